@@ -1,0 +1,108 @@
+"""Users, departments and role assignments.
+
+A role is held *within* a jurisdiction. Places are referred to by their hierarchical code (district 6 digits,
+subdistrict 9, community 12, grid 15, street code), never by a row of `geo`, so that an assignment survives a
+new boundary generation and `accounts` stays below `geo` in the layers. A code scopes everything whose code
+starts with it.
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", _("居民")
+    INSPECTOR = "inspector", _("城市管理监督员")
+    OPERATOR = "operator", _("受理员")
+    SHIFT_LEAD = "shift_lead", _("值班长")
+    DISPATCHER = "dispatcher", _("派遣员")
+    HANDLER = "handler", _("部门处置人员")
+    STREET_CHIEF = "street_chief", _("街巷长")
+    STEWARD = "steward", _("小巷管家")
+    COUNCIL_MEMBER = "council_member", _("理事会成员")
+    SUBDISTRICT_ADMIN = "subdistrict_admin", _("街道管理员")
+    DISTRICT_ADMIN = "district_admin", _("区管理员")
+    ASSESSOR = "assessor", _("考核员")
+
+
+class ScopeKind(models.TextChoices):
+    DISTRICT = "district", _("区")
+    SUBDISTRICT = "subdistrict", _("街道")
+    COMMUNITY = "community", _("社区")
+    GRID = "grid", _("网格")
+    STREET = "street", _("街巷")
+    DEPARTMENT = "department", _("部门")
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    # Personal data: shown only to staff who need it, never on a public surface.
+    phone = models.CharField(_("手机号"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Department(models.Model):
+    """A functional department (职能部门) that handles cases, or the district government itself as the
+    fallback (兜底) owner."""
+
+    code = models.CharField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=32, blank=True)
+    district_code = models.CharField(_("所属区编码"), max_length=6, blank=True, db_index=True)
+    is_fallback = models.BooleanField(_("兜底单位"), default=False)
+    phone = models.CharField(_("值班电话"), max_length=32, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("用户"))
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    scope_kind = models.CharField(_("范围类型"), max_length=16, choices=ScopeKind.choices)
+    # The hierarchical place code (or street code); empty for a department scope.
+    scope_code = models.CharField(_("范围编码"), max_length=32, blank=True, db_index=True)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="role_assignments",
+        verbose_name=_("部门"),
+    )
+    is_active = models.BooleanField(_("有效"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("角色任命")
+        verbose_name_plural = _("角色任命")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "scope_kind", "scope_code", "department"], name="uniq_role_assignment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.department.name if self.department_id else self.scope_code
+        return f"{self.user} · {self.get_role_display()} · {where}"
+
+
+class LoginFailure(models.Model):
+    """Failed logins, for throttling and lockout (by username and by address)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("登录失败")
+        verbose_name_plural = _("登录失败")

@@ -1,0 +1,185 @@
+"""One settings module for every profile, read from the environment.
+
+Embedded default (nothing set): SQLite in ``var/`` with WAL, media in ``var/media``, background work run
+in-process by the Tasks API's immediate backend, a secret key generated into ``var/`` on first run.
+Production: ``DATABASE_URL`` (PostgreSQL through psycopg 3 with its connection pool) and ``REDIS_URL``
+(cache and the RQ tasks backend). Nothing here reads a setting at import time of an app module.
+"""
+
+from pathlib import Path
+
+import environ
+
+from jingzhi.config.profile import (
+    database_config,
+    ensure_secret_key,
+    tasks_config,
+    var_dir,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+env = environ.Env()
+
+VAR_DIR = var_dir(env, BASE_DIR)
+SECRET_KEY = env.str("SECRET_KEY", default="") or ensure_secret_key(VAR_DIR)
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks",
+    "django_htmx",
+    "template_partials",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "chartkick.django",
+    "jingzhi.core",
+    "jingzhi.accounts",
+    "jingzhi.geo",
+    "jingzhi.api",
+    "jingzhi.web",
+    "jingzhi.demo",
+]
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    INSTALLED_APPS.append("django_rq")
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "jingzhi.config.urls"
+WSGI_APPLICATION = "jingzhi.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "jingzhi.web.context_processors.shell",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": database_config(env, VAR_DIR)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+TASKS = tasks_config(REDIS_URL)
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["jingzhi.accounts.backends.LockoutModelBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if env.bool("JINGZHI_FAST_HASHER", default=False):
+    # Tests only: Argon2 costs ~50 ms a hash, which dominates a suite that logs many users in.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
+# Login throttling: this many failures for one username (or from one address) lock it for LOCKOUT_MINUTES.
+JINGZHI_LOCKOUT_FAILURES = env.int("JINGZHI_LOCKOUT_FAILURES", default=5)
+JINGZHI_LOCKOUT_MINUTES = env.int("JINGZHI_LOCKOUT_MINUTES", default=15)
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "jingzhi" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = []
+try:
+    import xstatic.pkg.leaflet as _leaflet
+
+    STATICFILES_DIRS.append(("leaflet", _leaflet.BASE_DIR))
+except ImportError:  # pragma: no cover - reported by the web app's system check
+    pass
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.path("JINGZHI_MEDIA_ROOT", default=str(VAR_DIR / "media"))
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "jingzhi.api.authentication.BearerTokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "jingzhi.api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "jingzhi.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Jingzhi 精治 API",
+    "DESCRIPTION": "城市精细化治理平台 REST API。坐标一律为 WGS84 经纬度；来自高德/腾讯地图的 GCJ-02 坐标须声明后换算。",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# Map: base tiles are optional; with none the map still draws our own grids and streets.
+JINGZHI_MAP_TILES = env.str("JINGZHI_MAP_TILES", default="none")  # none | osm | tianditu
+JINGZHI_MAP_TILE_URL = env.str("JINGZHI_MAP_TILE_URL", default="")
+JINGZHI_TIANDITU_KEY = env.str("JINGZHI_TIANDITU_KEY", default="")
+# locate(): how far (metres) the nearest street may be from a point to be reported.
+JINGZHI_STREET_SNAP_METRES = env.float("JINGZHI_STREET_SNAP_METRES", default=50.0)
+JINGZHI_DEMO = env.bool("JINGZHI_DEMO", default=False)
+
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+}

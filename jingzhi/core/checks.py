@@ -1,0 +1,1 @@
+"""System checks for the core app (calendar coverage, settings sanity)."""

@@ -1,0 +1,74 @@
+"""Tables shared by every app: the hash-chained audit log and the working-calendar data.
+
+Only `jingzhi.core.audit` writes AuditEvent rows; only `jingzhi.core.calendar` actions write the calendar
+tables.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """One row per domain change, append-only. Each row carries the hash of the previous one, so a
+    deleted or edited row breaks the chain at a place `jingzhi audit verify` can name."""
+
+    created_at = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("操作人"),
+    )
+    # Kept as text so the row stays readable (and its hash stable) whatever happens to the user later.
+    actor_label = models.CharField(_("操作人名称"), max_length=150, blank=True)
+    verb = models.CharField(_("动作"), max_length=64, db_index=True)
+    target_type = models.CharField(_("对象类型"), max_length=64, db_index=True)
+    target_id = models.CharField(_("对象编号"), max_length=64, db_index=True)
+    old_values = models.JSONField(_("原值"), default=dict, blank=True)
+    new_values = models.JSONField(_("新值"), default=dict, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        indexes = [models.Index(fields=["target_type", "target_id", "id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.verb} {self.target_type}:{self.target_id}"
+
+
+class Holiday(models.Model):
+    """A day of the official calendar that differs from a plain Monday–Friday week, for a year the
+    chinesecalendar package does not know (or to correct it). `is_workday` True marks a 调休 working
+    weekend day; False marks a holiday."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否上班"), default=False)
+    name = models.CharField(_("名称"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("节假日/调休")
+        verbose_name_plural = _("节假日/调休")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name} {'上班' if self.is_workday else '放假'}"
+
+
+class CalendarYear(models.Model):
+    """Marks a year whose official notice has been loaded into Holiday, so the calendar knows the year
+    is complete rather than merely empty."""
+
+    year = models.PositiveIntegerField(_("年份"), unique=True)
+    source = models.CharField(_("来源"), max_length=200, blank=True)
+    loaded_at = models.DateTimeField(_("载入时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("已载入年度")
+        verbose_name_plural = _("已载入年度")
+
+    def __str__(self) -> str:
+        return str(self.year)
