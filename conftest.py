@@ -13,3 +13,13 @@ def browser_launch_args():
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
     ]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    """Rolled-back holiday rows of one test must not linger in the in-process calendar cache."""
+    from jingzhi.core import workcalendar
+
+    workcalendar.invalidate()
+    yield
+    workcalendar.invalidate()

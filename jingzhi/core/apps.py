@@ -8,4 +8,20 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self) -> None:
-        from jingzhi.core import checks  # noqa: F401  (registers system checks)
+        from django.db.models.signals import post_delete, post_save
+
+        from jingzhi.core import (
+            checks,  # noqa: F401  (registers system checks)
+            workcalendar,
+        )
+        from jingzhi.core.models import CalendarYear, Holiday, WorkSchedule
+
+        # Cache invalidation, not domain flow: whatever writes a calendar table (an action, a fixture, the
+        # shell), the working calendar of this process must not keep answering from the old data.
+        def _drop(**_kwargs) -> None:
+            workcalendar.invalidate()
+
+        for model in (Holiday, CalendarYear, WorkSchedule):
+            post_save.connect(_drop, sender=model, dispatch_uid=f"jingzhi.calendar.save.{model.__name__}", weak=False)
+            post_delete.connect(_drop, sender=model, dispatch_uid=f"jingzhi.calendar.delete.{model.__name__}",
+                                weak=False)

@@ -62,7 +62,8 @@ def record(*, actor, verb: str, target: Any, old: dict | None = None, new: dict 
     old_values = _canonical(old or {})
     new_values = _canonical(new or {})
     actor_id = getattr(actor, "pk", None)
-    actor_label = str(actor) if actor is not None else "system"
+    # The label is stored (and hashed) as the column holds it, so cut it to the column's width first.
+    actor_label = (str(actor) if actor is not None else "system")[:150]
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

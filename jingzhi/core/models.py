@@ -1,7 +1,7 @@
 """Tables shared by every app: the hash-chained audit log and the working-calendar data.
 
-Only `jingzhi.core.audit` writes AuditEvent rows; only `jingzhi.core.calendar` actions write the calendar
-tables.
+Only `jingzhi.core.audit` writes AuditEvent rows; only `jingzhi.core.actions` writes the calendar tables
+(Holiday, CalendarYear, WorkSchedule), which `jingzhi.core.workcalendar` reads into an in-process cache.
 """
 
 from django.conf import settings
@@ -47,6 +47,8 @@ class Holiday(models.Model):
     date = models.DateField(_("日期"), unique=True)
     is_workday = models.BooleanField(_("是否上班"), default=False)
     name = models.CharField(_("名称"), max_length=64, blank=True)
+    # Part of the calendar cache's change stamp: an edit in another process is noticed by its max().
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True, null=True)
 
     class Meta:
         ordering = ["date"]
@@ -72,3 +74,38 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return str(self.year)
+
+
+def default_periods() -> list[list[str]]:
+    return [["08:30", "12:00"], ["13:30", "17:30"]]
+
+
+class WorkSchedule(models.Model):
+    """An organisation's working hours on a working day: a list of ["HH:MM", "HH:MM"] periods. The row with
+    key "default" (when present) replaces the built-in 08:30–12:00, 13:30–17:30 for everyone who names no
+    schedule."""
+
+    key = models.SlugField(_("标识"), max_length=64, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    periods = models.JSONField(_("工作时段"), default=default_periods,
+                               help_text=_('形如 [["08:30", "12:00"], ["13:30", "17:30"]]，按时间先后排列，互不重叠。'))
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("作息时间")
+        verbose_name_plural = _("作息时间")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.key}）"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from jingzhi.core.errors import InvalidInput
+        from jingzhi.core.schedule import parse_periods
+
+        try:
+            parse_periods(self.periods)
+        except InvalidInput as exc:
+            raise ValidationError({"periods": exc.message}) from exc

@@ -1,0 +1,185 @@
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jingzhi.core import workcalendar as wc
+from jingzhi.core.actions import do_import_holidays
+from jingzhi.core.errors import InvalidInput
+from jingzhi.core.holidayfile import HolidayRow
+from jingzhi.core.models import Holiday, WorkSchedule
+from jingzhi.core.schedule import build
+
+SH = ZoneInfo("Asia/Shanghai")
+pytestmark = pytest.mark.django_db
+
+
+def at(y, m, d, hh=0, mm=0):
+    return datetime(y, m, d, hh, mm, tzinfo=SH)
+
+
+def test_national_day_week_2025_is_off_and_the_swapped_saturday_is_worked():
+    for day in range(1, 9):
+        assert not wc.is_workday(date(2025, 10, day)), day
+    assert wc.is_workday(date(2025, 10, 9))
+    assert wc.is_workday(date(2025, 10, 11))  # Saturday, 调休 working day
+    assert wc.is_workday(date(2025, 9, 28))  # Sunday, 调休 working day
+    assert not wc.is_workday(date(2025, 10, 12))  # plain Sunday
+
+
+def test_deadline_skips_national_day_holiday():
+    # 1 h left on 30 Sep (16:30–17:30), then 3 h on 9 Oct, the first working day after the holiday.
+    assert wc.add_working_hours(at(2025, 9, 30, 16, 30), 4) == at(2025, 10, 9, 11, 30)
+
+
+def test_swapped_working_saturday_counts_as_working_time():
+    assert wc.add_working_hours(at(2025, 10, 10, 17, 0), 1) == at(2025, 10, 11, 9, 0)
+
+
+def test_spring_festival_2026_pushes_working_days_past_the_holiday():
+    assert not wc.is_workday(date(2026, 2, 17))
+    assert wc.is_workday(date(2026, 2, 14))  # Saturday before the festival, worked
+    # Thu 12 Feb + 3 working days: Fri 13, Sat 14 (调休), then Tue 24 after the nine-day break.
+    assert wc.add_working_days(at(2026, 2, 12, 9, 0), 3) == at(2026, 2, 24, 9, 0)
+    assert wc.add_working_days(at(2026, 2, 13, 10, 0), 1) == at(2026, 2, 14, 10, 0)
+
+
+def test_a_deadline_at_the_end_of_the_morning_stays_at_noon():
+    assert wc.add_working_hours(at(2025, 10, 14, 11, 0), 1) == at(2025, 10, 14, 12, 0)
+    assert wc.add_working_hours(at(2025, 10, 14, 11, 0), 1.5) == at(2025, 10, 14, 14, 0)
+
+
+def test_a_start_outside_working_hours_is_moved_to_the_next_working_moment():
+    assert wc.add_working_hours(at(2025, 10, 17, 18, 0), 0) == at(2025, 10, 20, 8, 30)
+    assert wc.next_working_moment(at(2025, 10, 14, 12, 45)) == at(2025, 10, 14, 13, 30)
+    # Filed on Saturday with one working day: due at the end of Monday.
+    assert wc.add_working_days(at(2025, 10, 18, 10, 0), 1) == at(2025, 10, 20, 17, 30)
+
+
+def test_working_days_keep_the_clock_time_of_a_start_inside_working_hours():
+    assert wc.add_working_days(at(2025, 10, 14, 9, 15), 7) == at(2025, 10, 23, 9, 15)
+    assert wc.add_working_days(at(2025, 10, 14, 9, 15), 0) == at(2025, 10, 14, 9, 15)
+
+
+def test_naive_moments_are_read_as_beijing_time_and_answers_are_aware():
+    result = wc.add_working_hours(datetime(2025, 10, 14, 9, 0), 2)
+    assert result == at(2025, 10, 14, 11, 0)
+    assert result.utcoffset() == timedelta(hours=8)
+
+
+def test_an_utc_moment_is_converted_before_counting():
+    # 01:00 UTC is 09:00 in Beijing.
+    assert wc.add_working_hours(datetime(2025, 10, 14, 1, 0, tzinfo=ZoneInfo("UTC")), 1) == at(2025, 10, 14, 10, 0)
+
+
+def test_calendar_hours_ignore_holidays_and_nights():
+    assert wc.add_calendar_hours(at(2025, 10, 1, 23, 0), 2) == at(2025, 10, 2, 1, 0)
+
+
+def test_bad_durations_are_refused_in_chinese():
+    with pytest.raises(InvalidInput, match="负数"):
+        wc.add_working_hours(at(2025, 10, 14, 9), -1)
+    with pytest.raises(InvalidInput, match="整数"):
+        wc.add_working_days(at(2025, 10, 14, 9), 1.5)
+    with pytest.raises(InvalidInput, match="不是数字"):
+        wc.add_working_hours(at(2025, 10, 14, 9), "四小时")
+
+
+def test_a_schedule_can_be_given_by_key_row_or_value():
+    WorkSchedule.objects.create(key="early", name="早班", periods=[["07:00", "11:00"], ["12:00", "16:00"]])
+    start = at(2025, 10, 14, 10, 0)
+    assert wc.add_working_hours(start, 2, schedule="early") == at(2025, 10, 14, 13, 0)
+    row = WorkSchedule(key="late", name="晚班", periods=[["10:00", "18:00"]])
+    assert wc.add_working_hours(start, 2, schedule=row) == at(2025, 10, 14, 12, 0)
+    assert wc.add_working_hours(start, 9, schedule=build("x", "x", [["10:00", "18:00"]])) == at(2025, 10, 15, 11, 0)
+
+
+def test_an_unknown_schedule_key_falls_back_to_the_default_and_says_so(caplog):
+    assert wc.add_working_hours(at(2025, 10, 14, 11, 0), 1, schedule="nope") == at(2025, 10, 14, 12, 0)
+    assert "nope" in caplog.text
+
+
+def test_a_default_row_replaces_the_built_in_hours():
+    WorkSchedule.objects.create(key="default", name="全天", periods=[["09:00", "17:00"]])
+    assert wc.add_working_hours(at(2025, 10, 14, 11, 0), 2) == at(2025, 10, 14, 13, 0)
+
+
+def test_2027_falls_back_to_weekends_with_a_warning_until_its_notice_is_imported(caplog):
+    assert wc.years_without_data(date(2026, 12, 1)) == [2027]
+    assert wc.coverage(2027) == wc.SOURCE_FALLBACK
+    assert wc.is_workday(date(2027, 2, 8))  # a Monday: weekends only, so worked
+    assert "2027" in caplog.text and "周一至周五" in caplog.text
+    friday = at(2027, 2, 5, 9, 0)
+    assert wc.add_working_days(friday, 1) == at(2027, 2, 8, 9, 0)
+
+    rows = [HolidayRow(date(2027, 2, 6) + timedelta(days=i), "春节", False) for i in range(8)]
+    rows.append(HolidayRow(date(2027, 2, 20), "春节", True))
+    do_import_holidays(actor=None, year=2027, rows=rows, source="测试")
+
+    assert wc.years_without_data(date(2026, 12, 1)) == []
+    assert wc.coverage(2027) == wc.SOURCE_DATABASE
+    assert not wc.is_workday(date(2027, 2, 8))
+    assert wc.is_workday(date(2027, 2, 20))
+    assert wc.add_working_days(friday, 1) == at(2027, 2, 15, 9, 0)
+
+
+def test_database_rows_correct_the_package():
+    assert wc.is_workday(date(2025, 10, 13))
+    Holiday.objects.create(date=date(2025, 10, 13), is_workday=False, name="更正")
+    assert not wc.is_workday(date(2025, 10, 13))
+    assert wc.coverage(2025) == wc.SOURCE_PACKAGE
+    assert wc.day_info(date(2025, 10, 13)).source == wc.SOURCE_DATABASE
+    assert wc.day_info(date(2025, 10, 1)).name == "国庆节"
+
+
+def test_an_imported_notice_replaces_the_package_for_its_year():
+    do_import_holidays(actor=None, year=2026, rows=[HolidayRow(date(2026, 1, 1), "元旦", False)], source="更正")
+    assert not wc.is_workday(date(2026, 1, 1))
+    assert wc.is_workday(date(2026, 2, 17))  # the package's 春节 no longer applies to 2026
+
+
+def test_no_query_per_call_once_the_calendar_is_warm(django_assert_num_queries):
+    wc.is_workday(date(2025, 1, 1))
+    with django_assert_num_queries(0):
+        for i in range(500):
+            wc.add_working_hours(at(2025, 1, 2, 9, 0) + timedelta(hours=i), 12)
+            wc.working_seconds_between(at(2025, 1, 2, 9, 0), at(2025, 2, 2, 9, 0) + timedelta(hours=i))
+
+
+def test_a_change_made_by_another_process_is_noticed_after_the_recheck_interval(settings):
+    assert wc.is_workday(date(2025, 10, 14))
+    # bulk_create sends no signal: this is how a write from another process looks to us.
+    Holiday.objects.bulk_create([Holiday(date=date(2025, 10, 14), is_workday=False, name="停工")])
+    settings.JINGZHI_CALENDAR_RECHECK_SECONDS = 3600
+    assert wc.is_workday(date(2025, 10, 14))
+    settings.JINGZHI_CALENDAR_RECHECK_SECONDS = 0
+    assert not wc.is_workday(date(2025, 10, 14))
+
+
+def test_elapsed_working_time_is_negative_when_the_end_comes_first():
+    a, b = at(2025, 10, 14, 9, 0), at(2025, 10, 14, 10, 30)
+    assert wc.working_seconds_between(a, b) == 5400
+    assert wc.working_seconds_between(b, a) == -5400
+    assert wc.working_seconds_between(at(2025, 9, 30, 17, 0), at(2025, 10, 9, 9, 0)) == 3600
+
+
+moments = st.datetimes(min_value=datetime(2024, 12, 1), max_value=datetime(2027, 6, 30)).map(
+    lambda d: d.replace(tzinfo=SH))
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=moments, hours=st.decimals(min_value=0, max_value=400, places=4))
+def test_adding_then_measuring_working_hours_gives_back_the_hours(start, hours):
+    end = wc.add_working_hours(start, hours)
+    assert end >= start
+    assert abs(wc.working_seconds_between(start, end) - float(hours) * 3600) < 1e-3
+
+
+@settings(max_examples=150, deadline=None)
+@given(start=moments, days=st.integers(min_value=0, max_value=60))
+def test_a_working_day_deadline_is_never_before_its_start(start, days):
+    end = wc.add_working_days(start, days)
+    assert end >= start
+    assert wc.working_seconds_between(start, end) == days * 7.5 * 3600
