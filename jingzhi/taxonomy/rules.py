@@ -1,0 +1,125 @@
+"""Pure rules of the category tree: what a code may look like, which level sits below which, and how the
+words people type in a spreadsheet (部件, 工作时, 处置, 是…) map onto our stable values. No ORM here; the
+actions and the Excel importer call these and turn a `None` into a row-numbered Chinese error.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from jingzhi.taxonomy.limits import TimeUnit
+from jingzhi.taxonomy.models import ConditionLevel, Kind, Level, ShiwuItem, Step
+
+CODE_PATTERN = re.compile(r"^[0-9A-Za-z]{1,20}$")
+_KEYWORD_SPLIT = re.compile(r"[,，、;；\s]+")
+_TRUE = {"是", "true", "1", "yes", "y", "启用", "✓"}
+_FALSE = {"否", "false", "0", "no", "n", "停用", ""}
+
+LEVEL_BELOW: dict[str | None, str] = {None: Level.MAJOR, Level.MAJOR: Level.MINOR, Level.MINOR: Level.SUB}
+
+
+def split_keywords(text: str | None) -> list[str]:
+    words: list[str] = []
+    for word in _KEYWORD_SPLIT.split(text or ""):
+        if word and word not in words:
+            words.append(word)
+    return words
+
+
+def join_keywords(words) -> str:
+    return "、".join(split_keywords("、".join(words) if not isinstance(words, str) else words))
+
+
+def code_is_valid(code: str) -> bool:
+    return bool(CODE_PATTERN.match(code or ""))
+
+
+def level_under(parent_level: str | None) -> str | None:
+    """The level of a child of a `parent_level` node (None: a node without a parent); None when the tree
+    would grow a fourth level."""
+    return LEVEL_BELOW.get(parent_level)
+
+
+def child_code_fits(parent_code: str, code: str) -> bool:
+    """A child's code extends its parent's, so that a subtree is a code prefix."""
+    return code.startswith(parent_code) and len(code) > len(parent_code)
+
+
+def next_child_code(parent_code: str, taken: set[str], width: int = 2) -> str:
+    """The first free code below `parent_code` (or a free 大类 code when `parent_code` is "")."""
+    for number in range(1, 10**width):
+        candidate = f"{parent_code}{number:0{width}d}"
+        if candidate not in taken:
+            return candidate
+    raise ValueError(f"no free code below {parent_code!r}")
+
+
+def _lookup(value, enum) -> str | None:
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return None
+    for member in enum:
+        if text in (member.value, str(member.label)):
+            return member.value
+    return None
+
+
+def parse_kind(value) -> str | None:
+    return _lookup(value, Kind)
+
+
+def parse_unit(value) -> str | None:
+    text = str(value or "").strip()
+    aliases = {"工作小时": TimeUnit.WORKING_HOURS, "小时": TimeUnit.CALENDAR_HOURS, "自然小时": TimeUnit.CALENDAR_HOURS}
+    return aliases.get(text) or _lookup(text, TimeUnit)
+
+
+def parse_step(value) -> str | None:
+    return _lookup(value, Step)
+
+
+def parse_condition_level(value) -> str | None:
+    text = str(value or "").strip().upper().removesuffix("级")
+    return _lookup(text, ConditionLevel)
+
+
+def parse_shiwu(value) -> str | None:
+    """A 十无 item by code (`illegal_parking`) or name, with or without the leading 无 (乱停车, 无乱停车)."""
+    text = str(value or "").strip()
+    found = _lookup(text, ShiwuItem)
+    if found:
+        return found
+    for member in ShiwuItem:
+        if str(member.label).removeprefix("无") == text:
+            return member.value
+    return None
+
+
+def parse_bool(value) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = str(value if value is not None else "").strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return None
+
+
+def parse_amount(value) -> Decimal | None:
+    """A number from a cell, or None when it is not one (the caller says which row)."""
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None
+
+
+def parse_whole(value) -> int | None:
+    amount = parse_amount(value)
+    if amount is None or amount != amount.to_integral_value():
+        return None
+    return int(amount)
