@@ -6,4 +6,12 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("places/", views.places, name="places"),
+    path("places/district/<int:pk>/", views.district, name="district"),
+    path("places/subdistrict/<int:pk>/", views.subdistrict, name="subdistrict"),
+    path("places/community/<int:pk>/", views.community, name="community"),
+    path("places/grid/<int:pk>/", views.grid, name="grid"),
+    path("map/", views.map_page, name="map"),
+    path("map/geojson/", views.geojson, name="geojson"),
 ]

@@ -1,0 +1,109 @@
+/* Jingzhi map component: draws our own grids, communities and streets from /map/geojson/ on Leaflet.
+   Base tiles are optional (settings JINGZHI_MAP_TILES = none | osm | tianditu). With "none" nothing is
+   requested from any tile server: the container's plain background shows and our shapes stand on their own.
+   Features are fetched for the visible box only, one request per level, and replaced on every move. */
+(function () {
+  "use strict";
+  var el = document.getElementById("map");
+  var cfgEl = document.getElementById("map-config");
+  if (!el || !cfgEl || !window.L) return;
+  var cfg = JSON.parse(cfgEl.textContent);
+  var labels = cfg.labels || {};
+
+  var map = L.map(el, { zoomControl: true, attributionControl: cfg.tiles !== "none", preferCanvas: false,
+                        zoomSnap: 0.5, minZoom: 11, maxZoom: 19 });
+  if (cfg.tiles === "osm") {
+    L.tileLayer(cfg.url, { maxZoom: 19, attribution: cfg.attribution }).addTo(map);
+  } else if (cfg.tiles === "tianditu") {
+    L.tileLayer(cfg.url, { maxZoom: 18, subdomains: cfg.subdomains, attribution: cfg.attribution }).addTo(map);
+    if (cfg.annotation) L.tileLayer(cfg.annotation, { maxZoom: 18, subdomains: cfg.subdomains }).addTo(map);
+  }
+  if (cfg.bounds) {
+    map.fitBounds(cfg.bounds, { padding: [16, 16], maxZoom: cfg.highlight ? 16 : 18 });
+  } else {
+    map.setView([39.91, 116.37], 14);
+  }
+
+  var styles = {
+    community: { color: "#7c3aed", weight: 2, fill: true, fillOpacity: 0.04, dashArray: "6 4" },
+    grid: { color: "#1d5fa8", weight: 1, fillColor: "#8fb8e8", fillOpacity: 0.18 },
+    gridHighlight: { color: "#b3261e", weight: 3, fillColor: "#f28b82", fillOpacity: 0.45 },
+    street: { color: "#c2410c", weight: 3, opacity: 0.9 }
+  };
+  var layers = {};
+  var pending = {};
+
+  function wanted(zoom) {
+    // Grids are ~100 m: below zoom 14 they are specks, so show communities instead.
+    if (zoom >= 14) return ["community", "grid", "street"];
+    return ["community", "street"];
+  }
+
+  function bindInfo(feature, layer) {
+    var p = feature.properties || {};
+    var text = p.name + (p.code ? " · " + p.code : "");
+    if (p.level === "grid" && p.community) text += "<br>" + p.community;
+    layer.bindTooltip(text, { sticky: true });
+    if (p.url) layer.on("click", function () { window.location.href = p.url; });
+  }
+
+  function draw(level, data) {
+    if (layers[level]) map.removeLayer(layers[level]);
+    var opts = {
+      style: function (f) {
+        if (level === "grid" && cfg.highlight && f.properties.code === cfg.highlight) return styles.gridHighlight;
+        return styles[level] || styles.grid;
+      },
+      onEachFeature: bindInfo
+    };
+    layers[level] = L.geoJSON(data, opts).addTo(map);
+    if (level === "community") {
+      layers[level].eachLayer(function (l) {
+        l.bindTooltip(l.feature.properties.name, { permanent: map.getZoom() < 16, direction: "center", className: "map-label" });
+      });
+    }
+    if (level === "street" && map.getZoom() >= 16) {
+      // Close enough to read: name the lanes on the map itself, as a paper map would.
+      layers[level].eachLayer(function (l) {
+        l.unbindTooltip();
+        l.bindTooltip(l.feature.properties.name, { permanent: true, direction: "center", className: "map-label street-label" });
+      });
+    }
+    if (layers.street) layers.street.bringToFront();
+    el.setAttribute("data-loaded-" + level, String((data.features || []).length));
+  }
+
+  function load() {
+    var b = map.getBounds();
+    var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(5); }).join(",");
+    var levels = wanted(map.getZoom());
+    Object.keys(layers).forEach(function (level) {
+      if (levels.indexOf(level) < 0) { map.removeLayer(layers[level]); delete layers[level]; }
+    });
+    levels.forEach(function (level) {
+      var url = cfg.geojson + "?level=" + level + "&bbox=" + bbox;
+      if (pending[level] === url) return;
+      pending[level] = url;
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "application/geo+json, application/json" } })
+        .then(function (r) { return r.ok ? r.json() : { features: [] }; })
+        .then(function (data) { if (pending[level] === url) draw(level, data); })
+        .catch(function () { /* the next move retries */ });
+    });
+  }
+
+  var timer = null;
+  map.on("moveend", function () { clearTimeout(timer); timer = setTimeout(load, 150); });
+  load();
+
+  var legend = L.control({ position: "topright" });
+  legend.onAdd = function () {
+    var div = L.DomUtil.create("div", "map-legend");
+    div.innerHTML = '<i style="background:#8fb8e8;border:1px solid #1d5fa8"></i>' + (labels.grid || "grid") +
+      '<br><i style="border:2px dashed #7c3aed"></i>' + (labels.community || "community") +
+      '<br><i style="background:#c2410c;height:3px"></i>' + (labels.street || "street") +
+      (cfg.tiles === "none" ? '<br><span style="color:#61707d">' + (labels.none || "") + "</span>" : "");
+    return div;
+  };
+  legend.addTo(map);
+  window.jingzhiMap = map;
+})();

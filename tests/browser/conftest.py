@@ -1,0 +1,89 @@
+"""Browser journeys: Playwright (sync API) drives Debian's Chromium against pytest-django's live server.
+
+Playwright's sync API runs an event loop in this thread, which Django's async-safety guard would refuse, hence
+DJANGO_ALLOW_ASYNC_UNSAFE. Screenshots go to var/screenshots/ so a person can look at what the browser saw.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = os.environ.get("JINGZHI_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 860}
+
+
+@pytest.fixture(scope="session")
+def chromium(browser_launch_args):
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("JINGZHI_REQUIRE_BROWSER") in ("1", "true", "yes"):
+            pytest.fail(f"JINGZHI_REQUIRE_BROWSER=1 but there is no browser at {CHROMIUM}")
+        pytest.skip(f"no browser at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=browser_launch_args)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page_factory(chromium, live_server):
+    """New pages at a given viewport; every request the page makes is recorded on `page.requests`."""
+    contexts = []
+
+    def make(viewport=None, locale="zh-CN"):
+        context = chromium.new_context(viewport=viewport or PHONE, locale=locale, base_url=live_server.url)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.requests = []
+        page.on("request", lambda request: page.requests.append(request.url))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def shot():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name, full_page=False):
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def demo_city(transactional_db, settings, tmp_path):
+    """The demo district, loaded the way `jingzhi demo` loads it."""
+    from django.core.cache import cache
+
+    from jingzhi.demo.build import build_demo
+
+    settings.VAR_DIR = tmp_path
+    cache.clear()
+    result = build_demo()
+    yield result
+    cache.clear()
+
+
+@pytest.fixture
+def login():
+    def go(page, username, password="jingzhi-demo"):
+        page.goto("/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("button.primary")
+
+    return go
