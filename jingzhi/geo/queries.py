@@ -1,0 +1,129 @@
+"""Reads of places, already scoped to the person asking and pre-joined.
+
+Lists show the places of the active generation; `access_place` fetches any generation's place by id
+(a case keeps the grid of the generation it was filed under), with the same NotFound for "missing" and
+"outside your jurisdiction". Scoping comes from `accounts.access.scope_codes(user)`: None = everything
+(superusers); otherwise a list of place codes, each covering every code that starts with it. A handler's
+department assignment counts as its department's district code. To let a person walk down the tree to
+their own patch, the districts, subdistricts and communities *above* a scope code are visible too (as
+names and outlines; boundaries are not secret); grids and streets only within it.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from jingzhi.core.errors import NotFound
+from jingzhi.geo.levels import get_level
+from jingzhi.geo.models import BoundaryGeneration, Community, District, Grid, Street, Subdistrict
+
+MODELS = {"district": District, "subdistrict": Subdistrict, "community": Community, "grid": Grid,
+          "street": Street}
+_ANCESTOR_LENGTHS = (6, 9, 12)
+
+
+def active_generation() -> BoundaryGeneration | None:
+    return BoundaryGeneration.objects.filter(is_active=True).first()
+
+
+def generations() -> QuerySet[BoundaryGeneration]:
+    return BoundaryGeneration.objects.select_related("created_by").order_by("-id")
+
+
+def _scope(user) -> list[str] | None:
+    from jingzhi.accounts import access
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    codes = access.scope_codes(user)
+    return None if codes is None else [c for c in codes if c]
+
+
+def _scope_q(codes: list[str], *, with_ancestors: bool) -> Q:
+    q = Q(pk__in=[])
+    for code in codes:
+        q |= Q(code__startswith=code)
+    if with_ancestors:
+        ancestors = {code[:n] for code in codes for n in _ANCESTOR_LENGTHS if n < len(code)}
+        if ancestors:
+            q |= Q(code__in=sorted(ancestors))
+    return q
+
+
+def scoped(user, level: str, qs: QuerySet | None = None) -> QuerySet:
+    """Any queryset of a level's places cut down to what `user` may see."""
+    get_level(level)
+    model = MODELS[level]
+    qs = model.objects.all() if qs is None else qs
+    codes = _scope(user)
+    if codes is None:
+        return qs
+    if not codes:
+        return qs.none()
+    return qs.filter(_scope_q(codes, with_ancestors=level in ("district", "subdistrict", "community")))
+
+
+def _active(level: str) -> QuerySet:
+    gen = BoundaryGeneration.objects.filter(is_active=True).values_list("id", flat=True).first()
+    return MODELS[level].objects.filter(generation_id=gen) if gen else MODELS[level].objects.none()
+
+
+def districts_for(user) -> QuerySet[District]:
+    return scoped(user, "district", _active("district"))
+
+
+def subdistricts_for(user, district=None) -> QuerySet[Subdistrict]:
+    qs = _active("subdistrict").select_related("district")
+    if district is not None:
+        qs = qs.filter(district=district)
+    return scoped(user, "subdistrict", qs)
+
+
+def communities_for(user, subdistrict=None) -> QuerySet[Community]:
+    qs = _active("community").select_related("subdistrict__district")
+    if subdistrict is not None:
+        qs = qs.filter(subdistrict=subdistrict)
+    return scoped(user, "community", qs)
+
+
+def grids_for(user, community=None) -> QuerySet[Grid]:
+    qs = _active("grid").select_related("community__subdistrict__district")
+    if community is not None:
+        qs = qs.filter(community=community)
+    return scoped(user, "grid", qs)
+
+
+def streets_for(user, subdistrict=None) -> QuerySet[Street]:
+    qs = _active("street").select_related("subdistrict__district")
+    if subdistrict is not None:
+        qs = qs.filter(subdistrict=subdistrict)
+    return scoped(user, "street", qs)
+
+
+_RELATED = {"district": (), "subdistrict": ("district",), "community": ("subdistrict__district",),
+            "grid": ("community__subdistrict__district",), "street": ("subdistrict__district",)}
+
+
+def access_place(user, level: str, pk):
+    """The place, if it exists and `user` may see it; NotFound otherwise (the same for both)."""
+    get_level(level)
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound(_("地点编号「%(pk)s」无效") % {"pk": pk}, fields={"id": pk}) from None
+    qs = MODELS[level].objects.select_related(*_RELATED[level]).filter(pk=pk)
+    place = scoped(user, level, qs).first()
+    if place is None:
+        raise NotFound(fields={"id": pk})
+    return place
+
+
+def place_by_code(level: str, code: str, generation: BoundaryGeneration | None = None):
+    """The place with `code` in `generation` (default: the active one), or None. Not scoped: for actions
+    and importers that resolve codes, not for showing to a person."""
+    get_level(level)
+    qs = MODELS[level].objects.filter(code=code)
+    if generation is None:
+        return qs.filter(generation__is_active=True).first()
+    return qs.filter(generation=generation).first()
