@@ -10,6 +10,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jingzhi.core import clock
+
 
 class Role(models.TextChoices):
     RESIDENT = "resident", _("居民")
@@ -99,10 +101,41 @@ class RoleAssignment(models.Model):
 class LoginFailure(models.Model):
     """Failed logins, for throttling and lockout (by username and by address)."""
 
-    username = models.CharField(max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    username = models.CharField(_("用户名"), max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True, db_index=True)
+    # From the injectable clock (not auto_now_add) so that lockout windows can be tested with a pinned time.
+    created_at = models.DateTimeField(_("时间"), default=clock.now, db_index=True)
 
     class Meta:
+        ordering = ["-created_at"]
         verbose_name = _("登录失败")
         verbose_name_plural = _("登录失败")
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.ip_address or '-'} {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ApiToken(models.Model):
+    """A named API key of one user. Only the SHA-256 of the key is stored; the key itself is shown once,
+    when it is created, and cannot be recovered. `key_prefix` (the first characters) lets a person tell
+    their tokens apart in lists without revealing them."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("用户"))
+    name = models.CharField(_("名称"), max_length=100)
+    key_prefix = models.CharField(_("密钥前缀"), max_length=16, db_index=True)
+    key_hash = models.CharField(_("密钥摘要"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.key_prefix}…）"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -1,9 +1,32 @@
-from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+"""API routes, included at /api/ by the project URLconf. Version 1 lives under /api/v1/; the schema and
+its offline documentation under /api/schema/, /api/docs/ and /api/redoc/. Any other path under /api/
+answers a JSON 404 in the usual error body, never Django's HTML page."""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView
+
+from jingzhi.api import locate, me, places
+from jingzhi.api.fallback import ApiNotFoundView
+from jingzhi.api.schema import RedocView, SwaggerView
 
 app_name = "api"
+
+v1 = [
+    path("v1/me/", me.MeView.as_view(), name="me"),
+    path("v1/jurisdiction/tree/", places.JurisdictionTreeView.as_view(), name="jurisdiction-tree"),
+    path("v1/locate/", locate.LocateView.as_view(), name="locate"),
+    path("v1/locate/batch/", locate.LocateBatchView.as_view(), name="locate-batch"),
+]
+for segment, (list_view, detail_view) in places.PLACE_VIEWS.items():
+    v1 += [
+        path(f"v1/{segment}/", list_view.as_view(), name=f"{segment}-list"),
+        path(f"v1/{segment}/<int:pk>/", detail_view.as_view(), name=f"{segment}-detail"),
+    ]
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),
+    *v1,
+    re_path(r"^.*$", ApiNotFoundView.as_view(), name="not-found"),
 ]

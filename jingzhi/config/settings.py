@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "jingzhi.geo",
     "jingzhi.taxonomy",
     "jingzhi.duties",
+    "jingzhi.cases",
     "jingzhi.api",
     "jingzhi.web",
     "jingzhi.demo",
@@ -147,8 +148,8 @@ MEDIA_ROOT = env.path("JINGZHI_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "jingzhi.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "jingzhi.api.pagination.Pagination",

@@ -1,0 +1,326 @@
+"""The only code that writes users, departments, role assignments and API tokens.
+
+Each `do_*` runs in one transaction and leaves an audit row (passwords and keys never appear in it).
+`actor` is the person acting, or None for the system (the demo builder, a management command run by the
+operator). When an actor is given, the action checks they may do it (`accounts.access`); interfaces should
+check first anyway, to show a friendly page rather than an error.
+
+Login-failure bookkeeping (`record_login_failure`, `clear_login_failures`) and token use stamps
+(`touch_api_token`) are not domain changes and write no audit row: the failure table is its own log, and
+a lockout it causes is audited once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from jingzhi.accounts import access, rules
+from jingzhi.accounts.models import ApiToken, Department, LoginFailure, Role, RoleAssignment, ScopeKind, User
+from jingzhi.core import audit, clock
+from jingzhi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+
+TOKEN_PREFIX = "jz_"
+TOKEN_TOUCH_SECONDS = 60
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise PermissionDenied(message)
+
+
+def _password_problems(password: str, user: User | None) -> list[str]:
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        return [str(m) for m in exc.messages]
+    return []
+
+
+# --- users -------------------------------------------------------------------------------------------------
+
+def do_create_user(*, actor, username: str, password: str | None, display_name: str = "", phone: str = "",
+                   is_staff: bool = False, check_password_strength: bool = False) -> User:
+    """Create an account. `password` None makes it unusable (the person must be given one later).
+    Strength rules (AUTH_PASSWORD_VALIDATORS) apply when `check_password_strength` is set — forms for
+    people do; the demo builder and tests do not."""
+    if actor is not None:
+        _require(access.can_manage_users(actor), _("只有区管理员或超级管理员可以创建用户"))
+    username = User.normalize_username((username or "").strip())
+    problems: dict[str, list[str]] = {}
+    if not username:
+        problems["username"] = [_("用户名不能为空")]
+    elif len(username) > 150:
+        problems["username"] = [_("用户名最长 150 个字符")]
+    if check_password_strength and password is not None:
+        found = _password_problems(password, User(username=username, display_name=display_name))
+        if found:
+            problems["password"] = found
+    if problems:
+        raise InvalidInput(_("无法创建用户：%(fields)s 有误") % {"fields": "、".join(problems)}, fields=problems)
+    with transaction.atomic():
+        if User.objects.filter(username=username).exists():
+            raise Conflict(
+                _("用户名“%(name)s”已被占用") % {"name": username},
+                code="duplicate",
+                fields={"username": [_("已被占用")]},
+            )
+        user = User(username=username, display_name=display_name, phone=phone, is_staff=is_staff)
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
+        user.save()
+        audit.record(
+            actor=actor, verb="user_created", target=user,
+            new={"username": username, "display_name": display_name, "is_staff": is_staff,
+                 "has_phone": bool(phone)},
+        )
+    return user
+
+
+def do_set_password(*, actor, user: User, password: str, check_password_strength: bool = True) -> User:
+    if actor is not None and actor.pk != user.pk:
+        _require(access.can_manage_users(actor), _("只能修改自己的密码"))
+    if check_password_strength:
+        found = _password_problems(password, user)
+        if found:
+            raise InvalidInput(_("密码不符合要求：%(why)s") % {"why": "；".join(found)}, fields={"password": found})
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit.record(actor=actor, verb="password_set", target=user, note=_("密码已修改"))
+    return user
+
+
+def do_set_user_active(*, actor, user: User, is_active: bool) -> User:
+    """Deactivate (or reactivate) an account: a deactivated person cannot log in and their tokens stop."""
+    if actor is not None:
+        _require(access.can_manage_users(actor), _("只有区管理员或超级管理员可以停用用户"))
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.is_active == is_active:
+            return locked
+        locked.is_active = is_active
+        locked.save(update_fields=["is_active"])
+        audit.record(actor=actor, verb="user_active_set", target=locked,
+                     old={"is_active": not is_active}, new={"is_active": is_active})
+    user.is_active = is_active
+    access.forget(user)
+    return locked
+
+
+# --- departments -------------------------------------------------------------------------------------------
+
+def do_create_department(*, actor, code: str, name: str, short_name: str = "", district_code: str = "",
+                         is_fallback: bool = False, phone: str = "") -> Department:
+    if actor is not None:
+        _require(access.can_manage_users(actor), _("只有区管理员或超级管理员可以创建部门"))
+    code = (code or "").strip()
+    name = (name or "").strip()
+    problems: dict[str, list[str]] = {}
+    if not code:
+        problems["code"] = [_("部门编码不能为空")]
+    elif len(code) > 32:
+        problems["code"] = [_("部门编码最长 32 个字符")]
+    if not name:
+        problems["name"] = [_("部门名称不能为空")]
+    if district_code and not (district_code.isdigit() and len(district_code) == 6):
+        problems["district_code"] = [_("所属区编码应为 6 位数字，“%(code)s”不符合") % {"code": district_code}]
+    if problems:
+        raise InvalidInput(_("无法创建部门：%(fields)s 有误") % {"fields": "、".join(problems)}, fields=problems)
+    with transaction.atomic():
+        if Department.objects.filter(code=code).exists():
+            raise Conflict(
+                _("部门编码“%(code)s”已存在") % {"code": code}, code="duplicate", fields={"code": [_("已存在")]}
+            )
+        department = Department.objects.create(
+            code=code, name=name, short_name=short_name, district_code=district_code, is_fallback=is_fallback,
+            phone=phone,
+        )
+        audit.record(
+            actor=actor, verb="department_created", target=department,
+            new={"code": code, "name": name, "short_name": short_name, "district_code": district_code,
+                 "is_fallback": is_fallback},
+        )
+    return department
+
+
+# --- role assignments --------------------------------------------------------------------------------------
+
+def do_assign_role(*, actor, user: User, role: str, scope_kind: str, scope_code: str = "",
+                   department: Department | None = None) -> RoleAssignment:
+    """Give `user` the `role` within a scope (see `accounts.rules.ALLOWED_SCOPES`). Assigning what the user
+    already holds returns the existing assignment unchanged; a revoked identical one is reactivated."""
+    scope_code = (scope_code or "").strip()
+    problems = rules.assignment_problems(
+        role=role, scope_kind=scope_kind, scope_code=scope_code, has_department=department is not None
+    )
+    if problems:
+        role_label = Role(role).label if role in Role.values else role
+        raise InvalidInput(
+            _("无法为“%(user)s”任命“%(role)s”：%(why)s")
+            % {"user": user, "role": role_label, "why": "；".join(m for ms in problems.values() for m in ms)},
+            fields=problems,
+        )
+    if actor is not None:
+        _require(
+            access.can_assign_role(
+                actor, scope_kind=scope_kind, scope_code=scope_code,
+                department_district_code=department.district_code if department else "",
+            ),
+            _("您无权在该范围内任命角色"),
+        )
+    with transaction.atomic():
+        assignment, created = RoleAssignment.objects.select_for_update().get_or_create(
+            user=user, role=role, scope_kind=scope_kind, scope_code=scope_code, department=department,
+            defaults={"is_active": True},
+        )
+        if created:
+            audit.record(actor=actor, verb="role_assigned", target=assignment, new=_assignment_values(assignment))
+        elif not assignment.is_active:
+            assignment.is_active = True
+            assignment.save(update_fields=["is_active"])
+            audit.record(
+                actor=actor, verb="role_assigned", target=assignment, old={"is_active": False},
+                new=_assignment_values(assignment), note=_("重新启用已撤销的任命"),
+            )
+    access.forget(user)
+    return assignment
+
+
+def do_revoke_role(*, actor, assignment: RoleAssignment) -> RoleAssignment:
+    if actor is not None:
+        _require(
+            access.can_assign_role(
+                actor, scope_kind=assignment.scope_kind, scope_code=assignment.scope_code,
+                department_district_code=assignment.department.district_code if assignment.department_id else "",
+            ),
+            _("您无权撤销该范围内的任命"),
+        )
+    with transaction.atomic():
+        try:
+            locked = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+        except RoleAssignment.DoesNotExist:
+            raise NotFound(_("该角色任命不存在")) from None
+        if not locked.is_active:
+            return locked
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+        audit.record(actor=actor, verb="role_revoked", target=locked, old=_assignment_values(locked) | {"is_active": True},
+                     new={"is_active": False})
+    assignment.is_active = False
+    access.forget(assignment.user)
+    return locked
+
+
+def _assignment_values(a: RoleAssignment) -> dict:
+    return {
+        "user": a.user_id, "role": a.role, "scope_kind": a.scope_kind, "scope_code": a.scope_code,
+        "department": a.department_id, "is_active": a.is_active,
+    }
+
+
+# --- API tokens --------------------------------------------------------------------------------------------
+
+def hash_key(raw_key: str) -> str:
+    return hashlib.sha256(raw_key.encode("utf-8")).hexdigest()
+
+
+def do_create_api_token(*, actor, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token and return it with the raw key — the only time the key exists outside the client."""
+    if actor is not None and actor.pk != user.pk:
+        _require(access.can_manage_users(actor), _("只能为自己创建 API 令牌"))
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput(_("令牌名称不能为空，请写明用途（如“12345 工单同步”）"), fields={"name": [_("不能为空")]})
+    if len(name) > 100:
+        raise InvalidInput(_("令牌名称最长 100 个字符"), fields={"name": [_("最长 100 个字符")]})
+    raw_key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name, key_prefix=raw_key[: len(TOKEN_PREFIX) + 6], key_hash=hash_key(raw_key),
+            created_at=clock.now(),
+        )
+        audit.record(actor=actor, verb="api_token_created", target=token,
+                     new={"user": user.pk, "name": name, "key_prefix": token.key_prefix})
+    return token, raw_key
+
+
+def do_revoke_api_token(*, actor, token: ApiToken) -> ApiToken:
+    if actor is not None and actor.pk != token.user_id:
+        _require(access.can_manage_users(actor), _("只能吊销自己的 API 令牌"))
+    with transaction.atomic():
+        locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if locked.revoked_at is not None:
+            return locked
+        locked.revoked_at = clock.now()
+        locked.save(update_fields=["revoked_at"])
+        audit.record(actor=actor, verb="api_token_revoked", target=locked,
+                     old={"revoked_at": None}, new={"revoked_at": locked.revoked_at})
+    token.revoked_at = locked.revoked_at
+    return locked
+
+
+def touch_api_token(token: ApiToken) -> None:
+    """Stamp last use, at most once a minute per token (a busy integration must not write every request)."""
+    now = clock.now()
+    if token.last_used_at is not None and now - token.last_used_at < timedelta(seconds=TOKEN_TOUCH_SECONDS):
+        return
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now
+
+
+# --- login failures ----------------------------------------------------------------------------------------
+
+def record_login_failure(*, username: str, ip_address: str | None) -> LoginFailure:
+    """Count one failed login; when it locks the account, leave one audit row saying so."""
+    from jingzhi.accounts import lockout  # lockout reads this table; kept apart to stay a pure read module
+
+    with transaction.atomic():
+        failure = LoginFailure.objects.create(username=username[:150], ip_address=ip_address or None,
+                                              created_at=clock.now())
+        if lockout.failures_for_username(username) == lockout.failure_limit():
+            audit.record(
+                actor=None, verb="account_locked", target=("accounts.user", username[:64]),
+                new={"ip_address": ip_address, "minutes": lockout.window_minutes()},
+                note=_("连续登录失败 %(n)d 次，账户锁定") % {"n": lockout.failure_limit()},
+            )
+    return failure
+
+
+def clear_login_failures(*, username: str) -> None:
+    LoginFailure.objects.filter(username=username).delete()
+
+
+def purge_old_login_failures(*, older_than_days: int | None = None) -> int:
+    """Delete failures older than the window (or `older_than_days`), so the table stays small."""
+    minutes = (older_than_days * 1440) if older_than_days else int(getattr(settings, "JINGZHI_LOCKOUT_MINUTES", 15))
+    cutoff = clock.now() - timedelta(minutes=minutes)
+    deleted, _unused = LoginFailure.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+__all__ = [
+    "ScopeKind",
+    "clear_login_failures",
+    "do_assign_role",
+    "do_create_api_token",
+    "do_create_department",
+    "do_create_user",
+    "do_revoke_api_token",
+    "do_revoke_role",
+    "do_set_password",
+    "do_set_user_active",
+    "hash_key",
+    "purge_old_login_failures",
+    "record_login_failure",
+    "touch_api_token",
+]

@@ -1,0 +1,35 @@
+"""Base classes every endpoint derives from.
+
+Token authentication comes first so that an unauthenticated request is answered 401 with
+`WWW-Authenticate: Bearer` (DRF takes the challenge from the first authenticator; session authentication
+has none, which would turn every 401 into a 403). Every endpoint requires a signed-in user.
+"""
+
+from rest_framework import generics
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.views import APIView
+
+from jingzhi.api.authentication import BearerTokenAuthentication
+
+AUTHENTICATION = [BearerTokenAuthentication, SessionAuthentication]
+
+
+class ApiView(APIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [IsAuthenticated]
+
+
+class ApiListView(generics.ListAPIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [IsAuthenticated]
+
+
+class ApiDetailView(generics.RetrieveAPIView):
+    authentication_classes = AUTHENTICATION
+    permission_classes = [IsAuthenticated]
+
+
+def flag(value) -> bool:
+    """A boolean query parameter: 1/true/yes/on (any case) are true."""
+    return str(value or "").strip().lower() in {"1", "true", "yes", "on"}
