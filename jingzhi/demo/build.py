@@ -65,11 +65,14 @@ class DemoResult:
     departments_created: int = 0
     users_created: int = 0
     roles_created: int = 0
+    taxonomy_created: int = 0
+    duty_rules_created: int = 0
     logins: list[dict] = field(default_factory=list)
 
     @property
     def created_anything(self) -> bool:
-        return bool(self.places_created or self.departments_created or self.users_created or self.roles_created)
+        return bool(self.places_created or self.departments_created or self.users_created or self.roles_created
+                    or self.taxonomy_created or self.duty_rules_created)
 
 
 def demo_places_exist() -> bool:
@@ -133,6 +136,19 @@ def load_users(*, actor=None) -> tuple[int, int, list[dict]]:
     return users_created, roles_created, logins
 
 
+def load_taxonomy_and_duties(*, actor=None) -> tuple[int, int]:
+    """The shipped default category tree and the demo district's responsibility list (both idempotent)."""
+    from jingzhi.duties.demo import load_demo_rules
+    from jingzhi.taxonomy.actions import do_load_default_taxonomy
+    from jingzhi.taxonomy.models import Category
+
+    before = Category.objects.count()
+    do_load_default_taxonomy(actor=actor)
+    with transaction.atomic():
+        rules = load_demo_rules(D, actor=actor)
+    return Category.objects.count() - before, rules.created
+
+
 def write_flag() -> None:
     path = settings.VAR_DIR / "demo.flag"
     if not path.exists():
@@ -149,6 +165,9 @@ def build_demo(*, actor=None, progress=None) -> DemoResult:
     with transaction.atomic():
         result.departments_created = load_departments(actor=actor)
         result.users_created, result.roles_created, result.logins = load_users(actor=actor)
+    if progress:
+        progress("案件分类与职责清单…")
+    result.taxonomy_created, result.duty_rules_created = load_taxonomy_and_duties(actor=actor)
     write_flag()
     return result
 

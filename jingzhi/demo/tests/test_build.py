@@ -13,10 +13,13 @@ pytestmark = pytest.mark.django_db
 def _counts():
     from jingzhi.accounts.models import Department, RoleAssignment, User
     from jingzhi.core.models import AuditEvent
+    from jingzhi.duties.models import DutyRule
     from jingzhi.geo.models import BoundaryGeneration, Community, Grid, Street, Subdistrict
+    from jingzhi.taxonomy.models import Category
 
     return {m.__name__: m.objects.count() for m in (
-        BoundaryGeneration, Subdistrict, Community, Grid, Street, Department, User, RoleAssignment, AuditEvent)}
+        BoundaryGeneration, Subdistrict, Community, Grid, Street, Department, User, RoleAssignment, AuditEvent,
+        Category, DutyRule)}
 
 
 def test_demo_builds_the_district_people_and_flag_and_rerunning_changes_nothing(settings, tmp_path, capsys):
@@ -25,6 +28,7 @@ def test_demo_builds_the_district_people_and_flag_and_rerunning_changes_nothing(
     first = _counts()
     assert first["Grid"] == 600 and first["Community"] == 13 and first["Subdistrict"] == 3
     assert first["Street"] == 81 and first["Department"] == 12 and first["User"] == len(build.USERS)
+    assert first["Category"] > 50 and first["DutyRule"] > 10
     assert (tmp_path / "demo.flag").exists()
     out = capsys.readouterr().out
     assert out.count("jingzhi-demo") == len(build.USERS)  # the table, printed once
