@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jingzhi.web.context_processors.shell",
+                "jingzhi.web.inbox.inbox_context",
             ],
         },
     },

@@ -205,3 +205,6 @@ class CalendarYearAdmin(admin.ModelAdmin):
             "problems": problems,
         }
         return TemplateResponse(request, "admin/core/calendaryear/upload.html", context)
+
+# Read-only pages for attachments and notifications live beside this file.
+from jingzhi.core import admin_messaging  # noqa: E402, F401

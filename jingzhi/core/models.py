@@ -109,3 +109,87 @@ class WorkSchedule(models.Model):
             parse_periods(self.periods)
         except InvalidInput as exc:
             raise ValidationError({"periods": exc.message}) from exc
+
+
+class Attachment(models.Model):
+    """A stored photo (before/after/check…) belonging to any row of any app, named by (owner_type, owner_id)
+    so core needs no foreign key into a higher app. Only `jingzhi.core.attachments.do_store_image` writes
+    these; the stored copy is a re-encoded JPEG without personal metadata, never the upload itself."""
+
+    owner_type = models.CharField(_("所属对象类型"), max_length=64)
+    owner_id = models.CharField(_("所属对象编号"), max_length=64)
+    kind = models.CharField(_("用途"), max_length=32, default="before")
+    file = models.FileField(_("文件"), max_length=200)
+    thumbnail = models.FileField(_("缩略图"), max_length=200, blank=True)
+    content_type = models.CharField(_("文件类型"), max_length=64, default="image/jpeg")
+    size = models.PositiveIntegerField(_("大小（字节）"), default=0)
+    width = models.PositiveIntegerField(_("宽（像素）"), default=0)
+    height = models.PositiveIntegerField(_("高（像素）"), default=0)
+    original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
+    # Of the stored bytes: names the file on disk and lets anyone check the copy was not altered later.
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("上传人"),
+    )
+    created_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("附件图片")
+        verbose_name_plural = _("附件图片")
+        indexes = [models.Index(fields=["owner_type", "owner_id", "kind"], name="core_attach_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.original_name or self.sha256[:12]}（{self.owner_type}:{self.owner_id}）"
+
+    def url(self, variant: str = "full") -> str:
+        # By name, not by import: core sits below web; the protected view checks the owner's access rule.
+        from django.urls import reverse
+
+        return reverse("web:attachment", args=[self.pk, variant])
+
+    @property
+    def full_url(self) -> str:
+        return self.url("full")
+
+    @property
+    def thumb_url(self) -> str:
+        return self.url("thumb")
+
+
+class Notification(models.Model):
+    """One message in a person's in-app inbox (staff and residents alike). Written by
+    `jingzhi.core.notifications.notify` inside the caller's transaction, so it rolls back with the change
+    it reports; e-mail and SMS copies leave only after commit."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+        verbose_name=_("接收人"),
+    )
+    verb = models.CharField(_("事由"), max_length=64)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(_("链接"), max_length=500, blank=True)
+    target_type = models.CharField(_("对象类型"), max_length=64, blank=True)
+    target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("时间"))
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("站内通知")
+        verbose_name_plural = _("站内通知")
+        indexes = [
+            # The header badge counts a user's unread rows on every page: keep that an index-only lookup.
+            models.Index(fields=["recipient", "read_at"], name="core_notif_unread_idx"),
+            models.Index(fields=["recipient", "-created_at"], name="core_notif_inbox_idx"),
+            models.Index(fields=["target_type", "target_id"], name="core_notif_target_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} → {self.recipient_id}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jingzhi.web import views
+from jingzhi.web import inbox, media, views
 
 app_name = "web"
 urlpatterns = [
@@ -14,4 +14,9 @@ urlpatterns = [
     path("places/grid/<int:pk>/", views.grid, name="grid"),
     path("map/", views.map_page, name="map"),
     path("map/geojson/", views.geojson, name="geojson"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/read-all/", inbox.mark_all_read, name="inbox_read_all"),
+    path("inbox/<int:pk>/read/", inbox.mark_read, name="inbox_read"),
+    path("inbox/<int:pk>/go/", inbox.go, name="inbox_go"),
+    path("attachments/<int:pk>/<str:variant>/", media.attachment_file, name="attachment"),
 ]

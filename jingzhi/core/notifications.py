@@ -1,0 +1,265 @@
+"""Telling people: the in-app inbox, e-mail and SMS, all decided inside an action and sent only after commit.
+
+An action that changes something people must hear about calls `notify(recipients=..., verb=..., title=...,
+body=..., link=..., target=case)` inside its transaction. The inbox rows are written there and then, so they
+commit or roll back with the change; e-mail and SMS copies are handed to the Tasks API by
+`jingzhi.core.tasks.enqueue_after_commit`, so a rolled-back change never messages anyone, and in production
+they leave from an RQ worker instead of the request. Tasks carry user ids, never addresses or phone numbers:
+the worker reads them at send time (personal data stays out of the queue).
+
+`notify` writes no audit row of its own: the action that called it has already audited the change being
+reported. Marking notifications read (`do_mark_read`, `do_mark_all_read`) is audited, because a resident's
+having opened an official notice can matter later.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from jingzhi.core import audit, clock
+from jingzhi.core.errors import InvalidInput, NotFound
+from jingzhi.core.models import Notification
+from jingzhi.core.sms import get_sms_backend, mask_phone
+from jingzhi.core.tasks import enqueue_after_commit
+
+logger = logging.getLogger(__name__)
+
+INBOX, EMAIL, SMS = "inbox", "email", "sms"
+CHANNELS = (INBOX, EMAIL, SMS)
+TITLE_MAX = 200
+DEFAULT_SMS_MAX_CHARS = 140  # two concatenated 70-character segments: long enough, and a bounded cost
+_TASK_BATCH = 200  # recipients per queued send, so one notice to a whole community is not one huge job
+
+
+class Verb:
+    """Audit verbs of this module; stored in rows, so never rename a value."""
+
+    READ = "notification.read"
+    ALL_READ = "notification.all_read"
+
+
+def enabled_channels() -> tuple[str, ...]:
+    """Channels this deployment sends on (``JINGZHI_NOTIFICATION_CHANNELS``, default all three)."""
+    configured = getattr(settings, "JINGZHI_NOTIFICATION_CHANNELS", CHANNELS)
+    return tuple(c for c in CHANNELS if c in configured)
+
+
+def _recipient_ids(recipients: Iterable[Any]) -> list[int]:
+    """Active users among `recipients` (users or ids), each once, in the order given."""
+    wanted: list[int] = []
+    for r in recipients or ():
+        pk = getattr(r, "pk", r)
+        if pk is None:
+            continue
+        pk = int(pk)
+        if pk not in wanted:
+            wanted.append(pk)
+    if not wanted:
+        return []
+    active = set(get_user_model().objects.filter(pk__in=wanted, is_active=True).values_list("pk", flat=True))
+    return [pk for pk in wanted if pk in active]
+
+
+def _check_link(link: str) -> str:
+    link = (link or "").strip()
+    # Only paths on this site: an inbox must never carry a javascript: or off-site link.
+    if link and (not link.startswith("/") or link.startswith("//") or "\\" in link):
+        raise InvalidInput(_("通知链接“%(link)s”无效：只能是本站路径（以 / 开头）。") % {"link": link},
+                           fields={"link": link})
+    return link
+
+
+def _short_title(title: str) -> str:
+    title = " ".join(str(title or "").split())
+    if not title:
+        raise InvalidInput(_("通知标题不能为空。"), fields={"title": "required"})
+    return title if len(title) <= TITLE_MAX else title[: TITLE_MAX - 1] + "…"
+
+
+def notify(*, recipients: Iterable[Any], verb: str, title: str, body: str = "", link: str = "",
+           target: Any = None, channels: Iterable[str] = CHANNELS) -> list[Notification]:
+    """Tell `recipients` (users or user ids; inactive users and repeats are skipped) about something.
+
+    Writes one inbox row per recipient now, in the caller's transaction, and queues e-mail (to those with an
+    address) and SMS (to those with a phone) for after commit. `link` is a path on this site; `target` a
+    model instance or an (type, id) pair the message is about. Returns the inbox rows written."""
+    channels = tuple(channels)
+    unknown = [c for c in channels if c not in CHANNELS]
+    if unknown:
+        raise InvalidInput(_("未知的通知渠道：%(c)s（可用：inbox、email、sms）。") % {"c": "、".join(unknown)},
+                           fields={"channels": unknown})
+    channels = tuple(c for c in channels if c in enabled_channels())
+    title = _short_title(title)
+    body = str(body or "")
+    link = _check_link(link)
+    target_type, target_id = audit.target_label(target) if target is not None else ("", "")
+    ids = _recipient_ids(recipients)
+    if not ids or not channels:
+        return []
+    rows: list[Notification] = []
+    if INBOX in channels:
+        now = clock.now()
+        rows = Notification.objects.bulk_create(
+            Notification(recipient_id=pk, verb=verb[:64], title=title, body=body, link=link,
+                         target_type=target_type, target_id=target_id, created_at=now)
+            for pk in ids
+        )
+    for start in range(0, len(ids), _TASK_BATCH):
+        batch = ids[start:start + _TASK_BATCH]
+        if EMAIL in channels:
+            enqueue_after_commit(send_email_notifications, batch, title, body, link)
+        if SMS in channels:
+            enqueue_after_commit(send_sms_notifications, batch, title, body)
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Adapters, run by the Tasks API after commit
+
+def absolute_link(link: str) -> str:
+    """`link` prefixed with ``JINGZHI_SITE_URL`` (e.g. https://jingzhi.example.gov.cn) when that is set."""
+    base = str(getattr(settings, "JINGZHI_SITE_URL", "") or "").rstrip("/")
+    return f"{base}{link}" if link and base else link
+
+
+def email_text(title: str, body: str, link: str) -> tuple[str, str]:
+    subject = _("【精治】%(title)s") % {"title": title}
+    parts = [body.strip()] if body.strip() else [title]
+    if link:
+        parts.append(_("查看详情：%(url)s") % {"url": absolute_link(link)})
+    parts.append(_("—— 本邮件由精治平台自动发送，请勿直接回复。"))
+    return subject, "\n\n".join(parts)
+
+
+def sms_text(title: str, body: str) -> str:
+    signature = str(getattr(settings, "JINGZHI_SMS_SIGNATURE", "精治"))
+    limit = int(getattr(settings, "JINGZHI_SMS_MAX_CHARS", DEFAULT_SMS_MAX_CHARS))
+    text = f"【{signature}】{title}"
+    body = " ".join(str(body or "").split())
+    if body:
+        text = f"{text}：{body}"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@task()
+def send_email_notifications(user_ids: list[int], title: str, body: str, link: str = "") -> dict:
+    """E-mail one notification to those of `user_ids` who are active and have an address."""
+    subject, message = email_text(title, body, link)
+    sent = skipped = failed = 0
+    for pk, email in get_user_model().objects.filter(pk__in=user_ids, is_active=True).values_list("pk", "email"):
+        if not email:
+            skipped += 1
+            continue
+        try:
+            send_mail(subject, message, None, [email], fail_silently=False)
+            sent += 1
+        except Exception:  # noqa: BLE001 - one bad address must not stop the others; the inbox has it anyway
+            failed += 1
+            logger.exception("notification e-mail to user %s failed", pk)
+    return {"sent": sent, "skipped": skipped, "failed": failed}
+
+
+@task()
+def send_sms_notifications(user_ids: list[int], title: str, body: str) -> dict:
+    """Text one notification to those of `user_ids` who are active and have a phone number."""
+    text = sms_text(title, body)
+    backend = get_sms_backend()
+    sent = skipped = failed = 0
+    for user in get_user_model().objects.filter(pk__in=user_ids, is_active=True):
+        phone = str(getattr(user, "phone", "") or "").strip()
+        if not phone:
+            skipped += 1
+            continue
+        try:
+            backend.send(phone, text)
+            sent += 1
+        except Exception:  # noqa: BLE001 - the gateway failing for one number must not stop the others
+            failed += 1
+            logger.exception("notification SMS to user %s (%s) failed", user.pk, mask_phone(phone))
+    return {"sent": sent, "skipped": skipped, "failed": failed}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reads
+
+def notifications_for(user, *, unread_only: bool = False) -> QuerySet[Notification]:
+    """`user`'s own notifications, unread first, newest first within each."""
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    rows = Notification.objects.filter(recipient=user)
+    if unread_only:
+        return rows.filter(read_at__isnull=True).order_by("-created_at", "-id")
+    unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
+    return rows.order_by(unread.desc(), "-created_at", "-id")
+
+
+def unread_count(user) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def access_notification(user, pk: int) -> Notification:
+    """`user`'s notification `pk`; the same NotFound whether it is missing or someone else's."""
+    row = (Notification.objects.filter(pk=pk, recipient=user).first()
+           if getattr(user, "is_authenticated", False) else None)
+    if row is None:
+        raise NotFound(_("未找到通知 #%(pk)s，或您无权查看。") % {"pk": pk})
+    return row
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Writes
+
+def do_mark_read(*, actor, notification_ids: Iterable[int]) -> int:
+    """Mark the actor's own notifications read; the number newly marked. Any id that is not the actor's
+    raises NotFound naming it and marks nothing; already-read ones are left as they were."""
+    try:
+        ids = sorted({int(i) for i in notification_ids})
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(_("通知编号必须是整数。"), fields={"notification_ids": "invalid"}) from exc
+    if not ids:
+        return 0
+    if not getattr(actor, "is_authenticated", False):
+        raise NotFound(_("未找到通知 #%(pk)s，或您无权查看。") % {"pk": ids[0]})
+    with transaction.atomic():
+        own = dict(Notification.objects.select_for_update()
+                   .filter(pk__in=ids, recipient=actor).values_list("pk", "read_at"))
+        missing = [pk for pk in ids if pk not in own]
+        if missing:
+            raise NotFound(_("未找到通知 #%(pk)s，或您无权查看。") % {"pk": "、#".join(map(str, missing))},
+                           fields={"notification_ids": missing})
+        unread = [pk for pk, read_at in own.items() if read_at is None]
+        if not unread:
+            return 0
+        now = clock.now()
+        Notification.objects.filter(pk__in=unread).update(read_at=now)
+        audit.record(actor=actor, verb=Verb.READ, target=("core.inbox", actor.pk),
+                     old={"unread": unread}, new={"read": unread, "read_at": now})
+    return len(unread)
+
+
+def do_mark_all_read(*, actor) -> int:
+    """Mark every unread notification of the actor read; the number marked."""
+    if not getattr(actor, "is_authenticated", False):
+        return 0
+    with transaction.atomic():
+        unread = list(Notification.objects.select_for_update()
+                      .filter(recipient=actor, read_at__isnull=True).values_list("pk", flat=True))
+        if not unread:
+            return 0
+        now = clock.now()
+        Notification.objects.filter(pk__in=unread).update(read_at=now)
+        audit.record(actor=actor, verb=Verb.ALL_READ, target=("core.inbox", actor.pk),
+                     new={"count": len(unread), "read_at": now})
+    return len(unread)
