@@ -1,0 +1,46 @@
+"""Errors of the cases app, each an ApplicationError with a Chinese message a person can act on."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from jingzhi.core.errors import Conflict, InvalidInput, PermissionDenied
+
+
+class ActionNotAllowed(PermissionDenied):
+    """The action is not in the table for this state, or not for this person's roles on this case.
+    `allowed` lists the actions that are (as action names); the message names them in Chinese."""
+
+    code = "action_not_allowed"
+
+    def __init__(self, message: str, *, allowed: list[str], reason: str = "state"):
+        self.allowed = list(allowed)
+        self.reason = reason
+        super().__init__(message, fields={"allowed_actions": self.allowed, "refused_because": reason})
+
+
+class StaleCase(Conflict):
+    code = "stale_case"
+
+    def __init__(self, *, expected: int, actual: int):
+        super().__init__(_("该案件已被他人处理，请刷新后重试"),
+                         fields={"expected_version": expected, "version": actual})
+
+
+class OutsideJurisdiction(InvalidInput):
+    code = "outside_jurisdiction"
+
+
+class HotlineImportError(InvalidInput):
+    """A hotline file with problems: `problems` lists each (row number, why); nothing was imported."""
+
+    code = "hotline_import"
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        shown = self.problems[:20]
+        more = len(self.problems) - len(shown)
+        message = _("导入失败，共 %(n)d 处问题，未导入任何工单：") % {"n": len(self.problems)} + "；".join(shown)
+        if more > 0:
+            message += _("……（另有 %(n)d 处）") % {"n": more}
+        super().__init__(message, fields={"problems": self.problems})

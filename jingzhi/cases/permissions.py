@@ -1,0 +1,171 @@
+"""Who may see a case and what they may do with it: the one module every view, endpoint and action asks.
+
+`roles_on_case(user, case)` is the bridge between a person and the pure transition table: the roles they
+hold *on this case* — a place role counts only where its jurisdiction covers the case's grid or street, a
+handler only for a department currently assigned to the case, "reporter" only for the person who reported
+it. `access_case` fetches a case through `queries.cases_visible_to`, so a missing case and a case outside
+one's reach give the same NotFound (a department never learns another department's case exists).
+Predicates are small and deny by default; `allowed_actions_for` is what the workbench shows as buttons.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from jingzhi.accounts import access
+from jingzhi.accounts.rules import code_covers
+from jingzhi.cases import deadlines, workflow
+from jingzhi.core.errors import NotFound
+
+
+def _live(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def active_department_ids(case) -> set[int]:
+    """Departments currently assigned to the case (uses the queue's prefetch when present)."""
+    prefetched = getattr(case, "active_assignments", None)
+    if prefetched is not None:
+        return {a.department_id for a in prefetched}
+    from jingzhi.cases.models import CaseAssignment
+
+    return set(CaseAssignment.objects.filter(case_id=case.pk, is_active=True).values_list("department_id",
+                                                                                           flat=True))
+
+
+def ever_department_ids(case) -> set[int]:
+    from jingzhi.cases.models import CaseAssignment
+
+    return set(CaseAssignment.objects.filter(case_id=case.pk).values_list("department_id", flat=True))
+
+
+def covers_case(user, case, roles) -> bool:
+    """Whether one of the user's `roles` has a jurisdiction covering the case's place."""
+    return any(access.covers(user, code, roles=roles) for code in case.place_codes)
+
+
+def roles_on_case(user, case) -> set[str]:
+    """The workflow roles `user` holds on `case`."""
+    if not _live(user):
+        return set()
+    roles: set[str] = set()
+    if case.reporter_id is not None and case.reporter_id == user.pk:
+        roles.add(workflow.REPORTER)
+    if access.is_superuser(user):
+        return roles | set(workflow.PLACE_ROLES) | {workflow.HANDLER}
+    grants = access.grants(user)
+    codes = case.place_codes
+    for grant in grants:
+        if grant.role in workflow.PLACE_ROLES and any(code_covers(grant.place_code, code) for code in codes):
+            roles.add(grant.role)
+    handler_departments = {g.department_id for g in grants if g.role == workflow.HANDLER and g.department_id}
+    if handler_departments and handler_departments & active_department_ids(case):
+        roles.add(workflow.HANDLER)
+    return roles
+
+
+def actor_departments_on_case(user, case) -> list[int]:
+    """The actor's departments among the case's current ones (lead first)."""
+    mine = access.department_ids(user, roles=[workflow.HANDLER])
+    current = active_department_ids(case)
+    both = mine & current
+    lead = case.lead_department_id
+    return sorted(both, key=lambda pk: (pk != lead, pk))
+
+
+def can_see(user, case) -> bool:
+    """The in-memory twin of `queries.cases_visible_to` for one case (an action re-checks a locked row)."""
+    if not _live(user):
+        return False
+    if access.is_superuser(user):
+        return True
+    if case.reporter_id == user.pk:
+        return True
+    if covers_case(user, case, roles=workflow.PLACE_ROLES):
+        return True
+    mine = access.department_ids(user, roles=[workflow.HANDLER])
+    if mine and mine & ever_department_ids(case):
+        return True
+    from jingzhi.cases.models import CaseFollower
+
+    return CaseFollower.objects.filter(case_id=case.pk, user_id=user.pk).exists()
+
+
+def access_case(user, case_id):
+    """The case, pre-joined, if `user` may see it; NotFound (the same one) when missing or forbidden."""
+    from jingzhi.cases.queries import cases_visible_to, detail_queryset
+
+    try:
+        pk = int(case_id)
+    except (TypeError, ValueError):
+        pk = None
+    case = detail_queryset(cases_visible_to(user)).filter(pk=pk).first() if pk is not None else None
+    if case is None:
+        raise NotFound(_("案件不存在，或您无权查看（编号 %(id)s）") % {"id": case_id})
+    return case
+
+
+def access_case_by_number(user, number: str):
+    from jingzhi.cases.queries import cases_visible_to, detail_queryset
+
+    case = detail_queryset(cases_visible_to(user)).filter(number=(number or "").strip()).first()
+    if case is None:
+        raise NotFound(_("案件不存在，或您无权查看（%(number)s）") % {"number": number})
+    return case
+
+
+def facts_of(case, *, requested_days: int = 0) -> workflow.CaseFacts:
+    from jingzhi.cases.models import ExtensionRequest, ExtensionStatus
+
+    pending = ExtensionRequest.objects.filter(case_id=case.pk, status=ExtensionStatus.PENDING).exists() \
+        if case.state == workflow.HANDLING else False
+    return workflow.CaseFacts(
+        rating=case.rating, reopen_count=case.reopen_count, has_pending_extension=pending,
+        extension_days=case.extension_days, max_reopens=deadlines.max_reopens(),
+        max_extension_days=deadlines.max_extension_days(), requested_days=requested_days,
+    )
+
+
+def allowed_actions_for(user, case) -> list[str]:
+    """Exactly the actions the table and the case's facts allow `user` now (the workbench's buttons)."""
+    actions = workflow.allowed_actions(case.state, roles_on_case(user, case))
+    if not actions:
+        return []
+    facts = facts_of(case)
+    return [a for a in actions if workflow.guard_problem(a, facts) is None]
+
+
+def can_act(user, case, action: str) -> bool:
+    return action in allowed_actions_for(user, case)
+
+
+def can_view_reporter(user, case) -> bool:
+    """Reporter name and phone: the reporter themself, and government staff working on this case."""
+    roles = roles_on_case(user, case)
+    if workflow.REPORTER in roles:
+        return True
+    return access.is_staff_user(user) and bool(roles & (workflow.PLACE_ROLES | {workflow.HANDLER}))
+
+
+def can_blow_whistle(user, case) -> bool:
+    return can_act(user, case, workflow.WHISTLE)
+
+
+def can_rate_whistle(user, whistle) -> bool:
+    return _live(user) and access.covers(user, whistle.subdistrict_code, roles=[workflow.SUBDISTRICT_ADMIN])
+
+
+def can_report_in(user, summons) -> bool:
+    if not _live(user):
+        return False
+    if access.is_superuser(user):
+        return True
+    return summons.department_id in access.department_ids(user, roles=[workflow.HANDLER])
+
+
+def can_supervise(user, case) -> bool:
+    return can_act(user, case, workflow.SUPERVISE)
+
+
+def can_import_hotline(user) -> bool:
+    return access.has_role(user, workflow.OPERATOR, workflow.SHIFT_LEAD, workflow.DISTRICT_ADMIN)

@@ -1,0 +1,246 @@
+"""Reads of cases, already scoped to the person asking and pre-joined.
+
+`cases_visible_to(user)` is the ONE place that decides which cases a person may see: place roles by the
+codes of their jurisdictions (each an equality on an indexed code column — a subdistrict scope compares
+`subdistrict_code`, a grid scope `grid_code`, a street scope `street_code`), handlers by their departments'
+assignments, everybody their own reports and the cases they follow. Queues (`queue_for`) and the duplicate
+search (`find_duplicates`) build on it. List reads pre-join what a row shows (category, lead department,
+places without their geometry, current assignments) so a queue page costs a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from jingzhi.accounts import access
+from jingzhi.accounts.rules import scope_kind_of_code
+from jingzhi.cases import workflow
+from jingzhi.cases.models import (
+    Case,
+    CaseAssignment,
+    CaseEvent,
+    CaseFollower,
+    Supervision,
+    Whistle,
+    WhistleSummons,
+)
+from jingzhi.core import clock
+from jingzhi.core.errors import InvalidInput
+
+_CODE_COLUMN = {6: "district_code", 9: "subdistrict_code", 12: "community_code", 15: "grid_code"}
+
+
+def code_q(code: str) -> Q:
+    """Cases within the place `code` (a hierarchical code or a street code)."""
+    if not code:
+        return Q(pk__in=[])
+    if scope_kind_of_code(code) is not None and len(code) in _CODE_COLUMN:
+        return Q(**{_CODE_COLUMN[len(code)]: code})
+    if code.isdigit():
+        return Q(grid_code__startswith=code) | Q(district_code=code)
+    return Q(street_code=code)
+
+
+def visibility_q(user) -> Q | None:
+    """The filter of `cases_visible_to`; None means everything (superuser)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    if access.is_superuser(user):
+        return None
+    q = Q(reporter_id=user.pk) | Exists(CaseFollower.objects.filter(case_id=OuterRef("pk"), user_id=user.pk))
+    codes = access.scope_codes(user, roles=workflow.PLACE_ROLES) or []
+    for code in codes:
+        q |= code_q(code)
+    departments = access.department_ids(user, roles=[workflow.HANDLER])
+    if departments:
+        q |= Exists(CaseAssignment.objects.filter(case_id=OuterRef("pk"), department_id__in=departments))
+    return q
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    q = visibility_q(user)
+    return Case.objects.all() if q is None else Case.objects.filter(q)
+
+
+_PLACE_GEOMETRY = ["grid__geometry", "community__geometry", "subdistrict__geometry", "district__geometry",
+                   "street__geometry"]
+
+
+def list_queryset(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """What a list row shows, pre-joined; boundaries' geometry left behind (it is large)."""
+    return (
+        qs.select_related("category__parent", "lead_department", "grid", "community", "subdistrict", "district",
+                          "street", "urgency", "request_type")
+        .defer(*_PLACE_GEOMETRY)
+        .prefetch_related(Prefetch("assignments", queryset=CaseAssignment.objects.filter(is_active=True)
+                                   .select_related("department"), to_attr="active_assignments"))
+    )
+
+
+def detail_queryset(qs: QuerySet[Case]) -> QuerySet[Case]:
+    return list_queryset(qs).select_related("filing_condition", "merged_into", "reporter")
+
+
+# ---------------------------------------------------------------------------------------------------- queues
+QUEUES = {
+    "verify": (_("待核实"), (workflow.REPORTED, workflow.VERIFYING)),
+    "filing": (_("待立案"), (workflow.PENDING_FILING,)),
+    "dispatch": (_("待派遣"), (workflow.PENDING_DISPATCH,)),
+    "response": (_("待响应"), (workflow.PENDING_RESPONSE,)),
+    "handling": (_("处置中"), (workflow.HANDLING,)),
+    "parked": (_("挂账/缓办"), (workflow.PARKED,)),
+    "check": (_("待核查"), (workflow.PENDING_CHECK,)),
+    "callback": (_("待回访"), (workflow.PENDING_CALLBACK,)),
+    "supervision": (_("督办"), workflow.OPEN_STATES),
+    "closed": (_("已结案"), (workflow.CLOSED,)),
+}
+# Queues a department works from: only cases currently assigned to it, not those it once returned.
+_DEPARTMENT_QUEUES = {"response", "handling", "parked", "check", "supervision"}
+
+
+def queue_label(name: str) -> str:
+    return str(QUEUES[name][0])
+
+
+def queue_for(user, queue_name: str, *, category=None, subdistrict_code: str = "", grid_code: str = "",
+              department_id=None, source: str = "", overdue: bool | None = None, escalated: bool | None = None,
+              search: str = "", now: datetime | None = None) -> QuerySet[Case]:
+    """A work queue, scoped, filtered and pre-joined, most urgent first (earliest step deadline)."""
+    if queue_name not in QUEUES:
+        raise InvalidInput(_("未知的队列“%(name)s”，可选：%(names)s") % {
+            "name": queue_name, "names": "、".join(QUEUES)}, fields={"queue": "unknown"})
+    now = now or clock.now()
+    qs = cases_visible_to(user).filter(state__in=QUEUES[queue_name][1])
+    if queue_name in _DEPARTMENT_QUEUES and not access.is_superuser(user) \
+            and not access.scope_codes(user, roles=workflow.PLACE_ROLES):
+        departments = access.department_ids(user, roles=[workflow.HANDLER])
+        qs = qs.filter(Exists(CaseAssignment.objects.filter(case_id=OuterRef("pk"), is_active=True,
+                                                            department_id__in=departments)))
+    if queue_name == "supervision":
+        qs = qs.filter(Q(is_escalated=True) | Q(step_deadline__lt=now) | Q(supervision_count__gt=0))
+    if category is not None:
+        qs = qs.filter(category_id=getattr(category, "pk", category))
+    if subdistrict_code:
+        qs = qs.filter(subdistrict_code=subdistrict_code)
+    if grid_code:
+        qs = qs.filter(grid_code=grid_code)
+    if department_id:
+        qs = qs.filter(Exists(CaseAssignment.objects.filter(case_id=OuterRef("pk"), is_active=True,
+                                                            department_id=department_id)))
+    if source:
+        qs = qs.filter(source=source)
+    if overdue is True:
+        qs = qs.filter(step_deadline__lt=now)
+    elif overdue is False:
+        qs = qs.exclude(step_deadline__lt=now)
+    if escalated is not None:
+        qs = qs.filter(is_escalated=escalated)
+    if search:
+        search = search.strip()
+        qs = qs.filter(Q(number__iexact=search) | Q(description__icontains=search) | Q(address__icontains=search))
+    order = ["-is_escalated", "step_deadline", "reported_at", "id"] if queue_name != "closed" else ["-closed_at"]
+    return list_queryset(qs).order_by(*order)
+
+
+def queue_counts(user, now: datetime | None = None) -> dict[str, int]:
+    return {name: queue_for(user, name, now=now).count() for name in QUEUES}
+
+
+def overdue_cases(user=None, *, now: datetime | None = None) -> QuerySet[Case]:
+    """Open cases past their step deadline (all of them for user None: the reminder task)."""
+    now = now or clock.now()
+    qs = Case.objects.all() if user is None else cases_visible_to(user)
+    return qs.filter(state__in=workflow.OPEN_STATES, step_deadline__lt=now)
+
+
+def my_reports(user) -> QuerySet[Case]:
+    """A resident's own reports and the cases they follow, newest first."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Case.objects.none()
+    followed = CaseFollower.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
+    return list_queryset(Case.objects.filter(Q(reporter_id=user.pk) | Exists(followed))).order_by("-reported_at")
+
+
+# ---------------------------------------------------------------------------------------------------- timeline
+def timeline(case) -> list[CaseEvent]:
+    """Every event of the case in order, with actors; attachments under `event.attachments_list`."""
+    events = list(CaseEvent.objects.filter(case_id=case.pk).select_related("actor").order_by("created_at", "id"))
+    by_id = {e.pk: e for e in events}
+    for event in events:
+        event.attachments_list = []
+    try:
+        from jingzhi.core.attachments import Attachment as Model  # built by another engineer (contract)
+    except ImportError:
+        Model = None
+    if Model is not None and by_id:
+        for item in Model.objects.filter(owner_type="cases.caseevent", owner_id__in=[str(pk) for pk in by_id]):
+            event = by_id.get(int(item.owner_id))
+            if event is not None:
+                event.attachments_list.append(item)
+    return events
+
+
+def supervisions_of(case) -> list[Supervision]:
+    return list(Supervision.objects.filter(case_id=case.pk).select_related("created_by"))
+
+
+def whistles_of(case) -> list[Whistle]:
+    return list(Whistle.objects.filter(cases=case).prefetch_related(
+        Prefetch("summonses", queryset=WhistleSummons.objects.select_related("department", "reported_by"))))
+
+
+def summonses_for(user, *, pending_only: bool = False) -> QuerySet[WhistleSummons]:
+    """Summonses of the user's departments (for the handler's report-in page)."""
+    departments = access.department_ids(user, roles=[workflow.HANDLER])
+    qs = WhistleSummons.objects.select_related("whistle", "department")
+    if not access.is_superuser(user):
+        qs = qs.filter(department_id__in=departments)
+    if pending_only:
+        qs = qs.filter(reported_at__isnull=True)
+    return qs.order_by("report_deadline")
+
+
+# ---------------------------------------------------------------------------------------------------- duplicates
+EARTH_M = 6_371_008.8
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in metres (haversine): exact enough for tens of metres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+def find_duplicates(category, lon: float, lat: float, at: datetime | None = None, *, exclude_id=None,
+                    limit: int = 10) -> list[tuple[Case, float]]:
+    """Open cases of the same category within the category's radius and time window before `at`, nearest
+    first, as (case, metres). A bounding box in SQL narrows the rows; the exact distance is in Python."""
+    from jingzhi.taxonomy.queries import dedup_policy
+
+    if category is None or lon is None or lat is None:
+        return []
+    radius, window_hours = dedup_policy(category)
+    if radius <= 0:
+        return []
+    at = at or clock.now()
+    dlat = radius / 111_320.0
+    dlon = radius / (111_320.0 * max(math.cos(math.radians(lat)), 1e-6))
+    qs = Case.objects.filter(
+        category_id=getattr(category, "pk", category), state__in=workflow.OPEN_STATES,
+        reported_at__gte=at - timedelta(hours=window_hours), reported_at__lte=at,
+        lon__gte=lon - dlon, lon__lte=lon + dlon, lat__gte=lat - dlat, lat__lte=lat + dlat,
+    ).select_related("category")
+    if exclude_id is not None:
+        qs = qs.exclude(pk=exclude_id)
+    found = []
+    for case in qs[:500]:
+        metres = distance_m(lon, lat, case.lon, case.lat)
+        if metres <= radius:
+            found.append((case, round(metres, 1)))
+    found.sort(key=lambda pair: (pair[1], pair[0].pk))
+    return found[:limit]

@@ -1,0 +1,14 @@
+"""Background jobs of the case loop (django-tasks). They only send reminders: overdue status itself is
+computed from stored deadlines at read time, so nothing is wrong when a job has not run."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def send_overdue_reminders() -> int:
+    """Remind departments and dispatchers of every step deadline that has passed (once per deadline)."""
+    from jingzhi.cases.actions import do_send_overdue_reminders
+
+    return do_send_overdue_reminders(actor=None)
