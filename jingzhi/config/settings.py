@@ -49,7 +49,9 @@ INSTALLED_APPS = [
     "jingzhi.taxonomy",
     "jingzhi.duties",
     "jingzhi.cases",
+    "jingzhi.rectification",
     "jingzhi.api",
+    "jingzhi.open311",
     "jingzhi.web",
     "jingzhi.demo",
 ]

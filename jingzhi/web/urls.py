@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jingzhi.web import inbox, media, views
+from jingzhi.web import cases_urls, inbox, media, rectification_urls, views
 
 app_name = "web"
 urlpatterns = [
@@ -19,4 +19,6 @@ urlpatterns = [
     path("inbox/<int:pk>/read/", inbox.mark_read, name="inbox_read"),
     path("inbox/<int:pk>/go/", inbox.go, name="inbox_go"),
     path("attachments/<int:pk>/<str:variant>/", media.attachment_file, name="attachment"),
+    *cases_urls.urlpatterns,
+    *rectification_urls.urlpatterns,
 ]

@@ -1,0 +1,3 @@
+"""Routes of the cases pages, spread into the web URLconf (namespace "web")."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of the rectification pages, spread into the web URLconf (namespace "web")."""
+
+urlpatterns: list = []
