@@ -64,6 +64,13 @@ def navigation(user, roles: set[str]) -> list[dict]:
         {"name": "places", "label": _("辖区"), "url": reverse("web:places")},
         {"name": "map", "label": _("网格地图"), "url": reverse("web:map")},
     ]
+    # One entry for case handling: staff work from the workbench, residents follow their own reports.
+    if is_admin(user, roles) or roles - {"resident"}:
+        items.insert(1, {"name": "cases_workbench", "label": _("案件工作台"), "url": reverse("web:cases_workbench")})
+    elif "resident" in roles:
+        items.insert(1, {"name": "my_reports", "label": _("我的上报"), "url": reverse("web:my_reports")})
+    if is_admin(user, roles) or roles - {"resident", "handler", "council_member"}:  # 十无一创建: street staff
+        items.append({"name": "streets", "label": _("街巷整治"), "url": reverse("web:streets")})
     if is_admin(user, roles):
         items.append({"name": "api", "label": _("接口文档"), "url": "/api/docs/"})
     if getattr(user, "is_staff", False):

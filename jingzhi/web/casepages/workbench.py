@@ -1,0 +1,159 @@
+"""The staff workbench (/cases/): one tab per work queue with its count, filters, warning lights, a page of
+the queue and a map of it; htmx swaps only the queue panel (django-template-partials `panel`) when a tab,
+a filter or a page changes. Keyboard: j/k move, Enter opens, `/` searches (static web/cases.js).
+
+Every row comes from `cases.queries.queue_for` (scoped, pre-joined): the page costs a fixed number of
+queries whatever the queue's length. Warning levels are computed from the stored deadlines at read time;
+"red" is a SQL filter (past the step deadline), "yellow"/"green" need the working calendar, so they are
+sorted out in Python among the most urgent rows (the queue is ordered by deadline, so they come first).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from jingzhi.accounts import access
+from jingzhi.cases import deadlines, queries, workflow
+from jingzhi.cases.models import Source
+from jingzhi.web.casepages.common import LEVEL_COLOURS, is_staff_viewer, sla_view
+
+PAGE_SIZE = 25
+MAP_POINTS = 300
+LEVEL_SCAN = 1000  # rows examined for the yellow/green filters
+# The queues in the order of the loop, then the side queues.
+TABS = ("verify", "filing", "dispatch", "response", "handling", "check", "callback", "supervision", "parked",
+        "closed")
+# Where each role starts its day.
+ROLE_START = (("operator", "verify"), ("inspector", "verify"), ("shift_lead", "filing"),
+              ("dispatcher", "dispatch"), ("handler", "response"), ("subdistrict_admin", "supervision"),
+              ("district_admin", "supervision"))
+LEVEL_CHOICES = ((workflow.RED, _("超时（红）")), (workflow.YELLOW, _("临期（黄）")), (workflow.GREEN, _("正常（绿）")))
+
+
+def default_queue(user, counts: dict[str, int]) -> str:
+    roles = access.roles_of(user)
+    for role, queue in ROLE_START:
+        if role in roles:
+            return queue
+    return next((name for name in TABS if counts.get(name)), "verify")
+
+
+def _filters(request) -> dict:
+    get = request.GET
+    category = get.get("category", "").strip()
+    return {
+        "q": get.get("q", "").strip()[:100],
+        "category": int(category) if category.isdigit() else None,
+        "subdistrict": get.get("subdistrict", "").strip()[:32],
+        "community": get.get("community", "").strip()[:32],
+        "source": get.get("source", "").strip() if get.get("source", "") in Source.values else "",
+        "level": get.get("level", "") if get.get("level", "") in dict(LEVEL_CHOICES) else "",
+    }
+
+
+def filtered_queue(user, queue: str, f: dict, now):
+    qs = queries.queue_for(user, queue, category=f["category"], subdistrict_code=f["subdistrict"],
+                           source=f["source"], search=f["q"], now=now,
+                           overdue=True if f["level"] == workflow.RED else (False if f["level"] else None))
+    if f["community"]:
+        qs = qs.filter(community_code=f["community"])
+    return qs
+
+
+def _light(case, now):
+    sla = sla_view(case.sla(now))
+    return sla
+
+
+@login_required
+@require_GET
+def workbench(request):
+    user = request.user
+    if not is_staff_viewer(user):
+        raise DjangoPermissionDenied(_("工作台仅供工作人员使用；居民请在“我的上报”查看进度。"))
+    from jingzhi.core import clock
+
+    now = clock.now()
+    counts = queries.queue_counts(user, now=now)
+    queue = request.GET.get("queue") or default_queue(user, counts)
+    if queue not in queries.QUEUES:
+        queue = default_queue(user, counts)
+    f = _filters(request)
+    qs = filtered_queue(user, queue, f, now)
+    if f["level"] in (workflow.YELLOW, workflow.GREEN):
+        rows = [c for c in qs[:LEVEL_SCAN] if c.sla(now).level == f["level"]]
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    else:
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    cases = list(page.object_list)
+    for case in cases:
+        case.light = _light(case, now)
+    points = _points(qs, now)
+    context = {
+        "queue": queue, "queue_label": queries.queue_label(queue), "page": page, "cases": cases,
+        "tabs": [{"name": n, "label": queries.queue_label(n), "count": counts.get(n, 0)} for n in TABS],
+        "filters": f, "levels": LEVEL_CHOICES, "sources": Source.choices,
+        "points": points, "map_config": _map_config(points),
+        "query_string": _query_string(request, drop=("page",)),
+        "tab_query": _query_string(request, drop=("page", "queue")),
+        "summonses": _pending_summonses(user),
+    }
+    if getattr(request, "htmx", False) and request.htmx.target == "queue-panel":
+        return render(request, "web/cases/workbench.html#panel", context)
+    from jingzhi.geo import queries as geo_queries
+    from jingzhi.taxonomy.queries import active_categories
+
+    context.update({
+        "categories": list(active_categories().select_related("parent__parent").order_by("kind", "code")),
+        "subdistricts": list(geo_queries.subdistricts_for(user).order_by("code").values("code", "name")[:100]),
+        "communities": list(geo_queries.communities_for(user).order_by("code").values("code", "name")[:300]),
+    })
+    return render(request, "web/cases/workbench.html", context)
+
+
+def _query_string(request, drop=()) -> str:
+    params = request.GET.copy()
+    for key in drop:
+        params.pop(key, None)
+    return params.urlencode()
+
+
+def _points(qs, now) -> list[dict]:
+    """The filtered queue's located cases for the map, coloured by warning level (one query)."""
+    rows = qs.prefetch_related(None).exclude(lat__isnull=True).values(
+        "number", "lon", "lat", "state", "step", "step_started_at", "step_deadline", "step_limit_unit",
+        "description")[:MAP_POINTS]
+    out = []
+    for row in rows:
+        level = deadlines.step_sla(SimpleNamespace(**row), now).level
+        out.append({"n": row["number"], "lon": round(row["lon"], 6), "lat": round(row["lat"], 6), "level": level,
+                    "c": LEVEL_COLOURS[level], "s": workflow.state_label(row["state"]),
+                    "t": row["description"][:40], "u": reverse("web:case_detail", args=[row["number"]])})
+    return out
+
+
+def _map_config(points) -> dict:
+    from jingzhi.web.casepages.detail import map_config
+
+    config = map_config(None)
+    if points:
+        lats = [p["lat"] for p in points]
+        lons = [p["lon"] for p in points]
+        pad = 0.001
+        config["bounds"] = [[min(lats) - pad, min(lons) - pad], [max(lats) + pad, max(lons) + pad]]
+        config["highlight"] = ""
+    return config
+
+
+def _pending_summonses(user) -> list:
+    if not access.department_ids(user, roles=[workflow.HANDLER]):
+        return []
+    return list(queries.summonses_for(user, pending_only=True).prefetch_related("whistle__cases")[:20])

@@ -1,0 +1,149 @@
+/* Jingzhi case pages: markers on the map component (web/map.js), the report form's pin and geolocation,
+   report-in geolocation, the dispatch form's manual part, and the keyboard (workbench: j/k move, Enter
+   open, / search; case page: the number shown beside an action opens its form). No framework. */
+(function () {
+  "use strict";
+
+  function typing(e) {
+    var t = e.target;
+    return t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+  }
+
+  // ------------------------------------------------------------------ map markers
+  var map = window.jingzhiMap;
+  var mapEl = document.getElementById("map");
+  var caseLayer = null;
+
+  function drawPoints() {
+    var data = document.getElementById("case-points");
+    if (!map || !data) return;
+    var points = JSON.parse(data.textContent);
+    if (caseLayer) map.removeLayer(caseLayer);
+    caseLayer = L.layerGroup();
+    points.forEach(function (p) {
+      var m = L.circleMarker([p.lat, p.lon], { radius: 7, color: "#fff", weight: 2, fillColor: p.c, fillOpacity: 0.95 });
+      m.bindTooltip(p.n + " · " + p.s + "<br>" + p.t.replace(/</g, "&lt;"));
+      m.on("click", function () { window.location.href = p.u; });
+      caseLayer.addLayer(m);
+    });
+    caseLayer.addTo(map);
+    mapEl.setAttribute("data-case-markers", String(points.length));
+  }
+
+  if (map && mapEl && mapEl.dataset.caseLat) {
+    L.circleMarker([parseFloat(mapEl.dataset.caseLat), parseFloat(mapEl.dataset.caseLon)],
+      { radius: 9, color: "#fff", weight: 3, fillColor: mapEl.dataset.caseColour || "#c5221f", fillOpacity: 1 })
+      .addTo(map);
+    mapEl.setAttribute("data-case-markers", "1");
+  }
+  drawPoints();
+  document.body.addEventListener("htmx:afterSwap", function (e) {
+    if (e.detail && e.detail.target && e.detail.target.id === "queue-panel") { drawPoints(); selected = -1; }
+    var assist = document.getElementById("assist");
+    var submit = document.querySelector("[data-testid=submit-report]");
+    if (assist && submit && e.detail.target === assist) {
+      submit.textContent = assist.querySelector("[data-testid=duplicate]") ? submit.dataset.again : submit.dataset.plain;
+    }
+  });
+
+  // ------------------------------------------------------------------ report form: pin + geolocation
+  var lonInput = document.getElementById("id_lon");
+  var latInput = document.getElementById("id_lat");
+  var pin = null;
+  function setPoint(lat, lon, pan) {
+    lonInput.value = lon.toFixed(6);
+    latInput.value = lat.toFixed(6);
+    var shown = document.getElementById("pin-coords");
+    if (shown) shown.textContent = lon.toFixed(6) + ", " + lat.toFixed(6);
+    if (pin) pin.setLatLng([lat, lon]);
+    if (pan && map) map.setView([lat, lon], Math.max(map.getZoom(), 17));
+    document.body.dispatchEvent(new CustomEvent("jz:located", { bubbles: true }));
+  }
+  if (map && mapEl && mapEl.dataset.pin && lonInput) {
+    var start = lonInput.value ? [parseFloat(latInput.value), parseFloat(lonInput.value)] : map.getCenter();
+    var icon = L.divIcon({ className: "jz-pin", html: "<span></span>", iconSize: [28, 28], iconAnchor: [14, 28] });
+    pin = L.marker(start, { draggable: true, icon: icon, keyboard: true, title: mapEl.getAttribute("aria-label") || "" }).addTo(map);
+    pin.on("dragend", function () { var p = pin.getLatLng(); setPoint(p.lat, p.lng, false); });
+    map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, false); });
+  }
+
+  function locate(done, status) {
+    if (!navigator.geolocation) { if (status) status.textContent = "此浏览器无法定位，请在地图上选点或填写地点"; return; }
+    if (status) status.textContent = "正在定位…";
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      done(pos.coords.latitude, pos.coords.longitude);
+      if (status) status.textContent = "已定位（精度约 " + Math.round(pos.coords.accuracy || 0) + " 米）";
+    }, function () {
+      if (status) status.textContent = "定位失败，请在地图上选点或填写地点";
+    }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
+  }
+  var locateMe = document.getElementById("locate-me");
+  if (locateMe && lonInput) {
+    locateMe.addEventListener("click", function () {
+      locate(function (lat, lon) { setPoint(lat, lon, true); }, document.getElementById("locate-status"));
+    });
+  }
+  Array.prototype.forEach.call(document.querySelectorAll(".report-in .geo-button"), function (button) {
+    var form = button.closest("form");
+    button.addEventListener("click", function () {
+      locate(function (lat, lon) {
+        form.querySelector(".geo-lon").value = lon.toFixed(6);
+        form.querySelector(".geo-lat").value = lat.toFixed(6);
+      }, form.querySelector(".geo-status"));
+    });
+  });
+
+  // ------------------------------------------------------------------ dispatch form
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-action=dispatch]"), function (form) {
+    var manual = form.querySelector(".manual-dispatch");
+    function sync() {
+      var mode = form.querySelector("input[name=mode]:checked");
+      manual.hidden = !(mode && mode.value === "manual");
+    }
+    form.addEventListener("change", function (e) {
+      if (e.target.name === "departments" || e.target.name === "lead") form.querySelector("input[value=manual]").checked = true;
+      sync();
+    });
+    sync();
+  });
+
+  // ------------------------------------------------------------------ keyboard: workbench
+  var selected = -1;
+  function rows() { return Array.prototype.slice.call(document.querySelectorAll("tr.wb-row")); }
+  function select(i) {
+    var list = rows();
+    if (!list.length) return;
+    selected = Math.max(0, Math.min(list.length - 1, i));
+    list.forEach(function (r, j) { r.classList.toggle("selected", j === selected); });
+    list[selected].focus({ preventScroll: false });
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === "Escape" && typing(e)) { e.target.blur(); return; }
+    if (typing(e)) return;
+    var search = document.getElementById("wb-search");
+    if (search) {
+      if (e.key === "/") { e.preventDefault(); search.focus(); search.select(); return; }
+      if (e.key === "j") { e.preventDefault(); select(selected + 1); return; }
+      if (e.key === "k") { e.preventDefault(); select(selected - 1); return; }
+      if (e.key === "Enter" && selected >= 0) {
+        var row = rows()[selected];
+        if (row) { e.preventDefault(); window.location.href = row.dataset.href; }
+        return;
+      }
+    }
+    // Case page: the key shown beside an action opens its form.
+    var form = document.querySelector("form.action-form[data-key='" + e.key + "']");
+    if (form && /^[1-9]$/.test(e.key)) {
+      e.preventDefault();
+      Array.prototype.forEach.call(document.querySelectorAll("form.action-form.chosen"), function (f) { f.classList.remove("chosen"); });
+      form.classList.add("chosen");
+      form.scrollIntoView({ block: "center" });
+      var field = form.querySelector("textarea[required], input[required]:not([type=hidden]), select[required]");
+      (field || form.querySelector("button[type=submit]")).focus();
+    }
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("tr.wb-row"), function (row) {
+    row.addEventListener("click", function (e) { if (e.target.tagName !== "A") window.location.href = row.dataset.href; });
+  });
+})();

@@ -1,0 +1,462 @@
+"""The case pages: scoping (another department's case is not found), exactly the allowed actions as forms,
+actions posted through the table (a forbidden one is a clear 403, a stale one a 409 with a reload link),
+reporter data only for those who need it, a workbench whose query count does not grow with the queue, and
+the resident's report, duplicates, my reports and rating."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from jingzhi.cases.tests.conftest import IN_SUB1, T0, build_people, build_places, build_taxonomy
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clock_at():
+    """Pin the clock at T0; `clock_at(dt)` moves it."""
+    from jingzhi.core import clock
+
+    held = []
+
+    def move(moment):
+        while held:
+            held.pop().__exit__(None, None, None)
+        cm = clock.frozen(moment)
+        cm.__enter__()
+        held.append(cm)
+        return moment
+
+    move(T0)
+    yield move
+    while held:
+        held.pop().__exit__(None, None, None)
+
+
+@pytest.fixture
+def w(db, clock_at, settings, tmp_path):
+    from types import SimpleNamespace
+
+    from jingzhi.duties import loader
+    from jingzhi.duties.actions import do_create_duty_rule
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    places = build_places()
+    tax = build_taxonomy()
+    people = build_people()
+    do_create_duty_rule(actor=None, category=tax.cover, scope_kind="everywhere", departments=[people.szsr])
+    loader.clear_cache()
+    return SimpleNamespace(places=places, t=tax, p=people)
+
+
+def report(w, **kw):
+    from jingzhi.cases.actions import do_open_case
+
+    kw.setdefault("description", "井盖没了，很危险")
+    return do_open_case(actor=kw.pop("actor", w.p.resident), source=kw.pop("source", "resident_web"),
+                        lon=IN_SUB1[0], lat=IN_SUB1[1], **kw)
+
+
+def to_handling(w, case):
+    from jingzhi.cases import actions
+
+    p = w.p
+    actions.do_verify_case(actor=p.inspector, case_id=case.pk, note="属实")
+    actions.do_file_case(actor=p.shift_lead, case_id=case.pk, filing_condition=w.t.condition.pk)
+    actions.do_dispatch_case(actor=p.dispatcher, case_id=case.pk)
+    return actions.do_accept_case(actor=p.handler, case_id=case.pk)
+
+
+def png(name="photo.png"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def page(client, user, case):
+    client.force_login(user)
+    return client.get(reverse("web:case_detail", args=[case.number]))
+
+
+# ---------------------------------------------------------------------------------------------------- scoping
+def test_a_handler_of_another_department_gets_not_found_on_the_case_page(client, w):
+    case = to_handling(w, report(w))
+    assert page(client, w.p.handler, case).status_code == 200
+    assert page(client, w.p.other_handler, case).status_code == 404
+
+
+def test_a_missing_case_is_not_found_like_a_forbidden_one(client, w):
+    client.force_login(w.p.operator)
+    assert client.get(reverse("web:case_detail", args=["JZ2099010100001"])).status_code == 404
+    assert client.get(reverse("web:case_detail", args=[999999])).status_code == 404
+
+
+def test_the_case_page_opens_by_id_as_notifications_link_it(client, w):
+    case = report(w)
+    client.force_login(w.p.operator)
+    response = client.get(reverse("web:case_detail", args=[case.pk]))
+    assert response.status_code == 200
+    assert case.number in response.content.decode()
+
+
+# ---------------------------------------------------------------------------------------------------- actions
+def test_the_operator_sees_exactly_the_allowed_actions_with_keyboard_hints(client, w):
+    case = report(w)
+    body = page(client, w.p.operator, case).content.decode()
+    assert 'data-testid="action-verify_request"' in body
+    assert 'data-testid="action-not_file"' in body
+    assert 'data-testid="action-file"' not in body
+    assert 'data-testid="action-dispatch"' not in body
+    assert "<kbd title=\"快捷键\">1</kbd> 派核实" in body
+    assert "按数字键选择操作" in body
+
+
+def test_posting_an_allowed_action_moves_the_case_and_shows_it_on_the_timeline(client, w):
+    case = report(w)
+    client.force_login(w.p.operator)
+    response = client.post(reverse("web:case_act", args=[case.number, "verify_request"]),
+                           {"expected_version": case.version, "note": "请赵磊核实"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == "verifying"
+    body = client.get(reverse("web:case_detail", args=[case.number])).content.decode()
+    assert "请赵磊核实" in body and "待核实 → 核实中" in body
+
+
+def test_a_forbidden_action_is_a_clear_403_naming_what_is_allowed_not_a_500(client, w):
+    case = report(w)
+    client.force_login(w.p.operator)
+    response = client.post(reverse("web:case_act", args=[case.number, "file"]), {"expected_version": case.version})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "不能“立案”" in body and "派核实" in body
+    case.refresh_from_db()
+    assert case.state == "reported"
+
+
+def test_an_unknown_action_is_a_clear_400(client, w):
+    case = report(w)
+    client.force_login(w.p.operator)
+    response = client.post(reverse("web:case_act", args=[case.number, "explode"]), {})
+    assert response.status_code == 400
+    assert "未知的案件操作" in response.content.decode()
+
+
+def test_a_stale_version_says_someone_else_acted_and_offers_a_reload(client, w):
+    case = report(w)
+    client.force_login(w.p.operator)
+    stale = case.version
+    from jingzhi.cases.actions import do_request_verification
+
+    do_request_verification(actor=w.p.operator, case_id=case.pk)
+    response = client.post(reverse("web:case_act", args=[case.number, "not_file"]),
+                           {"expected_version": stale, "note": "重复"})
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "该案件已被他人处理，请刷新后重试" in body
+    assert 'data-testid="reload"' in body
+
+
+def test_a_return_without_a_reason_is_refused_on_its_form(client, w):
+    case = to_handling(w, report(w))
+    client.force_login(w.p.handler)
+    response = client.post(reverse("web:case_act", args=[case.number, "return"]),
+                           {"expected_version": case.version, "note": " "})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "须填写理由" in body
+    assert 'class="action-form has-error"' in body
+
+
+def test_dispatch_shows_the_routing_reason_before_and_after(client, w):
+    from jingzhi.cases import actions
+
+    case = report(w)
+    actions.do_verify_case(actor=w.p.inspector, case_id=case.pk)
+    case = actions.do_file_case(actor=w.p.shift_lead, case_id=case.pk, filing_condition=w.t.condition.pk)
+    body = page(client, w.p.dispatcher, case).content.decode()
+    assert 'data-testid="route-preview"' in body and "市政市容委" in body
+    response = client.post(reverse("web:case_act", args=[case.number, "dispatch"]),
+                           {"expected_version": case.version, "mode": "auto"})
+    assert response.status_code == 302
+    body = client.get(reverse("web:case_detail", args=[case.number])).content.decode()
+    assert 'data-testid="routing-reason"' in body
+    case.refresh_from_db()
+    assert case.state == "pending_response" and case.routing["reason"] in body
+
+
+def test_manual_dispatch_to_several_departments_needs_a_lead(client, w):
+    from jingzhi.cases import actions
+
+    case = report(w)
+    actions.do_verify_case(actor=w.p.inspector, case_id=case.pk)
+    case = actions.do_file_case(actor=w.p.shift_lead, case_id=case.pk)
+    client.force_login(w.p.dispatcher)
+    url = reverse("web:case_act", args=[case.number, "dispatch"])
+    response = client.post(url, {"expected_version": case.version, "mode": "manual",
+                                 "departments": [w.p.szsr.pk, w.p.zls.pk]})
+    assert response.status_code == 400 and "须指定牵头部门" in response.content.decode()
+    response = client.post(url, {"expected_version": case.version, "mode": "manual",
+                                 "departments": [w.p.szsr.pk, w.p.zls.pk], "lead": w.p.zls.pk})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.lead_department_id == w.p.zls.pk
+
+
+def test_feedback_with_an_after_photo_shows_its_thumbnail(client, w):
+    case = to_handling(w, report(w))
+    client.force_login(w.p.handler)
+    response = client.post(reverse("web:case_act", args=[case.number, "feedback"]),
+                           {"expected_version": case.version, "note": "已补装井盖", "photos": [png()]})
+    assert response.status_code == 302
+    body = client.get(reverse("web:case_detail", args=[case.number])).content.decode()
+    assert 'data-testid="photo-after"' in body
+    src = body.split('data-testid="photo-after"')[0].rsplit('src="', 1)[1].split('"')[0]
+    assert client.get(src).status_code == 200
+
+
+def test_a_file_that_is_not_an_image_is_refused_with_its_name(client, w):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = to_handling(w, report(w))
+    client.force_login(w.p.handler)
+    bad = SimpleUploadedFile("报告.png", b"not an image at all", content_type="image/png")
+    response = client.post(reverse("web:case_act", args=[case.number, "feedback"]),
+                           {"expected_version": case.version, "note": "已补装", "photos": [bad]})
+    assert response.status_code == 400
+    assert "报告.png" in response.content.decode()
+    case.refresh_from_db()
+    assert case.state == "handling"
+
+
+# ---------------------------------------------------------------------------------------------------- reporter data
+def test_reporter_name_and_phone_show_to_the_staff_working_the_case(client, w):
+    case = report(w, reporter_phone="13911112222")
+    body = page(client, w.p.operator, case).content.decode()
+    assert "13911112222" in body
+
+
+def test_reporter_name_and_phone_never_show_to_another_resident_who_follows_the_case(client, w):
+    from jingzhi.cases.actions import do_follow_case
+
+    case = report(w, reporter_phone="13911112222")
+    do_follow_case(actor=w.p.other_resident, case_id=case.pk)
+    response = page(client, w.p.other_resident, case)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "13911112222" not in body and ">wang<" not in body
+    assert 'data-testid="state-words"' in body  # the resident's page, in plain words
+    assert "action-verify_request" not in body
+
+
+def test_duplicate_suggestions_show_no_reporter_data(client, w):
+    report(w, reporter_name="王阿姨本名", reporter_phone="13911112222")
+    client.force_login(w.p.other_resident)
+    response = client.get(reverse("web:case_report_assist"),
+                          {"description": "井盖丢了", "lon": IN_SUB1[0], "lat": IN_SUB1[1]})
+    body = response.content.decode()
+    assert "公用设施 › 上水井盖" in body
+    assert 'data-testid="follow-duplicate"' in body
+    assert "王阿姨本名" not in body and "13911112222" not in body
+
+
+# ---------------------------------------------------------------------------------------------------- workbench
+def _workbench_queries(client, user, queue):
+    client.force_login(user)
+    client.get(reverse("web:cases_workbench"), {"queue": queue})  # warm the session and caches
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("web:cases_workbench"), {"queue": queue})
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.content.decode()
+
+
+def test_workbench_query_count_does_not_grow_with_the_queue(client, w):
+    for _ in range(2):
+        report(w)
+    few, body = _workbench_queries(client, w.p.operator, "verify")
+    assert body.count('data-testid="case-row"') == 2
+    for _ in range(10):
+        report(w)
+    many, body = _workbench_queries(client, w.p.operator, "verify")
+    assert body.count('data-testid="case-row"') == 12
+    assert many == few
+    assert many <= 30
+
+
+def test_workbench_shows_counts_keyboard_hints_and_map_points(client, w):
+    report(w)
+    _n, body = _workbench_queries(client, w.p.operator, "verify")
+    assert 'data-testid="keyboard-hints"' in body and "<kbd>j</kbd>" in body
+    assert 'data-testid="tab-verify"' in body and "待核实 <span class=\"count\">1</span>" in body
+    assert 'id="case-points"' in body and '"level": "green"' in body
+
+
+def test_an_overdue_case_shows_red_with_its_overdue_multiple(client, w, clock_at):
+    case = report(w)
+    clock_at(T0 + timedelta(days=3))
+    _n, body = _workbench_queries(client, w.p.operator, "verify")
+    assert 'data-level="red"' in body and "超时" in body
+    body = page(client, w.p.operator, case).content.decode()
+    assert 'data-testid="overdue-multiple"' in body
+
+
+def test_workbench_filters_answer_htmx_with_only_the_panel(client, w):
+    report(w)
+    report(w, description="路灯不亮了，晚上很黑")
+    client.force_login(w.p.operator)
+    response = client.get(reverse("web:cases_workbench"), {"queue": "verify", "q": "路灯"},
+                          HTTP_HX_REQUEST="true", HTTP_HX_TARGET="queue-panel")
+    body = response.content.decode()
+    assert "<html" not in body
+    assert body.count('data-testid="case-row"') == 1 and "路灯" in body
+
+
+def test_residents_do_not_get_the_workbench(client, w):
+    client.force_login(w.p.resident)
+    assert client.get(reverse("web:cases_workbench")).status_code == 403
+
+
+def test_a_handler_starts_on_the_response_queue_of_their_department_only(client, w):
+    from jingzhi.cases import actions
+
+    case = report(w)
+    actions.do_verify_case(actor=w.p.inspector, case_id=case.pk)
+    actions.do_file_case(actor=w.p.shift_lead, case_id=case.pk)
+    actions.do_dispatch_case(actor=w.p.dispatcher, case_id=case.pk)
+    client.force_login(w.p.handler)
+    body = client.get(reverse("web:cases_workbench")).content.decode()
+    assert 'data-queue="response"' in body and case.number in body
+    client.force_login(w.p.other_handler)
+    assert case.number not in client.get(reverse("web:cases_workbench")).content.decode()
+
+
+# ---------------------------------------------------------------------------------------------------- residents
+def test_a_resident_reports_with_a_photo_and_a_location(client, w):
+    client.force_login(w.p.resident)
+    form = client.get(reverse("web:case_report")).content.decode()
+    assert 'accept="image/*"' in form and "capture" in form
+    response = client.post(reverse("web:case_report"), {
+        "description": "井盖没了，很危险", "lon": IN_SUB1[0], "lat": IN_SUB1[1], "idempotency_key": "k1",
+        "photos": [png()]})
+    assert response.status_code == 302 and response["Location"] == reverse("web:my_reports")
+    from jingzhi.cases.models import Case
+
+    case = Case.objects.get()
+    assert case.source == "resident_web" and case.reporter_id == w.p.resident.pk
+    # The same submission again (a double tap) creates nothing new.
+    client.post(reverse("web:case_report"), {"description": "井盖没了，很危险", "lon": IN_SUB1[0],
+                                             "lat": IN_SUB1[1], "idempotency_key": "k1"})
+    assert Case.objects.count() == 1
+    body = client.get(reverse("web:my_reports")).content.decode()
+    assert case.number in body and "已收到，等待现场核实" in body
+
+
+def test_a_report_outside_every_grid_says_so_in_chinese(client, w):
+    client.force_login(w.p.resident)
+    response = client.post(reverse("web:case_report"), {"description": "井盖没了", "lon": 116.5, "lat": 39.95})
+    assert response.status_code == 400
+    assert "不在" in response.content.decode()
+
+
+def test_following_a_duplicate_instead_of_filing(client, w):
+    original = report(w)
+    client.force_login(w.p.other_resident)
+    response = client.post(reverse("web:case_report"), {
+        "description": "井盖丢了", "lon": IN_SUB1[0], "lat": IN_SUB1[1], "duplicate_of": original.pk})
+    assert response.status_code == 302
+    body = client.get(reverse("web:my_reports")).content.decode()
+    assert original.number in body and "我关注的" in body
+
+
+def test_the_reporter_rates_from_my_reports_and_may_reopen_once_when_dissatisfied(client, w):
+    from jingzhi.cases import actions
+
+    case = to_handling(w, report(w))
+    actions.do_feedback_case(actor=w.p.handler, case_id=case.pk, note="已补装")
+    case = actions.do_check_pass_case(actor=w.p.inspector, case_id=case.pk)
+    client.force_login(w.p.resident)
+    body = client.get(reverse("web:my_reports")).content.decode()
+    assert 'data-testid="rate-form"' in body
+    response = client.post(reverse("web:case_act", args=[case.number, "rate"]),
+                           {"expected_version": case.version, "rating": "dissatisfied",
+                            "next": reverse("web:my_reports")})
+    assert response.status_code == 302 and response["Location"] == reverse("web:my_reports")
+    case.refresh_from_db()
+    assert case.state == "closed" and case.rating == "dissatisfied"
+    body = client.get(reverse("web:case_detail", args=[case.number])).content.decode()
+    assert 'data-testid="reopen-form"' in body and 'data-testid="rate-form"' not in body
+    client.post(reverse("web:case_act", args=[case.number, "reopen"]), {"expected_version": case.version,
+                                                                        "note": "井盖又松了"})
+    case.refresh_from_db()
+    assert case.state == "pending_dispatch"
+
+
+def test_someone_who_is_not_the_reporter_cannot_rate(client, w):
+    from jingzhi.cases import actions
+
+    case = to_handling(w, report(w))
+    actions.do_feedback_case(actor=w.p.handler, case_id=case.pk, note="已补装")
+    case = actions.do_check_pass_case(actor=w.p.inspector, case_id=case.pk)
+    client.force_login(w.p.operator)
+    response = client.post(reverse("web:case_act", args=[case.number, "rate"]),
+                           {"expected_version": case.version, "rating": "satisfied"})
+    assert response.status_code == 403
+    assert "上报人" in response.content.decode()
+
+
+# ---------------------------------------------------------------------------------------------------- whistle
+def test_whistle_report_in_and_rating_through_the_pages(client, w, clock_at):
+    case = to_handling(w, report(w))
+    body = page(client, w.p.sub_admin, case).content.decode()
+    assert 'data-testid="whistle-form"' in body
+    response = client.post(reverse("web:case_whistle", args=[case.number]),
+                           {"departments": [w.p.szsr.pk, w.p.zls.pk], "limit_minutes": "30", "note": "水管爆裂"})
+    assert response.status_code == 302
+    from jingzhi.cases.models import WhistleSummons
+
+    szsr = WhistleSummons.objects.get(department=w.p.szsr)
+    zls = WhistleSummons.objects.get(department=w.p.zls)
+    clock_at(T0 + timedelta(minutes=10))
+    client.force_login(w.p.handler)
+    assert 'data-testid="report-in-form"' in client.get(reverse("web:cases_workbench")).content.decode()
+    client.post(reverse("web:case_report_in", args=[szsr.pk]), {"place": "槐柏树胡同口"})
+    # 自来水 is not on the case, but it was summoned: its page shows where to go and the report-in.
+    clock_at(T0 + timedelta(minutes=41))
+    summoned = page(client, w.p.other_handler, case)
+    assert summoned.status_code == 200 and 'data-testid="report-in-form"' in summoned.content.decode()
+    client.post(reverse("web:case_report_in", args=[zls.pk]), {"lon": IN_SUB1[0], "lat": IN_SUB1[1]})
+    szsr.refresh_from_db()
+    zls.refresh_from_db()
+    assert szsr.reported_at and not szsr.is_late
+    assert zls.reported_at and zls.is_late
+    body = page(client, w.p.sub_admin, case).content.decode()
+    assert body.count('data-testid="late"') == 1
+    assert body.count('data-testid="rate-whistle"') == 2
+    client.post(reverse("web:case_rate_whistle", args=[zls.pk]), {"rating": "3", "comment": "迟到"})
+    zls.refresh_from_db()
+    assert zls.rating == 3
+
+
+def test_a_department_that_was_not_summoned_still_gets_not_found(client, w):
+    case = to_handling(w, report(w))
+    from jingzhi.cases.actions import do_blow_whistle
+
+    do_blow_whistle(actor=w.p.sub_admin, case_ids=[case.pk], department_ids=[w.p.szsr.pk])
+    assert page(client, w.p.other_handler, case).status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------------- help
+def test_the_help_page_draws_the_loop_from_the_table_with_a_legend(client, db):
+    body = client.get(reverse("web:loop_help")).content.decode()
+    assert "<svg" in body and "案件办理流程" in body
+    assert 'data-testid="state-legend"' in body and "待核实" in body
+    assert 'data-testid="action-legend"' in body and "退单" in body and "处置部门" in body
