@@ -26,7 +26,7 @@ def yellow_fraction() -> float:
 
 
 def description_max() -> int:
-    return int(setting("JINGZHI_CASE_DESCRIPTION_MAX", 2000))
+    return int(setting("JINGZHI_CASE_DESCRIPTION_MAX", 4000))
 
 
 def max_extension_days() -> int:
