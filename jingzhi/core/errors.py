@@ -4,11 +4,13 @@ answer (API body `{code, message, fields}`), a form error or a command-line mess
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 
 class ApplicationError(Exception):
     code = "invalid"
     status = 400
-    default_message = "请求无法处理"
+    default_message = _("请求无法处理")
 
     def __init__(self, message: str | None = None, *, code: str | None = None, fields: dict | None = None):
         self.message = str(message or self.default_message)
@@ -23,7 +25,7 @@ class ApplicationError(Exception):
 
 class InvalidInput(ApplicationError):
     code = "invalid"
-    default_message = "输入有误"
+    default_message = _("输入有误")
 
 
 class NotFound(ApplicationError):
@@ -31,13 +33,13 @@ class NotFound(ApplicationError):
 
     code = "not_found"
     status = 404
-    default_message = "未找到该对象，或您无权查看"
+    default_message = _("未找到该对象，或您无权查看")
 
 
 class PermissionDenied(ApplicationError):
     code = "permission_denied"
     status = 403
-    default_message = "您无权执行此操作"
+    default_message = _("您无权执行此操作")
 
 
 class Conflict(ApplicationError):
@@ -45,4 +47,4 @@ class Conflict(ApplicationError):
 
     code = "conflict"
     status = 409
-    default_message = "该记录已被他人修改，请刷新后重试"
+    default_message = _("该记录已被他人修改，请刷新后重试")

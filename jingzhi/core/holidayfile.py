@@ -26,12 +26,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
 from jingzhi.core.errors import InvalidInput
 
 MAX_NAME = 64
-_WEEKDAYS = "一二三四五六日"
 _TRUE = {"1", "true", "yes", "y", "是", "上班", "班", "workday"}
 _FALSE = {"0", "false", "no", "n", "否", "放假", "休", "holiday"}
 _HEADERS = (("date", "name", "is_workday"), ("日期", "名称", "是否上班"))
@@ -192,8 +192,8 @@ def validate_rows(rows: Iterable[HolidayRow], *, year: int) -> list[str]:
             seen[row.date] = where
         if row.is_workday and row.date.weekday() < 5:
             problems.append(
-                _("%(where)s：%(day)s 是星期%(wd)s，本来就上班；调休上班日只能是周六或周日。")
-                % {"where": where, "day": row.date.isoformat(), "wd": _WEEKDAYS[row.date.weekday()]}
+                _("%(where)s：%(day)s 是%(weekday)s，本来就上班；调休上班日只能是周六或周日。")
+                % {"where": where, "day": row.date.isoformat(), "weekday": WEEKDAYS[row.date.weekday()]}
             )
         if len(row.name) > MAX_NAME:
             problems.append(_("%(where)s：名称过长（最多 %(max)d 字）。") % {"where": where, "max": MAX_NAME})

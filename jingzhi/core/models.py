@@ -56,7 +56,7 @@ class Holiday(models.Model):
         verbose_name_plural = _("节假日/调休")
 
     def __str__(self) -> str:
-        return f"{self.date} {self.name} {'上班' if self.is_workday else '放假'}"
+        return f"{self.date} {self.name} {_('上班') if self.is_workday else _('放假')}"
 
 
 class CalendarYear(models.Model):

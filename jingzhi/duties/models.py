@@ -82,7 +82,7 @@ class DutyRuleDepartment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.department}{'（牵头）' if self.is_lead else ''}"
+        return f"{self.department}{_('（牵头）') if self.is_lead else ''}"
 
 
 class RoutingGap(models.Model):

@@ -185,8 +185,8 @@ class RuleRecord:
     @property
     def where(self) -> str:
         if self.scope_kind == EVERYWHERE:
-            return SCOPE_LABELS[EVERYWHERE]
-        return self.scope_label or f"{SCOPE_LABELS[self.scope_kind]} {self.scope_code}"
+            return _(SCOPE_LABELS[EVERYWHERE])
+        return self.scope_label or f"{_(SCOPE_LABELS[self.scope_kind])} {self.scope_code}"
 
     @property
     def label(self) -> str:

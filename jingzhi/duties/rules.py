@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 EVERYWHERE = "everywhere"
 DISTRICT = "district"
@@ -22,7 +23,8 @@ GRID = "grid"
 # street rule is a deliberate local arrangement (a street chief's remit), narrower than a whole community.
 SCOPE_RANK = {EVERYWHERE: 0, DISTRICT: 1, SUBDISTRICT: 2, COMMUNITY: 3, STREET: 4, GRID: 5}
 SCOPE_LABELS = {
-    EVERYWHERE: "全部地区", DISTRICT: "区", SUBDISTRICT: "街道", COMMUNITY: "社区", STREET: "街巷", GRID: "网格",
+    EVERYWHERE: gettext_noop("全部地区"), DISTRICT: gettext_noop("区"), SUBDISTRICT: gettext_noop("街道"),
+    COMMUNITY: gettext_noop("社区"), STREET: gettext_noop("街巷"), GRID: gettext_noop("网格"),
 }
 _DIGITS = {DISTRICT: 6, SUBDISTRICT: 9, COMMUNITY: 12, GRID: 15}
 STREET_CODE = re.compile(r"^\d{9}[A-Za-z0-9_-]{1,23}$")
@@ -33,12 +35,12 @@ def scope_code_problem(scope_kind: str, scope_code: str | None) -> str | None:
     code = (scope_code or "").strip()
     if scope_kind not in SCOPE_RANK:
         return _("范围类型“%(kind)s”不存在，应为：%(known)s") % {
-            "kind": scope_kind, "known": "、".join(SCOPE_LABELS.values())}
+            "kind": scope_kind, "known": "、".join(_(v) for v in SCOPE_LABELS.values())}
     if scope_kind == EVERYWHERE:
         if code:
             return _("范围类型为“全部地区”时范围编码应留空，现为“%(code)s”") % {"code": code}
         return None
-    label = SCOPE_LABELS[scope_kind]
+    label = _(SCOPE_LABELS[scope_kind])
     if not code:
         return _("范围类型为“%(label)s”时必须填写范围编码") % {"label": label}
     if scope_kind == STREET:

@@ -8,13 +8,14 @@ the API's `{code, message, fields}` body shows them).
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jingzhi.core.errors import ApplicationError, InvalidInput
 
 
 class GeoImportError(ApplicationError):
     code = "geo_import_failed"
-    default_message = "边界导入失败"
+    default_message = gettext_lazy("边界导入失败")
 
     def __init__(self, problems: list[str], message: str | None = None):
         self.problems = [str(p) for p in problems]
@@ -27,4 +28,4 @@ class GeoImportError(ApplicationError):
 
 class InvalidCoordinates(InvalidInput):
     code = "invalid_coordinates"
-    default_message = "坐标无效"
+    default_message = gettext_lazy("坐标无效")

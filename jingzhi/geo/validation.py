@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from shapely.geometry import shape
 
 from jingzhi.geo.levels import STREET_KINDS, get_level
@@ -32,17 +33,17 @@ GEOJSON_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygo
 MAX_LISTED = 10  # how many feature labels a file-wide problem names before saying "等"
 
 _REASONS = [
-    ("Ring Self-intersection", "环自相交"),
-    ("Self-intersection", "边自相交"),
-    ("Too few points", "点数太少，不能构成多边形"),
-    ("Hole lies outside shell", "内环（洞）位于外环之外"),
-    ("Nested holes", "内环（洞）互相嵌套"),
-    ("Interior is disconnected", "内部被分割成不相连的部分"),
-    ("Nested shells", "多个外环互相嵌套"),
-    ("Duplicate Rings", "存在重复的环"),
-    ("Ring is not closed", "环未闭合"),
-    ("Invalid Coordinate", "坐标无效（非数字或无穷大）"),
-    ("Too few points in geometry component", "几何部件的点数太少"),
+    ("Ring Self-intersection", gettext_noop("环自相交")),
+    ("Self-intersection", gettext_noop("边自相交")),
+    ("Too few points", gettext_noop("点数太少，不能构成多边形")),
+    ("Hole lies outside shell", gettext_noop("内环（洞）位于外环之外")),
+    ("Nested holes", gettext_noop("内环（洞）互相嵌套")),
+    ("Interior is disconnected", gettext_noop("内部被分割成不相连的部分")),
+    ("Nested shells", gettext_noop("多个外环互相嵌套")),
+    ("Duplicate Rings", gettext_noop("存在重复的环")),
+    ("Ring is not closed", gettext_noop("环未闭合")),
+    ("Invalid Coordinate", gettext_noop("坐标无效（非数字或无穷大）")),
+    ("Too few points in geometry component", gettext_noop("几何部件的点数太少")),
 ]
 
 
@@ -87,6 +88,7 @@ def translate_reason(reason: str) -> str:
     chinese = next((zh for en, zh in _REASONS if text.strip().lower() == en.lower()), None)
     if chinese is None:
         chinese = next((zh for en, zh in _REASONS if text.strip().lower().startswith(en.lower())), text)
+    chinese = _(chinese)
     if point is not None:
         return _("%(why)s，位置：%(where)s") % {"why": chinese, "where": where(*point)}
     return chinese

@@ -15,6 +15,7 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -58,6 +59,13 @@ def _number(amount: Decimal) -> int | float:
 
 def export_categories() -> bytes:
     """The whole taxonomy (active and inactive) as an .xlsx file."""
+    # The workbook is an exchange format with Chinese column names; its words (部件, 工作时, 是…) stay Chinese
+    # in every interface language so that the file always imports back.
+    with translation.override(None):
+        return _export_categories()
+
+
+def _export_categories() -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_CATEGORIES
@@ -288,8 +296,8 @@ def read_plan(file) -> Plan:
         current_parent = current.parent.code if current and current.parent_id else ""
         if current is not None and current_parent != parent_code:
             problems.append(_("%(where)s：%(code)s 在系统中的上级是“%(old)s”，不能改为“%(new)s”（编码即位置，"
-                              "如需移动请新建分类）") % {"where": where, "code": code, "old": current_parent or "无",
-                                                  "new": parent_code or "无"})
+                              "如需移动请新建分类）") % {"where": where, "code": code, "old": current_parent or _("无"),
+                                                  "new": parent_code or _("无")})
             continue
         depth, node_code, seen = 1, parent_code, set()
         while node_code and node_code not in seen:

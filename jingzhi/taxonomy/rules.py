@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.utils import translation
+
 from jingzhi.taxonomy.limits import TimeUnit
 from jingzhi.taxonomy.models import ConditionLevel, Kind, Level, ShiwuItem, Step
 
@@ -55,12 +57,19 @@ def next_child_code(parent_code: str, taken: set[str], width: int = 2) -> str:
     raise ValueError(f"no free code below {parent_code!r}")
 
 
+def _source(label) -> str:
+    """A choice label in the source language (Chinese): spreadsheets carry the Chinese words whatever the
+    interface language of the person importing them."""
+    with translation.override(None):
+        return str(label)
+
+
 def _lookup(value, enum) -> str | None:
     text = str(value if value is not None else "").strip()
     if not text:
         return None
     for member in enum:
-        if text in (member.value, str(member.label)):
+        if text in (member.value, str(member.label), _source(member.label)):
             return member.value
     return None
 
@@ -91,7 +100,7 @@ def parse_shiwu(value) -> str | None:
     if found:
         return found
     for member in ShiwuItem:
-        if str(member.label).removeprefix("无") == text:
+        if text in (str(member.label).removeprefix("无"), _source(member.label).removeprefix("无")):
             return member.value
     return None
 

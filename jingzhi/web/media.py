@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpResponseNotModified
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jingzhi.core import attachments
@@ -22,7 +23,7 @@ def attachment_file(request, pk: int, variant: str):
     try:
         attachment = attachments.access_attachment(request.user, pk)
         if variant not in attachments.VARIANTS:
-            raise NotFound(f"图片规格“{variant}”不存在")
+            raise NotFound(_("图片规格“%(variant)s”不存在") % {"variant": variant})
         etag = f'"{attachment.sha256}-{variant}"'
         if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
             response = HttpResponseNotModified()

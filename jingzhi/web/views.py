@@ -17,7 +17,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
 from shapely.geometry import shape
 
@@ -127,7 +127,8 @@ def _map_context(bounds, highlight="", level="grid"):
         "bounds": bounds,
         "highlight": highlight,
         "level": level,
-        "labels": {"grid": _("网格"), "street": _("街巷"), "community": _("社区"), "none": _("无底图")},
+        "labels": {"grid": pgettext("地图图层", "网格"), "street": pgettext("地图图层", "街巷"),
+                   "community": pgettext("地图图层", "社区"), "none": _("无底图")},
     }}
 
 
