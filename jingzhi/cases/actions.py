@@ -295,7 +295,8 @@ def do_open_case(*, actor, source: str, description: str, lon=None, lat=None, cr
     the case. The same `idempotency_key` (or `external_ref`) from the same source returns the case already
     made and creates nothing. `duplicate_of` records the report as a duplicate merged into that case, whose
     followers its reporter joins."""
-    from jingzhi.taxonomy.queries import access_filing_condition, suggest_categories
+    from jingzhi.cases.suggest import suggestions
+    from jingzhi.taxonomy.queries import access_filing_condition
 
     if source not in Source.values:
         raise InvalidInput(_("来源“%(source)s”无效") % {"source": source}, fields={"source": "invalid"})
@@ -308,10 +309,10 @@ def do_open_case(*, actor, source: str, description: str, lon=None, lat=None, cr
     category = _as_category(category)
     suggestion = []
     if category is None:
-        suggested = suggest_categories(text, 3)
-        suggestion = [{"id": c.pk, "code": c.code, "name": c.path_name, "score": score, "words": words}
-                      for c, score, words in suggested]
-        category = suggested[0][0] if suggested else None
+        # The learned model when trained, keyword matches otherwise; each entry keeps the words behind it.
+        suggested = suggestions(text, 3)
+        suggestion = [s.as_dict() for s in suggested]
+        category = suggested[0].category if suggested else None
     condition = None
     if filing_condition is not None and category is not None:
         condition = access_filing_condition(category, getattr(filing_condition, "pk", filing_condition))
@@ -565,6 +566,9 @@ def _apply_file(case, *, actor, now, note, data):
     elif case.filing_condition_id and case.filing_condition.category_id != case.category_id:
         case.filing_condition = None
     case.filed_at = now
+    from jingzhi.cases.suggest import note_filing
+
+    note_filing()  # every N filings the category suggester relearns from the confirmed categories
     return {"data": {"category": case.category_id, "filing_condition": case.filing_condition_id},
             "audit": {"category": case.category.code,
                       "filing_condition": case.filing_condition_id},
