@@ -1,0 +1,317 @@
+"""Reads of 十无一创建, scoped to the person asking and pre-joined, for the web pages, the API and exports.
+
+Streets come from `geo.queries.streets_for(user)` (so jurisdiction is decided in one place) and are joined in
+Python with this app's rows by street code — a fixed number of queries per list, whatever its length. The
+public board reads only what a board shows (never a user's own phone number).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q
+
+from jingzhi.core import clock
+from jingzhi.rectification import permissions, rules
+from jingzhi.rectification.models import (
+    AccountabilityProposal,
+    ChiefAssignment,
+    Grade,
+    GradeChange,
+    Inspection,
+    ItemResult,
+    LedgerEntry,
+    PatrolLog,
+    PlanItem,
+    ProposalStatus,
+    StandardVersion,
+    StewardAssignment,
+    StreetPlan,
+    StreetRecord,
+    TaskLetter,
+)
+
+GRADE_COLOURS = {"premium": "#15803d", "fine": "#2563eb", "standard": "#ca8a04", "failing": "#dc2626", "": "#9ca3af"}
+GRADE_ORDER = ["premium", "fine", "standard", "failing", ""]
+
+
+@dataclass
+class StreetRow:
+    street: object
+    record: StreetRecord | None
+    chief: ChiefAssignment | None
+    open_cases: int = 0
+
+    @property
+    def code(self) -> str:
+        return self.street.code
+
+    @property
+    def grade(self) -> str:
+        return self.record.grade if self.record else ""
+
+    @property
+    def grade_label(self) -> str:
+        return rules.grade_label(self.grade)
+
+    @property
+    def colour(self) -> str:
+        return GRADE_COLOURS.get(self.grade, GRADE_COLOURS[""])
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate(clock.now())
+
+
+def open_case_counts(codes) -> dict[str, int]:
+    from jingzhi.cases import workflow
+    from jingzhi.cases.models import Case
+
+    rows = (Case.objects.filter(street_code__in=list(codes), state__in=workflow.OPEN_STATES)
+            .values("street_code").annotate(n=Count("id")))
+    return {r["street_code"]: r["n"] for r in rows}
+
+
+def street_rows_for(user, *, subdistrict_code: str = "", grade: str | None = None, q: str = "",
+                    codes=None) -> list[StreetRow]:
+    from jingzhi.geo.queries import streets_for
+
+    streets = streets_for(user).defer("geometry").order_by("code")
+    if subdistrict_code:
+        streets = streets.filter(code__startswith=subdistrict_code)
+    if q:
+        streets = streets.filter(Q(name__icontains=q) | Q(code__startswith=q))
+    if codes is not None:
+        streets = streets.filter(code__in=list(codes))
+    streets = list(streets)
+    street_codes = [s.code for s in streets]
+    records = {r.street_code: r for r in StreetRecord.objects.filter(street_code__in=street_codes)}
+    chiefs = {c.street_code: c for c in ChiefAssignment.objects.filter(street_code__in=street_codes, is_active=True)
+              .select_related("user")}
+    counts = open_case_counts(street_codes)
+    rows = [StreetRow(s, records.get(s.code), chiefs.get(s.code), counts.get(s.code, 0)) for s in streets]
+    if grade is not None and grade != "all":
+        rows = [r for r in rows if r.grade == grade]
+    return rows
+
+
+def grade_summary(rows: list[StreetRow]) -> list[dict]:
+    counts = defaultdict(int)
+    for row in rows:
+        counts[row.grade] += 1
+    return [{"grade": g, "label": rules.grade_label(g), "colour": GRADE_COLOURS[g], "count": counts[g]}
+            for g in GRADE_ORDER]
+
+
+def score_series(street_code: str, months: int = 12) -> list[tuple[str, Decimal]]:
+    """(month, the month's official score) for the last `months` months that have one, oldest first."""
+    scores: dict[str, Decimal] = {}
+    for month, value in Inspection.objects.filter(street_code=street_code, is_official=True).values_list(
+            "month", "score"):
+        scores[month] = min(value, scores.get(month, value))
+    ordered = sorted(scores.items(), key=lambda kv: rules.month_index(kv[0]))
+    return ordered[-months:]
+
+
+def inspections_for_street(street_code: str, limit: int = 24):
+    return list(Inspection.objects.filter(street_code=street_code).select_related("inspector", "version")
+                .order_by("-inspected_on", "-id")[:limit])
+
+
+def inspection_detail(inspection_id) -> Inspection | None:
+    return (Inspection.objects.select_related("inspector", "version")
+            .prefetch_related(_results_prefetch()).filter(pk=inspection_id).first())
+
+
+def _results_prefetch():
+    from django.db.models import Prefetch
+
+    return Prefetch("results", queryset=ItemResult.objects.select_related("item", "case").order_by("item__position"))
+
+
+def access_inspection(user, inspection_id) -> Inspection:
+    from django.utils.translation import gettext as _
+
+    from jingzhi.core.errors import NotFound
+    from jingzhi.rectification.actions import row_id
+
+    pk = row_id(inspection_id)
+    inspection = inspection_detail(pk) if pk is not None else None
+    if inspection is None or not permissions.can_view_street(user, inspection.street_code):
+        raise NotFound(_("检查记录不存在，或不在您的辖区（编号 %(id)s）") % {"id": inspection_id})
+    return inspection
+
+
+def open_cases_for_street(user, street_code: str, limit: int = 50):
+    from jingzhi.cases import workflow
+    from jingzhi.cases.queries import cases_visible_to, list_queryset
+
+    qs = cases_visible_to(user).filter(street_code=street_code, state__in=workflow.OPEN_STATES)
+    return list(list_queryset(qs).order_by("-reported_at")[:limit])
+
+
+def grade_history(street_code: str):
+    return list(GradeChange.objects.filter(street_code=street_code).select_related("decided_by")
+                .order_by("-month", "-id"))
+
+
+def chief_history(street_code: str):
+    return list(ChiefAssignment.objects.filter(street_code=street_code).select_related("user")
+                .prefetch_related("proposals").order_by("-started_on", "-id"))
+
+
+def active_chief(street_code: str) -> ChiefAssignment | None:
+    return ChiefAssignment.objects.filter(street_code=street_code, is_active=True).select_related("user").first()
+
+
+def task_letters(street_code: str):
+    return list(TaskLetter.objects.filter(street_code=street_code).select_related("chief__user", "issued_by")
+                .order_by("-is_active", "-issued_at"))
+
+
+def ledger(street_code: str):
+    return list(LedgerEntry.objects.filter(street_code=street_code, is_current=True).select_related("recorded_by")
+                .order_by("kind", "id"))
+
+
+def plan_for(street_code: str) -> tuple[StreetPlan | None, list[PlanItem]]:
+    plan = StreetPlan.objects.filter(street_code=street_code).first()
+    if plan is None:
+        return None, []
+    items = list(plan.items.select_related("owner").prefetch_related("cases").order_by("deadline", "id"))
+    today = _today()
+    for item in items:
+        item.overdue = item.is_overdue(today)
+    return plan, items
+
+
+def proposals_for(street_code: str):
+    return list(AccountabilityProposal.objects.filter(street_code=street_code).select_related("chief__user",
+                                                                                              "decided_by"))
+
+
+def stewards_for(street_code: str):
+    return list(StewardAssignment.objects.filter(street_code=street_code, is_active=True).select_related("user"))
+
+
+def patrol_log(street_code: str, limit: int = 20):
+    return list(PatrolLog.objects.filter(street_code=street_code).select_related("user", "case")[:limit])
+
+
+def current_version() -> StandardVersion | None:
+    return StandardVersion.objects.filter(is_current=True).first()
+
+
+def standard_items(version: StandardVersion | None = None):
+    version = version or current_version()
+    if version is None:
+        return []
+    return list(version.items.select_related("category").order_by("position"))
+
+
+@dataclass
+class ChiefStreet:
+    row: StreetRow
+    failing_items: list = field(default_factory=list)
+    last_inspection: Inspection | None = None
+    overdue_cases: list = field(default_factory=list)
+    overdue_plan_items: list = field(default_factory=list)
+    letter: TaskLetter | None = None
+    pending_proposals: list = field(default_factory=list)
+
+
+def chief_dashboard(user) -> list[ChiefStreet]:
+    """The streets `user` is chief of, each with what fails (last official check's deductions), what is
+    overdue (cases past their step deadline, plan items past their deadline), the task letter and
+    pending accountability proposals."""
+    from jingzhi.cases import workflow
+    from jingzhi.cases.models import Case
+
+    codes = list(ChiefAssignment.objects.filter(user=user, is_active=True).values_list("street_code", flat=True))
+    if not codes:
+        return []
+    rows = street_rows_for(user, codes=codes)
+    now = clock.now()
+    today = _today()
+    overdue = defaultdict(list)
+    for case in (Case.objects.filter(street_code__in=codes, state__in=workflow.OPEN_STATES, step_deadline__lt=now)
+                 .select_related("category").order_by("step_deadline")):
+        overdue[case.street_code].append(case)
+    letters = {letter.street_code: letter for letter in TaskLetter.objects.filter(street_code__in=codes,
+                                                                                  is_active=True)}
+    proposals = defaultdict(list)
+    for p in AccountabilityProposal.objects.filter(street_code__in=codes, status=ProposalStatus.PENDING):
+        proposals[p.street_code].append(p)
+    plan_items = defaultdict(list)
+    for item in PlanItem.objects.filter(plan__street_code__in=codes, deadline__lt=today, progress__lt=100) \
+            .select_related("plan"):
+        plan_items[item.plan.street_code].append(item)
+    last = {}
+    for inspection in (Inspection.objects.filter(street_code__in=codes).prefetch_related(_results_prefetch())
+                       .order_by("street_code", "-inspected_on", "-id")):
+        last.setdefault(inspection.street_code, inspection)
+    out = []
+    for row in rows:
+        inspection = last.get(row.code)
+        failing = [r for r in inspection.results.all() if not r.passed] if inspection else []
+        out.append(ChiefStreet(row=row, failing_items=failing, last_inspection=inspection,
+                               overdue_cases=overdue[row.code], overdue_plan_items=plan_items[row.code],
+                               letter=letters.get(row.code), pending_proposals=proposals[row.code]))
+    out.sort(key=lambda s: (s.row.grade != Grade.FAILING, s.row.code))
+    return out
+
+
+def pending_proposals_for(user):
+    """Proposals awaiting a decision this user may take."""
+    from jingzhi.accounts import access
+
+    codes = access.scope_codes(user, roles=permissions.ADMINS)
+    qs = AccountabilityProposal.objects.filter(status=ProposalStatus.PENDING).select_related("chief__user")
+    if codes is None:
+        return list(qs)
+    if not codes:
+        return []
+    q = Q()
+    for code in codes:
+        q |= Q(street_code__startswith=code)
+    return list(qs.filter(q))
+
+
+@dataclass
+class Board:
+    street: object
+    record: StreetRecord | None
+    chief: ChiefAssignment | None
+    items: list
+    version: StandardVersion | None
+    letter: TaskLetter | None
+    stewards: list
+
+
+def board(street_code: str) -> Board:
+    """What the public responsibility board shows: no login, no personal data beyond the chief's name and
+    the phone numbers entered for publication."""
+    street = permissions.public_street(street_code)
+    version = current_version()
+    return Board(
+        street=street, record=StreetRecord.objects.filter(street_code=street.code).first(),
+        chief=active_chief(street.code), items=[i for i in standard_items(version) if not i.is_creation_goal],
+        version=version, letter=TaskLetter.objects.filter(street_code=street.code, is_active=True).first(),
+        stewards=stewards_for(street.code))
+
+
+def inspections_for_export(user, *, month: str = "", kind: str = ""):
+    from jingzhi.geo.queries import streets_for
+
+    codes = list(streets_for(user).values_list("code", flat=True))
+    qs = Inspection.objects.filter(street_code__in=codes).select_related("inspector", "version") \
+        .prefetch_related(_results_prefetch()).order_by("street_code", "inspected_on", "id")
+    if month:
+        qs = qs.filter(month=month)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
