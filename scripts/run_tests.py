@@ -65,6 +65,12 @@ def postgres_reachable() -> bool:
         return False
 
 
+def parallel() -> list[str]:
+    """pytest-xdist workers for the database passes (one per core, at most 4; JINGZHI_TEST_WORKERS overrides)."""
+    workers = os.environ.get("JINGZHI_TEST_WORKERS") or str(min(os.cpu_count() or 1, 4))
+    return [] if workers in ("0", "1") else ["-n", workers, "--dist", "loadfile"]
+
+
 def main() -> int:
     base_env = {"JINGZHI_FAST_HASHER": "1", "JINGZHI_VAR": str(ROOT / "var" / "test"), "REDIS_URL": ""}
     for title, cmd in (("ruff", [str(BIN / "ruff"), "check", "."]), ("import-linter", [str(BIN / "lint-imports")])):
@@ -79,10 +85,10 @@ def main() -> int:
         failures.append("makemigrations --check")
         totals["failed"] += 1
 
-    pytest_pass("pytest on SQLite", ["-q", "-m", "not browser and not postgres_only"], base_env)
+    pytest_pass("pytest on SQLite", ["-q", *parallel(), "-m", "not browser and not postgres_only"], base_env)
 
     if postgres_reachable():
-        pytest_pass("pytest on PostgreSQL", ["-q", "-m", "not browser"], {**base_env, "DATABASE_URL": PG_URL})
+        pytest_pass("pytest on PostgreSQL", ["-q", *parallel(), "-m", "not browser"], {**base_env, "DATABASE_URL": PG_URL})
     elif flag("JINGZHI_REQUIRE_POSTGRES"):
         print("JINGZHI_REQUIRE_POSTGRES=1 and no PostgreSQL server: failing the run.")
         failures.append("PostgreSQL required but not reachable")
@@ -91,7 +97,7 @@ def main() -> int:
         print("SKIPPED: the PostgreSQL pass (no server reachable). Set PG_TEST_URL or start PostgreSQL.")
 
     if Path(CHROMIUM).exists():
-        pytest_pass("browser suite (Playwright + Chromium)", ["-q", "-m", "browser", "-p", "no:randomly"], base_env)
+        pytest_pass("browser suite (Playwright + Chromium)", ["-q", "-m", "browser"], base_env)
     elif flag("JINGZHI_REQUIRE_BROWSER"):
         print(f"JINGZHI_REQUIRE_BROWSER=1 and no browser at {CHROMIUM}: failing the run.")
         failures.append("browser required but missing")

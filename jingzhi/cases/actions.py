@@ -255,7 +255,8 @@ def _locate(lon, lat, crs: str):
         place["district_code"] = fallback
         return x, y, place
     raise OutsideJurisdiction(
-        (location.message or _("该位置不在本辖区任何网格内")) + _("。请确认位置，或联系本区 12345 热线。"),
+        _("%(why)s。请确认位置，或联系本区 12345 热线。") % {
+            "why": location.message or _("该位置不在本辖区任何网格内")},
         fields={"lon": x, "lat": y},
     )
 

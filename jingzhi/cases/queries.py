@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jingzhi.accounts import access
 from jingzhi.accounts.rules import scope_kind_of_code
@@ -87,16 +88,16 @@ def detail_queryset(qs: QuerySet[Case]) -> QuerySet[Case]:
 
 # ---------------------------------------------------------------------------------------------------- queues
 QUEUES = {
-    "verify": (_("待核实"), (workflow.REPORTED, workflow.VERIFYING)),
-    "filing": (_("待立案"), (workflow.PENDING_FILING,)),
-    "dispatch": (_("待派遣"), (workflow.PENDING_DISPATCH,)),
-    "response": (_("待响应"), (workflow.PENDING_RESPONSE,)),
-    "handling": (_("处置中"), (workflow.HANDLING,)),
-    "parked": (_("挂账/缓办"), (workflow.PARKED,)),
-    "check": (_("待核查"), (workflow.PENDING_CHECK,)),
-    "callback": (_("待回访"), (workflow.PENDING_CALLBACK,)),
-    "supervision": (_("督办"), workflow.OPEN_STATES),
-    "closed": (_("已结案"), (workflow.CLOSED,)),
+    "verify": (gettext_lazy("待核实"), (workflow.REPORTED, workflow.VERIFYING)),
+    "filing": (gettext_lazy("待立案"), (workflow.PENDING_FILING,)),
+    "dispatch": (gettext_lazy("待派遣"), (workflow.PENDING_DISPATCH,)),
+    "response": (gettext_lazy("待响应"), (workflow.PENDING_RESPONSE,)),
+    "handling": (gettext_lazy("处置中"), (workflow.HANDLING,)),
+    "parked": (gettext_lazy("挂账/缓办"), (workflow.PARKED,)),
+    "check": (gettext_lazy("待核查"), (workflow.PENDING_CHECK,)),
+    "callback": (gettext_lazy("待回访"), (workflow.PENDING_CALLBACK,)),
+    "supervision": (gettext_lazy("督办"), workflow.OPEN_STATES),
+    "closed": (gettext_lazy("已结案"), (workflow.CLOSED,)),
 }
 # Queues a department works from: only cases currently assigned to it, not those it once returned.
 _DEPARTMENT_QUEUES = {"response", "handling", "parked", "check", "supervision"}

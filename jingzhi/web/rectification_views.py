@@ -19,12 +19,15 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonRespons
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from jingzhi.core.errors import ApplicationError, NotFound
 from jingzhi.web import mapdata
 
-GRADE_CHOICES = [("premium", "精品"), ("fine", "优美"), ("standard", "达标"), ("failing", "不达标"), ("", "未定级")]
+GRADE_CHOICES = [("premium", gettext_lazy("精品")), ("fine", gettext_lazy("优美")),
+                 ("standard", gettext_lazy("达标")), ("failing", gettext_lazy("不达标")),
+                 ("", gettext_lazy("未定级"))]
 
 
 def _q():

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from jingzhi.cases import actions, deadlines, permissions, queries, workflow
@@ -57,7 +58,8 @@ def map_config(case, *, draggable=False) -> dict:
         "bounds": bounds,
         "highlight": getattr(case, "grid_code", "") or "",
         "level": "grid",
-        "labels": {"grid": _("网格"), "street": _("街巷"), "community": _("社区"), "none": _("无底图")},
+        "labels": {"grid": pgettext("地图图层", "网格"), "street": pgettext("地图图层", "街巷"),
+                   "community": pgettext("地图图层", "社区"), "none": _("无底图")},
     }
 
 

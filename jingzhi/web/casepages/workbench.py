@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from jingzhi.accounts import access
@@ -35,7 +36,8 @@ TABS = ("verify", "filing", "dispatch", "response", "handling", "check", "callba
 ROLE_START = (("operator", "verify"), ("inspector", "verify"), ("shift_lead", "filing"),
               ("dispatcher", "dispatch"), ("handler", "response"), ("subdistrict_admin", "supervision"),
               ("district_admin", "supervision"))
-LEVEL_CHOICES = ((workflow.RED, _("超时（红）")), (workflow.YELLOW, _("临期（黄）")), (workflow.GREEN, _("正常（绿）")))
+LEVEL_CHOICES = ((workflow.RED, gettext_lazy("超时（红）")), (workflow.YELLOW, gettext_lazy("临期（黄）")),
+                 (workflow.GREEN, gettext_lazy("正常（绿）")))
 
 
 def default_queue(user, counts: dict[str, int]) -> str:

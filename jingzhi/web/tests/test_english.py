@@ -14,11 +14,14 @@ from django.urls import reverse
 from django.utils import translation
 
 from jingzhi.core.errors import InvalidInput, NotFound
+from jingzhi.rectification.tests.conftest import STREET1
+from jingzhi.web.tests.test_cases_pages import clock_at, report, to_handling, w  # noqa: F401  (fixtures)
+from jingzhi.web.tests.test_streets_pages import appointed, at, world  # noqa: F401  (fixtures)
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 ROOT = Path(__file__).resolve().parents[2]
-# The apps whose strings are finished; `cases` and later apps get their catalogue once they settle.
-TRANSLATED_APPS = ["core", "accounts", "geo", "taxonomy", "duties", "api", "web"]
+# The apps whose strings are finished.
+TRANSLATED_APPS = ["core", "accounts", "geo", "taxonomy", "duties", "cases", "rectification", "open311", "api", "web"]
 # Shown in their own language by design: the language switch offers "简体中文" to those who want it.
 NOT_CHROME = ["简体中文"]
 
@@ -42,6 +45,25 @@ def _place_names(tree) -> list[str]:
     for level in ("subdistricts", "communities", "grids", "streets"):
         names += [place.name for place in tree[level]]
     return names
+
+
+def _stored_text() -> list[str]:
+    """Every Chinese value the world's data holds (places, people, departments, categories, cases, streets,
+    the Ten Nos standard): what a page may show in Chinese whatever the interface language. Audit rows and
+    notifications are left out, so chrome cannot hide behind them."""
+    from django.apps import apps
+    from django.db import models
+
+    values = set()
+    for label in ("geo", "accounts", "taxonomy", "duties", "cases", "rectification"):
+        for model in apps.get_app_config(label).get_models():
+            fields = [f.name for f in model._meta.concrete_fields
+                      if isinstance(f, (models.CharField, models.TextField)) and not f.choices]
+            for row in model.objects.values_list(*fields) if fields else []:
+                for value in row:
+                    if isinstance(value, str) and HAN.search(value):  # keywords are stored as one list
+                        values.update([value, value[:59], *re.split(r"[、，,;；\s]+", value)])  # 59: truncatechars
+    return sorted(v for v in values if v)
 
 
 @pytest.fixture
@@ -206,3 +228,54 @@ def test_the_category_workbook_keeps_its_chinese_words_in_english(tmp_path):
     (tmp_path / "t.xlsx").write_bytes(data)
     help_rows = [[cell for cell in row] for row in load_workbook(tmp_path / "t.xlsx")[SHEET_HELP].values]
     assert help_rows[0] == ["类型", "部件、事件"]
+
+
+# ------------------------------------------------------------------------------------ case and street pages
+@pytest.mark.django_db
+def test_the_case_workbench_is_english_apart_from_the_data(english, w):  # noqa: F811
+    report(w)
+    to_handling(w, report(w))
+    for user, queue in ((w.p.operator, "verify"), (w.p.dispatcher, "dispatch"), (w.p.handler, "handling")):
+        english.force_login(user)
+        body = english.get(reverse("web:cases_workbench"), {"queue": queue}).content.decode()
+        assert 'data-testid="case-row"' in body or queue == "dispatch", (user, queue)
+        assert "To verify" in body and "待核实" not in body
+        assert _chinese_chrome(body, _stored_text()) == [], (user.username, queue)
+
+
+@pytest.mark.django_db
+def test_a_case_page_is_english_apart_from_the_data(english, w):  # noqa: F811
+    case = to_handling(w, report(w))
+    english.force_login(w.p.handler)
+    body = english.get(reverse("web:case_detail", args=[case.number])).content.decode()
+    assert "In handling" in body and "Category" in body and "Filing condition" in body
+    assert "井盖没了，很危险" in body  # the description keeps its language
+    assert _chinese_chrome(body, _stored_text()) == []
+    english.force_login(w.p.dispatcher)
+    body = english.get(reverse("web:case_detail", args=[case.number])).content.decode()
+    assert _chinese_chrome(body, _stored_text()) == []
+
+
+@pytest.mark.django_db
+def test_the_street_list_and_a_street_page_are_english_apart_from_the_data(english, appointed):  # noqa: F811
+    from jingzhi.rectification import actions
+    from jingzhi.rectification.tests.conftest import day
+
+    actions.do_record_inspection(actor=appointed.p.assessor, street_code=STREET1, kind="city_monthly",
+                                 inspected_on=day(2025, 6, 11).date(),
+                                 results=[{"item": "illegal_parking", "passed": False, "count": 6},
+                                          {"item": "piled_materials", "passed": False, "count": 1}])
+    english.force_login(appointed.p.sub_admin)
+    body = english.get("/streets/").content.decode()
+    assert "Grade" in body and "Street chief" in body and "槐柏树街" in body
+    assert _chinese_chrome(body, _stored_text()) == []
+    body = english.get(f"/streets/{STREET1}/").content.decode()
+    assert "Current grade" in body and "Not up to standard" in body and "槐柏树街" in body
+    assert _chinese_chrome(body, _stored_text()) == []
+    english.force_login(appointed.p.chief)
+    assert _chinese_chrome(english.get("/streets/mine/").content.decode(), _stored_text()) == []
+    english.logout()
+    english.cookies["django_language"] = "en"
+    board = english.get(f"/streets/{STREET1}/board/")
+    assert board.status_code == 200
+    assert _chinese_chrome(board.content.decode(), _stored_text()) == []
