@@ -23,3 +23,11 @@ def _fresh_calendar_cache():
     workcalendar.invalidate()
     yield
     workcalendar.invalidate()
+
+
+@pytest.fixture(autouse=True)
+def _small_demo(settings):
+    """`jingzhi demo` builds ~300 cases and six months of street inspections (minutes of work); tests that
+    need that history ask for it explicitly with a small count."""
+    settings.JINGZHI_DEMO_CASES = 0
+    settings.JINGZHI_DEMO_STREET_MONTHS = 0

@@ -178,6 +178,8 @@ JINGZHI_TIANDITU_KEY = env.str("JINGZHI_TIANDITU_KEY", default="")
 # locate(): how far (metres) the nearest street may be from a point to be reported.
 JINGZHI_STREET_SNAP_METRES = env.float("JINGZHI_STREET_SNAP_METRES", default=50.0)
 JINGZHI_DEMO = env.bool("JINGZHI_DEMO", default=False)
+JINGZHI_DEMO_CASES = env.int("JINGZHI_DEMO_CASES", default=300)
+JINGZHI_DEMO_STREET_MONTHS = env.int("JINGZHI_DEMO_STREET_MONTHS", default=6)
 
 # Tunables read by the apps (each app reads them with a default; the environment overrides here).
 JINGZHI_LOCKOUT_IP_FAILURES = env.int("JINGZHI_LOCKOUT_IP_FAILURES", default=JINGZHI_LOCKOUT_FAILURES * 4)

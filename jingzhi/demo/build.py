@@ -67,12 +67,15 @@ class DemoResult:
     roles_created: int = 0
     taxonomy_created: int = 0
     duty_rules_created: int = 0
+    cases_created: int = 0
+    street_inspections_created: int = 0
     logins: list[dict] = field(default_factory=list)
 
     @property
     def created_anything(self) -> bool:
         return bool(self.places_created or self.departments_created or self.users_created or self.roles_created
-                    or self.taxonomy_created or self.duty_rules_created)
+                    or self.taxonomy_created or self.duty_rules_created or self.cases_created
+                    or self.street_inspections_created)
 
 
 def demo_places_exist() -> bool:
@@ -156,8 +159,11 @@ def write_flag() -> None:
         path.write_text("这里的数据是 jingzhi demo 生成的虚构演示数据。\n", encoding="utf-8")
 
 
-def build_demo(*, actor=None, progress=None) -> DemoResult:
-    """Everything the demo needs, idempotently. Migrations must have run."""
+def build_demo(*, actor=None, progress=None, case_count: int | None = None,
+               street_months: int | None = None) -> DemoResult:
+    """Everything the demo needs, idempotently. Migrations must have run. `case_count` cases of history
+    (default: setting JINGZHI_DEMO_CASES, else 300; 0 for none) are made through the case actions, then
+    `street_months` months of 十无 inspections (JINGZHI_DEMO_STREET_MONTHS, else 6; 0 for none)."""
     result = DemoResult()
     if progress:
         progress("区划与网格…")
@@ -168,6 +174,22 @@ def build_demo(*, actor=None, progress=None) -> DemoResult:
     if progress:
         progress("案件分类与职责清单…")
     result.taxonomy_created, result.duty_rules_created = load_taxonomy_and_duties(actor=actor)
+    from jingzhi.demo import cases as demo_cases
+
+    if case_count is None:
+        case_count = int(getattr(settings, "JINGZHI_DEMO_CASES", demo_cases.DEFAULT_COUNT))
+    if case_count > 0:
+        if progress:
+            progress("演示案件…")
+        result.cases_created = demo_cases.build_demo_cases(count=case_count, progress=progress)
+    if street_months is None:
+        street_months = int(getattr(settings, "JINGZHI_DEMO_STREET_MONTHS", 6))
+    if street_months > 0:
+        from jingzhi.demo.streets import load_demo_rectification
+
+        if progress:
+            progress(f"十无一创建：{street_months} 个月的街巷检查、街巷长、任务书与整治方案（首次约需几分钟）…")
+        result.street_inspections_created = load_demo_rectification(actor=actor, months=street_months).inspections
     write_flag()
     return result
 

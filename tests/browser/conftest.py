@@ -73,7 +73,7 @@ def demo_city(transactional_db, settings, tmp_path):
 
     settings.VAR_DIR = tmp_path
     cache.clear()
-    result = build_demo()
+    result = build_demo(case_count=0)
     yield result
     cache.clear()
 
