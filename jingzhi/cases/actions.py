@@ -19,7 +19,7 @@ import io
 import logging
 from datetime import date, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -155,14 +155,26 @@ def _record(case: Case, *, actor, action: str, from_state: str, note: str = "", 
 
 
 def _next_number(day: date) -> str:
-    updated = CaseNumberCounter.objects.filter(day=day).update(last=F("last") + 1)
-    if not updated:
+    """The day's next number in one statement: UPDATE … RETURNING holds the row lock until the intake's
+    transaction commits, so numbers stay unique and gapless under concurrency (SQLite ≥ 3.35 and PostgreSQL
+    both support RETURNING)."""
+    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    sql = f"UPDATE {table} SET last = last + 1 WHERE day = %s RETURNING last"
+    day_value = connection.ops.adapt_datefield_value(day)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day_value])
+        row = cursor.fetchone()
+    if row is None:
         try:
             with transaction.atomic():
                 CaseNumberCounter.objects.create(day=day, last=1)
-        except IntegrityError:
-            CaseNumberCounter.objects.filter(day=day).update(last=F("last") + 1)
-    last = CaseNumberCounter.objects.filter(day=day).values_list("last", flat=True).get()
+            last = 1
+        except IntegrityError:  # another intake created the day's row first
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [day_value])
+                (last,) = cursor.fetchone()
+    else:
+        (last,) = row
     return f"JZ{day:%Y%m%d}{last:05d}"
 
 
@@ -244,7 +256,14 @@ def _locate(lon, lat, crs: str):
                   "street": Street}
         for level, model in models.items():
             if ids[level]:
-                place[level] = model.objects.only("id", "code", "name", "generation_id").get(pk=ids[level])
+                # The locator's index already holds id, code and name: build the row from them rather than
+                # read each level back (four or five queries per report); other fields load on first use.
+                found = getattr(location, level)
+                known = {"id": found["id"], "code": found["code"], "name": found["name"]}
+                if location.generation_id:
+                    known["generation_id"] = location.generation_id
+                names = [f.attname for f in model._meta.concrete_fields if f.attname in known]
+                place[level] = model.from_db(None, names, [known[n] for n in names])
         return x, y, place
     fallback = deadlines.outside_fallback_district()
     if fallback:

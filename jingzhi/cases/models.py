@@ -216,7 +216,12 @@ class CaseAssignment(models.Model):
         ordering = ["-is_lead", "id"]
         verbose_name = _("派遣部门")
         verbose_name_plural = _("派遣部门")
-        indexes = [models.Index(fields=["department", "is_active", "case"], name="cases_assign_dept")]
+        indexes = [
+            models.Index(fields=["department", "is_active", "case"], name="cases_assign_dept"),
+            # A department's co-handling cases (not led by it): the small side of its queue's candidates.
+            models.Index(fields=["department", "case"], name="cases_assign_shared",
+                         condition=models.Q(is_active=True, is_lead=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} → {self.department_id}{'（牵头）' if self.is_lead else ''}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -103,6 +104,39 @@ QUEUES = {
 _DEPARTMENT_QUEUES = {"response", "handling", "parked", "check", "supervision"}
 
 
+def _live(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _department_queue(departments, states) -> QuerySet[Case]:
+    """A department's own queue: cases in `states` with an active assignment to one of `departments`.
+
+    No visibility OR here: an active assignment to the user's department already makes the case visible
+    (`visibility_q` admits any assignment), so the OR could only repeat the answer — and evaluating it row by
+    row over every case in the state is what made the queue slow on a large table. The candidates come from
+    two small index range scans instead: cases led by the department in those states (index state, lead)
+    and the department's active co-handling assignments (index department, is_active, case); the EXISTS then
+    keeps exactly the cases whose assignment is still active, whatever the lead column says."""
+    departments = sorted(departments)
+    if not departments:
+        return Case.objects.none()
+    led = Case.objects.filter(state__in=states, lead_department_id__in=departments).order_by().values("pk")
+    shared = CaseAssignment.objects.filter(department_id__in=departments, is_active=True,
+                                           is_lead=False).order_by().values("case_id")
+    candidates = led.union(shared)
+    qs = Case.objects.filter(state__in=states)
+    if connection.vendor == "postgresql":
+        # `id = ANY(ARRAY(subquery))` is a restriction on the case table itself, evaluated once, so the
+        # planner reads the candidates by primary key whatever the order of the list's many pre-joins
+        # (beyond join_collapse_limit a plain IN is joined last, after scanning every case in the state).
+        sql, params = candidates.query.sql_with_params()
+        qs = qs.extra(where=[f'"cases_case"."id" = ANY(ARRAY({sql}))'], params=list(params))
+    else:
+        qs = qs.filter(pk__in=candidates)
+    return qs.filter(Exists(CaseAssignment.objects.filter(case_id=OuterRef("pk"), is_active=True,
+                                                  department_id__in=departments)))
+
+
 def queue_label(name: str) -> str:
     return str(QUEUES[name][0])
 
@@ -115,12 +149,12 @@ def queue_for(user, queue_name: str, *, category=None, subdistrict_code: str = "
         raise InvalidInput(_("未知的队列“%(name)s”，可选：%(names)s") % {
             "name": queue_name, "names": "、".join(QUEUES)}, fields={"queue": "unknown"})
     now = now or clock.now()
-    qs = cases_visible_to(user).filter(state__in=QUEUES[queue_name][1])
-    if queue_name in _DEPARTMENT_QUEUES and not access.is_superuser(user) \
+    states = QUEUES[queue_name][1]
+    if queue_name in _DEPARTMENT_QUEUES and _live(user) and not access.is_superuser(user) \
             and not access.scope_codes(user, roles=workflow.PLACE_ROLES):
-        departments = access.department_ids(user, roles=[workflow.HANDLER])
-        qs = qs.filter(Exists(CaseAssignment.objects.filter(case_id=OuterRef("pk"), is_active=True,
-                                                            department_id__in=departments)))
+        qs = _department_queue(access.department_ids(user, roles=[workflow.HANDLER]), states)
+    else:
+        qs = cases_visible_to(user).filter(state__in=states)
     if queue_name == "supervision":
         qs = qs.filter(Q(is_escalated=True) | Q(step_deadline__lt=now) | Q(supervision_count__gt=0))
     if category is not None:
@@ -147,8 +181,14 @@ def queue_for(user, queue_name: str, *, category=None, subdistrict_code: str = "
     return list_queryset(qs).order_by(*order)
 
 
-def queue_counts(user, now: datetime | None = None) -> dict[str, int]:
-    return {name: queue_for(user, name, now=now).count() for name in QUEUES}
+def queue_counts(user, now: datetime | None = None, *, names=None, cap: int | None = None) -> dict[str, int]:
+    """Cases per queue (`names`, default all). With `cap`, counting stops at `cap` rows: a tab only needs
+    to say "more than 999", and counting a history of millions to say so is what made a page slow."""
+    out = {}
+    for name in QUEUES if names is None else names:
+        qs = queue_for(user, name, now=now).prefetch_related(None).order_by()
+        out[name] = qs.values("pk")[:cap].count() if cap else qs.count()
+    return out
 
 
 def overdue_cases(user=None, *, now: datetime | None = None) -> QuerySet[Case]:
@@ -235,13 +275,19 @@ def find_duplicates(category, lon: float, lat: float, at: datetime | None = None
         category_id=getattr(category, "pk", category), state__in=workflow.OPEN_STATES,
         reported_at__gte=at - timedelta(hours=window_hours), reported_at__lte=at,
         lon__gte=lon - dlon, lon__lte=lon + dlon, lat__gte=lat - dlat, lat__lte=lat + dlat,
-    ).select_related("category")
+    )
     if exclude_id is not None:
         qs = qs.exclude(pk=exclude_id)
-    found = []
-    for case in qs[:500]:
-        metres = distance_m(lon, lat, case.lon, case.lat)
+    # Distances from three columns first; whole rows only for the few nearest (a busy spot can hold
+    # hundreds of open cases of one category, and building them all cost more than the search itself).
+    near = []
+    for pk, case_lon, case_lat in qs.values_list("pk", "lon", "lat")[:500]:
+        metres = distance_m(lon, lat, case_lon, case_lat)
         if metres <= radius:
-            found.append((case, round(metres, 1)))
-    found.sort(key=lambda pair: (pair[1], pair[0].pk))
-    return found[:limit]
+            near.append((round(metres, 1), pk))
+    near.sort()
+    near = near[:limit]
+    if not near:
+        return []
+    cases = Case.objects.select_related("category").in_bulk([pk for _metres, pk in near])
+    return [(cases[pk], metres) for metres, pk in near if pk in cases]

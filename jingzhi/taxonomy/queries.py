@@ -131,9 +131,8 @@ def suggest_categories(text: str, limit: int = 3, *, kind: str | None = None) ->
         return []
     letters = sum(1 for char in text if not char.isspace()) or 1
     scored = []
-    for category in active_categories(kind):
-        words = [category.name, *category.keyword_list()]
-        matched = [word for word in dict.fromkeys(words) if word and word in text]
+    for category, words in _keyword_index(kind):
+        matched = [word for word in words if word in text]
         # A word inside a longer matched word adds nothing ("井盖" within "上水井盖").
         matched = [word for word in matched if not any(word != other and word in other for other in matched)]
         if not matched:
@@ -143,6 +142,31 @@ def suggest_categories(text: str, limit: int = 3, *, kind: str | None = None) ->
     kind_order = {Kind.COMPONENT: 0, Kind.EVENT: 1}
     scored.sort(key=lambda item: (-item[0], -_depth(item[1]), kind_order.get(item[1].kind, 2), item[1].code))
     return [(category, round(min(1.0, length / letters), 3), matched) for length, category, matched in scored[:limit]]
+
+
+# Per process: kind → (the rows it was built from, [(category, words)]). Each call still reads the rows
+# (one query, no model instances), so an edit anywhere — another process, a test, the admin — is seen at
+# once; what is saved is building the categories and splitting their keywords on every report.
+_INDEX: dict = {}
+_INDEX_FIELDS = [f.attname for f in Category._meta.concrete_fields]
+
+
+def _keyword_index(kind: str | None) -> list[tuple[Category, list[str]]]:
+    rows = tuple(active_categories(kind).order_by("pk").values_list(*_INDEX_FIELDS))
+    cached = _INDEX.get(kind)
+    if cached is not None and cached[0] == rows:
+        return cached[1]
+    index = []
+    for row in rows:
+        category = Category.from_db(None, _INDEX_FIELDS, list(row))
+        words = [word for word in dict.fromkeys([category.name, *category.keyword_list()]) if word]
+        index.append((category, words))
+    by_id = {category.pk: category for category, _words in index}
+    for category, _words in index:  # the tree pre-joined, as active_categories does
+        if category.parent_id in by_id:
+            category.parent = by_id[category.parent_id]
+    _INDEX[kind] = (rows, index)
+    return index
 
 
 def _depth(category: Category) -> int:

@@ -29,6 +29,7 @@ from jingzhi.web.casepages.common import LEVEL_COLOURS, is_staff_viewer, sla_vie
 PAGE_SIZE = 25
 MAP_POINTS = 300
 LEVEL_SCAN = 1000  # rows examined for the yellow/green filters
+COUNT_CAP = 1000  # a tab counts at most this many cases and then shows "999+"
 # The queues in the order of the loop, then the side queues.
 TABS = ("verify", "filing", "dispatch", "response", "handling", "check", "callback", "supervision", "parked",
         "closed")
@@ -84,8 +85,10 @@ def workbench(request):
     from jingzhi.core import clock
 
     now = clock.now()
-    counts = queries.queue_counts(user, now=now)
-    queue = request.GET.get("queue") or default_queue(user, counts)
+    queue = request.GET.get("queue", "")
+    # 已结案 is history that grows without end: counted only when it is the tab being looked at.
+    names = [n for n in TABS if n != "closed" or queue == "closed"]
+    counts = queries.queue_counts(user, now=now, names=names, cap=COUNT_CAP)
     if queue not in queries.QUEUES:
         queue = default_queue(user, counts)
     f = _filters(request)
@@ -101,7 +104,7 @@ def workbench(request):
     points = _points(qs, now)
     context = {
         "queue": queue, "queue_label": queries.queue_label(queue), "page": page, "cases": cases,
-        "tabs": [{"name": n, "label": queries.queue_label(n), "count": counts.get(n, 0)} for n in TABS],
+        "tabs": [{"name": n, "label": queries.queue_label(n), "count": _count_label(counts.get(n))} for n in TABS],
         "filters": f, "levels": LEVEL_CHOICES, "sources": Source.choices,
         "points": points, "map_config": _map_config(points),
         "query_string": _query_string(request, drop=("page",)),
@@ -119,6 +122,12 @@ def workbench(request):
         "communities": list(geo_queries.communities_for(user).order_by("code").values("code", "name")[:300]),
     })
     return render(request, "web/cases/workbench.html", context)
+
+
+def _count_label(count) -> str:
+    if count is None:
+        return ""
+    return f"{COUNT_CAP - 1}+" if count >= COUNT_CAP else str(count)
 
 
 def _query_string(request, drop=()) -> str:
