@@ -14,6 +14,9 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
+from jingzhi.core.testing import feature as _feature
+from jingzhi.core.testing import square as _square
+
 D = "110199"
 SUB1, SUB2 = f"{D}001", f"{D}002"
 COMM1, COMM2 = f"{SUB1}001", f"{SUB2}001"
@@ -24,14 +27,6 @@ IN_SUB2 = (116.3515, 39.9005)
 OUTSIDE = (116.50, 39.95)
 # A Wednesday morning inside working hours, well away from holidays.
 T0 = timezone.make_aware(datetime(2025, 6, 11, 9, 0))
-
-
-def _square(lon0, lat0, lon1, lat1):
-    return {"type": "Polygon", "coordinates": [[[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]]}
-
-
-def _feature(geometry, **properties):
-    return {"type": "Feature", "properties": properties, "geometry": geometry}
 
 
 def build_places():

@@ -12,19 +12,14 @@ from types import SimpleNamespace
 
 import pytest
 
+from jingzhi.core.testing import feature as _feature
+from jingzhi.core.testing import square as _square
+
 D = "110199"
 SUB1, SUB2 = f"{D}001", f"{D}002"
 COMM1, COMM2 = f"{SUB1}001", f"{SUB2}001"
 GRID1, GRID2 = f"{COMM1}001", f"{COMM2}001"
 STREET1 = f"{SUB1}S001"
-
-
-def _square(lon0, lat0, lon1, lat1):
-    return {"type": "Polygon", "coordinates": [[[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]]}
-
-
-def _feature(geometry, **properties):
-    return {"type": "Feature", "properties": properties, "geometry": geometry}
 
 
 @pytest.fixture
