@@ -44,6 +44,7 @@ from jingzhi.cases.models import (
 )
 from jingzhi.core import audit, clock, workcalendar
 from jingzhi.core.errors import ApplicationError, Conflict, InvalidInput, NotFound, PermissionDenied
+from jingzhi.core.tasks import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -141,13 +142,19 @@ def _store_photos(photos, *, actor, event: CaseEvent, kind: str) -> list[int]:
 
 
 def _record(case: Case, *, actor, action: str, from_state: str, note: str = "", data: dict | None = None,
-            old: dict | None = None, new: dict | None = None) -> CaseEvent:
-    """The timeline event and its audit row, both targeting the case (one audit row per event)."""
+            old: dict | None = None, new: dict | None = None, photos=(), photo_kind: str = "before") -> CaseEvent:
+    """The timeline event, its photos, then its audit row, all targeting the case (one audit row per event).
+    The audit row comes last: appending to the chain takes the chain's lock until commit, so nothing slow
+    (image checks, thumbnails) may happen after it."""
     now = clock.now()
     event = CaseEvent.objects.create(
         case=case, actor=_user(actor), action=action, from_state=from_state, to_state=case.state, note=note,
         data=data or {}, version=case.version, created_at=now,
     )
+    attachment_ids = _store_photos(photos, actor=actor, event=event, kind=photo_kind)
+    if attachment_ids:
+        event.data = {**event.data, "attachments": attachment_ids}
+        event.save(update_fields=["data"])
     audit.record(actor=_user(actor), verb=f"cases.{action}", target=case,
                  old={"state": from_state, **(old or {})},
                  new={"state": case.state, "version": case.version, "event": event.pk, **(new or {})}, note=note)
@@ -322,9 +329,6 @@ def do_open_case(*, actor, source: str, description: str, lon=None, lat=None, cr
         raise InvalidInput(_("来源“%(source)s”无效") % {"source": source}, fields={"source": "invalid"})
     idempotency_key = _clean_text(idempotency_key)[:100]
     external_ref = _clean_text(external_ref)[:64]
-    existing = _existing(source, idempotency_key, external_ref)
-    if existing is not None:
-        return existing
     text = _check_description(description)
     category = _as_category(category)
     suggestion = []
@@ -371,30 +375,47 @@ def do_open_case(*, actor, source: str, description: str, lon=None, lat=None, cr
                 case.verified_at = reported_at
             if urgency is not None:
                 case.feedback_deadline = deadlines.deadline_for(reported_at, urgency.limit)
+            # A retried submission (same idempotency key or hotline number from the same source) fails this
+            # insert on the unique constraint and is answered below with the case it made the first time.
             case.save()
             duplicates = []
             if category is not None:
-                from jingzhi.cases.queries import find_duplicates
+                from jingzhi.cases.queries import find_duplicate_ids
 
-                duplicates = [c.pk for c, _m in find_duplicates(category, x, y, reported_at, exclude_id=case.pk)]
-            event = _record(case, actor=actor, action=workflow.OPEN, from_state="", note=text[:200],
-                            data={"source": source, "possible_duplicates": duplicates,
-                                  "category": category.pk if category else None},
-                            new={"number": case.number, "source": source})
-            _store_photos(photos, actor=actor, event=event, kind="before")
+                duplicates = [pk for pk, _m in find_duplicate_ids(category, x, y, reported_at, exclude_id=case.pk)]
+            _record(case, actor=actor, action=workflow.OPEN, from_state="", note=text[:200],
+                    data={"source": source, "possible_duplicates": duplicates,
+                          "category": category.pk if category else None},
+                    new={"number": case.number, "source": source}, photos=photos, photo_kind="before")
             hooks.case_changed(case_id=case.pk, action=workflow.OPEN, from_state="", to_state=state,
                                actor_id=getattr(_user(actor), "pk", None))
             if duplicate_of is not None:
                 _merge_new_report(case, duplicate_of, actor=actor)
             else:
-                _notify_opened(case)
+                # Who to tell (reporter, the operators or shift leads over the place) is worked out by a
+                # background job after commit, not inside the resident's request.
+                from jingzhi.cases.tasks import notify_case_opened
+
+                enqueue_after_commit(notify_case_opened, case.pk)
     except IntegrityError:
-        # A concurrent retry of the same submission won the unique key: answer with its case.
+        # A retry of the same submission (earlier, or concurrent and committed first) holds the unique key:
+        # answer with its case.
         existing = _existing(source, idempotency_key, external_ref)
         if existing is None:
             raise
         return existing
     return case
+
+
+def send_case_opened_notices(case_id: int) -> None:
+    """The notices for a new report: the reporter's receipt and the operators' (待核实) or shift leads'
+    (待立案) alert. Run after commit by the `notify_case_opened` job; a case gone or merged meanwhile
+    gets none."""
+    with transaction.atomic():
+        case = Case.objects.select_related("reporter").filter(pk=case_id).first()
+        if case is None or case.state == workflow.MERGED:
+            return
+        _notify_opened(case)
 
 
 def _notify_opened(case: Case) -> None:
@@ -543,14 +564,10 @@ def do_transition(*, actor, case_id, action: str, expected_version=None, note: s
         case.version += 1
         case.updated_at = now
         case.save()
-        event = _record(case, actor=actor, action=action, from_state=from_state, note=note,
-                        data=result.get("data", {}), new=result.get("audit", {}))
         kind = {workflow.FEEDBACK: "after", workflow.CHECK_PASS: "check", workflow.CHECK_FAIL: "check"}.get(
             action, "before")
-        attachment_ids = _store_photos(photos, actor=actor, event=event, kind=kind)
-        if attachment_ids:
-            event.data = {**event.data, "attachments": attachment_ids}
-            event.save(update_fields=["data"])
+        _record(case, actor=actor, action=action, from_state=from_state, note=note,
+                data=result.get("data", {}), new=result.get("audit", {}), photos=photos, photo_kind=kind)
         hooks.case_changed(case_id=case.pk, action=action, from_state=from_state, to_state=case.state,
                            actor_id=getattr(_user(actor), "pk", None), **result.get("hook", {}))
         for recipients, verb, title, body in result.get("notify", []):

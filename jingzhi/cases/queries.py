@@ -260,7 +260,18 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 def find_duplicates(category, lon: float, lat: float, at: datetime | None = None, *, exclude_id=None,
                     limit: int = 10) -> list[tuple[Case, float]]:
     """Open cases of the same category within the category's radius and time window before `at`, nearest
-    first, as (case, metres). A bounding box in SQL narrows the rows; the exact distance is in Python."""
+    first, as (case, metres)."""
+    near = find_duplicate_ids(category, lon, lat, at, exclude_id=exclude_id, limit=limit)
+    if not near:
+        return []
+    cases = Case.objects.select_related("category").in_bulk([pk for pk, _metres in near])
+    return [(cases[pk], metres) for pk, metres in near if pk in cases]
+
+
+def find_duplicate_ids(category, lon: float, lat: float, at: datetime | None = None, *, exclude_id=None,
+                       limit: int = 10) -> list[tuple[int, float]]:
+    """As `find_duplicates`, but (case id, metres) only: one query, for intake, which records the ids.
+    A bounding box in SQL narrows the rows; the exact distance is in Python."""
     from jingzhi.taxonomy.queries import dedup_policy
 
     if category is None or lon is None or lat is None:
@@ -278,16 +289,11 @@ def find_duplicates(category, lon: float, lat: float, at: datetime | None = None
     )
     if exclude_id is not None:
         qs = qs.exclude(pk=exclude_id)
-    # Distances from three columns first; whole rows only for the few nearest (a busy spot can hold
-    # hundreds of open cases of one category, and building them all cost more than the search itself).
+    # Distances from three columns (a busy spot can hold hundreds of open cases of one category).
     near = []
     for pk, case_lon, case_lat in qs.values_list("pk", "lon", "lat")[:500]:
         metres = distance_m(lon, lat, case_lon, case_lat)
         if metres <= radius:
             near.append((round(metres, 1), pk))
     near.sort()
-    near = near[:limit]
-    if not near:
-        return []
-    cases = Case.objects.select_related("category").in_bulk([pk for _metres, pk in near])
-    return [(cases[pk], metres) for metres, pk in near if pk in cases]
+    return [(pk, metres) for metres, pk in near[:limit]]

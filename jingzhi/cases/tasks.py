@@ -12,3 +12,12 @@ def send_overdue_reminders() -> int:
     from jingzhi.cases.actions import do_send_overdue_reminders
 
     return do_send_overdue_reminders(actor=None)
+
+
+@task()
+def notify_case_opened(case_id: int) -> None:
+    """A new report's notices (the reporter's receipt, the operators' or shift leads' alert), sent after
+    the intake committed."""
+    from jingzhi.cases.actions import send_case_opened_notices
+
+    send_case_opened_notices(case_id)

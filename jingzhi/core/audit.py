@@ -64,12 +64,9 @@ def record(*, actor, verb: str, target: Any, old: dict | None = None, new: dict 
     actor_id = getattr(actor, "pk", None)
     # The label is stored (and hashed) as the column holds it, so cut it to the column's width first.
     actor_label = (str(actor) if actor is not None else "system")[:150]
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
-        prev_hash = last or GENESIS
+    # No savepoint of its own: inside an action a failure here must fail the action's transaction anyway.
+    with transaction.atomic(savepoint=False):
+        prev_hash = _chain_head() or GENESIS
         created_at = clock.now()
         digest = row_hash(
             prev_hash, created_at=created_at, actor_id=actor_id, actor_label=actor_label, verb=verb,
@@ -81,6 +78,16 @@ def record(*, actor, verb: str, target: Any, old: dict | None = None, new: dict 
             target_type=target_type, target_id=target_id, old_values=old_values, new_values=new_values,
             note=note, prev_hash=prev_hash, hash=digest,
         )
+
+
+def _chain_head() -> str | None:
+    """The newest hash, with the chain locked until commit. PostgreSQL: lock and read in one round trip
+    (`core_audit_chain_head`, migration 0004). SQLite: the transaction's write lock serialises appends."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT core_audit_chain_head(%s)", [_LOCK_KEY])
+            return cursor.fetchone()[0]
+    return AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
 
 
 def verify() -> AuditEvent | None:

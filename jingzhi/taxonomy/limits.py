@@ -3,9 +3,10 @@
 `TimeLimit(amount, unit)` is the one shape every limit in the house takes (a filing condition's 处置时限, a
 step limit, a 12345 feedback limit, later a whistle's report-in limit). `deadline()` hands the arithmetic to
 the working calendar in `jingzhi.core.workcalendar`, so holidays and 调休 weekends are handled in one place.
-`limit_for()` is the only function here that reads the database: it resolves a step limit from the category
-itself, then its parent, then the grandparent, then the global default row; the choice among the rows it
-found is the pure `resolve_limit()`.
+`limit_for()` is the only function here that reads the database (a per-process cache of the step-limit
+table, checked against the taxonomy's generation token on every call): it resolves a step limit from the
+category itself, then its parent, then the grandparent, then the global default row; the choice among the
+rows it found is the pure `resolve_limit()`.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def limit_for(category, step: str, *, condition=None) -> TimeLimit | None:
     default row (category left blank). None when not even a global default exists: the caller then sets no
     deadline rather than inventing one.
     """
-    from jingzhi.taxonomy.models import Step, StepLimit
+    from jingzhi.taxonomy.models import Step
 
     if step not in Step.values:
         raise InvalidInput(_("未知的办理环节“%(step)s”") % {"step": step}, fields={"step": "unknown"})
@@ -124,7 +125,25 @@ def limit_for(category, step: str, *, condition=None) -> TimeLimit | None:
         return condition.limit
     chain: list[int | None] = ancestor_ids(category) if category is not None else []
     chain.append(None)
-    rows = StepLimit.objects.filter(step=step).filter(
-        models.Q(category_id__in=[key for key in chain if key is not None]) | models.Q(category__isnull=True)
-    )
-    return resolve_limit(chain, {row.category_id: row.limit for row in rows})
+    return resolve_limit(chain, _step_limits().get(step, {}))
+
+
+# Per process: (generation token, {step: {category id or None: TimeLimit}}). Step limits are a few rows per
+# category and read on every intake and transition; the token (see taxonomy.models.Generation) changes with
+# any write to them, so the cache is never stale.
+_LIMITS: list = [None, {}]
+
+
+def _step_limits() -> dict:
+    from jingzhi.taxonomy.models import StepLimit
+    from jingzhi.taxonomy.queries import generation_token
+
+    token = generation_token()
+    if token is not None and _LIMITS[0] == token:
+        return _LIMITS[1]
+    table: dict = {}
+    for row in StepLimit.objects.all():
+        table.setdefault(row.step, {})[row.category_id] = row.limit
+    if token is not None:
+        _LIMITS[:] = [token, table]
+    return table

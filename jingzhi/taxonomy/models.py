@@ -247,3 +247,22 @@ class Urgency(LimitFields):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.limit}）"
+
+
+class Generation(models.Model):
+    """One row whose `token` the database itself rewrites (triggers, see migration 0002) on every insert,
+    update, delete or truncate of the category and step-limit tables — whatever wrote them: the admin, an
+    import, a queryset `.update()`, another process. Per-process caches of the tree and of the limits
+    (`queries.generation_token`) key on it, so they are never stale and cost one tiny read to check. The
+    token is random, not a counter, so a table emptied and refilled (tests, a restored dump) never matches
+    an old cache by accident."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("分类版本")
+        verbose_name_plural = _("分类版本")
+
+    def __str__(self) -> str:
+        return self.token

@@ -18,6 +18,7 @@ from jingzhi.taxonomy.models import (
     Category,
     ClosingCondition,
     FilingCondition,
+    Generation,
     Kind,
     RequestType,
     ShiwuItem,
@@ -144,28 +145,39 @@ def suggest_categories(text: str, limit: int = 3, *, kind: str | None = None) ->
     return [(category, round(min(1.0, length / letters), 3), matched) for length, category, matched in scored[:limit]]
 
 
-# Per process: kind → (the rows it was built from, [(category, words)]). Each call still reads the rows
-# (one query, no model instances), so an edit anywhere — another process, a test, the admin — is seen at
-# once; what is saved is building the categories and splitting their keywords on every report.
+# Per process: kind → (generation token, [(category, words)]). The token (one tiny read) changes with every
+# write to the category table, whoever makes it — another process, a test, the admin, a bulk `.update()` —
+# so an edit is seen at once; what is saved is reading, building and splitting the whole tree per report.
 _INDEX: dict = {}
-_INDEX_FIELDS = [f.attname for f in Category._meta.concrete_fields]
+
+
+def generation_token() -> str | None:
+    """The taxonomy's current generation (see `models.Generation`); None when no write has been seen yet
+    (or on a database without the triggers), and then callers must not cache."""
+    from django.db import connection
+
+    table = connection.ops.quote_name(Generation._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT token FROM {table} WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def _keyword_index(kind: str | None) -> list[tuple[Category, list[str]]]:
-    rows = tuple(active_categories(kind).order_by("pk").values_list(*_INDEX_FIELDS))
+    token = generation_token()
     cached = _INDEX.get(kind)
-    if cached is not None and cached[0] == rows:
+    if token is not None and cached is not None and cached[0] == token:
         return cached[1]
     index = []
-    for row in rows:
-        category = Category.from_db(None, _INDEX_FIELDS, list(row))
+    for category in active_categories(kind).order_by("pk").select_related(None):
         words = [word for word in dict.fromkeys([category.name, *category.keyword_list()]) if word]
         index.append((category, words))
     by_id = {category.pk: category for category, _words in index}
     for category, _words in index:  # the tree pre-joined, as active_categories does
         if category.parent_id in by_id:
             category.parent = by_id[category.parent_id]
-    _INDEX[kind] = (rows, index)
+    if token is not None:
+        _INDEX[kind] = (token, index)
     return index
 
 
