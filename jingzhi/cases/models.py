@@ -60,18 +60,19 @@ class CaseNumberCounter(models.Model):
 
 
 class Case(models.Model):
-    number = models.CharField(_("案件编号"), max_length=32, unique=True)
+    number = models.CharField(_("案件编号"), max_length=32)  # unique: Meta (no LIKE index)
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
-    state = models.CharField(_("状态"), max_length=20, choices=STATE_CHOICES, db_index=True)
+    state = models.CharField(_("状态"), max_length=20, choices=STATE_CHOICES)  # leads the Meta indexes
 
     category = models.ForeignKey("taxonomy.Category", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+", verbose_name=_("案件分类"))
+                                 related_name="+", verbose_name=_("案件分类"), db_index=False)
     filing_condition = models.ForeignKey("taxonomy.FilingCondition", null=True, blank=True,
-                                         on_delete=models.PROTECT, related_name="+", verbose_name=_("立案条件"))
+                                         on_delete=models.PROTECT, related_name="+", verbose_name=_("立案条件"),
+                                         db_index=False)
     request_type = models.ForeignKey("taxonomy.RequestType", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+", verbose_name=_("诉求类型"))
+                                     related_name="+", verbose_name=_("诉求类型"), db_index=False)
     urgency = models.ForeignKey("taxonomy.Urgency", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+", verbose_name=_("紧急程度"))
+                                related_name="+", verbose_name=_("紧急程度"), db_index=False)
     # What the suggestion said at intake, so a person can see why a category was proposed.
     suggestion = models.JSONField(_("分类推荐"), default=list, blank=True)
     description = models.TextField(_("问题描述"))
@@ -80,20 +81,20 @@ class Case(models.Model):
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     grid = models.ForeignKey("geo.Grid", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("网格"))
+                             verbose_name=_("网格"), db_index=False)
     community = models.ForeignKey("geo.Community", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+", verbose_name=_("社区"))
+                                  related_name="+", verbose_name=_("社区"), db_index=False)
     subdistrict = models.ForeignKey("geo.Subdistrict", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("街道"))
+                                    related_name="+", verbose_name=_("街道"), db_index=False)
     district = models.ForeignKey("geo.District", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+", verbose_name=_("区"))
+                                 related_name="+", verbose_name=_("区"), db_index=False)
     street = models.ForeignKey("geo.Street", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("街巷"))
+                               verbose_name=_("街巷"), db_index=False)
     grid_code = models.CharField(_("网格编码"), max_length=32, blank=True, db_index=True)
-    community_code = models.CharField(_("社区编码"), max_length=32, blank=True, db_index=True)
-    subdistrict_code = models.CharField(_("街道编码"), max_length=32, blank=True, db_index=True)
-    district_code = models.CharField(_("区编码"), max_length=32, blank=True, db_index=True)
-    street_code = models.CharField(_("街巷编码"), max_length=32, blank=True, db_index=True)
+    community_code = models.CharField(_("社区编码"), max_length=32, blank=True)
+    subdistrict_code = models.CharField(_("街道编码"), max_length=32, blank=True)
+    district_code = models.CharField(_("区编码"), max_length=32, blank=True)
+    street_code = models.CharField(_("街巷编码"), max_length=32, blank=True)
 
     routing = models.JSONField(_("派遣依据"), default=dict, blank=True)
     lead_department = models.ForeignKey("accounts.Department", null=True, blank=True, on_delete=models.PROTECT,
@@ -129,7 +130,7 @@ class Case(models.Model):
     reopen_count = models.PositiveIntegerField(_("重办次数"), default=0)
     extension_days = models.PositiveIntegerField(_("已延期工作日"), default=0)
     supervision_count = models.PositiveIntegerField(_("督办次数"), default=0)
-    is_escalated = models.BooleanField(_("升级处理"), default=False, db_index=True)
+    is_escalated = models.BooleanField(_("升级处理"), default=False)
     parked_until = models.DateField(_("挂账复核日期"), null=True, blank=True)
 
     rating = models.CharField(_("评价"), max_length=16, choices=Rating.choices, blank=True)
@@ -157,7 +158,12 @@ class Case(models.Model):
         ordering = ["-reported_at", "-id"]
         verbose_name = _("案件")
         verbose_name_plural = _("案件")
+        # Every index costs each intake an update (and its WAL): the set is what the reads need, no more.
+        # Place rows are reached by their code columns, so the geo and taxonomy foreign keys carry no index
+        # of their own (category leads cases_dedup); only grid_code keeps the LIKE index that a prefix
+        # search (`queries.code_q`) uses; `state` leads the composite indexes.
         constraints = [
+            models.UniqueConstraint(fields=["number"], name="cases_number_unique"),
             models.UniqueConstraint(fields=["source", "idempotency_key"], condition=~models.Q(idempotency_key=""),
                                     name="cases_idempotency_per_source"),
             models.UniqueConstraint(fields=["source", "external_ref"], condition=~models.Q(external_ref=""),
@@ -168,6 +174,10 @@ class Case(models.Model):
             models.Index(fields=["state", "lead_department"], name="cases_state_lead"),
             models.Index(fields=["state", "step_deadline"], name="cases_state_deadline"),
             models.Index(fields=["category", "state", "reported_at"], name="cases_dedup"),
+            models.Index(fields=["community_code"], name="cases_community_code"),
+            models.Index(fields=["subdistrict_code"], name="cases_subdistrict_code"),
+            models.Index(fields=["district_code"], name="cases_district_code"),
+            models.Index(fields=["street_code"], name="cases_street_code"),
         ]
 
     def __str__(self) -> str:

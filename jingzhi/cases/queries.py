@@ -282,16 +282,22 @@ def find_duplicate_ids(category, lon: float, lat: float, at: datetime | None = N
     at = at or clock.now()
     dlat = radius / 111_320.0
     dlon = radius / (111_320.0 * max(math.cos(math.radians(lat)), 1e-6))
-    qs = Case.objects.filter(
-        category_id=getattr(category, "pk", category), state__in=workflow.OPEN_STATES,
-        reported_at__gte=at - timedelta(hours=window_hours), reported_at__lte=at,
-        lon__gte=lon - dlon, lon__lte=lon + dlon, lat__gte=lat - dlat, lat__lte=lat + dlat,
-    )
-    if exclude_id is not None:
-        qs = qs.exclude(pk=exclude_id)
+    # Plain SQL, on every report: the ORM spent longer building this one statement than the database
+    # spent running it (cases_dedup narrows by category, state and time; the box by coordinates).
+    states = workflow.OPEN_STATES
+    table = connection.ops.quote_name(Case._meta.db_table)
+    sql = (f"SELECT id, lon, lat FROM {table} WHERE category_id = %s AND state IN ({', '.join(['%s'] * len(states))})"
+           " AND reported_at >= %s AND reported_at <= %s AND lon >= %s AND lon <= %s AND lat >= %s AND lat <= %s"
+           + (" AND id <> %s" if exclude_id is not None else "") + " LIMIT 500")
+    stamp = connection.ops.adapt_datetimefield_value
+    params = [getattr(category, "pk", category), *states, stamp(at - timedelta(hours=window_hours)), stamp(at),
+              lon - dlon, lon + dlon, lat - dlat, lat + dlat] + ([exclude_id] if exclude_id is not None else [])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     # Distances from three columns (a busy spot can hold hundreds of open cases of one category).
     near = []
-    for pk, case_lon, case_lat in qs.values_list("pk", "lon", "lat")[:500]:
+    for pk, case_lon, case_lat in rows:
         metres = distance_m(lon, lat, case_lon, case_lat)
         if metres <= radius:
             near.append((round(metres, 1), pk))

@@ -97,8 +97,9 @@ DATABASES = {"default": database_config(env, VAR_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    # One connection pool for the cache and the task queue (jingzhi.core.cache explains why).
+    CACHES = {"default": {"BACKEND": "jingzhi.core.cache.RedisCache", "LOCATION": REDIS_URL}}
+    RQ_QUEUES = {"default": {"USE_REDIS_CACHE": "default"}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 TASKS = tasks_config(REDIS_URL)

@@ -73,11 +73,15 @@ except RuntimeError:
     pass
 import django_rq
 print("queued", django_rq.get_queue("default").count)
+# Every queue lookup (one per enqueue) borrows the cache's pool rather than opening a connection.
+print("shared pool", django_rq.get_queue("default").connection.connection_pool
+      is django_rq.get_queue("default").connection.connection_pool)
 """
     done = subprocess.run([sys.executable, "-c", enqueue], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert "queued 1" in done.stdout
+    assert "shared pool True" in done.stdout
     assert not marker.exists()
     work = subprocess.run([sys.executable, "manage.py", "worker", "--burst"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
