@@ -403,6 +403,7 @@ def do_open_case(*, actor, source: str, description: str, lon=None, lat=None, cr
         existing = _existing(source, idempotency_key, external_ref)
         if existing is None:
             raise
+        existing.replayed = True  # tells an interface that this request made nothing
         return existing
     return case
 

@@ -53,7 +53,7 @@ class HotlineOrderView(ApiView, CaseIntakeMixin):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         case, created = self.open_case(request, values, source=Source.HOTLINE, external_ref=values["order_number"])
-        body = s.CaseDetailSerializer(present.detail(case, request.user)).data
+        body = s.CaseDetailSerializer(present.detail(case, request.user, fresh=created)).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

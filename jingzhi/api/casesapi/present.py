@@ -75,7 +75,10 @@ def _actor_name(event, case, show_reporter: bool) -> str:
 _PERSONAL_KEYS = {"reporter_name", "reporter_phone", "phone"}
 
 
-def detail(case, user, now=None) -> dict:
+def detail(case, user, now=None, *, fresh: bool = False) -> dict:
+    """The case page's body. `fresh`: the case was opened by this very request and is the in-memory row
+    intake returned — nothing can hang on it yet (no whistles, followers or assignments), so those
+    reads are skipped and the case is not read back."""
     from jingzhi.cases.queries import timeline, whistles_of
 
     now = now or clock.now()
@@ -99,7 +102,7 @@ def detail(case, user, now=None) -> dict:
     allowed = permissions.allowed_actions_for(user, case)
     condition = case.filing_condition
     whistles = []
-    for whistle in whistles_of(case):
+    for whistle in ([] if fresh else whistles_of(case)):
         whistles.append({
             "id": whistle.pk, "subdistrict_code": whistle.subdistrict_code, "blown_at": whistle.blown_at,
             "limit_minutes": whistle.limit_minutes, "note": whistle.note,
@@ -140,7 +143,7 @@ def detail(case, user, now=None) -> dict:
         "timeline": rows,
         "whistles": whistles,
         "reporter": {"name": case.reporter_name, "phone": case.reporter_phone} if show_reporter else None,
-        "is_following": CaseFollower.objects.filter(case_id=case.pk, user_id=user.pk).exists(),
+        "is_following": False if fresh else CaseFollower.objects.filter(case_id=case.pk, user_id=user.pk).exists(),
     })
     return body
 

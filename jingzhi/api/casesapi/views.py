@@ -188,14 +188,7 @@ class CaseIntakeMixin:
         elif external_ref:
             existing = Case.objects.filter(source=source, external_ref=external_ref[:64]).first()
         if existing is not None:
-            # A replay answers with the case it made; someone else's key is not a way to read their case.
-            try:
-                return permissions.access_case(user, existing.pk), False
-            except NotFound:
-                if existing.created_by_id != user.pk:
-                    raise Conflict(_("该幂等键或外部编号已被他人使用，请换一个"),
-                                   fields={"idempotency_key": [_("已被使用")]}) from None
-                return fetch_for(user, existing.pk), False
+            return self.replay(user, existing), False
         staff = access.is_staff_user(user)
         if not staff and (data.get("reporter_name") or data.get("reporter_phone")):
             raise InvalidInput(_("诉求人姓名和电话取自您的账户，不能另填"),
@@ -212,7 +205,20 @@ class CaseIntakeMixin:
             request_type=data.get("request_type") or None, urgency=data.get("urgency") or None,
             duplicate_of=data.get("duplicate_of"),
         )
-        return fetch_for(user, case.pk), True
+        if getattr(case, "replayed", False):  # a concurrent retry with the same key committed first
+            return self.replay(user, case), False
+        return case, True
+
+    @staticmethod
+    def replay(user, existing: Case) -> Case:
+        """A replay answers with the case it made; someone else's key is not a way to read their case."""
+        try:
+            return permissions.access_case(user, existing.pk)
+        except NotFound:
+            if existing.created_by_id != user.pk:
+                raise Conflict(_("该幂等键或外部编号已被他人使用，请换一个"),
+                               fields={"idempotency_key": [_("已被使用")]}) from None
+            return fetch_for(user, existing.pk)
 
 
 class CaseCollectionView(CaseListView, CaseIntakeMixin):
@@ -242,7 +248,7 @@ class CaseCollectionView(CaseListView, CaseIntakeMixin):
         if len(key) > 100:
             raise InvalidInput(_("Idempotency-Key 至多 100 个字符"), fields={"Idempotency-Key": [_("过长")]})
         case, created = self.open_case(request, data.validated_data, source=source, idempotency_key=key)
-        body = s.CaseDetailSerializer(present.detail(case, request.user)).data
+        body = s.CaseDetailSerializer(present.detail(case, request.user, fresh=created)).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

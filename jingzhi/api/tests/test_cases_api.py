@@ -209,6 +209,56 @@ def test_a_resident_reports_by_json_and_gets_the_suggestion_and_the_verification
     assert body["step"] == "verify" and body["warning"]["level"] == "green"
 
 
+@pytest.mark.parametrize("who", ["resident", "inspector", "operator"])
+def test_the_create_answer_built_in_memory_is_the_case_page_read_back(world, api, frozen, who):
+    """The 201 body comes from the row intake just wrote, not a read-back: it must say exactly what
+    GET /api/v1/cases/<id>/ says about the same case to the same caller."""
+    from jingzhi.taxonomy.models import RequestType, Urgency
+
+    extra = {}
+    if who == "operator":  # a hotline order typed in: request type, urgency and the caller's details too
+        RequestType.objects.create(code="complaint", name="投诉")
+        Urgency.objects.create(code="urgent", name="紧急", limit_amount=2, limit_unit="calendar_hours")
+        extra = {"source": "hotline", "reporter_name": "张先生", "reporter_phone": "13900000000",
+                 "request_type": "complaint", "urgency": "urgent"}
+    created = report(getattr(api, who), address="青槐东里3号楼", **extra)
+    assert created.status_code == 201, created.content
+    body = created.json()
+    again = getattr(api, who).get(f"/api/v1/cases/{body['id']}/")
+    assert again.status_code == 200
+    assert body == again.json()
+
+
+def test_a_retry_that_loses_the_race_on_the_key_is_answered_as_a_replay(world, api, frozen, monkeypatch):
+    """The interface's own check sees no case, but intake's insert meets the unique key of a case that a
+    concurrent retry committed meanwhile: 200 with that case, or 409 when the key is someone else's."""
+    from jingzhi.api.casesapi import views
+
+    first = api.resident.post("/api/v1/cases/", {"description": "井盖没了", "lon": IN_SUB1[0], "lat": IN_SUB1[1]},
+                              format="json", HTTP_IDEMPOTENCY_KEY="race-1")
+    real_filter = Case.objects.filter
+    blind = []
+
+    def blind_filter(*args, **kwargs):  # the interface's pre-check ran before the other request committed
+        if kwargs.get("idempotency_key") == "race-1" and blind:
+            blind.pop()
+            return Case.objects.none()
+        return real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(views.Case.objects, "filter", blind_filter)
+    blind.append(True)
+    again = api.resident.post("/api/v1/cases/", {"description": "井盖没了", "lon": IN_SUB1[0], "lat": IN_SUB1[1]},
+                              format="json", HTTP_IDEMPOTENCY_KEY="race-1")
+    blind.append(True)
+    other = api.other_resident.post("/api/v1/cases/", {"description": "x", "lon": IN_SUB1[0], "lat": IN_SUB1[1]},
+                                    format="json", HTTP_IDEMPOTENCY_KEY="race-1")
+    monkeypatch.undo()
+    assert not blind  # both requests went through the blinded pre-check
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"] and Case.objects.count() == 1
+    assert_error_body(other, 409, "conflict")
+
+
 def test_the_source_is_decided_by_the_callers_roles(world, api, frozen):
     assert report(api.inspector).json()["source"] == "inspector"
     assert report(api.inspector).json()["state"] == "pending_filing"  # an inspector's own report
