@@ -45,6 +45,7 @@ from jingzhi.cases.models import (
 from jingzhi.core import audit, clock, workcalendar
 from jingzhi.core.errors import ApplicationError, Conflict, InvalidInput, NotFound, PermissionDenied
 from jingzhi.core.tasks import enqueue_after_commit
+from jingzhi.taxonomy.queries import pinned_generation
 
 logger = logging.getLogger(__name__)
 
@@ -312,6 +313,7 @@ def _existing(source: str, idempotency_key: str, external_ref: str) -> Case | No
     return None
 
 
+@pinned_generation()
 def do_open_case(*, actor, source: str, description: str, lon=None, lat=None, crs: str = "wgs84",
                  address: str = "", category=None, filing_condition=None, reporter=None, reporter_name: str = "",
                  reporter_phone: str = "", idempotency_key: str | None = None, external_ref: str | None = None,

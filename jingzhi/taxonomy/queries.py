@@ -8,6 +8,9 @@ match "this category or anything below it". Everything an outside app needs from
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -151,16 +154,37 @@ def suggest_categories(text: str, limit: int = 3, *, kind: str | None = None) ->
 _INDEX: dict = {}
 
 
+_PINNED: ContextVar[list | None] = ContextVar("taxonomy_generation_pin", default=None)
+
+
+@contextmanager
+def pinned_generation():
+    """Within the block (or a call decorated with it), `generation_token` reads the database once: one
+    operation — an intake suggesting a category and then timing its first step — sees the taxonomy as
+    of its first read, and pays for one read. Each entry (each decorated call, each thread) has its own."""
+    reset = _PINNED.set([])
+    try:
+        yield
+    finally:
+        _PINNED.reset(reset)
+
+
 def generation_token() -> str | None:
     """The taxonomy's current generation (see `models.Generation`); None when no write has been seen yet
     (or on a database without the triggers), and then callers must not cache."""
     from django.db import connection
 
+    pin = _PINNED.get()
+    if pin:
+        return pin[0]
     table = connection.ops.quote_name(Generation._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT token FROM {table} WHERE id = 1")
         row = cursor.fetchone()
-    return row[0] if row else None
+    token = row[0] if row else None
+    if pin is not None:
+        pin.append(token)
+    return token
 
 
 def _keyword_index(kind: str | None) -> list[tuple[Category, list[str]]]:

@@ -45,3 +45,17 @@ def test_a_step_limit_changed_behind_the_orms_back_applies_at_once():
     with connection.cursor() as cursor:  # raw SQL, as a restore or a DBA would
         cursor.execute("DELETE FROM taxonomy_steplimit WHERE id = %s", [row.pk])
     assert limit_for(sub, "respond") is None
+
+
+def test_one_pinned_operation_reads_the_generation_once(django_assert_num_queries):
+    from jingzhi.taxonomy.queries import pinned_generation
+
+    tree()
+    with pinned_generation():
+        with django_assert_num_queries(1):
+            first = generation_token()
+            assert generation_token() == first
+        Category.objects.filter(code="01").update(keywords="管线")  # a write inside the operation
+        with django_assert_num_queries(0):
+            assert generation_token() == first  # still the taxonomy as of the first read
+    assert generation_token() != first  # outside: the write is seen
