@@ -124,6 +124,19 @@ def _residents_of(case) -> list[User]:
     return users
 
 
+def _prepare_photos(photos) -> list:
+    """Check and clean every upload before the action's transaction opens: a bad picture fails before any
+    row is touched, and the slow image work never runs while the audit chain's lock is held."""
+    photos = list(photos or ())
+    if not photos:
+        return []
+    try:
+        from jingzhi.core.attachments import prepare_image
+    except ImportError as exc:
+        raise InvalidInput(_("照片存储尚未启用，无法上传照片"), fields={"photos": "unavailable"}) from exc
+    return [prepare_image(upload) for upload in photos]
+
+
 def _store_photos(photos, *, actor, event: CaseEvent, kind: str) -> list[int]:
     """Keep each upload on the event through core's attachments; InvalidInput (bad type/size) rolls back the
     whole action."""
@@ -332,6 +345,7 @@ def do_open_case(*, actor, source: str, description: str, lon=None, lat=None, cr
     idempotency_key = _clean_text(idempotency_key)[:100]
     external_ref = _clean_text(external_ref)[:64]
     text = _check_description(description)
+    photos = _prepare_photos(photos)
     category = _as_category(category)
     suggestion = []
     if category is None:
@@ -538,6 +552,7 @@ def do_transition(*, actor, case_id, action: str, expected_version=None, note: s
     if apply is None and action != workflow.MERGE:
         raise InvalidInput(_("未知的案件操作“%(action)s”") % {"action": action}, fields={"action": "unknown"})
     note = _clean_text(note)
+    photos = _prepare_photos(photos)
     with transaction.atomic():
         case = _lock(case_id)
         if actor is not None and not permissions.can_see(actor, case):

@@ -24,6 +24,7 @@ import os
 import re
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -376,10 +377,31 @@ def _store_bytes(name: str, data: bytes) -> str:
     return default_storage.save(name, ContentFile(data))
 
 
+@dataclass(frozen=True)
+class PreparedImage:
+    """An upload already read, checked and cleaned (`prepare_image`): storing it is only file writes and
+    rows, so a caller can do the slow part before it opens its transaction."""
+
+    name: str
+    original_bytes: int
+    cleaned: dict
+
+
+def prepare_image(upload: Any) -> PreparedImage:
+    """Read, check and clean one upload (pure: no database, no storage); InvalidInput naming the file."""
+    if isinstance(upload, PreparedImage):
+        return upload
+    name = _upload_name(upload)
+    data = read_upload(upload, name)
+    cleaned = clean_image(data, name, getattr(upload, "content_type", None))
+    return PreparedImage(name=name, original_bytes=len(data), cleaned=cleaned)
+
+
 def do_store_image(*, actor, upload: Any, owner: Any, kind: str = "before") -> Attachment:
     """Check, clean and store one uploaded picture for `owner` ((type, id) or a model instance).
 
-    `upload` is a Django UploadedFile (or any file-like with `name`, or raw bytes). Raises InvalidInput
+    `upload` is a Django UploadedFile (or any file-like with `name`, or raw bytes), or a PreparedImage
+    when the caller checked and cleaned it before opening its transaction. Raises InvalidInput
     naming the file for: not a JPEG/PNG/WebP picture, a name or declared type contradicting the content,
     more bytes than ``JINGZHI_MAX_UPLOAD_MB``, more pixels than ``JINGZHI_MAX_IMAGE_PIXELS``, or too many
     photos of this kind on this owner. Runs inside the caller's transaction and leaves an audit row."""
@@ -388,9 +410,8 @@ def do_store_image(*, actor, upload: Any, owner: Any, kind: str = "before") -> A
     if not _KIND_RE.match(kind):
         raise InvalidInput(_("图片用途“%(kind)s”无效：应为小写英文字母、数字或下划线，例如 before、after。")
                            % {"kind": kind}, fields={"kind": kind})
-    name = _upload_name(upload)
-    data = read_upload(upload, name)
-    cleaned = clean_image(data, name, getattr(upload, "content_type", None))
+    prepared = prepare_image(upload)
+    name, cleaned = prepared.name, prepared.cleaned
     digest = hashlib.sha256(cleaned["full"]).hexdigest()
     stamp = timezone.localtime(clock.now())
     folder = f"attachments/{stamp:%Y}/{stamp:%m}"
@@ -414,7 +435,7 @@ def do_store_image(*, actor, upload: Any, owner: Any, kind: str = "before") -> A
             new={
                 "owner": f"{owner_type}:{owner_id}", "kind": kind, "sha256": digest, "size": attachment.size,
                 "width": attachment.width, "height": attachment.height, "original_name": name,
-                "original_format": cleaned["format"], "original_bytes": len(data),
+                "original_format": cleaned["format"], "original_bytes": prepared.original_bytes,
                 "metadata_removed": cleaned["stripped"],
             },
         )

@@ -254,3 +254,28 @@ def test_after_photos_are_kept_on_the_feedback_event_and_a_non_image_is_refused(
     event = timeline(case)[-1]
     assert event.action == "feedback" and len(event.attachments_list) == 1
     assert event.attachments_list[0].kind == "after"
+
+
+def test_photos_are_checked_and_cleaned_before_the_intake_touches_a_row(world, frozen, monkeypatch):
+    """Image work runs before the transaction (never while the audit chain's lock is held), and a bad
+    picture fails the report before a number is taken."""
+    import io
+
+    from PIL import Image
+
+    from jingzhi.core import attachments
+    from jingzhi.core.models import Attachment
+
+    order = []
+    real_clean, real_number = attachments.clean_image, actions._next_number
+    monkeypatch.setattr(attachments, "clean_image", lambda *a, **k: order.append("clean") or real_clean(*a, **k))
+    monkeypatch.setattr(actions, "_next_number", lambda day: order.append("number") or real_number(day))
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "blue").save(buffer, "PNG")
+    case = open_case(world, photos=[buffer.getvalue(), buffer.getvalue()])
+    assert order == ["clean", "clean", "number"]
+    assert Attachment.objects.filter(owner_id=str(CaseEvent.objects.get(case=case).pk)).count() == 2
+    order.clear()
+    with pytest.raises(InvalidInput):
+        open_case(world, photos=[buffer.getvalue(), b"not an image"])
+    assert order == ["clean", "clean"] and Case.objects.count() == 1
