@@ -25,12 +25,13 @@ import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,6 +47,7 @@ class Verb:
     """Audit verbs of this module; stored in rows, so never rename a value."""
 
     STORED = "attachment.stored"
+    SWEPT = "attachment.swept"
 
 
 DEFAULT_MAX_UPLOAD_MB = 10
@@ -440,6 +442,63 @@ def do_store_image(*, actor, upload: Any, owner: Any, kind: str = "before") -> A
             },
         )
     return attachment
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Files left behind by rolled-back uploads
+
+ROOT_FOLDER = "attachments"
+DEFAULT_SWEEP_AGE = timedelta(hours=24)
+
+
+def _walk(folder: str):
+    """Every file name under `folder` in the default storage (storage-relative, "/"-separated)."""
+    try:
+        folders, files = default_storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _walk(f"{folder}/{sub}")
+
+
+def orphan_files(*, older_than: timedelta = DEFAULT_SWEEP_AGE) -> list[str]:
+    """Stored files no Attachment row names (as file or thumbnail) and untouched for `older_than`: what an
+    upload leaves when its transaction rolls back after the file was written. Younger files are left alone,
+    since their transaction may still be about to commit."""
+    cutoff = clock.now() - older_than
+    by_folder: dict[str, list[str]] = {}
+    for name in _walk(ROOT_FOLDER):
+        by_folder.setdefault(name.rsplit("/", 1)[0], []).append(name)
+    orphans = []
+    for folder, names in sorted(by_folder.items()):
+        rows = Attachment.objects.filter(models.Q(file__startswith=f"{folder}/")
+                                         | models.Q(thumbnail__startswith=f"{folder}/"))
+        used = {n for pair in rows.values_list("file", "thumbnail") for n in pair if n}
+        for name in sorted(names):
+            if name not in used and default_storage.get_modified_time(name) < cutoff:
+                orphans.append(name)
+    return orphans
+
+
+def do_sweep_orphan_files(*, actor=None, older_than: timedelta = DEFAULT_SWEEP_AGE, dry_run: bool = False) -> list[str]:
+    """Delete `orphan_files(older_than=…)` and leave one audit row naming them (content hashes only, no
+    personal data). A name that an upload re-used between the listing and the delete is kept."""
+    orphans = orphan_files(older_than=older_than)
+    if dry_run or not orphans:
+        return orphans
+    deleted = []
+    with transaction.atomic():
+        for name in orphans:
+            if Attachment.objects.filter(models.Q(file=name) | models.Q(thumbnail=name)).exists():
+                continue
+            default_storage.delete(name)
+            deleted.append(name)
+        if deleted:
+            audit.record(actor=actor, verb=Verb.SWEPT, target=("core.attachment", "files"),
+                         new={"deleted": deleted, "older_than_hours": older_than.total_seconds() / 3600})
+    return deleted
 
 
 def open_variant(attachment: Attachment, variant: str):

@@ -320,3 +320,58 @@ def test_a_failing_access_rule_denies(user):
 def test_a_missing_and_a_forbidden_photo_answer_alike(user, client):
     client.force_login(user)
     assert client.get(reverse("web:attachment", args=[987654, "full"])).status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Sweeping the files a rolled-back upload left behind
+
+def _age(path: Path, hours: float) -> None:
+    import os
+    import time
+
+    stamp = time.time() - hours * 3600
+    os.utime(path, (stamp, stamp))
+
+
+def test_the_sweep_deletes_only_old_files_no_row_names_and_audits_it(user, media_root):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from jingzhi.core import audit
+    from jingzhi.core.models import AuditEvent
+
+    kept = store(picture(color=(10, 200, 10)), actor=user)
+    try:
+        with transaction.atomic():
+            store(picture(color=(10, 10, 200)), actor=user)
+            raise RuntimeError("the action failed after the upload")
+    except RuntimeError:
+        pass
+    files = sorted(p for p in media_root.rglob("*.jpg"))
+    assert len(files) == 4  # two pictures, two thumbnails: the rolled-back pair is still on disk
+    orphans = [p for p in files if kept.sha256 not in p.name]
+    for path in files:
+        _age(path, 48)
+    young = media_root / "attachments" / "2000" / "01" / "young.jpg"
+    young.parent.mkdir(parents=True)
+    young.write_bytes(b"x")  # unreferenced but new: perhaps an upload about to commit
+    assert attachments.do_sweep_orphan_files(dry_run=True) == sorted(
+        str(p.relative_to(media_root)).replace("\\", "/") for p in orphans)
+    assert all(p.exists() for p in orphans)  # a dry run deletes nothing
+    out = io.StringIO()
+    call_command("attachments", "sweep", stdout=out)
+    assert "已删除 2 个" in out.getvalue()
+    assert not any(p.exists() for p in orphans) and young.exists()
+    assert Path(kept.file.path).exists() and Path(kept.thumbnail.path).exists()
+    row = AuditEvent.objects.filter(verb=attachments.Verb.SWEPT).get()
+    assert len(row.new_values["deleted"]) == 2 and audit.verify() is None
+    assert attachments.do_sweep_orphan_files(older_than=timedelta(hours=1)) == []  # nothing left to do
+
+
+def test_the_sweep_refuses_an_age_that_could_catch_an_upload_in_flight(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="至少为 1"):
+        call_command("attachments", "sweep", "--older-than-hours", "0.1")
