@@ -6,7 +6,8 @@ with an active assignment to that department, the same 300 at both sizes. Every 
 made FAST with SQL (`INSERT … SELECT generate_series`, valid foreign keys to real grids, categories and
 departments): 86 % closed, the rest spread over the other states, dispatched rows to every department
 (城管执法 included: its closed cases are history it can browse), three subdistricts, three years of reports.
-Each dispatched row also gets its CaseAssignment. After each load: VACUUM ANALYZE, as autovacuum would.
+Each dispatched row also gets its CaseAssignment (a closed case's still active, its work ended at the close:
+`ended_at`). After each load: VACUUM ANALYZE, as autovacuum would.
 
 Measured, best and median of `--repeat` runs after warm-up, at 10 k rows and again at `--rows` (default 10 M):
 - `queue_10k_vs_10m`: the workbench page `/cases/?queue=handling` rendered for the handler through Django's
@@ -17,19 +18,31 @@ Measured, best and median of `--repeat` runs after warm-up, at 10 k rows and aga
 would shadow the standard library's `queue`, which psycopg imports.)
 Ratios are floor/ours = ms at 10 k / ms at 10 M (target 0.67: at most 1.5× apart). The query counts and
 the EXPLAIN (ANALYZE) of the queue's main query at each size are printed, to name any index the page lacks.
+
+`--reuse` (for iterating on queries and indexes): the two sizes live in two databases kept between runs,
+`<bench db>_queue_10k` and `<bench db>_queue_<size>` (e.g. `_queue_2m`); a database is built only when it
+is missing or was not completely built for that size (a `bench_meta` row is written when a build ends),
+and pending migrations are applied to a kept one (a new index is built on the rows already there). Each
+size is measured in its own process. Without `--reuse`: one fresh `<bench db>_queue`, measured at 10 k and
+again after loading the rest.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import migrate, report, setup_django  # noqa: E402
-from _pg import fresh_database, skip_unless_postgres  # noqa: E402
+from _pg import DEFAULT_URL, fresh_database, skip_unless_postgres  # noqa: E402
 
 QUEUE_ROWS = 300
 SMALL = 10_000
@@ -48,6 +61,10 @@ def parse_args():
     parser.add_argument("--rows", type=int, default=10_000_000, help="cases in the big table (default 10,000,000)")
     parser.add_argument("--repeat", type=int, default=20,
                         help="timed loads per size (default 20; 3 when one load takes over 5 s)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep one database per size between runs and build only what is missing")
+    parser.add_argument("--phase", choices=("small", "big"), help=argparse.SUPPRESS)  # --reuse's child runs
+    parser.add_argument("--out", help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
@@ -106,8 +123,9 @@ LEFT JOIN LATERAL (
 """
 
 INSERT_ASSIGNMENTS = """
-INSERT INTO cases_caseassignment (is_lead, is_active, assigned_at, returned, return_reason, case_id, department_id)
-SELECT true, true, c.dispatched_at, false, '', c.id, c.lead_department_id
+INSERT INTO cases_caseassignment (is_lead, is_active, assigned_at, ended_at, returned, return_reason, case_id,
+    department_id)
+SELECT true, true, c.dispatched_at, c.closed_at, false, '', c.id, c.lead_department_id
 FROM cases_case c WHERE c.id BETWEEN %(lo)s AND %(hi)s AND c.lead_department_id IS NOT NULL
 """
 
@@ -231,19 +249,40 @@ def show(label: str, result: dict) -> None:
     print("    " + result["explain"].replace("\n", "\n    "))
 
 
-def main() -> None:
-    args = parse_args()
-    skip_unless_postgres("queue")
-    url = fresh_database("_queue")
-    setup_django()
-    begun = time.perf_counter()
-    migrate()
+def size_name(total: int) -> str:
+    return f"{total // 1_000_000}m" if total >= 1_000_000 else f"{total // 1000}k"
+
+
+def kept_database(suffix: str, rows: int) -> tuple[str, bool]:
+    """`--reuse`: the URL of `<bench db><suffix>` and whether it already holds a complete build of `rows`
+    cases (else it is dropped and created empty)."""
+    import psycopg
+
+    base = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    parts = urlsplit(base)
+    url = urlunsplit(parts._replace(path=f"/{(parts.path.lstrip('/') or 'jingzhi_bench') + suffix}"))
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+            built = conn.execute("SELECT rows FROM bench_meta").fetchone()
+    except psycopg.Error:
+        built = None
+    if built and built[0] == rows:
+        os.environ["DATABASE_URL"] = url
+        return url, True
+    return fresh_database(suffix), False
+
+
+def build(url: str, total: int, repeat: int, *, measure_small: bool):
+    """Migrate, load the demo district and the rows up to `total`; with `measure_small`, measure at 10 k on
+    the way (the single-database run). Returns (handler, the 10 k measurement or None)."""
     from django.db import connection
 
     from jingzhi.accounts.models import Department, User
     from jingzhi.demo.build import build_demo
     from jingzhi.taxonomy.models import Category
 
+    begun = time.perf_counter()
+    migrate()
     build_demo(case_count=0)
     handler = User.objects.get(username="handler")
     own = Department.objects.get(code="110199-CGZF").pk
@@ -264,20 +303,78 @@ def main() -> None:
 
     load(url, 1, QUEUE_ROWS, queue=True, params=params)
     load(url, 1, SMALL - QUEUE_ROWS, queue=False, params=params)
-    small = measure(handler, args.repeat)
-    show(f"{SMALL:,} cases", small)
-
-    total = max(args.rows, SMALL)
-    print(f"\nloading {total - SMALL:,} more rows…", flush=True)
-    begun = time.perf_counter()
-    load(url, SMALL - QUEUE_ROWS + 1, total - QUEUE_ROWS, queue=False, params=params)
-    print(f"loaded in {time.perf_counter() - begun:.0f}s")
+    small = None
+    if measure_small:
+        small = measure(handler, repeat)
+        show(f"{SMALL:,} cases", small)
+    if total > SMALL:
+        print(f"\nloading {total - SMALL:,} more rows…", flush=True)
+        begun = time.perf_counter()
+        load(url, SMALL - QUEUE_ROWS + 1, total - QUEUE_ROWS, queue=False, params=params)
+        print(f"loaded in {time.perf_counter() - begun:.0f}s")
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_meta (rows bigint)")
+        cursor.execute("DELETE FROM bench_meta")
+        cursor.execute("INSERT INTO bench_meta VALUES (%s)", [total])
     connection.close()
+    return handler, small
+
+
+def phase(args) -> None:
+    """`--reuse`'s child: one size in its own kept database; the result goes to `--out` as JSON."""
+    total = SMALL if args.phase == "small" else max(args.rows, SMALL)
+    url, built = kept_database(f"_queue_{size_name(total)}", total)
+    setup_django()
+    if built:
+        print(f"database {url.rsplit('/', 1)[-1]}: kept ({total:,} cases); applying pending migrations", flush=True)
+        migrate()
+        from jingzhi.accounts.models import User
+
+        handler = User.objects.get(username="handler")
+    else:
+        handler, _small = build(url, total, args.repeat, measure_small=False)
+    result = measure(handler, args.repeat)
+    show(f"{total:,} cases", result)
+    with open(args.out, "w") as fh:
+        json.dump({"count": result["count"], "page": result["page"]["median"], "rows": result["rows"]["median"]},
+                  fh)
+
+
+def main_reuse(args) -> None:
+    total = max(args.rows, SMALL)
+    results = {}
+    for name in ("small", "big"):
+        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+            subprocess.run([sys.executable, __file__, "--phase", name, "--out", out.name, "--rows", str(total),
+                            "--repeat", str(args.repeat)], check=True)
+            results[name] = json.loads(Path(out.name).read_text())
+    small, big = results["small"], results["big"]
+    assert big["count"] == small["count"] == QUEUE_ROWS, (small["count"], big["count"])
+    size = size_name(total)
+    report(f"queue_10k_vs_{size}", ours=big["page"], floor=small["page"], target=0.67, unit="ms",
+           higher_is_better=False)
+    report(f"queue_page_rows_10k_vs_{size}", ours=big["rows"], floor=small["rows"], target=0.67, unit="ms",
+           higher_is_better=False)
+
+
+def main() -> None:
+    args = parse_args()
+    skip_unless_postgres("queue")
+    if args.phase:
+        phase(args)
+        return
+    if args.reuse:
+        main_reuse(args)
+        return
+    url = fresh_database("_queue")
+    setup_django()
+    total = max(args.rows, SMALL)
+    handler, small = build(url, total, args.repeat, measure_small=True)
     big = measure(handler, args.repeat)
     show(f"{total:,} cases", big)
     assert big["count"] == small["count"] == QUEUE_ROWS, (small["count"], big["count"])
 
-    size = f"{total // 1_000_000}m" if total >= 1_000_000 else f"{total // 1000}k"
+    size = size_name(total)
     report(f"queue_10k_vs_{size}", ours=big["page"]["median"], floor=small["page"]["median"], target=0.67,
            unit="ms", higher_is_better=False)
     report(f"queue_page_rows_10k_vs_{size}", ours=big["rows"]["median"], floor=small["rows"]["median"],

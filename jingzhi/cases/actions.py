@@ -444,6 +444,13 @@ def _notify_opened(case: Case) -> None:
         "state": case.state_label, "n": case.number}, body=case.description[:200], case=case)
 
 
+def _end_assignments(case: Case, now) -> None:
+    """A finished case keeps its assignments active — they name the departments that handled it, on its
+    page and in their history — but their work has ended: `ended_at` takes them out of the co-handling
+    index, so a department's queue does not grow with every case it ever helped on."""
+    CaseAssignment.objects.filter(case=case, is_active=True, ended_at__isnull=True).update(ended_at=now)
+
+
 def _root(case: Case) -> Case:
     seen = set()
     while case.merged_into_id and case.pk not in seen:
@@ -471,6 +478,7 @@ def _merge(case: Case, target: Case, *, actor, note: str) -> None:
     from_state = case.state
     case.state = workflow.MERGED
     case.merged_into = target
+    _end_assignments(case, clock.now())
     _set_clock(case, "", None)
     case.version += 1
     case.updated_at = clock.now()
@@ -577,6 +585,8 @@ def do_transition(*, actor, case_id, action: str, expected_version=None, note: s
         _stamp_overdue(case, now)
         case.state = transition.to or case.state
         result = apply(case, actor=actor, now=now, note=note, data=data) or {}
+        if case.state in workflow.FINISHED and from_state not in workflow.FINISHED:
+            _end_assignments(case, now)
         if case.state != from_state and not result.get("clock_set"):
             _set_clock(case, workflow.STATE_STEP[case.state], now)
         case.version += 1

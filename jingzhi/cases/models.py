@@ -171,7 +171,10 @@ class Case(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "subdistrict_code", "reported_at"], name="cases_state_subdistrict"),
-            models.Index(fields=["state", "lead_department"], name="cases_state_lead"),
+            # A department's led cases by state, earliest deadline first, ids in the index (PostgreSQL
+            # INCLUDE): its queue and capped tab counts read the index alone (migration 0004 says more).
+            models.Index(fields=["state", "lead_department", "step_deadline"], include=["id"],
+                         name="cases_state_lead_deadline"),
             models.Index(fields=["state", "step_deadline"], name="cases_state_deadline"),
             models.Index(fields=["category", "state", "reported_at"], name="cases_dedup"),
             models.Index(fields=["community_code"], name="cases_community_code"),
@@ -228,9 +231,10 @@ class CaseAssignment(models.Model):
         verbose_name_plural = _("派遣部门")
         indexes = [
             models.Index(fields=["department", "is_active", "case"], name="cases_assign_dept"),
-            # A department's co-handling cases (not led by it): the small side of its queue's candidates.
+            # A department's co-handling cases (not led by it) whose work has not ended: the small side of
+            # its queue's candidates, which does not grow with history (`ended_at` is set on finishing).
             models.Index(fields=["department", "case"], name="cases_assign_shared",
-                         condition=models.Q(is_active=True, is_lead=False)),
+                         condition=models.Q(is_active=True, is_lead=False, ended_at__isnull=True)),
         ]
 
     def __str__(self) -> str:

@@ -11,9 +11,10 @@ places without their geometry, current assignments) so a queue page costs a fixe
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -108,22 +109,45 @@ def _live(user) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
+def _department_only(user) -> bool:
+    """Whether the user's queues are their departments' own: a live, non-superuser person without a place
+    role (a handler). Their department queues read the departments' assignments, nothing else."""
+    return _live(user) and not access.is_superuser(user) and not access.scope_codes(user, roles=workflow.PLACE_ROLES)
+
+
+def _shared_case_ids(departments, states) -> QuerySet:
+    """Ids of the cases in `states` that one of `departments` co-handles (an active assignment, not the lead,
+    whose work has not ended), from the partial index (department, case) WHERE is_active AND NOT is_lead
+    AND ended_at IS NULL, each case's state then checked by primary key.
+
+    A finished case keeps its assignments active (they name who handled it); their `ended_at`, set when the
+    case finishes, is what takes them out of that index, so that reading a department's co-handled cases does not walk every case it
+    ever co-handled. The state test keeps the list to the queue's own cases."""
+    return (CaseAssignment.objects.filter(department_id__in=departments, is_active=True, is_lead=False,
+                                          ended_at__isnull=True, case__state__in=states)
+            .order_by().values("case_id"))
+
+
+def _with_active_assignment(qs: QuerySet[Case], departments) -> QuerySet[Case]:
+    return qs.filter(Exists(CaseAssignment.objects.filter(case_id=OuterRef("pk"), is_active=True,
+                                                          department_id__in=departments)))
+
+
 def _department_queue(departments, states) -> QuerySet[Case]:
     """A department's own queue: cases in `states` with an active assignment to one of `departments`.
 
     No visibility OR here: an active assignment to the user's department already makes the case visible
     (`visibility_q` admits any assignment), so the OR could only repeat the answer — and evaluating it row by
     row over every case in the state is what made the queue slow on a large table. The candidates come from
-    two small index range scans instead: cases led by the department in those states (index state, lead)
-    and the department's active co-handling assignments (index department, is_active, case); the EXISTS then
-    keeps exactly the cases whose assignment is still active, whatever the lead column says."""
+    two small index range scans instead: cases led by the department in those states (index state, lead,
+    deadline) and the department's active co-handling assignments of cases in those states
+    (`_shared_case_ids`); the EXISTS then keeps exactly the cases whose assignment is still active, whatever
+    the lead column says."""
     departments = sorted(departments)
     if not departments:
         return Case.objects.none()
     led = Case.objects.filter(state__in=states, lead_department_id__in=departments).order_by().values("pk")
-    shared = CaseAssignment.objects.filter(department_id__in=departments, is_active=True,
-                                           is_lead=False).order_by().values("case_id")
-    candidates = led.union(shared)
+    candidates = led.union(_shared_case_ids(departments, states))
     qs = Case.objects.filter(state__in=states)
     if connection.vendor == "postgresql":
         # `id = ANY(ARRAY(subquery))` is a restriction on the case table itself, evaluated once, so the
@@ -133,8 +157,49 @@ def _department_queue(departments, states) -> QuerySet[Case]:
         qs = qs.extra(where=[f'"cases_case"."id" = ANY(ARRAY({sql}))'], params=list(params))
     else:
         qs = qs.filter(pk__in=candidates)
-    return qs.filter(Exists(CaseAssignment.objects.filter(case_id=OuterRef("pk"), is_active=True,
-                                                  department_id__in=departments)))
+    return _with_active_assignment(qs, departments)
+
+
+def _count_department_queue(departments, queue_name: str, now: datetime, cap: int | None) -> int:
+    """`_department_queue(departments, …)` of `queue_name`, counted (up to `cap`) in disjoint parts that
+    each stop at what the cap still lacks: per state, the cases the departments lead, read in the order of
+    the index (state, lead department, step deadline) so that a LIMIT ends the scan (earliest deadlines
+    first: in 督办 those are the overdue cases it asks for); then the co-handled cases led by another
+    department (those led by one of `departments` are already counted). The ARRAY of `_department_queue`
+    is built whole before any LIMIT applies: a capped count over it would read the department's whole
+    workload in the state."""
+    departments = sorted(departments)
+    if not departments:
+        return 0
+
+    def count(qs: QuerySet[Case], total: int) -> int:
+        qs = _with_active_assignment(_queue_filter(qs, queue_name, now), departments).values("pk")
+        return qs[:cap - total].count() if cap else qs.count()
+
+    states = QUEUES[queue_name][1]
+    total = 0
+    for state in states:
+        total += count(Case.objects.filter(state=state, lead_department_id__in=departments)
+                       .order_by("step_deadline"), total)
+        if cap and total >= cap:
+            return cap
+    shared = Case.objects.filter(state__in=states)
+    if connection.vendor == "postgresql":
+        sql, params = _shared_case_ids(departments, states).query.sql_with_params()
+        shared = shared.extra(where=[f'"cases_case"."id" = ANY(ARRAY({sql}))'], params=list(params))
+    else:
+        shared = shared.filter(pk__in=_shared_case_ids(departments, states))
+    return total + count(shared.exclude(lead_department_id__in=departments).order_by(), total)
+
+
+def queue_names_for(user) -> tuple[str, ...]:
+    """The queues the user works from, in `QUEUES` order: everything, except that a department user (a
+    handler without a place role) gets the department queues and 已结案. The others (待核实, 待立案, 待派遣,
+    待回访) hold only cases that user reported, follows or once handled — not work of theirs — and counting
+    them means testing every case in the state against the department's whole assignment history."""
+    if _department_only(user) and access.department_ids(user, roles=[workflow.HANDLER]):
+        return tuple(n for n in QUEUES if n in _DEPARTMENT_QUEUES or n == "closed")
+    return tuple(QUEUES)
 
 
 def queue_label(name: str) -> str:
@@ -150,13 +215,11 @@ def queue_for(user, queue_name: str, *, category=None, subdistrict_code: str = "
             "name": queue_name, "names": "、".join(QUEUES)}, fields={"queue": "unknown"})
     now = now or clock.now()
     states = QUEUES[queue_name][1]
-    if queue_name in _DEPARTMENT_QUEUES and _live(user) and not access.is_superuser(user) \
-            and not access.scope_codes(user, roles=workflow.PLACE_ROLES):
+    if queue_name in _DEPARTMENT_QUEUES and _department_only(user):
         qs = _department_queue(access.department_ids(user, roles=[workflow.HANDLER]), states)
     else:
         qs = cases_visible_to(user).filter(state__in=states)
-    if queue_name == "supervision":
-        qs = qs.filter(Q(is_escalated=True) | Q(step_deadline__lt=now) | Q(supervision_count__gt=0))
+    qs = _queue_filter(qs, queue_name, now)
     if category is not None:
         qs = qs.filter(category_id=getattr(category, "pk", category))
     if subdistrict_code:
@@ -181,14 +244,46 @@ def queue_for(user, queue_name: str, *, category=None, subdistrict_code: str = "
     return list_queryset(qs).order_by(*order)
 
 
+def _queue_filter(qs: QuerySet[Case], queue_name: str, now: datetime) -> QuerySet[Case]:
+    """What a queue asks of a case beyond its states and the reader's scope."""
+    if queue_name == "supervision":
+        qs = qs.filter(Q(is_escalated=True) | Q(step_deadline__lt=now) | Q(supervision_count__gt=0))
+    return qs
+
+
 def queue_counts(user, now: datetime | None = None, *, names=None, cap: int | None = None) -> dict[str, int]:
-    """Cases per queue (`names`, default all). With `cap`, counting stops at `cap` rows: a tab only needs
-    to say "more than 999", and counting a history of millions to say so is what made a page slow."""
+    """Cases per queue (`names`, default all); each equals `queue_for(user, name).count()`. With `cap`,
+    counting stops at `cap` rows: a tab only needs to say "more than 999", and counting a history of
+    millions to say so is what made a page slow. A department user's department queues are counted part by
+    part, each part stopping at the cap (`_count_department_queue`)."""
+    now = now or clock.now()
     out = {}
-    for name in QUEUES if names is None else names:
-        qs = queue_for(user, name, now=now).prefetch_related(None).order_by()
-        out[name] = qs.values("pk")[:cap].count() if cap else qs.count()
+    department_only = _department_only(user)
+    departments = access.department_ids(user, roles=[workflow.HANDLER]) if department_only else set()
+    with _short_reads():
+        for name in QUEUES if names is None else names:
+            if name in _DEPARTMENT_QUEUES and department_only:
+                out[name] = _count_department_queue(departments, name, now, cap)
+                continue
+            qs = queue_for(user, name, now=now).prefetch_related(None).order_by()
+            out[name] = qs.values("pk")[:cap].count() if cap else qs.count()
     return out
+
+
+@contextmanager
+def _short_reads():
+    """PostgreSQL: no JIT compilation and no parallel workers for the counts (in a transaction of their own,
+    SET LOCAL). Each count is an index scan that a LIMIT ends after at most `cap` rows, but the planner
+    prices the scan it would do without the LIMIT: on a large table that price passes the JIT threshold and
+    makes workers look worthwhile, and compiling (tens of ms) or starting workers then costs more than the
+    scan itself — the only part of a tab count that grew with the table."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield
 
 
 def overdue_cases(user=None, *, now: datetime | None = None) -> QuerySet[Case]:

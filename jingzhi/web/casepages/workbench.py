@@ -41,12 +41,12 @@ LEVEL_CHOICES = ((workflow.RED, gettext_lazy("超时（红）")), (workflow.YELL
                  (workflow.GREEN, gettext_lazy("正常（绿）")))
 
 
-def default_queue(user, counts: dict[str, int]) -> str:
+def default_queue(user, counts: dict[str, int], tabs=TABS) -> str:
     roles = access.roles_of(user)
     for role, queue in ROLE_START:
-        if role in roles:
+        if role in roles and queue in tabs:
             return queue
-    return next((name for name in TABS if counts.get(name)), "verify")
+    return next((name for name in tabs if counts.get(name)), tabs[0] if tabs else "verify")
 
 
 def _filters(request) -> dict:
@@ -86,11 +86,14 @@ def workbench(request):
 
     now = clock.now()
     queue = request.GET.get("queue", "")
+    # A department user's tabs are its department queues (`queries.queue_names_for`); a queue outside them
+    # still opens when asked for by name, and then has its tab too.
+    tabs = [n for n in TABS if n in queries.queue_names_for(user) or n == queue]
     # 已结案 is history that grows without end: counted only when it is the tab being looked at.
-    names = [n for n in TABS if n != "closed" or queue == "closed"]
+    names = [n for n in tabs if n != "closed" or queue == "closed"]
     counts = queries.queue_counts(user, now=now, names=names, cap=COUNT_CAP)
     if queue not in queries.QUEUES:
-        queue = default_queue(user, counts)
+        queue = default_queue(user, counts, tabs)
     f = _filters(request)
     qs = filtered_queue(user, queue, f, now)
     if f["level"] in (workflow.YELLOW, workflow.GREEN):
@@ -104,7 +107,7 @@ def workbench(request):
     points = _points(qs, now)
     context = {
         "queue": queue, "queue_label": queries.queue_label(queue), "page": page, "cases": cases,
-        "tabs": [{"name": n, "label": queries.queue_label(n), "count": _count_label(counts.get(n))} for n in TABS],
+        "tabs": [{"name": n, "label": queries.queue_label(n), "count": _count_label(counts.get(n))} for n in tabs],
         "filters": f, "levels": LEVEL_CHOICES, "sources": Source.choices,
         "points": points, "map_config": _map_config(points),
         "query_string": _query_string(request, drop=("page",)),

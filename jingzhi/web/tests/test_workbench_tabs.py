@@ -1,0 +1,51 @@
+"""The workbench's tabs: a department user gets its department queues (each count the length of the queue
+behind it) and not the centre's; a queue outside them still opens by name, with its tab; staff with a
+place role keep every tab."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from jingzhi.cases import queries
+from jingzhi.web.tests.test_cases_pages import clock_at, report, to_handling, w  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+TAB = re.compile(r'data-testid="tab-(\w+)"[^>]*>[^<]*<span class="count">([^<]*)</span>')
+
+
+def _tabs(client, user, **params) -> dict[str, str]:
+    client.force_login(user)
+    response = client.get(reverse("web:cases_workbench"), params)
+    assert response.status_code == 200
+    return dict(TAB.findall(response.content.decode()))
+
+
+def test_a_handler_gets_the_department_tabs_counted_exactly(client, w):  # noqa: F811
+    for _ in range(2):
+        to_handling(w, report(w))
+    report(w)  # waiting to be verified: not the department's work
+    tabs = _tabs(client, w.p.handler, queue="handling")
+    assert list(tabs) == ["response", "handling", "check", "supervision", "parked", "closed"]
+    for name, count in tabs.items():
+        if name != "closed":  # counted only when it is the tab being looked at
+            assert count == str(queries.queue_for(w.p.handler, name).count()), name
+    assert tabs["handling"] == "2" and tabs["closed"] == ""
+    assert _tabs(client, w.p.handler, queue="closed")["closed"] == "0"
+
+
+def test_a_queue_outside_the_department_tabs_opens_by_name_with_its_tab(client, w):  # noqa: F811
+    report(w, actor=w.p.handler)  # the handler's own report: theirs to see, waiting to be verified
+    tabs = _tabs(client, w.p.handler, queue="verify")
+    assert tabs["verify"] == "1" and "filing" not in tabs and "dispatch" not in tabs
+
+
+def test_place_staff_keep_every_tab(client, w):  # noqa: F811
+    report(w)
+    for user in (w.p.operator, w.p.dispatcher):
+        tabs = _tabs(client, user)
+        assert list(tabs) == ["verify", "filing", "dispatch", "response", "handling", "check", "callback",
+                              "supervision", "parked", "closed"], user.username
