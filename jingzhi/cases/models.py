@@ -160,7 +160,7 @@ class Case(models.Model):
         verbose_name_plural = _("案件")
         # Every index costs each intake an update (and its WAL): the set is what the reads need, no more.
         # Place rows are reached by their code columns, so the geo and taxonomy foreign keys carry no index
-        # of their own (category leads cases_dedup); only grid_code keeps the LIKE index that a prefix
+        # of their own (category leads cases_dedup_open); only grid_code keeps the LIKE index that a prefix
         # search (`queries.code_q`) uses; `state` leads the composite indexes.
         constraints = [
             models.UniqueConstraint(fields=["number"], name="cases_number_unique"),
@@ -176,7 +176,10 @@ class Case(models.Model):
             models.Index(fields=["state", "lead_department", "step_deadline"], include=["id"],
                          name="cases_state_lead_deadline"),
             models.Index(fields=["state", "step_deadline"], name="cases_state_deadline"),
-            models.Index(fields=["category", "state", "reported_at"], name="cases_dedup"),
+            # Duplicate search at intake: open cases of one category in a band of latitude (a few hundred
+            # metres of a city), whatever the report volume of the time window or the size of history.
+            models.Index(fields=["category", "lat"], name="cases_dedup_open",
+                         condition=models.Q(state__in=workflow.OPEN_STATES)),
             models.Index(fields=["community_code"], name="cases_community_code"),
             models.Index(fields=["subdistrict_code"], name="cases_subdistrict_code"),
             models.Index(fields=["district_code"], name="cases_district_code"),

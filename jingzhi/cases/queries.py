@@ -378,7 +378,7 @@ def find_duplicate_ids(category, lon: float, lat: float, at: datetime | None = N
     dlat = radius / 111_320.0
     dlon = radius / (111_320.0 * max(math.cos(math.radians(lat)), 1e-6))
     # Plain SQL, on every report: the ORM spent longer building this one statement than the database
-    # spent running it (cases_dedup narrows by category, state and time; the box by coordinates).
+    # spent running it (cases_dedup_open: open cases of the category in a band of latitude).
     states = workflow.OPEN_STATES
     table = connection.ops.quote_name(Case._meta.db_table)
     sql = (f"SELECT id, lon, lat FROM {table} WHERE category_id = %s AND state IN ({', '.join(['%s'] * len(states))})"
