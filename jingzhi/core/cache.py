@@ -9,10 +9,13 @@ pooled connection instead. django-rq asks a cache for `_client`; Django's own ba
 from __future__ import annotations
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.utils.functional import cached_property
 
 
 class RedisCache(DjangoRedisCache):
-    @property
+    @cached_property
     def _client(self):
-        """A Redis client on the cache's shared write pool (bytes in, bytes out, as RQ expects)."""
+        """One Redis client on the cache's shared write pool (bytes in, bytes out, as RQ expects), built
+        once: a client object per enqueue would rebuild its reply table and make RQ ask the server for its
+        version (INFO) every time."""
         return self._cache.get_client(write=True)
