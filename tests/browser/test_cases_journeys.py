@@ -149,6 +149,17 @@ def test_journey_1_a_resident_report_goes_round_the_loop_to_a_rating(page_factor
     _act(dis, "dispatch", "经核实属城管执法职责")
     _open(han, case.number)
     _act(han, "accept")
+    # The handler's workbench holds only the department's queues, the case under 处置中.
+    han.goto("/cases/")
+    assert han.get_by_test_id("queue").get_attribute("data-queue") == "response"  # where a handler starts
+    han.get_by_test_id("tab-handling").click()
+    han.wait_for_selector("[data-testid=queue][data-queue=handling]")
+    assert han.get_by_test_id("tab-verify").count() == 0 and han.get_by_test_id("tab-dispatch").count() == 0
+    assert han.get_by_test_id("tab-response").count() == 1
+    assert "1" in han.get_by_test_id("tab-handling").inner_text()
+    assert case.number in han.get_by_test_id("queue").inner_text()
+    shot(han, "cases-handler-workbench-phone", full_page=True)
+    _open(han, case.number)
     _act(han, "feedback", "杂物已清走，恢复通行", photo=True)
     assert han.get_by_test_id("case-state").inner_text() == "待核查"
     shot(han, "cases-handler-phone", full_page=True)
