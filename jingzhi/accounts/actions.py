@@ -26,6 +26,7 @@ from jingzhi.accounts import access, rules
 from jingzhi.accounts.models import ApiToken, Department, LoginFailure, Role, RoleAssignment, ScopeKind, User
 from jingzhi.core import audit, clock
 from jingzhi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from jingzhi.core.text import listing
 
 TOKEN_PREFIX = "jz_"
 TOKEN_TOUCH_SECONDS = 60
@@ -64,7 +65,7 @@ def do_create_user(*, actor, username: str, password: str | None, display_name: 
         if found:
             problems["password"] = found
     if problems:
-        raise InvalidInput(_("无法创建用户：%(fields)s 有误") % {"fields": "、".join(problems)}, fields=problems)
+        raise InvalidInput(_("无法创建用户：%(fields)s 有误") % {"fields": listing(problems)}, fields=problems)
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
             raise Conflict(
@@ -135,7 +136,7 @@ def do_create_department(*, actor, code: str, name: str, short_name: str = "", d
     if district_code and not (district_code.isdigit() and len(district_code) == 6):
         problems["district_code"] = [_("所属区编码应为 6 位数字，“%(code)s”不符合") % {"code": district_code}]
     if problems:
-        raise InvalidInput(_("无法创建部门：%(fields)s 有误") % {"fields": "、".join(problems)}, fields=problems)
+        raise InvalidInput(_("无法创建部门：%(fields)s 有误") % {"fields": listing(problems)}, fields=problems)
     with transaction.atomic():
         if Department.objects.filter(code=code).exists():
             raise Conflict(

@@ -13,6 +13,7 @@ import re
 from django.utils.translation import gettext as _
 
 from jingzhi.accounts.models import Role, ScopeKind
+from jingzhi.core.text import listing
 
 # The digit count of each hierarchical level; a code of one of these shapes covers every code it prefixes.
 CODE_LENGTHS = {
@@ -88,7 +89,7 @@ def assignment_problems(*, role: str, scope_kind: str, scope_code: str, has_depa
         add(
             "scope_kind",
             _("角色“%(role)s”不能在“%(kind)s”范围内任命，可选：%(allowed)s")
-            % {"role": role_label, "kind": kind_label, "allowed": "、".join(str(ScopeKind(k).label) for k in allowed)},
+            % {"role": role_label, "kind": kind_label, "allowed": listing(str(ScopeKind(k).label) for k in allowed)},
         )
 
     if scope_kind == ScopeKind.DEPARTMENT:

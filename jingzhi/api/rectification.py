@@ -58,7 +58,7 @@ def choice(choices, **kwargs) -> serializers.ChoiceField:
     are called "kind" with different value sets, and drf-spectacular would turn each `enum` into a named
     component whose names collide. The server still validates against the choices."""
     values = [value for value, _label in choices]
-    listing = "、".join(f"{value}（{label}）" for value, label in choices)
+    listing = "、".join(f"{value}（{label}）" for value, label in choices)  # built once, at import
 
     @extend_schema_field({"type": "string", "pattern": "^(" + "|".join(values) + ")$", "description": listing})
     class InlineChoice(serializers.ChoiceField):

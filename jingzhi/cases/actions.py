@@ -45,6 +45,7 @@ from jingzhi.cases.models import (
 from jingzhi.core import audit, clock, workcalendar
 from jingzhi.core.errors import ApplicationError, Conflict, InvalidInput, NotFound, PermissionDenied
 from jingzhi.core.tasks import enqueue_after_commit
+from jingzhi.core.text import listing
 from jingzhi.taxonomy.queries import pinned_generation
 
 logger = logging.getLogger(__name__)
@@ -677,7 +678,7 @@ def _apply_dispatch(case, *, actor, now, note, data):
             lead = departments[0]
         else:
             raise InvalidInput(_("派遣给多个部门时须指定牵头部门"), fields={"lead": "required"})
-        who = "、".join(d.name + (_("（牵头）") if d.pk == lead.pk else "") for d in departments)
+        who = listing(d.name + (_("（牵头）") if d.pk == lead.pk else "") for d in departments)
         routing = {"manual": True, "departments": [{"id": d.pk, "code": d.code, "name": d.name} for d in departments],
                    "lead": lead.pk, "rule": None, "fallback": False,
                    "reason": _("%(who)s — 人工派遣（%(by)s）%(note)s") % {
@@ -716,7 +717,7 @@ def _departments(values) -> list[Department]:
     found = {d.pk: d for d in Department.objects.filter(pk__in=ids, is_active=True)}
     missing = [str(i) for i in ids if i not in found]
     if missing:
-        raise InvalidInput(_("部门不存在或已停用：%(ids)s") % {"ids": "、".join(missing)},
+        raise InvalidInput(_("部门不存在或已停用：%(ids)s") % {"ids": listing(missing)},
                            fields={"departments": missing})
     return [found[i] for i in dict.fromkeys(ids)]
 
@@ -1156,7 +1157,7 @@ def do_blow_whistle(*, actor, case_ids, department_ids, limit_minutes: int | Non
                         department_ids=[d.pk for d in departments])
         _notify(handlers_of([d.pk for d in departments]), verb="whistle_blown",
                 title=_("吹哨报到：请 %(m)d 分钟内到场") % {"m": limit},
-                body=note or "、".join(c.number for c in cases), case=cases[0], target=whistle)
+                body=note or listing(c.number for c in cases), case=cases[0], target=whistle)
     whistle.summons_list = summonses
     return whistle
 
@@ -1282,7 +1283,7 @@ def do_import_hotline_orders(*, actor, file) -> dict:
                 break
     missing = [HOTLINE_COLUMNS[k][0] for k in REQUIRED_HOTLINE if k not in columns]
     if missing:
-        raise HotlineImportError([_("缺少列：%(cols)s") % {"cols": "、".join(missing)}])
+        raise HotlineImportError([_("缺少列：%(cols)s") % {"cols": listing(missing)}])
     problems: list[str] = []
     created = existing = 0
     seen: dict[str, int] = {}

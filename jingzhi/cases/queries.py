@@ -33,6 +33,7 @@ from jingzhi.cases.models import (
 )
 from jingzhi.core import clock
 from jingzhi.core.errors import InvalidInput
+from jingzhi.core.text import listing
 
 _CODE_COLUMN = {6: "district_code", 9: "subdistrict_code", 12: "community_code", 15: "grid_code"}
 
@@ -212,7 +213,7 @@ def queue_for(user, queue_name: str, *, category=None, subdistrict_code: str = "
     """A work queue, scoped, filtered and pre-joined, most urgent first (earliest step deadline)."""
     if queue_name not in QUEUES:
         raise InvalidInput(_("未知的队列“%(name)s”，可选：%(names)s") % {
-            "name": queue_name, "names": "、".join(QUEUES)}, fields={"queue": "unknown"})
+            "name": queue_name, "names": listing(QUEUES)}, fields={"queue": "unknown"})
     now = now or clock.now()
     states = QUEUES[queue_name][1]
     if queue_name in _DEPARTMENT_QUEUES and _department_only(user):

@@ -23,6 +23,8 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jingzhi.core.text import listing
+
 # ---------------------------------------------------------------------------------------------------- states
 REPORTED = "reported"
 VERIFYING = "verifying"
@@ -253,7 +255,7 @@ def allowed_actions(state: str, roles: Iterable[str]) -> list[str]:
 
 
 def _listing(actions: list[str]) -> str:
-    return "、".join(action_label(a) for a in actions) if actions else _("无")
+    return listing(action_label(a) for a in actions) if actions else _("无")
 
 
 def check(state: str, action: str, roles: Iterable[str]) -> Transition:
@@ -265,7 +267,7 @@ def check(state: str, action: str, roles: Iterable[str]) -> Transition:
         raise Refusal("state", _("案件处于“%(state)s”状态，不能“%(action)s”。您此时可以：%(allowed)s。") % {
             "state": state_label(state), "action": action_label(action), "allowed": _listing(allowed)}, allowed)
     if not transition.roles & roles:
-        who = "、".join(str(ROLE_LABELS[r]) for r in ALL_ROLES if r in transition.roles)
+        who = listing(str(ROLE_LABELS[r]) for r in ALL_ROLES if r in transition.roles)
         raise Refusal("role", _("“%(action)s”须由%(who)s办理，您无权办理此案件的这一步。您此时可以：%(allowed)s。") % {
             "action": action_label(action), "who": who, "allowed": _listing(allowed)}, allowed)
     return transition
@@ -473,7 +475,7 @@ def diagram_svg() -> str:
         out.append(f'<text x="{box.x + box.w / 2}" y="{box.y + 19}" text-anchor="middle" font-size="13" '
                    f'font-weight="bold">{html.escape(state_label(state))}</text>')
         if state in loops:
-            listed = "、".join(action_label(a) for a in loops[state])
+            listed = listing(action_label(a) for a in loops[state])
             out.append(f'<text x="{box.x + box.w / 2}" y="{box.y + 36}" text-anchor="middle" font-size="9" '
                        f'fill="#555">{html.escape(_("可：") + listed)}</text>')
         out.append("</g>")

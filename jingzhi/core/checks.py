@@ -9,11 +9,12 @@ from django.core.checks import Warning, register
 from django.utils.translation import gettext as _
 
 from jingzhi.core import workcalendar
+from jingzhi.core.text import listing
 
 
 def calendar_warning_text(years: list[int]) -> str:
     """The one Chinese sentence shown by the check, the command and the administrators' banner."""
-    listed = "、".join(str(y) for y in years)
+    listed = listing(str(y) for y in years)
     return _(
         "工作日历缺少 %(years)s 年的法定节假日数据：chinesecalendar 不认识该年，数据库也未导入国务院办公厅的"
         "节假日安排通知，期限暂按“周一至周五上班、周末休息”计算，春节、国庆等假期和调休上班日都不会被考虑。"

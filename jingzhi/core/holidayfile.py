@@ -30,6 +30,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
 from jingzhi.core.errors import InvalidInput
+from jingzhi.core.text import listing
 
 MAX_NAME = 64
 _TRUE = {"1", "true", "yes", "y", "是", "上班", "班", "workday"}
@@ -99,9 +100,9 @@ def _parse_csv(lines: list[tuple[int, str]]) -> tuple[list[HolidayRow], list[str
     if missing or extra:
         parts = []
         if missing:
-            parts.append(_("缺少列 %(cols)s") % {"cols": "、".join(missing)})
+            parts.append(_("缺少列 %(cols)s") % {"cols": listing(missing)})
         if extra:
-            parts.append(_("多出列 %(cols)s") % {"cols": "、".join(c or _("（空）") for c in extra)})
+            parts.append(_("多出列 %(cols)s") % {"cols": listing(c or _("（空）") for c in extra)})
         problems.append(_("第 %(n)d 行（表头）：%(what)s；表头应为 %(want)s。")
                         % {"n": header_line, "what": "，".join(parts), "want": ",".join(expected)})
         return rows, problems

@@ -31,6 +31,7 @@ from jingzhi.core.errors import InvalidInput, NotFound
 from jingzhi.core.models import Notification
 from jingzhi.core.sms import get_sms_backend, mask_phone
 from jingzhi.core.tasks import enqueue_after_commit
+from jingzhi.core.text import listing
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ def notify(*, recipients: Iterable[Any], verb: str, title: str, body: str = "", 
     channels = tuple(channels)
     unknown = [c for c in channels if c not in CHANNELS]
     if unknown:
-        raise InvalidInput(_("未知的通知渠道：%(c)s（可用：inbox、email、sms）。") % {"c": "、".join(unknown)},
+        raise InvalidInput(_("未知的通知渠道：%(c)s（可用：inbox、email、sms）。") % {"c": listing(unknown)},
                            fields={"channels": unknown})
     channels = tuple(c for c in channels if c in enabled_channels())
     title = _short_title(title)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from jingzhi.accounts.models import Department
 from jingzhi.core import audit, clock
 from jingzhi.core.errors import Conflict, InvalidInput, NotFound
+from jingzhi.core.text import listing
 from jingzhi.duties import loader, rules
 from jingzhi.duties.models import DutyRule, DutyRuleDepartment, RoutingGap
 from jingzhi.duties.routing import Place, RouteDecision, route
@@ -73,7 +74,7 @@ def _validate(rule: DutyRule, pairs: list[tuple[Department, bool]]) -> None:
         problems["departments"] = [lead_problem]
     inactive = [d.name for d, _l in pairs if not d.is_active]
     if inactive:
-        problems.setdefault("departments", []).append(_("部门已停用：%(names)s") % {"names": "、".join(inactive)})
+        problems.setdefault("departments", []).append(_("部门已停用：%(names)s") % {"names": listing(inactive)})
     validity = rules.validity_problem(rule.valid_from, rule.valid_to)
     if validity:
         problems["valid_to"] = [validity]
@@ -141,7 +142,7 @@ def do_update_duty_rule(*, actor, rule: DutyRule, departments=_UNSET, lead: Depa
     `note`, `is_active`, `valid_from`, `valid_to`) and/or its departments. Nothing changes → no write."""
     unknown = set(changes) - set(_FIELDS)
     if unknown:
-        raise InvalidInput(_("无法修改的字段：%(f)s") % {"f": "、".join(sorted(unknown))},
+        raise InvalidInput(_("无法修改的字段：%(f)s") % {"f": listing(sorted(unknown))},
                            fields={f: [_("不可修改")] for f in unknown})
     with transaction.atomic():
         try:
@@ -239,7 +240,7 @@ def do_import_duty_rules(*, actor, source) -> dict:
         groups.setdefault(row.rule_key, []).append(row)
     plans = []
     for members in groups.values():
-        numbers = "、".join(str(r.number) for r in members)
+        numbers = listing(str(r.number) for r in members)
         where = _("第 %(n)s 行") % {"n": numbers}
         group_problems = []
         first = members[0]
@@ -264,7 +265,7 @@ def do_import_duty_rules(*, actor, source) -> dict:
         leads = [r.number for r in members if r.is_lead]
         if len(members) > 1 and len(leads) > 1:
             group_problems.append(_("%(where)s（同一规则）：只能有一个牵头部门，第 %(leads)s 行都标为牵头") % {
-                "where": where, "leads": "、".join(map(str, leads))})
+                "where": where, "leads": listing(map(str, leads))})
         elif len(members) > 1 and not leads:
             group_problems.append(_("%(where)s（同一规则）：多个部门共同负责时必须有一行“是否牵头”为“是”") % {
                 "where": where})
@@ -282,7 +283,7 @@ def do_import_duty_rules(*, actor, source) -> dict:
     with transaction.atomic():
         for members, category, pairs in plans:
             first = members[0]
-            where = _("第 %(n)s 行") % {"n": "、".join(str(r.number) for r in members)}
+            where = _("第 %(n)s 行") % {"n": listing(str(r.number) for r in members)}
             existing = list(DutyRule.objects.filter(
                 category=category, exact_only=first.exact_only, scope_kind=first.scope_kind,
                 scope_code=first.scope_code, valid_from=first.valid_from, valid_to=first.valid_to,
@@ -295,7 +296,7 @@ def do_import_duty_rules(*, actor, source) -> dict:
                                     if {a.department_id for a in r.assignments.all()} == wanted] or existing
                     if len(existing) > 1:
                         raise Conflict(_("已有多条同一分类、同一范围的规则（%(ids)s），无法确定更新哪一条") % {
-                            "ids": "、".join(f"#{r.pk}" for r in existing)})
+                            "ids": listing(f"#{r.pk}" for r in existing)})
                     if existing:
                         before = existing[0].updated_at
                         rule = do_update_duty_rule(actor=actor, rule=existing[0], departments=pairs,

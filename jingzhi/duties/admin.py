@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jingzhi.core.errors import ApplicationError
+from jingzhi.core.text import listing
 from jingzhi.duties import actions, excel, queries, rules
 from jingzhi.duties.models import DutyRule, DutyRuleDepartment, RoutingGap
 
@@ -87,7 +88,7 @@ class DutyRuleAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("责任部门"))
     def department_list(self, obj):
-        return "、".join(str(a) for a in obj.assignments.all())
+        return listing(str(a) for a in obj.assignments.all())
 
     def has_delete_permission(self, request, obj=None):
         return False  # rules are switched off, never deleted: old routing reasons name them

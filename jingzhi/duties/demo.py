@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from jingzhi.core.text import listing
+
 # (kind, 大类, 小类 or "", scope suffix ("" = the whole district, "001" = that subdistrict),
 #  [(department code suffix, name keyword, is_lead)], 依据)
 DEMO_RULES = [
@@ -90,10 +92,10 @@ def load_demo_rules(district_code: str, *, actor=None) -> DemoRulesResult:
             else:
                 pairs.append((department, is_lead))
         if missing and not any(lead for _d, lead in pairs):
-            result.problems.append(_("分类 %(c)s：未找到牵头部门 %(m)s，跳过") % {"c": label, "m": "、".join(missing)})
+            result.problems.append(_("分类 %(c)s：未找到牵头部门 %(m)s，跳过") % {"c": label, "m": listing(missing)})
             continue
         if missing:
-            result.problems.append(_("分类 %(c)s：未找到配合部门 %(m)s，已略去") % {"c": label, "m": "、".join(missing)})
+            result.problems.append(_("分类 %(c)s：未找到配合部门 %(m)s，已略去") % {"c": label, "m": listing(missing)})
         scope_kind, scope_code = ("subdistrict", district_code + scope_suffix) if scope_suffix else ("district",
                                                                                                      district_code)
         if DutyRule.objects.filter(category=category, scope_kind=scope_kind, scope_code=scope_code,

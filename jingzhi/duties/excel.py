@@ -17,6 +17,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from jingzhi.core.text import listing
 from jingzhi.duties import rules
 from jingzhi.duties.exceptions import DutyImportError
 
@@ -109,7 +110,7 @@ def read_rows(source) -> list[SheetRow]:
     header = [_text(h) for h in next(rows, ())]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
-        raise DutyImportError([_("第 1 行（表头）缺少列：%(cols)s") % {"cols": "、".join(missing)}])
+        raise DutyImportError([_("第 1 行（表头）缺少列：%(cols)s") % {"cols": listing(missing)}])
     index = {name: header.index(name) for name in COLUMNS if name in header}
     problems: list[str] = []
     parsed: list[SheetRow] = []
@@ -131,7 +132,7 @@ def read_rows(source) -> list[SheetRow]:
         scope_code = _text(cell("范围编码"))
         if scope_kind is None:
             row_problems.append(_("范围类型“%(v)s”应为：%(known)s") % {
-                "v": _text(cell("范围类型")), "known": "、".join(rules.SCOPE_LABELS.values())})
+                "v": _text(cell("范围类型")), "known": listing(rules.SCOPE_LABELS.values())})
         else:
             problem = rules.scope_code_problem(scope_kind, scope_code)
             if problem:

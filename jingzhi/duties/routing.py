@@ -24,6 +24,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
+from jingzhi.core.text import listing
 from jingzhi.duties.exceptions import RoutingConflict
 from jingzhi.duties.rules import (
     COMMUNITY,
@@ -256,7 +257,7 @@ class RouteDecision:
 def department_names(departments: tuple[DepartmentRef, ...], lead_id: int | None) -> str:
     if len(departments) == 1:
         return departments[0].name
-    return "、".join(d.name + (_("（牵头）") if d.id == lead_id else "") for d in departments)
+    return listing(d.name + (_("（牵头）") if d.id == lead_id else "") for d in departments)
 
 
 def _why_beaten(winner: tuple, loser: tuple) -> str:

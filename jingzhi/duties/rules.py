@@ -12,6 +12,8 @@ import re
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from jingzhi.core.text import listing
+
 EVERYWHERE = "everywhere"
 DISTRICT = "district"
 SUBDISTRICT = "subdistrict"
@@ -35,7 +37,7 @@ def scope_code_problem(scope_kind: str, scope_code: str | None) -> str | None:
     code = (scope_code or "").strip()
     if scope_kind not in SCOPE_RANK:
         return _("范围类型“%(kind)s”不存在，应为：%(known)s") % {
-            "kind": scope_kind, "known": "、".join(_(v) for v in SCOPE_LABELS.values())}
+            "kind": scope_kind, "known": listing(_(v) for v in SCOPE_LABELS.values())}
     if scope_kind == EVERYWHERE:
         if code:
             return _("范围类型为“全部地区”时范围编码应留空，现为“%(code)s”") % {"code": code}
@@ -71,7 +73,7 @@ def lead_problem(departments: list[tuple[object, bool]]) -> str | None:
         return _("多个部门共同负责时必须指定一个牵头部门")
     if len(leads) > 1:
         return _("只能有一个牵头部门，现有 %(n)d 个：%(names)s") % {
-            "n": len(leads), "names": "、".join(str(d) for d in leads)}
+            "n": len(leads), "names": listing(str(d) for d in leads)}
     return None
 
 

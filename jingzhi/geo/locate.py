@@ -25,6 +25,7 @@ import shapely
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from jingzhi.core.text import listing
 from jingzhi.geo.coords import gcj02_to_wgs84
 from jingzhi.geo.exceptions import InvalidCoordinates
 from jingzhi.geo.measure import LocalPlane
@@ -320,7 +321,7 @@ def locate_many(points, *, crs: str = "wgs84") -> list[Location]:
     bad = ~((np.abs(lons) <= 180) & (np.abs(lats) <= 90))
     if bad.any():
         rows = np.flatnonzero(bad)
-        listed = "、".join(_("第%(n)d个点 (%(lon)s, %(lat)s)") % {"n": i + 1, "lon": lons[i], "lat": lats[i]}
+        listed = listing(_("第%(n)d个点 (%(lon)s, %(lat)s)") % {"n": i + 1, "lon": lons[i], "lat": lats[i]}
                           for i in rows[:10])
         raise InvalidCoordinates(
             _("%(count)d 个点的经纬度超出范围（经度 -180～180，纬度 -90～90）：%(listed)s") % {

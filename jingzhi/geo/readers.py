@@ -23,6 +23,7 @@ import numpy as np
 import shapely
 from django.utils.translation import gettext as _
 
+from jingzhi.core.text import listing
 from jingzhi.geo.coords import gcj02_coords_to_wgs84
 from jingzhi.geo.exceptions import GeoImportError
 
@@ -181,10 +182,10 @@ def read_ogr(path: str | Path, *, layer: str | None = None, crs: str | None = No
         raise GeoImportError([_("无法读取文件：%(err)s") % {"err": exc}]) from None
     if layer is None and len(layers) > 1:
         raise GeoImportError([_("文件有多个图层：%(layers)s，请用 --layer 指定要导入的图层") % {
-            "layers": "、".join(layers)}])
+            "layers": listing(layers)}])
     if layer is not None and layer not in layers:
         raise GeoImportError([_("文件中没有图层「%(layer)s」；已有图层：%(layers)s") % {
-            "layer": layer, "layers": "、".join(layers)}])
+            "layer": layer, "layers": listing(layers)}])
     try:
         meta, _fids, wkb, columns = pyogrio.raw.read(str(path), layer=layer)
     except (DataSourceError, DataLayerError) as exc:
@@ -217,7 +218,7 @@ def read_excel(path: str | Path, *, layer: str | None = None, gcj02: bool = Fals
         raise GeoImportError([_("无法读取 Excel 文件：%(err)s") % {"err": exc}]) from None
     if layer is not None and layer not in book.sheetnames:
         raise GeoImportError([_("Excel 文件中没有工作表「%(sheet)s」；已有：%(sheets)s") % {
-            "sheet": layer, "sheets": "、".join(book.sheetnames)}])
+            "sheet": layer, "sheets": listing(book.sheetnames)}])
     sheet = book[layer] if layer else book.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     book.close()
@@ -253,7 +254,7 @@ def read_excel(path: str | Path, *, layer: str | None = None, gcj02: bool = Fals
         spill = [i for i in range(width, len(cells)) if cells[i] is not None and str(cells[i]).strip()]
         if spill:
             problems.append(_("第%(row)d行在没有列名的列（%(cols)s）中有数据") % {
-                "row": number, "cols": "、".join(openpyxl.utils.get_column_letter(i + 1) for i in spill)})
+                "row": number, "cols": listing(openpyxl.utils.get_column_letter(i + 1) for i in spill)})
         props: dict = {}
         wkt = None
         for title, col in columns.items():

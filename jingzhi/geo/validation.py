@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from shapely.geometry import shape
 
+from jingzhi.core.text import listing
 from jingzhi.geo.levels import STREET_KINDS, get_level
 from jingzhi.geo.measure import area_m2, equal_area_to_lonlat, length_m, to_equal_area
 
@@ -286,7 +287,7 @@ def parse_features(level_name: str, features, context: Context | None = None) ->
     if projected.any():
         bad = [shaped[i] for i in np.flatnonzero(projected)]
         first = shapely.get_coordinates(bad[0].shape)[0]
-        listed = "、".join(_who(r.label, r.code) for r in bad[:MAX_LISTED])
+        listed = listing(_who(r.label, r.code) for r in bad[:MAX_LISTED])
         more = _("等") if len(bad) > MAX_LISTED else ""
         problems.append(_(
             "坐标看起来是投影坐标（单位为米），不是经纬度（度）：%(n)d 个要素的坐标超出经纬度范围，"

@@ -22,6 +22,7 @@ from jingzhi.accounts.models import Department
 from jingzhi.cases import workflow
 from jingzhi.cases.models import Case, CaseEvent, Source
 from jingzhi.cases.queries import list_queryset
+from jingzhi.core.text import listing
 from jingzhi.geo.coords import wgs84_to_gcj02
 from jingzhi.open311 import spec
 from jingzhi.open311.services import service_code_of
@@ -214,7 +215,7 @@ def update_dicts(case: Case, tz: tzinfo) -> list[dict]:
     updates = []
     for event in public_events(case):
         item = _public_event(event, names, tz)
-        departments = "、".join(item["departments"])
+        departments = listing(item["departments"])
         description = item["action_label"]
         if event.to_state and event.to_state != event.from_state:
             description += _("，状态：%(state)s") % {"state": workflow.state_label(event.to_state)}

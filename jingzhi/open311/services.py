@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from jingzhi.core.text import listing
 from jingzhi.open311.spec import Attribute, Open311Error
 from jingzhi.taxonomy import queries as taxonomy
 from jingzhi.taxonomy.models import Category, FilingCondition
@@ -84,7 +85,7 @@ def categories_for_codes(codes: list[str]) -> list[int]:
         else:
             ids.append(category.pk)
     if unknown:
-        raise Open311Error(400, _("未知的服务编码：%(codes)s") % {"codes": "、".join(unknown)})
+        raise Open311Error(400, _("未知的服务编码：%(codes)s") % {"codes": listing(unknown)})
     return ids
 
 

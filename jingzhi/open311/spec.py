@@ -17,6 +17,8 @@ from xml.etree import ElementTree as ET
 
 from django.utils.translation import gettext as _
 
+from jingzhi.core.text import listing
+
 FORMATS = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 
@@ -189,7 +191,7 @@ def parse_statuses(raw: str) -> set[str]:
     bad = wanted - {"open", "closed"}
     if bad:
         raise Open311Error(400, _("status 只能是 open 或 closed（可用逗号分隔），收到“%(bad)s”") % {
-            "bad": "、".join(sorted(bad))})
+            "bad": listing(sorted(bad))})
     return wanted
 
 
@@ -243,7 +245,7 @@ def check_attributes(definition: list[Attribute], given: dict[str, list[str]], t
     for code in given:
         if code not in by_code:
             problems.append(_("未知的属性 attribute[%(code)s]，该服务的属性为：%(codes)s") % {
-                "code": code, "codes": "、".join(by_code) or _("无")})
+                "code": code, "codes": listing(by_code) or _("无")})
     for attribute in sorted(by_code.values(), key=lambda a: a.order):
         values = [v.strip() for v in given.get(attribute.code, []) if v.strip()]
         if not values:
@@ -259,7 +261,7 @@ def check_attributes(definition: list[Attribute], given: dict[str, list[str]], t
             bad = [v for v in values if v not in keys]
             if bad:
                 problems.append(_("属性 attribute[%(code)s] 的取值“%(bad)s”不在可选值 %(keys)s 中") % {
-                    "code": attribute.code, "bad": "、".join(bad), "keys": "、".join(sorted(keys))})
+                    "code": attribute.code, "bad": listing(bad), "keys": listing(sorted(keys))})
                 continue
             clean[attribute.code] = values if attribute.datatype == "multivaluelist" else values[0]
         elif attribute.datatype == "number":

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from jingzhi.accounts.models import User
 from jingzhi.core import audit, clock, hooks
 from jingzhi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from jingzhi.core.text import listing
 from jingzhi.rectification import permissions, rules
 from jingzhi.rectification.hooks import INSPECTION_RECORDED
 from jingzhi.rectification.models import (
@@ -902,7 +903,7 @@ def do_update_board(*, actor, street_code: str, **values) -> StreetRecord:
         raise PermissionDenied(_("只有该街巷所在街道或区的管理员可以修改责任公示牌"), fields={"street": street.code})
     unknown = sorted(set(values) - set(BOARD_FIELDS))
     if unknown:
-        raise InvalidInput(_("公示牌没有这些栏目：%(f)s") % {"f": "、".join(unknown)}, fields={f: "unknown" for f in unknown})
+        raise InvalidInput(_("公示牌没有这些栏目：%(f)s") % {"f": listing(unknown)}, fields={f: "unknown" for f in unknown})
     with transaction.atomic():
         record = _record(street.code, street.name)
         old, new = {}, {}
@@ -961,7 +962,7 @@ def _cases_for(actor, street_code: str, case_ids) -> list:
     found = list(qs.filter(pk__in=ids, street_code=street_code))
     missing = sorted(set(ids) - {c.pk for c in found})
     if missing:
-        raise InvalidInput(_("案件不存在、不在本街巷或您无权查看：%(ids)s") % {"ids": "、".join(map(str, missing))},
+        raise InvalidInput(_("案件不存在、不在本街巷或您无权查看：%(ids)s") % {"ids": listing(map(str, missing))},
                            fields={"cases": missing})
     return found
 

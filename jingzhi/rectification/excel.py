@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from jingzhi.core.text import listing
 from jingzhi.rectification import rules
 
 _HEAD = Font(bold=True)
@@ -53,7 +54,7 @@ def inspections_workbook(inspections) -> bytes:
             inspection.inspected_on, inspection.version.code,
             (inspector.display_name or inspector.username) if inspector else _("系统"), float(inspection.score),
             *[float(by_code[c].deduction) if c in by_code else None for c in codes],
-            "、".join(cases), inspection.note,
+            listing(cases), inspection.note,
         ])
         if inspection.score < inspection.version.downgrade_below:
             ws.cell(row=ws.max_row, column=8).fill = _FAIL

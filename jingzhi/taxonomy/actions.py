@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from jingzhi.core import audit
 from jingzhi.core.errors import Conflict, InvalidInput
+from jingzhi.core.text import listing
 from jingzhi.taxonomy import rules
 from jingzhi.taxonomy.hooks import taxonomy_changed
 from jingzhi.taxonomy.limits import TimeLimit
@@ -119,7 +120,7 @@ def do_update_category(*, actor, category: Category, **changes) -> Category:
     if fixed:
         raise InvalidInput(
             _("分类的 %(fields)s 创建后不可修改（编码即其在分类树中的位置）；如需调整请新建分类并停用旧分类")
-            % {"fields": "、".join(sorted(fixed))},
+            % {"fields": listing(sorted(fixed))},
             fields={field: "readonly" for field in fixed},
         )
     if "keywords" in changes:

@@ -22,6 +22,7 @@ from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
 from jingzhi.core.errors import InvalidInput
+from jingzhi.core.text import listing
 from jingzhi.taxonomy import rules
 from jingzhi.taxonomy.exceptions import TaxonomyImportError
 from jingzhi.taxonomy.limits import TimeLimit, TimeUnit
@@ -100,11 +101,11 @@ def _export_categories() -> bytes:
                       _number(row.limit_amount), str(TimeUnit(row.limit_unit).label), _yes(row.is_local_default)])
     help_sheet = workbook.create_sheet(SHEET_HELP)
     for line in (
-        [_("类型"), "、".join(str(label) for label in Kind.labels)],
-        [_("时限单位"), "、".join(str(label) for label in TimeUnit.labels)],
-        [_("环节"), "、".join(str(label) for label in Step.labels)],
-        [_("等级"), "、".join(ConditionLevel.values)],
-        [_("十无事项"), "、".join(str(label) for label in ShiwuItem.labels)],
+        [_("类型"), listing(str(label) for label in Kind.labels)],
+        [_("时限单位"), listing(str(label) for label in TimeUnit.labels)],
+        [_("环节"), listing(str(label) for label in Step.labels)],
+        [_("等级"), listing(ConditionLevel.values)],
+        [_("十无事项"), listing(str(label) for label in ShiwuItem.labels)],
         [_("编码"), _("下级编码以上级编码开头（默认每级两位：01、0101、010101）；同一类型内唯一")],
         [_("环节时限"), _("类型与分类编码留空的行为全局默认；分类未设时依次沿用上级、全局默认")],
         [_("结案条件"), _("一个单元格内每行一条")],
@@ -162,11 +163,11 @@ def _rows(workbook, name: str, columns: list[str], problems: list[str], *, requi
     extra = [column or _("（空列名）") for column in header if column not in columns]
     duplicated = sorted({column for column in header if column and header.count(column) > 1})
     if missing:
-        problems.append(_("「%(sheet)s」表缺少列：%(cols)s") % {"sheet": name, "cols": "、".join(missing)})
+        problems.append(_("「%(sheet)s」表缺少列：%(cols)s") % {"sheet": name, "cols": listing(missing)})
     if extra:
-        problems.append(_("「%(sheet)s」表有多余的列：%(cols)s") % {"sheet": name, "cols": "、".join(extra)})
+        problems.append(_("「%(sheet)s」表有多余的列：%(cols)s") % {"sheet": name, "cols": listing(extra)})
     if duplicated:
-        problems.append(_("「%(sheet)s」表列名重复：%(cols)s") % {"sheet": name, "cols": "、".join(duplicated)})
+        problems.append(_("「%(sheet)s」表列名重复：%(cols)s") % {"sheet": name, "cols": listing(duplicated)})
     if missing or extra or duplicated:
         return []
     rows = []
@@ -336,7 +337,7 @@ def read_plan(file) -> Plan:
     for item, where_list in holders.items():
         if len(where_list) > 1:
             problems.append(_("「分类」表：十无事项“%(item)s”对应了多个分类（%(where)s），只能对应一个")
-                            % {"item": ShiwuItem(item).label, "where": "、".join(where_list)})
+                            % {"item": ShiwuItem(item).label, "where": listing(where_list)})
 
     known = set(existing) | set(planned)
 
@@ -391,7 +392,7 @@ def read_plan(file) -> Plan:
         if step is None:
             problems.append(_("%(where)s：环节“%(value)s”无效，应为 %(steps)s 之一")
                             % {"where": where, "value": _text(cells["环节"]),
-                               "steps": "、".join(str(label) for label in Step.labels)})
+                               "steps": listing(str(label) for label in Step.labels)})
         limit = _limit(cells, "时限", "时限单位", where, problems)
         if step:
             if (key, step) in seen_steps:

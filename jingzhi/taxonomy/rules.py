@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import translation
 
+from jingzhi.core.text import listing
 from jingzhi.taxonomy.limits import TimeUnit
 from jingzhi.taxonomy.models import ConditionLevel, Kind, Level, ShiwuItem, Step
 
@@ -30,7 +31,7 @@ def split_keywords(text: str | None) -> list[str]:
 
 
 def join_keywords(words) -> str:
-    return "、".join(split_keywords("、".join(words) if not isinstance(words, str) else words))
+    return listing(split_keywords(listing(words) if not isinstance(words, str) else words))
 
 
 def code_is_valid(code: str) -> bool:

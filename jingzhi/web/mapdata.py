@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from shapely.geometry import mapping, shape
 
 from jingzhi.core.errors import InvalidInput
+from jingzhi.core.text import listing
 from jingzhi.geo.models import Street
 
 LEVELS = ("grid", "street", "community", "subdistrict")
@@ -68,7 +69,7 @@ def parse_bbox(raw: str | None) -> BBox | None:
 def parse_level(raw: str | None) -> str:
     level = raw or "grid"
     if level not in LEVELS:
-        raise InvalidInput(_("level 只能是 %(levels)s 之一，收到：%(raw)s") % {"levels": "、".join(LEVELS), "raw": level[:40]},
+        raise InvalidInput(_("level 只能是 %(levels)s 之一，收到：%(raw)s") % {"levels": listing(LEVELS), "raw": level[:40]},
                            fields={"level": level[:40]})
     return level
 

@@ -26,6 +26,7 @@ from jingzhi.cases.exceptions import ActionNotAllowed
 from jingzhi.cases.models import Case, CaseFollower, Source
 from jingzhi.core import clock
 from jingzhi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from jingzhi.core.text import listing
 
 TAGS = [str(gettext_lazy("案件"))]
 PARSERS = [JSONParser, MultiPartParser, FormParser]
@@ -157,7 +158,7 @@ def decide_source(user, wanted: str | None) -> str:
     if wanted not in allowed:
         labels = dict(Source.choices)
         raise PermissionDenied(_("您不能以“%(source)s”来源上报。您可用的来源：%(allowed)s") % {
-            "source": labels.get(wanted, wanted), "allowed": "、".join(str(labels[a]) for a in allowed)},
+            "source": labels.get(wanted, wanted), "allowed": listing(str(labels[a]) for a in allowed)},
             fields={"source": allowed})
     return wanted
 

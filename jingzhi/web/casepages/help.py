@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from jingzhi.cases import workflow
+from jingzhi.core.text import listing
 from jingzhi.web.casepages.common import resident_state_words
 
 
@@ -25,10 +26,10 @@ def loop_help(request):
         targets = {t.to for _s, t in moves}
         rows.append({
             "label": workflow.action_label(action),
-            "from": "、".join(workflow.state_label(s) for s, _t in moves) if len(moves) < 6 else "",
+            "from": listing(workflow.state_label(s) for s, _t in moves) if len(moves) < 6 else "",
             "from_all": len(moves) >= 6,
-            "to": "、".join(workflow.state_label(t) for t in targets if t) or "",
-            "who": "、".join(str(workflow.ROLE_LABELS[r]) for r in workflow.ALL_ROLES if r in roles),
+            "to": listing(workflow.state_label(t) for t in targets if t) or "",
+            "who": listing(str(workflow.ROLE_LABELS[r]) for r in workflow.ALL_ROLES if r in roles),
             "requires": sorted(requires),
         })
     # The SVG is generated from our own table with every text escaped (workflow.diagram_svg).

@@ -243,6 +243,7 @@ def test_the_case_workbench_is_english_apart_from_the_data(english, w):  # noqa:
         assert ("To verify" in body or user == w.p.handler) and "待核实" not in body
         assert "In handling" in body or user != w.p.handler
         assert _chinese_chrome(body, _stored_text()) == [], (user.username, queue)
+        assert "Keyboard shortcuts: " in body and "：" not in _visible_text(body).split("Keyboard shortcuts")[1][:40]
 
 
 @pytest.mark.django_db
