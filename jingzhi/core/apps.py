@@ -12,9 +12,12 @@ class CoreConfig(AppConfig):
 
         from jingzhi.core import (
             checks,  # noqa: F401  (registers system checks)
+            lookups,
             workcalendar,
         )
         from jingzhi.core.models import CalendarYear, Holiday, WorkSchedule
+
+        lookups.register()
 
         # Cache invalidation, not domain flow: whatever writes a calendar table (an action, a fixture, the
         # shell), the working calendar of this process must not keep answering from the old data.

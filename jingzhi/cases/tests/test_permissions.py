@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from jingzhi.cases import actions, permissions, queries, workflow
+from jingzhi.cases.models import Case
 from jingzhi.cases.tests.conftest import IN_SUB2, open_case, walk_to
 from jingzhi.core.errors import NotFound, PermissionDenied
 
@@ -33,8 +34,14 @@ def test_visibility_by_jurisdiction_department_and_ownership(world, frozen):
         p.steward: set(),
         p.nobody: set(),
     }
+    # A follower sees the case it follows (the other half of the person's own list).
+    actions.do_follow_case(actor=p.other_resident, case_id=there.pk)
+    expected[p.other_resident] = {there.pk}
     for user, pks in expected.items():
         assert set(queries.cases_visible_to(user).values_list("pk", flat=True)) == pks, user.username
+        # The same scope used as a subquery of another query over cases (aliases renamed): same answer.
+        nested = Case.objects.filter(pk__in=queries.cases_visible_to(user).values("pk"))
+        assert set(nested.values_list("pk", flat=True)) == pks, user.username
         for case in (here, there):
             if case.pk in pks:
                 assert permissions.access_case(user, case.pk).pk == case.pk

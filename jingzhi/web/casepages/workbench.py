@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -100,13 +101,15 @@ def workbench(request):
         rows = [c for c in qs[:LEVEL_SCAN] if c.sla(now).level == f["level"]]
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     else:
-        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     cases = list(page.object_list)
     for case in cases:
         case.light = _light(case, now)
     points = _points(qs, now)
     context = {
         "queue": queue, "queue_label": queries.queue_label(queue), "page": page, "cases": cases,
+        "page_total": _count_label(page.paginator.count),
+        "page_capped": page.paginator.count >= COUNT_CAP,
         "tabs": [{"name": n, "label": queries.queue_label(n), "count": _count_label(counts.get(n))} for n in tabs],
         "filters": f, "levels": LEVEL_CHOICES, "sources": Source.choices,
         "points": points, "map_config": _map_config(points),
@@ -125,6 +128,19 @@ def workbench(request):
         "communities": list(geo_queries.communities_for(user).order_by("code").values("code", "name")[:300]),
     })
     return render(request, "web/cases/workbench.html", context)
+
+
+class CappedPaginator(Paginator):
+    """Pages of a queue whose total is counted only up to COUNT_CAP, like its tab ("999+"): the first 40
+    pages are reachable, and a longer queue is narrowed with the filters. Counting a backlog of hundreds of
+    thousands to print its exact size cost more than the rest of the page."""
+
+    @cached_property
+    def count(self) -> int:
+        rows = self.object_list
+        if hasattr(rows, "values"):
+            return rows.order_by().values("pk")[:COUNT_CAP].count()
+        return len(rows)
 
 
 def _count_label(count) -> str:

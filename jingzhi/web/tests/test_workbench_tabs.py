@@ -49,3 +49,22 @@ def test_place_staff_keep_every_tab(client, w):  # noqa: F811
         tabs = _tabs(client, user)
         assert list(tabs) == ["verify", "filing", "dispatch", "response", "handling", "check", "callback",
                               "supervision", "parked", "closed"], user.username
+
+
+def test_a_long_queue_is_paged_from_a_capped_count_like_its_tab(client, w, monkeypatch):  # noqa: F811
+    from jingzhi.web.casepages import workbench
+
+    monkeypatch.setattr(workbench, "COUNT_CAP", 3)
+    monkeypatch.setattr(workbench, "PAGE_SIZE", 2)
+    for _ in range(5):
+        report(w)
+    client.force_login(w.p.operator)
+    body = client.get(reverse("web:cases_workbench"), {"queue": "verify"}).content.decode()
+    assert dict(TAB.findall(body))["verify"] == "2+"
+    assert "第 1 / 2 页，共 2+ 件" in body  # counted to the cap only: two pages of two reachable
+    assert body.count('data-testid="case-row"') == 2 and 'data-testid="queue-capped"' in body
+    last = client.get(reverse("web:cases_workbench"), {"queue": "verify", "page": 2}).content.decode()
+    assert last.count('data-testid="case-row"') == 1  # the third case; beyond the cap, the filters narrow it
+
+    short = client.get(reverse("web:cases_workbench"), {"queue": "filing"}).content.decode()
+    assert 'data-testid="queue-capped"' not in short
