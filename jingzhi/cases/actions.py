@@ -43,6 +43,7 @@ from jingzhi.cases.models import (
     WhistleSummons,
 )
 from jingzhi.core import audit, clock, workcalendar
+from jingzhi.core.attachments import do_store_image, prepare_image
 from jingzhi.core.errors import ApplicationError, Conflict, InvalidInput, NotFound, PermissionDenied
 from jingzhi.core.tasks import enqueue_after_commit
 from jingzhi.core.text import listing
@@ -128,28 +129,14 @@ def _residents_of(case) -> list[User]:
 def _prepare_photos(photos) -> list:
     """Check and clean every upload before the action's transaction opens: a bad picture fails before any
     row is touched, and the slow image work never runs while the audit chain's lock is held."""
-    photos = list(photos or ())
-    if not photos:
-        return []
-    try:
-        from jingzhi.core.attachments import prepare_image
-    except ImportError as exc:
-        raise InvalidInput(_("照片存储尚未启用，无法上传照片"), fields={"photos": "unavailable"}) from exc
-    return [prepare_image(upload) for upload in photos]
+    return [prepare_image(upload) for upload in photos or ()]
 
 
 def _store_photos(photos, *, actor, event: CaseEvent, kind: str) -> list[int]:
     """Keep each upload on the event through core's attachments; InvalidInput (bad type/size) rolls back the
     whole action."""
-    photos = list(photos or ())
-    if not photos:
-        return []
-    try:
-        from jingzhi.core.attachments import do_store_image
-    except ImportError as exc:
-        raise InvalidInput(_("照片存储尚未启用，无法上传照片"), fields={"photos": "unavailable"}) from exc
     ids = []
-    for upload in photos:
+    for upload in photos or ():
         attachment = do_store_image(actor=_user(actor), upload=upload, owner=("cases.caseevent", event.pk),
                                     kind=kind)
         ids.append(attachment.pk)
