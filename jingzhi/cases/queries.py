@@ -153,15 +153,10 @@ def _department_queue(departments, states) -> QuerySet[Case]:
         return Case.objects.none()
     led = Case.objects.filter(state__in=states, lead_department_id__in=departments).order_by().values("pk")
     candidates = led.union(_shared_case_ids(departments, states))
-    qs = Case.objects.filter(state__in=states)
-    if connection.vendor == "postgresql":
-        # `id = ANY(ARRAY(subquery))` is a restriction on the case table itself, evaluated once, so the
-        # planner reads the candidates by primary key whatever the order of the list's many pre-joins
-        # (beyond join_collapse_limit a plain IN is joined last, after scanning every case in the state).
-        sql, params = candidates.query.sql_with_params()
-        qs = qs.extra(where=[f'"cases_case"."id" = ANY(ARRAY({sql}))'], params=list(params))
-    else:
-        qs = qs.filter(pk__in=candidates)
+    # `id__any_of` (PostgreSQL: `id = ANY(ARRAY(subquery))`) is a restriction on the case table itself,
+    # evaluated once, so the planner reads the candidates by primary key whatever the order of the list's
+    # many pre-joins (beyond join_collapse_limit a plain IN is joined last, after scanning the whole state).
+    qs = Case.objects.filter(state__in=states, pk__any_of=candidates)
     return _with_active_assignment(qs, departments)
 
 
@@ -188,12 +183,7 @@ def _count_department_queue(departments, queue_name: str, now: datetime, cap: in
                        .order_by("step_deadline"), total)
         if cap and total >= cap:
             return cap
-    shared = Case.objects.filter(state__in=states)
-    if connection.vendor == "postgresql":
-        sql, params = _shared_case_ids(departments, states).query.sql_with_params()
-        shared = shared.extra(where=[f'"cases_case"."id" = ANY(ARRAY({sql}))'], params=list(params))
-    else:
-        shared = shared.filter(pk__in=_shared_case_ids(departments, states))
+    shared = Case.objects.filter(state__in=states, pk__any_of=_shared_case_ids(departments, states))
     return total + count(shared.exclude(lead_department_id__in=departments).order_by(), total)
 
 
