@@ -10,8 +10,14 @@ os.environ.setdefault("JINGZHI_FAST_HASHER", "1")
 @pytest.fixture(scope="session")
 def browser_launch_args():
     return [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
     ]
 
 

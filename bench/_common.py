@@ -49,9 +49,16 @@ def _fmt(value: float) -> str:
     return f"{value:.4g}" if abs(value) < 1000 else f"{value:.0f}"
 
 
-def report(name: str, *, ours: float, floor: float, target: float, unit: str, higher_is_better: bool = True) -> str:
-    ratio = (ours / floor if floor else float("inf")) if higher_is_better else (floor / ours if ours else float("inf"))
-    line = (f"bench: {name} ours={_fmt(ours)} floor={_fmt(floor)} ratio={ratio:.3f} "
-            f"target={target:g} unit={unit}")
+def report(
+    name: str, *, ours: float, floor: float, target: float, unit: str, higher_is_better: bool = True
+) -> str:
+    ratio = (
+        (ours / floor if floor else float("inf"))
+        if higher_is_better
+        else (floor / ours if ours else float("inf"))
+    )
+    line = (
+        f"bench: {name} ours={_fmt(ours)} floor={_fmt(floor)} ratio={ratio:.3f} target={target:g} unit={unit}"
+    )
     print(line, flush=True)
     return line

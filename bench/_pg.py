@@ -16,8 +16,10 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/jingzhi_bench"
 def skip_unless_postgres(name: str) -> None:
     """`make bench` runs every script on SQLite too; these measure PostgreSQL only."""
     if os.environ.get("JINGZHI_BENCH_PROFILE") == "sqlite":
-        print(f"{name}: measures PostgreSQL only (set DATABASE_URL, or run `make bench` with a server); "
-              "skipped on SQLite.")
+        print(
+            f"{name}: measures PostgreSQL only (set DATABASE_URL, or run `make bench` with a server); "
+            "skipped on SQLite."
+        )
         sys.exit(0)
     url = os.environ.get("DATABASE_URL", "")
     if url and not url.startswith(("postgres://", "postgresql://")):

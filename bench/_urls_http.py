@@ -21,10 +21,17 @@ class BareCreate(APIView):
     def post(self, request):
         data = request.data
         with connection.cursor() as cursor:
-            cursor.execute("INSERT INTO bench_http_floor (description, lon, lat, idempotency_key, user_id) "
-                           "VALUES (%s, %s, %s, %s, %s) RETURNING id",
-                           [str(data.get("description", "")), float(data["lon"]), float(data["lat"]),
-                            str(data.get("idempotency_key", "")), request.user.pk])
+            cursor.execute(
+                "INSERT INTO bench_http_floor (description, lon, lat, idempotency_key, user_id) "
+                "VALUES (%s, %s, %s, %s, %s) RETURNING id",
+                [
+                    str(data.get("description", "")),
+                    float(data["lon"]),
+                    float(data["lat"]),
+                    str(data.get("idempotency_key", "")),
+                    request.user.pk,
+                ],
+            )
             (pk,) = cursor.fetchone()
         return Response({"id": pk}, status=201)
 

@@ -59,13 +59,22 @@ def grid_file(path: Path) -> int:
 
 def parents(gen):
     whole = box(LON0, LAT0, LON0 + SIDE * DLON, LAT0 + SIDE * DLAT)
-    actions.do_import_places(actor=None, level="district", generation=gen, features=[feature(DISTRICT, "区", whole)])
-    actions.do_import_places(actor=None, level="subdistrict", generation=gen, features=[feature(SUB, "街道", whole)])
+    actions.do_import_places(
+        actor=None, level="district", generation=gen, features=[feature(DISTRICT, "区", whole)]
+    )
+    actions.do_import_places(
+        actor=None, level="subdistrict", generation=gen, features=[feature(SUB, "街道", whole)]
+    )
     communities = []
     for r in range(0, SIDE, 10):
         for c in range(0, SIDE, 10):
-            communities.append(feature(community_code(r, c), f"社区{r}-{c}",
-                                       box(LON0 + c * DLON, LAT0 + r * DLAT, LON0 + (c + 10) * DLON, LAT0 + (r + 10) * DLAT)))
+            communities.append(
+                feature(
+                    community_code(r, c),
+                    f"社区{r}-{c}",
+                    box(LON0 + c * DLON, LAT0 + r * DLAT, LON0 + (c + 10) * DLON, LAT0 + (r + 10) * DLAT),
+                )
+            )
     actions.do_import_places(actor=None, level="community", generation=gen, features=communities)
 
 
@@ -74,8 +83,9 @@ def ours(path: Path, *, validate: bool) -> float:
     parents(gen)
     started = time.perf_counter()
     result = readers.read_file(path)
-    report_ = actions.do_import_places(actor=None, level="grid", features=result.features, generation=gen,
-                                       validate=validate)
+    report_ = actions.do_import_places(
+        actor=None, level="grid", features=result.features, generation=gen, validate=validate
+    )
     elapsed = time.perf_counter() - started
     assert report_.created == SIDE * SIDE, report_
     return elapsed
@@ -95,11 +105,25 @@ def floor(path: Path) -> float:
         xs = [p[0] for p in ring]
         ys = [p[1] for p in ring]
         code = f["properties"]["code"]
-        rows.append((gen.pk, code, f["properties"]["name"], json.dumps(f["geometry"]), min(xs), min(ys), max(xs),
-                     max(ys), 10000.0, community_ids[code[:12]]))
+        rows.append(
+            (
+                gen.pk,
+                code,
+                f["properties"]["name"],
+                json.dumps(f["geometry"]),
+                min(xs),
+                min(ys),
+                max(xs),
+                max(ys),
+                10000.0,
+                community_ids[code[:12]],
+            )
+        )
     table = Grid._meta.db_table
-    sql = (f"INSERT INTO {table} (generation_id, code, name, geometry, min_lon, min_lat, max_lon, max_lat, "
-           f"area_m2, community_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+    sql = (
+        f"INSERT INTO {table} (generation_id, code, name, geometry, min_lon, min_lat, max_lon, max_lat, "
+        f"area_m2, community_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    )
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(sql, rows)
@@ -114,7 +138,9 @@ def main() -> None:
         raw = min(floor(path) for _ in range(3))
         with_validation = min(ours(path, validate=True) for _ in range(2))
         without = min(ours(path, validate=False) for _ in range(2))
-        report("import_geo_validated", ours=n / with_validation, floor=n / raw, target=0.05, unit="features/s")
+        report(
+            "import_geo_validated", ours=n / with_validation, floor=n / raw, target=0.05, unit="features/s"
+        )
         report("import_geo_unvalidated", ours=n / without, floor=n / raw, target=0.05, unit="features/s")
 
 

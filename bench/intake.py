@@ -39,9 +39,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, migrate, report, setup_django  # noqa: E402
 from _pg import fresh_database, skip_unless_postgres  # noqa: E402
 
-TEXTS = ["井盖丢了，路上有个大洞", "路灯不亮好几天了", "暴露垃圾堆了好几天没人清", "乱停车把消防通道堵了",
-         "墙上贴满了小广告", "楼道口堆物堆料", "道路破损有坑洼", "占道经营的摊贩很多", "施工扰民到半夜",
-         "行道树树枝断了悬在路上", "公厕没人打扫", "私搭乱建正在施工"]
+TEXTS = [
+    "井盖丢了，路上有个大洞",
+    "路灯不亮好几天了",
+    "暴露垃圾堆了好几天没人清",
+    "乱停车把消防通道堵了",
+    "墙上贴满了小广告",
+    "楼道口堆物堆料",
+    "道路破损有坑洼",
+    "占道经营的摊贩很多",
+    "施工扰民到半夜",
+    "行道树树枝断了悬在路上",
+    "公厕没人打扫",
+    "私搭乱建正在施工",
+]
 
 
 def parse_args():
@@ -65,8 +76,12 @@ def points(n: int, seed: int):
     for _ in range(n):
         ring = rng.choice(grids)
         xs, ys = [p[0] for p in ring], [p[1] for p in ring]
-        out.append((min(xs) + rng.uniform(0.1, 0.9) * (max(xs) - min(xs)),
-                    min(ys) + rng.uniform(0.1, 0.9) * (max(ys) - min(ys))))
+        out.append(
+            (
+                min(xs) + rng.uniform(0.1, 0.9) * (max(xs) - min(xs)),
+                min(ys) + rng.uniform(0.1, 0.9) * (max(ys) - min(ys)),
+            )
+        )
     return out
 
 
@@ -79,13 +94,20 @@ def bench_do_open_case(n: int) -> float:
     rng = random.Random(3)
     warm = points(50, 1)
     for i, (lon, lat) in enumerate(warm):  # index build, caches, first queries: not timed
-        do_open_case(actor=resident, source="resident_web", description=rng.choice(TEXTS), lon=lon, lat=lat,
-                     idempotency_key=f"warm-{i}")
+        do_open_case(
+            actor=resident,
+            source="resident_web",
+            description=rng.choice(TEXTS),
+            lon=lon,
+            lat=lat,
+            idempotency_key=f"warm-{i}",
+        )
     work = [(f"bench-{i}", rng.choice(TEXTS), lon, lat) for i, (lon, lat) in enumerate(points(n, 2))]
     started = time.perf_counter()
     for key, text, lon, lat in work:
-        do_open_case(actor=resident, source="resident_web", description=text, lon=lon, lat=lat,
-                     idempotency_key=key)
+        do_open_case(
+            actor=resident, source="resident_web", description=text, lon=lon, lat=lat, idempotency_key=key
+        )
     elapsed = time.perf_counter() - started
     made = Case.objects.filter(idempotency_key__startswith="bench-").count()
     assert made == n, (made, n)
@@ -106,12 +128,28 @@ def bench_floor(n: int, url: str) -> float:
     import psycopg
 
     rng = random.Random(4)
-    rows = [(f"F{i:012d}", "resident_web", "reported", rng.choice(TEXTS), lon, lat, "110199001001001",
-             "110199001001", "110199001", "110199", f"floor-{i}", 1)
-            for i, (lon, lat) in enumerate(points(n, 5))]
-    sql = ("INSERT INTO bench_intake_floor (number, source, state, description, lon, lat, grid_code, "
-           "community_code, subdistrict_code, district_code, idempotency_key, reported_at, updated_at, version) "
-           "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now(), now(), %s)")
+    rows = [
+        (
+            f"F{i:012d}",
+            "resident_web",
+            "reported",
+            rng.choice(TEXTS),
+            lon,
+            lat,
+            "110199001001001",
+            "110199001001",
+            "110199001",
+            "110199",
+            f"floor-{i}",
+            1,
+        )
+        for i, (lon, lat) in enumerate(points(n, 5))
+    ]
+    sql = (
+        "INSERT INTO bench_intake_floor (number, source, state, description, lon, lat, grid_code, "
+        "community_code, subdistrict_code, district_code, idempotency_key, reported_at, updated_at, version) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now(), now(), %s)"
+    )
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(FLOOR_TABLE)
         conn.execute("TRUNCATE bench_intake_floor")
@@ -155,8 +193,12 @@ def free_port() -> int:
 
 
 def post(url: str, token: str, body: dict) -> tuple[int, str]:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST", headers={
-        "Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.read().decode()[:300]
@@ -166,8 +208,12 @@ def post(url: str, token: str, body: dict) -> tuple[int, str]:
 
 def run_wrk(url: str, script: Path, seconds: int, connections: int) -> tuple[float, int, int]:
     """(requests/s, requests, non-2xx responses)."""
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script),
-                          url], capture_output=True, text=True, timeout=seconds + 60).stdout
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+    ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     total = int(re.search(r"(\d+) requests in", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
@@ -185,7 +231,9 @@ def bench_http(args, url: str) -> None:
     from jingzhi.demo import city
 
     if shutil.which("wrk") is None:
-        print("intake_http: `wrk` is not installed (Debian/Ubuntu: apt-get install -y wrk); HTTP figure skipped.")
+        print(
+            "intake_http: `wrk` is not installed (Debian/Ubuntu: apt-get install -y wrk); HTTP figure skipped."
+        )
         return
     gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
     if not gunicorn.exists():
@@ -199,12 +247,29 @@ def bench_http(args, url: str) -> None:
     connection.close()
 
     port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "_settings_http", "DATABASE_URL": url,
-           "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parent), str(ROOT)])}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "_settings_http",
+        "DATABASE_URL": url,
+        "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parent), str(ROOT)]),
+    }
     log = tempfile.NamedTemporaryFile(prefix="jz-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
-    server = subprocess.Popen([str(gunicorn), "jingzhi.config.wsgi", "-w", str(args.workers), "-b",
-                               f"127.0.0.1:{port}", "--access-logfile", "/dev/null"], cwd=ROOT, env=env,
-                              stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [
+            str(gunicorn),
+            "jingzhi.config.wsgi",
+            "-w",
+            str(args.workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
@@ -220,7 +285,12 @@ def bench_http(args, url: str) -> None:
             print("intake_http: gunicorn did not start:\n" + Path(log.name).read_text()[-2000:])
             return
         lon0, lat0 = city.ORIGIN_LON, city.ORIGIN_LAT - city.ROWS * city.CELL_DLAT
-        sample = {"description": TEXTS[0], "lon": lon0 + 0.0031, "lat": lat0 + 0.0013, "idempotency_key": "probe-1"}
+        sample = {
+            "description": TEXTS[0],
+            "lon": lon0 + 0.0031,
+            "lat": lat0 + 0.0013,
+            "idempotency_key": "probe-1",
+        }
         status_bare, body_bare = post(f"{base}/bench/bare-create/", key, sample)
         status_ours, body_ours = post(f"{base}/api/v1/cases/", key, sample)
         print(f"probe: bare-create {status_bare}; /api/v1/cases/ {status_ours} {body_ours[:160]}")
@@ -228,12 +298,20 @@ def bench_http(args, url: str) -> None:
             print(f"intake_http: the bare endpoint answered {status_bare}: {body_bare}; HTTP figure skipped.")
             return
         if status_ours not in (200, 201):
-            print("intake_http: POST /api/v1/cases/ does not accept a report yet "
-                  f"(HTTP {status_ours}); HTTP figure skipped.")
+            print(
+                "intake_http: POST /api/v1/cases/ does not accept a report yet "
+                f"(HTTP {status_ours}); HTTP figure skipped."
+            )
             return
         texts = ", ".join(json.dumps(t, ensure_ascii=False) for t in TEXTS)
-        values = {"texts": texts, "lon0": lon0, "lat0": lat0, "dlon": city.COLUMNS * city.CELL_DLON,
-                  "dlat": city.ROWS * city.CELL_DLAT, "token": key}
+        values = {
+            "texts": texts,
+            "lon0": lon0,
+            "lat0": lat0,
+            "dlon": city.COLUMNS * city.CELL_DLON,
+            "dlat": city.ROWS * city.CELL_DLAT,
+            "token": key,
+        }
         results = {}
         for name, path in (("floor", "/bench/bare-create/"), ("ours", "/api/v1/cases/")):
             script = Path(tempfile.mkdtemp(prefix="jz-wrk-")) / f"{name}.lua"
@@ -288,8 +366,10 @@ def main() -> None:
     from jingzhi.demo.build import build_demo
 
     build_demo(case_count=0)
-    print(f"database {url.rsplit('/', 1)[-1]}: migrated and demo district loaded in "
-          f"{time.perf_counter() - started:.1f}s")
+    print(
+        f"database {url.rsplit('/', 1)[-1]}: migrated and demo district loaded in "
+        f"{time.perf_counter() - started:.1f}s"
+    )
     ours = bench_do_open_case(args.cases)
     floor = bench_floor(max(args.floor_rows, args.cases), url)
     report("intake_do_open_case", ours=ours, floor=floor, target=0.15, unit="cases/s")

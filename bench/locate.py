@@ -43,18 +43,39 @@ def build_features():
             community_no = (row // 10) * 10 + col // 10 + 1
             sub_no = community_no // 25 + 1
             sub = {"id": sub_no, "code": f"110199{sub_no:03d}", "name": f"街道{sub_no}"}
-            com = {"id": community_no, "code": f"{sub['code']}{community_no:03d}", "name": f"社区{community_no}"}
+            com = {
+                "id": community_no,
+                "code": f"{sub['code']}{community_no:03d}",
+                "name": f"社区{community_no}",
+            }
             n = row * N_SIDE + col
-            shape = shapely.box(LON0 + col * DLON, LAT0 + row * DLAT, LON0 + (col + 1) * DLON, LAT0 + (row + 1) * DLAT)
-            grids.append(GridEntry(shape, {"id": n + 1, "code": f"{com['code']}{n % 1000:03d}", "name": f"网格{n}"},
-                                   com, sub, district))
+            shape = shapely.box(
+                LON0 + col * DLON, LAT0 + row * DLAT, LON0 + (col + 1) * DLON, LAT0 + (row + 1) * DLAT
+            )
+            grids.append(
+                GridEntry(
+                    shape,
+                    {"id": n + 1, "code": f"{com['code']}{n % 1000:03d}", "name": f"网格{n}"},
+                    com,
+                    sub,
+                    district,
+                )
+            )
     streets = []
     rng = np.random.default_rng(7)
     for i in range(200):
         row, col = rng.integers(0, N_SIDE, 2)
         x, y = LON0 + col * DLON, LAT0 + row * DLAT
-        line = shapely.LineString([(x, y), (x + 5 * DLON, y)]) if i % 2 else shapely.LineString([(x, y), (x, y + 5 * DLAT)])
-        streets.append(StreetEntry(line, {"id": i + 1, "code": f"110199001S{i:03d}", "name": f"街巷{i}", "kind": "alley"}))
+        line = (
+            shapely.LineString([(x, y), (x + 5 * DLON, y)])
+            if i % 2
+            else shapely.LineString([(x, y), (x, y + 5 * DLAT)])
+        )
+        streets.append(
+            StreetEntry(
+                line, {"id": i + 1, "code": f"110199001S{i:03d}", "name": f"街巷{i}", "kind": "alley"}
+            )
+        )
     return grids, streets
 
 
@@ -101,8 +122,13 @@ def main() -> None:
     install(plain_index)
     ours_plain = best_of(lambda: locate.locate_many(points), 5)
     floor_plain = best_of(raw_grid_only, 5)
-    report("locate_batch_grids_only", ours=N_POINTS / ours_plain, floor=N_POINTS / floor_plain, target=0.70,
-           unit="points/s")
+    report(
+        "locate_batch_grids_only",
+        ours=N_POINTS / ours_plain,
+        floor=N_POINTS / floor_plain,
+        target=0.70,
+        unit="points/s",
+    )
 
     sample = [(float(a), float(b)) for a, b in points[:N_SINGLE]]
 
@@ -127,8 +153,14 @@ def main() -> None:
     install(plain_index)
     ours_t = best_of(ours_single, 5) / N_SINGLE * 1e6
     floor_t = best_of(raw_single_grid, 5) / N_SINGLE * 1e6
-    report("locate_single_grids_only", ours=ours_t, floor=floor_t, target=0.5, unit="us/point",
-           higher_is_better=False)
+    report(
+        "locate_single_grids_only",
+        ours=ours_t,
+        floor=floor_t,
+        target=0.5,
+        unit="us/point",
+        higher_is_better=False,
+    )
 
 
 if __name__ == "__main__":

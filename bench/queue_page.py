@@ -49,20 +49,43 @@ SMALL = 10_000
 CHUNK = 500_000
 
 # 100 slots: the state of background row g is STATES[g % 100] (handling rows never go to 城管执法).
-STATE_SLOTS = (["closed"] * 86 + ["handling"] * 3 + ["pending_response"] * 2 + ["pending_dispatch"] * 2
-               + ["reported"] * 2 + ["pending_check"] * 2 + ["pending_callback"] + ["parked"] + ["not_filed"])
+STATE_SLOTS = (
+    ["closed"] * 86
+    + ["handling"] * 3
+    + ["pending_response"] * 2
+    + ["pending_dispatch"] * 2
+    + ["reported"] * 2
+    + ["pending_check"] * 2
+    + ["pending_callback"]
+    + ["parked"]
+    + ["not_filed"]
+)
 DISPATCHED = ("closed", "handling", "pending_response", "pending_check", "pending_callback", "parked")
-STEP_OF = {"handling": "handle", "pending_response": "respond", "pending_dispatch": "dispatch",
-           "reported": "verify", "pending_check": "check"}
+STEP_OF = {
+    "handling": "handle",
+    "pending_response": "respond",
+    "pending_dispatch": "dispatch",
+    "reported": "verify",
+    "pending_check": "check",
+}
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=10_000_000, help="cases in the big table (default 10,000,000)")
-    parser.add_argument("--repeat", type=int, default=20,
-                        help="timed loads per size (default 20; 3 when one load takes over 5 s)")
-    parser.add_argument("--reuse", action="store_true",
-                        help="keep one database per size between runs and build only what is missing")
+    parser.add_argument(
+        "--rows", type=int, default=10_000_000, help="cases in the big table (default 10,000,000)"
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=20,
+        help="timed loads per size (default 20; 3 when one load takes over 5 s)",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep one database per size between runs and build only what is missing",
+    )
     parser.add_argument("--phase", choices=("small", "big"), help=argparse.SUPPRESS)  # --reuse's child runs
     parser.add_argument("--out", help=argparse.SUPPRESS)
     return parser.parse_args()
@@ -81,8 +104,10 @@ def prepare_lookup_tables(cursor) -> None:
         JOIN geo_boundarygeneration gen ON gen.id = g.generation_id AND gen.is_active""")
     cursor.execute("CREATE UNIQUE INDEX ON bench_grid (n)")
     cursor.execute("CREATE TABLE bench_state (slot int PRIMARY KEY, state varchar(20), step varchar(16))")
-    cursor.executemany("INSERT INTO bench_state VALUES (%s, %s, %s)",
-                       [(i, s, STEP_OF.get(s, "")) for i, s in enumerate(STATE_SLOTS)])
+    cursor.executemany(
+        "INSERT INTO bench_state VALUES (%s, %s, %s)",
+        [(i, s, STEP_OF.get(s, "")) for i, s in enumerate(STATE_SLOTS)],
+    )
 
 
 INSERT_CASES = """
@@ -133,8 +158,10 @@ FROM cases_case c WHERE c.id BETWEEN %(lo)s AND %(hi)s AND c.lead_department_id 
 def insert_rows(cursor, start: int, stop: int, *, queue: bool, params: dict) -> None:
     cursor.execute("SELECT coalesce(max(id), 0) FROM cases_case")
     (before,) = cursor.fetchone()
-    cursor.execute(INSERT_CASES, {**params, "start": start, "stop": stop, "queue": queue,
-                                  "prefix": "Q" if queue else "B"})
+    cursor.execute(
+        INSERT_CASES,
+        {**params, "start": start, "stop": stop, "queue": queue, "prefix": "Q" if queue else "B"},
+    )
     cursor.execute("SELECT coalesce(max(id), 0) FROM cases_case")
     (after,) = cursor.fetchone()
     cursor.execute(INSERT_ASSIGNMENTS, {"lo": before + 1, "hi": after})
@@ -171,8 +198,11 @@ def load(url: str, start: int, stop: int, *, queue: bool, params: dict) -> None:
             if stop - start > CHUNK:
                 done = position - start
                 rate = done / (time.perf_counter() - begun)
-                print(f"  {done:,}/{stop - start + 1:,} rows, {rate:,.0f} rows/s, "
-                      f"about {(stop - position + 1) / rate:,.0f} s left", flush=True)
+                print(
+                    f"  {done:,}/{stop - start + 1:,} rows, {rate:,.0f} rows/s, "
+                    f"about {(stop - position + 1) / rate:,.0f} s left",
+                    flush=True,
+                )
         for number, (name, definition) in enumerate(indexes, start=1):
             conn.execute(definition)
             print(f"  index {number}/{len(indexes)} rebuilt: {name}", flush=True)
@@ -196,10 +226,20 @@ def measure(handler, repeat: int) -> dict:
 
     def rows():
         qs = queries.queue_for(handler, "handling")[:25]
-        return [{"id": c.pk, "number": c.number, "state": c.state, "category": c.category.name if c.category else "",
-                 "grid": c.grid.name if c.grid else "", "lead": c.lead_department.short_name if c.lead_department
-                 else "", "departments": [a.department.short_name for a in c.active_assignments],
-                 "light": c.sla().level, "deadline": c.step_deadline} for c in qs]
+        return [
+            {
+                "id": c.pk,
+                "number": c.number,
+                "state": c.state,
+                "category": c.category.name if c.category else "",
+                "grid": c.grid.name if c.grid else "",
+                "lead": c.lead_department.short_name if c.lead_department else "",
+                "departments": [a.department.short_name for a in c.active_assignments],
+                "light": c.sla().level,
+                "deadline": c.step_deadline,
+            }
+            for c in qs
+        ]
 
     out = {}
     for name, fn in (("page", page), ("rows", rows)):
@@ -226,9 +266,13 @@ def measure(handler, repeat: int) -> dict:
             started = time.perf_counter()
             fn()
             times.append((time.perf_counter() - started) * 1000)
-        out[name] = {"best": min(times), "median": statistics.median(times), "queries": len(captured),
-                     "db_ms": sum(q["time"] for q in captured) * 1000,
-                     "slowest": sorted(captured, key=lambda q: -q["time"])[:4]}
+        out[name] = {
+            "best": min(times),
+            "median": statistics.median(times),
+            "queries": len(captured),
+            "db_ms": sum(q["time"] for q in captured) * 1000,
+            "slowest": sorted(captured, key=lambda q: -q["time"])[:4],
+        }
         if name == "rows":
             assert len(result) == 25, len(result)
     qs = queries.queue_for(handler, "handling")
@@ -241,8 +285,10 @@ def show(label: str, result: dict) -> None:
     print(f"\n--- {label}: handler's 处置中 queue holds {result['count']} cases")
     for name in ("page", "rows"):
         r = result[name]
-        print(f"{name}: best {r['best']:.1f} ms, median {r['median']:.1f} ms, {r['queries']} queries "
-              f"taking {r['db_ms']:.1f} ms (one untimed-run sample)")
+        print(
+            f"{name}: best {r['best']:.1f} ms, median {r['median']:.1f} ms, {r['queries']} queries "
+            f"taking {r['db_ms']:.1f} ms (one untimed-run sample)"
+        )
         for q in r["slowest"]:
             print(f"    {float(q['time']) * 1000:.1f} ms  {q['sql'][:160]}")
     print("EXPLAIN ANALYZE of the queue's first page:")
@@ -290,16 +336,29 @@ def build(url: str, total: int, repeat: int, *, measure_small: bool):
     # 城管执法 takes the largest share of dispatched cases, as in the demo's responsibility list.
     weighted = all_departments + [own] * 5
     others = [d for d in all_departments if d != own]
-    categories = list(Category.objects.filter(children__isnull=True).order_by("id").values_list("id", flat=True))
+    categories = list(
+        Category.objects.filter(children__isnull=True).order_by("id").values_list("id", flat=True)
+    )
     with connection.cursor() as cursor:
         prepare_lookup_tables(cursor)
         cursor.execute("SELECT count(*) FROM bench_grid")
         (n_grids,) = cursor.fetchone()
     connection.close()
-    params = {"categories": categories, "n_categories": len(categories), "n_grids": n_grids, "own": own,
-              "others": others, "n_others": len(others), "all": weighted, "n_all": len(weighted),
-              "dispatched": list(DISPATCHED), "handling_slot": STATE_SLOTS.index("handling")}
-    print(f"database {url.rsplit('/', 1)[-1]}: migrated and demo district loaded in {time.perf_counter() - begun:.1f}s")
+    params = {
+        "categories": categories,
+        "n_categories": len(categories),
+        "n_grids": n_grids,
+        "own": own,
+        "others": others,
+        "n_others": len(others),
+        "all": weighted,
+        "n_all": len(weighted),
+        "dispatched": list(DISPATCHED),
+        "handling_slot": STATE_SLOTS.index("handling"),
+    }
+    print(
+        f"database {url.rsplit('/', 1)[-1]}: migrated and demo district loaded in {time.perf_counter() - begun:.1f}s"
+    )
 
     load(url, 1, QUEUE_ROWS, queue=True, params=params)
     load(url, 1, SMALL - QUEUE_ROWS, queue=False, params=params)
@@ -326,7 +385,10 @@ def phase(args) -> None:
     url, built = kept_database(f"_queue_{size_name(total)}", total)
     setup_django()
     if built:
-        print(f"database {url.rsplit('/', 1)[-1]}: kept ({total:,} cases); applying pending migrations", flush=True)
+        print(
+            f"database {url.rsplit('/', 1)[-1]}: kept ({total:,} cases); applying pending migrations",
+            flush=True,
+        )
         migrate()
         from jingzhi.accounts.models import User
 
@@ -336,8 +398,9 @@ def phase(args) -> None:
     result = measure(handler, args.repeat)
     show(f"{total:,} cases", result)
     with open(args.out, "w") as fh:
-        json.dump({"count": result["count"], "page": result["page"]["median"], "rows": result["rows"]["median"]},
-                  fh)
+        json.dump(
+            {"count": result["count"], "page": result["page"]["median"], "rows": result["rows"]["median"]}, fh
+        )
 
 
 def main_reuse(args) -> None:
@@ -345,16 +408,41 @@ def main_reuse(args) -> None:
     results = {}
     for name in ("small", "big"):
         with tempfile.NamedTemporaryFile(suffix=".json") as out:
-            subprocess.run([sys.executable, __file__, "--phase", name, "--out", out.name, "--rows", str(total),
-                            "--repeat", str(args.repeat)], check=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--phase",
+                    name,
+                    "--out",
+                    out.name,
+                    "--rows",
+                    str(total),
+                    "--repeat",
+                    str(args.repeat),
+                ],
+                check=True,
+            )
             results[name] = json.loads(Path(out.name).read_text())
     small, big = results["small"], results["big"]
     assert big["count"] == small["count"] == QUEUE_ROWS, (small["count"], big["count"])
     size = size_name(total)
-    report(f"queue_10k_vs_{size}", ours=big["page"], floor=small["page"], target=0.67, unit="ms",
-           higher_is_better=False)
-    report(f"queue_page_rows_10k_vs_{size}", ours=big["rows"], floor=small["rows"], target=0.67, unit="ms",
-           higher_is_better=False)
+    report(
+        f"queue_10k_vs_{size}",
+        ours=big["page"],
+        floor=small["page"],
+        target=0.67,
+        unit="ms",
+        higher_is_better=False,
+    )
+    report(
+        f"queue_page_rows_10k_vs_{size}",
+        ours=big["rows"],
+        floor=small["rows"],
+        target=0.67,
+        unit="ms",
+        higher_is_better=False,
+    )
 
 
 def main() -> None:
@@ -375,10 +463,22 @@ def main() -> None:
     assert big["count"] == small["count"] == QUEUE_ROWS, (small["count"], big["count"])
 
     size = size_name(total)
-    report(f"queue_10k_vs_{size}", ours=big["page"]["median"], floor=small["page"]["median"], target=0.67,
-           unit="ms", higher_is_better=False)
-    report(f"queue_page_rows_10k_vs_{size}", ours=big["rows"]["median"], floor=small["rows"]["median"],
-           target=0.67, unit="ms", higher_is_better=False)
+    report(
+        f"queue_10k_vs_{size}",
+        ours=big["page"]["median"],
+        floor=small["page"]["median"],
+        target=0.67,
+        unit="ms",
+        higher_is_better=False,
+    )
+    report(
+        f"queue_page_rows_10k_vs_{size}",
+        ours=big["rows"]["median"],
+        floor=small["rows"]["median"],
+        target=0.67,
+        unit="ms",
+        higher_is_better=False,
+    )
 
 
 if __name__ == "__main__":

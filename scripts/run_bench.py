@@ -42,7 +42,9 @@ def main() -> int:
         for script in scripts:
             print(f"\n=== {script.name} on {profile} ===", flush=True)
             env = {**os.environ, "JINGZHI_BENCH_PROFILE": profile, **extra}
-            proc = subprocess.run([sys.executable, str(script)], cwd=ROOT, env=env, capture_output=True, text=True)
+            proc = subprocess.run(
+                [sys.executable, str(script)], cwd=ROOT, env=env, capture_output=True, text=True
+            )
             sys.stdout.write(proc.stdout)
             if proc.returncode:
                 sys.stdout.write(proc.stderr[-3000:])

@@ -73,14 +73,21 @@ def parallel() -> list[str]:
 
 def main() -> int:
     base_env = {"JINGZHI_FAST_HASHER": "1", "JINGZHI_VAR": str(ROOT / "var" / "test"), "REDIS_URL": ""}
-    for title, cmd in (("ruff", [str(BIN / "ruff"), "check", "."]), ("import-linter", [str(BIN / "lint-imports")])):
+    for title, cmd in (
+        ("ruff", [str(BIN / "ruff"), "check", "."]),
+        ("import-linter", [str(BIN / "lint-imports")]),
+    ):
         code, _ = run(title, cmd)
         if code:
             failures.append(title)
             totals["failed"] += 1
         else:
             totals["passed"] += 1
-    code, _ = run("migrations are up to date", [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"], base_env)
+    code, _ = run(
+        "migrations are up to date",
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        base_env,
+    )
     if code:
         failures.append("makemigrations --check")
         totals["failed"] += 1
@@ -88,7 +95,11 @@ def main() -> int:
     pytest_pass("pytest on SQLite", ["-q", *parallel(), "-m", "not browser and not postgres_only"], base_env)
 
     if postgres_reachable():
-        pytest_pass("pytest on PostgreSQL", ["-q", *parallel(), "-m", "not browser"], {**base_env, "DATABASE_URL": PG_URL})
+        pytest_pass(
+            "pytest on PostgreSQL",
+            ["-q", *parallel(), "-m", "not browser"],
+            {**base_env, "DATABASE_URL": PG_URL},
+        )
     elif flag("JINGZHI_REQUIRE_POSTGRES"):
         print("JINGZHI_REQUIRE_POSTGRES=1 and no PostgreSQL server: failing the run.")
         failures.append("PostgreSQL required but not reachable")

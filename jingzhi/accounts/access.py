@@ -140,7 +140,9 @@ def can_manage_users(user) -> bool:
     return is_superuser(user) or has_role(user, Role.DISTRICT_ADMIN)
 
 
-def can_assign_role(user, *, scope_kind: str, scope_code: str = "", department_district_code: str = "") -> bool:
+def can_assign_role(
+    user, *, scope_kind: str, scope_code: str = "", department_district_code: str = ""
+) -> bool:
     """Whether `user` may hand out an assignment with this scope: a superuser anywhere, an admin within the
     places they administer (a department assignment: within the department's district)."""
     if is_superuser(user):

@@ -47,8 +47,17 @@ def _password_problems(password: str, user: User | None) -> list[str]:
 
 # --- users -------------------------------------------------------------------------------------------------
 
-def do_create_user(*, actor, username: str, password: str | None, display_name: str = "", phone: str = "",
-                   is_staff: bool = False, check_password_strength: bool = False) -> User:
+
+def do_create_user(
+    *,
+    actor,
+    username: str,
+    password: str | None,
+    display_name: str = "",
+    phone: str = "",
+    is_staff: bool = False,
+    check_password_strength: bool = False,
+) -> User:
     """Create an account. `password` None makes it unusable (the person must be given one later).
     Strength rules (AUTH_PASSWORD_VALIDATORS) apply when `check_password_strength` is set — forms for
     people do; the demo builder and tests do not."""
@@ -65,7 +74,9 @@ def do_create_user(*, actor, username: str, password: str | None, display_name: 
         if found:
             problems["password"] = found
     if problems:
-        raise InvalidInput(_("无法创建用户：%(fields)s 有误") % {"fields": listing(problems)}, fields=problems)
+        raise InvalidInput(
+            _("无法创建用户：%(fields)s 有误") % {"fields": listing(problems)}, fields=problems
+        )
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
             raise Conflict(
@@ -80,9 +91,15 @@ def do_create_user(*, actor, username: str, password: str | None, display_name: 
             user.set_password(password)
         user.save()
         audit.record(
-            actor=actor, verb="user_created", target=user,
-            new={"username": username, "display_name": display_name, "is_staff": is_staff,
-                 "has_phone": bool(phone)},
+            actor=actor,
+            verb="user_created",
+            target=user,
+            new={
+                "username": username,
+                "display_name": display_name,
+                "is_staff": is_staff,
+                "has_phone": bool(phone),
+            },
         )
     return user
 
@@ -93,7 +110,9 @@ def do_set_password(*, actor, user: User, password: str, check_password_strength
     if check_password_strength:
         found = _password_problems(password, user)
         if found:
-            raise InvalidInput(_("密码不符合要求：%(why)s") % {"why": "；".join(found)}, fields={"password": found})
+            raise InvalidInput(
+                _("密码不符合要求：%(why)s") % {"why": "；".join(found)}, fields={"password": found}
+            )
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
@@ -111,8 +130,13 @@ def do_set_user_active(*, actor, user: User, is_active: bool) -> User:
             return locked
         locked.is_active = is_active
         locked.save(update_fields=["is_active"])
-        audit.record(actor=actor, verb="user_active_set", target=locked,
-                     old={"is_active": not is_active}, new={"is_active": is_active})
+        audit.record(
+            actor=actor,
+            verb="user_active_set",
+            target=locked,
+            old={"is_active": not is_active},
+            new={"is_active": is_active},
+        )
     user.is_active = is_active
     access.forget(user)
     return locked
@@ -120,8 +144,17 @@ def do_set_user_active(*, actor, user: User, is_active: bool) -> User:
 
 # --- departments -------------------------------------------------------------------------------------------
 
-def do_create_department(*, actor, code: str, name: str, short_name: str = "", district_code: str = "",
-                         is_fallback: bool = False, phone: str = "") -> Department:
+
+def do_create_department(
+    *,
+    actor,
+    code: str,
+    name: str,
+    short_name: str = "",
+    district_code: str = "",
+    is_fallback: bool = False,
+    phone: str = "",
+) -> Department:
     if actor is not None:
         _require(access.can_manage_users(actor), _("只有区管理员或超级管理员可以创建部门"))
     code = (code or "").strip()
@@ -136,28 +169,51 @@ def do_create_department(*, actor, code: str, name: str, short_name: str = "", d
     if district_code and not (district_code.isdigit() and len(district_code) == 6):
         problems["district_code"] = [_("所属区编码应为 6 位数字，“%(code)s”不符合") % {"code": district_code}]
     if problems:
-        raise InvalidInput(_("无法创建部门：%(fields)s 有误") % {"fields": listing(problems)}, fields=problems)
+        raise InvalidInput(
+            _("无法创建部门：%(fields)s 有误") % {"fields": listing(problems)}, fields=problems
+        )
     with transaction.atomic():
         if Department.objects.filter(code=code).exists():
             raise Conflict(
-                _("部门编码“%(code)s”已存在") % {"code": code}, code="duplicate", fields={"code": [_("已存在")]}
+                _("部门编码“%(code)s”已存在") % {"code": code},
+                code="duplicate",
+                fields={"code": [_("已存在")]},
             )
         department = Department.objects.create(
-            code=code, name=name, short_name=short_name, district_code=district_code, is_fallback=is_fallback,
+            code=code,
+            name=name,
+            short_name=short_name,
+            district_code=district_code,
+            is_fallback=is_fallback,
             phone=phone,
         )
         audit.record(
-            actor=actor, verb="department_created", target=department,
-            new={"code": code, "name": name, "short_name": short_name, "district_code": district_code,
-                 "is_fallback": is_fallback},
+            actor=actor,
+            verb="department_created",
+            target=department,
+            new={
+                "code": code,
+                "name": name,
+                "short_name": short_name,
+                "district_code": district_code,
+                "is_fallback": is_fallback,
+            },
         )
     return department
 
 
 # --- role assignments --------------------------------------------------------------------------------------
 
-def do_assign_role(*, actor, user: User, role: str, scope_kind: str, scope_code: str = "",
-                   department: Department | None = None) -> RoleAssignment:
+
+def do_assign_role(
+    *,
+    actor,
+    user: User,
+    role: str,
+    scope_kind: str,
+    scope_code: str = "",
+    department: Department | None = None,
+) -> RoleAssignment:
     """Give `user` the `role` within a scope (see `accounts.rules.ALLOWED_SCOPES`). Assigning what the user
     already holds returns the existing assignment unchanged; a revoked identical one is reactivated."""
     scope_code = (scope_code or "").strip()
@@ -174,24 +230,36 @@ def do_assign_role(*, actor, user: User, role: str, scope_kind: str, scope_code:
     if actor is not None:
         _require(
             access.can_assign_role(
-                actor, scope_kind=scope_kind, scope_code=scope_code,
+                actor,
+                scope_kind=scope_kind,
+                scope_code=scope_code,
                 department_district_code=department.district_code if department else "",
             ),
             _("您无权在该范围内任命角色"),
         )
     with transaction.atomic():
         assignment, created = RoleAssignment.objects.select_for_update().get_or_create(
-            user=user, role=role, scope_kind=scope_kind, scope_code=scope_code, department=department,
+            user=user,
+            role=role,
+            scope_kind=scope_kind,
+            scope_code=scope_code,
+            department=department,
             defaults={"is_active": True},
         )
         if created:
-            audit.record(actor=actor, verb="role_assigned", target=assignment, new=_assignment_values(assignment))
+            audit.record(
+                actor=actor, verb="role_assigned", target=assignment, new=_assignment_values(assignment)
+            )
         elif not assignment.is_active:
             assignment.is_active = True
             assignment.save(update_fields=["is_active"])
             audit.record(
-                actor=actor, verb="role_assigned", target=assignment, old={"is_active": False},
-                new=_assignment_values(assignment), note=_("重新启用已撤销的任命"),
+                actor=actor,
+                verb="role_assigned",
+                target=assignment,
+                old={"is_active": False},
+                new=_assignment_values(assignment),
+                note=_("重新启用已撤销的任命"),
             )
     access.forget(user)
     return assignment
@@ -201,8 +269,12 @@ def do_revoke_role(*, actor, assignment: RoleAssignment) -> RoleAssignment:
     if actor is not None:
         _require(
             access.can_assign_role(
-                actor, scope_kind=assignment.scope_kind, scope_code=assignment.scope_code,
-                department_district_code=assignment.department.district_code if assignment.department_id else "",
+                actor,
+                scope_kind=assignment.scope_kind,
+                scope_code=assignment.scope_code,
+                department_district_code=assignment.department.district_code
+                if assignment.department_id
+                else "",
             ),
             _("您无权撤销该范围内的任命"),
         )
@@ -215,8 +287,13 @@ def do_revoke_role(*, actor, assignment: RoleAssignment) -> RoleAssignment:
             return locked
         locked.is_active = False
         locked.save(update_fields=["is_active"])
-        audit.record(actor=actor, verb="role_revoked", target=locked, old=_assignment_values(locked) | {"is_active": True},
-                     new={"is_active": False})
+        audit.record(
+            actor=actor,
+            verb="role_revoked",
+            target=locked,
+            old=_assignment_values(locked) | {"is_active": True},
+            new={"is_active": False},
+        )
     assignment.is_active = False
     access.forget(assignment.user)
     return locked
@@ -224,12 +301,17 @@ def do_revoke_role(*, actor, assignment: RoleAssignment) -> RoleAssignment:
 
 def _assignment_values(a: RoleAssignment) -> dict:
     return {
-        "user": a.user_id, "role": a.role, "scope_kind": a.scope_kind, "scope_code": a.scope_code,
-        "department": a.department_id, "is_active": a.is_active,
+        "user": a.user_id,
+        "role": a.role,
+        "scope_kind": a.scope_kind,
+        "scope_code": a.scope_code,
+        "department": a.department_id,
+        "is_active": a.is_active,
     }
 
 
 # --- API tokens --------------------------------------------------------------------------------------------
+
 
 def hash_key(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode("utf-8")).hexdigest()
@@ -241,17 +323,26 @@ def do_create_api_token(*, actor, user: User, name: str) -> tuple[ApiToken, str]
         _require(access.can_manage_users(actor), _("只能为自己创建 API 令牌"))
     name = (name or "").strip()
     if not name:
-        raise InvalidInput(_("令牌名称不能为空，请写明用途（如“12345 工单同步”）"), fields={"name": [_("不能为空")]})
+        raise InvalidInput(
+            _("令牌名称不能为空，请写明用途（如“12345 工单同步”）"), fields={"name": [_("不能为空")]}
+        )
     if len(name) > 100:
         raise InvalidInput(_("令牌名称最长 100 个字符"), fields={"name": [_("最长 100 个字符")]})
     raw_key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name, key_prefix=raw_key[: len(TOKEN_PREFIX) + 6], key_hash=hash_key(raw_key),
+            user=user,
+            name=name,
+            key_prefix=raw_key[: len(TOKEN_PREFIX) + 6],
+            key_hash=hash_key(raw_key),
             created_at=clock.now(),
         )
-        audit.record(actor=actor, verb="api_token_created", target=token,
-                     new={"user": user.pk, "name": name, "key_prefix": token.key_prefix})
+        audit.record(
+            actor=actor,
+            verb="api_token_created",
+            target=token,
+            new={"user": user.pk, "name": name, "key_prefix": token.key_prefix},
+        )
     return token, raw_key
 
 
@@ -264,8 +355,13 @@ def do_revoke_api_token(*, actor, token: ApiToken) -> ApiToken:
             return locked
         locked.revoked_at = clock.now()
         locked.save(update_fields=["revoked_at"])
-        audit.record(actor=actor, verb="api_token_revoked", target=locked,
-                     old={"revoked_at": None}, new={"revoked_at": locked.revoked_at})
+        audit.record(
+            actor=actor,
+            verb="api_token_revoked",
+            target=locked,
+            old={"revoked_at": None},
+            new={"revoked_at": locked.revoked_at},
+        )
     token.revoked_at = locked.revoked_at
     return locked
 
@@ -281,16 +377,20 @@ def touch_api_token(token: ApiToken) -> None:
 
 # --- login failures ----------------------------------------------------------------------------------------
 
+
 def record_login_failure(*, username: str, ip_address: str | None) -> LoginFailure:
     """Count one failed login; when it locks the account, leave one audit row saying so."""
     from jingzhi.accounts import lockout  # lockout reads this table; kept apart to stay a pure read module
 
     with transaction.atomic():
-        failure = LoginFailure.objects.create(username=username[:150], ip_address=ip_address or None,
-                                              created_at=clock.now())
+        failure = LoginFailure.objects.create(
+            username=username[:150], ip_address=ip_address or None, created_at=clock.now()
+        )
         if lockout.failures_for_username(username) == lockout.failure_limit():
             audit.record(
-                actor=None, verb="account_locked", target=("accounts.user", username[:64]),
+                actor=None,
+                verb="account_locked",
+                target=("accounts.user", username[:64]),
                 new={"ip_address": ip_address, "minutes": lockout.window_minutes()},
                 note=_("连续登录失败 %(n)d 次，账户锁定") % {"n": lockout.failure_limit()},
             )
@@ -303,7 +403,9 @@ def clear_login_failures(*, username: str) -> None:
 
 def purge_old_login_failures(*, older_than_days: int | None = None) -> int:
     """Delete failures older than the window (or `older_than_days`), so the table stays small."""
-    minutes = (older_than_days * 1440) if older_than_days else int(getattr(settings, "JINGZHI_LOCKOUT_MINUTES", 15))
+    minutes = (
+        (older_than_days * 1440) if older_than_days else int(getattr(settings, "JINGZHI_LOCKOUT_MINUTES", 15))
+    )
     cutoff = clock.now() - timedelta(minutes=minutes)
     deleted, _unused = LoginFailure.objects.filter(created_at__lt=cutoff).delete()
     return deleted

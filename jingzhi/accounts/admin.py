@@ -15,7 +15,11 @@ from jingzhi.core import audit
 
 
 def _changed(form) -> dict:
-    return {name: form.cleaned_data.get(name) for name in form.changed_data if name not in ("password", "password1", "password2")}
+    return {
+        name: form.cleaned_data.get(name)
+        for name in form.changed_data
+        if name not in ("password", "password1", "password2")
+    }
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -25,13 +29,21 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         audit.record(
-            actor=request.user, verb=f"{obj._meta.model_name}_{'changed' if change else 'created'}",
-            target=obj, new={k: str(v) for k, v in _changed(form).items()}, note=str(_("经管理后台")),
+            actor=request.user,
+            verb=f"{obj._meta.model_name}_{'changed' if change else 'created'}",
+            target=obj,
+            new={k: str(v) for k, v in _changed(form).items()},
+            note=str(_("经管理后台")),
         )
 
     def delete_model(self, request, obj):
-        audit.record(actor=request.user, verb=f"{obj._meta.model_name}_deleted", target=obj, old={"str": str(obj)},
-                     note=str(_("经管理后台")))
+        audit.record(
+            actor=request.user,
+            verb=f"{obj._meta.model_name}_deleted",
+            target=obj,
+            old={"str": str(obj)},
+            note=str(_("经管理后台")),
+        )
         super().delete_model(request, obj)
 
 
@@ -44,7 +56,9 @@ class RoleAssignmentForm(forms.ModelForm):
         data = super().clean()
         if data.get("role") and data.get("scope_kind"):
             problems = rules.assignment_problems(
-                role=data["role"], scope_kind=data["scope_kind"], scope_code=(data.get("scope_code") or "").strip(),
+                role=data["role"],
+                scope_kind=data["scope_kind"],
+                scope_code=(data.get("scope_code") or "").strip(),
                 has_department=data.get("department") is not None,
             )
             for field, msgs in problems.items():
@@ -73,20 +87,35 @@ class UserAdmin(DjangoUserAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        audit.record(actor=request.user, verb="user_changed" if change else "user_created", target=obj,
-                     new={k: str(v) for k, v in _changed(form).items()}, note=str(_("经管理后台")))
+        audit.record(
+            actor=request.user,
+            verb="user_changed" if change else "user_created",
+            target=obj,
+            new={k: str(v) for k, v in _changed(form).items()},
+            note=str(_("经管理后台")),
+        )
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
-            audit.record(actor=request.user, verb="role_assignment_deleted", target=obj, old={"str": str(obj)},
-                         note=str(_("经管理后台")))
+            audit.record(
+                actor=request.user,
+                verb="role_assignment_deleted",
+                target=obj,
+                old={"str": str(obj)},
+                note=str(_("经管理后台")),
+            )
             obj.delete()
         for obj in instances:
             is_new = obj.pk is None
             obj.save()
-            audit.record(actor=request.user, verb="role_assigned" if is_new else "role_assignment_changed",
-                         target=obj, new=actions._assignment_values(obj), note=str(_("经管理后台")))
+            audit.record(
+                actor=request.user,
+                verb="role_assigned" if is_new else "role_assignment_changed",
+                target=obj,
+                new=actions._assignment_values(obj),
+                note=str(_("经管理后台")),
+            )
         formset.save_m2m()
 
 
@@ -123,7 +152,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         count = 0
         for token in queryset.filter(revoked_at__isnull=True):
-            actions.do_revoke_api_token(actor=None if request.user.is_superuser else request.user, token=token)
+            actions.do_revoke_api_token(
+                actor=None if request.user.is_superuser else request.user, token=token
+            )
             count += 1
         self.message_user(request, _("已吊销 %(n)d 个令牌") % {"n": count}, messages.SUCCESS)
 

@@ -19,7 +19,9 @@ class LoginForm(AuthenticationForm):
     }
 
     username = forms.CharField(
-        label=_("用户名"), max_length=150, widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
+        label=_("用户名"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     password = forms.CharField(
         label=_("密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})

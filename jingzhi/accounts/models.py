@@ -72,13 +72,19 @@ class Department(models.Model):
 
 
 class RoleAssignment(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("用户"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("用户")
+    )
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     scope_kind = models.CharField(_("范围类型"), max_length=16, choices=ScopeKind.choices)
     # The hierarchical place code (or street code); empty for a department scope.
     scope_code = models.CharField(_("范围编码"), max_length=32, blank=True, db_index=True)
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="role_assignments",
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
         verbose_name=_("部门"),
     )
     is_active = models.BooleanField(_("有效"), default=True)
@@ -120,7 +126,9 @@ class ApiToken(models.Model):
     when it is created, and cannot be recovered. `key_prefix` (the first characters) lets a person tell
     their tokens apart in lists without revealing them."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("用户"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("用户")
+    )
     name = models.CharField(_("名称"), max_length=100)
     key_prefix = models.CharField(_("密钥前缀"), max_length=16, db_index=True)
     key_hash = models.CharField(_("密钥摘要"), max_length=64, unique=True)

@@ -52,8 +52,15 @@ WORKBENCH_ROLES = frozenset(ALLOWED_SCOPES) - {Role.RESIDENT}
 # (stewards), council members and residents are not.
 GOVERNMENT_ROLES = frozenset(
     {
-        Role.INSPECTOR, Role.OPERATOR, Role.SHIFT_LEAD, Role.DISPATCHER, Role.HANDLER, Role.STREET_CHIEF,
-        Role.SUBDISTRICT_ADMIN, Role.DISTRICT_ADMIN, Role.ASSESSOR,
+        Role.INSPECTOR,
+        Role.OPERATOR,
+        Role.SHIFT_LEAD,
+        Role.DISPATCHER,
+        Role.HANDLER,
+        Role.STREET_CHIEF,
+        Role.SUBDISTRICT_ADMIN,
+        Role.DISTRICT_ADMIN,
+        Role.ASSESSOR,
     }
 )
 ADMIN_ROLES = frozenset({Role.SUBDISTRICT_ADMIN, Role.DISTRICT_ADMIN})
@@ -89,7 +96,11 @@ def assignment_problems(*, role: str, scope_kind: str, scope_code: str, has_depa
         add(
             "scope_kind",
             _("角色“%(role)s”不能在“%(kind)s”范围内任命，可选：%(allowed)s")
-            % {"role": role_label, "kind": kind_label, "allowed": listing(str(ScopeKind(k).label) for k in allowed)},
+            % {
+                "role": role_label,
+                "kind": kind_label,
+                "allowed": listing(str(ScopeKind(k).label) for k in allowed),
+            },
         )
 
     if scope_kind == ScopeKind.DEPARTMENT:
@@ -107,7 +118,9 @@ def assignment_problems(*, role: str, scope_kind: str, scope_code: str, has_depa
         elif not STREET_CODE.match(scope_code):
             add(
                 "scope_code",
-                _("街巷编码“%(code)s”格式不对：应以所属街道的 9 位编码开头，后接街巷自身编号（如 110199001S001）")
+                _(
+                    "街巷编码“%(code)s”格式不对：应以所属街道的 9 位编码开头，后接街巷自身编号（如 110199001S001）"
+                )
                 % {"code": scope_code},
             )
         return problems

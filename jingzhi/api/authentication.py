@@ -35,7 +35,8 @@ class BearerTokenAuthentication(BaseAuthentication):
     def authenticate_key(self, key: str):
         token = (
             ApiToken.objects.select_related("user").filter(key_hash=actions.hash_key(key)).first()
-            if key else None
+            if key
+            else None
         )
         if token is None:
             raise AuthenticationFailed(_("令牌无效"))

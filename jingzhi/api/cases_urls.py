@@ -15,7 +15,11 @@ urlpatterns: list = [
     path("v1/hotline/orders/", hotline.HotlineOrderView.as_view(), name="hotline-orders"),
     path("v1/hotline/import/", hotline.HotlineImportView.as_view(), name="hotline-import"),
     path("v1/whistles/", whistles.WhistleView.as_view(), name="whistles"),
-    path("v1/whistles/summonses/<int:pk>/report-in/", whistles.ReportInView.as_view(), name="whistles-report-in"),
+    path(
+        "v1/whistles/summonses/<int:pk>/report-in/",
+        whistles.ReportInView.as_view(),
+        name="whistles-report-in",
+    ),
     path("v1/whistles/summonses/<int:pk>/rate/", whistles.RateWhistleView.as_view(), name="whistles-rate"),
     path("v1/me/summonses/", whistles.MySummonsesView.as_view(), name="me-summonses"),
     path("v1/me/inbox/", inbox.InboxView.as_view(), name="me-inbox"),

@@ -40,18 +40,24 @@ class FiniteFloatField(serializers.FloatField):
 
 
 def lon_field(**kwargs):
-    return FiniteFloatField(min_value=-180, max_value=180, help_text=gettext_lazy("经度（-180 到 180）"), **kwargs)
+    return FiniteFloatField(
+        min_value=-180, max_value=180, help_text=gettext_lazy("经度（-180 到 180）"), **kwargs
+    )
 
 
 def lat_field(**kwargs):
-    return FiniteFloatField(min_value=-90, max_value=90, help_text=gettext_lazy("纬度（-90 到 90）"), **kwargs)
+    return FiniteFloatField(
+        min_value=-90, max_value=90, help_text=gettext_lazy("纬度（-90 到 90）"), **kwargs
+    )
 
 
 class LocateQuerySerializer(serializers.Serializer):
     lon = lon_field()
     lat = lat_field()
     crs = serializers.ChoiceField(
-        choices=CRS_CHOICES, default="wgs84", help_text=gettext_lazy("坐标系：wgs84（默认）或 gcj02（高德/腾讯地图）")
+        choices=CRS_CHOICES,
+        default="wgs84",
+        help_text=gettext_lazy("坐标系：wgs84（默认）或 gcj02（高德/腾讯地图）"),
     )
 
 
@@ -61,9 +67,15 @@ class PointSerializer(serializers.Serializer):
 
 
 class LocateBatchInputSerializer(serializers.Serializer):
-    crs = serializers.ChoiceField(choices=CRS_CHOICES, default="wgs84", help_text=gettext_lazy("所有点的坐标系"))
-    points = PointSerializer(many=True, allow_empty=False, max_length=BATCH_LIMIT,
-                             help_text=gettext_lazy("待定位的点，最多 1000 个；结果按相同顺序返回"))
+    crs = serializers.ChoiceField(
+        choices=CRS_CHOICES, default="wgs84", help_text=gettext_lazy("所有点的坐标系")
+    )
+    points = PointSerializer(
+        many=True,
+        allow_empty=False,
+        max_length=BATCH_LIMIT,
+        help_text=gettext_lazy("待定位的点，最多 1000 个；结果按相同顺序返回"),
+    )
 
 
 class StreetRefSerializer(PlaceRefSerializer):
@@ -78,7 +90,9 @@ class LocationSerializer(serializers.Serializer):
     community = PlaceRefSerializer(allow_null=True)
     subdistrict = PlaceRefSerializer(allow_null=True)
     district = PlaceRefSerializer(allow_null=True)
-    street = StreetRefSerializer(allow_null=True, help_text=gettext_lazy("设定距离内最近的街巷；没有则为 null"))
+    street = StreetRefSerializer(
+        allow_null=True, help_text=gettext_lazy("设定距离内最近的街巷；没有则为 null")
+    )
     message = serializers.CharField(allow_blank=True, help_text=gettext_lazy("不在辖区内时的中文说明"))
 
 
@@ -105,7 +119,9 @@ def location_dict(location, lon: float, lat: float) -> dict:
     if not inside and not message:
         message = _("该点不在任何网格内，超出辖区范围")
     return {
-        "lon": lon, "lat": lat, "inside": inside,
+        "lon": lon,
+        "lat": lat,
+        "inside": inside,
         "grid": _place(getattr(location, "grid", None)),
         "community": _place(getattr(location, "community", None)),
         "subdistrict": _place(getattr(location, "subdistrict", None)),
@@ -128,11 +144,13 @@ class LocateView(ApiView):
     @extend_schema(
         operation_id="locate",
         summary=str(gettext_lazy("坐标定位")),
-        description=str(gettext_lazy(
-            "给出一个点所在的网格、社区、街道、区，以及设定距离内最近的街巷。坐标默认为 WGS84；"
-            "来自高德/腾讯地图的坐标是 GCJ-02，须传 crs=gcj02，由服务端换算。"
-            "点不在任何网格内时 inside 为 false，message 说明原因，这不是错误。"
-        )),
+        description=str(
+            gettext_lazy(
+                "给出一个点所在的网格、社区、街道、区，以及设定距离内最近的街巷。坐标默认为 WGS84；"
+                "来自高德/腾讯地图的坐标是 GCJ-02，须传 crs=gcj02，由服务端换算。"
+                "点不在任何网格内时 inside 为 false，message 说明原因，这不是错误。"
+            )
+        ),
         parameters=[LocateQuerySerializer],
         responses={200: LocationSerializer, **error_responses(400)},
         tags=_TAGS,
@@ -141,7 +159,9 @@ class LocateView(ApiView):
         query = LocateQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         crs = query.validated_data["crs"]
-        location = geo_module("locate").locate(query.validated_data["lon"], query.validated_data["lat"], crs=crs)
+        location = geo_module("locate").locate(
+            query.validated_data["lon"], query.validated_data["lat"], crs=crs
+        )
         lon, lat = _wgs84(query.validated_data["lon"], query.validated_data["lat"], crs)
         return Response(LocationSerializer(location_dict(location, lon, lat)).data)
 
@@ -155,8 +175,12 @@ class LocateBatchView(ApiView):
         responses={200: LocateBatchOutputSerializer, **error_responses(400)},
         examples=[
             OpenApiExample(
-                "两个点", request_only=True,
-                value={"crs": "wgs84", "points": [{"lon": 116.37, "lat": 39.91}, {"lon": 116.38, "lat": 39.92}]},
+                "两个点",
+                request_only=True,
+                value={
+                    "crs": "wgs84",
+                    "points": [{"lon": 116.37, "lat": 39.91}, {"lon": 116.38, "lat": 39.92}],
+                },
             )
         ],
         tags=_TAGS,
@@ -167,7 +191,14 @@ class LocateBatchView(ApiView):
         crs = data.validated_data["crs"]
         points = [(p["lon"], p["lat"]) for p in data.validated_data["points"]]
         locations = geo_module("locate").locate_many(points, crs=crs)
-        results = [location_dict(loc, *_wgs84(lon, lat, crs)) for loc, (lon, lat) in zip(locations, points, strict=True)]
-        body = {"crs": crs, "count": len(results), "inside_count": sum(r["inside"] for r in results),
-                "results": results}
+        results = [
+            location_dict(loc, *_wgs84(lon, lat, crs))
+            for loc, (lon, lat) in zip(locations, points, strict=True)
+        ]
+        body = {
+            "crs": crs,
+            "count": len(results),
+            "inside_count": sum(r["inside"] for r in results),
+            "results": results,
+        }
         return Response(LocateBatchOutputSerializer(body).data)

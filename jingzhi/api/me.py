@@ -36,7 +36,8 @@ class MeSerializer(serializers.Serializer):
     is_superuser = serializers.BooleanField()
     roles = RoleOutSerializer(many=True)
     scope_codes = serializers.ListField(
-        child=serializers.CharField(), allow_null=True,
+        child=serializers.CharField(),
+        allow_null=True,
         help_text=_("您所有角色覆盖的地点编码；null 表示不受限制（超级管理员）"),
     )
     can_view_staff_pages = serializers.BooleanField()
@@ -54,13 +55,18 @@ class MeView(ApiView):
     def get(self, request):
         user = request.user
         assignments = (
-            RoleAssignment.objects.filter(user=user, is_active=True).select_related("department")
+            RoleAssignment.objects.filter(user=user, is_active=True)
+            .select_related("department")
             .order_by("role", "scope_kind", "scope_code", "id")
         )
         body = {
-            "id": user.pk, "username": user.username, "display_name": user.display_name,
-            "is_superuser": user.is_superuser, "roles": list(assignments),
-            "scope_codes": access.scope_codes(user), "can_view_staff_pages": access.can_view_staff_pages(user),
+            "id": user.pk,
+            "username": user.username,
+            "display_name": user.display_name,
+            "is_superuser": user.is_superuser,
+            "roles": list(assignments),
+            "scope_codes": access.scope_codes(user),
+            "can_view_staff_pages": access.can_view_staff_pages(user),
             "is_staff_user": access.is_staff_user(user),
         }
         return Response(MeSerializer(body).data)

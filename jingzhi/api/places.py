@@ -20,8 +20,13 @@ from jingzhi.api.schema import error_responses
 from jingzhi.core.errors import NotFound
 from jingzhi.geo.models import Community, District, Grid, Street, Subdistrict
 
-PLACE_MODELS = {"district": District, "subdistrict": Subdistrict, "community": Community, "grid": Grid,
-                "street": Street}
+PLACE_MODELS = {
+    "district": District,
+    "subdistrict": Subdistrict,
+    "community": Community,
+    "grid": Grid,
+    "street": Street,
+}
 MAX_ID = 2**63 - 1  # larger ids cannot exist; answering 404 early keeps them away from the database driver
 
 
@@ -32,6 +37,7 @@ def geo_queries():
 
 # --- serializers -------------------------------------------------------------------------------------------
 
+
 class PlaceRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
@@ -39,8 +45,14 @@ class PlaceRefSerializer(serializers.Serializer):
 
 
 @extend_schema_field(
-    {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4, "nullable": True,
-     "description": str(_("外包框 [最小经度, 最小纬度, 最大经度, 最大纬度]，WGS84"))}
+    {
+        "type": "array",
+        "items": {"type": "number"},
+        "minItems": 4,
+        "maxItems": 4,
+        "nullable": True,
+        "description": str(_("外包框 [最小经度, 最小纬度, 最大经度, 最大纬度]，WGS84")),
+    }
 )
 class BboxField(serializers.Field):
     def __init__(self, **kwargs):
@@ -54,8 +66,12 @@ class BboxField(serializers.Field):
 
 
 @extend_schema_field(
-    {"type": "object", "nullable": True, "additionalProperties": True,
-     "description": str(_("GeoJSON 几何（WGS84 经纬度）；列表中仅在 geometry=1 时给出，详情中总是给出"))}
+    {
+        "type": "object",
+        "nullable": True,
+        "additionalProperties": True,
+        "description": str(_("GeoJSON 几何（WGS84 经纬度）；列表中仅在 geometry=1 时给出，详情中总是给出")),
+    }
 )
 class GeometryField(serializers.Field):
     def __init__(self, **kwargs):
@@ -110,12 +126,13 @@ class ListQuerySerializer(serializers.Serializer):
 
 # --- list and detail endpoints -----------------------------------------------------------------------------
 
+
 class _PlaceList(ApiListView):
-    level = ""            # geo level name, as access_place knows it
-    query_name = ""       # the geo.queries function
-    parent_param = ""     # query parameter naming the parent, "" for none
+    level = ""  # geo level name, as access_place knows it
+    query_name = ""  # the geo.queries function
+    parent_param = ""  # query parameter naming the parent, "" for none
     parent_level = ""
-    related = ()          # parents to join
+    related = ()  # parents to join
 
     query_serializer = ListQuerySerializer
 
@@ -171,21 +188,54 @@ class _PlaceDetail(ApiDetailView):
 LEVELS = {
     # url segment: (level, query function, serializer, parent param, parent level, joins, Chinese name)
     "districts": ("district", "districts_for", DistrictSerializer, "", "", (), _("区")),
-    "subdistricts": ("subdistrict", "subdistricts_for", SubdistrictSerializer, "district", "district",
-                     ("district",), _("街道")),
-    "communities": ("community", "communities_for", CommunitySerializer, "subdistrict", "subdistrict",
-                    ("subdistrict",), _("社区")),
+    "subdistricts": (
+        "subdistrict",
+        "subdistricts_for",
+        SubdistrictSerializer,
+        "district",
+        "district",
+        ("district",),
+        _("街道"),
+    ),
+    "communities": (
+        "community",
+        "communities_for",
+        CommunitySerializer,
+        "subdistrict",
+        "subdistrict",
+        ("subdistrict",),
+        _("社区"),
+    ),
     "grids": ("grid", "grids_for", GridSerializer, "community", "community", ("community",), _("单元网格")),
-    "streets": ("street", "streets_for", StreetSerializer, "subdistrict", "subdistrict", ("subdistrict",),
-                _("街巷")),
+    "streets": (
+        "street",
+        "streets_for",
+        StreetSerializer,
+        "subdistrict",
+        "subdistrict",
+        ("subdistrict",),
+        _("街巷"),
+    ),
 }
 
 
 def _make_views():
     views = {}
-    for segment, (level, query_name, serializer, parent_param, parent_level, related, label) in LEVELS.items():
+    for segment, (
+        level,
+        query_name,
+        serializer,
+        parent_param,
+        parent_level,
+        related,
+        label,
+    ) in LEVELS.items():
         parent_label = next((v[6] for v in LEVELS.values() if v[0] == parent_level), parent_level)
-        parent_doc = _("按上级%(p)s的编号（id）筛选；该%(p)s不存在或不在辖区内时 404") % {"p": parent_label} if parent_param else ""
+        parent_doc = (
+            _("按上级%(p)s的编号（id）筛选；该%(p)s不存在或不在辖区内时 404") % {"p": parent_label}
+            if parent_param
+            else ""
+        )
         query_fields = {}
         if parent_param:
             query_fields[parent_param] = serializers.IntegerField(
@@ -196,34 +246,44 @@ def _make_views():
             f"{level.title()}ListView",
             (_PlaceList,),
             {
-                "level": level, "query_name": query_name, "parent_param": parent_param,
-                "parent_level": parent_level, "related": related, "serializer_class": serializer,
+                "level": level,
+                "query_name": query_name,
+                "parent_param": parent_param,
+                "parent_level": parent_level,
+                "related": related,
+                "serializer_class": serializer,
                 "query_serializer": query_serializer,
                 "__doc__": f"List of {level} in the caller's jurisdiction.",
             },
         )
-        list_view = extend_schema_view(get=extend_schema(
-            operation_id=f"{segment}_list",
-            summary=str(_("%(label)s列表") % {"label": label}),
-            description=str(
-                _("当前启用的边界版本中，您辖区内的%(label)s，按编码排序、分页。") % {"label": label}
-            ),
-            parameters=[query_serializer],
-            responses={200: serializer(many=True), **error_responses(400, 404)},
-            tags=[str(_("地理"))],
-        ))(list_view)
+        list_view = extend_schema_view(
+            get=extend_schema(
+                operation_id=f"{segment}_list",
+                summary=str(_("%(label)s列表") % {"label": label}),
+                description=str(
+                    _("当前启用的边界版本中，您辖区内的%(label)s，按编码排序、分页。") % {"label": label}
+                ),
+                parameters=[query_serializer],
+                responses={200: serializer(many=True), **error_responses(400, 404)},
+                tags=[str(_("地理"))],
+            )
+        )(list_view)
         detail_view = type(
             f"{level.title()}DetailView",
             (_PlaceDetail,),
             {"level": level, "serializer_class": serializer, "__doc__": f"One {level}."},
         )
-        detail_view = extend_schema_view(get=extend_schema(
-            operation_id=f"{segment}_retrieve",
-            summary=str(_("%(label)s详情") % {"label": label}),
-            description=str(_("一个%(label)s，含 GeoJSON 几何。不存在或不在辖区内时均返回 404。") % {"label": label}),
-            responses={200: serializer, **error_responses(404)},
-            tags=[str(_("地理"))],
-        ))(detail_view)
+        detail_view = extend_schema_view(
+            get=extend_schema(
+                operation_id=f"{segment}_retrieve",
+                summary=str(_("%(label)s详情") % {"label": label}),
+                description=str(
+                    _("一个%(label)s，含 GeoJSON 几何。不存在或不在辖区内时均返回 404。") % {"label": label}
+                ),
+                responses={200: serializer, **error_responses(404)},
+                tags=[str(_("地理"))],
+            )
+        )(detail_view)
         views[segment] = (list_view, detail_view)
     return views
 
@@ -232,6 +292,7 @@ PLACE_VIEWS = _make_views()
 
 
 # --- jurisdiction tree -------------------------------------------------------------------------------------
+
 
 class TreeCommunitySerializer(PlaceRefSerializer):
     grid_count = serializers.IntegerField(help_text=_("辖区内可见的网格数"))
@@ -250,7 +311,9 @@ class TreeDistrictSerializer(PlaceRefSerializer):
 
 
 class TreeSerializer(serializers.Serializer):
-    generation = serializers.IntegerField(allow_null=True, help_text=_("当前启用的边界版本编号；尚无启用版本时为 null"))
+    generation = serializers.IntegerField(
+        allow_null=True, help_text=_("当前启用的边界版本编号；尚无启用版本时为 null")
+    )
     districts = TreeDistrictSerializer(many=True)
 
 
@@ -264,16 +327,26 @@ def jurisdiction_tree(user) -> dict:
     community-level user sees where their community sits."""
     queries = geo_queries()
     communities = list(
-        queries.communities_for(user).select_related("subdistrict__district")
+        queries.communities_for(user)
+        .select_related("subdistrict__district")
         .defer("geometry", "subdistrict__geometry", "subdistrict__district__geometry")
     )
-    subdistricts = list(queries.subdistricts_for(user).select_related("district").defer("geometry", "district__geometry"))
+    subdistricts = list(
+        queries.subdistricts_for(user).select_related("district").defer("geometry", "district__geometry")
+    )
     districts = list(queries.districts_for(user).defer("geometry"))
     grid_counts = dict(
-        queries.grids_for(user).order_by().values("community_id").annotate(n=Count("id")).values_list("community_id", "n")
+        queries.grids_for(user)
+        .order_by()
+        .values("community_id")
+        .annotate(n=Count("id"))
+        .values_list("community_id", "n")
     )
     street_counts = dict(
-        queries.streets_for(user).order_by().values("subdistrict_id").annotate(n=Count("id"))
+        queries.streets_for(user)
+        .order_by()
+        .values("subdistrict_id")
+        .annotate(n=Count("id"))
         .values_list("subdistrict_id", "n")
     )
 
@@ -320,8 +393,10 @@ class JurisdictionTreeView(ApiView):
         operation_id="jurisdiction_tree",
         summary=str(_("辖区树")),
         description=str(
-            _("区 → 街道 → 社区 的嵌套树（当前启用的边界版本），附可见的网格数与街巷数。"
-              "只含您辖区内的对象；为定位而显示的上级只给名称与编码。")
+            _(
+                "区 → 街道 → 社区 的嵌套树（当前启用的边界版本），附可见的网格数与街巷数。"
+                "只含您辖区内的对象；为定位而显示的上级只给名称与编码。"
+            )
         ),
         responses={200: TreeSerializer, **error_responses()},
         tags=[str(_("地理"))],

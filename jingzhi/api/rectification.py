@@ -60,7 +60,9 @@ def choice(choices, **kwargs) -> serializers.ChoiceField:
     values = [value for value, _label in choices]
     listing = "、".join(f"{value}（{label}）" for value, label in choices)  # built once, at import
 
-    @extend_schema_field({"type": "string", "pattern": "^(" + "|".join(values) + ")$", "description": listing})
+    @extend_schema_field(
+        {"type": "string", "pattern": "^(" + "|".join(values) + ")$", "description": listing}
+    )
     class InlineChoice(serializers.ChoiceField):
         pass
 
@@ -123,11 +125,19 @@ class StreetRowSerializer(serializers.Serializer):
     name = serializers.CharField(source="street.name")
     subdistrict_code = serializers.CharField(source="street.subdistrict.code")
     subdistrict_name = serializers.CharField(source="street.subdistrict.name")
-    grade = serializers.CharField(help_text=_("premium 精品、fine 优美、standard 达标、failing 不达标；空为未定级"))
+    grade = serializers.CharField(
+        help_text=_("premium 精品、fine 优美、standard 达标、failing 不达标；空为未定级")
+    )
     grade_label = serializers.CharField()
     awarded_grade = serializers.CharField(source="record.awarded_grade", allow_null=True, default=None)
-    last_score = serializers.DecimalField(source="record.last_score", max_digits=5, decimal_places=1,
-                                          coerce_to_string=False, allow_null=True, default=None)
+    last_score = serializers.DecimalField(
+        source="record.last_score",
+        max_digits=5,
+        decimal_places=1,
+        coerce_to_string=False,
+        allow_null=True,
+        default=None,
+    )
     last_month = serializers.CharField(source="record.last_month", allow_null=True, default=None)
     is_civilized = serializers.BooleanField(source="record.is_civilized", default=False)
     chief = ChiefSerializer(allow_null=True)
@@ -254,7 +264,9 @@ class InspectionSerializer(serializers.Serializer):
     inspector = PersonSerializer(allow_null=True)
     inspected_on = serializers.DateField()
     score = serializers.DecimalField(max_digits=5, decimal_places=1, coerce_to_string=False)
-    satisfaction = serializers.DecimalField(max_digits=5, decimal_places=1, coerce_to_string=False, allow_null=True)
+    satisfaction = serializers.DecimalField(
+        max_digits=5, decimal_places=1, coerce_to_string=False, allow_null=True
+    )
     note = serializers.CharField()
     results = ItemResultSerializer(many=True, source="results.all")
 
@@ -263,8 +275,13 @@ class FindingInSerializer(serializers.Serializer):
     item = serializers.CharField(max_length=48, help_text=_("事项编码，须属于所用标准版本"))
     passed = serializers.BooleanField(default=False)
     count = serializers.IntegerField(min_value=0, max_value=999, default=1)
-    deduction = serializers.DecimalField(max_digits=5, decimal_places=1, required=False, allow_null=True,
-                                         help_text=_("扣分；省略时按事项的扣分规则计算，不得超过该项分值"))
+    deduction = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        required=False,
+        allow_null=True,
+        help_text=_("扣分；省略时按事项的扣分规则计算，不得超过该项分值"),
+    )
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     lon = lon_field(required=False, allow_null=True)
@@ -275,15 +292,27 @@ class InspectionInSerializer(serializers.Serializer):
     street = serializers.RegexField(r"^[0-9A-Za-z]{1,32}$", help_text=_("街巷编码"))
     kind = choice(_choices("InspectionKind"))
     inspected_on = serializers.DateField(required=False, help_text=_("检查日期，默认今天"))
-    period = serializers.CharField(max_length=10, required=False, allow_blank=True, default="",
-                                   help_text=_("周期：月度为 YYYY-MM，季度为 YYYY-Qn；默认由检查日期推出"))
-    version = serializers.CharField(max_length=32, required=False, allow_blank=True, default="",
-                                    help_text=_("标准版本编码，默认现行版本"))
-    satisfaction = serializers.DecimalField(max_digits=5, decimal_places=1, required=False, allow_null=True,
-                                            min_value=0, max_value=100)
+    period = serializers.CharField(
+        max_length=10,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("周期：月度为 YYYY-MM，季度为 YYYY-Qn；默认由检查日期推出"),
+    )
+    version = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, default="", help_text=_("标准版本编码，默认现行版本")
+    )
+    satisfaction = serializers.DecimalField(
+        max_digits=5, decimal_places=1, required=False, allow_null=True, min_value=0, max_value=100
+    )
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    results = FindingInSerializer(many=True, required=False, default=list, max_length=50,
-                                  help_text=_("不达标的事项（未列出的事项视为达标）"))
+    results = FindingInSerializer(
+        many=True,
+        required=False,
+        default=list,
+        max_length=50,
+        help_text=_("不达标的事项（未列出的事项视为达标）"),
+    )
 
 
 class InspectionQuerySerializer(serializers.Serializer):
@@ -294,8 +323,16 @@ class InspectionQuerySerializer(serializers.Serializer):
 
 class StreetQuerySerializer(serializers.Serializer):
     subdistrict = serializers.RegexField(r"^\d{9}$", required=False)
-    grade = choice([("premium", "premium"), ("fine", "fine"), ("standard", "standard"),
-                                             ("failing", "failing"), ("none", _("未定级"))], required=False)
+    grade = choice(
+        [
+            ("premium", "premium"),
+            ("fine", "fine"),
+            ("standard", "standard"),
+            ("failing", "failing"),
+            ("none", _("未定级")),
+        ],
+        required=False,
+    )
     q = serializers.CharField(max_length=50, required=False, allow_blank=True)
 
 
@@ -311,8 +348,7 @@ class TaskLetterInSerializer(serializers.Serializer):
     targets = serializers.ListField(child=serializers.CharField(max_length=300), min_length=1, max_length=30)
     starts_on = serializers.DateField()
     due_on = serializers.DateField()
-    target_grade = choice([("premium", "精品"), ("fine", "优美"), ("standard", "达标")],
-                                           default="standard")
+    target_grade = choice([("premium", "精品"), ("fine", "优美"), ("standard", "达标")], default="standard")
 
 
 class ReasonInSerializer(serializers.Serializer):
@@ -355,15 +391,25 @@ class PlanItemInSerializer(serializers.Serializer):
     owner_name = serializers.CharField(max_length=100)
     deadline = serializers.DateField()
     standard_code = serializers.CharField(max_length=48, required=False, allow_blank=True, default="")
-    cases = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False,
-                                  default=list, max_length=50, help_text=_("关联案件的内部编号"))
+    cases = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        default=list,
+        max_length=50,
+        help_text=_("关联案件的内部编号"),
+    )
 
 
 class ProgressInSerializer(serializers.Serializer):
     progress = serializers.IntegerField(min_value=0, max_value=100, required=False)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    cases = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False,
-                                  allow_null=True, default=None, max_length=50)
+    cases = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        allow_null=True,
+        default=None,
+        max_length=50,
+    )
 
 
 class StewardInSerializer(serializers.Serializer):
@@ -371,8 +417,10 @@ class StewardInSerializer(serializers.Serializer):
 
 
 class PatrolInSerializer(serializers.Serializer):
-    duty = choice(_choices("PatrolDuty"), help_text=_("巡 patrol、访 visit、做 dissuade、"
-                                                                            "报 report（直接生成案件）、记 record"))
+    duty = choice(
+        _choices("PatrolDuty"),
+        help_text=_("巡 patrol、访 visit、做 dissuade、报 report（直接生成案件）、记 record"),
+    )
     note = serializers.CharField(max_length=500)
     lon = lon_field(required=False, allow_null=True)
     lat = lat_field(required=False, allow_null=True)
@@ -428,9 +476,13 @@ def _user_or_404(pk):
 
 # ------------------------------------------------------------------------------------------------ views
 class StandardView(ApiView):
-    @extend_schema(operation_id="rectification_standard", summary=str(_("现行十无标准")), tags=TAG,
-                   description=str(_("现行标准版本、评级规则与各事项（编码、分值、扣分规则、对应案件分类）。")),
-                   responses={200: StandardVersionSerializer, **error_responses(404)})
+    @extend_schema(
+        operation_id="rectification_standard",
+        summary=str(_("现行十无标准")),
+        tags=TAG,
+        description=str(_("现行标准版本、评级规则与各事项（编码、分值、扣分规则、对应案件分类）。")),
+        responses={200: StandardVersionSerializer, **error_responses(404)},
+    )
     def get(self, request):
         version = _queries().current_version()
         if version is None:
@@ -439,31 +491,47 @@ class StandardView(ApiView):
 
 
 class StreetListView(ApiView):
-    @extend_schema(operation_id="rectification_streets", summary=str(_("街巷与等级")), tags=TAG,
-                   parameters=[StreetQuerySerializer],
-                   responses={200: StreetRowSerializer(many=True), **error_responses(400)})
+    @extend_schema(
+        operation_id="rectification_streets",
+        summary=str(_("街巷与等级")),
+        tags=TAG,
+        parameters=[StreetQuerySerializer],
+        responses={200: StreetRowSerializer(many=True), **error_responses(400)},
+    )
     def get(self, request):
         params = _valid(StreetQuerySerializer, request.query_params)
         grade = params.get("grade")
-        rows = _queries().street_rows_for(request.user, subdistrict_code=params.get("subdistrict", ""),
-                                          q=params.get("q", ""), grade="" if grade == "none" else grade)
+        rows = _queries().street_rows_for(
+            request.user,
+            subdistrict_code=params.get("subdistrict", ""),
+            q=params.get("q", ""),
+            grade="" if grade == "none" else grade,
+        )
         return Response(StreetRowSerializer(rows, many=True).data)
 
 
 class StreetDetailView(ApiView):
-    @extend_schema(operation_id="rectification_street", summary=str(_("街巷档案")), tags=TAG,
-                   responses={200: StreetDetailSerializer, **error_responses(404)})
+    @extend_schema(
+        operation_id="rectification_street",
+        summary=str(_("街巷档案")),
+        tags=TAG,
+        responses={200: StreetDetailSerializer, **error_responses(404)},
+    )
     def get(self, request, code):
         queries = _queries()
         street = _street(request.user, code)
         row = queries.street_rows_for(request.user, codes=[street.code])[0]
         plan, items = queries.plan_for(street.code)
         body = {
-            "street": row, "board": row.record,
+            "street": row,
+            "board": row.record,
             "scores": [{"month": m, "score": s} for m, s in queries.score_series(street.code, 24)],
-            "grade_history": queries.grade_history(street.code), "chiefs": queries.chief_history(street.code),
-            "task_letters": queries.task_letters(street.code), "ledger": queries.ledger(street.code),
-            "plan_title": plan.title if plan else None, "plan_items": items,
+            "grade_history": queries.grade_history(street.code),
+            "chiefs": queries.chief_history(street.code),
+            "task_letters": queries.task_letters(street.code),
+            "ledger": queries.ledger(street.code),
+            "plan_title": plan.title if plan else None,
+            "plan_items": items,
             "proposals": queries.proposals_for(street.code),
             "stewards": [s.user for s in queries.stewards_for(street.code)],
         }
@@ -471,62 +539,105 @@ class StreetDetailView(ApiView):
 
 
 class InspectionCollectionView(ApiView):
-    @extend_schema(operation_id="rectification_inspections", summary=str(_("检查记录")), tags=TAG,
-                   parameters=[InspectionQuerySerializer],
-                   responses={200: InspectionSerializer(many=True), **error_responses(400)})
+    @extend_schema(
+        operation_id="rectification_inspections",
+        summary=str(_("检查记录")),
+        tags=TAG,
+        parameters=[InspectionQuerySerializer],
+        responses={200: InspectionSerializer(many=True), **error_responses(400)},
+    )
     def get(self, request):
         params = _valid(InspectionQuerySerializer, request.query_params)
-        qs = _queries().inspections_for_export(request.user, month=params.get("month", ""),
-                                              kind=params.get("kind", ""))
+        qs = _queries().inspections_for_export(
+            request.user, month=params.get("month", ""), kind=params.get("kind", "")
+        )
         if params.get("street"):
             qs = qs.filter(street_code=params["street"])
         return Response(InspectionSerializer(list(qs.order_by("-inspected_on", "-id")[:500]), many=True).data)
 
-    @extend_schema(operation_id="rectification_inspection_create", summary=str(_("录入检查")), tags=TAG,
-                   description=str(_("按现行标准为街巷打分。每项扣分生成一件案件（或并入该街巷同类未办结案件）；"
-                                     "正式检查（市级月度、第三方季度）每街巷每周期一次，并据此评级。")),
-                   request=InspectionInSerializer,
-                   responses={201: InspectionSerializer, **error_responses(400, 404), **conflict(_("同一街巷同一周期已有正式检查"))})
+    @extend_schema(
+        operation_id="rectification_inspection_create",
+        summary=str(_("录入检查")),
+        tags=TAG,
+        description=str(
+            _(
+                "按现行标准为街巷打分。每项扣分生成一件案件（或并入该街巷同类未办结案件）；"
+                "正式检查（市级月度、第三方季度）每街巷每周期一次，并据此评级。"
+            )
+        ),
+        request=InspectionInSerializer,
+        responses={
+            201: InspectionSerializer,
+            **error_responses(400, 404),
+            **conflict(_("同一街巷同一周期已有正式检查")),
+        },
+    )
     def post(self, request):
         data = _valid(InspectionInSerializer, request.data)
         inspection = _actions().do_record_inspection(
-            actor=request.user, street_code=data["street"], kind=data["kind"], inspected_on=data.get("inspected_on"),
-            period=data.get("period", ""), version=data.get("version") or None,
-            satisfaction=data.get("satisfaction"), note=data.get("note", ""),
-            results=[dict(r) for r in data.get("results", [])])
+            actor=request.user,
+            street_code=data["street"],
+            kind=data["kind"],
+            inspected_on=data.get("inspected_on"),
+            period=data.get("period", ""),
+            version=data.get("version") or None,
+            satisfaction=data.get("satisfaction"),
+            note=data.get("note", ""),
+            results=[dict(r) for r in data.get("results", [])],
+        )
         inspection = _queries().inspection_detail(inspection.pk)
         return Response(InspectionSerializer(inspection).data, status=status.HTTP_201_CREATED)
 
 
 class InspectionDetailView(ApiView):
-    @extend_schema(operation_id="rectification_inspection", summary=str(_("检查详情")), tags=TAG,
-                   responses={200: InspectionSerializer, **error_responses(404)})
+    @extend_schema(
+        operation_id="rectification_inspection",
+        summary=str(_("检查详情")),
+        tags=TAG,
+        responses={200: InspectionSerializer, **error_responses(404)},
+    )
     def get(self, request, pk):
         return Response(InspectionSerializer(_queries().access_inspection(request.user, pk)).data)
 
 
 class MineView(ApiView):
-    @extend_schema(operation_id="rectification_mine", summary=str(_("街巷长工作台")), tags=TAG,
-                   description=str(_("我担任街巷长的街巷：等级、不达标事项、逾期案件与整治事项、任务书、待决定的问责建议。")),
-                   responses={200: ChiefStreetSerializer(many=True), **error_responses()})
+    @extend_schema(
+        operation_id="rectification_mine",
+        summary=str(_("街巷长工作台")),
+        tags=TAG,
+        description=str(
+            _("我担任街巷长的街巷：等级、不达标事项、逾期案件与整治事项、任务书、待决定的问责建议。")
+        ),
+        responses={200: ChiefStreetSerializer(many=True), **error_responses()},
+    )
     def get(self, request):
         return Response(ChiefStreetSerializer(_queries().chief_dashboard(request.user), many=True).data)
 
 
 class ProposalListView(ApiView):
-    @extend_schema(operation_id="rectification_proposals", summary=str(_("待我决定的问责建议")), tags=TAG,
-                   responses={200: ProposalSerializer(many=True), **error_responses()})
+    @extend_schema(
+        operation_id="rectification_proposals",
+        summary=str(_("待我决定的问责建议")),
+        tags=TAG,
+        responses={200: ProposalSerializer(many=True), **error_responses()},
+    )
     def get(self, request):
         return Response(ProposalSerializer(_queries().pending_proposals_for(request.user), many=True).data)
 
 
 class ProposalDecisionView(ApiView):
-    @extend_schema(operation_id="rectification_proposal_decide", summary=str(_("决定问责建议")), tags=TAG,
-                   request=DecisionInSerializer, responses={200: ProposalSerializer, **error_responses(400, 404), **conflict(_("该建议已决定"))})
+    @extend_schema(
+        operation_id="rectification_proposal_decide",
+        summary=str(_("决定问责建议")),
+        tags=TAG,
+        request=DecisionInSerializer,
+        responses={200: ProposalSerializer, **error_responses(400, 404), **conflict(_("该建议已决定"))},
+    )
     def post(self, request, pk):
         data = _valid(DecisionInSerializer, request.data)
-        proposal = _actions().do_decide_proposal(actor=request.user, proposal_id=pk, accept=data["accept"],
-                                                 reason=data["reason"])
+        proposal = _actions().do_decide_proposal(
+            actor=request.user, proposal_id=pk, accept=data["accept"], reason=data["reason"]
+        )
         return Response(ProposalSerializer(proposal).data)
 
 
@@ -536,21 +647,39 @@ class _StreetWrite(ApiView):
 
 
 class AppointChiefView(_StreetWrite):
-    @extend_schema(operation_id="rectification_chief_appoint", summary=str(_("任命街巷长")), tags=TAG,
-                   request=AppointInSerializer, responses={201: ChiefSerializer, **error_responses(400, 404)})
+    @extend_schema(
+        operation_id="rectification_chief_appoint",
+        summary=str(_("任命街巷长")),
+        tags=TAG,
+        request=AppointInSerializer,
+        responses={201: ChiefSerializer, **error_responses(400, 404)},
+    )
     def post(self, request, code):
         street = self.street(request, code)
         data = _valid(AppointInSerializer, request.data)
-        chief = _actions().do_appoint_chief(actor=request.user, street_code=street.code,
-                                            user=_user_or_404(data["user"]), rank=data["rank"], title=data["title"],
-                                            started_on=data.get("started_on"))
+        chief = _actions().do_appoint_chief(
+            actor=request.user,
+            street_code=street.code,
+            user=_user_or_404(data["user"]),
+            rank=data["rank"],
+            title=data["title"],
+            started_on=data.get("started_on"),
+        )
         return Response(ChiefSerializer(chief).data, status=status.HTTP_201_CREATED)
 
 
 class TaskLetterCreateView(_StreetWrite):
-    @extend_schema(operation_id="rectification_task_letter_issue", summary=str(_("下达任务书")), tags=TAG,
-                   request=TaskLetterInSerializer,
-                   responses={201: TaskLetterSerializer, **error_responses(400, 404), **conflict(_("该街巷已有有效的任务书"))})
+    @extend_schema(
+        operation_id="rectification_task_letter_issue",
+        summary=str(_("下达任务书")),
+        tags=TAG,
+        request=TaskLetterInSerializer,
+        responses={
+            201: TaskLetterSerializer,
+            **error_responses(400, 404),
+            **conflict(_("该街巷已有有效的任务书")),
+        },
+    )
     def post(self, request, code):
         street = self.street(request, code)
         data = _valid(TaskLetterInSerializer, request.data)
@@ -569,27 +698,46 @@ def _letter_or_404(user, pk):
 
 
 class TaskLetterSignView(ApiView):
-    @extend_schema(operation_id="rectification_task_letter_sign", summary=str(_("签署任务书")), tags=TAG,
-                   request=None, responses={200: TaskLetterSerializer, **error_responses(404), **conflict(_("任务书已终止"))})
+    @extend_schema(
+        operation_id="rectification_task_letter_sign",
+        summary=str(_("签署任务书")),
+        tags=TAG,
+        request=None,
+        responses={200: TaskLetterSerializer, **error_responses(404), **conflict(_("任务书已终止"))},
+    )
     def post(self, request, pk):
         letter = _letter_or_404(request.user, pk)
-        return Response(TaskLetterSerializer(_actions().do_sign_task_letter(actor=request.user,
-                                                                            letter_id=letter.pk)).data)
+        return Response(
+            TaskLetterSerializer(_actions().do_sign_task_letter(actor=request.user, letter_id=letter.pk)).data
+        )
 
 
 class TaskLetterEndView(ApiView):
-    @extend_schema(operation_id="rectification_task_letter_end", summary=str(_("终止任务书")), tags=TAG,
-                   request=ReasonInSerializer, responses={200: TaskLetterSerializer, **error_responses(400, 404)})
+    @extend_schema(
+        operation_id="rectification_task_letter_end",
+        summary=str(_("终止任务书")),
+        tags=TAG,
+        request=ReasonInSerializer,
+        responses={200: TaskLetterSerializer, **error_responses(400, 404)},
+    )
     def post(self, request, pk):
         letter = _letter_or_404(request.user, pk)
         data = _valid(ReasonInSerializer, request.data)
-        return Response(TaskLetterSerializer(_actions().do_end_task_letter(
-            actor=request.user, letter_id=letter.pk, reason=data["reason"])).data)
+        return Response(
+            TaskLetterSerializer(
+                _actions().do_end_task_letter(actor=request.user, letter_id=letter.pk, reason=data["reason"])
+            ).data
+        )
 
 
 class LedgerView(_StreetWrite):
-    @extend_schema(operation_id="rectification_ledger_add", summary=str(_("记台账")), tags=TAG,
-                   request=LedgerInSerializer, responses={201: LedgerEntrySerializer, **error_responses(400, 404)})
+    @extend_schema(
+        operation_id="rectification_ledger_add",
+        summary=str(_("记台账")),
+        tags=TAG,
+        request=LedgerInSerializer,
+        responses={201: LedgerEntrySerializer, **error_responses(400, 404)},
+    )
     def post(self, request, code):
         street = self.street(request, code)
         data = _valid(LedgerInSerializer, request.data)
@@ -598,8 +746,13 @@ class LedgerView(_StreetWrite):
 
 
 class BoardView(_StreetWrite):
-    @extend_schema(operation_id="rectification_board_update", summary=str(_("更新责任公示牌")), tags=TAG,
-                   request=BoardInSerializer, responses={200: BoardSerializer, **error_responses(400, 404)})
+    @extend_schema(
+        operation_id="rectification_board_update",
+        summary=str(_("更新责任公示牌")),
+        tags=TAG,
+        request=BoardInSerializer,
+        responses={200: BoardSerializer, **error_responses(400, 404)},
+    )
     def patch(self, request, code):
         street = self.street(request, code)
         data = _valid(BoardInSerializer, request.data)
@@ -608,8 +761,13 @@ class BoardView(_StreetWrite):
 
 
 class AwardView(_StreetWrite):
-    @extend_schema(operation_id="rectification_grade_award", summary=str(_("评定等级")), tags=TAG,
-                   request=AwardInSerializer, responses={201: GradeChangeSerializer, **error_responses(400, 404)})
+    @extend_schema(
+        operation_id="rectification_grade_award",
+        summary=str(_("评定等级")),
+        tags=TAG,
+        request=AwardInSerializer,
+        responses={201: GradeChangeSerializer, **error_responses(400, 404)},
+    )
     def post(self, request, code):
         street = self.street(request, code)
         data = _valid(AwardInSerializer, request.data)
@@ -618,8 +776,13 @@ class AwardView(_StreetWrite):
 
 
 class PlanView(_StreetWrite):
-    @extend_schema(operation_id="rectification_plan_save", summary=str(_("保存一街一策")), tags=TAG,
-                   request=PlanInSerializer, responses={200: OkSerializer, **error_responses(400, 404)})
+    @extend_schema(
+        operation_id="rectification_plan_save",
+        summary=str(_("保存一街一策")),
+        tags=TAG,
+        request=PlanInSerializer,
+        responses={200: OkSerializer, **error_responses(400, 404)},
+    )
     def put(self, request, code):
         street = self.street(request, code)
         data = _valid(PlanInSerializer, request.data)
@@ -628,48 +791,86 @@ class PlanView(_StreetWrite):
 
 
 class PlanItemView(_StreetWrite):
-    @extend_schema(operation_id="rectification_plan_item_add", summary=str(_("添加整治事项")), tags=TAG,
-                   request=PlanItemInSerializer, responses={201: PlanItemSerializer, **error_responses(400, 404)})
+    @extend_schema(
+        operation_id="rectification_plan_item_add",
+        summary=str(_("添加整治事项")),
+        tags=TAG,
+        request=PlanItemInSerializer,
+        responses={201: PlanItemSerializer, **error_responses(400, 404)},
+    )
     def post(self, request, code):
         street = self.street(request, code)
         data = _valid(PlanItemInSerializer, request.data)
-        item = _actions().do_add_plan_item(actor=request.user, street_code=street.code, text=data["text"],
-                                           owner_name=data["owner_name"], deadline=data["deadline"],
-                                           standard_code=data["standard_code"], case_ids=data["cases"])
+        item = _actions().do_add_plan_item(
+            actor=request.user,
+            street_code=street.code,
+            text=data["text"],
+            owner_name=data["owner_name"],
+            deadline=data["deadline"],
+            standard_code=data["standard_code"],
+            case_ids=data["cases"],
+        )
         return Response(PlanItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
 class PlanItemProgressView(ApiView):
-    @extend_schema(operation_id="rectification_plan_item_progress", summary=str(_("更新整治进度")), tags=TAG,
-                   request=ProgressInSerializer, responses={200: PlanItemSerializer, **error_responses(400, 404)})
+    @extend_schema(
+        operation_id="rectification_plan_item_progress",
+        summary=str(_("更新整治进度")),
+        tags=TAG,
+        request=ProgressInSerializer,
+        responses={200: PlanItemSerializer, **error_responses(400, 404)},
+    )
     def post(self, request, pk):
         data = _valid(ProgressInSerializer, request.data)
-        item = _actions().do_update_plan_item(actor=request.user, item_id=pk, progress=data.get("progress"),
-                                              note=data.get("note", ""), case_ids=data.get("cases"))
+        item = _actions().do_update_plan_item(
+            actor=request.user,
+            item_id=pk,
+            progress=data.get("progress"),
+            note=data.get("note", ""),
+            case_ids=data.get("cases"),
+        )
         return Response(PlanItemSerializer(item).data)
 
 
 class StewardView(_StreetWrite):
-    @extend_schema(operation_id="rectification_steward_assign", summary=str(_("安排小巷管家")), tags=TAG,
-                   request=StewardInSerializer, responses={201: OkSerializer, **error_responses(400, 404)})
+    @extend_schema(
+        operation_id="rectification_steward_assign",
+        summary=str(_("安排小巷管家")),
+        tags=TAG,
+        request=StewardInSerializer,
+        responses={201: OkSerializer, **error_responses(400, 404)},
+    )
     def post(self, request, code):
         street = self.street(request, code)
         data = _valid(StewardInSerializer, request.data)
-        assignment = _actions().do_assign_steward(actor=request.user, street_code=street.code,
-                                                  user=_user_or_404(data["user"]))
+        assignment = _actions().do_assign_steward(
+            actor=request.user, street_code=street.code, user=_user_or_404(data["user"])
+        )
         return Response({"id": assignment.pk}, status=status.HTTP_201_CREATED)
 
 
 class PatrolView(_StreetWrite):
-    @extend_schema(operation_id="rectification_patrol_log", summary=str(_("记录巡查（巡访做报记）")), tags=TAG,
-                   description=str(_("“报”直接生成案件，位置默认取街巷中点。")),
-                   request=PatrolInSerializer, responses={201: PatrolSerializer, **error_responses(400, 404)})
+    @extend_schema(
+        operation_id="rectification_patrol_log",
+        summary=str(_("记录巡查（巡访做报记）")),
+        tags=TAG,
+        description=str(_("“报”直接生成案件，位置默认取街巷中点。")),
+        request=PatrolInSerializer,
+        responses={201: PatrolSerializer, **error_responses(400, 404)},
+    )
     def post(self, request, code):
         street = self.street(request, code)
         data = _valid(PatrolInSerializer, request.data)
-        log = _actions().do_log_patrol(actor=request.user, street_code=street.code, duty=data["duty"],
-                                       note=data["note"], lon=data.get("lon"), lat=data.get("lat"),
-                                       idempotency_key=data.get("idempotency_key", ""))
+        log = _actions().do_log_patrol(
+            actor=request.user,
+            street_code=street.code,
+            duty=data["duty"],
+            note=data["note"],
+            lon=data.get("lon"),
+            lat=data.get("lat"),
+            idempotency_key=data.get("idempotency_key", ""),
+        )
         return Response(PatrolSerializer(log).data, status=status.HTTP_201_CREATED)
 
 
@@ -692,9 +893,13 @@ class _Export(ApiView):
 
 
 class StreetExportView(_Export):
-    @extend_schema(operation_id="rectification_export_streets", summary=str(_("导出街巷等级（Excel）")), tags=TAG,
-                   parameters=[OpenApiParameter("subdistrict", str, pattern=r"^\d{9}$", required=False)],
-                   responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY), **error_responses(400)})
+    @extend_schema(
+        operation_id="rectification_export_streets",
+        summary=str(_("导出街巷等级（Excel）")),
+        tags=TAG,
+        parameters=[OpenApiParameter("subdistrict", str, pattern=r"^\d{9}$", required=False)],
+        responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY), **error_responses(400)},
+    )
     def get(self, request):
         from jingzhi.rectification import excel
 
@@ -705,16 +910,21 @@ class StreetExportView(_Export):
 
 
 class InspectionExportView(_Export):
-    @extend_schema(operation_id="rectification_export_inspections", summary=str(_("导出检查结果（Excel）")),
-                   tags=TAG, parameters=[InspectionQuerySerializer],
-                   responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY), **error_responses(400)})
+    @extend_schema(
+        operation_id="rectification_export_inspections",
+        summary=str(_("导出检查结果（Excel）")),
+        tags=TAG,
+        parameters=[InspectionQuerySerializer],
+        responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY), **error_responses(400)},
+    )
     def get(self, request):
         from jingzhi.rectification import excel
 
         self.check(request)
         params = _valid(InspectionQuerySerializer, request.query_params)
-        qs = _queries().inspections_for_export(request.user, month=params.get("month", ""),
-                                              kind=params.get("kind", ""))
+        qs = _queries().inspections_for_export(
+            request.user, month=params.get("month", ""), kind=params.get("kind", "")
+        )
         if params.get("street"):
             qs = qs.filter(street_code=params["street"])
         return self.xlsx(excel.inspections_workbook(qs), "inspections")

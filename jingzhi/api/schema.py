@@ -19,7 +19,9 @@ from rest_framework import serializers
 
 @extend_schema_serializer(component_name="Error")
 class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text=_("稳定的机器可读错误码，如 invalid、not_found、not_authenticated"))
+    code = serializers.CharField(
+        help_text=_("稳定的机器可读错误码，如 invalid、not_found、not_authenticated")
+    )
     message = serializers.CharField(help_text=_("给人看的中文说明：哪个字段、哪一行、为什么"))
     fields = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
@@ -53,8 +55,10 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
             "type": "http",
             "scheme": "bearer",
             "description": str(
-                _("个人 API 令牌：`Authorization: Bearer <密钥>`（也接受 `Token <密钥>`）。"
-                  "用 `jingzhi create-token 用户名 用途` 创建，密钥只显示一次。")
+                _(
+                    "个人 API 令牌：`Authorization: Bearer <密钥>`（也接受 `Token <密钥>`）。"
+                    "用 `jingzhi create-token 用户名 用途` 创建，密钥只显示一次。"
+                )
             ),
         }
 

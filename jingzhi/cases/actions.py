@@ -52,8 +52,16 @@ from jingzhi.taxonomy.queries import pinned_generation
 logger = logging.getLogger(__name__)
 
 # Sources whose reporter is, by default, the person entering the report.
-_SELF_REPORTED = {Source.RESIDENT_WEB, Source.INSPECTOR, Source.PATROL, Source.COUNCIL, Source.STEWARD,
-                  Source.STREET_CHIEF, Source.ASSESSOR, Source.OPEN311}
+_SELF_REPORTED = {
+    Source.RESIDENT_WEB,
+    Source.INSPECTOR,
+    Source.PATROL,
+    Source.COUNCIL,
+    Source.STEWARD,
+    Source.STREET_CHIEF,
+    Source.ASSESSOR,
+    Source.OPEN311,
+}
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
@@ -90,8 +98,14 @@ def _notify(recipients, *, verb: str, title: str, body: str, case=None, target=N
             unique.append(user)
     if not unique:
         return
-    notify(recipients=unique, verb=verb, title=title, body=body, link=case_link(case) if case else "",
-           target=target if target is not None else case)
+    notify(
+        recipients=unique,
+        verb=verb,
+        title=title,
+        body=body,
+        link=case_link(case) if case else "",
+        target=target if target is not None else case,
+    )
 
 
 def _code_prefixes(case) -> set[str]:
@@ -107,17 +121,25 @@ def _code_prefixes(case) -> set[str]:
 
 def staff_for(case, roles) -> list[User]:
     """Active users holding one of `roles` with a jurisdiction covering the case."""
-    return list(User.objects.filter(
-        is_active=True, role_assignments__is_active=True, role_assignments__role__in=list(roles),
-        role_assignments__scope_code__in=sorted(_code_prefixes(case)),
-    ).distinct())
+    return list(
+        User.objects.filter(
+            is_active=True,
+            role_assignments__is_active=True,
+            role_assignments__role__in=list(roles),
+            role_assignments__scope_code__in=sorted(_code_prefixes(case)),
+        ).distinct()
+    )
 
 
 def handlers_of(department_ids) -> list[User]:
-    return list(User.objects.filter(
-        is_active=True, role_assignments__is_active=True, role_assignments__role=workflow.HANDLER,
-        role_assignments__department_id__in=list(department_ids),
-    ).distinct())
+    return list(
+        User.objects.filter(
+            is_active=True,
+            role_assignments__is_active=True,
+            role_assignments__role=workflow.HANDLER,
+            role_assignments__department_id__in=list(department_ids),
+        ).distinct()
+    )
 
 
 def _residents_of(case) -> list[User]:
@@ -137,29 +159,53 @@ def _store_photos(photos, *, actor, event: CaseEvent, kind: str) -> list[int]:
     whole action."""
     ids = []
     for upload in photos or ():
-        attachment = do_store_image(actor=_user(actor), upload=upload, owner=("cases.caseevent", event.pk),
-                                    kind=kind)
+        attachment = do_store_image(
+            actor=_user(actor), upload=upload, owner=("cases.caseevent", event.pk), kind=kind
+        )
         ids.append(attachment.pk)
     return ids
 
 
-def _record(case: Case, *, actor, action: str, from_state: str, note: str = "", data: dict | None = None,
-            old: dict | None = None, new: dict | None = None, photos=(), photo_kind: str = "before") -> CaseEvent:
+def _record(
+    case: Case,
+    *,
+    actor,
+    action: str,
+    from_state: str,
+    note: str = "",
+    data: dict | None = None,
+    old: dict | None = None,
+    new: dict | None = None,
+    photos=(),
+    photo_kind: str = "before",
+) -> CaseEvent:
     """The timeline event, its photos, then its audit row, all targeting the case (one audit row per event).
     The audit row comes last: appending to the chain takes the chain's lock until commit, so nothing slow
     (image checks, thumbnails) may happen after it."""
     now = clock.now()
     event = CaseEvent.objects.create(
-        case=case, actor=_user(actor), action=action, from_state=from_state, to_state=case.state, note=note,
-        data=data or {}, version=case.version, created_at=now,
+        case=case,
+        actor=_user(actor),
+        action=action,
+        from_state=from_state,
+        to_state=case.state,
+        note=note,
+        data=data or {},
+        version=case.version,
+        created_at=now,
     )
     attachment_ids = _store_photos(photos, actor=actor, event=event, kind=photo_kind)
     if attachment_ids:
         event.data = {**event.data, "attachments": attachment_ids}
         event.save(update_fields=["data"])
-    audit.record(actor=_user(actor), verb=f"cases.{action}", target=case,
-                 old={"state": from_state, **(old or {})},
-                 new={"state": case.state, "version": case.version, "event": event.pk, **(new or {})}, note=note)
+    audit.record(
+        actor=_user(actor),
+        verb=f"cases.{action}",
+        target=case,
+        old={"state": from_state, **(old or {})},
+        new={"state": case.state, "version": case.version, "event": event.pk, **(new or {})},
+        note=note,
+    )
     return event
 
 
@@ -192,8 +238,9 @@ def _set_clock(case: Case, step: str, start) -> None:
     if not step:
         case.step, case.step_started_at, case.step_deadline, case.step_limit_unit = "", None, None, ""
         return
-    limit = deadlines.limit_of(case.category, step,
-                               condition=case.filing_condition if step == workflow.STEP_HANDLE else None)
+    limit = deadlines.limit_of(
+        case.category, step, condition=case.filing_condition if step == workflow.STEP_HANDLE else None
+    )
     case.step = step
     case.step_started_at = start
     case.step_deadline = deadlines.deadline_for(start, limit)
@@ -239,8 +286,10 @@ def _check_description(description) -> str:
         raise InvalidInput(_("请填写问题描述"), fields={"description": "required"})
     limit = deadlines.description_max()
     if len(text) > limit:
-        raise InvalidInput(_("问题描述共 %(n)d 字，超过上限 %(max)d 字，请精简") % {"n": len(text), "max": limit},
-                           fields={"description": "too_long"})
+        raise InvalidInput(
+            _("问题描述共 %(n)d 字，超过上限 %(max)d 字，请精简") % {"n": len(text), "max": limit},
+            fields={"description": "too_long"},
+        )
     return text
 
 
@@ -261,8 +310,13 @@ def _locate(lon, lat, crs: str):
     place = {"grid": None, "community": None, "subdistrict": None, "district": None, "street": None}
     if location.inside:
         ids = {level: (getattr(location, level) or {}).get("id") for level in place}
-        models = {"grid": Grid, "community": Community, "subdistrict": Subdistrict, "district": District,
-                  "street": Street}
+        models = {
+            "grid": Grid,
+            "community": Community,
+            "subdistrict": Subdistrict,
+            "district": District,
+            "street": Street,
+        }
         for level, model in models.items():
             if ids[level]:
                 # The locator's index already holds id, code and name: build the row from them rather than
@@ -277,14 +331,17 @@ def _locate(lon, lat, crs: str):
     fallback = deadlines.outside_fallback_district()
     if fallback:
         generation = active_generation()
-        district = District.objects.only("id", "code", "name").filter(
-            generation=generation, code=fallback).first() if generation else None
+        district = (
+            District.objects.only("id", "code", "name").filter(generation=generation, code=fallback).first()
+            if generation
+            else None
+        )
         place["district"] = district
         place["district_code"] = fallback
         return x, y, place
     raise OutsideJurisdiction(
-        _("%(why)s。请确认位置，或联系本区 12345 热线。") % {
-            "why": location.message or _("该位置不在本辖区任何网格内")},
+        _("%(why)s。请确认位置，或联系本区 12345 热线。")
+        % {"why": location.message or _("该位置不在本辖区任何网格内")},
         fields={"lon": x, "lat": y},
     )
 
@@ -315,10 +372,28 @@ def _existing(source: str, idempotency_key: str, external_ref: str) -> Case | No
 
 
 @pinned_generation()
-def do_open_case(*, actor, source: str, description: str, lon=None, lat=None, crs: str = "wgs84",
-                 address: str = "", category=None, filing_condition=None, reporter=None, reporter_name: str = "",
-                 reporter_phone: str = "", idempotency_key: str | None = None, external_ref: str | None = None,
-                 photos=(), request_type=None, urgency=None, duplicate_of=None, reported_at=None) -> Case:
+def do_open_case(
+    *,
+    actor,
+    source: str,
+    description: str,
+    lon=None,
+    lat=None,
+    crs: str = "wgs84",
+    address: str = "",
+    category=None,
+    filing_condition=None,
+    reporter=None,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    idempotency_key: str | None = None,
+    external_ref: str | None = None,
+    photos=(),
+    request_type=None,
+    urgency=None,
+    duplicate_of=None,
+    reported_at=None,
+) -> Case:
     """Take in a report. Locates it (outside every grid: OutsideJurisdiction, unless
     JINGZHI_OUTSIDE_FALLBACK_DISTRICT names a district that takes it), suggests a category from the text when
     none is given, starts the verification clock (an inspector's own report starts at 待立案), and returns
@@ -360,17 +435,31 @@ def do_open_case(*, actor, source: str, description: str, lon=None, lat=None, cr
         reporter_phone = reporter_phone or reporter.phone
     now = clock.now()
     reported_at = reported_at or now
-    state = workflow.initial_state(source, actor_is_inspector=bool(
-        _user(actor) and access.has_role(actor, workflow.INSPECTOR)))
+    state = workflow.initial_state(
+        source, actor_is_inspector=bool(_user(actor) and access.has_role(actor, workflow.INSPECTOR))
+    )
     try:
         with transaction.atomic():
             case = Case(
-                number=_next_number(workcalendar._local(reported_at).date()), source=source, state=state,
-                category=category, filing_condition=condition, request_type=request_type, urgency=urgency,
-                suggestion=suggestion, description=text, lon=x, lat=y, address=_clean_text(address)[:200],
-                reporter=reporter, reporter_name=_clean_text(reporter_name)[:64],
-                reporter_phone=_clean_text(reporter_phone)[:32], created_by=_user(actor),
-                idempotency_key=idempotency_key, external_ref=external_ref, reported_at=reported_at,
+                number=_next_number(workcalendar._local(reported_at).date()),
+                source=source,
+                state=state,
+                category=category,
+                filing_condition=condition,
+                request_type=request_type,
+                urgency=urgency,
+                suggestion=suggestion,
+                description=text,
+                lon=x,
+                lat=y,
+                address=_clean_text(address)[:200],
+                reporter=reporter,
+                reporter_name=_clean_text(reporter_name)[:64],
+                reporter_phone=_clean_text(reporter_phone)[:32],
+                created_by=_user(actor),
+                idempotency_key=idempotency_key,
+                external_ref=external_ref,
+                reported_at=reported_at,
                 updated_at=now,
             )
             _apply_place(case, place)
@@ -386,13 +475,31 @@ def do_open_case(*, actor, source: str, description: str, lon=None, lat=None, cr
             if category is not None:
                 from jingzhi.cases.queries import find_duplicate_ids
 
-                duplicates = [pk for pk, _m in find_duplicate_ids(category, x, y, reported_at, exclude_id=case.pk)]
-            _record(case, actor=actor, action=workflow.OPEN, from_state="", note=text[:200],
-                    data={"source": source, "possible_duplicates": duplicates,
-                          "category": category.pk if category else None},
-                    new={"number": case.number, "source": source}, photos=photos, photo_kind="before")
-            hooks.case_changed(case_id=case.pk, action=workflow.OPEN, from_state="", to_state=state,
-                               actor_id=getattr(_user(actor), "pk", None))
+                duplicates = [
+                    pk for pk, _m in find_duplicate_ids(category, x, y, reported_at, exclude_id=case.pk)
+                ]
+            _record(
+                case,
+                actor=actor,
+                action=workflow.OPEN,
+                from_state="",
+                note=text[:200],
+                data={
+                    "source": source,
+                    "possible_duplicates": duplicates,
+                    "category": category.pk if category else None,
+                },
+                new={"number": case.number, "source": source},
+                photos=photos,
+                photo_kind="before",
+            )
+            hooks.case_changed(
+                case_id=case.pk,
+                action=workflow.OPEN,
+                from_state="",
+                to_state=state,
+                actor_id=getattr(_user(actor), "pk", None),
+            )
             if duplicate_of is not None:
                 _merge_new_report(case, duplicate_of, actor=actor)
             else:
@@ -425,11 +532,21 @@ def send_case_opened_notices(case_id: int) -> None:
 
 def _notify_opened(case: Case) -> None:
     if case.reporter_id:
-        _notify([case.reporter], verb="case_opened", title=_("您的反映已受理：%(n)s") % {"n": case.number},
-                body=_("我们已收到您反映的问题，将尽快核实处理。"), case=case)
+        _notify(
+            [case.reporter],
+            verb="case_opened",
+            title=_("您的反映已受理：%(n)s") % {"n": case.number},
+            body=_("我们已收到您反映的问题，将尽快核实处理。"),
+            case=case,
+        )
     roles = (workflow.OPERATOR,) if case.state == workflow.REPORTED else (workflow.SHIFT_LEAD,)
-    _notify(staff_for(case, roles), verb="case_opened", title=_("新案件%(state)s：%(n)s") % {
-        "state": case.state_label, "n": case.number}, body=case.description[:200], case=case)
+    _notify(
+        staff_for(case, roles),
+        verb="case_opened",
+        title=_("新案件%(state)s：%(n)s") % {"state": case.state_label, "n": case.number},
+        body=case.description[:200],
+        case=case,
+    )
 
 
 def _end_assignments(case: Case, now) -> None:
@@ -461,8 +578,11 @@ def _merge(case: Case, target: Case, *, actor, note: str) -> None:
     if target.pk == case.pk:
         raise InvalidInput(_("不能把案件合并到它自己"), fields={"target": "self"})
     if target.state in workflow.FINISHED:
-        raise InvalidInput(_("目标案件 %(n)s 已办结（%(state)s），不能合并进去") % {
-            "n": target.number, "state": target.state_label}, fields={"target": "finished"})
+        raise InvalidInput(
+            _("目标案件 %(n)s 已办结（%(state)s），不能合并进去")
+            % {"n": target.number, "state": target.state_label},
+            fields={"target": "finished"},
+        )
     from_state = case.state
     case.state = workflow.MERGED
     case.merged_into = target
@@ -471,21 +591,45 @@ def _merge(case: Case, target: Case, *, actor, note: str) -> None:
     case.version += 1
     case.updated_at = clock.now()
     case.save()
-    _record(case, actor=actor, action=workflow.MERGE, from_state=from_state, note=note,
-            data={"into": target.pk, "into_number": target.number}, new={"merged_into": target.number})
+    _record(
+        case,
+        actor=actor,
+        action=workflow.MERGE,
+        from_state=from_state,
+        note=note,
+        data={"into": target.pk, "into_number": target.number},
+        new={"merged_into": target.number},
+    )
     people = _residents_of(case)
     for user in people:
         CaseFollower.objects.get_or_create(case=target, user=user, defaults={"via_case": case})
     target.version += 1
     target.updated_at = clock.now()
     target.save(update_fields=["version", "updated_at"])
-    _record(target, actor=actor, action=workflow.MERGED_IN, from_state=target.state,
-            note=_("合并重复件 %(n)s") % {"n": case.number}, data={"from": case.pk, "from_number": case.number},
-            new={"merged_from": case.number})
-    hooks.case_changed(case_id=case.pk, action=workflow.MERGE, from_state=from_state, to_state=workflow.MERGED,
-                       actor_id=getattr(_user(actor), "pk", None), into_id=target.pk)
-    _notify(people, verb="case_merged", title=_("您反映的问题已并入案件 %(n)s") % {"n": target.number},
-            body=_("同一问题已有人反映，我们会合并办理，并把进展告诉您。"), case=target)
+    _record(
+        target,
+        actor=actor,
+        action=workflow.MERGED_IN,
+        from_state=target.state,
+        note=_("合并重复件 %(n)s") % {"n": case.number},
+        data={"from": case.pk, "from_number": case.number},
+        new={"merged_from": case.number},
+    )
+    hooks.case_changed(
+        case_id=case.pk,
+        action=workflow.MERGE,
+        from_state=from_state,
+        to_state=workflow.MERGED,
+        actor_id=getattr(_user(actor), "pk", None),
+        into_id=target.pk,
+    )
+    _notify(
+        people,
+        verb="case_merged",
+        title=_("您反映的问题已并入案件 %(n)s") % {"n": target.number},
+        body=_("同一问题已有人反映，我们会合并办理，并把进展告诉您。"),
+        case=target,
+    )
 
 
 def do_follow_case(*, actor, case_id) -> CaseFollower:
@@ -529,18 +673,27 @@ def _check_version(case: Case, expected_version) -> None:
 
 
 def _require(transition: workflow.Transition, action: str, *, note: str, data: dict) -> None:
-    labels = {"reason": _("理由"), "note": _("说明"), "days": _("延期天数"), "review_date": _("复核日期"),
-              "target": _("要合并到的案件"), "rating": _("评价")}
+    labels = {
+        "reason": _("理由"),
+        "note": _("说明"),
+        "days": _("延期天数"),
+        "review_date": _("复核日期"),
+        "target": _("要合并到的案件"),
+        "rating": _("评价"),
+    }
     for need in transition.requires:
         value = note if need in ("reason", "note") else data.get(need)
         if value is None or (isinstance(value, str) and not value.strip()):
-            raise InvalidInput(_("“%(action)s”须填写%(what)s") % {"action": workflow.action_label(action),
-                                                                 "what": labels.get(need, need)},
-                               fields={need: "required"})
+            raise InvalidInput(
+                _("“%(action)s”须填写%(what)s")
+                % {"action": workflow.action_label(action), "what": labels.get(need, need)},
+                fields={need: "required"},
+            )
 
 
-def do_transition(*, actor, case_id, action: str, expected_version=None, note: str = "", photos=(),
-                  **data) -> Case:
+def do_transition(
+    *, actor, case_id, action: str, expected_version=None, note: str = "", photos=(), **data
+) -> Case:
     """Take `action` on the case. Raises NotFound (missing or not visible), StaleCase (someone acted
     first), ActionNotAllowed (state or role; names the allowed actions) or InvalidInput (missing reason,
     extension past the maximum, ...)."""
@@ -581,11 +734,27 @@ def do_transition(*, actor, case_id, action: str, expected_version=None, note: s
         case.updated_at = now
         case.save()
         kind = {workflow.FEEDBACK: "after", workflow.CHECK_PASS: "check", workflow.CHECK_FAIL: "check"}.get(
-            action, "before")
-        _record(case, actor=actor, action=action, from_state=from_state, note=note,
-                data=result.get("data", {}), new=result.get("audit", {}), photos=photos, photo_kind=kind)
-        hooks.case_changed(case_id=case.pk, action=action, from_state=from_state, to_state=case.state,
-                           actor_id=getattr(_user(actor), "pk", None), **result.get("hook", {}))
+            action, "before"
+        )
+        _record(
+            case,
+            actor=actor,
+            action=action,
+            from_state=from_state,
+            note=note,
+            data=result.get("data", {}),
+            new=result.get("audit", {}),
+            photos=photos,
+            photo_kind=kind,
+        )
+        hooks.case_changed(
+            case_id=case.pk,
+            action=action,
+            from_state=from_state,
+            to_state=case.state,
+            actor_id=getattr(_user(actor), "pk", None),
+            **result.get("hook", {}),
+        )
         for recipients, verb, title, body in result.get("notify", []):
             _notify(recipients, verb=verb, title=title, body=body, case=case)
     return case
@@ -593,16 +762,33 @@ def do_transition(*, actor, case_id, action: str, expected_version=None, note: s
 
 # --- per-action effects (called with the case locked and its new state set) --------------------------------
 
+
 def _apply_verify_request(case, *, actor, now, note, data):
-    return {"clock_set": True,
-            "notify": [(staff_for(case, [workflow.INSPECTOR]), "verify_request",
-                        _("请核实案件 %(n)s") % {"n": case.number}, case.description[:200])]}
+    return {
+        "clock_set": True,
+        "notify": [
+            (
+                staff_for(case, [workflow.INSPECTOR]),
+                "verify_request",
+                _("请核实案件 %(n)s") % {"n": case.number},
+                case.description[:200],
+            )
+        ],
+    }
 
 
 def _apply_verify(case, *, actor, now, note, data):
     case.verified_at = now
-    return {"notify": [(staff_for(case, [workflow.SHIFT_LEAD]), "case_verified",
-                        _("案件 %(n)s 已核实，待立案") % {"n": case.number}, note)]}
+    return {
+        "notify": [
+            (
+                staff_for(case, [workflow.SHIFT_LEAD]),
+                "case_verified",
+                _("案件 %(n)s 已核实，待立案") % {"n": case.number},
+                note,
+            )
+        ]
+    }
 
 
 def _apply_file(case, *, actor, now, note, data):
@@ -615,28 +801,46 @@ def _apply_file(case, *, actor, now, note, data):
         raise InvalidInput(_("立案须选择案件分类"), fields={"category": "required"})
     if data.get("filing_condition") not in (None, ""):
         case.filing_condition = access_filing_condition(
-            case.category, getattr(data["filing_condition"], "pk", data["filing_condition"]))
+            case.category, getattr(data["filing_condition"], "pk", data["filing_condition"])
+        )
     elif case.filing_condition_id and case.filing_condition.category_id != case.category_id:
         case.filing_condition = None
     case.filed_at = now
     from jingzhi.cases.suggest import note_filing
 
     note_filing()  # every N filings the category suggester relearns from the confirmed categories
-    return {"data": {"category": case.category_id, "filing_condition": case.filing_condition_id},
-            "audit": {"category": case.category.code,
-                      "filing_condition": case.filing_condition_id},
-            "notify": [(staff_for(case, [workflow.DISPATCHER]), "case_filed",
-                        _("案件 %(n)s 已立案，待派遣") % {"n": case.number}, case.description[:200])]}
+    return {
+        "data": {"category": case.category_id, "filing_condition": case.filing_condition_id},
+        "audit": {"category": case.category.code, "filing_condition": case.filing_condition_id},
+        "notify": [
+            (
+                staff_for(case, [workflow.DISPATCHER]),
+                "case_filed",
+                _("案件 %(n)s 已立案，待派遣") % {"n": case.number},
+                case.description[:200],
+            )
+        ],
+    }
 
 
 def _end_reporter_step(case, *, actor, now, note, data):
-    return {"notify": [(_residents_of(case), f"case_{case.state}",
-                        _("案件 %(n)s：%(state)s") % {"n": case.number, "state": case.state_label}, note)]}
+    return {
+        "notify": [
+            (
+                _residents_of(case),
+                f"case_{case.state}",
+                _("案件 %(n)s：%(state)s") % {"n": case.number, "state": case.state_label},
+                note,
+            )
+        ]
+    }
 
 
 def _merge_target(case, *, actor, data) -> Case:
     target_id = getattr(data.get("target"), "pk", data.get("target"))
-    target = Case.objects.select_for_update().filter(pk=target_id).first() if target_id not in (None, "") else None
+    target = (
+        Case.objects.select_for_update().filter(pk=target_id).first() if target_id not in (None, "") else None
+    )
     if target is None or (actor is not None and not permissions.can_see(actor, target)):
         raise InvalidInput(_("要合并到的案件不存在或不在您的辖区"), fields={"target": "unknown"})
     return _root(target)
@@ -645,9 +849,14 @@ def _merge_target(case, *, actor, data) -> Case:
 def _place_of(case):
     from jingzhi.duties.routing import Place
 
-    return Place(grid=case.grid_code or None, community=case.community_code or None,
-                 subdistrict=case.subdistrict_code or None, district=case.district_code or None,
-                 street=case.street_code or None, label=case.grid.name if case.grid_id else case.address)
+    return Place(
+        grid=case.grid_code or None,
+        community=case.community_code or None,
+        subdistrict=case.subdistrict_code or None,
+        district=case.district_code or None,
+        street=case.street_code or None,
+        label=case.grid.name if case.grid_id else case.address,
+    )
 
 
 def _apply_dispatch(case, *, actor, now, note, data):
@@ -666,10 +875,15 @@ def _apply_dispatch(case, *, actor, now, note, data):
         else:
             raise InvalidInput(_("派遣给多个部门时须指定牵头部门"), fields={"lead": "required"})
         who = listing(d.name + (_("（牵头）") if d.pk == lead.pk else "") for d in departments)
-        routing = {"manual": True, "departments": [{"id": d.pk, "code": d.code, "name": d.name} for d in departments],
-                   "lead": lead.pk, "rule": None, "fallback": False,
-                   "reason": _("%(who)s — 人工派遣（%(by)s）%(note)s") % {
-                       "who": who, "by": str(_user(actor) or _("系统")), "note": f"：{note}" if note else ""}}
+        routing = {
+            "manual": True,
+            "departments": [{"id": d.pk, "code": d.code, "name": d.name} for d in departments],
+            "lead": lead.pk,
+            "rule": None,
+            "fallback": False,
+            "reason": _("%(who)s — 人工派遣（%(by)s）%(note)s")
+            % {"who": who, "by": str(_user(actor) or _("系统")), "note": f"：{note}" if note else ""},
+        }
     else:
         from jingzhi.duties.actions import route_and_record
 
@@ -681,9 +895,12 @@ def _apply_dispatch(case, *, actor, now, note, data):
         lead = next((d for d in departments if decision.lead and d.pk == decision.lead.id), departments[0])
         routing = {"manual": False, **decision.as_dict()}
     CaseAssignment.objects.filter(case=case, is_active=True).update(is_active=False, ended_at=now)
-    CaseAssignment.objects.bulk_create([
-        CaseAssignment(case=case, department=d, is_lead=(d.pk == lead.pk), assigned_at=now) for d in departments
-    ])
+    CaseAssignment.objects.bulk_create(
+        [
+            CaseAssignment(case=case, department=d, is_lead=(d.pk == lead.pk), assigned_at=now)
+            for d in departments
+        ]
+    )
     case.lead_department = lead
     case.routing = routing
     case.dispatched_at = now
@@ -692,11 +909,19 @@ def _apply_dispatch(case, *, actor, now, note, data):
     _start_handle_clock(case, now)
     case.step, case.step_started_at = workflow.STEP_RESPOND, now
     case.step_deadline, case.step_limit_unit = case.response_deadline, respond.unit if respond else ""
-    return {"clock_set": True,
-            "data": {"departments": [d.pk for d in departments], "lead": lead.pk, "reason": routing["reason"]},
-            "audit": {"departments": [d.code for d in departments], "lead": lead.code},
-            "notify": [(handlers_of([d.pk for d in departments]), "case_dispatched",
-                        _("新派遣案件 %(n)s，请及时响应") % {"n": case.number}, case.description[:200])]}
+    return {
+        "clock_set": True,
+        "data": {"departments": [d.pk for d in departments], "lead": lead.pk, "reason": routing["reason"]},
+        "audit": {"departments": [d.code for d in departments], "lead": lead.code},
+        "notify": [
+            (
+                handlers_of([d.pk for d in departments]),
+                "case_dispatched",
+                _("新派遣案件 %(n)s，请及时响应") % {"n": case.number},
+                case.description[:200],
+            )
+        ],
+    }
 
 
 def _departments(values) -> list[Department]:
@@ -704,8 +929,9 @@ def _departments(values) -> list[Department]:
     found = {d.pk: d for d in Department.objects.filter(pk__in=ids, is_active=True)}
     missing = [str(i) for i in ids if i not in found]
     if missing:
-        raise InvalidInput(_("部门不存在或已停用：%(ids)s") % {"ids": listing(missing)},
-                           fields={"departments": missing})
+        raise InvalidInput(
+            _("部门不存在或已停用：%(ids)s") % {"ids": listing(missing)}, fields={"departments": missing}
+        )
     return [found[i] for i in dict.fromkeys(ids)]
 
 
@@ -718,7 +944,9 @@ def _actor_department(case, actor) -> int | None:
 
 def _apply_accept(case, *, actor, now, note, data):
     department_id = _actor_department(case, actor)
-    CaseAssignment.objects.filter(case=case, is_active=True, department_id=department_id).update(accepted_at=now)
+    CaseAssignment.objects.filter(case=case, is_active=True, department_id=department_id).update(
+        accepted_at=now
+    )
     case.responded_at = case.responded_at or now
     _follow_handle_clock(case)
     return {"clock_set": True, "data": {"department": department_id}}
@@ -727,7 +955,8 @@ def _apply_accept(case, *, actor, now, note, data):
 def _apply_return(case, *, actor, now, note, data):
     department_id = _actor_department(case, actor)
     CaseAssignment.objects.filter(case=case, is_active=True, department_id=department_id).update(
-        returned=True, return_reason=note)
+        returned=True, return_reason=note
+    )
     CaseAssignment.objects.filter(case=case, is_active=True).update(is_active=False, ended_at=now)
     case.return_count += 1
     case.lead_department = None
@@ -738,39 +967,72 @@ def _apply_return(case, *, actor, now, note, data):
     if escalate and not case.is_escalated:
         case.is_escalated = True
         case.supervision_count += 1
-        Supervision.objects.create(case=case, kind=SupervisionKind.ESCALATION, created_by=None, note=_(
-            "已退单 %(n)d 次，转值班长督办") % {"n": case.return_count}, step=workflow.STEP_DISPATCH,
-            created_at=now)
+        Supervision.objects.create(
+            case=case,
+            kind=SupervisionKind.ESCALATION,
+            created_by=None,
+            note=_("已退单 %(n)d 次，转值班长督办") % {"n": case.return_count},
+            step=workflow.STEP_DISPATCH,
+            created_at=now,
+        )
         recipients += staff_for(case, [workflow.SHIFT_LEAD])
-    return {"data": {"department": department_id, "return_count": case.return_count, "escalated": escalate},
-            "audit": {"return_count": case.return_count, "is_escalated": case.is_escalated},
-            "hook": {"department_id": department_id},
-            "notify": [(recipients, "case_returned", _("案件 %(n)s 被退单（第 %(c)d 次）") % {
-                "n": case.number, "c": case.return_count}, note)]}
+    return {
+        "data": {"department": department_id, "return_count": case.return_count, "escalated": escalate},
+        "audit": {"return_count": case.return_count, "is_escalated": case.is_escalated},
+        "hook": {"department_id": department_id},
+        "notify": [
+            (
+                recipients,
+                "case_returned",
+                _("案件 %(n)s 被退单（第 %(c)d 次）") % {"n": case.number, "c": case.return_count},
+                note,
+            )
+        ],
+    }
 
 
 def _apply_request_extension(case, *, actor, now, note, data):
     days = data.get("days")
     if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
         raise InvalidInput(_("延期天数须为正整数（工作日）"), fields={"days": "invalid"})
-    request = ExtensionRequest.objects.create(case=case, department_id=_actor_department(case, actor),
-                                              requested_by=_user(actor), days=days, reason=note, created_at=now)
-    return {"clock_set": True, "data": {"request": request.pk, "days": days},
-            "audit": {"extension_request": request.pk, "days": days},
-            "notify": [(staff_for(case, [workflow.DISPATCHER, workflow.SHIFT_LEAD]), "extension_requested",
-                        _("案件 %(n)s 申请延期 %(d)d 个工作日") % {"n": case.number, "d": days}, note)]}
+    request = ExtensionRequest.objects.create(
+        case=case,
+        department_id=_actor_department(case, actor),
+        requested_by=_user(actor),
+        days=days,
+        reason=note,
+        created_at=now,
+    )
+    return {
+        "clock_set": True,
+        "data": {"request": request.pk, "days": days},
+        "audit": {"extension_request": request.pk, "days": days},
+        "notify": [
+            (
+                staff_for(case, [workflow.DISPATCHER, workflow.SHIFT_LEAD]),
+                "extension_requested",
+                _("案件 %(n)s 申请延期 %(d)d 个工作日") % {"n": case.number, "d": days},
+                note,
+            )
+        ],
+    }
 
 
 def _pending_extension(case) -> ExtensionRequest:
-    return ExtensionRequest.objects.select_for_update().filter(case=case, status=ExtensionStatus.PENDING).latest(
-        "created_at", "id")
+    return (
+        ExtensionRequest.objects.select_for_update()
+        .filter(case=case, status=ExtensionStatus.PENDING)
+        .latest("created_at", "id")
+    )
 
 
 def _apply_approve_extension(case, *, actor, now, note, data):
     request = _pending_extension(case)
     if case.extension_days + request.days > deadlines.max_extension_days():
-        raise InvalidInput(_("批准后累计延期超过上限 %(max)d 个工作日") % {"max": deadlines.max_extension_days()},
-                           fields={"days": "too_many"})
+        raise InvalidInput(
+            _("批准后累计延期超过上限 %(max)d 个工作日") % {"max": deadlines.max_extension_days()},
+            fields={"days": "too_many"},
+        )
     request.status, request.decided_by, request.decided_at = ExtensionStatus.APPROVED, _user(actor), now
     request.decision_note = note
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
@@ -779,10 +1041,19 @@ def _apply_approve_extension(case, *, actor, now, note, data):
     case.extension_days += request.days
     if case.step == workflow.STEP_HANDLE:
         case.step_deadline = case.handle_deadline
-    return {"clock_set": True, "data": {"request": request.pk, "days": request.days},
-            "audit": {"handle_deadline": case.handle_deadline, "extension_days": case.extension_days},
-            "notify": [(handlers_of([request.department_id] if request.department_id else []), "extension_approved",
-                        _("案件 %(n)s 延期已批准") % {"n": case.number}, note)]}
+    return {
+        "clock_set": True,
+        "data": {"request": request.pk, "days": request.days},
+        "audit": {"handle_deadline": case.handle_deadline, "extension_days": case.extension_days},
+        "notify": [
+            (
+                handlers_of([request.department_id] if request.department_id else []),
+                "extension_approved",
+                _("案件 %(n)s 延期已批准") % {"n": case.number},
+                note,
+            )
+        ],
+    }
 
 
 def _apply_refuse_extension(case, *, actor, now, note, data):
@@ -790,9 +1061,18 @@ def _apply_refuse_extension(case, *, actor, now, note, data):
     request.status, request.decided_by, request.decided_at = ExtensionStatus.REFUSED, _user(actor), now
     request.decision_note = note
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    return {"clock_set": True, "data": {"request": request.pk},
-            "notify": [(handlers_of([request.department_id] if request.department_id else []), "extension_refused",
-                        _("案件 %(n)s 延期未获批准") % {"n": case.number}, note)]}
+    return {
+        "clock_set": True,
+        "data": {"request": request.pk},
+        "notify": [
+            (
+                handlers_of([request.department_id] if request.department_id else []),
+                "extension_refused",
+                _("案件 %(n)s 延期未获批准") % {"n": case.number},
+                note,
+            )
+        ],
+    }
 
 
 def _apply_park(case, *, actor, now, note, data):
@@ -813,24 +1093,52 @@ def _apply_unpark(case, *, actor, now, note, data):
     # The handling clock restarts with the full limit: the work waited on something outside the department.
     _start_handle_clock(case, now)
     _follow_handle_clock(case)
-    return {"clock_set": True,
-            "notify": [(handlers_of(permissions.active_department_ids(case)), "case_unparked",
-                        _("挂账案件 %(n)s 恢复办理") % {"n": case.number}, note)]}
+    return {
+        "clock_set": True,
+        "notify": [
+            (
+                handlers_of(permissions.active_department_ids(case)),
+                "case_unparked",
+                _("挂账案件 %(n)s 恢复办理") % {"n": case.number},
+                note,
+            )
+        ],
+    }
 
 
 def _apply_feedback(case, *, actor, now, note, data):
     case.handled_at = now
-    return {"data": {"department": _actor_department(case, actor)},
-            "notify": [(staff_for(case, [workflow.INSPECTOR]), "case_feedback",
-                        _("案件 %(n)s 已处置，请核查") % {"n": case.number}, note)]}
+    return {
+        "data": {"department": _actor_department(case, actor)},
+        "notify": [
+            (
+                staff_for(case, [workflow.INSPECTOR]),
+                "case_feedback",
+                _("案件 %(n)s 已处置，请核查") % {"n": case.number},
+                note,
+            )
+        ],
+    }
 
 
 def _apply_check_pass(case, *, actor, now, note, data):
     case.checked_at = now
-    return {"notify": [(staff_for(case, [workflow.OPERATOR]), "case_checked",
-                        _("案件 %(n)s 核查通过，待回访") % {"n": case.number}, note),
-                       (_residents_of(case), "case_resolved", _("您反映的问题已处理：%(n)s") % {"n": case.number},
-                        _("问题已处理并经现场核查，欢迎评价。"))]}
+    return {
+        "notify": [
+            (
+                staff_for(case, [workflow.OPERATOR]),
+                "case_checked",
+                _("案件 %(n)s 核查通过，待回访") % {"n": case.number},
+                note,
+            ),
+            (
+                _residents_of(case),
+                "case_resolved",
+                _("您反映的问题已处理：%(n)s") % {"n": case.number},
+                _("问题已处理并经现场核查，欢迎评价。"),
+            ),
+        ]
+    }
 
 
 def _apply_check_fail(case, *, actor, now, note, data):
@@ -839,10 +1147,19 @@ def _apply_check_fail(case, *, actor, now, note, data):
     # Rework gets a fresh handling limit: the department must redo the work, not merely finish it.
     _start_handle_clock(case, now)
     _follow_handle_clock(case)
-    return {"clock_set": True, "data": {"rework_count": case.rework_count},
-            "audit": {"rework_count": case.rework_count},
-            "notify": [(handlers_of(permissions.active_department_ids(case)), "case_rework",
-                        _("案件 %(n)s 核查未通过，请返工") % {"n": case.number}, note)]}
+    return {
+        "clock_set": True,
+        "data": {"rework_count": case.rework_count},
+        "audit": {"rework_count": case.rework_count},
+        "notify": [
+            (
+                handlers_of(permissions.active_department_ids(case)),
+                "case_rework",
+                _("案件 %(n)s 核查未通过，请返工") % {"n": case.number},
+                note,
+            )
+        ],
+    }
 
 
 def _check_rating(value) -> str:
@@ -857,8 +1174,11 @@ def _apply_close(case, *, actor, now, note, data):
     if rating:
         case.rating, case.rated_at = _check_rating(rating), now
         case.rating_comment = _clean_text(data.get("comment"))
-    return {"data": {"rating": case.rating}, "audit": {"rating": case.rating},
-            "notify": [(_residents_of(case), "case_closed", _("案件 %(n)s 已结案") % {"n": case.number}, note)]}
+    return {
+        "data": {"rating": case.rating},
+        "audit": {"rating": case.rating},
+        "notify": [(_residents_of(case), "case_closed", _("案件 %(n)s 已结案") % {"n": case.number}, note)],
+    }
 
 
 def _apply_rate(case, *, actor, now, note, data):
@@ -867,7 +1187,11 @@ def _apply_rate(case, *, actor, now, note, data):
     case.rated_at = now
     if case.closed_at is None:
         case.closed_at = now
-    return {"data": {"rating": case.rating}, "audit": {"rating": case.rating}, "hook": {"rating": case.rating}}
+    return {
+        "data": {"rating": case.rating},
+        "audit": {"rating": case.rating},
+        "hook": {"rating": case.rating},
+    }
 
 
 def _apply_reopen(case, *, actor, now, note, data):
@@ -877,21 +1201,39 @@ def _apply_reopen(case, *, actor, now, note, data):
     case.lead_department = None
     case.response_deadline = case.handle_deadline = case.handle_started_at = None
     CaseAssignment.objects.filter(case=case, is_active=True).update(is_active=False, ended_at=now)
-    return {"audit": {"reopen_count": case.reopen_count},
-            "notify": [(staff_for(case, [workflow.DISPATCHER, workflow.SHIFT_LEAD]), "case_reopened",
-                        _("案件 %(n)s 因群众不满意重新办理") % {"n": case.number}, note)]}
+    return {
+        "audit": {"reopen_count": case.reopen_count},
+        "notify": [
+            (
+                staff_for(case, [workflow.DISPATCHER, workflow.SHIFT_LEAD]),
+                "case_reopened",
+                _("案件 %(n)s 因群众不满意重新办理") % {"n": case.number},
+                note,
+            )
+        ],
+    }
 
 
 def _apply_supervise(case, *, actor, now, note, data):
     case.supervision_count += 1
-    supervision = Supervision.objects.create(case=case, kind=SupervisionKind.MANUAL, created_by=_user(actor),
-                                             note=note, step=case.step, step_deadline=case.step_deadline,
-                                             created_at=now)
+    supervision = Supervision.objects.create(
+        case=case,
+        kind=SupervisionKind.MANUAL,
+        created_by=_user(actor),
+        note=note,
+        step=case.step,
+        step_deadline=case.step_deadline,
+        created_at=now,
+    )
     recipients = handlers_of(permissions.active_department_ids(case)) or staff_for(
-        case, [workflow.DISPATCHER, workflow.SHIFT_LEAD])
-    return {"clock_set": True, "data": {"supervision": supervision.pk},
-            "audit": {"supervision_count": case.supervision_count},
-            "notify": [(recipients, "case_supervised", _("督办：案件 %(n)s") % {"n": case.number}, note)]}
+        case, [workflow.DISPATCHER, workflow.SHIFT_LEAD]
+    )
+    return {
+        "clock_set": True,
+        "data": {"supervision": supervision.pk},
+        "audit": {"supervision_count": case.supervision_count},
+        "notify": [(recipients, "case_supervised", _("督办：案件 %(n)s") % {"n": case.number}, note)],
+    }
 
 
 def _apply_whistle(case, *, actor, now, note, data):
@@ -926,121 +1268,220 @@ _APPLY = {
 
 # ---------------------------------------------------------------------------------------------------- wrappers
 def do_request_verification(*, actor, case_id, expected_version=None, note: str = "") -> Case:
-    return do_transition(actor=actor, case_id=case_id, action=workflow.VERIFY_REQUEST,
-                         expected_version=expected_version, note=note)
+    return do_transition(
+        actor=actor,
+        case_id=case_id,
+        action=workflow.VERIFY_REQUEST,
+        expected_version=expected_version,
+        note=note,
+    )
 
 
 def do_verify_case(*, actor, case_id, expected_version=None, note: str = "", photos=()) -> Case:
-    return do_transition(actor=actor, case_id=case_id, action=workflow.VERIFY, expected_version=expected_version,
-                         note=note, photos=photos)
+    return do_transition(
+        actor=actor,
+        case_id=case_id,
+        action=workflow.VERIFY,
+        expected_version=expected_version,
+        note=note,
+        photos=photos,
+    )
 
 
-def do_file_case(*, actor, case_id, expected_version=None, category=None, filing_condition=None,
-                 note: str = "") -> Case:
-    return do_transition(actor=actor, case_id=case_id, action=workflow.FILE, expected_version=expected_version,
-                         note=note, category=category, filing_condition=filing_condition)
+def do_file_case(
+    *, actor, case_id, expected_version=None, category=None, filing_condition=None, note: str = ""
+) -> Case:
+    return do_transition(
+        actor=actor,
+        case_id=case_id,
+        action=workflow.FILE,
+        expected_version=expected_version,
+        note=note,
+        category=category,
+        filing_condition=filing_condition,
+    )
 
 
 def do_not_file_case(*, actor, case_id, reason: str, expected_version=None) -> Case:
-    return do_transition(actor=actor, case_id=case_id, action=workflow.NOT_FILE,
-                         expected_version=expected_version, note=reason)
+    return do_transition(
+        actor=actor, case_id=case_id, action=workflow.NOT_FILE, expected_version=expected_version, note=reason
+    )
 
 
 def do_void_case(*, actor, case_id, reason: str, expected_version=None) -> Case:
-    return do_transition(actor=actor, case_id=case_id, action=workflow.VOID_ACTION,
-                         expected_version=expected_version, note=reason)
+    return do_transition(
+        actor=actor,
+        case_id=case_id,
+        action=workflow.VOID_ACTION,
+        expected_version=expected_version,
+        note=reason,
+    )
 
 
 def do_merge_case(*, actor, case_id, target_id, expected_version=None, note: str = "") -> Case:
-    return do_transition(actor=actor, case_id=case_id, action=workflow.MERGE, expected_version=expected_version,
-                         note=note or _("重复案件"), target=target_id)
+    return do_transition(
+        actor=actor,
+        case_id=case_id,
+        action=workflow.MERGE,
+        expected_version=expected_version,
+        note=note or _("重复案件"),
+        target=target_id,
+    )
 
 
-def do_dispatch_case(*, actor, case_id, expected_version=None, departments=None, lead=None,
-                     note: str = "") -> Case:
+def do_dispatch_case(
+    *, actor, case_id, expected_version=None, departments=None, lead=None, note: str = ""
+) -> Case:
     """Automatic routing by the responsibility list when `departments` is None (the reason is stored on the
     case), else a manual dispatch to `departments` with `lead` (needed when several)."""
-    return do_transition(actor=actor, case_id=case_id, action=workflow.DISPATCH,
-                         expected_version=expected_version, note=note, departments=departments, lead=lead)
+    return do_transition(
+        actor=actor,
+        case_id=case_id,
+        action=workflow.DISPATCH,
+        expected_version=expected_version,
+        note=note,
+        departments=departments,
+        lead=lead,
+    )
 
 
 def do_accept_case(*, actor, case_id, expected_version=None, note: str = "") -> Case:
-    return do_transition(actor=actor, case_id=case_id, action=workflow.ACCEPT, expected_version=expected_version,
-                         note=note)
+    return do_transition(
+        actor=actor, case_id=case_id, action=workflow.ACCEPT, expected_version=expected_version, note=note
+    )
 
 
 def do_return_case(*, actor, case_id, reason: str, expected_version=None) -> Case:
-    return do_transition(actor=actor, case_id=case_id, action=workflow.RETURN, expected_version=expected_version,
-                         note=reason)
+    return do_transition(
+        actor=actor, case_id=case_id, action=workflow.RETURN, expected_version=expected_version, note=reason
+    )
 
 
 def do_request_extension(*, actor, case_id, days: int, reason: str, expected_version=None) -> Case:
-    return do_transition(actor=actor, case_id=case_id, action=workflow.REQUEST_EXTENSION,
-                         expected_version=expected_version, note=reason, days=days)
+    return do_transition(
+        actor=actor,
+        case_id=case_id,
+        action=workflow.REQUEST_EXTENSION,
+        expected_version=expected_version,
+        note=reason,
+        days=days,
+    )
 
 
 def do_approve_extension(*, actor, case_id, expected_version=None, note: str = "") -> Case:
-    return do_transition(actor=actor, case_id=case_id, action=workflow.APPROVE_EXTENSION,
-                         expected_version=expected_version, note=note)
+    return do_transition(
+        actor=actor,
+        case_id=case_id,
+        action=workflow.APPROVE_EXTENSION,
+        expected_version=expected_version,
+        note=note,
+    )
 
 
 def do_refuse_extension(*, actor, case_id, reason: str, expected_version=None) -> Case:
-    return do_transition(actor=actor, case_id=case_id, action=workflow.REFUSE_EXTENSION,
-                         expected_version=expected_version, note=reason)
+    return do_transition(
+        actor=actor,
+        case_id=case_id,
+        action=workflow.REFUSE_EXTENSION,
+        expected_version=expected_version,
+        note=reason,
+    )
 
 
 def do_park_case(*, actor, case_id, reason: str, review_date, expected_version=None) -> Case:
-    return do_transition(actor=actor, case_id=case_id, action=workflow.PARK, expected_version=expected_version,
-                         note=reason, review_date=review_date)
+    return do_transition(
+        actor=actor,
+        case_id=case_id,
+        action=workflow.PARK,
+        expected_version=expected_version,
+        note=reason,
+        review_date=review_date,
+    )
 
 
 def do_unpark_case(*, actor, case_id, expected_version=None, note: str = "") -> Case:
-    return do_transition(actor=actor, case_id=case_id, action=workflow.UNPARK, expected_version=expected_version,
-                         note=note)
+    return do_transition(
+        actor=actor, case_id=case_id, action=workflow.UNPARK, expected_version=expected_version, note=note
+    )
 
 
 def do_feedback_case(*, actor, case_id, note: str, photos=(), expected_version=None) -> Case:
-    return do_transition(actor=actor, case_id=case_id, action=workflow.FEEDBACK,
-                         expected_version=expected_version, note=note, photos=photos)
+    return do_transition(
+        actor=actor,
+        case_id=case_id,
+        action=workflow.FEEDBACK,
+        expected_version=expected_version,
+        note=note,
+        photos=photos,
+    )
 
 
 def do_check_pass_case(*, actor, case_id, note: str = "", photos=(), expected_version=None) -> Case:
-    return do_transition(actor=actor, case_id=case_id, action=workflow.CHECK_PASS,
-                         expected_version=expected_version, note=note, photos=photos)
+    return do_transition(
+        actor=actor,
+        case_id=case_id,
+        action=workflow.CHECK_PASS,
+        expected_version=expected_version,
+        note=note,
+        photos=photos,
+    )
 
 
 def do_check_fail_case(*, actor, case_id, reason: str, photos=(), expected_version=None) -> Case:
-    return do_transition(actor=actor, case_id=case_id, action=workflow.CHECK_FAIL,
-                         expected_version=expected_version, note=reason, photos=photos)
+    return do_transition(
+        actor=actor,
+        case_id=case_id,
+        action=workflow.CHECK_FAIL,
+        expected_version=expected_version,
+        note=reason,
+        photos=photos,
+    )
 
 
-def do_callback_case(*, actor, case_id, note: str = "", rating: str | None = None, comment: str = "",
-                     expected_version=None) -> Case:
+def do_callback_case(
+    *, actor, case_id, note: str = "", rating: str | None = None, comment: str = "", expected_version=None
+) -> Case:
     """The operator's call-back; a rating given on the phone is recorded with it. Closes the case."""
-    return do_transition(actor=actor, case_id=case_id, action=workflow.CALLBACK,
-                         expected_version=expected_version, note=note, rating=rating, comment=comment)
+    return do_transition(
+        actor=actor,
+        case_id=case_id,
+        action=workflow.CALLBACK,
+        expected_version=expected_version,
+        note=note,
+        rating=rating,
+        comment=comment,
+    )
 
 
 def do_close_case(*, actor, case_id, note: str = "", expected_version=None) -> Case:
-    return do_transition(actor=actor, case_id=case_id, action=workflow.CLOSE, expected_version=expected_version,
-                         note=note)
+    return do_transition(
+        actor=actor, case_id=case_id, action=workflow.CLOSE, expected_version=expected_version, note=note
+    )
 
 
 def do_rate_case(*, actor, case_id, rating: str, comment: str = "", expected_version=None) -> Case:
     """Only the reporter rates (满意 / 基本满意 / 不满意), once."""
-    return do_transition(actor=actor, case_id=case_id, action=workflow.RATE, expected_version=expected_version,
-                         rating=rating, comment=comment)
+    return do_transition(
+        actor=actor,
+        case_id=case_id,
+        action=workflow.RATE,
+        expected_version=expected_version,
+        rating=rating,
+        comment=comment,
+    )
 
 
 def do_reopen_case(*, actor, case_id, reason: str, expected_version=None) -> Case:
     """Only the reporter, only after rating 不满意, only once (JINGZHI_CASE_MAX_REOPENS), with a reason."""
-    return do_transition(actor=actor, case_id=case_id, action=workflow.REOPEN, expected_version=expected_version,
-                         note=reason)
+    return do_transition(
+        actor=actor, case_id=case_id, action=workflow.REOPEN, expected_version=expected_version, note=reason
+    )
 
 
 def do_supervise_case(*, actor, case_id, note: str, expected_version=None) -> Case:
-    return do_transition(actor=actor, case_id=case_id, action=workflow.SUPERVISE,
-                         expected_version=expected_version, note=note)
+    return do_transition(
+        actor=actor, case_id=case_id, action=workflow.SUPERVISE, expected_version=expected_version, note=note
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- reminders
@@ -1051,35 +1492,67 @@ def do_send_overdue_reminders(*, actor=None, now=None, limit: int = 5000) -> int
 
     now = now or clock.now()
     sent = 0
-    ids = list(overdue_cases(None, now=now).exclude(
-        supervisions__kind=SupervisionKind.OVERDUE, supervisions__step_deadline=F("step_deadline"),
-    ).values_list("pk", flat=True)[:limit])
+    ids = list(
+        overdue_cases(None, now=now)
+        .exclude(
+            supervisions__kind=SupervisionKind.OVERDUE,
+            supervisions__step_deadline=F("step_deadline"),
+        )
+        .values_list("pk", flat=True)[:limit]
+    )
     for pk in ids:
         with transaction.atomic():
             case = Case.objects.select_for_update().filter(pk=pk).first()
-            if case is None or case.state in workflow.FINISHED or not case.step_deadline or case.step_deadline >= now:
+            if (
+                case is None
+                or case.state in workflow.FINISHED
+                or not case.step_deadline
+                or case.step_deadline >= now
+            ):
                 continue
-            if Supervision.objects.filter(case=case, kind=SupervisionKind.OVERDUE,
-                                          step_deadline=case.step_deadline).exists():
+            if Supervision.objects.filter(
+                case=case, kind=SupervisionKind.OVERDUE, step_deadline=case.step_deadline
+            ).exists():
                 continue
-            Supervision.objects.create(case=case, kind=SupervisionKind.OVERDUE, created_by=_user(actor),
-                                       note=_("%(step)s环节已超时") % {"step": workflow.STEP_LABELS.get(case.step, "")},
-                                       step=case.step, step_deadline=case.step_deadline, created_at=now)
+            Supervision.objects.create(
+                case=case,
+                kind=SupervisionKind.OVERDUE,
+                created_by=_user(actor),
+                note=_("%(step)s环节已超时") % {"step": workflow.STEP_LABELS.get(case.step, "")},
+                step=case.step,
+                step_deadline=case.step_deadline,
+                created_at=now,
+            )
             _stamp_overdue(case, now)
             case.version += 1
             case.updated_at = now
             case.save(update_fields=["first_overdue_at", "version", "updated_at"])
             sla = deadlines.step_sla(case, now)
-            _record(case, actor=actor, action=workflow.REMIND, from_state=case.state,
-                    data={"step": case.step, "deadline": case.step_deadline.isoformat(),
-                          "overdue_multiple": sla.overdue_multiple})
+            _record(
+                case,
+                actor=actor,
+                action=workflow.REMIND,
+                from_state=case.state,
+                data={
+                    "step": case.step,
+                    "deadline": case.step_deadline.isoformat(),
+                    "overdue_multiple": sla.overdue_multiple,
+                },
+            )
             departments = permissions.active_department_ids(case)
             recipients = handlers_of(departments) if departments else []
             recipients += staff_for(case, [workflow.DISPATCHER, workflow.SHIFT_LEAD])
-            _notify(recipients, verb="case_overdue", title=_("超时提醒：案件 %(n)s") % {"n": case.number},
-                    body=_("%(step)s环节已超过时限（%(deadline)s）") % {
-                        "step": workflow.STEP_LABELS.get(case.step, ""),
-                        "deadline": workcalendar._local(case.step_deadline).strftime("%Y-%m-%d %H:%M")}, case=case)
+            _notify(
+                recipients,
+                verb="case_overdue",
+                title=_("超时提醒：案件 %(n)s") % {"n": case.number},
+                body=_("%(step)s环节已超过时限（%(deadline)s）")
+                % {
+                    "step": workflow.STEP_LABELS.get(case.step, ""),
+                    "deadline": workcalendar._local(case.step_deadline).strftime("%Y-%m-%d %H:%M"),
+                },
+                case=case,
+            )
             sent += 1
     return sent
 
@@ -1102,8 +1575,9 @@ def _whistle_event(cases, *, actor, action: str, note: str, data: dict) -> None:
         _record(case, actor=actor, action=action, from_state=case.state, note=note, data=data)
 
 
-def do_blow_whistle(*, actor, case_ids, department_ids, limit_minutes: int | None = None,
-                    note: str = "") -> Whistle:
+def do_blow_whistle(
+    *, actor, case_ids, department_ids, limit_minutes: int | None = None, note: str = ""
+) -> Whistle:
     """街乡吹哨: a subdistrict administrator summons departments on one or several open cases of the
     subdistrict; each must report in within `limit_minutes` (default JINGZHI_WHISTLE_LIMIT_MINUTES, 30)."""
     limit = deadlines.whistle_limit_minutes() if limit_minutes in (None, "") else limit_minutes
@@ -1122,29 +1596,57 @@ def do_blow_whistle(*, actor, case_ids, department_ids, limit_minutes: int | Non
             try:
                 workflow.check(case.state, workflow.WHISTLE, roles)
             except workflow.Refusal as refusal:
-                raise ActionNotAllowed(_("案件 %(n)s：") % {"n": case.number} + refusal.message,
-                                       allowed=refusal.allowed, reason=refusal.kind) from None
+                raise ActionNotAllowed(
+                    _("案件 %(n)s：") % {"n": case.number} + refusal.message,
+                    allowed=refusal.allowed,
+                    reason=refusal.kind,
+                ) from None
         subdistricts = {c.subdistrict_code for c in cases}
         if len(subdistricts) != 1 or not next(iter(subdistricts)):
             raise InvalidInput(_("一次吹哨的案件须属于同一街道"), fields={"case_ids": "several_subdistricts"})
         now = clock.now()
-        whistle = Whistle.objects.create(subdistrict_code=next(iter(subdistricts)), blown_by=_user(actor),
-                                         blown_at=now, limit_minutes=limit, note=note)
+        whistle = Whistle.objects.create(
+            subdistrict_code=next(iter(subdistricts)),
+            blown_by=_user(actor),
+            blown_at=now,
+            limit_minutes=limit,
+            note=note,
+        )
         whistle.cases.set(cases)
-        summonses = WhistleSummons.objects.bulk_create([
-            WhistleSummons(whistle=whistle, department=d, report_deadline=now + timedelta(minutes=limit))
-            for d in departments
-        ])
-        _whistle_event(cases, actor=actor, action=workflow.WHISTLE, note=note, data={
-            "whistle": whistle.pk, "departments": [d.pk for d in departments],
-            "department_names": [d.name for d in departments], "limit_minutes": limit})
+        summonses = WhistleSummons.objects.bulk_create(
+            [
+                WhistleSummons(whistle=whistle, department=d, report_deadline=now + timedelta(minutes=limit))
+                for d in departments
+            ]
+        )
+        _whistle_event(
+            cases,
+            actor=actor,
+            action=workflow.WHISTLE,
+            note=note,
+            data={
+                "whistle": whistle.pk,
+                "departments": [d.pk for d in departments],
+                "department_names": [d.name for d in departments],
+                "limit_minutes": limit,
+            },
+        )
         from jingzhi.core import hooks as core_hooks
 
-        core_hooks.fire(hooks.WHISTLE_BLOWN, whistle_id=whistle.pk, case_ids=[c.pk for c in cases],
-                        department_ids=[d.pk for d in departments])
-        _notify(handlers_of([d.pk for d in departments]), verb="whistle_blown",
-                title=_("吹哨报到：请 %(m)d 分钟内到场") % {"m": limit},
-                body=note or listing(c.number for c in cases), case=cases[0], target=whistle)
+        core_hooks.fire(
+            hooks.WHISTLE_BLOWN,
+            whistle_id=whistle.pk,
+            case_ids=[c.pk for c in cases],
+            department_ids=[d.pk for d in departments],
+        )
+        _notify(
+            handlers_of([d.pk for d in departments]),
+            verb="whistle_blown",
+            title=_("吹哨报到：请 %(m)d 分钟内到场") % {"m": limit},
+            body=note or listing(c.number for c in cases),
+            case=cases[0],
+            target=whistle,
+        )
     whistle.summons_list = summonses
     return whistle
 
@@ -1159,28 +1661,53 @@ def do_report_in(*, actor, summons_id, lon=None, lat=None, place: str = "") -> W
 
         lon, lat = _check_point(lon, lat)
     with transaction.atomic():
-        summons = WhistleSummons.objects.select_for_update().select_related("whistle", "department").filter(
-            pk=summons_id).first()
+        summons = (
+            WhistleSummons.objects.select_for_update()
+            .select_related("whistle", "department")
+            .filter(pk=summons_id)
+            .first()
+        )
         if summons is None or (actor is not None and not permissions.can_report_in(actor, summons)):
             raise NotFound(_("报到通知不存在，或不属于您的部门"))
         if summons.reported_at is not None:
-            raise Conflict(_("%(dept)s已于 %(at)s 报到") % {
-                "dept": summons.department.name,
-                "at": workcalendar._local(summons.reported_at).strftime("%H:%M")})
+            raise Conflict(
+                _("%(dept)s已于 %(at)s 报到")
+                % {
+                    "dept": summons.department.name,
+                    "at": workcalendar._local(summons.reported_at).strftime("%H:%M"),
+                }
+            )
         now = clock.now()
         summons.reported_at, summons.reported_by = now, _user(actor)
         summons.report_place, summons.lon, summons.lat = place, lon, lat
         summons.save(update_fields=["reported_at", "reported_by", "report_place", "lon", "lat"])
         late = summons.is_late
         cases = _lock_cases(summons.whistle.cases.values_list("pk", flat=True))
-        _whistle_event(cases, actor=actor, action=workflow.REPORT_IN, note=place, data={
-            "whistle": summons.whistle_id, "summons": summons.pk, "department": summons.department_id,
-            "department_name": summons.department.name, "is_late": late, "lon": lon, "lat": lat,
-            "minutes": summons.minutes_taken})
+        _whistle_event(
+            cases,
+            actor=actor,
+            action=workflow.REPORT_IN,
+            note=place,
+            data={
+                "whistle": summons.whistle_id,
+                "summons": summons.pk,
+                "department": summons.department_id,
+                "department_name": summons.department.name,
+                "is_late": late,
+                "lon": lon,
+                "lat": lat,
+                "minutes": summons.minutes_taken,
+            },
+        )
         from jingzhi.core import hooks as core_hooks
 
-        core_hooks.fire(hooks.WHISTLE_REPORTED, whistle_id=summons.whistle_id, summons_id=summons.pk,
-                        department_id=summons.department_id, is_late=late)
+        core_hooks.fire(
+            hooks.WHISTLE_REPORTED,
+            whistle_id=summons.whistle_id,
+            summons_id=summons.pk,
+            department_id=summons.department_id,
+            is_late=late,
+        )
     return summons
 
 
@@ -1189,8 +1716,12 @@ def do_rate_whistle_response(*, actor, summons_id, rating: int, comment: str = "
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise InvalidInput(_("评分须为 1 到 5 的整数"), fields={"rating": "invalid"})
     with transaction.atomic():
-        summons = WhistleSummons.objects.select_for_update().select_related("whistle", "department").filter(
-            pk=summons_id).first()
+        summons = (
+            WhistleSummons.objects.select_for_update()
+            .select_related("whistle", "department")
+            .filter(pk=summons_id)
+            .first()
+        )
         if summons is None:
             raise NotFound(_("报到记录不存在"))
         if actor is not None and not permissions.can_rate_whistle(actor, summons.whistle):
@@ -1201,9 +1732,19 @@ def do_rate_whistle_response(*, actor, summons_id, rating: int, comment: str = "
         summons.rated_by, summons.rated_at = _user(actor), clock.now()
         summons.save(update_fields=["rating", "comment", "rated_by", "rated_at"])
         cases = _lock_cases(summons.whistle.cases.values_list("pk", flat=True))
-        _whistle_event(cases, actor=actor, action=workflow.RATE_WHISTLE, note=summons.comment, data={
-            "whistle": summons.whistle_id, "summons": summons.pk, "department": summons.department_id,
-            "department_name": summons.department.name, "rating": rating})
+        _whistle_event(
+            cases,
+            actor=actor,
+            action=workflow.RATE_WHISTLE,
+            note=summons.comment,
+            data={
+                "whistle": summons.whistle_id,
+                "summons": summons.pk,
+                "department": summons.department_id,
+                "department_name": summons.department.name,
+                "rating": rating,
+            },
+        )
     return summons
 
 
@@ -1235,7 +1776,9 @@ def _read_table(file) -> list[list]:
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 - any unreadable workbook is one clear message
-            raise InvalidInput(_("无法读取 Excel 文件：%(e)s") % {"e": exc}, fields={"file": "unreadable"}) from exc
+            raise InvalidInput(
+                _("无法读取 Excel 文件：%(e)s") % {"e": exc}, fields={"file": "unreadable"}
+            ) from exc
         return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -1244,8 +1787,10 @@ def _read_table(file) -> list[list]:
         except UnicodeDecodeError:
             continue
     else:
-        raise InvalidInput(_("文件 %(name)s 既不是 Excel 也不是 UTF-8/GB18030 编码的 CSV") % {"name": name},
-                           fields={"file": "encoding"})
+        raise InvalidInput(
+            _("文件 %(name)s 既不是 Excel 也不是 UTF-8/GB18030 编码的 CSV") % {"name": name},
+            fields={"file": "encoding"},
+        )
     return list(csv.reader(io.StringIO(text)))
 
 
@@ -1274,10 +1819,14 @@ def do_import_hotline_orders(*, actor, file) -> dict:
     problems: list[str] = []
     created = existing = 0
     seen: dict[str, int] = {}
-    body = [(number, row) for number, row in enumerate(rows[1:], start=2)
-            if any(_clean_text(cell) for cell in row)]
+    body = [
+        (number, row)
+        for number, row in enumerate(rows[1:], start=2)
+        if any(_clean_text(cell) for cell in row)
+    ]
     with transaction.atomic():
         for number, row in body:
+
             def cell(key, row=row):
                 index = columns.get(key)
                 return _clean_text(row[index]) if index is not None and index < len(row) else ""
@@ -1288,8 +1837,10 @@ def do_import_hotline_orders(*, actor, file) -> dict:
                 problems.append(_("%(where)s：缺少工单编号") % {"where": where})
                 continue
             if ref in seen:
-                problems.append(_("%(where)s：工单编号 %(ref)s 与第 %(other)d 行重复") % {
-                    "where": where, "ref": ref, "other": seen[ref]})
+                problems.append(
+                    _("%(where)s：工单编号 %(ref)s 与第 %(other)d 行重复")
+                    % {"where": where, "ref": ref, "other": seen[ref]}
+                )
                 continue
             seen[ref] = number
             if Case.objects.filter(source=Source.HOTLINE, external_ref=ref).exists():
@@ -1302,17 +1853,29 @@ def do_import_hotline_orders(*, actor, file) -> dict:
                 try:
                     lon, lat = float(cell("lon")), float(cell("lat"))
                 except ValueError:
-                    raise InvalidInput(_("经纬度不是数字（%(lon)s, %(lat)s）") % {
-                        "lon": cell("lon"), "lat": cell("lat")}) from None
-                do_open_case(actor=actor, source=Source.HOTLINE, description=cell("description"), lon=lon, lat=lat,
-                             crs=cell("crs") or "wgs84", address=cell("address"), category=category,
-                             reporter_name=cell("reporter_name"), reporter_phone=cell("reporter_phone"),
-                             external_ref=ref, request_type=cell("request_type") or None,
-                             urgency=cell("urgency") or None)
+                    raise InvalidInput(
+                        _("经纬度不是数字（%(lon)s, %(lat)s）") % {"lon": cell("lon"), "lat": cell("lat")}
+                    ) from None
+                do_open_case(
+                    actor=actor,
+                    source=Source.HOTLINE,
+                    description=cell("description"),
+                    lon=lon,
+                    lat=lat,
+                    crs=cell("crs") or "wgs84",
+                    address=cell("address"),
+                    category=category,
+                    reporter_name=cell("reporter_name"),
+                    reporter_phone=cell("reporter_phone"),
+                    external_ref=ref,
+                    request_type=cell("request_type") or None,
+                    urgency=cell("urgency") or None,
+                )
                 created += 1
             except ApplicationError as exc:
-                problems.append(_("%(where)s（工单 %(ref)s）：%(why)s") % {"where": where, "ref": ref,
-                                                                         "why": exc.message})
+                problems.append(
+                    _("%(where)s（工单 %(ref)s）：%(why)s") % {"where": where, "ref": ref, "why": exc.message}
+                )
         if problems:
             raise HotlineImportError(problems)
     return {"created": created, "existing": existing, "rows": len(body)}

@@ -18,7 +18,15 @@ class ReadOnly(admin.ModelAdmin):
 
 @admin.register(Case)
 class CaseAdmin(ReadOnly):
-    list_display = ["number", "state", "source", "category", "subdistrict_code", "reported_at", "step_deadline"]
+    list_display = [
+        "number",
+        "state",
+        "source",
+        "category",
+        "subdistrict_code",
+        "reported_at",
+        "step_deadline",
+    ]
     list_filter = ["state", "source"]
     search_fields = ["number", "external_ref"]
     list_select_related = ["category"]

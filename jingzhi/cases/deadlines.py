@@ -76,8 +76,13 @@ def step_sla(case, now: datetime | None = None) -> workflow.Sla:
     now = now or clock.now()
     if case.state in workflow.FINISHED or not case.step:
         return workflow.Sla(workflow.NONE)
-    return workflow.sla(case.step_started_at, case.step_deadline, now, yellow_fraction=yellow_fraction(),
-                        seconds_between=measure(case.step_limit_unit))
+    return workflow.sla(
+        case.step_started_at,
+        case.step_deadline,
+        now,
+        yellow_fraction=yellow_fraction(),
+        seconds_between=measure(case.step_limit_unit),
+    )
 
 
 def handle_sla(case, now: datetime | None = None) -> workflow.Sla:
@@ -85,5 +90,10 @@ def handle_sla(case, now: datetime | None = None) -> workflow.Sla:
     now = now or clock.now()
     if case.handle_deadline is None or case.handled_at is not None and case.state != workflow.HANDLING:
         return workflow.Sla(workflow.NONE)
-    return workflow.sla(case.handle_started_at, case.handle_deadline, now, yellow_fraction=yellow_fraction(),
-                        seconds_between=measure(case.handle_limit_unit))
+    return workflow.sla(
+        case.handle_started_at,
+        case.handle_deadline,
+        now,
+        yellow_fraction=yellow_fraction(),
+        seconds_between=measure(case.handle_limit_unit),
+    )

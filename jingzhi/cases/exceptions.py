@@ -23,8 +23,9 @@ class StaleCase(Conflict):
     code = "stale_case"
 
     def __init__(self, *, expected: int, actual: int):
-        super().__init__(_("该案件已被他人处理，请刷新后重试"),
-                         fields={"expected_version": expected, "version": actual})
+        super().__init__(
+            _("该案件已被他人处理，请刷新后重试"), fields={"expected_version": expected, "version": actual}
+        )
 
 
 class OutsideJurisdiction(InvalidInput):
@@ -40,7 +41,9 @@ class HotlineImportError(InvalidInput):
         self.problems = list(problems)
         shown = self.problems[:20]
         more = len(self.problems) - len(shown)
-        message = _("导入失败，共 %(n)d 处问题，未导入任何工单：") % {"n": len(self.problems)} + "；".join(shown)
+        message = _("导入失败，共 %(n)d 处问题，未导入任何工单：") % {"n": len(self.problems)} + "；".join(
+            shown
+        )
         if more > 0:
             message += _("……（另有 %(n)d 处）") % {"n": more}
         super().__init__(message, fields={"problems": self.problems})

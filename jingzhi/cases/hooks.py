@@ -27,15 +27,26 @@ WHISTLE_BLOWN = "whistle_blown"
 WHISTLE_REPORTED = "whistle_reported"
 
 _NAMED = {
-    workflow.OPEN: CASE_OPENED, workflow.FILE: CASE_FILED, workflow.DISPATCH: CASE_DISPATCHED,
-    workflow.ACCEPT: CASE_ACCEPTED, workflow.RETURN: CASE_RETURNED, workflow.REOPEN: CASE_REOPENED,
-    workflow.MERGE: CASE_MERGED, workflow.RATE: CASE_RATED,
+    workflow.OPEN: CASE_OPENED,
+    workflow.FILE: CASE_FILED,
+    workflow.DISPATCH: CASE_DISPATCHED,
+    workflow.ACCEPT: CASE_ACCEPTED,
+    workflow.RETURN: CASE_RETURNED,
+    workflow.REOPEN: CASE_REOPENED,
+    workflow.MERGE: CASE_MERGED,
+    workflow.RATE: CASE_RATED,
 }
 
 
 def case_changed(*, case_id: int, action: str, from_state: str, to_state: str, actor_id, **extra) -> None:
-    payload = {"case_id": case_id, "action": action, "from_state": from_state, "to_state": to_state,
-               "actor_id": actor_id, **extra}
+    payload = {
+        "case_id": case_id,
+        "action": action,
+        "from_state": from_state,
+        "to_state": to_state,
+        "actor_id": actor_id,
+        **extra,
+    }
     hooks.fire(CASE_CHANGED, **payload)
     named = _NAMED.get(action)
     if named:

@@ -64,15 +64,42 @@ class Case(models.Model):
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
     state = models.CharField(_("状态"), max_length=20, choices=STATE_CHOICES)  # leads the Meta indexes
 
-    category = models.ForeignKey("taxonomy.Category", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+", verbose_name=_("案件分类"), db_index=False)
-    filing_condition = models.ForeignKey("taxonomy.FilingCondition", null=True, blank=True,
-                                         on_delete=models.PROTECT, related_name="+", verbose_name=_("立案条件"),
-                                         db_index=False)
-    request_type = models.ForeignKey("taxonomy.RequestType", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+", verbose_name=_("诉求类型"), db_index=False)
-    urgency = models.ForeignKey("taxonomy.Urgency", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+", verbose_name=_("紧急程度"), db_index=False)
+    category = models.ForeignKey(
+        "taxonomy.Category",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("案件分类"),
+        db_index=False,
+    )
+    filing_condition = models.ForeignKey(
+        "taxonomy.FilingCondition",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("立案条件"),
+        db_index=False,
+    )
+    request_type = models.ForeignKey(
+        "taxonomy.RequestType",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("诉求类型"),
+        db_index=False,
+    )
+    urgency = models.ForeignKey(
+        "taxonomy.Urgency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("紧急程度"),
+        db_index=False,
+    )
     # What the suggestion said at intake, so a person can see why a category was proposed.
     suggestion = models.JSONField(_("分类推荐"), default=list, blank=True)
     description = models.TextField(_("问题描述"))
@@ -80,16 +107,51 @@ class Case(models.Model):
     lon = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    grid = models.ForeignKey("geo.Grid", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("网格"), db_index=False)
-    community = models.ForeignKey("geo.Community", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+", verbose_name=_("社区"), db_index=False)
-    subdistrict = models.ForeignKey("geo.Subdistrict", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("街道"), db_index=False)
-    district = models.ForeignKey("geo.District", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+", verbose_name=_("区"), db_index=False)
-    street = models.ForeignKey("geo.Street", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("街巷"), db_index=False)
+    grid = models.ForeignKey(
+        "geo.Grid",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("网格"),
+        db_index=False,
+    )
+    community = models.ForeignKey(
+        "geo.Community",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("社区"),
+        db_index=False,
+    )
+    subdistrict = models.ForeignKey(
+        "geo.Subdistrict",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("街道"),
+        db_index=False,
+    )
+    district = models.ForeignKey(
+        "geo.District",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("区"),
+        db_index=False,
+    )
+    street = models.ForeignKey(
+        "geo.Street",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("街巷"),
+        db_index=False,
+    )
     grid_code = models.CharField(_("网格编码"), max_length=32, blank=True, db_index=True)
     community_code = models.CharField(_("社区编码"), max_length=32, blank=True)
     subdistrict_code = models.CharField(_("街道编码"), max_length=32, blank=True)
@@ -97,8 +159,14 @@ class Case(models.Model):
     street_code = models.CharField(_("街巷编码"), max_length=32, blank=True)
 
     routing = models.JSONField(_("派遣依据"), default=dict, blank=True)
-    lead_department = models.ForeignKey("accounts.Department", null=True, blank=True, on_delete=models.PROTECT,
-                                        related_name="+", verbose_name=_("牵头部门"))
+    lead_department = models.ForeignKey(
+        "accounts.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("牵头部门"),
+    )
 
     # The running clock of the current step (None when no clock runs: parked, awaiting call-back, finished).
     step = models.CharField(_("当前环节"), max_length=16, choices=STEP_CHOICES, blank=True)
@@ -140,18 +208,37 @@ class Case(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=1)
 
     # Personal data: shown only to staff whose work needs it (permissions.can_view_reporter).
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="reported_cases", verbose_name=_("上报人"))
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_cases",
+        verbose_name=_("上报人"),
+    )
     reporter_name = models.CharField(_("诉求人姓名"), max_length=64, blank=True)
     reporter_phone = models.CharField(_("诉求人电话"), max_length=32, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("录入人"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
 
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="merged_cases", verbose_name=_("合并至"))
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
+        verbose_name=_("合并至"),
+    )
     idempotency_key = models.CharField(_("幂等键"), max_length=100, blank=True)
-    external_ref = models.CharField(_("外部编号"), max_length=64, blank=True,
-                                    help_text=_("如 12345 热线工单号"))
+    external_ref = models.CharField(
+        _("外部编号"), max_length=64, blank=True, help_text=_("如 12345 热线工单号")
+    )
     updated_at = models.DateTimeField(_("更新时间"), default=clock.now)
 
     class Meta:
@@ -164,22 +251,34 @@ class Case(models.Model):
         # search (`queries.code_q`) uses; `state` leads the composite indexes.
         constraints = [
             models.UniqueConstraint(fields=["number"], name="cases_number_unique"),
-            models.UniqueConstraint(fields=["source", "idempotency_key"], condition=~models.Q(idempotency_key=""),
-                                    name="cases_idempotency_per_source"),
-            models.UniqueConstraint(fields=["source", "external_ref"], condition=~models.Q(external_ref=""),
-                                    name="cases_external_ref_per_source"),
+            models.UniqueConstraint(
+                fields=["source", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="cases_idempotency_per_source",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "external_ref"],
+                condition=~models.Q(external_ref=""),
+                name="cases_external_ref_per_source",
+            ),
         ]
         indexes = [
             models.Index(fields=["state", "subdistrict_code", "reported_at"], name="cases_state_subdistrict"),
             # A department's led cases by state, earliest deadline first, ids in the index (PostgreSQL
             # INCLUDE): its queue and capped tab counts read the index alone (migration 0004 says more).
-            models.Index(fields=["state", "lead_department", "step_deadline"], include=["id"],
-                         name="cases_state_lead_deadline"),
+            models.Index(
+                fields=["state", "lead_department", "step_deadline"],
+                include=["id"],
+                name="cases_state_lead_deadline",
+            ),
             models.Index(fields=["state", "step_deadline"], name="cases_state_deadline"),
             # Duplicate search at intake: open cases of one category in a band of latitude (a few hundred
             # metres of a city), whatever the report volume of the time window or the size of history.
-            models.Index(fields=["category", "lat"], name="cases_dedup_open",
-                         condition=models.Q(state__in=workflow.OPEN_STATES)),
+            models.Index(
+                fields=["category", "lat"],
+                name="cases_dedup_open",
+                condition=models.Q(state__in=workflow.OPEN_STATES),
+            ),
             models.Index(fields=["community_code"], name="cases_community_code"),
             models.Index(fields=["subdistrict_code"], name="cases_subdistrict_code"),
             models.Index(fields=["district_code"], name="cases_district_code"),
@@ -218,8 +317,9 @@ class CaseAssignment(models.Model):
     """A department on a case. Re-dispatch ends the old rows (is_active False) rather than deleting them."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
-    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("部门"))
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("部门")
+    )
     is_lead = models.BooleanField(_("牵头"), default=False)
     is_active = models.BooleanField(_("有效"), default=True)
     assigned_at = models.DateTimeField(_("派遣时间"), default=clock.now)
@@ -236,8 +336,11 @@ class CaseAssignment(models.Model):
             models.Index(fields=["department", "is_active", "case"], name="cases_assign_dept"),
             # A department's co-handling cases (not led by it) whose work has not ended: the small side of
             # its queue's candidates, which does not grow with history (`ended_at` is set on finishing).
-            models.Index(fields=["department", "case"], name="cases_assign_shared",
-                         condition=models.Q(is_active=True, is_lead=False, ended_at__isnull=True)),
+            models.Index(
+                fields=["department", "case"],
+                name="cases_assign_shared",
+                condition=models.Q(is_active=True, is_lead=False, ended_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -249,8 +352,14 @@ class CaseEvent(models.Model):
     ("cases.caseevent", id)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", verbose_name=_("操作人"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
     action = models.CharField(_("动作"), max_length=32)
     from_state = models.CharField(_("原状态"), max_length=20, blank=True)
     to_state = models.CharField(_("新状态"), max_length=20, blank=True)
@@ -277,9 +386,17 @@ class CaseFollower(models.Model):
     """A person kept informed about a case: who followed it, and the reporters of duplicates merged into it."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followers")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_cases")
-    via_case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                 verbose_name=_("来自合并案件"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_cases"
+    )
+    via_case = models.ForeignKey(
+        Case,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("来自合并案件"),
+    )
     created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
@@ -299,16 +416,20 @@ class ExtensionStatus(models.TextChoices):
 
 class ExtensionRequest(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extension_requests")
-    department = models.ForeignKey("accounts.Department", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    department = models.ForeignKey(
+        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     days = models.PositiveIntegerField(_("延期工作日"))
     reason = models.TextField(_("理由"))
-    status = models.CharField(_("状态"), max_length=16, choices=ExtensionStatus.choices,
-                              default=ExtensionStatus.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=clock.now)
@@ -332,10 +453,12 @@ class Supervision(models.Model):
     """督办: a supervisor's (or the system's) demand on an overdue or stuck case."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supervisions")
-    kind = models.CharField(_("类型"), max_length=16, choices=SupervisionKind.choices,
-                            default=SupervisionKind.MANUAL)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    kind = models.CharField(
+        _("类型"), max_length=16, choices=SupervisionKind.choices, default=SupervisionKind.MANUAL
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.TextField(_("督办意见"), blank=True)
     step = models.CharField(_("环节"), max_length=16, blank=True)
     step_deadline = models.DateTimeField(_("所督办环节的时限"), null=True, blank=True)
@@ -347,8 +470,11 @@ class Supervision(models.Model):
         verbose_name_plural = _("督办")
         constraints = [
             # One automatic reminder per step deadline: the reminder task may run as often as cron likes.
-            models.UniqueConstraint(fields=["case", "kind", "step_deadline"],
-                                    condition=models.Q(kind="overdue"), name="cases_one_overdue_reminder"),
+            models.UniqueConstraint(
+                fields=["case", "kind", "step_deadline"],
+                condition=models.Q(kind="overdue"),
+                name="cases_one_overdue_reminder",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -360,8 +486,9 @@ class Whistle(models.Model):
 
     subdistrict_code = models.CharField(_("街道编码"), max_length=32, db_index=True)
     cases = models.ManyToManyField(Case, related_name="whistles", verbose_name=_("案件"))
-    blown_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    blown_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     blown_at = models.DateTimeField(_("吹哨时间"), default=clock.now)
     limit_minutes = models.PositiveIntegerField(_("报到时限（分钟）"))
     note = models.TextField(_("事由"), blank=True)
@@ -377,19 +504,22 @@ class Whistle(models.Model):
 
 class WhistleSummons(models.Model):
     whistle = models.ForeignKey(Whistle, on_delete=models.CASCADE, related_name="summonses")
-    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("部门"))
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("部门")
+    )
     report_deadline = models.DateTimeField(_("报到时限"))
     reported_at = models.DateTimeField(_("报到时间"), null=True, blank=True)
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     report_place = models.CharField(_("报到地点"), max_length=200, blank=True)
     lon = models.FloatField(null=True, blank=True)
     lat = models.FloatField(null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
     comment = models.TextField(_("评价"), blank=True)
-    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     rated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -29,8 +29,9 @@ def active_department_ids(case) -> set[int]:
         return {a.department_id for a in prefetched}
     from jingzhi.cases.models import CaseAssignment
 
-    return set(CaseAssignment.objects.filter(case_id=case.pk, is_active=True).values_list("department_id",
-                                                                                           flat=True))
+    return set(
+        CaseAssignment.objects.filter(case_id=case.pk, is_active=True).values_list("department_id", flat=True)
+    )
 
 
 def ever_department_ids(case) -> set[int]:
@@ -117,12 +118,19 @@ def access_case_by_number(user, number: str):
 def facts_of(case, *, requested_days: int = 0) -> workflow.CaseFacts:
     from jingzhi.cases.models import ExtensionRequest, ExtensionStatus
 
-    pending = ExtensionRequest.objects.filter(case_id=case.pk, status=ExtensionStatus.PENDING).exists() \
-        if case.state == workflow.HANDLING else False
+    pending = (
+        ExtensionRequest.objects.filter(case_id=case.pk, status=ExtensionStatus.PENDING).exists()
+        if case.state == workflow.HANDLING
+        else False
+    )
     return workflow.CaseFacts(
-        rating=case.rating, reopen_count=case.reopen_count, has_pending_extension=pending,
-        extension_days=case.extension_days, max_reopens=deadlines.max_reopens(),
-        max_extension_days=deadlines.max_extension_days(), requested_days=requested_days,
+        rating=case.rating,
+        reopen_count=case.reopen_count,
+        has_pending_extension=pending,
+        extension_days=case.extension_days,
+        max_reopens=deadlines.max_reopens(),
+        max_extension_days=deadlines.max_extension_days(),
+        requested_days=requested_days,
     )
 
 

@@ -57,8 +57,12 @@ def visibility_q(user) -> Q | None:
         return None
     # The cases the person reported or follows, as one list read once (`id__any_of`): ORed with the place
     # codes below it stays indexable, where a per-row EXISTS made every queue scan its whole state.
-    own = Case.objects.filter(reporter_id=user.pk).order_by().values("pk").union(
-        CaseFollower.objects.filter(user_id=user.pk).order_by().values("case_id"))
+    own = (
+        Case.objects.filter(reporter_id=user.pk)
+        .order_by()
+        .values("pk")
+        .union(CaseFollower.objects.filter(user_id=user.pk).order_by().values("case_id"))
+    )
     q = Q(pk__any_of=own)
     codes = access.scope_codes(user, roles=workflow.PLACE_ROLES) or []
     for code in codes:
@@ -74,18 +78,37 @@ def cases_visible_to(user) -> QuerySet[Case]:
     return Case.objects.all() if q is None else Case.objects.filter(q)
 
 
-_PLACE_GEOMETRY = ["grid__geometry", "community__geometry", "subdistrict__geometry", "district__geometry",
-                   "street__geometry"]
+_PLACE_GEOMETRY = [
+    "grid__geometry",
+    "community__geometry",
+    "subdistrict__geometry",
+    "district__geometry",
+    "street__geometry",
+]
 
 
 def list_queryset(qs: QuerySet[Case]) -> QuerySet[Case]:
     """What a list row shows, pre-joined; boundaries' geometry left behind (it is large)."""
     return (
-        qs.select_related("category__parent", "lead_department", "grid", "community", "subdistrict", "district",
-                          "street", "urgency", "request_type")
+        qs.select_related(
+            "category__parent",
+            "lead_department",
+            "grid",
+            "community",
+            "subdistrict",
+            "district",
+            "street",
+            "urgency",
+            "request_type",
+        )
         .defer(*_PLACE_GEOMETRY)
-        .prefetch_related(Prefetch("assignments", queryset=CaseAssignment.objects.filter(is_active=True)
-                                   .select_related("department"), to_attr="active_assignments"))
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=CaseAssignment.objects.filter(is_active=True).select_related("department"),
+                to_attr="active_assignments",
+            )
+        )
     )
 
 
@@ -117,7 +140,11 @@ def _live(user) -> bool:
 def _department_only(user) -> bool:
     """Whether the user's queues are their departments' own: a live, non-superuser person without a place
     role (a handler). Their department queues read the departments' assignments, nothing else."""
-    return _live(user) and not access.is_superuser(user) and not access.scope_codes(user, roles=workflow.PLACE_ROLES)
+    return (
+        _live(user)
+        and not access.is_superuser(user)
+        and not access.scope_codes(user, roles=workflow.PLACE_ROLES)
+    )
 
 
 def _shared_case_ids(departments, states) -> QuerySet:
@@ -128,14 +155,27 @@ def _shared_case_ids(departments, states) -> QuerySet:
     A finished case keeps its assignments active (they name who handled it); their `ended_at`, set when the
     case finishes, is what takes them out of that index, so that reading a department's co-handled cases does not walk every case it
     ever co-handled. The state test keeps the list to the queue's own cases."""
-    return (CaseAssignment.objects.filter(department_id__in=departments, is_active=True, is_lead=False,
-                                          ended_at__isnull=True, case__state__in=states)
-            .order_by().values("case_id"))
+    return (
+        CaseAssignment.objects.filter(
+            department_id__in=departments,
+            is_active=True,
+            is_lead=False,
+            ended_at__isnull=True,
+            case__state__in=states,
+        )
+        .order_by()
+        .values("case_id")
+    )
 
 
 def _with_active_assignment(qs: QuerySet[Case], departments) -> QuerySet[Case]:
-    return qs.filter(Exists(CaseAssignment.objects.filter(case_id=OuterRef("pk"), is_active=True,
-                                                          department_id__in=departments)))
+    return qs.filter(
+        Exists(
+            CaseAssignment.objects.filter(
+                case_id=OuterRef("pk"), is_active=True, department_id__in=departments
+            )
+        )
+    )
 
 
 def _department_queue(departments, states) -> QuerySet[Case]:
@@ -174,13 +214,15 @@ def _count_department_queue(departments, queue_name: str, now: datetime, cap: in
 
     def count(qs: QuerySet[Case], total: int) -> int:
         qs = _with_active_assignment(_queue_filter(qs, queue_name, now), departments).values("pk")
-        return qs[:cap - total].count() if cap else qs.count()
+        return qs[: cap - total].count() if cap else qs.count()
 
     states = QUEUES[queue_name][1]
     total = 0
     for state in states:
-        total += count(Case.objects.filter(state=state, lead_department_id__in=departments)
-                       .order_by("step_deadline"), total)
+        total += count(
+            Case.objects.filter(state=state, lead_department_id__in=departments).order_by("step_deadline"),
+            total,
+        )
         if cap and total >= cap:
             return cap
     shared = Case.objects.filter(state__in=states, pk__any_of=_shared_case_ids(departments, states))
@@ -201,13 +243,26 @@ def queue_label(name: str) -> str:
     return str(QUEUES[name][0])
 
 
-def queue_for(user, queue_name: str, *, category=None, subdistrict_code: str = "", grid_code: str = "",
-              department_id=None, source: str = "", overdue: bool | None = None, escalated: bool | None = None,
-              search: str = "", now: datetime | None = None) -> QuerySet[Case]:
+def queue_for(
+    user,
+    queue_name: str,
+    *,
+    category=None,
+    subdistrict_code: str = "",
+    grid_code: str = "",
+    department_id=None,
+    source: str = "",
+    overdue: bool | None = None,
+    escalated: bool | None = None,
+    search: str = "",
+    now: datetime | None = None,
+) -> QuerySet[Case]:
     """A work queue, scoped, filtered and pre-joined, most urgent first (earliest step deadline)."""
     if queue_name not in QUEUES:
-        raise InvalidInput(_("未知的队列“%(name)s”，可选：%(names)s") % {
-            "name": queue_name, "names": listing(QUEUES)}, fields={"queue": "unknown"})
+        raise InvalidInput(
+            _("未知的队列“%(name)s”，可选：%(names)s") % {"name": queue_name, "names": listing(QUEUES)},
+            fields={"queue": "unknown"},
+        )
     now = now or clock.now()
     states = QUEUES[queue_name][1]
     if queue_name in _DEPARTMENT_QUEUES and _department_only(user):
@@ -222,8 +277,13 @@ def queue_for(user, queue_name: str, *, category=None, subdistrict_code: str = "
     if grid_code:
         qs = qs.filter(grid_code=grid_code)
     if department_id:
-        qs = qs.filter(Exists(CaseAssignment.objects.filter(case_id=OuterRef("pk"), is_active=True,
-                                                            department_id=department_id)))
+        qs = qs.filter(
+            Exists(
+                CaseAssignment.objects.filter(
+                    case_id=OuterRef("pk"), is_active=True, department_id=department_id
+                )
+            )
+        )
     if source:
         qs = qs.filter(source=source)
     if overdue is True:
@@ -234,8 +294,12 @@ def queue_for(user, queue_name: str, *, category=None, subdistrict_code: str = "
         qs = qs.filter(is_escalated=escalated)
     if search:
         search = search.strip()
-        qs = qs.filter(Q(number__iexact=search) | Q(description__icontains=search) | Q(address__icontains=search))
-    order = ["-is_escalated", "step_deadline", "reported_at", "id"] if queue_name != "closed" else ["-closed_at"]
+        qs = qs.filter(
+            Q(number__iexact=search) | Q(description__icontains=search) | Q(address__icontains=search)
+        )
+    order = (
+        ["-is_escalated", "step_deadline", "reported_at", "id"] if queue_name != "closed" else ["-closed_at"]
+    )
     return list_queryset(qs).order_by(*order)
 
 
@@ -293,13 +357,17 @@ def my_reports(user) -> QuerySet[Case]:
     if user is None or not getattr(user, "is_authenticated", False):
         return Case.objects.none()
     followed = CaseFollower.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
-    return list_queryset(Case.objects.filter(Q(reporter_id=user.pk) | Exists(followed))).order_by("-reported_at")
+    return list_queryset(Case.objects.filter(Q(reporter_id=user.pk) | Exists(followed))).order_by(
+        "-reported_at"
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- timeline
 def timeline(case) -> list[CaseEvent]:
     """Every event of the case in order, with actors; attachments under `event.attachments_list`."""
-    events = list(CaseEvent.objects.filter(case_id=case.pk).select_related("actor").order_by("created_at", "id"))
+    events = list(
+        CaseEvent.objects.filter(case_id=case.pk).select_related("actor").order_by("created_at", "id")
+    )
     by_id = {e.pk: e for e in events}
     for event in events:
         event.attachments_list = []
@@ -308,7 +376,9 @@ def timeline(case) -> list[CaseEvent]:
     except ImportError:
         Model = None
     if Model is not None and by_id:
-        for item in Model.objects.filter(owner_type="cases.caseevent", owner_id__in=[str(pk) for pk in by_id]):
+        for item in Model.objects.filter(
+            owner_type="cases.caseevent", owner_id__in=[str(pk) for pk in by_id]
+        ):
             event = by_id.get(int(item.owner_id))
             if event is not None:
                 event.attachments_list.append(item)
@@ -320,8 +390,11 @@ def supervisions_of(case) -> list[Supervision]:
 
 
 def whistles_of(case) -> list[Whistle]:
-    return list(Whistle.objects.filter(cases=case).prefetch_related(
-        Prefetch("summonses", queryset=WhistleSummons.objects.select_related("department", "reported_by"))))
+    return list(
+        Whistle.objects.filter(cases=case).prefetch_related(
+            Prefetch("summonses", queryset=WhistleSummons.objects.select_related("department", "reported_by"))
+        )
+    )
 
 
 def summonses_for(user, *, pending_only: bool = False) -> QuerySet[WhistleSummons]:
@@ -347,8 +420,9 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * EARTH_M * math.asin(min(1.0, math.sqrt(h)))
 
 
-def find_duplicates(category, lon: float, lat: float, at: datetime | None = None, *, exclude_id=None,
-                    limit: int = 10) -> list[tuple[Case, float]]:
+def find_duplicates(
+    category, lon: float, lat: float, at: datetime | None = None, *, exclude_id=None, limit: int = 10
+) -> list[tuple[Case, float]]:
     """Open cases of the same category within the category's radius and time window before `at`, nearest
     first, as (case, metres)."""
     near = find_duplicate_ids(category, lon, lat, at, exclude_id=exclude_id, limit=limit)
@@ -358,8 +432,9 @@ def find_duplicates(category, lon: float, lat: float, at: datetime | None = None
     return [(cases[pk], metres) for pk, metres in near if pk in cases]
 
 
-def find_duplicate_ids(category, lon: float, lat: float, at: datetime | None = None, *, exclude_id=None,
-                       limit: int = 10) -> list[tuple[int, float]]:
+def find_duplicate_ids(
+    category, lon: float, lat: float, at: datetime | None = None, *, exclude_id=None, limit: int = 10
+) -> list[tuple[int, float]]:
     """As `find_duplicates`, but (case id, metres) only: one query, for intake, which records the ids.
     A bounding box in SQL narrows the rows; the exact distance is in Python."""
     from jingzhi.taxonomy.queries import dedup_policy
@@ -376,12 +451,23 @@ def find_duplicate_ids(category, lon: float, lat: float, at: datetime | None = N
     # spent running it (cases_dedup_open: open cases of the category in a band of latitude).
     states = workflow.OPEN_STATES
     table = connection.ops.quote_name(Case._meta.db_table)
-    sql = (f"SELECT id, lon, lat FROM {table} WHERE category_id = %s AND state IN ({', '.join(['%s'] * len(states))})"
-           " AND reported_at >= %s AND reported_at <= %s AND lon >= %s AND lon <= %s AND lat >= %s AND lat <= %s"
-           + (" AND id <> %s" if exclude_id is not None else "") + " LIMIT 500")
+    sql = (
+        f"SELECT id, lon, lat FROM {table} WHERE category_id = %s AND state IN ({', '.join(['%s'] * len(states))})"
+        " AND reported_at >= %s AND reported_at <= %s AND lon >= %s AND lon <= %s AND lat >= %s AND lat <= %s"
+        + (" AND id <> %s" if exclude_id is not None else "")
+        + " LIMIT 500"
+    )
     stamp = connection.ops.adapt_datetimefield_value
-    params = [getattr(category, "pk", category), *states, stamp(at - timedelta(hours=window_hours)), stamp(at),
-              lon - dlon, lon + dlon, lat - dlat, lat + dlat] + ([exclude_id] if exclude_id is not None else [])
+    params = [
+        getattr(category, "pk", category),
+        *states,
+        stamp(at - timedelta(hours=window_hours)),
+        stamp(at),
+        lon - dlon,
+        lon + dlon,
+        lat - dlat,
+        lat + dlat,
+    ] + ([exclude_id] if exclude_id is not None else [])
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

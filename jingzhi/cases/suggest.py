@@ -136,7 +136,8 @@ def training_rows() -> list[tuple[str, int]]:
 
     return list(
         Case.objects.filter(filed_at__isnull=False, category__isnull=False, category__is_active=True)
-        .order_by("pk").values_list("description", "category_id")
+        .order_by("pk")
+        .values_list("description", "category_id")
     )
 
 
@@ -178,32 +179,57 @@ def train(*, rows=None, path: Path | None = None) -> TrainReport:
     skipped = {str(c): n for c, n in counts.items() if c not in kept}
     rows = [(t, c) for t, c in rows if c in kept and str(t or "").strip()]
     if len(rows) < min_cases() or len(kept) < 2:
-        return TrainReport(False, _("已立案且分类有效的案件 %(n)d 件（每类至少 %(per)d 件的分类 %(k)d 个），"
-                                    "需至少 %(min)d 件且至少 2 个分类，暂用关键词推荐") % {
-            "n": len(rows), "per": per_category, "k": len(kept), "min": min_cases()},
-            n_cases=len(rows), n_categories=len(kept), skipped_categories=skipped)
+        return TrainReport(
+            False,
+            _(
+                "已立案且分类有效的案件 %(n)d 件（每类至少 %(per)d 件的分类 %(k)d 个），"
+                "需至少 %(min)d 件且至少 2 个分类，暂用关键词推荐"
+            )
+            % {"n": len(rows), "per": per_category, "k": len(kept), "min": min_cases()},
+            n_cases=len(rows),
+            n_categories=len(kept),
+            skipped_categories=skipped,
+        )
     import joblib
 
     train_rows, test_rows = _split(rows)
     vectorizer, classifier = _fit(train_rows)
     predicted = classifier.predict(vectorizer.transform([t for t, _c in test_rows]))
-    accuracy = round(sum(int(p == c) for p, (_t, c) in zip(predicted, test_rows, strict=True)) / len(test_rows), 4)
+    accuracy = round(
+        sum(int(p == c) for p, (_t, c) in zip(predicted, test_rows, strict=True)) / len(test_rows), 4
+    )
     # The stored model learns from every row; the held-out accuracy describes how it generalises.
     vectorizer, classifier = _fit(rows)
     trained_at = clock.now().isoformat()
-    meta = {"format": FORMAT, "trained_at": trained_at, "n_cases": len(rows), "n_categories": len(kept),
-            "accuracy": accuracy, "n_test": len(test_rows), "categories": sorted(int(c) for c in kept),
-            "skipped_categories": skipped}
+    meta = {
+        "format": FORMAT,
+        "trained_at": trained_at,
+        "n_cases": len(rows),
+        "n_categories": len(kept),
+        "accuracy": accuracy,
+        "n_test": len(test_rows),
+        "categories": sorted(int(c) for c in kept),
+        "skipped_categories": skipped,
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(path.suffix + f".{os.getpid()}.tmp")
     joblib.dump({"meta": meta, "vectorizer": vectorizer, "classifier": classifier}, partial)
     os.replace(partial, path)  # readers in other processes see the old file or the new one, never half
     forget()
-    logger.info("category suggester trained: %s cases, %s categories, accuracy %.3f", len(rows), len(kept),
-                accuracy)
-    return TrainReport(True, _("已训练：%(n)d 件案件，%(k)d 个分类，留出集准确率 %(acc).1f%%") % {
-        "n": len(rows), "k": len(kept), "acc": accuracy * 100}, n_cases=len(rows), n_categories=len(kept),
-        accuracy=accuracy, trained_at=trained_at, path=str(path), skipped_categories=skipped)
+    logger.info(
+        "category suggester trained: %s cases, %s categories, accuracy %.3f", len(rows), len(kept), accuracy
+    )
+    return TrainReport(
+        True,
+        _("已训练：%(n)d 件案件，%(k)d 个分类，留出集准确率 %(acc).1f%%")
+        % {"n": len(rows), "k": len(kept), "acc": accuracy * 100},
+        n_cases=len(rows),
+        n_categories=len(kept),
+        accuracy=accuracy,
+        trained_at=trained_at,
+        path=str(path),
+        skipped_categories=skipped,
+    )
 
 
 @task()
@@ -337,8 +363,14 @@ class Suggestion:
     source: str  # MODEL or KEYWORDS
 
     def as_dict(self) -> dict:
-        return {"id": self.category.pk, "code": self.category.code, "name": self.category.path_name,
-                "score": self.score, "words": list(self.words), "source": self.source}
+        return {
+            "id": self.category.pk,
+            "code": self.category.code,
+            "name": self.category.path_name,
+            "score": self.score,
+            "words": list(self.words),
+            "source": self.source,
+        }
 
 
 def suggestions(text: str, limit: int = 3) -> list[Suggestion]:
@@ -352,8 +384,9 @@ def suggestions(text: str, limit: int = 3) -> list[Suggestion]:
     out: list[Suggestion] = []
     guesses = suggest(text, limit)
     if guesses:
-        categories = Category.objects.filter(pk__in=[c for c, _s, _w in guesses], is_active=True).select_related(
-            "parent")
+        categories = Category.objects.filter(
+            pk__in=[c for c, _s, _w in guesses], is_active=True
+        ).select_related("parent")
         by_id = {c.pk: c for c in categories}
         out = [Suggestion(by_id[c], score, words, MODEL) for c, score, words in guesses if c in by_id]
     if len(out) < limit:

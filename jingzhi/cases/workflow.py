@@ -142,18 +142,40 @@ DISTRICT_ADMIN = "district_admin"
 ASSESSOR = "assessor"
 REPORTER = "reporter"  # pseudo-role: the person who reported this very case
 
-ALL_ROLES = (RESIDENT, INSPECTOR, OPERATOR, SHIFT_LEAD, DISPATCHER, HANDLER, STREET_CHIEF, STEWARD,
-             COUNCIL_MEMBER, SUBDISTRICT_ADMIN, DISTRICT_ADMIN, ASSESSOR, REPORTER)
+ALL_ROLES = (
+    RESIDENT,
+    INSPECTOR,
+    OPERATOR,
+    SHIFT_LEAD,
+    DISPATCHER,
+    HANDLER,
+    STREET_CHIEF,
+    STEWARD,
+    COUNCIL_MEMBER,
+    SUBDISTRICT_ADMIN,
+    DISTRICT_ADMIN,
+    ASSESSOR,
+    REPORTER,
+)
 ROLE_LABELS = {
-    RESIDENT: gettext_lazy("居民"), INSPECTOR: gettext_lazy("监督员"), OPERATOR: gettext_lazy("受理员"),
-    SHIFT_LEAD: gettext_lazy("值班长"), DISPATCHER: gettext_lazy("派遣员"), HANDLER: gettext_lazy("处置部门"),
-    STREET_CHIEF: gettext_lazy("街巷长"), STEWARD: gettext_lazy("小巷管家"),
-    COUNCIL_MEMBER: gettext_lazy("理事会成员"), SUBDISTRICT_ADMIN: gettext_lazy("街道管理员"),
-    DISTRICT_ADMIN: gettext_lazy("区管理员"), ASSESSOR: gettext_lazy("考核员"), REPORTER: gettext_lazy("上报人"),
+    RESIDENT: gettext_lazy("居民"),
+    INSPECTOR: gettext_lazy("监督员"),
+    OPERATOR: gettext_lazy("受理员"),
+    SHIFT_LEAD: gettext_lazy("值班长"),
+    DISPATCHER: gettext_lazy("派遣员"),
+    HANDLER: gettext_lazy("处置部门"),
+    STREET_CHIEF: gettext_lazy("街巷长"),
+    STEWARD: gettext_lazy("小巷管家"),
+    COUNCIL_MEMBER: gettext_lazy("理事会成员"),
+    SUBDISTRICT_ADMIN: gettext_lazy("街道管理员"),
+    DISTRICT_ADMIN: gettext_lazy("区管理员"),
+    ASSESSOR: gettext_lazy("考核员"),
+    REPORTER: gettext_lazy("上报人"),
 }
 # Roles that see cases by jurisdiction (place code); handlers see by department, the rest their own.
-PLACE_ROLES = frozenset({INSPECTOR, OPERATOR, SHIFT_LEAD, DISPATCHER, STREET_CHIEF, SUBDISTRICT_ADMIN,
-                         DISTRICT_ADMIN, ASSESSOR})
+PLACE_ROLES = frozenset(
+    {INSPECTOR, OPERATOR, SHIFT_LEAD, DISPATCHER, STREET_CHIEF, SUBDISTRICT_ADMIN, DISTRICT_ADMIN, ASSESSOR}
+)
 
 # ---------------------------------------------------------------------------------------------------- steps
 # The running clock, named after taxonomy's Step values so limits come from `taxonomy.limits.limit_for`.
@@ -164,14 +186,28 @@ STEP_RESPOND = "respond"
 STEP_HANDLE = "handle"
 STEP_CHECK = "check"
 STEP_LABELS = {
-    STEP_VERIFY: gettext_lazy("核实"), STEP_FILE: gettext_lazy("立案"), STEP_DISPATCH: gettext_lazy("派遣"),
-    STEP_RESPOND: gettext_lazy("响应"), STEP_HANDLE: gettext_lazy("处置"), STEP_CHECK: gettext_lazy("核查"),
+    STEP_VERIFY: gettext_lazy("核实"),
+    STEP_FILE: gettext_lazy("立案"),
+    STEP_DISPATCH: gettext_lazy("派遣"),
+    STEP_RESPOND: gettext_lazy("响应"),
+    STEP_HANDLE: gettext_lazy("处置"),
+    STEP_CHECK: gettext_lazy("核查"),
 }
 # Which clock runs in each state ("" = none: parked waits for its review date, call-back has no limit).
 STATE_STEP = {
-    REPORTED: STEP_VERIFY, VERIFYING: STEP_VERIFY, PENDING_FILING: STEP_FILE, PENDING_DISPATCH: STEP_DISPATCH,
-    PENDING_RESPONSE: STEP_RESPOND, HANDLING: STEP_HANDLE, PENDING_CHECK: STEP_CHECK,
-    PARKED: "", PENDING_CALLBACK: "", CLOSED: "", NOT_FILED: "", VOID: "", MERGED: "",
+    REPORTED: STEP_VERIFY,
+    VERIFYING: STEP_VERIFY,
+    PENDING_FILING: STEP_FILE,
+    PENDING_DISPATCH: STEP_DISPATCH,
+    PENDING_RESPONSE: STEP_RESPOND,
+    HANDLING: STEP_HANDLE,
+    PENDING_CHECK: STEP_CHECK,
+    PARKED: "",
+    PENDING_CALLBACK: "",
+    CLOSED: "",
+    NOT_FILED: "",
+    VOID: "",
+    MERGED: "",
 }
 
 # Sources whose reporter may file directly (their own report is already an on-site observation).
@@ -201,8 +237,10 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     (PENDING_FILING, FILE): _t(PENDING_DISPATCH, (SHIFT_LEAD,)),
     **{(s, NOT_FILE): _t(NOT_FILED, _CENTRE, "reason") for s in _PRE_FILING},
     **{(s, VOID_ACTION): _t(VOID, (SHIFT_LEAD,), "reason") for s in (*_PRE_FILING, PENDING_DISPATCH)},
-    **{(s, MERGE): _t(MERGED, (OPERATOR, SHIFT_LEAD, DISPATCHER), "target")
-       for s in (*_PRE_FILING, PENDING_DISPATCH)},
+    **{
+        (s, MERGE): _t(MERGED, (OPERATOR, SHIFT_LEAD, DISPATCHER), "target")
+        for s in (*_PRE_FILING, PENDING_DISPATCH)
+    },
     (PENDING_DISPATCH, DISPATCH): _t(PENDING_RESPONSE, (DISPATCHER,)),
     (PENDING_RESPONSE, ACCEPT): _t(HANDLING, (HANDLER,)),
     (PENDING_RESPONSE, RETURN): _t(PENDING_DISPATCH, (HANDLER,), "reason"),
@@ -225,8 +263,17 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
 }
 ACTIONS = tuple(dict.fromkeys(action for _s, action in TRANSITIONS))
 # The main path, in order: the diagram draws it as its spine.
-MAIN_PATH = (REPORTED, VERIFYING, PENDING_FILING, PENDING_DISPATCH, PENDING_RESPONSE, HANDLING, PENDING_CHECK,
-             PENDING_CALLBACK, CLOSED)
+MAIN_PATH = (
+    REPORTED,
+    VERIFYING,
+    PENDING_FILING,
+    PENDING_DISPATCH,
+    PENDING_RESPONSE,
+    HANDLING,
+    PENDING_CHECK,
+    PENDING_CALLBACK,
+    CLOSED,
+)
 
 
 class Refusal(Exception):
@@ -250,8 +297,11 @@ def state_label(state: str) -> str:
 def allowed_actions(state: str, roles: Iterable[str]) -> list[str]:
     """The actions any of `roles` may take in `state`, in table order."""
     roles = set(roles)
-    return [action for action in ACTIONS
-            if (t := TRANSITIONS.get((state, action))) is not None and t.roles & roles]
+    return [
+        action
+        for action in ACTIONS
+        if (t := TRANSITIONS.get((state, action))) is not None and t.roles & roles
+    ]
 
 
 def _listing(actions: list[str]) -> str:
@@ -264,12 +314,20 @@ def check(state: str, action: str, roles: Iterable[str]) -> Transition:
     transition = TRANSITIONS.get((state, action))
     allowed = allowed_actions(state, roles)
     if transition is None:
-        raise Refusal("state", _("案件处于“%(state)s”状态，不能“%(action)s”。您此时可以：%(allowed)s。") % {
-            "state": state_label(state), "action": action_label(action), "allowed": _listing(allowed)}, allowed)
+        raise Refusal(
+            "state",
+            _("案件处于“%(state)s”状态，不能“%(action)s”。您此时可以：%(allowed)s。")
+            % {"state": state_label(state), "action": action_label(action), "allowed": _listing(allowed)},
+            allowed,
+        )
     if not transition.roles & roles:
         who = listing(str(ROLE_LABELS[r]) for r in ALL_ROLES if r in transition.roles)
-        raise Refusal("role", _("“%(action)s”须由%(who)s办理，您无权办理此案件的这一步。您此时可以：%(allowed)s。") % {
-            "action": action_label(action), "who": who, "allowed": _listing(allowed)}, allowed)
+        raise Refusal(
+            "role",
+            _("“%(action)s”须由%(who)s办理，您无权办理此案件的这一步。您此时可以：%(allowed)s。")
+            % {"action": action_label(action), "who": who, "allowed": _listing(allowed)},
+            allowed,
+        )
     return transition
 
 
@@ -313,9 +371,13 @@ def guard_problem(action: str, facts: CaseFacts) -> str | None:
         if facts.has_pending_extension:
             return _("已有一个延期申请待审批，请等待审批结果。")
         if facts.requested_days and facts.extension_days + facts.requested_days > facts.max_extension_days:
-            return _("延期后累计 %(total)d 个工作日，超过上限 %(max)d 个工作日（已延期 %(done)d 个工作日）。") % {
-                "total": facts.extension_days + facts.requested_days, "max": facts.max_extension_days,
-                "done": facts.extension_days}
+            return _(
+                "延期后累计 %(total)d 个工作日，超过上限 %(max)d 个工作日（已延期 %(done)d 个工作日）。"
+            ) % {
+                "total": facts.extension_days + facts.requested_days,
+                "max": facts.max_extension_days,
+                "done": facts.extension_days,
+            }
     return None
 
 
@@ -326,8 +388,12 @@ def should_escalate(return_count: int, threshold: int) -> bool:
 
 # ---------------------------------------------------------------------------------------------------- SLA
 GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
-LEVEL_LABELS = {GREEN: gettext_lazy("正常"), YELLOW: gettext_lazy("临期"), RED: gettext_lazy("超时"),
-                NONE: gettext_lazy("无时限")}
+LEVEL_LABELS = {
+    GREEN: gettext_lazy("正常"),
+    YELLOW: gettext_lazy("临期"),
+    RED: gettext_lazy("超时"),
+    NONE: gettext_lazy("无时限"),
+}
 
 
 @dataclass(frozen=True)
@@ -351,8 +417,14 @@ def plain_seconds(a: datetime, b: datetime) -> float:
     return (b - a).total_seconds()
 
 
-def sla(started_at: datetime | None, deadline: datetime | None, now: datetime, *, yellow_fraction: float = 0.8,
-        seconds_between: Callable[[datetime, datetime], float] = plain_seconds) -> Sla:
+def sla(
+    started_at: datetime | None,
+    deadline: datetime | None,
+    now: datetime,
+    *,
+    yellow_fraction: float = 0.8,
+    seconds_between: Callable[[datetime, datetime], float] = plain_seconds,
+) -> Sla:
     """Warning level of a clock that started at `started_at` and runs out at `deadline`.
     Red once `now` is past the deadline; yellow when at least `yellow_fraction` of the limit is used (in the
     measure of `seconds_between`: working seconds for working-time limits); green otherwise."""
@@ -418,9 +490,19 @@ class _Box:
 
 # Grid positions (column, row) of each state; the main path runs down the middle column.
 _LAYOUT = {
-    REPORTED: (1, 0), VERIFYING: (2, 0), PENDING_FILING: (1, 1), PENDING_DISPATCH: (1, 2),
-    PENDING_RESPONSE: (1, 3), HANDLING: (1, 4), PARKED: (2, 4), PENDING_CHECK: (1, 5),
-    PENDING_CALLBACK: (1, 6), CLOSED: (1, 7), NOT_FILED: (0, 0), VOID: (0, 1), MERGED: (0, 2),
+    REPORTED: (1, 0),
+    VERIFYING: (2, 0),
+    PENDING_FILING: (1, 1),
+    PENDING_DISPATCH: (1, 2),
+    PENDING_RESPONSE: (1, 3),
+    HANDLING: (1, 4),
+    PARKED: (2, 4),
+    PENDING_CHECK: (1, 5),
+    PENDING_CALLBACK: (1, 6),
+    CLOSED: (1, 7),
+    NOT_FILED: (0, 0),
+    VOID: (0, 1),
+    MERGED: (0, 2),
 }
 
 
@@ -460,24 +542,38 @@ def diagram_svg() -> str:
         bow = (40 if y2 < y1 or (y2 == y1 and x2 < x1) else 0) + 18 * n
         cx = (x1 + x2) / 2 - dy / length * bow
         cy = (y1 + y2) / 2 + dx / length * bow
-        colour = "#b33" if t.to in TERMINAL else ("#2a6" if action in (CHECK_PASS, CALLBACK, CLOSE, RATE) else "#555")
-        out.append(f'<path d="M{x1:.1f},{y1:.1f} Q{cx:.1f},{cy:.1f} {x2:.1f},{y2:.1f}" fill="none" '
-                   f'stroke="{colour}" stroke-width="1.3" marker-end="url(#arrow)"/>')
+        colour = (
+            "#b33"
+            if t.to in TERMINAL
+            else ("#2a6" if action in (CHECK_PASS, CALLBACK, CLOSE, RATE) else "#555")
+        )
+        out.append(
+            f'<path d="M{x1:.1f},{y1:.1f} Q{cx:.1f},{cy:.1f} {x2:.1f},{y2:.1f}" fill="none" '
+            f'stroke="{colour}" stroke-width="1.3" marker-end="url(#arrow)"/>'
+        )
         lx, ly = (x1 + 2 * cx + x2) / 4, (y1 + 2 * cy + y2) / 4
         roles = "/".join(str(ROLE_LABELS[r]) for r in ALL_ROLES if r in t.roles)
         text = f"{action_label(action)}（{roles}）"
-        out.append(f'<text x="{lx + 4:.1f}" y="{ly:.1f}" fill="{colour}" paint-order="stroke" stroke="#fff" '
-                   f'stroke-width="3">{html.escape(text)}</text>')
+        out.append(
+            f'<text x="{lx + 4:.1f}" y="{ly:.1f}" fill="{colour}" paint-order="stroke" stroke="#fff" '
+            f'stroke-width="3">{html.escape(text)}</text>'
+        )
     for state, box in boxes.items():
         fill = "#fde2e2" if state in TERMINAL else ("#e2f5e9" if state == CLOSED else "#e8eef9")
-        out.append(f'<g data-state="{state}"><rect x="{box.x}" y="{box.y}" width="{box.w}" height="{box.h}" rx="8" '
-                   f'fill="{fill}" stroke="#345"/>')
-        out.append(f'<text x="{box.x + box.w / 2}" y="{box.y + 19}" text-anchor="middle" font-size="13" '
-                   f'font-weight="bold">{html.escape(state_label(state))}</text>')
+        out.append(
+            f'<g data-state="{state}"><rect x="{box.x}" y="{box.y}" width="{box.w}" height="{box.h}" rx="8" '
+            f'fill="{fill}" stroke="#345"/>'
+        )
+        out.append(
+            f'<text x="{box.x + box.w / 2}" y="{box.y + 19}" text-anchor="middle" font-size="13" '
+            f'font-weight="bold">{html.escape(state_label(state))}</text>'
+        )
         if state in loops:
             listed = listing(action_label(a) for a in loops[state])
-            out.append(f'<text x="{box.x + box.w / 2}" y="{box.y + 36}" text-anchor="middle" font-size="9" '
-                       f'fill="#555">{html.escape(_("可：") + listed)}</text>')
+            out.append(
+                f'<text x="{box.x + box.w / 2}" y="{box.y + 36}" text-anchor="middle" font-size="9" '
+                f'fill="#555">{html.escape(_("可：") + listed)}</text>'
+            )
         out.append("</g>")
     out.append("</svg>")
     return "\n".join(out)

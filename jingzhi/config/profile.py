@@ -34,7 +34,9 @@ def database_config(env: environ.Env, var: Path) -> dict:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             },
-            "TEST": {"NAME": str(var / "test.sqlite3")} if env.bool("JINGZHI_TEST_SQLITE_FILE", default=False) else {},
+            "TEST": {"NAME": str(var / "test.sqlite3")}
+            if env.bool("JINGZHI_TEST_SQLITE_FILE", default=False)
+            else {},
         }
     config = environ.Env.db_url_config(url)
     if config["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2"):
@@ -42,7 +44,11 @@ def database_config(env: environ.Env, var: Path) -> dict:
         options = config.setdefault("OPTIONS", {})
         if env.bool("JINGZHI_DB_POOL", default=True):
             # Measured here: opening a connection per request costs ~6x the throughput.
-            options["pool"] = {"min_size": 2, "max_size": env.int("JINGZHI_DB_POOL_MAX", default=10), "timeout": 10}
+            options["pool"] = {
+                "min_size": 2,
+                "max_size": env.int("JINGZHI_DB_POOL_MAX", default=10),
+                "timeout": 10,
+            }
         else:
             config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
             config["CONN_HEALTH_CHECKS"] = True

@@ -40,7 +40,9 @@ def _changed(year: int | None = None) -> None:
 def _year_rows(year: int) -> list[dict]:
     return [
         {"date": d.isoformat(), "name": n, "is_workday": w}
-        for d, n, w in Holiday.objects.filter(date__year=year).order_by("date").values_list("date", "name", "is_workday")
+        for d, n, w in Holiday.objects.filter(date__year=year)
+        .order_by("date")
+        .values_list("date", "name", "is_workday")
     ]
 
 
@@ -66,11 +68,19 @@ def do_import_holidays(*, actor, year: int, rows: Iterable[HolidayRow | dict], s
             calendar_year = CalendarYear.objects.create(year=year, source=source)
         new = {
             "source": source,
-            "rows": [{"date": r.date.isoformat(), "name": r.name, "is_workday": r.is_workday}
-                     for r in sorted(rows, key=lambda r: r.date)],
+            "rows": [
+                {"date": r.date.isoformat(), "name": r.name, "is_workday": r.is_workday}
+                for r in sorted(rows, key=lambda r: r.date)
+            ],
         }
-        audit.record(actor=actor, verb=Verb.HOLIDAYS_IMPORTED, target=calendar_year, old=old, new=new,
-                     note=_("导入 %(year)d 年节假日安排，共 %(n)d 天") % {"year": year, "n": len(rows)})
+        audit.record(
+            actor=actor,
+            verb=Verb.HOLIDAYS_IMPORTED,
+            target=calendar_year,
+            old=old,
+            new=new,
+            note=_("导入 %(year)d 年节假日安排，共 %(n)d 天") % {"year": year, "n": len(rows)},
+        )
         _changed(year)
     return calendar_year
 
@@ -81,23 +91,33 @@ def do_delete_calendar_year(*, actor, calendar_year: CalendarYear) -> None:
     with transaction.atomic():
         year = calendar_year.year
         old = {"source": calendar_year.source, "rows": _year_rows(year)}
-        audit.record(actor=actor, verb=Verb.CALENDAR_YEAR_DELETED, target=calendar_year, old=old, new={},
-                     note=_("删除 %(year)d 年节假日安排") % {"year": year})
+        audit.record(
+            actor=actor,
+            verb=Verb.CALENDAR_YEAR_DELETED,
+            target=calendar_year,
+            old=old,
+            new={},
+            note=_("删除 %(year)d 年节假日安排") % {"year": year},
+        )
         Holiday.objects.filter(date__year=year).delete()
         CalendarYear.objects.filter(pk=calendar_year.pk).delete()
         _changed(year)
 
 
 def _holiday_values(holiday: Holiday) -> dict:
-    return {"date": holiday.date.isoformat() if isinstance(holiday.date, date) else str(holiday.date),
-            "name": holiday.name, "is_workday": holiday.is_workday}
+    return {
+        "date": holiday.date.isoformat() if isinstance(holiday.date, date) else str(holiday.date),
+        "name": holiday.name,
+        "is_workday": holiday.is_workday,
+    }
 
 
 def do_save_holiday(*, actor, holiday: Holiday) -> Holiday:
     """Save one Holiday row as edited (admin form): a correction to the package, or an edit of an
     imported year. The same rules as an import apply to the one row."""
-    problems = validate_rows([HolidayRow(holiday.date, holiday.name or "", holiday.is_workday)],
-                             year=holiday.date.year)
+    problems = validate_rows(
+        [HolidayRow(holiday.date, holiday.name or "", holiday.is_workday)], year=holiday.date.year
+    )
     if problems:
         raise InvalidInput(problems[0].split("：", 1)[-1], fields={"date": problems[0]})
     with transaction.atomic():
@@ -107,17 +127,23 @@ def do_save_holiday(*, actor, holiday: Holiday) -> Holiday:
             old = _holiday_values(before) if before else {}
         clash = Holiday.objects.filter(date=holiday.date).exclude(pk=holiday.pk).exists()
         if clash:
-            raise InvalidInput(_("%(day)s 已有一条记录，请直接修改那一条。") % {"day": holiday.date.isoformat()},
-                               fields={"date": holiday.date.isoformat()})
+            raise InvalidInput(
+                _("%(day)s 已有一条记录，请直接修改那一条。") % {"day": holiday.date.isoformat()},
+                fields={"date": holiday.date.isoformat()},
+            )
         holiday.save()
-        audit.record(actor=actor, verb=Verb.HOLIDAY_SAVED, target=holiday, old=old, new=_holiday_values(holiday))
+        audit.record(
+            actor=actor, verb=Verb.HOLIDAY_SAVED, target=holiday, old=old, new=_holiday_values(holiday)
+        )
         _changed(holiday.date.year)
     return holiday
 
 
 def do_delete_holiday(*, actor, holiday: Holiday) -> None:
     with transaction.atomic():
-        audit.record(actor=actor, verb=Verb.HOLIDAY_DELETED, target=holiday, old=_holiday_values(holiday), new={})
+        audit.record(
+            actor=actor, verb=Verb.HOLIDAY_DELETED, target=holiday, old=_holiday_values(holiday), new={}
+        )
         Holiday.objects.filter(pk=holiday.pk).delete()
         _changed(holiday.date.year)
 
@@ -137,18 +163,22 @@ def do_save_work_schedule(*, actor, schedule: WorkSchedule) -> WorkSchedule:
             before = WorkSchedule.objects.select_for_update().filter(pk=schedule.pk).first()
             old = _schedule_values(before) if before else {}
         if WorkSchedule.objects.filter(key=schedule.key).exclude(pk=schedule.pk).exists():
-            raise InvalidInput(_("标识「%(key)s」已被其他作息时间使用。") % {"key": schedule.key},
-                               fields={"key": schedule.key})
+            raise InvalidInput(
+                _("标识「%(key)s」已被其他作息时间使用。") % {"key": schedule.key},
+                fields={"key": schedule.key},
+            )
         schedule.save()
-        audit.record(actor=actor, verb=Verb.SCHEDULE_SAVED, target=schedule, old=old,
-                     new=_schedule_values(schedule))
+        audit.record(
+            actor=actor, verb=Verb.SCHEDULE_SAVED, target=schedule, old=old, new=_schedule_values(schedule)
+        )
         _changed()
     return schedule
 
 
 def do_delete_work_schedule(*, actor, schedule: WorkSchedule) -> None:
     with transaction.atomic():
-        audit.record(actor=actor, verb=Verb.SCHEDULE_DELETED, target=schedule, old=_schedule_values(schedule),
-                     new={})
+        audit.record(
+            actor=actor, verb=Verb.SCHEDULE_DELETED, target=schedule, old=_schedule_values(schedule), new={}
+        )
         WorkSchedule.objects.filter(pk=schedule.pk).delete()
         _changed()

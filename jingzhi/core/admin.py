@@ -52,8 +52,9 @@ class HolidayForm(forms.ModelForm):
         cleaned = super().clean()
         day = cleaned.get("date")
         if day:
-            problems = validate_rows([HolidayRow(day, cleaned.get("name") or "", bool(cleaned.get("is_workday")))],
-                                     year=day.year)
+            problems = validate_rows(
+                [HolidayRow(day, cleaned.get("name") or "", bool(cleaned.get("is_workday")))], year=day.year
+            )
             if problems:
                 raise forms.ValidationError(problems[0].split("：", 1)[-1])
         return cleaned
@@ -118,17 +119,25 @@ class WorkScheduleAdmin(admin.ModelAdmin):
 
 class HolidayUploadForm(forms.Form):
     year = forms.IntegerField(label=gettext_lazy("年份"), min_value=2000, max_value=2100)
-    file = forms.FileField(label=gettext_lazy("节假日文件"),
-                           help_text=gettext_lazy("CSV（表头 date,name,is_workday）或简写格式；整份文件全部正确才会导入，"
-                                                  "并替换该年已有的数据。"))
-    source = forms.CharField(label=gettext_lazy("来源"), max_length=200, required=False,
-                             help_text=gettext_lazy("例如通知文号“国办发明电〔2026〕×号”；留空则用文件名。"))
+    file = forms.FileField(
+        label=gettext_lazy("节假日文件"),
+        help_text=gettext_lazy(
+            "CSV（表头 date,name,is_workday）或简写格式；整份文件全部正确才会导入，并替换该年已有的数据。"
+        ),
+    )
+    source = forms.CharField(
+        label=gettext_lazy("来源"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("例如通知文号“国办发明电〔2026〕×号”；留空则用文件名。"),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("文件过大（%(kb)d KB），一年的节假日文件通常不到 1 KB。")
-                                        % {"kb": upload.size // 1024})
+            raise forms.ValidationError(
+                _("文件过大（%(kb)d KB），一年的节假日文件通常不到 1 KB。") % {"kb": upload.size // 1024}
+            )
         return upload
 
 
@@ -184,16 +193,23 @@ class CalendarYearAdmin(admin.ModelAdmin):
                 upload = form.cleaned_data["file"]
                 try:
                     rows = parse_holiday_file(upload.read(), year=year)
-                    actions.do_import_holidays(actor=request.user, year=year, rows=rows,
-                                               source=form.cleaned_data["source"] or upload.name)
+                    actions.do_import_holidays(
+                        actor=request.user,
+                        year=year,
+                        rows=rows,
+                        source=form.cleaned_data["source"] or upload.name,
+                    )
                 except HolidayFileError as exc:
                     problems = exc.problems
                 except ApplicationError as exc:
                     problems = [exc.message]
                 else:
                     holidays = sum(1 for r in rows if not r.is_workday)
-                    self.message_user(request, _("已导入 %(year)d 年：放假 %(h)d 天，调休上班 %(w)d 天。")
-                                      % {"year": year, "h": holidays, "w": len(rows) - holidays})
+                    self.message_user(
+                        request,
+                        _("已导入 %(year)d 年：放假 %(h)d 天，调休上班 %(w)d 天。")
+                        % {"year": year, "h": holidays, "w": len(rows) - holidays},
+                    )
                     return redirect(reverse("admin:core_calendaryear_changelist"))
         else:
             form = HolidayUploadForm(initial={"year": workcalendar.today().year + 1})
@@ -205,6 +221,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
             "problems": problems,
         }
         return TemplateResponse(request, "admin/core/calendaryear/upload.html", context)
+
 
 # Read-only pages for attachments and notifications live beside this file.
 from jingzhi.core import admin_messaging  # noqa: E402, F401

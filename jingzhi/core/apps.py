@@ -25,6 +25,9 @@ class CoreConfig(AppConfig):
             workcalendar.invalidate()
 
         for model in (Holiday, CalendarYear, WorkSchedule):
-            post_save.connect(_drop, sender=model, dispatch_uid=f"jingzhi.calendar.save.{model.__name__}", weak=False)
-            post_delete.connect(_drop, sender=model, dispatch_uid=f"jingzhi.calendar.delete.{model.__name__}",
-                                weak=False)
+            post_save.connect(
+                _drop, sender=model, dispatch_uid=f"jingzhi.calendar.save.{model.__name__}", weak=False
+            )
+            post_delete.connect(
+                _drop, sender=model, dispatch_uid=f"jingzhi.calendar.delete.{model.__name__}", weak=False
+            )

@@ -92,6 +92,7 @@ _SENSITIVE_TAGS = {
 # ---------------------------------------------------------------------------------------------------------
 # Settings, read when used (never at import time)
 
+
 def max_upload_bytes() -> int:
     return int(float(getattr(settings, "JINGZHI_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)) * 1024 * 1024)
 
@@ -157,6 +158,7 @@ def access_attachment(user, pk: int) -> Attachment:
 # ---------------------------------------------------------------------------------------------------------
 # Reads
 
+
 def _owner_key(owner: Any) -> tuple[str, str]:
     if owner is None:
         raise InvalidInput(_("附件必须属于某个对象（owner）。"), fields={"owner": "required"})
@@ -178,6 +180,7 @@ def attachments_for(owner: Any, kind: str | None = None) -> QuerySet[Attachment]
 
 # ---------------------------------------------------------------------------------------------------------
 # Checking and cleaning a picture (pure: bytes in, bytes out; no database, no storage)
+
 
 def _human_mb(n: int) -> str:
     """Megabytes for people: 10, 12.35, 0.01 — no trailing zeros."""
@@ -220,11 +223,15 @@ def read_upload(upload: Any, name: str) -> bytes:
 
 
 def _too_large(name: str, size: int, limit: int, *, at_least: bool = False) -> InvalidInput:
-    template = (_("文件 %(name)s 过大（超过 %(size)s MB），上限为 %(limit)s MB") if at_least
-                else _("文件 %(name)s 过大（%(size)s MB），上限为 %(limit)s MB"))
+    template = (
+        _("文件 %(name)s 过大（超过 %(size)s MB），上限为 %(limit)s MB")
+        if at_least
+        else _("文件 %(name)s 过大（%(size)s MB），上限为 %(limit)s MB")
+    )
     return InvalidInput(
         template % {"name": name, "size": _human_mb(size), "limit": _human_mb(limit)},
-        code="file_too_large", fields={"file": name},
+        code="file_too_large",
+        fields={"file": name},
     )
 
 
@@ -237,7 +244,9 @@ def _check_claims(name: str, fmt: str, declared_type: str | None) -> None:
         raise _not_an_image(name, _("扩展名 %(ext)s 与文件内容（%(fmt)s）不符") % {"ext": ext, "fmt": label})
     declared = (declared_type or "").split(";")[0].strip().lower()
     if declared not in _GENERIC_TYPES and declared not in types:
-        raise _not_an_image(name, _("声明的类型 %(type)s 与文件内容（%(fmt)s）不符") % {"type": declared, "fmt": label})
+        raise _not_an_image(
+            name, _("声明的类型 %(type)s 与文件内容（%(fmt)s）不符") % {"type": declared, "fmt": label}
+        )
 
 
 def sensitive_tags(image) -> list[str]:
@@ -356,14 +365,22 @@ def clean_image(data: bytes, name: str, declared_type: str | None = None) -> dic
 def _too_many_pixels(name: str, size: tuple[int, int] | None, limit: int) -> InvalidInput:
     if size:
         message = _("图片 %(name)s 像素过多（%(w)d×%(h)d），上限为 %(limit)d 万像素") % {
-            "name": name, "w": size[0], "h": size[1], "limit": limit // 10_000}
+            "name": name,
+            "w": size[0],
+            "h": size[1],
+            "limit": limit // 10_000,
+        }
     else:
-        message = _("图片 %(name)s 像素过多，上限为 %(limit)d 万像素") % {"name": name, "limit": limit // 10_000}
+        message = _("图片 %(name)s 像素过多，上限为 %(limit)d 万像素") % {
+            "name": name,
+            "limit": limit // 10_000,
+        }
     return InvalidInput(message, code="too_many_pixels", fields={"file": name})
 
 
 # ---------------------------------------------------------------------------------------------------------
 # The write path
+
 
 def _upload_name(upload: Any) -> str:
     raw = str(getattr(upload, "name", "") or "")
@@ -410,8 +427,11 @@ def do_store_image(*, actor, upload: Any, owner: Any, kind: str = "before") -> A
     owner_type, owner_id = _owner_key(owner)
     kind = (kind or "").strip()
     if not _KIND_RE.match(kind):
-        raise InvalidInput(_("图片用途“%(kind)s”无效：应为小写英文字母、数字或下划线，例如 before、after。")
-                           % {"kind": kind}, fields={"kind": kind})
+        raise InvalidInput(
+            _("图片用途“%(kind)s”无效：应为小写英文字母、数字或下划线，例如 before、after。")
+            % {"kind": kind},
+            fields={"kind": kind},
+        )
     prepared = prepare_image(upload)
     name, cleaned = prepared.name, prepared.cleaned
     digest = hashlib.sha256(cleaned["full"]).hexdigest()
@@ -421,23 +441,44 @@ def do_store_image(*, actor, upload: Any, owner: Any, kind: str = "before") -> A
     with transaction.atomic():
         count = Attachment.objects.filter(owner_type=owner_type, owner_id=owner_id, kind=kind).count()
         if count >= max_per_owner_kind():
-            raise InvalidInput(_("同一对象的“%(kind)s”图片已有 %(n)d 张，达到上限。") % {"kind": kind, "n": count},
-                               code="too_many_files", fields={"file": name})
+            raise InvalidInput(
+                _("同一对象的“%(kind)s”图片已有 %(n)d 张，达到上限。") % {"kind": kind, "n": count},
+                code="too_many_files",
+                fields={"file": name},
+            )
         # Files are written inside the transaction: a rollback leaves an unreferenced, content-addressed
         # file (harmless, reused by the next identical upload), never a row pointing at nothing.
         full_name = _store_bytes(f"{folder}/{digest}.jpg", cleaned["full"])
         thumb_name = _store_bytes(f"{folder}/{digest}.thumb.jpg", cleaned["thumb"])
         attachment = Attachment.objects.create(
-            owner_type=owner_type, owner_id=owner_id, kind=kind, file=full_name, thumbnail=thumb_name,
-            content_type="image/jpeg", size=len(cleaned["full"]), width=cleaned["width"],
-            height=cleaned["height"], original_name=name, sha256=digest, uploaded_by=user, created_at=stamp,
+            owner_type=owner_type,
+            owner_id=owner_id,
+            kind=kind,
+            file=full_name,
+            thumbnail=thumb_name,
+            content_type="image/jpeg",
+            size=len(cleaned["full"]),
+            width=cleaned["width"],
+            height=cleaned["height"],
+            original_name=name,
+            sha256=digest,
+            uploaded_by=user,
+            created_at=stamp,
         )
         audit.record(
-            actor=actor, verb=Verb.STORED, target=attachment,
+            actor=actor,
+            verb=Verb.STORED,
+            target=attachment,
             new={
-                "owner": f"{owner_type}:{owner_id}", "kind": kind, "sha256": digest, "size": attachment.size,
-                "width": attachment.width, "height": attachment.height, "original_name": name,
-                "original_format": cleaned["format"], "original_bytes": prepared.original_bytes,
+                "owner": f"{owner_type}:{owner_id}",
+                "kind": kind,
+                "sha256": digest,
+                "size": attachment.size,
+                "width": attachment.width,
+                "height": attachment.height,
+                "original_name": name,
+                "original_format": cleaned["format"],
+                "original_bytes": prepared.original_bytes,
                 "metadata_removed": cleaned["stripped"],
             },
         )
@@ -473,8 +514,9 @@ def orphan_files(*, older_than: timedelta = DEFAULT_SWEEP_AGE) -> list[str]:
         by_folder.setdefault(name.rsplit("/", 1)[0], []).append(name)
     orphans = []
     for folder, names in sorted(by_folder.items()):
-        rows = Attachment.objects.filter(models.Q(file__startswith=f"{folder}/")
-                                         | models.Q(thumbnail__startswith=f"{folder}/"))
+        rows = Attachment.objects.filter(
+            models.Q(file__startswith=f"{folder}/") | models.Q(thumbnail__startswith=f"{folder}/")
+        )
         used = {n for pair in rows.values_list("file", "thumbnail") for n in pair if n}
         for name in sorted(names):
             if name not in used and default_storage.get_modified_time(name) < cutoff:
@@ -482,7 +524,9 @@ def orphan_files(*, older_than: timedelta = DEFAULT_SWEEP_AGE) -> list[str]:
     return orphans
 
 
-def do_sweep_orphan_files(*, actor=None, older_than: timedelta = DEFAULT_SWEEP_AGE, dry_run: bool = False) -> list[str]:
+def do_sweep_orphan_files(
+    *, actor=None, older_than: timedelta = DEFAULT_SWEEP_AGE, dry_run: bool = False
+) -> list[str]:
     """Delete `orphan_files(older_than=…)` and leave one audit row naming them (content hashes only, no
     personal data). A name that an upload re-used between the listing and the delete is kept."""
     orphans = orphan_files(older_than=older_than)
@@ -496,8 +540,12 @@ def do_sweep_orphan_files(*, actor=None, older_than: timedelta = DEFAULT_SWEEP_A
             default_storage.delete(name)
             deleted.append(name)
         if deleted:
-            audit.record(actor=actor, verb=Verb.SWEPT, target=("core.attachment", "files"),
-                         new={"deleted": deleted, "older_than_hours": older_than.total_seconds() / 3600})
+            audit.record(
+                actor=actor,
+                verb=Verb.SWEPT,
+                target=("core.attachment", "files"),
+                new={"deleted": deleted, "older_than_hours": older_than.total_seconds() / 3600},
+            )
     return deleted
 
 

@@ -26,8 +26,19 @@ def _canonical(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False))
 
 
-def row_hash(prev_hash: str, *, created_at, actor_id, actor_label, verb, target_type, target_id,
-             old_values, new_values, note) -> str:
+def row_hash(
+    prev_hash: str,
+    *,
+    created_at,
+    actor_id,
+    actor_label,
+    verb,
+    target_type,
+    target_id,
+    old_values,
+    new_values,
+    note,
+) -> str:
     payload = json.dumps(
         {
             "prev": prev_hash,
@@ -55,8 +66,9 @@ def target_label(target: Any) -> tuple[str, str]:
     return target._meta.label_lower, str(target.pk)
 
 
-def record(*, actor, verb: str, target: Any, old: dict | None = None, new: dict | None = None,
-           note: str = "") -> AuditEvent:
+def record(
+    *, actor, verb: str, target: Any, old: dict | None = None, new: dict | None = None, note: str = ""
+) -> AuditEvent:
     """Append one audit row. Must run inside the action's transaction."""
     target_type, target_id = target_label(target)
     old_values = _canonical(old or {})
@@ -69,14 +81,29 @@ def record(*, actor, verb: str, target: Any, old: dict | None = None, new: dict 
         prev_hash = _chain_head() or GENESIS
         created_at = clock.now()
         digest = row_hash(
-            prev_hash, created_at=created_at, actor_id=actor_id, actor_label=actor_label, verb=verb,
-            target_type=target_type, target_id=target_id, old_values=old_values, new_values=new_values,
+            prev_hash,
+            created_at=created_at,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            verb=verb,
+            target_type=target_type,
+            target_id=target_id,
+            old_values=old_values,
+            new_values=new_values,
             note=note,
         )
         return AuditEvent.objects.create(
-            created_at=created_at, actor_id=actor_id, actor_label=actor_label, verb=verb,
-            target_type=target_type, target_id=target_id, old_values=old_values, new_values=new_values,
-            note=note, prev_hash=prev_hash, hash=digest,
+            created_at=created_at,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            verb=verb,
+            target_type=target_type,
+            target_id=target_id,
+            old_values=old_values,
+            new_values=new_values,
+            note=note,
+            prev_hash=prev_hash,
+            hash=digest,
         )
 
 
@@ -95,9 +122,16 @@ def verify() -> AuditEvent | None:
     prev_hash = GENESIS
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
         expected = row_hash(
-            prev_hash, created_at=event.created_at, actor_id=event.actor_id, actor_label=event.actor_label,
-            verb=event.verb, target_type=event.target_type, target_id=event.target_id,
-            old_values=event.old_values, new_values=event.new_values, note=event.note,
+            prev_hash,
+            created_at=event.created_at,
+            actor_id=event.actor_id,
+            actor_label=event.actor_label,
+            verb=event.verb,
+            target_type=event.target_type,
+            target_id=event.target_id,
+            old_values=event.old_values,
+            new_values=event.new_values,
+            note=event.note,
         )
         if event.prev_hash != prev_hash or event.hash != expected:
             return event

@@ -85,8 +85,11 @@ def _decode(content: str | bytes) -> str:
 
 
 def _content_lines(text: str) -> list[tuple[int, str]]:
-    return [(n, line.strip()) for n, line in enumerate(text.splitlines(), start=1)
-            if line.strip() and not line.strip().startswith("#")]
+    return [
+        (n, line.strip())
+        for n, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not line.strip().startswith("#")
+    ]
 
 
 def _parse_csv(lines: list[tuple[int, str]]) -> tuple[list[HolidayRow], list[str]]:
@@ -103,26 +106,35 @@ def _parse_csv(lines: list[tuple[int, str]]) -> tuple[list[HolidayRow], list[str
             parts.append(_("缺少列 %(cols)s") % {"cols": listing(missing)})
         if extra:
             parts.append(_("多出列 %(cols)s") % {"cols": listing(c or _("（空）") for c in extra)})
-        problems.append(_("第 %(n)d 行（表头）：%(what)s；表头应为 %(want)s。")
-                        % {"n": header_line, "what": "，".join(parts), "want": ",".join(expected)})
+        problems.append(
+            _("第 %(n)d 行（表头）：%(what)s；表头应为 %(want)s。")
+            % {"n": header_line, "what": "，".join(parts), "want": ",".join(expected)}
+        )
         return rows, problems
     col = {name: header.index(name) for name in expected}
     for line, text in lines[1:]:
         cells = next(csv.reader([text]))
         if len(cells) != len(header):
-            problems.append(_("第 %(n)d 行：应有 %(want)d 列，实有 %(got)d 列。")
-                            % {"n": line, "want": len(header), "got": len(cells)})
+            problems.append(
+                _("第 %(n)d 行：应有 %(want)d 列，实有 %(got)d 列。")
+                % {"n": line, "want": len(header), "got": len(cells)}
+            )
             continue
         raw_date, name, raw_flag = (cells[col[c]].strip() for c in expected)
         day = _parse_date(raw_date)
         flag = raw_flag.lower()
         bad = False
         if day is None:
-            problems.append(_("第 %(n)d 行：日期「%(value)s」无法识别，应为 YYYY-MM-DD。") % {"n": line, "value": raw_date})
+            problems.append(
+                _("第 %(n)d 行：日期「%(value)s」无法识别，应为 YYYY-MM-DD。")
+                % {"n": line, "value": raw_date}
+            )
             bad = True
         if flag not in _TRUE and flag not in _FALSE:
-            problems.append(_("第 %(n)d 行：是否上班「%(value)s」无法识别，应为 1（上班）或 0（放假）。")
-                            % {"n": line, "value": raw_flag})
+            problems.append(
+                _("第 %(n)d 行：是否上班「%(value)s」无法识别，应为 1（上班）或 0（放假）。")
+                % {"n": line, "value": raw_flag}
+            )
             bad = True
         if not bad:
             rows.append(HolidayRow(day, name, flag in _TRUE, line))
@@ -140,12 +152,17 @@ def _parse_compact(lines: list[tuple[int, str]]) -> tuple[list[HolidayRow], list
     for line, text in lines:
         name, sep, rest = _split_name(text)
         if not sep:
-            problems.append(_("第 %(n)d 行：应为「名称: 放假 日期~日期; 上班 日期」，缺少冒号。") % {"n": line})
+            problems.append(
+                _("第 %(n)d 行：应为「名称: 放假 日期~日期; 上班 日期」，缺少冒号。") % {"n": line}
+            )
             continue
         for clause in filter(None, (c.strip() for c in re.split(r"[;；]", rest))):
             match = _CLAUSE.match(clause)
             if not match:
-                problems.append(_("第 %(n)d 行：「%(clause)s」应以「放假」或「上班」开头。") % {"n": line, "clause": clause})
+                problems.append(
+                    _("第 %(n)d 行：「%(clause)s」应以「放假」或「上班」开头。")
+                    % {"n": line, "clause": clause}
+                )
                 continue
             is_work = match.group(1) in ("上班", "班")
             items = re.sub(r"\s*(~|～|至|--)\s*", r"\1", match.group(2))
@@ -153,12 +170,18 @@ def _parse_compact(lines: list[tuple[int, str]]) -> tuple[list[HolidayRow], list
                 ends = _RANGE_SPLIT.split(item)
                 first, last = _parse_date(ends[0]), _parse_date(ends[-1])
                 if first is None or last is None or len(ends) > 2:
-                    problems.append(_("第 %(n)d 行：日期「%(value)s」无法识别，应为 YYYY-MM-DD 或 YYYY-MM-DD~YYYY-MM-DD。")
-                                    % {"n": line, "value": item})
+                    problems.append(
+                        _(
+                            "第 %(n)d 行：日期「%(value)s」无法识别，应为 YYYY-MM-DD 或 YYYY-MM-DD~YYYY-MM-DD。"
+                        )
+                        % {"n": line, "value": item}
+                    )
                     continue
                 if last < first or (last - first).days > 31:
-                    problems.append(_("第 %(n)d 行：日期范围「%(value)s」不合理（结束早于开始或超过 31 天）。")
-                                    % {"n": line, "value": item})
+                    problems.append(
+                        _("第 %(n)d 行：日期范围「%(value)s」不合理（结束早于开始或超过 31 天）。")
+                        % {"n": line, "value": item}
+                    )
                     continue
                 day = first
                 while day <= last:
@@ -184,11 +207,15 @@ def validate_rows(rows: Iterable[HolidayRow], *, year: int) -> list[str]:
         count += 1
         where = _where(row.line, index)
         if row.date.year != year:
-            problems.append(_("%(where)s：日期 %(day)s 不在 %(year)d 年内。")
-                            % {"where": where, "day": row.date.isoformat(), "year": year})
+            problems.append(
+                _("%(where)s：日期 %(day)s 不在 %(year)d 年内。")
+                % {"where": where, "day": row.date.isoformat(), "year": year}
+            )
         if row.date in seen:
-            problems.append(_("%(where)s：日期 %(day)s 与%(first)s重复。")
-                            % {"where": where, "day": row.date.isoformat(), "first": seen[row.date]})
+            problems.append(
+                _("%(where)s：日期 %(day)s 与%(first)s重复。")
+                % {"where": where, "day": row.date.isoformat(), "first": seen[row.date]}
+            )
         else:
             seen[row.date] = where
         if row.is_workday and row.date.weekday() < 5:
@@ -205,8 +232,10 @@ def validate_rows(rows: Iterable[HolidayRow], *, year: int) -> list[str]:
 
 def check_year(year) -> int:
     if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise InvalidInput(_("年份「%(year)s」不合理，应为 2000–2100 之间的整数。") % {"year": year},
-                           fields={"year": str(year)})
+        raise InvalidInput(
+            _("年份「%(year)s」不合理，应为 2000–2100 之间的整数。") % {"year": year},
+            fields={"year": str(year)},
+        )
     return year
 
 
@@ -221,8 +250,10 @@ def coerce_rows(rows: Iterable) -> tuple[list[HolidayRow], list[str]]:
         raw = row.get("date")
         day = raw if isinstance(raw, date) and not isinstance(raw, datetime) else _parse_date(str(raw or ""))
         if day is None:
-            problems.append(_("%(where)s：日期「%(value)s」无法识别，应为 YYYY-MM-DD。")
-                            % {"where": _where(row.get("line"), index), "value": raw})
+            problems.append(
+                _("%(where)s：日期「%(value)s」无法识别，应为 YYYY-MM-DD。")
+                % {"where": _where(row.get("line"), index), "value": raw}
+            )
             continue
         out.append(HolidayRow(day, str(row.get("name") or ""), bool(row.get("is_workday")), row.get("line")))
     return out, problems

@@ -15,7 +15,11 @@ class AuditEvent(models.Model):
 
     created_at = models.DateTimeField(_("时间"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("操作人"),
     )
     # Kept as text so the row stays readable (and its hash stable) whatever happens to the user later.
@@ -87,8 +91,11 @@ class WorkSchedule(models.Model):
 
     key = models.SlugField(_("标识"), max_length=64, unique=True)
     name = models.CharField(_("名称"), max_length=100)
-    periods = models.JSONField(_("工作时段"), default=default_periods,
-                               help_text=_('形如 [["08:30", "12:00"], ["13:30", "17:30"]]，按时间先后排列，互不重叠。'))
+    periods = models.JSONField(
+        _("工作时段"),
+        default=default_periods,
+        help_text=_('形如 [["08:30", "12:00"], ["13:30", "17:30"]]，按时间先后排列，互不重叠。'),
+    )
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
     class Meta:
@@ -129,7 +136,11 @@ class Attachment(models.Model):
     # Of the stored bytes: names the file on disk and lets anyone check the copy was not altered later.
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("上传人"),
     )
     created_at = models.DateTimeField(_("上传时间"))
@@ -164,7 +175,9 @@ class Notification(models.Model):
     it reports; e-mail and SMS copies leave only after commit."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
         verbose_name=_("接收人"),
     )
     verb = models.CharField(_("事由"), max_length=64)

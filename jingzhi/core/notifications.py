@@ -75,8 +75,9 @@ def _check_link(link: str) -> str:
     link = (link or "").strip()
     # Only paths on this site: an inbox must never carry a javascript: or off-site link.
     if link and (not link.startswith("/") or link.startswith("//") or "\\" in link):
-        raise InvalidInput(_("通知链接“%(link)s”无效：只能是本站路径（以 / 开头）。") % {"link": link},
-                           fields={"link": link})
+        raise InvalidInput(
+            _("通知链接“%(link)s”无效：只能是本站路径（以 / 开头）。") % {"link": link}, fields={"link": link}
+        )
     return link
 
 
@@ -87,8 +88,16 @@ def _short_title(title: str) -> str:
     return title if len(title) <= TITLE_MAX else title[: TITLE_MAX - 1] + "…"
 
 
-def notify(*, recipients: Iterable[Any], verb: str, title: str, body: str = "", link: str = "",
-           target: Any = None, channels: Iterable[str] = CHANNELS) -> list[Notification]:
+def notify(
+    *,
+    recipients: Iterable[Any],
+    verb: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    target: Any = None,
+    channels: Iterable[str] = CHANNELS,
+) -> list[Notification]:
     """Tell `recipients` (users or user ids; inactive users and repeats are skipped) about something.
 
     Writes one inbox row per recipient now, in the caller's transaction, and queues e-mail (to those with an
@@ -97,8 +106,10 @@ def notify(*, recipients: Iterable[Any], verb: str, title: str, body: str = "", 
     channels = tuple(channels)
     unknown = [c for c in channels if c not in CHANNELS]
     if unknown:
-        raise InvalidInput(_("未知的通知渠道：%(c)s（可用：inbox、email、sms）。") % {"c": listing(unknown)},
-                           fields={"channels": unknown})
+        raise InvalidInput(
+            _("未知的通知渠道：%(c)s（可用：inbox、email、sms）。") % {"c": listing(unknown)},
+            fields={"channels": unknown},
+        )
     channels = tuple(c for c in channels if c in enabled_channels())
     title = _short_title(title)
     body = str(body or "")
@@ -111,12 +122,20 @@ def notify(*, recipients: Iterable[Any], verb: str, title: str, body: str = "", 
     if INBOX in channels:
         now = clock.now()
         rows = Notification.objects.bulk_create(
-            Notification(recipient_id=pk, verb=verb[:64], title=title, body=body, link=link,
-                         target_type=target_type, target_id=target_id, created_at=now)
+            Notification(
+                recipient_id=pk,
+                verb=verb[:64],
+                title=title,
+                body=body,
+                link=link,
+                target_type=target_type,
+                target_id=target_id,
+                created_at=now,
+            )
             for pk in ids
         )
     for start in range(0, len(ids), _TASK_BATCH):
-        batch = ids[start:start + _TASK_BATCH]
+        batch = ids[start : start + _TASK_BATCH]
         if EMAIL in channels:
             enqueue_after_commit(send_email_notifications, batch, title, body, link)
         if SMS in channels:
@@ -126,6 +145,7 @@ def notify(*, recipients: Iterable[Any], verb: str, title: str, body: str = "", 
 
 # ---------------------------------------------------------------------------------------------------------
 # Adapters, run by the Tasks API after commit
+
 
 def absolute_link(link: str) -> str:
     """`link` prefixed with ``JINGZHI_SITE_URL`` (e.g. https://jingzhi.example.gov.cn) when that is set."""
@@ -157,7 +177,9 @@ def send_email_notifications(user_ids: list[int], title: str, body: str, link: s
     """E-mail one notification to those of `user_ids` who are active and have an address."""
     subject, message = email_text(title, body, link)
     sent = skipped = failed = 0
-    for pk, email in get_user_model().objects.filter(pk__in=user_ids, is_active=True).values_list("pk", "email"):
+    for pk, email in (
+        get_user_model().objects.filter(pk__in=user_ids, is_active=True).values_list("pk", "email")
+    ):
         if not email:
             skipped += 1
             continue
@@ -193,6 +215,7 @@ def send_sms_notifications(user_ids: list[int], title: str, body: str) -> dict:
 # ---------------------------------------------------------------------------------------------------------
 # Reads
 
+
 def notifications_for(user, *, unread_only: bool = False) -> QuerySet[Notification]:
     """`user`'s own notifications, unread first, newest first within each."""
     if not getattr(user, "is_authenticated", False):
@@ -212,8 +235,11 @@ def unread_count(user) -> int:
 
 def access_notification(user, pk: int) -> Notification:
     """`user`'s notification `pk`; the same NotFound whether it is missing or someone else's."""
-    row = (Notification.objects.filter(pk=pk, recipient=user).first()
-           if getattr(user, "is_authenticated", False) else None)
+    row = (
+        Notification.objects.filter(pk=pk, recipient=user).first()
+        if getattr(user, "is_authenticated", False)
+        else None
+    )
     if row is None:
         raise NotFound(_("未找到通知 #%(pk)s，或您无权查看。") % {"pk": pk})
     return row
@@ -221,6 +247,7 @@ def access_notification(user, pk: int) -> Notification:
 
 # ---------------------------------------------------------------------------------------------------------
 # Writes
+
 
 def do_mark_read(*, actor, notification_ids: Iterable[int]) -> int:
     """Mark the actor's own notifications read; the number newly marked. Any id that is not the actor's
@@ -234,19 +261,29 @@ def do_mark_read(*, actor, notification_ids: Iterable[int]) -> int:
     if not getattr(actor, "is_authenticated", False):
         raise NotFound(_("未找到通知 #%(pk)s，或您无权查看。") % {"pk": ids[0]})
     with transaction.atomic():
-        own = dict(Notification.objects.select_for_update()
-                   .filter(pk__in=ids, recipient=actor).values_list("pk", "read_at"))
+        own = dict(
+            Notification.objects.select_for_update()
+            .filter(pk__in=ids, recipient=actor)
+            .values_list("pk", "read_at")
+        )
         missing = [pk for pk in ids if pk not in own]
         if missing:
-            raise NotFound(_("未找到通知 #%(pk)s，或您无权查看。") % {"pk": "、#".join(map(str, missing))},
-                           fields={"notification_ids": missing})
+            raise NotFound(
+                _("未找到通知 #%(pk)s，或您无权查看。") % {"pk": "、#".join(map(str, missing))},
+                fields={"notification_ids": missing},
+            )
         unread = [pk for pk, read_at in own.items() if read_at is None]
         if not unread:
             return 0
         now = clock.now()
         Notification.objects.filter(pk__in=unread).update(read_at=now)
-        audit.record(actor=actor, verb=Verb.READ, target=("core.inbox", actor.pk),
-                     old={"unread": unread}, new={"read": unread, "read_at": now})
+        audit.record(
+            actor=actor,
+            verb=Verb.READ,
+            target=("core.inbox", actor.pk),
+            old={"unread": unread},
+            new={"read": unread, "read_at": now},
+        )
     return len(unread)
 
 
@@ -255,12 +292,19 @@ def do_mark_all_read(*, actor) -> int:
     if not getattr(actor, "is_authenticated", False):
         return 0
     with transaction.atomic():
-        unread = list(Notification.objects.select_for_update()
-                      .filter(recipient=actor, read_at__isnull=True).values_list("pk", flat=True))
+        unread = list(
+            Notification.objects.select_for_update()
+            .filter(recipient=actor, read_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
         if not unread:
             return 0
         now = clock.now()
         Notification.objects.filter(pk__in=unread).update(read_at=now)
-        audit.record(actor=actor, verb=Verb.ALL_READ, target=("core.inbox", actor.pk),
-                     new={"count": len(unread), "read_at": now})
+        audit.record(
+            actor=actor,
+            verb=Verb.ALL_READ,
+            target=("core.inbox", actor.pk),
+            new={"count": len(unread), "read_at": now},
+        )
     return len(unread)

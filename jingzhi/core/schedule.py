@@ -43,27 +43,33 @@ def _parse_hhmm(value, where: str) -> int:
     match = _HHMM.match(str(value).strip()) if isinstance(value, str) else None
     if not match:
         raise InvalidInput(
-            _("%(where)s的时间「%(value)s」格式不对，应为 HH:MM，例如 08:30。") % {"where": where, "value": value},
+            _("%(where)s的时间「%(value)s」格式不对，应为 HH:MM，例如 08:30。")
+            % {"where": where, "value": value},
             fields={"periods": where},
         )
     seconds = int(match.group(1)) * 3600 + int(match.group(2)) * 60
     if seconds > 86400:
-        raise InvalidInput(_("%(where)s的时间「%(value)s」超过 24:00。") % {"where": where, "value": value},
-                           fields={"periods": where})
+        raise InvalidInput(
+            _("%(where)s的时间「%(value)s」超过 24:00。") % {"where": where, "value": value},
+            fields={"periods": where},
+        )
     return seconds
 
 
 def parse_periods(periods) -> tuple[tuple[int, int], ...]:
     """["HH:MM", "HH:MM"] pairs → seconds; raises InvalidInput naming the period at fault."""
     if not isinstance(periods, list | tuple) or not periods:
-        raise InvalidInput(_("工作时段不能为空，应为形如 [[\"08:30\", \"12:00\"], [\"13:30\", \"17:30\"]] 的列表。"),
-                           fields={"periods": "empty"})
+        raise InvalidInput(
+            _('工作时段不能为空，应为形如 [["08:30", "12:00"], ["13:30", "17:30"]] 的列表。'),
+            fields={"periods": "empty"},
+        )
     parsed: list[tuple[int, int]] = []
     for index, pair in enumerate(periods, start=1):
         where = _("第 %(n)d 个时段") % {"n": index}
         if not isinstance(pair, list | tuple) or len(pair) != 2:
-            raise InvalidInput(_("%(where)s应为 [开始, 结束] 两个时间。") % {"where": where},
-                               fields={"periods": where})
+            raise InvalidInput(
+                _("%(where)s应为 [开始, 结束] 两个时间。") % {"where": where}, fields={"periods": where}
+            )
         start, end = _parse_hhmm(pair[0], where), _parse_hhmm(pair[1], where)
         if start >= end:
             raise InvalidInput(

@@ -3,7 +3,10 @@
 
 def square(lon0: float, lat0: float, lon1: float, lat1: float) -> dict:
     """A GeoJSON polygon for the lon/lat box (lon0, lat0)–(lon1, lat1)."""
-    return {"type": "Polygon", "coordinates": [[[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [[[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]],
+    }
 
 
 def feature(geometry: dict, **properties) -> dict:

@@ -149,8 +149,9 @@ def _load(version: int) -> _Data:
         schedule_rows = list(WorkSchedule.objects.values_list("key", "name", "periods"))
     except Exception as exc:  # noqa: BLE001 - no table yet (before migrate) or no DB access: package only
         logger.debug("working calendar: calendar tables unreadable (%s); using the package only", exc)
-        return _Data(overrides, names, frozenset(), frozenset(), schedules, None, time.monotonic(), version,
-                     _loads)
+        return _Data(
+            overrides, names, frozenset(), frozenset(), schedules, None, time.monotonic(), version, _loads
+        )
     if db_years:
         # An imported notice is the whole truth for its year: forget what the package said about it.
         for day in [d for d in overrides if d.year in db_years]:
@@ -166,8 +167,18 @@ def _load(version: int) -> _Data:
         except InvalidInput as exc:
             logger.warning("working calendar: schedule %r ignored: %s", key, exc.message)
     corrections = frozenset(day.year for day, _w, _n in rows) - db_years
-    return _Data(overrides, names, db_years, corrections, schedules, stamp, time.monotonic(), version,
-                 _loads, source_of)
+    return _Data(
+        overrides,
+        names,
+        db_years,
+        corrections,
+        schedules,
+        stamp,
+        time.monotonic(),
+        version,
+        _loads,
+        source_of,
+    )
 
 
 def _data() -> _Data:
@@ -198,6 +209,7 @@ def data_version() -> int:
 
 # ---------------------------------------------------------------------------------------------------- days
 
+
 def coverage(year: int) -> str:
     """Where the calendar of `year` comes from: "database", "package" or "fallback" (weekends only)."""
     data = _data()
@@ -213,7 +225,9 @@ def _warn_fallback(year: int) -> None:
         _warned_years.add(year)
         logger.warning(
             "工作日历：%s 年没有法定节假日数据（chinesecalendar 不认识该年，数据库也未导入国务院通知），"
-            "暂按周一至周五上班计算。请用 `jingzhi calendar import 文件 --year %s` 导入。", year, year,
+            "暂按周一至周五上班计算。请用 `jingzhi calendar import 文件 --year %s` 导入。",
+            year,
+            year,
         )
 
 
@@ -277,12 +291,18 @@ def calendar_status(years) -> list[dict]:
     for day in data.source_of:
         counts[day.year] = counts.get(day.year, 0) + 1
     return [
-        {"year": y, "source": coverage(y), "db_rows": counts.get(y, 0), "corrected": y in data.correction_years}
+        {
+            "year": y,
+            "source": coverage(y),
+            "db_rows": counts.get(y, 0),
+            "corrected": y in data.correction_years,
+        }
         for y in years
     ]
 
 
 # ----------------------------------------------------------------------------------------------- schedules
+
 
 def resolve_schedule(schedule: Any = None) -> Schedule:
     """A `Schedule` from None (default), a key, a `WorkSchedule` row or a `Schedule`. An unknown key is
@@ -309,6 +329,7 @@ def resolve_schedule(schedule: Any = None) -> Schedule:
 
 
 # ---------------------------------------------------------------------------------------------- arithmetic
+
 
 def _tz():
     return timezone.get_default_timezone()

@@ -73,9 +73,16 @@ class DemoResult:
 
     @property
     def created_anything(self) -> bool:
-        return bool(self.places_created or self.departments_created or self.users_created or self.roles_created
-                    or self.taxonomy_created or self.duty_rules_created or self.cases_created
-                    or self.street_inspections_created)
+        return bool(
+            self.places_created
+            or self.departments_created
+            or self.users_created
+            or self.roles_created
+            or self.taxonomy_created
+            or self.duty_rules_created
+            or self.cases_created
+            or self.street_inspections_created
+        )
 
 
 def demo_places_exist() -> bool:
@@ -91,7 +98,9 @@ def load_places(*, actor=None, progress=None) -> bool:
     if demo_places_exist():
         return False
     built = demo_city.build_city()
-    generation = geo_actions.do_create_generation(actor=actor, description="演示数据：示范区（虚构）", copy_active=True)
+    generation = geo_actions.do_create_generation(
+        actor=actor, description="演示数据：示范区（虚构）", copy_active=True
+    )
     for level in LEVELS:
         features = built.features(level)
         if progress:
@@ -106,11 +115,15 @@ def load_departments(*, actor=None) -> int:
     from jingzhi.accounts.models import Department
 
     created = 0
-    existing = set(Department.objects.filter(code__in=[d[0] for d in DEPARTMENTS]).values_list("code", flat=True))
+    existing = set(
+        Department.objects.filter(code__in=[d[0] for d in DEPARTMENTS]).values_list("code", flat=True)
+    )
     for code, name, short, fallback in DEPARTMENTS:
         if code in existing:
             continue
-        do_create_department(actor=actor, code=code, name=name, short_name=short, district_code=D, is_fallback=fallback)
+        do_create_department(
+            actor=actor, code=code, name=name, short_name=short, district_code=D, is_fallback=fallback
+        )
         created += 1
     return created
 
@@ -124,18 +137,29 @@ def load_users(*, actor=None) -> tuple[int, int, list[dict]]:
     for username, display, role, kind, scope, dept_code, staff in USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = do_create_user(actor=actor, username=username, password=DEMO_PASSWORD, display_name=display,
-                                  is_staff=staff)
+            user = do_create_user(
+                actor=actor, username=username, password=DEMO_PASSWORD, display_name=display, is_staff=staff
+            )
             users_created += 1
         department = Department.objects.get(code=dept_code) if dept_code else None
-        held = RoleAssignment.objects.filter(user=user, role=role, scope_kind=kind, scope_code=scope,
-                                             department=department, is_active=True).exists()
+        held = RoleAssignment.objects.filter(
+            user=user, role=role, scope_kind=kind, scope_code=scope, department=department, is_active=True
+        ).exists()
         if not held:
-            do_assign_role(actor=actor, user=user, role=role, scope_kind=kind, scope_code=scope, department=department)
+            do_assign_role(
+                actor=actor, user=user, role=role, scope_kind=kind, scope_code=scope, department=department
+            )
             roles_created += 1
         where = department.short_name if department else f"{ScopeKind(kind).label} {scope}"
-        logins.append({"username": username, "name": display, "role": str(Role(role).label), "scope": where,
-                       "password": DEMO_PASSWORD})
+        logins.append(
+            {
+                "username": username,
+                "name": display,
+                "role": str(Role(role).label),
+                "scope": where,
+                "password": DEMO_PASSWORD,
+            }
+        )
     return users_created, roles_created, logins
 
 
@@ -159,8 +183,9 @@ def write_flag() -> None:
         path.write_text("这里的数据是 jingzhi demo 生成的虚构演示数据。\n", encoding="utf-8")
 
 
-def build_demo(*, actor=None, progress=None, case_count: int | None = None,
-               street_months: int | None = None) -> DemoResult:
+def build_demo(
+    *, actor=None, progress=None, case_count: int | None = None, street_months: int | None = None
+) -> DemoResult:
     """Everything the demo needs, idempotently. Migrations must have run. `case_count` cases of history
     (default: setting JINGZHI_DEMO_CASES, else 300; 0 for none) are made through the case actions, then
     `street_months` months of 十无 inspections (JINGZHI_DEMO_STREET_MONTHS, else 6; 0 for none)."""
@@ -188,8 +213,12 @@ def build_demo(*, actor=None, progress=None, case_count: int | None = None,
         from jingzhi.demo.streets import load_demo_rectification
 
         if progress:
-            progress(f"十无一创建：{street_months} 个月的街巷检查、街巷长、任务书与整治方案（首次约需几分钟）…")
-        result.street_inspections_created = load_demo_rectification(actor=actor, months=street_months).inspections
+            progress(
+                f"十无一创建：{street_months} 个月的街巷检查、街巷长、任务书与整治方案（首次约需几分钟）…"
+            )
+        result.street_inspections_created = load_demo_rectification(
+            actor=actor, months=street_months
+        ).inspections
     write_flag()
     return result
 

@@ -36,26 +36,102 @@ COMMUNITY1 = f"{SUB1}001"
 # Fates with their number in a plan of DEFAULT_COUNT cases; the rest of the plan is "closed". Scaled down
 # for a smaller plan but never below one, so a small demo (the tests') still fills every queue.
 SPECIAL_FATES = [
-    ("reported", 8), ("verifying", 5), ("pending_filing", 6), ("pending_dispatch", 6), ("pending_response", 8),
-    ("handling", 12), ("pending_check", 6), ("pending_callback", 6), ("parked", 3), ("extended", 3),
-    ("extension_pending", 2), ("extension_refused", 1), ("overdue_red", 5), ("overdue_yellow", 4),
-    ("response_overdue", 3), ("supervised", 2), ("returned", 6), ("escalated", 1), ("reworked", 6),
-    ("rework_open", 2), ("reopened", 2), ("not_filed", 4), ("void", 2), ("whistle_closed", 1),
-    ("whistle_open", 1), ("duplicate", 2),
+    ("reported", 8),
+    ("verifying", 5),
+    ("pending_filing", 6),
+    ("pending_dispatch", 6),
+    ("pending_response", 8),
+    ("handling", 12),
+    ("pending_check", 6),
+    ("pending_callback", 6),
+    ("parked", 3),
+    ("extended", 3),
+    ("extension_pending", 2),
+    ("extension_refused", 1),
+    ("overdue_red", 5),
+    ("overdue_yellow", 4),
+    ("response_overdue", 3),
+    ("supervised", 2),
+    ("returned", 6),
+    ("escalated", 1),
+    ("reworked", 6),
+    ("rework_open", 2),
+    ("reopened", 2),
+    ("not_filed", 4),
+    ("void", 2),
+    ("whistle_closed", 1),
+    ("whistle_open", 1),
+    ("duplicate", 2),
 ]
 # Categories residents and inspectors report most; others are drawn now and then from the whole tree.
-COMMON = ["暴露垃圾", "私搭乱建", "乱停车", "占道经营", "非法小广告", "堆物堆料", "道路破损", "上水井盖", "路灯",
-          "行道树", "施工扰民", "无照经营", "乱占道", "违规广告牌匾", "外立面破损", "果皮箱", "公共厕所",
-          "绿地养护", "道路积水", "开墙打洞", "乱搭架空线", "污水井盖", "护栏", "工地扬尘"]
-DETAILS = ["已经好几天了，请尽快处理。", "影响居民出行，老人孩子经过很危险。", "存在安全隐患，希望有关部门来看看。",
-           "晚上尤其明显，周边居民意见很大。", "之前反映过一次，还没有解决。", "就在小区门口，天天路过。",
-           "早高峰时段特别严重。", "下雨以后更严重了。"]
+COMMON = [
+    "暴露垃圾",
+    "私搭乱建",
+    "乱停车",
+    "占道经营",
+    "非法小广告",
+    "堆物堆料",
+    "道路破损",
+    "上水井盖",
+    "路灯",
+    "行道树",
+    "施工扰民",
+    "无照经营",
+    "乱占道",
+    "违规广告牌匾",
+    "外立面破损",
+    "果皮箱",
+    "公共厕所",
+    "绿地养护",
+    "道路积水",
+    "开墙打洞",
+    "乱搭架空线",
+    "污水井盖",
+    "护栏",
+    "工地扬尘",
+]
+DETAILS = [
+    "已经好几天了，请尽快处理。",
+    "影响居民出行，老人孩子经过很危险。",
+    "存在安全隐患，希望有关部门来看看。",
+    "晚上尤其明显，周边居民意见很大。",
+    "之前反映过一次，还没有解决。",
+    "就在小区门口，天天路过。",
+    "早高峰时段特别严重。",
+    "下雨以后更严重了。",
+]
 PLACES = ["号院门口", "号楼东侧", "号路口", "号商铺前", "号院内", "号公交站旁"]
-NAMES = ["张建国", "李桂芬", "王志强", "刘秀兰", "陈立伟", "杨淑华", "赵永刚", "黄玉梅", "周海涛", "吴丽娟",
-         "徐德胜", "孙美玲", "马文斌", "朱红霞", "胡光明", "郭雅琴"]
+NAMES = [
+    "张建国",
+    "李桂芬",
+    "王志强",
+    "刘秀兰",
+    "陈立伟",
+    "杨淑华",
+    "赵永刚",
+    "黄玉梅",
+    "周海涛",
+    "吴丽娟",
+    "徐德胜",
+    "孙美玲",
+    "马文斌",
+    "朱红霞",
+    "胡光明",
+    "郭雅琴",
+]
 PATROLS = ["城管巡查一队", "城管巡查二队", "街道巡查组", "网格巡查员"]
-RETURN_REASONS = ["该问题不属于本部门职责，请按职责清单重新派遣。", "现场核实为产权单位自管设施，非本部门管辖。"]
-PHOTO_COLOURS = [(120, 130, 140), (160, 120, 90), (90, 140, 100), (150, 150, 110), (110, 110, 160), (170, 90, 90)]
+RETURN_REASONS = [
+    "该问题不属于本部门职责，请按职责清单重新派遣。",
+    "现场核实为产权单位自管设施，非本部门管辖。",
+]
+PHOTO_COLOURS = [
+    (120, 130, 140),
+    (160, 120, 90),
+    (90, 140, 100),
+    (150, 150, 110),
+    (110, 110, 160),
+    (170, 90, 90),
+]
 
 
 @dataclass
@@ -109,9 +185,21 @@ def _context(now: datetime) -> _Ctx:
     from jingzhi.accounts.models import Department, User
     from jingzhi.taxonomy.models import Category, FilingCondition
 
-    users = {u.username: u for u in User.objects.filter(username__in=[
-        "operator", "shift_lead", "dispatcher", "handler", "inspector", "resident", "subdistrict_admin",
-        "subdistrict_admin2"])}
+    users = {
+        u.username: u
+        for u in User.objects.filter(
+            username__in=[
+                "operator",
+                "shift_lead",
+                "dispatcher",
+                "handler",
+                "inspector",
+                "resident",
+                "subdistrict_admin",
+                "subdistrict_admin2",
+            ]
+        )
+    }
     departments = {d.code.split("-", 1)[-1]: d for d in Department.objects.filter(code__startswith=f"{D}-")}
     leaves = list(Category.objects.filter(is_active=True, children__isnull=True).order_by("kind", "code"))
     by_name = {}
@@ -124,9 +212,17 @@ def _context(now: datetime) -> _Ctx:
     grids = [(g["properties"]["code"], g["geometry"]["coordinates"][0]) for g in built.grids]
     streets = [s["properties"]["name"] for s in built.streets]
     photos = [_photo_bytes(colour, i) for i, colour in enumerate(PHOTO_COLOURS)]
-    return _Ctx(now=now, users=users, departments=departments, categories=leaves,
-                common=[by_name[n] for n in COMMON if n in by_name], conditions=conditions, grids=grids,
-                streets=streets, photos=photos)
+    return _Ctx(
+        now=now,
+        users=users,
+        departments=departments,
+        categories=leaves,
+        common=[by_name[n] for n in COMMON if n in by_name],
+        conditions=conditions,
+        grids=grids,
+        streets=streets,
+        photos=photos,
+    )
 
 
 def _point(ctx: _Ctx, rng: random.Random, *, community: str = "") -> tuple[float, float, str]:
@@ -179,43 +275,57 @@ class _Story:
         if self.case.state != "reported":
             return self
         if request:
-            self.wait(self.rng.uniform(0.1, 0.5)).act(actions.do_request_verification, self.ctx.users.get("operator"),
-                                                      note="请监督员到现场核实")
+            self.wait(self.rng.uniform(0.1, 0.5)).act(
+                actions.do_request_verification, self.ctx.users.get("operator"), note="请监督员到现场核实"
+            )
         photos = [_upload(self.ctx, self.rng, "verify")] if self.rng.random() < 0.2 else []
-        return self.wait(self.rng.uniform(0.3, 1.5)).act(actions.do_verify_case, self._inspector(),
-                                                         note="现场核实，情况属实", photos=photos)
+        return self.wait(self.rng.uniform(0.3, 1.5)).act(
+            actions.do_verify_case, self._inspector(), note="现场核实，情况属实", photos=photos
+        )
 
     def file(self):
         from jingzhi.cases import actions
 
         condition = self.ctx.conditions.get(self.case.category_id)
         return self.wait(self.rng.uniform(0.1, 0.8)).act(
-            actions.do_file_case, self.ctx.users.get("shift_lead"),
-            filing_condition=condition.pk if condition else None, note="符合立案条件")
+            actions.do_file_case,
+            self.ctx.users.get("shift_lead"),
+            filing_condition=condition.pk if condition else None,
+            note="符合立案条件",
+        )
 
     def dispatch(self, departments=None, lead=None, note=""):
         from jingzhi.cases import actions
 
-        return self.wait(self.rng.uniform(0.1, 0.6)).act(actions.do_dispatch_case, self.ctx.users.get("dispatcher"),
-                                                         departments=departments, lead=lead, note=note)
+        return self.wait(self.rng.uniform(0.1, 0.6)).act(
+            actions.do_dispatch_case,
+            self.ctx.users.get("dispatcher"),
+            departments=departments,
+            lead=lead,
+            note=note,
+        )
 
     def accept(self):
         from jingzhi.cases import actions
 
-        return self.wait(self.rng.uniform(0.2, 1.5)).act(actions.do_accept_case, self._handler(), note="已接单")
+        return self.wait(self.rng.uniform(0.2, 1.5)).act(
+            actions.do_accept_case, self._handler(), note="已接单"
+        )
 
     def give_back(self):
         from jingzhi.cases import actions
 
-        return self.wait(self.rng.uniform(0.3, 1.5)).act(actions.do_return_case, self._handler(),
-                                                         reason=self.rng.choice(RETURN_REASONS))
+        return self.wait(self.rng.uniform(0.3, 1.5)).act(
+            actions.do_return_case, self._handler(), reason=self.rng.choice(RETURN_REASONS)
+        )
 
     def feedback(self, hours: float | None = None):
         from jingzhi.cases import actions
 
         photos = [_upload(self.ctx, self.rng, "after")] if self.rng.random() < 0.35 else []
         return self.wait(hours if hours is not None else self.rng.uniform(3, 40)).act(
-            actions.do_feedback_case, self._handler(), note="已按要求处置完毕，现场已恢复。", photos=photos)
+            actions.do_feedback_case, self._handler(), note="已按要求处置完毕，现场已恢复。", photos=photos
+        )
 
     def check(self, passed: bool = True):
         from jingzhi.cases import actions
@@ -223,8 +333,12 @@ class _Story:
         self.wait(self.rng.uniform(0.5, 3))
         if passed:
             return self.act(actions.do_check_pass_case, self._inspector(), note="现场核查，已处置到位")
-        return self.act(actions.do_check_fail_case, self._inspector(), reason="现场核查未处置到位，请返工",
-                        photos=[_upload(self.ctx, self.rng, "check")])
+        return self.act(
+            actions.do_check_fail_case,
+            self._inspector(),
+            reason="现场核查未处置到位，请返工",
+            photos=[_upload(self.ctx, self.rng, "check")],
+        )
 
     def finish(self, rating: str | None = None):
         """The call-back (hotline: the operator rings back and records the rating) or the reporter's rating."""
@@ -233,10 +347,18 @@ class _Story:
         rating = rating or self.rng.choices(["satisfied", "basic", "dissatisfied"], [80, 15, 5])[0]
         self.wait(self.rng.uniform(2, 30))
         if self.case.source == "hotline" or (self.case.reporter_id is None and self.rng.random() < 0.5):
-            return self.act(actions.do_callback_case, self.ctx.users.get("operator"), note="电话回访",
-                            rating=rating, comment="")
-        comment = {"satisfied": "处理很及时，谢谢！", "basic": "基本解决了，希望以后多巡查。",
-                   "dissatisfied": "问题没有根本解决。"}[rating]
+            return self.act(
+                actions.do_callback_case,
+                self.ctx.users.get("operator"),
+                note="电话回访",
+                rating=rating,
+                comment="",
+            )
+        comment = {
+            "satisfied": "处理很及时，谢谢！",
+            "basic": "基本解决了，希望以后多巡查。",
+            "dissatisfied": "问题没有根本解决。",
+        }[rating]
         return self.act(actions.do_rate_case, self._reporter(), rating=rating, comment=comment)
 
     def to_handling(self):
@@ -254,22 +376,42 @@ def _describe(ctx: _Ctx, rng: random.Random, category) -> tuple[str, str]:
     return address, f"{address}{category.name}问题：{rng.choice(DETAILS)}"
 
 
-def _open(ctx: _Ctx, rng: random.Random, index: int, fate: str, reported_at: datetime, *, category=None,
-          source: str | None = None, community: str = "", description: str = "", urgency=None, duplicate_of=None,
-          by_resident: bool = False):
+def _open(
+    ctx: _Ctx,
+    rng: random.Random,
+    index: int,
+    fate: str,
+    reported_at: datetime,
+    *,
+    category=None,
+    source: str | None = None,
+    community: str = "",
+    description: str = "",
+    urgency=None,
+    duplicate_of=None,
+    by_resident: bool = False,
+):
     from jingzhi.cases import actions
     from jingzhi.core import clock
 
     if category is None:
-        category = rng.choice(ctx.common) if (rng.random() < 0.8 or not ctx.categories) else rng.choice(ctx.categories)
+        category = (
+            rng.choice(ctx.common)
+            if (rng.random() < 0.8 or not ctx.categories)
+            else rng.choice(ctx.categories)
+        )
     if source is None:
         source = rng.choices(["resident_web", "hotline", "inspector", "patrol"], [40, 30, 20, 10])[0]
     if source == "inspector":
         community = COMMUNITY1  # the demo inspector's beat: their own reports are filed directly
     lon, lat, _grid = _point(ctx, rng, community=community)
     address, text = _describe(ctx, rng, category)
-    kw = {"idempotency_key": f"{MARKER}{index:04d}", "category": category, "address": address,
-          "description": description or text}
+    kw = {
+        "idempotency_key": f"{MARKER}{index:04d}",
+        "category": category,
+        "address": address,
+        "description": description or text,
+    }
     actor = None
     if source == "resident_web":
         if by_resident or rng.random() < 0.25:
@@ -294,8 +436,15 @@ def _open(ctx: _Ctx, rng: random.Random, index: int, fate: str, reported_at: dat
     if urgency and source != "hotline":
         kw["urgency"] = urgency
     with clock.frozen(reported_at):
-        case = actions.do_open_case(actor=actor, source=source, lon=lon, lat=lat, reported_at=reported_at,
-                                    duplicate_of=duplicate_of, **kw)
+        case = actions.do_open_case(
+            actor=actor,
+            source=source,
+            lon=lon,
+            lat=lat,
+            reported_at=reported_at,
+            duplicate_of=duplicate_of,
+            **kw,
+        )
     return _Story(ctx, rng, case, reported_at)
 
 
@@ -344,19 +493,30 @@ def _build_one(ctx: _Ctx, index: int, fate: str) -> None:
         story = _open(ctx, rng, index, fate, _local(ctx, rng.uniform(4, 92), rng.uniform(8, 18)))
         story.to_closed()
     elif fate == "reported":
-        _open(ctx, rng, index, fate, _hours_ago(ctx, rng.uniform(0.1, 1.2)),
-              source=rng.choice(["resident_web", "hotline", "patrol"]))
+        _open(
+            ctx,
+            rng,
+            index,
+            fate,
+            _hours_ago(ctx, rng.uniform(0.1, 1.2)),
+            source=rng.choice(["resident_web", "hotline", "patrol"]),
+        )
     elif fate == "verifying":
         story = _open(ctx, rng, index, fate, recent, source=rng.choice(["resident_web", "hotline"]))
-        story.wait(0.3).act(actions.do_request_verification, ctx.users.get("operator"), note="请监督员到现场核实")
+        story.wait(0.3).act(
+            actions.do_request_verification, ctx.users.get("operator"), note="请监督员到现场核实"
+        )
     elif fate == "pending_filing":
         story = _open(ctx, rng, index, fate, recent)
         story.verify()
     elif fate == "pending_dispatch":
         _open(ctx, rng, index, fate, recent).verify().file()
     elif fate in ("pending_response", "response_overdue"):
-        start = _hours_ago(ctx, rng.uniform(0.5, 1.5)) if fate == "pending_response" else _local(
-            ctx, rng.uniform(3, 6), 9)
+        start = (
+            _hours_ago(ctx, rng.uniform(0.5, 1.5))
+            if fate == "pending_response"
+            else _local(ctx, rng.uniform(3, 6), 9)
+        )
         _open(ctx, rng, index, fate, start).verify().file().dispatch()
     elif fate == "handling":
         _open(ctx, rng, index, fate, _hours_ago(ctx, rng.uniform(3, 20))).to_handling()
@@ -365,28 +525,47 @@ def _build_one(ctx: _Ctx, index: int, fate: str) -> None:
         story.t = max(story.t, _hours_ago(ctx, rng.uniform(0.3, 1.0)))
         story.feedback(0)
     elif fate == "pending_callback":
-        story = _open(ctx, rng, index, fate, _local(ctx, rng.uniform(2, 4), 9), source="hotline").to_handling()
+        story = _open(
+            ctx, rng, index, fate, _local(ctx, rng.uniform(2, 4), 9), source="hotline"
+        ).to_handling()
         story.feedback(rng.uniform(2, 6)).check()
     elif fate == "parked":
-        story = _open(ctx, rng, index, fate, _local(ctx, rng.uniform(10, 40), 10), category=_named(ctx, "私搭乱建"))
+        story = _open(
+            ctx, rng, index, fate, _local(ctx, rng.uniform(10, 40), 10), category=_named(ctx, "私搭乱建")
+        )
         story.to_handling().wait(24)
         review = timezone.localtime(ctx.now).date() + timedelta(days=rng.randint(20, 60))
-        story.act(actions.do_park_case, ctx.users.get("dispatcher"), reason="需纳入街巷整治项目统一实施，挂账办理",
-                  review_date=review)
+        story.act(
+            actions.do_park_case,
+            ctx.users.get("dispatcher"),
+            reason="需纳入街巷整治项目统一实施，挂账办理",
+            review_date=review,
+        )
     elif fate in ("extended", "extension_pending", "extension_refused"):
         story = _open(ctx, rng, index, fate, _local(ctx, rng.uniform(1, 3), 9)).to_handling()
-        story.wait(2).act(actions.do_request_extension, story._handler(), days=3,
-                          reason="需协调产权单位到场，申请延期 3 个工作日")
+        story.wait(2).act(
+            actions.do_request_extension,
+            story._handler(),
+            days=3,
+            reason="需协调产权单位到场，申请延期 3 个工作日",
+        )
         if fate == "extended":
             story.wait(1).act(actions.do_approve_extension, ctx.users.get("dispatcher"), note="同意延期")
         elif fate == "extension_refused":
-            story.wait(1).act(actions.do_refuse_extension, ctx.users.get("dispatcher"), reason="可当日处置，不予延期")
+            story.wait(1).act(
+                actions.do_refuse_extension, ctx.users.get("dispatcher"), reason="可当日处置，不予延期"
+            )
     elif fate in ("overdue_red", "supervised"):
         category = _named(ctx, "暴露垃圾") or rng.choice(ctx.common)
-        story = _open(ctx, rng, index, fate, _local(ctx, rng.uniform(8, 15), 9), category=category).to_handling()
+        story = _open(
+            ctx, rng, index, fate, _local(ctx, rng.uniform(8, 15), 9), category=category
+        ).to_handling()
         if fate == "supervised":
-            story.wait(24 * 7).act(actions.do_supervise_case, ctx.users.get("shift_lead"),
-                                   note="已超过处置时限，请立即处置并反馈")
+            story.wait(24 * 7).act(
+                actions.do_supervise_case,
+                ctx.users.get("shift_lead"),
+                note="已超过处置时限，请立即处置并反馈",
+            )
     elif fate == "overdue_yellow":
         category = _named(ctx, "堆物堆料") or rng.choice(ctx.common)
         start = _start_for_fraction(ctx, category, ctx.conditions.get(category.pk), rng.uniform(0.86, 0.95))
@@ -397,8 +576,14 @@ def _build_one(ctx: _Ctx, index: int, fate: str) -> None:
         story.act(actions.do_dispatch_case, ctx.users.get("dispatcher"), departments=None, lead=None, note="")
         story.accept()
     elif fate in ("returned", "escalated"):
-        story = _open(ctx, rng, index, fate, _local(ctx, rng.uniform(5, 60), 10),
-                      category=_named(ctx, "上水井盖") or rng.choice(ctx.common))
+        story = _open(
+            ctx,
+            rng,
+            index,
+            fate,
+            _local(ctx, rng.uniform(5, 60), 10),
+            category=_named(ctx, "上水井盖") or rng.choice(ctx.common),
+        )
         story.verify().file().dispatch(departments=[ctx.departments["SZSR"].pk], note="先派市政市容")
         story.give_back()
         if fate == "escalated":
@@ -413,18 +598,27 @@ def _build_one(ctx: _Ctx, index: int, fate: str) -> None:
         if fate == "reworked":
             story.to_closed()
     elif fate == "reopened":
-        story = _open(ctx, rng, index, fate, _local(ctx, rng.uniform(6, 20), 10), source="resident_web",
-                      by_resident=True)
+        story = _open(
+            ctx,
+            rng,
+            index,
+            fate,
+            _local(ctx, rng.uniform(6, 20), 10),
+            source="resident_web",
+            by_resident=True,
+        )
         story.to_closed("dissatisfied")
-        story.wait(rng.uniform(2, 20)).act(actions.do_reopen_case, story._reporter(),
-                                           reason="问题反复出现，没有根本解决，申请重新办理")
+        story.wait(rng.uniform(2, 20)).act(
+            actions.do_reopen_case, story._reporter(), reason="问题反复出现，没有根本解决，申请重新办理"
+        )
         if rng.random() < 0.5:
             story.dispatch().accept()
     elif fate in ("not_filed", "void"):
         story = _open(ctx, rng, index, fate, _local(ctx, rng.uniform(2, 80), 11), source="resident_web")
         if fate == "not_filed":
-            story.verify().wait(0.5).act(actions.do_not_file_case, ctx.users.get("operator"),
-                                         reason="现场核实问题已不存在")
+            story.verify().wait(0.5).act(
+                actions.do_not_file_case, ctx.users.get("operator"), reason="现场核实问题已不存在"
+            )
         else:
             story.wait(0.5).act(actions.do_void_case, ctx.users.get("shift_lead"), reason="重复录入，作废")
     elif fate in ("whistle_closed", "whistle_open"):
@@ -433,8 +627,17 @@ def _build_one(ctx: _Ctx, index: int, fate: str) -> None:
         target = _duplicate_target()
         if target is None:
             return
-        _open(ctx, rng, index, fate, _hours_ago(ctx, rng.uniform(0.1, 1.0)), category=target.category,
-              source="resident_web", description="我也看到了这个问题，同一处。", duplicate_of=target.pk)
+        _open(
+            ctx,
+            rng,
+            index,
+            fate,
+            _hours_ago(ctx, rng.uniform(0.1, 1.0)),
+            category=target.category,
+            source="resident_web",
+            description="我也看到了这个问题，同一处。",
+            duplicate_of=target.pk,
+        )
     else:  # pragma: no cover - the plan only holds the fates above
         raise ValueError(fate)
 
@@ -459,42 +662,66 @@ def _whistle(ctx: _Ctx, rng: random.Random, index: int, fate: str) -> None:
     category = _named(ctx, "管道破裂") or _named(ctx, "上水井盖") or rng.choice(ctx.common)
     zls, jg, cg = ctx.departments["ZLS"], ctx.departments["GAJG"], ctx.departments["CGZF"]
     start = _local(ctx, 41, 7.5) if fate == "whistle_closed" else _hours_ago(ctx, 5)
-    story = _open(ctx, rng, index, fate, start, category=category, source="hotline", community=COMMUNITY1,
-                  urgency="emergency",
-                  description="路口自来水管爆裂，水漫到马路上，车辆无法通行，附近几栋楼停水。")
+    story = _open(
+        ctx,
+        rng,
+        index,
+        fate,
+        start,
+        category=category,
+        source="hotline",
+        community=COMMUNITY1,
+        urgency="emergency",
+        description="路口自来水管爆裂，水漫到马路上，车辆无法通行，附近几栋楼停水。",
+    )
     story.verify().file()
-    story.dispatch(departments=[zls.pk, jg.pk, cg.pk], lead=zls.pk, note="爆管抢修：自来水牵头，交管、城管配合")
+    story.dispatch(
+        departments=[zls.pk, jg.pk, cg.pk], lead=zls.pk, note="爆管抢修：自来水牵头，交管、城管配合"
+    )
     admin = story._sub_admin()
     story.wait(0.1)
     with clock.frozen(story.t):
-        whistle = actions.do_blow_whistle(actor=admin, case_ids=[story.case.pk],
-                                          department_ids=[zls.pk, jg.pk, cg.pk], limit_minutes=30,
-                                          note="爆管影响通行和供水，请各部门 30 分钟内到场")
+        whistle = actions.do_blow_whistle(
+            actor=admin,
+            case_ids=[story.case.pk],
+            department_ids=[zls.pk, jg.pk, cg.pk],
+            limit_minutes=30,
+            note="爆管影响通行和供水，请各部门 30 分钟内到场",
+        )
     blown = story.t
     handler = ctx.users.get("handler")
     arrivals = [(zls, 18, "爆管点东侧抢修车旁"), (cg, 26, "路口警戒线内"), (jg, 47, "路口北侧疏导点")]
     for summons in whistle.summons_list:
         department, minutes, place = next(a for a in arrivals if a[0].pk == summons.department_id)
         with clock.frozen(blown + timedelta(minutes=minutes)):
-            actions.do_report_in(actor=handler if department.pk == cg.pk else None, summons_id=summons.pk,
-                                 place=place)
+            actions.do_report_in(
+                actor=handler if department.pk == cg.pk else None, summons_id=summons.pk, place=place
+            )
     story.t = blown + timedelta(minutes=50)
     story.accept()
     if fate == "whistle_open":
         return
     story.feedback(5).check().finish("satisfied")
-    scores = {zls.pk: (5, "到场迅速，抢修有力"), cg.pk: (5, "警戒及时"), jg.pk: (3, "到场超过时限，疏导开始较晚")}
+    scores = {
+        zls.pk: (5, "到场迅速，抢修有力"),
+        cg.pk: (5, "警戒及时"),
+        jg.pk: (3, "到场超过时限，疏导开始较晚"),
+    }
     story.wait(2)
     for summons in whistle.summons_list:
         rating, comment = scores[summons.department_id]
         with clock.frozen(story.t):
-            actions.do_rate_whistle_response(actor=admin, summons_id=summons.pk, rating=rating, comment=comment)
+            actions.do_rate_whistle_response(
+                actor=admin, summons_id=summons.pk, rating=rating, comment=comment
+            )
 
 
 def existing_keys() -> set[str]:
     from jingzhi.cases.models import Case
 
-    return set(Case.objects.filter(idempotency_key__startswith=MARKER).values_list("idempotency_key", flat=True))
+    return set(
+        Case.objects.filter(idempotency_key__startswith=MARKER).values_list("idempotency_key", flat=True)
+    )
 
 
 def build_demo_cases(*, count: int = DEFAULT_COUNT, progress=None, now: datetime | None = None) -> int:
@@ -517,4 +744,3 @@ def build_demo_cases(*, count: int = DEFAULT_COUNT, progress=None, now: datetime
         if progress and (number % 50 == 0 or number == len(todo)):
             progress(f"  案件 {number}/{len(todo)}")
     return made
-

@@ -72,37 +72,134 @@ class DemoCity:
 
 # (code suffix, name, columns, communities as (name, block))
 SUBDISTRICTS = [
-    ("001", "青槐街道", (0, 10), [
-        ("青槐东里社区", Block(0, 10, 0, 6)),
-        ("柳荫社区", Block(0, 10, 6, 11)),
-        ("砖塔社区", Block(0, 10, 11, 16)),
-        ("报恩寺社区", Block(0, 10, 16, 20)),
-    ]),
-    ("002", "丰泽街道", (10, 20), [
-        ("丰泽北里社区", Block(10, 15, 0, 10)),
-        ("银锭社区", Block(15, 20, 0, 10)),
-        ("石碑社区", Block(10, 20, 10, 15)),
-        ("榆钱社区", Block(10, 20, 15, 20)),
-    ]),
-    ("003", "云锦街道", (20, 30), [
-        ("云锦社区", Block(20, 30, 0, 7)),
-        ("织染局社区", Block(20, 25, 7, 14)),
-        ("灯市社区", Block(25, 30, 7, 14)),
-        ("枣林社区", Block(20, 27, 14, 20)),
-        ("鼓楼湾社区", Block(27, 30, 14, 20)),
-    ]),
+    (
+        "001",
+        "青槐街道",
+        (0, 10),
+        [
+            ("青槐东里社区", Block(0, 10, 0, 6)),
+            ("柳荫社区", Block(0, 10, 6, 11)),
+            ("砖塔社区", Block(0, 10, 11, 16)),
+            ("报恩寺社区", Block(0, 10, 16, 20)),
+        ],
+    ),
+    (
+        "002",
+        "丰泽街道",
+        (10, 20),
+        [
+            ("丰泽北里社区", Block(10, 15, 0, 10)),
+            ("银锭社区", Block(15, 20, 0, 10)),
+            ("石碑社区", Block(10, 20, 10, 15)),
+            ("榆钱社区", Block(10, 20, 15, 20)),
+        ],
+    ),
+    (
+        "003",
+        "云锦街道",
+        (20, 30),
+        [
+            ("云锦社区", Block(20, 30, 0, 7)),
+            ("织染局社区", Block(20, 25, 7, 14)),
+            ("灯市社区", Block(25, 30, 7, 14)),
+            ("枣林社区", Block(20, 27, 14, 20)),
+            ("鼓楼湾社区", Block(27, 30, 14, 20)),
+        ],
+    ),
 ]
 
 # Street names: believable, fictional combinations in the style of old Beijing hutongs.
 _STREET_STEMS = [
-    "槐柏树", "丰盛", "砖塔", "报子", "帅府", "鸭子桥", "石碑", "榆钱", "枣林", "灯草", "井儿", "棉花",
-    "椿树", "柳树", "杨梅竹", "铁匠", "酱坊", "钱粮", "羊肉", "豆腐池", "花枝", "金鱼", "银闸", "磁器",
-    "绒线", "笔管", "扇子", "箭杆", "炭儿", "大院", "小院", "新开", "官菜园", "西斜", "东斜", "南顺城",
-    "北顺城", "三眼井", "四根柏", "五道庙", "六部口", "七井", "八宝", "九道湾", "十间房", "百花", "千佛寺",
-    "广宁伯", "辟才", "察院", "前细瓦", "后细瓦", "受水河", "太平桥", "武定侯", "宏庙", "兵马司", "西四",
-    "粉子", "油坊", "米市", "草厂", "芦草园", "苇坑", "鱼藻池", "莲子", "藕芽", "菱角坑", "杏花", "桃园",
-    "梨园", "葡萄园", "樱桃", "海棠", "丁香", "紫藤", "石榴", "柿子", "核桃", "松树", "竹竿", "蒲草",
-    "荷叶", "菖蒲", "芍药", "月季", "牡丹", "茉莉", "桂花", "兰草",
+    "槐柏树",
+    "丰盛",
+    "砖塔",
+    "报子",
+    "帅府",
+    "鸭子桥",
+    "石碑",
+    "榆钱",
+    "枣林",
+    "灯草",
+    "井儿",
+    "棉花",
+    "椿树",
+    "柳树",
+    "杨梅竹",
+    "铁匠",
+    "酱坊",
+    "钱粮",
+    "羊肉",
+    "豆腐池",
+    "花枝",
+    "金鱼",
+    "银闸",
+    "磁器",
+    "绒线",
+    "笔管",
+    "扇子",
+    "箭杆",
+    "炭儿",
+    "大院",
+    "小院",
+    "新开",
+    "官菜园",
+    "西斜",
+    "东斜",
+    "南顺城",
+    "北顺城",
+    "三眼井",
+    "四根柏",
+    "五道庙",
+    "六部口",
+    "七井",
+    "八宝",
+    "九道湾",
+    "十间房",
+    "百花",
+    "千佛寺",
+    "广宁伯",
+    "辟才",
+    "察院",
+    "前细瓦",
+    "后细瓦",
+    "受水河",
+    "太平桥",
+    "武定侯",
+    "宏庙",
+    "兵马司",
+    "西四",
+    "粉子",
+    "油坊",
+    "米市",
+    "草厂",
+    "芦草园",
+    "苇坑",
+    "鱼藻池",
+    "莲子",
+    "藕芽",
+    "菱角坑",
+    "杏花",
+    "桃园",
+    "梨园",
+    "葡萄园",
+    "樱桃",
+    "海棠",
+    "丁香",
+    "紫藤",
+    "石榴",
+    "柿子",
+    "核桃",
+    "松树",
+    "竹竿",
+    "蒲草",
+    "荷叶",
+    "菖蒲",
+    "芍药",
+    "月季",
+    "牡丹",
+    "茉莉",
+    "桂花",
+    "兰草",
 ]
 _SUFFIXES = [("胡同", "hutong")] * 6 + [("街", "street")] * 2 + [("巷", "alley")] * 2 + [("夹道", "alley")]
 
@@ -151,7 +248,13 @@ def _streets_for(sub_code: str, cols: tuple[int, int], rng: random.Random, stems
         # A slight bend halfway, as old lanes have, still inside the row's cells.
         mid = (start + end) / 2
         bend = rng.choice([-0.15, 0.0, 0.15])
-        lines.append([_centre(start + 0.5, row + 0.5), _centre(mid + 0.5, row + 0.5 + bend), _centre(end + 0.5, row + 0.5)])
+        lines.append(
+            [
+                _centre(start + 0.5, row + 0.5),
+                _centre(mid + 0.5, row + 0.5 + bend),
+                _centre(end + 0.5, row + 0.5),
+            ]
+        )
     for col in rng.sample(range(col0, col1), min(10, width)):
         start = rng.randint(0, ROWS - 6)
         end = rng.randint(start + 4, min(ROWS - 1, start + 12))
@@ -160,10 +263,14 @@ def _streets_for(sub_code: str, cols: tuple[int, int], rng: random.Random, stems
     for index, coordinates in enumerate(lines, start=1):
         stem = stems.pop(0)
         suffix, kind = rng.choice(_SUFFIXES)
-        streets.append(_feature(
-            {"type": "LineString", "coordinates": coordinates},
-            code=f"{sub_code}S{index:03d}", name=f"{stem}{suffix}", kind=kind,
-        ))
+        streets.append(
+            _feature(
+                {"type": "LineString", "coordinates": coordinates},
+                code=f"{sub_code}S{index:03d}",
+                name=f"{stem}{suffix}",
+                kind=kind,
+            )
+        )
     return streets
 
 
@@ -172,19 +279,27 @@ def build_city() -> DemoCity:
     rng = random.Random(SEED)
     stems = list(_STREET_STEMS)
     rng.shuffle(stems)
-    city = DemoCity(district=_feature(
-        _polygon(Block(0, COLUMNS, 0, ROWS)), code=DISTRICT_CODE, name=DISTRICT_NAME,
-    ))
+    city = DemoCity(
+        district=_feature(
+            _polygon(Block(0, COLUMNS, 0, ROWS)),
+            code=DISTRICT_CODE,
+            name=DISTRICT_NAME,
+        )
+    )
     for sub_suffix, sub_name, cols, communities in SUBDISTRICTS:
         sub_code = DISTRICT_CODE + sub_suffix
-        city.subdistricts.append(_feature(_polygon(Block(cols[0], cols[1], 0, ROWS)), code=sub_code, name=sub_name))
+        city.subdistricts.append(
+            _feature(_polygon(Block(cols[0], cols[1], 0, ROWS)), code=sub_code, name=sub_name)
+        )
         for c_index, (c_name, block) in enumerate(communities, start=1):
             c_code = f"{sub_code}{c_index:03d}"
             city.communities.append(_feature(_polygon(block), code=c_code, name=c_name))
             short = c_name.removesuffix("社区")
             for seq, (col, row) in enumerate(block.cells(), start=1):
                 cell = Block(col, col + 1, row, row + 1)
-                city.grids.append(_feature(_polygon(cell), code=f"{c_code}{seq:03d}", name=f"{short}第{seq}网格"))
+                city.grids.append(
+                    _feature(_polygon(cell), code=f"{c_code}{seq:03d}", name=f"{short}第{seq}网格")
+                )
         city.streets.extend(_streets_for(sub_code, cols, rng, stems))
     return city
 

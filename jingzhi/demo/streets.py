@@ -37,8 +37,14 @@ CHIEFS = [
 ]
 STEWARDS = [("steward_qh", "刘大爷", "001"), ("steward_fz", "张阿姨", "002"), ("steward_sb", "赵师傅", "003")]
 PROPERTY = ["京城物业", "四季保洁", "和顺物业", "胡同管家服务中心"]
-LEDGER = [("cars", "居民车辆", 12, 60), ("parking", "停车位", 6, 40), ("bins", "分类垃圾桶", 4, 16),
-          ("shops", "沿街商户", 0, 18), ("wall_openings", "封堵开墙打洞", 0, 5), ("trees", "行道树", 5, 30)]
+LEDGER = [
+    ("cars", "居民车辆", 12, 60),
+    ("parking", "停车位", 6, 40),
+    ("bins", "分类垃圾桶", 4, 16),
+    ("shops", "沿街商户", 0, 18),
+    ("wall_openings", "封堵开墙打洞", 0, 5),
+    ("trees", "行道树", 5, 30),
+]
 
 
 @dataclass
@@ -84,8 +90,15 @@ def _results(deduction: int, rng: random.Random) -> list[dict]:
         points, per = rules[code]
         take = min(left, points)
         count = max(1, round(take / per))
-        out.append({"item": code, "passed": False, "count": count, "deduction": take,
-                    "note": rng.choice(["", "现场拍照留存", "已告知商户", "夜间复查"])})
+        out.append(
+            {
+                "item": code,
+                "passed": False,
+                "count": count,
+                "deduction": take,
+                "note": rng.choice(["", "现场拍照留存", "已告知商户", "夜间复查"]),
+            }
+        )
         left -= take
     return out
 
@@ -95,7 +108,9 @@ def _user(username, display, *, actor):
     from jingzhi.accounts.models import User
 
     user = User.objects.filter(username=username).first()
-    return user or do_create_user(actor=actor, username=username, password=DEMO_PASSWORD, display_name=display)
+    return user or do_create_user(
+        actor=actor, username=username, password=DEMO_PASSWORD, display_name=display
+    )
 
 
 def load_demo_rectification(*, actor=None, months: int = 6, street_codes=None) -> DemoRectificationResult:
@@ -108,8 +123,11 @@ def load_demo_rectification(*, actor=None, months: int = 6, street_codes=None) -
 
     result = DemoRectificationResult()
     actions.do_load_default_standard(actor=actor)
-    streets = list(Street.objects.filter(generation__is_active=True, code__startswith=D).order_by("code")
-                   .only("code", "name", "subdistrict_id", "geometry"))
+    streets = list(
+        Street.objects.filter(generation__is_active=True, code__startswith=D)
+        .order_by("code")
+        .only("code", "name", "subdistrict_id", "geometry")
+    )
     if street_codes is not None:
         streets = [s for s in streets if s.code in set(street_codes)]
     if not streets:
@@ -133,23 +151,50 @@ def load_demo_rectification(*, actor=None, months: int = 6, street_codes=None) -
     for position, street in enumerate(streets):
         # One transaction per street: a few thousand small commits cost minutes on a slow disk (fsync each).
         with transaction.atomic():
-            _load_street(street, position, result=result, months=months, this_month=this_month, start=start,
-                         first_day=first_day, now=now, assessor=assessor, chiefs=chiefs, stewards=stewards,
-                         demo_chief=demo_chief, demo_steward=demo_steward)
+            _load_street(
+                street,
+                position,
+                result=result,
+                months=months,
+                this_month=this_month,
+                start=start,
+                first_day=first_day,
+                now=now,
+                assessor=assessor,
+                chiefs=chiefs,
+                stewards=stewards,
+                demo_chief=demo_chief,
+                demo_steward=demo_steward,
+            )
 
     # A district head decides the oldest pending proposal, so the history shows a decision.
     from jingzhi.rectification.models import AccountabilityProposal
 
     pending = AccountabilityProposal.objects.filter(status="pending").order_by("created_at", "id").first()
     if pending is not None and not AccountabilityProposal.objects.exclude(status="pending").exists():
-        actions.do_decide_proposal(actor=admin, proposal_id=pending.pk, accept=True,
-                                   reason="连续两个月不达标，约谈街巷长，限期整改")
+        actions.do_decide_proposal(
+            actor=admin, proposal_id=pending.pk, accept=True, reason="连续两个月不达标，约谈街巷长，限期整改"
+        )
     result.cases = Case.objects.count() - cases_before
     return result
 
 
-def _load_street(street, position, *, result, months, this_month, start, first_day, now, assessor, chiefs,
-                 stewards, demo_chief, demo_steward) -> None:
+def _load_street(
+    street,
+    position,
+    *,
+    result,
+    months,
+    this_month,
+    start,
+    first_day,
+    now,
+    assessor,
+    chiefs,
+    stewards,
+    demo_chief,
+    demo_steward,
+) -> None:
     from jingzhi.cases.models import Case
     from jingzhi.rectification import actions
     from jingzhi.rectification.models import (
@@ -170,9 +215,12 @@ def _load_street(street, position, *, result, months, this_month, start, first_d
             if street.code.endswith("S001") and suffix == "001" and demo_chief is not None:
                 user, rank, title = demo_chief, "street", "街道办事处副主任"
             else:
-                user, rank, title = chiefs[suffix][position % 2] if chiefs.get(suffix) else (demo_chief, "lane", "")
-            actions.do_appoint_chief(actor=None, street_code=street.code, user=user, rank=rank, title=title,
-                                     started_on=start)
+                user, rank, title = (
+                    chiefs[suffix][position % 2] if chiefs.get(suffix) else (demo_chief, "lane", "")
+                )
+            actions.do_appoint_chief(
+                actor=None, street_code=street.code, user=user, rank=rank, title=title, started_on=start
+            )
             result.chiefs += 1
         if not StewardAssignment.objects.filter(street_code=street.code).exists():
             steward = demo_steward if street.code == f"{D}001S001" and demo_steward else stewards.get(suffix)
@@ -180,34 +228,51 @@ def _load_street(street, position, *, result, months, this_month, start, first_d
                 actions.do_assign_steward(actor=None, street_code=street.code, user=steward, started_on=start)
         if not TaskLetter.objects.filter(street_code=street.code).exists():
             letter = actions.do_issue_task_letter(
-                actor=None, street_code=street.code, title=f"{street.name}整治提升任务书",
-                targets=["“十无”各项全部达标，月度检查不低于 90 分", "建立街巷台账并每月更新",
-                         "年底前达到" + ("精品" if position % 7 == 0 else "优美") + "街巷标准"],
-                starts_on=start, due_on=date(first_day.year, 12, 31) if first_day.month < 12
+                actor=None,
+                street_code=street.code,
+                title=f"{street.name}整治提升任务书",
+                targets=[
+                    "“十无”各项全部达标，月度检查不低于 90 分",
+                    "建立街巷台账并每月更新",
+                    "年底前达到" + ("精品" if position % 7 == 0 else "优美") + "街巷标准",
+                ],
+                starts_on=start,
+                due_on=date(first_day.year, 12, 31)
+                if first_day.month < 12
                 else date(first_day.year + 1, 6, 30),
-                target_grade="premium" if position % 7 == 0 else "fine")
+                target_grade="premium" if position % 7 == 0 else "fine",
+            )
             result.letters += 1
             if position % 5 != 4:  # most chiefs have signed; a few still have to
                 actions.do_sign_task_letter(actor=None, letter_id=letter.pk)
-        if position % 7 in (0, 1) and not GradeChange.objects.filter(street_code=street.code,
-                                                                     kind="award").exists():
-            actions.do_award_grade(actor=None, street_code=street.code,
-                                   grade="premium" if position % 7 == 0 else "fine",
-                                   reason="2017 年背街小巷整治验收评定")
+        if (
+            position % 7 in (0, 1)
+            and not GradeChange.objects.filter(street_code=street.code, kind="award").exists()
+        ):
+            actions.do_award_grade(
+                actor=None,
+                street_code=street.code,
+                grade="premium" if position % 7 == 0 else "fine",
+                reason="2017 年背街小巷整治验收评定",
+            )
         if not LedgerEntry.objects.filter(street_code=street.code).exists():
             for kind, label, low, high in LEDGER:
                 quantity = rng.randint(low, high)
                 if quantity:
-                    actions.do_record_ledger_entry(actor=None, street_code=street.code, kind=kind, label=label,
-                                                   quantity=quantity)
+                    actions.do_record_ledger_entry(
+                        actor=None, street_code=street.code, kind=kind, label=label, quantity=quantity
+                    )
         record = StreetRecord.objects.filter(street_code=street.code).first()
         if record is None or not record.property_company:
-            actions.do_update_board(actor=None, street_code=street.code,
-                                    property_company=PROPERTY[position % len(PROPERTY)],
-                                    property_phone=f"010-6{rng.randint(100, 999)} {rng.randint(1000, 9999)}",
-                                    chief_public_phone=f"010-6{rng.randint(100, 999)} {rng.randint(1000, 9999)}",
-                                    supervision_phone="12345",
-                                    target_date=date(first_day.year, 12, 31))
+            actions.do_update_board(
+                actor=None,
+                street_code=street.code,
+                property_company=PROPERTY[position % len(PROPERTY)],
+                property_phone=f"010-6{rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+                chief_public_phone=f"010-6{rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+                supervision_phone="12345",
+                target_date=date(first_day.year, 12, 31),
+            )
 
     # Months of monthly city checks, oldest first, each on its own (frozen) day.
     profile = _profile(street.code, position)
@@ -219,27 +284,46 @@ def _load_street(street, position, *, result, months, this_month, start, first_d
         year, mon = int(month[:4]), int(month[5:])
         day = timezone.make_aware(datetime(year, mon, 8 + (position % 15), 10, 30))
         with clock.frozen(day):
-            actions.do_record_inspection(actor=assessor, street_code=street.code, kind="city_monthly",
-                                         inspected_on=day.date(), results=_results(deduction, rng),
-                                         satisfaction=rng.choice([88, 91, 93, 95]) if mon % 3 == 0 else None,
-                                         note="演示数据")
+            actions.do_record_inspection(
+                actor=assessor,
+                street_code=street.code,
+                kind="city_monthly",
+                inspected_on=day.date(),
+                results=_results(deduction, rng),
+                satisfaction=rng.choice([88, 91, 93, 95]) if mon % 3 == 0 else None,
+                note="演示数据",
+            )
         result.inspections += 1
 
     if profile != "good" and not StreetPlan.objects.filter(street_code=street.code).exists():
         with clock.frozen(timezone.make_aware(datetime(now.year, now.month, 1, 9)) - timedelta(days=20)):
-            actions.do_save_plan(actor=None, street_code=street.code, title=f"{street.name}一街一策",
-                                 summary="针对检查中反复出现的问题，逐项明确责任单位和完成时限。")
+            actions.do_save_plan(
+                actor=None,
+                street_code=street.code,
+                title=f"{street.name}一街一策",
+                summary="针对检查中反复出现的问题，逐项明确责任单位和完成时限。",
+            )
             from jingzhi.cases import workflow
 
-            open_cases = list(Case.objects.filter(street_code=street.code, state__in=workflow.OPEN_STATES)
-                              .values_list("pk", flat=True)[:2])
-            items = [("规范停车秩序，施划停车位", "交管、街道城管科", 15, 60, "illegal_parking"),
-                     ("拆除违法建设、封堵开墙打洞", "城管执法", -10, 40, "illegal_construction"),
-                     ("架空线入地、外立面修缮", "街道、供电公司", 45, 10, "overhead_wires")]
+            open_cases = list(
+                Case.objects.filter(street_code=street.code, state__in=workflow.OPEN_STATES).values_list(
+                    "pk", flat=True
+                )[:2]
+            )
+            items = [
+                ("规范停车秩序，施划停车位", "交管、街道城管科", 15, 60, "illegal_parking"),
+                ("拆除违法建设、封堵开墙打洞", "城管执法", -10, 40, "illegal_construction"),
+                ("架空线入地、外立面修缮", "街道、供电公司", 45, 10, "overhead_wires"),
+            ]
             for n, (text, owner, days, progress, code) in enumerate(items):
-                item = actions.do_add_plan_item(actor=None, street_code=street.code, text=text,
-                                                owner_name=owner, deadline=first_day + timedelta(days=days),
-                                                standard_code=code, case_ids=open_cases if n == 0 else ())
-                actions.do_update_plan_item(actor=None, item_id=item.pk, progress=progress,
-                                            note="演示进度")
+                item = actions.do_add_plan_item(
+                    actor=None,
+                    street_code=street.code,
+                    text=text,
+                    owner_name=owner,
+                    deadline=first_day + timedelta(days=days),
+                    standard_code=code,
+                    case_ids=open_cases if n == 0 else (),
+                )
+                actions.do_update_plan_item(actor=None, item_id=item.pk, progress=progress, note="演示进度")
             result.plans += 1

@@ -23,8 +23,17 @@ from jingzhi.duties.models import DutyRule, DutyRuleDepartment, RoutingGap
 from jingzhi.duties.routing import Place, RouteDecision, route
 
 _UNSET = object()
-_FIELDS = ("category", "exact_only", "scope_kind", "scope_code", "basis", "note", "is_active", "valid_from",
-           "valid_to")
+_FIELDS = (
+    "category",
+    "exact_only",
+    "scope_kind",
+    "scope_code",
+    "basis",
+    "note",
+    "is_active",
+    "valid_from",
+    "valid_to",
+)
 
 
 def normalise_departments(departments, lead) -> list[tuple[Department, bool]]:
@@ -47,11 +56,17 @@ def normalise_departments(departments, lead) -> list[tuple[Department, bool]]:
 
 def _values(rule: DutyRule, pairs: list[tuple[Department, bool]]) -> dict:
     return {
-        "category": rule.category_id, "category_code": rule.category.code, "exact_only": rule.exact_only,
-        "scope_kind": rule.scope_kind, "scope_code": rule.scope_code,
+        "category": rule.category_id,
+        "category_code": rule.category.code,
+        "exact_only": rule.exact_only,
+        "scope_kind": rule.scope_kind,
+        "scope_code": rule.scope_code,
         "departments": [[d.code, is_lead] for d, is_lead in pairs],
-        "basis": rule.basis, "note": rule.note, "is_active": rule.is_active,
-        "valid_from": rule.valid_from, "valid_to": rule.valid_to,
+        "basis": rule.basis,
+        "note": rule.note,
+        "is_active": rule.is_active,
+        "valid_from": rule.valid_from,
+        "valid_to": rule.valid_to,
     }
 
 
@@ -74,7 +89,9 @@ def _validate(rule: DutyRule, pairs: list[tuple[Department, bool]]) -> None:
         problems["departments"] = [lead_problem]
     inactive = [d.name for d, _l in pairs if not d.is_active]
     if inactive:
-        problems.setdefault("departments", []).append(_("部门已停用：%(names)s") % {"names": listing(inactive)})
+        problems.setdefault("departments", []).append(
+            _("部门已停用：%(names)s") % {"names": listing(inactive)}
+        )
     validity = rules.validity_problem(rule.valid_from, rule.valid_to)
     if validity:
         problems["valid_to"] = [validity]
@@ -84,18 +101,29 @@ def _validate(rule: DutyRule, pairs: list[tuple[Department, bool]]) -> None:
     if not rule.is_active:
         return
     key = (next((d.pk for d, lead in pairs if lead), None), frozenset(d.pk for d, _l in pairs))
-    same = DutyRule.objects.filter(
-        category_id=rule.category_id, exact_only=rule.exact_only, scope_kind=rule.scope_kind,
-        scope_code=rule.scope_code, is_active=True,
-    ).exclude(pk=rule.pk).prefetch_related("assignments")
+    same = (
+        DutyRule.objects.filter(
+            category_id=rule.category_id,
+            exact_only=rule.exact_only,
+            scope_kind=rule.scope_kind,
+            scope_code=rule.scope_code,
+            is_active=True,
+        )
+        .exclude(pk=rule.pk)
+        .prefetch_related("assignments")
+    )
     for other in same:
-        other_key = (next((a.department_id for a in other.assignments.all() if a.is_lead), None),
-                     frozenset(a.department_id for a in other.assignments.all()))
-        if other_key == key and rules.periods_overlap(rule.valid_from, rule.valid_to, other.valid_from,
-                                                      other.valid_to):
+        other_key = (
+            next((a.department_id for a in other.assignments.all() if a.is_lead), None),
+            frozenset(a.department_id for a in other.assignments.all()),
+        )
+        if other_key == key and rules.periods_overlap(
+            rule.valid_from, rule.valid_to, other.valid_from, other.valid_to
+        ):
             raise Conflict(
                 _("与规则 #%(id)s 完全重复（同一分类、范围、部门和有效期），未保存") % {"id": other.pk},
-                code="duplicate", fields={"rule": [other.pk]},
+                code="duplicate",
+                fields={"rule": [other.pk]},
             )
 
 
@@ -111,21 +139,42 @@ def _write_departments(rule: DutyRule, pairs: list[tuple[Department, bool]]) -> 
     )
 
 
-def do_create_duty_rule(*, actor, category, scope_kind: str, scope_code: str = "", departments=(),
-                        lead: Department | None = None, exact_only: bool = False, basis: str = "", note: str = "",
-                        is_active: bool = True, valid_from: date | None = None,
-                        valid_to: date | None = None) -> DutyRule:
+def do_create_duty_rule(
+    *,
+    actor,
+    category,
+    scope_kind: str,
+    scope_code: str = "",
+    departments=(),
+    lead: Department | None = None,
+    exact_only: bool = False,
+    basis: str = "",
+    note: str = "",
+    is_active: bool = True,
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+) -> DutyRule:
     """A new rule. `departments` holds Departments or (Department, is_lead) pairs; `lead` may name the lead
     instead. One department leads by itself; several need exactly one lead."""
     if category is not None and not category.is_active:
-        raise InvalidInput(_("案件分类“%(name)s”已停用，不能为其新建职责规则") % {"name": category.name},
-                           fields={"category": [_("已停用")]})
+        raise InvalidInput(
+            _("案件分类“%(name)s”已停用，不能为其新建职责规则") % {"name": category.name},
+            fields={"category": [_("已停用")]},
+        )
     pairs = normalise_departments(departments, lead)
     now = clock.now()
     rule = DutyRule(
-        category=category, exact_only=bool(exact_only), scope_kind=scope_kind, scope_code=(scope_code or "").strip(),
-        basis=basis or "", note=note or "", is_active=is_active, valid_from=valid_from, valid_to=valid_to,
-        created_at=now, updated_at=now,
+        category=category,
+        exact_only=bool(exact_only),
+        scope_kind=scope_kind,
+        scope_code=(scope_code or "").strip(),
+        basis=basis or "",
+        note=note or "",
+        is_active=is_active,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        created_at=now,
+        updated_at=now,
     )
     with transaction.atomic():
         _validate(rule, pairs)
@@ -136,14 +185,23 @@ def do_create_duty_rule(*, actor, category, scope_kind: str, scope_code: str = "
     return rule
 
 
-def do_update_duty_rule(*, actor, rule: DutyRule, departments=_UNSET, lead: Department | None = None,
-                        note_for_audit: str = "", **changes) -> DutyRule:
+def do_update_duty_rule(
+    *,
+    actor,
+    rule: DutyRule,
+    departments=_UNSET,
+    lead: Department | None = None,
+    note_for_audit: str = "",
+    **changes,
+) -> DutyRule:
     """Change some of a rule's fields (`category`, `exact_only`, `scope_kind`, `scope_code`, `basis`,
     `note`, `is_active`, `valid_from`, `valid_to`) and/or its departments. Nothing changes → no write."""
     unknown = set(changes) - set(_FIELDS)
     if unknown:
-        raise InvalidInput(_("无法修改的字段：%(f)s") % {"f": listing(sorted(unknown))},
-                           fields={f: [_("不可修改")] for f in unknown})
+        raise InvalidInput(
+            _("无法修改的字段：%(f)s") % {"f": listing(sorted(unknown))},
+            fields={f: [_("不可修改")] for f in unknown},
+        )
     with transaction.atomic():
         try:
             locked = DutyRule.objects.select_for_update().select_related("category").get(pk=rule.pk)
@@ -163,15 +221,23 @@ def do_update_duty_rule(*, actor, rule: DutyRule, departments=_UNSET, lead: Depa
         if not changed and not pairs_changed:
             return locked
         if "category" in changed and not locked.category.is_active:
-            raise InvalidInput(_("案件分类“%(name)s”已停用") % {"name": locked.category.name},
-                               fields={"category": [_("已停用")]})
+            raise InvalidInput(
+                _("案件分类“%(name)s”已停用") % {"name": locked.category.name},
+                fields={"category": [_("已停用")]},
+            )
         _validate(locked, pairs)
         locked.updated_at = clock.now()
         locked.save(update_fields=[*changed, "updated_at"])
         if pairs_changed:
             _write_departments(locked, pairs)
-        audit.record(actor=actor, verb="duty_rule_updated", target=locked, old=old, new=_values(locked, pairs),
-                     note=note_for_audit)
+        audit.record(
+            actor=actor,
+            verb="duty_rule_updated",
+            target=locked,
+            old=old,
+            new=_values(locked, pairs),
+            note=note_for_audit,
+        )
     loader.clear_cache()
     rule.refresh_from_db()
     return locked
@@ -190,20 +256,27 @@ def do_record_routing_gap(*, category, place_code: str, actor=None) -> RoutingGa
     now = clock.now()
     with transaction.atomic():
         updated = RoutingGap.objects.filter(category=category, place_code=place_code).update(
-            count=F("count") + 1, last_seen=now)
+            count=F("count") + 1, last_seen=now
+        )
         if updated:
             return RoutingGap.objects.get(category=category, place_code=place_code)
         try:
             with transaction.atomic():
-                gap = RoutingGap.objects.create(category=category, place_code=place_code, first_seen=now,
-                                                last_seen=now, count=1)
+                gap = RoutingGap.objects.create(
+                    category=category, place_code=place_code, first_seen=now, last_seen=now, count=1
+                )
         except IntegrityError:
             # Another intake created it between our update and insert: count on theirs.
             RoutingGap.objects.filter(category=category, place_code=place_code).update(
-                count=F("count") + 1, last_seen=now)
+                count=F("count") + 1, last_seen=now
+            )
             return RoutingGap.objects.get(category=category, place_code=place_code)
-        audit.record(actor=actor, verb="routing_gap_found", target=gap,
-                     new={"category": category.pk, "place_code": place_code})
+        audit.record(
+            actor=actor,
+            verb="routing_gap_found",
+            target=gap,
+            new={"category": category.pk, "place_code": place_code},
+        )
     return gap
 
 
@@ -232,8 +305,9 @@ def do_import_duty_rules(*, actor, source) -> dict:
 
     rows = excel.read_rows(source)
     problems: list[str] = []
-    categories = {(c.kind, c.code): c for c in Category.objects.filter(
-        code__in={r.category_code for r in rows})}
+    categories = {
+        (c.kind, c.code): c for c in Category.objects.filter(code__in={r.category_code for r in rows})
+    }
     departments = {d.code: d for d in Department.objects.filter(code__in={r.department_code for r in rows})}
     groups: dict[tuple, list] = {}
     for row in rows:
@@ -246,32 +320,43 @@ def do_import_duty_rules(*, actor, source) -> dict:
         first = members[0]
         category = categories.get((first.kind, first.category_code))
         if category is None:
-            group_problems.append(_("%(where)s：分类编码“%(code)s”（%(kind)s）不存在") % {
-                "where": where, "code": first.category_code, "kind": excel.KIND_LABELS[first.kind]})
+            group_problems.append(
+                _("%(where)s：分类编码“%(code)s”（%(kind)s）不存在")
+                % {"where": where, "code": first.category_code, "kind": excel.KIND_LABELS[first.kind]}
+            )
         seen: dict[str, int] = {}
         pairs = []
         for row in members:
             if row.department_code in seen:
-                group_problems.append(_("第 %(n)d 行：与第 %(m)d 行重复（同一规则、同一部门）") % {
-                    "n": row.number, "m": seen[row.department_code]})
+                group_problems.append(
+                    _("第 %(n)d 行：与第 %(m)d 行重复（同一规则、同一部门）")
+                    % {"n": row.number, "m": seen[row.department_code]}
+                )
                 continue
             seen[row.department_code] = row.number
             department = departments.get(row.department_code)
             if department is None:
-                group_problems.append(_("第 %(n)d 行：部门编码“%(code)s”不存在") % {
-                    "n": row.number, "code": row.department_code})
+                group_problems.append(
+                    _("第 %(n)d 行：部门编码“%(code)s”不存在")
+                    % {"n": row.number, "code": row.department_code}
+                )
                 continue
             pairs.append((department, row.is_lead))
         leads = [r.number for r in members if r.is_lead]
         if len(members) > 1 and len(leads) > 1:
-            group_problems.append(_("%(where)s（同一规则）：只能有一个牵头部门，第 %(leads)s 行都标为牵头") % {
-                "where": where, "leads": listing(map(str, leads))})
+            group_problems.append(
+                _("%(where)s（同一规则）：只能有一个牵头部门，第 %(leads)s 行都标为牵头")
+                % {"where": where, "leads": listing(map(str, leads))}
+            )
         elif len(members) > 1 and not leads:
-            group_problems.append(_("%(where)s（同一规则）：多个部门共同负责时必须有一行“是否牵头”为“是”") % {
-                "where": where})
+            group_problems.append(
+                _("%(where)s（同一规则）：多个部门共同负责时必须有一行“是否牵头”为“是”") % {"where": where}
+            )
         for attribute, label in (("basis", _("依据")), ("is_active", _("启用"))):
             if len({getattr(r, attribute) for r in members}) > 1:
-                group_problems.append(_("%(where)s（同一规则）：各行的“%(col)s”不一致") % {"where": where, "col": label})
+                group_problems.append(
+                    _("%(where)s（同一规则）：各行的“%(col)s”不一致") % {"where": where, "col": label}
+                )
         if group_problems:
             problems.extend(group_problems)
             continue
@@ -284,31 +369,52 @@ def do_import_duty_rules(*, actor, source) -> dict:
         for members, category, pairs in plans:
             first = members[0]
             where = _("第 %(n)s 行") % {"n": listing(str(r.number) for r in members)}
-            existing = list(DutyRule.objects.filter(
-                category=category, exact_only=first.exact_only, scope_kind=first.scope_kind,
-                scope_code=first.scope_code, valid_from=first.valid_from, valid_to=first.valid_to,
-            ).order_by("-is_active", "id"))
+            existing = list(
+                DutyRule.objects.filter(
+                    category=category,
+                    exact_only=first.exact_only,
+                    scope_kind=first.scope_kind,
+                    scope_code=first.scope_code,
+                    valid_from=first.valid_from,
+                    valid_to=first.valid_to,
+                ).order_by("-is_active", "id")
+            )
             try:
                 with transaction.atomic():
                     if len(existing) > 1:
                         wanted = {d.pk for d, _l in pairs}
-                        existing = [r for r in existing
-                                    if {a.department_id for a in r.assignments.all()} == wanted] or existing
+                        existing = [
+                            r for r in existing if {a.department_id for a in r.assignments.all()} == wanted
+                        ] or existing
                     if len(existing) > 1:
-                        raise Conflict(_("已有多条同一分类、同一范围的规则（%(ids)s），无法确定更新哪一条") % {
-                            "ids": listing(f"#{r.pk}" for r in existing)})
+                        raise Conflict(
+                            _("已有多条同一分类、同一范围的规则（%(ids)s），无法确定更新哪一条")
+                            % {"ids": listing(f"#{r.pk}" for r in existing)}
+                        )
                     if existing:
                         before = existing[0].updated_at
-                        rule = do_update_duty_rule(actor=actor, rule=existing[0], departments=pairs,
-                                                   basis=first.basis, is_active=first.is_active,
-                                                   note_for_audit=_("Excel 导入"))
+                        rule = do_update_duty_rule(
+                            actor=actor,
+                            rule=existing[0],
+                            departments=pairs,
+                            basis=first.basis,
+                            is_active=first.is_active,
+                            note_for_audit=_("Excel 导入"),
+                        )
                         summary["updated" if rule.updated_at != before else "unchanged"] += 1
                     else:
-                        do_create_duty_rule(actor=actor, category=category, scope_kind=first.scope_kind,
-                                            scope_code=first.scope_code, departments=pairs,
-                                            exact_only=first.exact_only, basis=first.basis,
-                                            is_active=first.is_active, valid_from=first.valid_from,
-                                            valid_to=first.valid_to)
+                        do_create_duty_rule(
+                            actor=actor,
+                            category=category,
+                            scope_kind=first.scope_kind,
+                            scope_code=first.scope_code,
+                            departments=pairs,
+                            exact_only=first.exact_only,
+                            basis=first.basis,
+                            is_active=first.is_active,
+                            valid_from=first.valid_from,
+                            valid_to=first.valid_to,
+                        )
                         summary["created"] += 1
             except ApplicationError as exc:
                 problems.append(_("%(where)s：%(why)s") % {"where": where, "why": exc.message})

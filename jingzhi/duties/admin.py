@@ -26,15 +26,27 @@ from jingzhi.core.text import listing
 from jingzhi.duties import actions, excel, queries, rules
 from jingzhi.duties.models import DutyRule, DutyRuleDepartment, RoutingGap
 
-RULE_FIELDS = ["category", "exact_only", "scope_kind", "scope_code", "basis", "note", "is_active", "valid_from",
-               "valid_to"]
+RULE_FIELDS = [
+    "category",
+    "exact_only",
+    "scope_kind",
+    "scope_code",
+    "basis",
+    "note",
+    "is_active",
+    "valid_from",
+    "valid_to",
+]
 
 
 def _pairs(formset) -> list:
-    return [(f.cleaned_data["department"], bool(f.cleaned_data.get("is_lead")))
-            for f in formset.forms
-            if getattr(f, "cleaned_data", None) and f.cleaned_data.get("department")
-            and not f.cleaned_data.get("DELETE")]
+    return [
+        (f.cleaned_data["department"], bool(f.cleaned_data.get("is_lead")))
+        for f in formset.forms
+        if getattr(f, "cleaned_data", None)
+        and f.cleaned_data.get("department")
+        and not f.cleaned_data.get("DELETE")
+    ]
 
 
 class DutyRuleForm(forms.ModelForm):
@@ -75,16 +87,35 @@ class DutyRuleDepartmentInline(admin.TabularInline):
 class DutyRuleAdmin(admin.ModelAdmin):
     form = DutyRuleForm
     inlines = [DutyRuleDepartmentInline]
-    list_display = ["id", "category", "scope_kind", "scope_code", "department_list", "is_active", "valid_from",
-                    "valid_to"]
+    list_display = [
+        "id",
+        "category",
+        "scope_kind",
+        "scope_code",
+        "department_list",
+        "is_active",
+        "valid_from",
+        "valid_to",
+    ]
     list_filter = ["is_active", "scope_kind", "category__kind"]
-    search_fields = ["category__name", "category__code", "scope_code", "basis", "assignments__department__name"]
+    search_fields = [
+        "category__name",
+        "category__code",
+        "scope_code",
+        "basis",
+        "assignments__department__name",
+    ]
     autocomplete_fields = ["category"]
     readonly_fields = ["created_at", "updated_at"]
     change_list_template = "admin/duties/dutyrule/change_list.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("category").prefetch_related("assignments__department")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("category")
+            .prefetch_related("assignments__department")
+        )
 
     @admin.display(description=gettext_lazy("责任部门"))
     def department_list(self, obj):
@@ -103,8 +134,12 @@ class DutyRuleAdmin(admin.ModelAdmin):
         values = {name: form.cleaned_data.get(name) for name in RULE_FIELDS}
         try:
             if change:
-                rule = actions.do_update_duty_rule(actor=request.user, rule=DutyRule.objects.get(pk=form.instance.pk),
-                                                   departments=pairs, **values)
+                rule = actions.do_update_duty_rule(
+                    actor=request.user,
+                    rule=DutyRule.objects.get(pk=form.instance.pk),
+                    departments=pairs,
+                    **values,
+                )
             else:
                 rule = actions.do_create_duty_rule(actor=request.user, departments=pairs, **values)
         except ApplicationError as error:  # a race with another editor; the formset checks caught the rest
@@ -116,7 +151,9 @@ class DutyRuleAdmin(admin.ModelAdmin):
         own = [
             path("import/", self.admin_site.admin_view(self.import_view), name="duties_dutyrule_import"),
             path("export/", self.admin_site.admin_view(self.export_view), name="duties_dutyrule_export"),
-            path("coverage/", self.admin_site.admin_view(self.coverage_view), name="duties_dutyrule_coverage"),
+            path(
+                "coverage/", self.admin_site.admin_view(self.coverage_view), name="duties_dutyrule_coverage"
+            ),
         ]
         return own + super().get_urls()
 
@@ -128,8 +165,10 @@ class DutyRuleAdmin(admin.ModelAdmin):
             raise DjangoPermissionDenied
         buffer = io.BytesIO()
         excel.export_rules(buffer)
-        response = HttpResponse(buffer.getvalue(),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
         response["Content-Disposition"] = 'attachment; filename="duty-rules.xlsx"'
         return response
 
@@ -143,8 +182,10 @@ class DutyRuleAdmin(admin.ModelAdmin):
             except ApplicationError as error:
                 context["problems"] = getattr(error, "problems", None) or [error.message]
             else:
-                messages.success(request, _("导入完成：新建 %(created)d 条，更新 %(updated)d 条，未变 %(unchanged)d 条")
-                                 % summary)
+                messages.success(
+                    request,
+                    _("导入完成：新建 %(created)d 条，更新 %(updated)d 条，未变 %(unchanged)d 条") % summary,
+                )
                 return redirect("admin:duties_dutyrule_changelist")
         context["columns"] = excel.REQUIRED + excel.OPTIONAL
         return TemplateResponse(request, "admin/duties/dutyrule/import.html", context)

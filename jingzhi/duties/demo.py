@@ -29,16 +29,41 @@ DEMO_RULES = [
     ("component", "市容环境", "", "", [("SZSR", "市政市容", True)], "区职责清单：环卫设施"),
     ("component", "园林绿化", "", "", [("YLLH", "园林绿化", True)], "区职责清单：绿地与行道树"),
     ("component", "房屋土地", "", "", [("FWGL", "房屋管理", True)], "区职责清单：房屋管理"),
-    ("event", "市容环境", "", "", [("CGZF", "城管执法", True), ("SZSR", "市政市容", False)],
-     "城市管理综合执法；环境卫生由市政市容部门配合"),
-    ("event", "市容环境", "私搭乱建", "", [("CGZF", "城管执法", True), ("GHZY", "规划", False)],
-     "违法建设查处职责分工"),
+    (
+        "event",
+        "市容环境",
+        "",
+        "",
+        [("CGZF", "城管执法", True), ("SZSR", "市政市容", False)],
+        "城市管理综合执法；环境卫生由市政市容部门配合",
+    ),
+    (
+        "event",
+        "市容环境",
+        "私搭乱建",
+        "",
+        [("CGZF", "城管执法", True), ("GHZY", "规划", False)],
+        "违法建设查处职责分工",
+    ),
     ("event", "宣传广告", "", "", [("CGZF", "城管执法", True)], "户外广告与牌匾标识管理"),
-    ("event", "施工管理", "", "", [("FWGL", "住房", True), ("CGZF", "城管执法", False)], "施工现场管理职责分工"),
+    (
+        "event",
+        "施工管理",
+        "",
+        "",
+        [("FWGL", "住房", True), ("CGZF", "城管执法", False)],
+        "施工现场管理职责分工",
+    ),
     ("event", "街面秩序", "", "", [("CGZF", "城管执法", True)], "街面秩序综合执法"),
     ("event", "街面秩序", "乱停车", "", [("GAJG", "交管", True), ("JT", "交通", False)], "道路停车秩序管理"),
-    ("event", "街面秩序", "违规经营", "002", [("SCJG", "市场监管", True), ("CGZF", "城管执法", False)],
-     "丰泽街道联合执法方案：无照经营以市场监管牵头"),
+    (
+        "event",
+        "街面秩序",
+        "违规经营",
+        "002",
+        [("SCJG", "市场监管", True), ("CGZF", "城管执法", False)],
+        "丰泽街道联合执法方案：无照经营以市场监管牵头",
+    ),
 ]
 
 
@@ -57,8 +82,11 @@ def _find_department(district_code: str, suffix: str, keyword: str):
         return found
     candidates = Department.objects.filter(is_active=True, is_fallback=False)
     for queryset in (candidates.filter(district_code=district_code), candidates):
-        match = (queryset.filter(short_name=keyword).first() or queryset.filter(name__contains=keyword).first()
-                 or queryset.filter(short_name__contains=keyword).first())
+        match = (
+            queryset.filter(short_name=keyword).first()
+            or queryset.filter(name__contains=keyword).first()
+            or queryset.filter(short_name__contains=keyword).first()
+        )
         if match:
             return match
     return None
@@ -92,17 +120,30 @@ def load_demo_rules(district_code: str, *, actor=None) -> DemoRulesResult:
             else:
                 pairs.append((department, is_lead))
         if missing and not any(lead for _d, lead in pairs):
-            result.problems.append(_("分类 %(c)s：未找到牵头部门 %(m)s，跳过") % {"c": label, "m": listing(missing)})
+            result.problems.append(
+                _("分类 %(c)s：未找到牵头部门 %(m)s，跳过") % {"c": label, "m": listing(missing)}
+            )
             continue
         if missing:
-            result.problems.append(_("分类 %(c)s：未找到配合部门 %(m)s，已略去") % {"c": label, "m": listing(missing)})
-        scope_kind, scope_code = ("subdistrict", district_code + scope_suffix) if scope_suffix else ("district",
-                                                                                                     district_code)
-        if DutyRule.objects.filter(category=category, scope_kind=scope_kind, scope_code=scope_code,
-                                   is_active=True).exists():
+            result.problems.append(
+                _("分类 %(c)s：未找到配合部门 %(m)s，已略去") % {"c": label, "m": listing(missing)}
+            )
+        scope_kind, scope_code = (
+            ("subdistrict", district_code + scope_suffix) if scope_suffix else ("district", district_code)
+        )
+        if DutyRule.objects.filter(
+            category=category, scope_kind=scope_kind, scope_code=scope_code, is_active=True
+        ).exists():
             result.existing += 1
             continue
-        do_create_duty_rule(actor=actor, category=category, scope_kind=scope_kind, scope_code=scope_code,
-                            departments=pairs, basis=basis, note=_("演示数据（虚构）"))
+        do_create_duty_rule(
+            actor=actor,
+            category=category,
+            scope_kind=scope_kind,
+            scope_code=scope_code,
+            departments=pairs,
+            basis=basis,
+            note=_("演示数据（虚构）"),
+        )
         result.created += 1
     return result

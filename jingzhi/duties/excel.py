@@ -29,8 +29,14 @@ COLUMNS = REQUIRED + OPTIONAL + INFORMATIONAL
 
 KIND_WORDS = {"部件": "component", "component": "component", "事件": "event", "event": "event"}
 KIND_LABELS = {"component": "部件", "event": "事件"}
-SCOPE_WORDS = {**{v: k for k, v in rules.SCOPE_LABELS.items()}, **{k: k for k in rules.SCOPE_LABELS},
-               "全部": rules.EVERYWHERE, "全域": rules.EVERYWHERE, "街乡": rules.SUBDISTRICT, "乡镇": rules.SUBDISTRICT}
+SCOPE_WORDS = {
+    **{v: k for k, v in rules.SCOPE_LABELS.items()},
+    **{k: k for k in rules.SCOPE_LABELS},
+    "全部": rules.EVERYWHERE,
+    "全域": rules.EVERYWHERE,
+    "街乡": rules.SUBDISTRICT,
+    "乡镇": rules.SUBDISTRICT,
+}
 _TRUE = {"是", "true", "1", "yes", "y", "√", "✓", "启用", "牵头"}
 _FALSE = {"否", "false", "0", "no", "n", "×", "停用", ""}
 
@@ -52,8 +58,15 @@ class SheetRow:
 
     @property
     def rule_key(self) -> tuple:
-        return (self.kind, self.category_code, self.scope_kind, self.scope_code, self.exact_only,
-                self.valid_from, self.valid_to)
+        return (
+            self.kind,
+            self.category_code,
+            self.scope_kind,
+            self.scope_code,
+            self.exact_only,
+            self.valid_from,
+            self.valid_to,
+        )
 
 
 def _text(value) -> str:
@@ -115,6 +128,7 @@ def read_rows(source) -> list[SheetRow]:
     problems: list[str] = []
     parsed: list[SheetRow] = []
     for number, values in enumerate(rows, start=2):
+
         def cell(name, values=values):
             position = index.get(name)
             return values[position] if position is not None and position < len(values) else None
@@ -131,8 +145,10 @@ def read_rows(source) -> list[SheetRow]:
         scope_kind = SCOPE_WORDS.get(_text(cell("范围类型")))
         scope_code = _text(cell("范围编码"))
         if scope_kind is None:
-            row_problems.append(_("范围类型“%(v)s”应为：%(known)s") % {
-                "v": _text(cell("范围类型")), "known": listing(rules.SCOPE_LABELS.values())})
+            row_problems.append(
+                _("范围类型“%(v)s”应为：%(known)s")
+                % {"v": _text(cell("范围类型")), "known": listing(rules.SCOPE_LABELS.values())}
+            )
         else:
             problem = rules.scope_code_problem(scope_kind, scope_code)
             if problem:
@@ -144,24 +160,38 @@ def read_rows(source) -> list[SheetRow]:
         for name, default in (("是否牵头", False), ("启用", True), ("仅本分类", False)):
             flags[name] = _bool(cell(name), default=default)
             if flags[name] is None:
-                row_problems.append(_("“%(col)s”应填“是”或“否”，现为“%(v)s”") % {"col": name, "v": _text(cell(name))})
+                row_problems.append(
+                    _("“%(col)s”应填“是”或“否”，现为“%(v)s”") % {"col": name, "v": _text(cell(name))}
+                )
         dates = {}
         for name in ("生效日期", "失效日期"):
             dates[name], ok = _date(cell(name))
             if not ok:
-                row_problems.append(_("%(col)s“%(v)s”不是日期（应为 YYYY-MM-DD）") % {"col": name, "v": _text(cell(name))})
+                row_problems.append(
+                    _("%(col)s“%(v)s”不是日期（应为 YYYY-MM-DD）") % {"col": name, "v": _text(cell(name))}
+                )
         validity = rules.validity_problem(dates["生效日期"], dates["失效日期"])
         if validity:
             row_problems.append(validity)
         if row_problems:
             problems.extend(_("第 %(n)d 行：%(why)s") % {"n": number, "why": p} for p in row_problems)
             continue
-        parsed.append(SheetRow(
-            number=number, kind=kind, category_code=category_code, scope_kind=scope_kind, scope_code=scope_code,
-            department_code=department_code, is_lead=flags["是否牵头"], basis=_text(cell("依据")),
-            is_active=flags["启用"], exact_only=flags["仅本分类"], valid_from=dates["生效日期"],
-            valid_to=dates["失效日期"],
-        ))
+        parsed.append(
+            SheetRow(
+                number=number,
+                kind=kind,
+                category_code=category_code,
+                scope_kind=scope_kind,
+                scope_code=scope_code,
+                department_code=department_code,
+                is_lead=flags["是否牵头"],
+                basis=_text(cell("依据")),
+                is_active=flags["启用"],
+                exact_only=flags["仅本分类"],
+                valid_from=dates["生效日期"],
+                valid_to=dates["失效日期"],
+            )
+        )
     workbook.close()
     if problems:
         raise DutyImportError(problems)
@@ -182,20 +212,31 @@ def build_workbook(duty_rules) -> Workbook:
         assignments = list(rule.assignments.all())
         for assignment in assignments:
             is_lead = assignment.is_lead or len(assignments) == 1
-            sheet.append([
-                rule.category.code, KIND_LABELS.get(rule.category.kind, rule.category.kind),
-                rules.SCOPE_LABELS[rule.scope_kind], rule.scope_code, assignment.department.code,
-                "是" if is_lead else "否", rule.basis, "是" if rule.is_active else "否",
-                "是" if rule.exact_only else "否", rule.valid_from, rule.valid_to,
-                rule.category.name, assignment.department.name,
-            ])
+            sheet.append(
+                [
+                    rule.category.code,
+                    KIND_LABELS.get(rule.category.kind, rule.category.kind),
+                    rules.SCOPE_LABELS[rule.scope_kind],
+                    rule.scope_code,
+                    assignment.department.code,
+                    "是" if is_lead else "否",
+                    rule.basis,
+                    "是" if rule.is_active else "否",
+                    "是" if rule.exact_only else "否",
+                    rule.valid_from,
+                    rule.valid_to,
+                    rule.category.name,
+                    assignment.department.name,
+                ]
+            )
     # Codes are text: keep "01" from becoming the number 1 when someone edits the sheet.
     for column in (1, 4, 5):
         letter = get_column_letter(column)
         for cell in sheet[letter]:
             cell.number_format = "@"
-    for column, width in zip(range(1, len(COLUMNS) + 1), [10, 8, 10, 18, 14, 8, 40, 6, 8, 12, 12, 20, 20],
-                             strict=True):
+    for column, width in zip(
+        range(1, len(COLUMNS) + 1), [10, 8, 10, 18, 14, 8, 40, 6, 8, 12, 12, 20, 20], strict=True
+    ):
         sheet.column_dimensions[get_column_letter(column)].width = width
     for column in (10, 11):
         for cell in sheet[get_column_letter(column)][1:]:

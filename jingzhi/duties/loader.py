@@ -47,14 +47,21 @@ def place_names(codes_by_kind: dict[str, set[str]]) -> dict[tuple[str, str], str
     """{(kind, code): name} from the active boundary generation; codes not found are simply absent."""
     from jingzhi.geo.models import Community, District, Grid, Street, Subdistrict
 
-    models = {"district": District, "subdistrict": Subdistrict, "community": Community, "grid": Grid,
-              "street": Street}
+    models = {
+        "district": District,
+        "subdistrict": Subdistrict,
+        "community": Community,
+        "grid": Grid,
+        "street": Street,
+    }
     names = {}
     for kind, codes in codes_by_kind.items():
         model = models.get(kind)
         if model is None or not codes:
             continue
-        rows = model.objects.filter(generation__is_active=True, code__in=sorted(codes)).values_list("code", "name")
+        rows = model.objects.filter(generation__is_active=True, code__in=sorted(codes)).values_list(
+            "code", "name"
+        )
         names.update({(kind, code): name for code, name in rows})
     return names
 
@@ -65,8 +72,11 @@ def load_records(queryset=None) -> list[RuleRecord]:
 
     rules = list((queryset if queryset is not None else DutyRule.objects.all()).select_related("category"))
     by_rule: dict[int, list] = {}
-    for row in (DutyRuleDepartment.objects.filter(rule_id__in=[r.id for r in rules])
-                .select_related("department").order_by("rule_id", "-is_lead", "id")):
+    for row in (
+        DutyRuleDepartment.objects.filter(rule_id__in=[r.id for r in rules])
+        .select_related("department")
+        .order_by("rule_id", "-is_lead", "id")
+    ):
         by_rule.setdefault(row.rule_id, []).append(row)
     wanted: dict[str, set[str]] = {}
     for rule in rules:
@@ -76,16 +86,29 @@ def load_records(queryset=None) -> list[RuleRecord]:
     records = []
     for rule in rules:
         rows = by_rule.get(rule.id, [])
-        departments = tuple(DepartmentRef(r.department_id, r.department.code, r.department.name) for r in rows)
+        departments = tuple(
+            DepartmentRef(r.department_id, r.department.code, r.department.name) for r in rows
+        )
         lead = next((r.department_id for r in rows if r.is_lead), None)
         if lead is None and len(rows) == 1:
             lead = rows[0].department_id
-        records.append(RuleRecord(
-            id=rule.id, category_id=rule.category_id, category_name=rule.category.name,
-            scope_kind=rule.scope_kind, scope_code=rule.scope_code, departments=departments, lead_id=lead,
-            exact_only=rule.exact_only, scope_label=names.get((rule.scope_kind, rule.scope_code), ""),
-            is_active=rule.is_active, valid_from=rule.valid_from, valid_to=rule.valid_to, basis=rule.basis,
-        ))
+        records.append(
+            RuleRecord(
+                id=rule.id,
+                category_id=rule.category_id,
+                category_name=rule.category.name,
+                scope_kind=rule.scope_kind,
+                scope_code=rule.scope_code,
+                departments=departments,
+                lead_id=lead,
+                exact_only=rule.exact_only,
+                scope_label=names.get((rule.scope_kind, rule.scope_code), ""),
+                is_active=rule.is_active,
+                valid_from=rule.valid_from,
+                valid_to=rule.valid_to,
+                basis=rule.basis,
+            )
+        )
     return records
 
 
@@ -123,7 +146,9 @@ def category_refs() -> dict[int, CategoryRef]:
     """Every category as a CategoryRef, from one query (for reports)."""
     from jingzhi.taxonomy.models import Category
 
-    rows = {pk: (parent, name) for pk, parent, name in Category.objects.values_list("id", "parent_id", "name")}
+    rows = {
+        pk: (parent, name) for pk, parent, name in Category.objects.values_list("id", "parent_id", "name")
+    }
     refs = {}
     for pk, (_parent, name) in rows.items():
         chain, node, seen = [], pk, set()
@@ -139,8 +164,11 @@ def fallback_department(district_code: str | None) -> DepartmentRef | None:
     """The district government's fallback department (兜底): the district's own, else one for any district."""
     from jingzhi.accounts.models import Department
 
-    rows = list(Department.objects.filter(is_fallback=True, is_active=True).values_list(
-        "id", "code", "name", "district_code").order_by("code"))
+    rows = list(
+        Department.objects.filter(is_fallback=True, is_active=True)
+        .values_list("id", "code", "name", "district_code")
+        .order_by("code")
+    )
     for wanted in (district_code or None, ""):
         for pk, code, name, dc in rows:
             if wanted is not None and dc == wanted:

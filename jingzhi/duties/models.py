@@ -35,8 +35,13 @@ class DutyRule(models.Model):
     )
     scope_kind = models.CharField(_("范围类型"), max_length=16, choices=ScopeKind.choices)
     scope_code = models.CharField(
-        _("范围编码"), max_length=32, blank=True, db_index=True,
-        help_text=_("区 6 位、街道 9 位、社区 12 位、网格 15 位数字；街巷编码以所属街道编码开头；全部地区留空"),
+        _("范围编码"),
+        max_length=32,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "区 6 位、街道 9 位、社区 12 位、网格 15 位数字；街巷编码以所属街道编码开头；全部地区留空"
+        ),
     )
     departments = models.ManyToManyField(
         Department, through="DutyRuleDepartment", related_name="duty_rules", verbose_name=_("责任部门")
@@ -64,7 +69,9 @@ class DutyRule(models.Model):
 
 
 class DutyRuleDepartment(models.Model):
-    rule = models.ForeignKey(DutyRule, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("规则"))
+    rule = models.ForeignKey(
+        DutyRule, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("规则")
+    )
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="duty_assignments", verbose_name=_("部门")
     )

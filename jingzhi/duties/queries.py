@@ -30,8 +30,12 @@ class CoverageGap:
 
     def __str__(self) -> str:
         text = _("%(kind)s %(code)s %(name)s × %(sub)s（%(sc)s）无适用规则") % {
-            "kind": self.category_kind, "code": self.category_code, "name": self.category_name,
-            "sub": self.subdistrict_name, "sc": self.subdistrict_code}
+            "kind": self.category_kind,
+            "code": self.category_code,
+            "name": self.category_name,
+            "sub": self.subdistrict_name,
+            "sc": self.subdistrict_code,
+        }
         if self.finer_rules:
             text += _("（仅有 %(n)d 条社区/街巷/网格级规则）") % {"n": self.finer_rules}
         return text
@@ -44,8 +48,11 @@ class RuleConflict:
 
     def __str__(self) -> str:
         return _("%(a)s → %(da)s 与 %(b)s → %(db)s 冲突") % {
-            "a": self.first.label, "da": department_names(self.first.departments, self.first.lead_id),
-            "b": self.second.label, "db": department_names(self.second.departments, self.second.lead_id)}
+            "a": self.first.label,
+            "da": department_names(self.first.departments, self.first.lead_id),
+            "b": self.second.label,
+            "db": department_names(self.second.departments, self.second.lead_id),
+        }
 
 
 @dataclass
@@ -63,9 +70,17 @@ class CoverageReport:
         return self.categories * len(self.subdistricts)
 
     def as_lines(self) -> list[str]:
-        lines = [_("职责覆盖报告（%(on)s%(d)s）：%(c)d 个末级分类 × %(s)d 个街道，空白 %(g)d 处，冲突 %(k)d 对") % {
-            "on": self.on, "d": f"，{self.district_code}" if self.district_code else "", "c": self.categories,
-            "s": len(self.subdistricts), "g": len(self.gaps), "k": len(self.conflicts)}]
+        lines = [
+            _("职责覆盖报告（%(on)s%(d)s）：%(c)d 个末级分类 × %(s)d 个街道，空白 %(g)d 处，冲突 %(k)d 对")
+            % {
+                "on": self.on,
+                "d": f"，{self.district_code}" if self.district_code else "",
+                "c": self.categories,
+                "s": len(self.subdistricts),
+                "g": len(self.gaps),
+                "k": len(self.conflicts),
+            }
+        ]
         if self.conflicts:
             lines.append(_("冲突："))
             lines.extend(f"  {conflict}" for conflict in self.conflicts)
@@ -75,9 +90,13 @@ class CoverageReport:
         if self.recorded_gaps:
             lines.append(_("已发生的兜底派遣："))
             lines.extend(
-                _("  %(cat)s @ %(place)s：%(n)d 次，最近 %(at)s") % {
-                    "cat": g.category.name, "place": g.place_code or "-", "n": g.count,
-                    "at": g.last_seen.strftime("%Y-%m-%d %H:%M")}
+                _("  %(cat)s @ %(place)s：%(n)d 次，最近 %(at)s")
+                % {
+                    "cat": g.category.name,
+                    "place": g.place_code or "-",
+                    "n": g.count,
+                    "at": g.last_seen.strftime("%Y-%m-%d %H:%M"),
+                }
                 for g in self.recorded_gaps
             )
         return lines
@@ -102,7 +121,8 @@ def conflicts_in(records, *, on: date | None = None, district_code: str | None =
     for group in groups.values():
         for a, b in combinations(sorted(group, key=lambda r: r.id), 2):
             if a.department_key != b.department_key and rules.periods_overlap(
-                    a.valid_from, a.valid_to, b.valid_from, b.valid_to):
+                a.valid_from, a.valid_to, b.valid_from, b.valid_to
+            ):
                 found.append(RuleConflict(a, b))
     return found
 
@@ -117,7 +137,9 @@ def coverage_report(district_code: str | None = None, *, on: date | None = None)
     if district_code:
         subdistricts = subdistricts.filter(code__startswith=district_code)
     subdistricts = list(subdistricts.order_by("code").values_list("code", "name"))
-    categories = list(Category.objects.filter(is_active=True).values_list("id", "parent_id", "kind", "code", "name"))
+    categories = list(
+        Category.objects.filter(is_active=True).values_list("id", "parent_id", "kind", "code", "name")
+    )
     parents_with_active_children = {parent for _pk, parent, *_rest in categories if parent}
     leaves = [row for row in categories if row[0] not in parents_with_active_children]
     refs = loader.category_refs()
@@ -132,16 +154,26 @@ def coverage_report(district_code: str | None = None, *, on: date | None = None)
         for sub_code, sub_name in subdistricts:
             if ruleset.applicable(ref, Place(subdistrict=sub_code), on=on):
                 continue
-            finer = sum(1 for r in candidates if r.scope_rank > rules.SCOPE_RANK[rules.SUBDISTRICT]
-                        and r.scope_code.startswith(sub_code))
-            gaps.append(CoverageGap(pk, code, str(kind_labels.get(kind, kind)), name, sub_code, sub_name, finer))
+            finer = sum(
+                1
+                for r in candidates
+                if r.scope_rank > rules.SCOPE_RANK[rules.SUBDISTRICT] and r.scope_code.startswith(sub_code)
+            )
+            gaps.append(
+                CoverageGap(pk, code, str(kind_labels.get(kind, kind)), name, sub_code, sub_name, finer)
+            )
 
     recorded = RoutingGap.objects.select_related("category").order_by("-count", "-last_seen")
     if district_code:
         recorded = recorded.filter(place_code__startswith=district_code)
     return CoverageReport(
-        on=on, district_code=district_code, categories=len(leaves), subdistricts=subdistricts, gaps=gaps,
-        conflicts=conflicts_in(records, on=on, district_code=district_code), recorded_gaps=list(recorded[:50]),
+        on=on,
+        district_code=district_code,
+        categories=len(leaves),
+        subdistricts=subdistricts,
+        gaps=gaps,
+        conflicts=conflicts_in(records, on=on, district_code=district_code),
+        recorded_gaps=list(recorded[:50]),
     )
 
 
@@ -149,5 +181,8 @@ def rules_for_export():
     """Every rule with its category and departments, for the Excel export and the admin."""
     from jingzhi.duties.models import DutyRule
 
-    return (DutyRule.objects.select_related("category")
-            .prefetch_related("assignments__department").order_by("category__kind", "category__code", "id"))
+    return (
+        DutyRule.objects.select_related("category")
+        .prefetch_related("assignments__department")
+        .order_by("category__kind", "category__code", "id")
+    )

@@ -84,7 +84,9 @@ class Place:
             return cls()
         if isinstance(value, str):
             return cls.from_code(value)
-        get = value.get if isinstance(value, dict) else (lambda key, default=None: getattr(value, key, default))
+        get = (
+            value.get if isinstance(value, dict) else (lambda key, default=None: getattr(value, key, default))
+        )
         codes, label = {}, ""
         for level in (GRID, STREET, COMMUNITY, SUBDISTRICT, DISTRICT):
             item = get(level, None)
@@ -176,7 +178,9 @@ class RuleRecord:
             return False
         if day is None:
             return True
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
 
     def covers(self, place: Place) -> bool:
         if self.scope_kind == EVERYWHERE:
@@ -191,9 +195,12 @@ class RuleRecord:
 
     @property
     def label(self) -> str:
-        """"规则 #17（公用设施，西长安街街道）"."""
+        """ "规则 #17（公用设施，西长安街街道）"."""
         return _("规则 #%(id)s（%(category)s，%(where)s）") % {
-            "id": self.id, "category": self.category_name, "where": self.where}
+            "id": self.id,
+            "category": self.category_name,
+            "where": self.where,
+        }
 
 
 class RuleSet:
@@ -208,7 +215,9 @@ class RuleSet:
     def __len__(self) -> int:
         return len(self.rules)
 
-    def applicable(self, category: CategoryRef, place: Place, *, on: date | None) -> list[tuple[RuleRecord, tuple]]:
+    def applicable(
+        self, category: CategoryRef, place: Place, *, on: date | None
+    ) -> list[tuple[RuleRecord, tuple]]:
         """[(rule, specificity)] of every rule that applies, most specific first (then lowest id)."""
         found = []
         for index, category_id in enumerate(category.chain):
@@ -268,8 +277,14 @@ def _why_beaten(winner: tuple, loser: tuple) -> str:
     return _("分类更具体")
 
 
-def decide(category: CategoryRef, place: Place, rules: RuleSet, *, on: date | None,
-           fallback: DepartmentRef | Callable[[], DepartmentRef | None] | None) -> RouteDecision:
+def decide(
+    category: CategoryRef,
+    place: Place,
+    rules: RuleSet,
+    *,
+    on: date | None,
+    fallback: DepartmentRef | Callable[[], DepartmentRef | None] | None,
+) -> RouteDecision:
     """The departments for a case of `category` at `place` on day `on`, with the reason. Pure.
     `fallback` is the 兜底 department, or a function giving it, asked only when no rule applies."""
     place = Place.of(place)
@@ -279,37 +294,51 @@ def decide(category: CategoryRef, place: Place, rules: RuleSet, *, on: date | No
             fallback = fallback()
         if fallback is None:
             reason = _("无适用规则（%(category)s，%(place)s），且未配置兜底单位，请人工派遣") % {
-                "category": category.name, "place": place}
+                "category": category.name,
+                "place": place,
+            }
             return RouteDecision(departments=(), lead=None, rule=None, reason=reason, fallback=True)
         reason = _("%(dept)s — 无适用规则（%(category)s，%(place)s），由%(dept)s兜底") % {
-            "dept": fallback.name, "category": category.name, "place": place}
+            "dept": fallback.name,
+            "category": category.name,
+            "place": place,
+        }
         return RouteDecision(departments=(fallback,), lead=fallback, rule=None, reason=reason, fallback=True)
 
     best_key = applicable[0][1]
     tied = [rule for rule, key in applicable if key == best_key]
     if len({rule.department_key for rule in tied}) > 1:
         listing = "；".join(
-            _("%(rule)s → %(depts)s") % {"rule": rule.label, "depts": department_names(rule.departments, rule.lead_id)}
+            _("%(rule)s → %(depts)s")
+            % {"rule": rule.label, "depts": department_names(rule.departments, rule.lead_id)}
             for rule in tied
         )
         raise RoutingConflict(
-            _("职责规则冲突：分类“%(category)s”在%(place)s有 %(n)d 条同样具体的规则指向不同部门：%(list)s。"
-              "请人工派遣，并在职责清单中修正。") % {
-                "category": category.name, "place": place, "n": len(tied), "list": listing},
+            _(
+                "职责规则冲突：分类“%(category)s”在%(place)s有 %(n)d 条同样具体的规则指向不同部门：%(list)s。"
+                "请人工派遣，并在职责清单中修正。"
+            )
+            % {"category": category.name, "place": place, "n": len(tied), "list": listing},
             rules=tied,
         )
     winner = applicable[0][0]
     beaten = tuple(BeatenRule(rule, _why_beaten(best_key, key)) for rule, key in applicable[1:])
     who = department_names(winner.departments, winner.lead_id)
     if beaten:
-        others = "；".join(
-            _("%(rule)s：%(why)s") % {"rule": b.rule.label, "why": b.why} for b in beaten
-        )
-        reason = _("%(who)s — %(winner)s优先于%(others)s") % {"who": who, "winner": winner.label, "others": others}
+        others = "；".join(_("%(rule)s：%(why)s") % {"rule": b.rule.label, "why": b.why} for b in beaten)
+        reason = _("%(who)s — %(winner)s优先于%(others)s") % {
+            "who": who,
+            "winner": winner.label,
+            "others": others,
+        }
     else:
         reason = _("%(who)s — 按%(winner)s，无其他适用规则") % {"who": who, "winner": winner.label}
     return RouteDecision(
-        departments=winner.departments, lead=winner.lead, rule=winner, reason=reason, beaten_rules=beaten,
+        departments=winner.departments,
+        lead=winner.lead,
+        rule=winner,
+        reason=reason,
+        beaten_rules=beaten,
         fallback=False,
     )
 
@@ -324,5 +353,10 @@ def route(category, place, *, on: date | None = None, rules: RuleSet | None = No
     place = Place.of(place)
     category_ref = loader.category_ref(category)
     ruleset = rules if rules is not None else loader.ruleset()
-    return decide(category_ref, place, ruleset, on=on or loader.today(),
-                  fallback=lambda: loader.fallback_department(place.code_at(DISTRICT)))
+    return decide(
+        category_ref,
+        place,
+        ruleset,
+        on=on or loader.today(),
+        fallback=lambda: loader.fallback_department(place.code_at(DISTRICT)),
+    )

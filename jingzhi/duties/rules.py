@@ -25,8 +25,12 @@ GRID = "grid"
 # street rule is a deliberate local arrangement (a street chief's remit), narrower than a whole community.
 SCOPE_RANK = {EVERYWHERE: 0, DISTRICT: 1, SUBDISTRICT: 2, COMMUNITY: 3, STREET: 4, GRID: 5}
 SCOPE_LABELS = {
-    EVERYWHERE: gettext_noop("全部地区"), DISTRICT: gettext_noop("区"), SUBDISTRICT: gettext_noop("街道"),
-    COMMUNITY: gettext_noop("社区"), STREET: gettext_noop("街巷"), GRID: gettext_noop("网格"),
+    EVERYWHERE: gettext_noop("全部地区"),
+    DISTRICT: gettext_noop("区"),
+    SUBDISTRICT: gettext_noop("街道"),
+    COMMUNITY: gettext_noop("社区"),
+    STREET: gettext_noop("街巷"),
+    GRID: gettext_noop("网格"),
 }
 _DIGITS = {DISTRICT: 6, SUBDISTRICT: 9, COMMUNITY: 12, GRID: 15}
 STREET_CODE = re.compile(r"^\d{9}[A-Za-z0-9_-]{1,23}$")
@@ -37,7 +41,9 @@ def scope_code_problem(scope_kind: str, scope_code: str | None) -> str | None:
     code = (scope_code or "").strip()
     if scope_kind not in SCOPE_RANK:
         return _("范围类型“%(kind)s”不存在，应为：%(known)s") % {
-            "kind": scope_kind, "known": listing(_(v) for v in SCOPE_LABELS.values())}
+            "kind": scope_kind,
+            "known": listing(_(v) for v in SCOPE_LABELS.values()),
+        }
     if scope_kind == EVERYWHERE:
         if code:
             return _("范围类型为“全部地区”时范围编码应留空，现为“%(code)s”") % {"code": code}
@@ -47,12 +53,17 @@ def scope_code_problem(scope_kind: str, scope_code: str | None) -> str | None:
         return _("范围类型为“%(label)s”时必须填写范围编码") % {"label": label}
     if scope_kind == STREET:
         if not STREET_CODE.match(code):
-            return _("街巷编码“%(code)s”不符合格式：应以所属街道的 9 位编码开头，后接街巷序号（如 110199001S001）") % {
-                "code": code}
+            return _(
+                "街巷编码“%(code)s”不符合格式：应以所属街道的 9 位编码开头，后接街巷序号（如 110199001S001）"
+            ) % {"code": code}
         return None
     digits = _DIGITS[scope_kind]
     if not (code.isdigit() and len(code) == digits):
-        return _("%(label)s编码应为 %(n)d 位数字，“%(code)s”不符合") % {"label": label, "n": digits, "code": code}
+        return _("%(label)s编码应为 %(n)d 位数字，“%(code)s”不符合") % {
+            "label": label,
+            "n": digits,
+            "code": code,
+        }
     return None
 
 
@@ -73,7 +84,9 @@ def lead_problem(departments: list[tuple[object, bool]]) -> str | None:
         return _("多个部门共同负责时必须指定一个牵头部门")
     if len(leads) > 1:
         return _("只能有一个牵头部门，现有 %(n)d 个：%(names)s") % {
-            "n": len(leads), "names": listing(str(d) for d in leads)}
+            "n": len(leads),
+            "names": listing(str(d) for d in leads),
+        }
     return None
 
 

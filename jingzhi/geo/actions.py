@@ -26,10 +26,19 @@ from jingzhi.geo.levels import LEVELS, get_level
 from jingzhi.geo.models import BoundaryGeneration, Community, District, Grid, Street, Subdistrict
 from jingzhi.geo.validation import Context, check_geometry, parse_features
 
-MODELS = {"district": District, "subdistrict": Subdistrict, "community": Community, "grid": Grid,
-          "street": Street}
-PARENT_FIELD = {"subdistrict": "district", "community": "subdistrict", "grid": "community",
-                "street": "subdistrict"}
+MODELS = {
+    "district": District,
+    "subdistrict": Subdistrict,
+    "community": Community,
+    "grid": Grid,
+    "street": Street,
+}
+PARENT_FIELD = {
+    "subdistrict": "district",
+    "community": "subdistrict",
+    "grid": "community",
+    "street": "subdistrict",
+}
 COPY_ORDER = ("district", "subdistrict", "community", "grid", "street")
 BATCH = 500
 
@@ -45,10 +54,18 @@ class ImportReport:
     deleted: int = 0
 
     def summary(self) -> str:
-        return _("已导入边界版本 #%(gen)d：%(label)s共 %(total)d 个，新增 %(created)d，更新 %(updated)d，"
-                 "未变 %(unchanged)d，删除 %(deleted)d") % {
-            "gen": self.generation_id, "label": LEVELS[self.level].label, "total": self.total,
-            "created": self.created, "updated": self.updated, "unchanged": self.unchanged, "deleted": self.deleted}
+        return _(
+            "已导入边界版本 #%(gen)d：%(label)s共 %(total)d 个，新增 %(created)d，更新 %(updated)d，"
+            "未变 %(unchanged)d，删除 %(deleted)d"
+        ) % {
+            "gen": self.generation_id,
+            "label": LEVELS[self.level].label,
+            "total": self.total,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+        }
 
 
 def _user(actor):
@@ -56,7 +73,9 @@ def _user(actor):
 
 
 def place_counts(generation_id: int) -> dict[str, int]:
-    return {level: model.objects.filter(generation_id=generation_id).count() for level, model in MODELS.items()}
+    return {
+        level: model.objects.filter(generation_id=generation_id).count() for level, model in MODELS.items()
+    }
 
 
 # ---------------------------------------------------------------------------------------------- generations
@@ -69,23 +88,30 @@ def _copy_places(source_id: int, target_id: int) -> dict[str, int]:
         for level in COPY_ORDER:
             model = MODELS[level]
             table = connection.ops.quote_name(model._meta.db_table)
-            plain = [f.column for f in model._meta.concrete_fields
-                     if not f.primary_key and f.column not in ("generation_id",) and not f.is_relation]
+            plain = [
+                f.column
+                for f in model._meta.concrete_fields
+                if not f.primary_key and f.column not in ("generation_id",) and not f.is_relation
+            ]
             cols = ", ".join(connection.ops.quote_name(c) for c in plain)
             src_cols = ", ".join("s." + connection.ops.quote_name(c) for c in plain)
             if level in PARENT_FIELD:
                 parent_model = model._meta.get_field(PARENT_FIELD[level]).related_model
                 ptable = connection.ops.quote_name(parent_model._meta.db_table)
                 fk = connection.ops.quote_name(model._meta.get_field(PARENT_FIELD[level]).column)
-                sql = (f"INSERT INTO {table} (generation_id, {fk}, {cols}) "
-                       f"SELECT %s, np.id, {src_cols} FROM {table} s "
-                       f"JOIN {ptable} op ON op.id = s.{fk} "
-                       f"JOIN {ptable} np ON np.generation_id = %s AND np.code = op.code "
-                       f"WHERE s.generation_id = %s")
+                sql = (
+                    f"INSERT INTO {table} (generation_id, {fk}, {cols}) "
+                    f"SELECT %s, np.id, {src_cols} FROM {table} s "
+                    f"JOIN {ptable} op ON op.id = s.{fk} "
+                    f"JOIN {ptable} np ON np.generation_id = %s AND np.code = op.code "
+                    f"WHERE s.generation_id = %s"
+                )
                 cursor.execute(sql, [target_id, target_id, source_id])
             else:
-                sql = (f"INSERT INTO {table} (generation_id, {cols}) "
-                       f"SELECT %s, {src_cols} FROM {table} s WHERE s.generation_id = %s")
+                sql = (
+                    f"INSERT INTO {table} (generation_id, {cols}) "
+                    f"SELECT %s, {src_cols} FROM {table} s WHERE s.generation_id = %s"
+                )
                 cursor.execute(sql, [target_id, source_id])
             counts[level] = cursor.rowcount
     return counts
@@ -97,9 +123,12 @@ def do_create_generation(*, actor, description: str = "", copy_active: bool = Tr
         generation = BoundaryGeneration.objects.create(description=description[:200], created_by=_user(actor))
         source = BoundaryGeneration.objects.filter(is_active=True).first() if copy_active else None
         counts = _copy_places(source.pk, generation.pk) if source else {}
-        audit.record(actor=actor, verb="geo.create_generation", target=generation,
-                     new={"description": description, "copied_from": source.pk if source else None,
-                          "counts": counts})
+        audit.record(
+            actor=actor,
+            verb="geo.create_generation",
+            target=generation,
+            new={"description": description, "copied_from": source.pk if source else None, "counts": counts},
+        )
     return generation
 
 
@@ -112,11 +141,17 @@ def do_delete_generation(*, actor, generation) -> None:
         if gen is None:
             raise InvalidInput(_("边界版本 #%(id)s 不存在") % {"id": pk}, fields={"generation": pk})
         if gen.is_active or gen.activated_at is not None:
-            raise InvalidInput(_("边界版本 #%(id)d 启用过，不能删除（按它登记的案件仍引用其网格）") % {"id": pk},
-                               fields={"generation": pk})
+            raise InvalidInput(
+                _("边界版本 #%(id)d 启用过，不能删除（按它登记的案件仍引用其网格）") % {"id": pk},
+                fields={"generation": pk},
+            )
         counts = place_counts(gen.pk)
-        audit.record(actor=actor, verb="geo.delete_generation", target=gen,
-                     old={"description": gen.description, "counts": counts})
+        audit.record(
+            actor=actor,
+            verb="geo.delete_generation",
+            target=gen,
+            old={"description": gen.description, "counts": counts},
+        )
         for level in reversed(COPY_ORDER):
             MODELS[level].objects.filter(generation_id=gen.pk).delete()
         gen.delete()
@@ -134,15 +169,18 @@ def current_draft() -> BoundaryGeneration | None:
 def _draft_for_import(actor, generation) -> BoundaryGeneration:
     if generation is None:
         generation = current_draft() or do_create_generation(
-            actor=actor, description=_("导入草稿"), copy_active=True)
+            actor=actor, description=_("导入草稿"), copy_active=True
+        )
     pk = generation.pk if isinstance(generation, BoundaryGeneration) else int(generation)
     locked = BoundaryGeneration.objects.select_for_update().filter(pk=pk).first()
     if locked is None:
         raise InvalidInput(_("边界版本 #%(id)s 不存在") % {"id": pk}, fields={"generation": pk})
     if locked.is_active or locked.activated_at is not None:
         raise InvalidInput(
-            _("边界版本 #%(id)d 已经启用过，不能再导入；请新建一个草稿版本（它会复制当前启用版本）后导入") % {"id": pk},
-            fields={"generation": pk})
+            _("边界版本 #%(id)d 已经启用过，不能再导入；请新建一个草稿版本（它会复制当前启用版本）后导入")
+            % {"id": pk},
+            fields={"generation": pk},
+        )
     return locked
 
 
@@ -151,11 +189,15 @@ def _draft_for_import(actor, generation) -> BoundaryGeneration:
 
 def _base_context(level_name: str, generation_id: int, existing, *, validate: bool) -> Context:
     level = get_level(level_name)
-    ctx = Context(existing_codes=set(existing), geometric=validate,
-                  sliver_m2=float(getattr(settings, "JINGZHI_GEO_SLIVER_M2", 1.0)))
+    ctx = Context(
+        existing_codes=set(existing),
+        geometric=validate,
+        sliver_m2=float(getattr(settings, "JINGZHI_GEO_SLIVER_M2", 1.0)),
+    )
     if level.parent:
         ctx.parent_codes = set(
-            MODELS[level.parent].objects.filter(generation_id=generation_id).values_list("code", flat=True))
+            MODELS[level.parent].objects.filter(generation_id=generation_id).values_list("code", flat=True)
+        )
     return ctx
 
 
@@ -177,21 +219,37 @@ def _add_neighbours(ctx: Context, generation_id: int, rows, pruned: set[str]) ->
     min_lat = min(r.bounds[1] for r in with_geometry)
     max_lon = max(r.bounds[2] for r in with_geometry)
     max_lat = max(r.bounds[3] for r in with_geometry)
-    near = Grid.objects.filter(generation_id=generation_id, geometry__isnull=False,
-                               max_lon__gte=min_lon, min_lon__lte=max_lon,
-                               max_lat__gte=min_lat, min_lat__lte=max_lat).values_list("code", "geometry")
+    near = Grid.objects.filter(
+        generation_id=generation_id,
+        geometry__isnull=False,
+        max_lon__gte=min_lon,
+        min_lon__lte=max_lon,
+        max_lat__gte=min_lat,
+        min_lat__lte=max_lat,
+    ).values_list("code", "geometry")
     replaced = {r.code for r in with_geometry} | pruned
     ctx.other_grids = {code: shapely.geometry.shape(geom) for code, geom in near if code not in replaced}
     communities = {r.parent_code for r in with_geometry}
     ctx.community_shapes = {
         code: shapely.geometry.shape(geom) if geom else None
-        for code, geom in Community.objects.filter(generation_id=generation_id).values_list("code", "geometry")
-        if code in communities}
+        for code, geom in Community.objects.filter(generation_id=generation_id).values_list(
+            "code", "geometry"
+        )
+        if code in communities
+    }
 
 
-def do_import_places(*, actor, level: str, features, generation=None, validate: bool = True,
-                     replace: bool = False, source: str = "",
-                     progress: Callable[[int], None] | None = None) -> ImportReport:
+def do_import_places(
+    *,
+    actor,
+    level: str,
+    features,
+    generation=None,
+    validate: bool = True,
+    replace: bool = False,
+    source: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
     """Load one level of places into a draft generation (the given one, or the current draft, created
     from the active generation if there is none). Places are matched by code: new codes are created,
     known ones updated (a feature with `"geometry": null` keeps the stored geometry and updates only the
@@ -216,15 +274,22 @@ def do_import_places(*, actor, level: str, features, generation=None, validate: 
         report = ImportReport(generation_id=gen.pk, level=level, total=len(rows), deleted=len(pruned))
         parent_ids = {}
         if lvl.parent:
-            parent_ids = dict(MODELS[lvl.parent].objects.filter(generation_id=gen.pk).values_list("code", "id"))
+            parent_ids = dict(
+                MODELS[lvl.parent].objects.filter(generation_id=gen.pk).values_list("code", "id")
+            )
         fk = PARENT_FIELD.get(level)
         extra_fields = {"grid": ["area_m2"], "street": ["kind", "length_m"]}.get(level, [])
         to_create, to_update = [], []
         for r in rows:
             values = {"name": r.name}
             if r.geometry is not None:
-                values.update(geometry=r.geometry, min_lon=r.bounds[0], min_lat=r.bounds[1],
-                              max_lon=r.bounds[2], max_lat=r.bounds[3])
+                values.update(
+                    geometry=r.geometry,
+                    min_lon=r.bounds[0],
+                    min_lat=r.bounds[1],
+                    max_lon=r.bounds[2],
+                    max_lat=r.bounds[3],
+                )
                 if level == "grid":
                     values["area_m2"] = r.area_m2
                 if level == "street":
@@ -247,18 +312,18 @@ def do_import_places(*, actor, level: str, features, generation=None, validate: 
         if pruned:
             ids = [existing[c].pk for c in pruned]
             for i in range(0, len(ids), BATCH):
-                model.objects.filter(pk__in=ids[i:i + BATCH]).delete()
+                model.objects.filter(pk__in=ids[i : i + BATCH]).delete()
         update_fields = ["name", "geometry", "min_lon", "min_lat", "max_lon", "max_lat", *extra_fields]
         if fk:
             update_fields.append(fk)
         for i in range(0, len(to_update), BATCH):
-            model.objects.bulk_update(to_update[i:i + BATCH], update_fields)
+            model.objects.bulk_update(to_update[i : i + BATCH], update_fields)
             if progress:
-                progress(len(to_update[i:i + BATCH]))
+                progress(len(to_update[i : i + BATCH]))
         for i in range(0, len(to_create), BATCH):
-            model.objects.bulk_create(to_create[i:i + BATCH])
+            model.objects.bulk_create(to_create[i : i + BATCH])
             if progress:
-                progress(len(to_create[i:i + BATCH]))
+                progress(len(to_create[i : i + BATCH]))
         if progress and report.unchanged:
             progress(report.unchanged)
         report.created, report.updated = len(to_create), len(to_update)
@@ -280,8 +345,10 @@ def do_activate_generation(*, actor, generation) -> BoundaryGeneration:
             return gen
         counts = place_counts(gen.pk)
         if not counts["grid"]:
-            raise InvalidInput(_("边界版本 #%(id)d 没有任何网格，不能启用（启用后所有定位都会落在辖区外）") % {"id": pk},
-                               fields={"generation": pk})
+            raise InvalidInput(
+                _("边界版本 #%(id)d 没有任何网格，不能启用（启用后所有定位都会落在辖区外）") % {"id": pk},
+                fields={"generation": pk},
+            )
         previous = BoundaryGeneration.objects.select_for_update().filter(is_active=True).first()
         if previous is not None:
             previous.is_active = False
@@ -289,11 +356,16 @@ def do_activate_generation(*, actor, generation) -> BoundaryGeneration:
         gen.is_active = True
         gen.activated_at = clock.now()
         gen.save(update_fields=["is_active", "activated_at"])
-        audit.record(actor=actor, verb="geo.activate_generation", target=gen,
-                     old={"active": previous.pk if previous else None},
-                     new={"active": gen.pk, "counts": counts})
+        audit.record(
+            actor=actor,
+            verb="geo.activate_generation",
+            target=gen,
+            old={"active": previous.pk if previous else None},
+            new={"active": gen.pk, "counts": counts},
+        )
         locate.invalidate()
         transaction.on_commit(lambda: locate.rebuild(gen.pk))
-        hooks.fire("geo_generation_activated", generation_id=gen.pk,
-                   previous_id=previous.pk if previous else None)
+        hooks.fire(
+            "geo_generation_activated", generation_id=gen.pk, previous_id=previous.pk if previous else None
+        )
     return gen

@@ -26,7 +26,15 @@ from jingzhi.geo.models import BoundaryGeneration, Community, District, Grid, St
 
 @admin.register(BoundaryGeneration)
 class BoundaryGenerationAdmin(admin.ModelAdmin):
-    list_display = ("id", "description", "is_active", "created_at", "activated_at", "created_by", "grid_count")
+    list_display = (
+        "id",
+        "description",
+        "is_active",
+        "created_at",
+        "activated_at",
+        "created_by",
+        "grid_count",
+    )
     readonly_fields = ("is_active", "created_at", "activated_at", "created_by")
     fields = ("description", "is_active", "created_at", "activated_at", "created_by")
     actions = ["activate_selected", "new_draft"]
@@ -74,7 +82,9 @@ class BoundaryGenerationAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("import/", self.admin_site.admin_view(self.import_view), name="geo_boundarygeneration_import"),
+            path(
+                "import/", self.admin_site.admin_view(self.import_view), name="geo_boundarygeneration_import"
+            ),
             *super().get_urls(),
         ]
 
@@ -94,12 +104,22 @@ class BoundaryGenerationAdmin(admin.ModelAdmin):
                     for chunk in upload.chunks():
                         out.write(chunk)
                 try:
-                    result = readers.read_file(target, layer=data["layer"] or None, crs=data["crs"] or None,
-                                               gcj02=data["gcj02"], filename=upload.name)
+                    result = readers.read_file(
+                        target,
+                        layer=data["layer"] or None,
+                        crs=data["crs"] or None,
+                        gcj02=data["gcj02"],
+                        filename=upload.name,
+                    )
                     report = actions.do_import_places(
-                        actor=request.user, level=data["level"], features=result.features,
-                        generation=data["generation"], validate=data["validate"],
-                        replace=data["replace"] and not result.attribute_only, source=f"admin {upload.name}")
+                        actor=request.user,
+                        level=data["level"],
+                        features=result.features,
+                        generation=data["generation"],
+                        validate=data["validate"],
+                        replace=data["replace"] and not result.attribute_only,
+                        source=f"admin {upload.name}",
+                    )
                     if data["activate"]:
                         actions.do_activate_generation(actor=request.user, generation=report.generation_id)
                 except GeoImportError as exc:

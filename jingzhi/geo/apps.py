@@ -23,4 +23,6 @@ class GeoConfig(AppConfig):
             post_save.connect(drop_index, sender=model, dispatch_uid=f"geo-locate-{model.__name__}-save")
         # post_delete only on generations: a receiver on the place models would turn Django's fast cascade
         # delete of a draft's ten thousand grids into ten thousand fetched rows and signals.
-        post_delete.connect(drop_index, sender=BoundaryGeneration, dispatch_uid="geo-locate-generation-delete")
+        post_delete.connect(
+            drop_index, sender=BoundaryGeneration, dispatch_uid="geo-locate-generation-delete"
+        )

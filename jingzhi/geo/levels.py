@@ -31,11 +31,18 @@ class Level:
         if self.digits is not None:
             if not (len(code) == self.digits and code.isascii() and code.isdigit()):
                 return str(_("%(label)s编码应为%(n)d位数字，实际为「%(code)s」（%(len)d位）")) % {
-                    "label": self.label, "n": self.digits, "code": code, "len": len(code)}
+                    "label": self.label,
+                    "n": self.digits,
+                    "code": code,
+                    "len": len(code),
+                }
             return None
         if not STREET_CODE.match(code):
-            return str(_("街巷编码应以所属街道的9位数字编码开头，后接字母或数字（如 110199001S001），实际为「%(code)s」")) % {
-                "code": code}
+            return str(
+                _(
+                    "街巷编码应以所属街道的9位数字编码开头，后接字母或数字（如 110199001S001），实际为「%(code)s」"
+                )
+            ) % {"code": code}
         return None
 
     def parent_code(self, code: str) -> str | None:
@@ -53,8 +60,15 @@ LEVELS: dict[str, Level] = {
 }
 LEVEL_NAMES = tuple(LEVELS)
 
-STREET_KINDS = {"street": "street", "alley": "alley", "hutong": "hutong", "街": "street", "巷": "alley",
-                "胡同": "hutong", "": "alley"}
+STREET_KINDS = {
+    "street": "street",
+    "alley": "alley",
+    "hutong": "hutong",
+    "街": "street",
+    "巷": "alley",
+    "胡同": "hutong",
+    "": "alley",
+}
 
 
 def get_level(name: str) -> Level:
@@ -64,6 +78,7 @@ def get_level(name: str) -> Level:
         return LEVELS[name]
     except KeyError:
         raise InvalidInput(
-            str(_("层级「%(name)s」无效，应为 district、subdistrict、community、grid 或 street 之一")) % {"name": name},
+            str(_("层级「%(name)s」无效，应为 district、subdistrict、community、grid 或 street 之一"))
+            % {"name": name},
             fields={"level": name},
         ) from None

@@ -30,8 +30,14 @@ from jingzhi.geo.coords import gcj02_to_wgs84
 from jingzhi.geo.exceptions import InvalidCoordinates
 from jingzhi.geo.measure import LocalPlane
 
-CRS_NAMES = {"wgs84": "wgs84", "cgcs2000": "wgs84", "epsg:4326": "wgs84", "epsg:4490": "wgs84",
-             "gcj02": "gcj02", "gcj-02": "gcj02"}
+CRS_NAMES = {
+    "wgs84": "wgs84",
+    "cgcs2000": "wgs84",
+    "epsg:4326": "wgs84",
+    "epsg:4490": "wgs84",
+    "gcj02": "gcj02",
+    "gcj-02": "gcj02",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +52,16 @@ class Location:
     generation_id: int | None = None
 
     def as_dict(self) -> dict:
-        return {"inside": self.inside, "grid": self.grid, "community": self.community,
-                "subdistrict": self.subdistrict, "district": self.district, "street": self.street,
-                "message": self.message, "generation_id": self.generation_id}
+        return {
+            "inside": self.inside,
+            "grid": self.grid,
+            "community": self.community,
+            "subdistrict": self.subdistrict,
+            "district": self.district,
+            "street": self.street,
+            "message": self.message,
+            "generation_id": self.generation_id,
+        }
 
 
 def _outside_template() -> str:
@@ -77,8 +90,14 @@ class StreetEntry:
 class LocateIndex:
     """The in-memory spatial index of one boundary generation."""
 
-    def __init__(self, grids: list[GridEntry], streets: list[StreetEntry], *, generation_id: int | None = None,
-                 snap_m: float = 50.0):
+    def __init__(
+        self,
+        grids: list[GridEntry],
+        streets: list[StreetEntry],
+        *,
+        generation_id: int | None = None,
+        snap_m: float = 50.0,
+    ):
         self.generation_id = generation_id
         self.snap_m = float(snap_m)
         shapes = np.array([g.shape for g in grids], dtype=object)
@@ -95,8 +114,10 @@ class LocateIndex:
         self.plane = LocalPlane((b[0] + b[2]) / 2, (b[1] + b[3]) / 2)
         self.grid_tree = shapely.STRtree(self.plane.project(shapes))
         # One shared Location per grid for the common case "inside, no street near".
-        self.plain = [Location(True, g.grid, g.community, g.subdistrict, g.district, None, "", generation_id)
-                      for g in grids]
+        self.plain = [
+            Location(True, g.grid, g.community, g.subdistrict, g.district, None, "", generation_id)
+            for g in grids
+        ]
         # The same, as an object array with a None at the end, so index -1 ("outside") maps to None and a
         # whole batch is looked up by numpy fancy indexing instead of a Python loop.
         self._plain_array = np.array([*self.plain, None], dtype=object)
@@ -113,20 +134,28 @@ class LocateIndex:
         base = self.plain[hits[0] if len(hits) == 1 else min(hits)] if hits else None
         street = None
         if self.street_tree is not None:
-            found, dist = self.street_tree.query_nearest(point, max_distance=self.snap_m, return_distance=True)
+            found, dist = self.street_tree.query_nearest(
+                point, max_distance=self.snap_m, return_distance=True
+            )
             if len(found):
                 street = {**self.streets[int(found[0])], "distance_m": round(float(dist[0]), 1)}
         return self._result(base, street, lon, lat)
 
-    def _result(self, base: Location | None, street: dict | None, lon: float, lat: float,
-                template: str | None = None) -> Location:
+    def _result(
+        self, base: Location | None, street: dict | None, lon: float, lat: float, template: str | None = None
+    ) -> Location:
         if base is None:
-            return Location(False, street=street, message=_outside_message(lon, lat, template),
-                            generation_id=self.generation_id)
+            return Location(
+                False,
+                street=street,
+                message=_outside_message(lon, lat, template),
+                generation_id=self.generation_id,
+            )
         if street is None:
             return base
-        return Location(True, base.grid, base.community, base.subdistrict, base.district, street, "",
-                        self.generation_id)
+        return Location(
+            True, base.grid, base.community, base.subdistrict, base.district, street, "", self.generation_id
+        )
 
     # ---- batch
     def points(self, lons: np.ndarray, lats: np.ndarray):
@@ -146,7 +175,8 @@ class LocateIndex:
         if self.street_tree is None:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0)
         (src, hit), dist = self.street_tree.query_nearest(
-            points, max_distance=self.snap_m, return_distance=True, all_matches=False)
+            points, max_distance=self.snap_m, return_distance=True, all_matches=False
+        )
         return src, hit, dist
 
     def locate_arrays(self, lons: np.ndarray, lats: np.ndarray) -> list[Location]:
@@ -162,8 +192,9 @@ class LocateIndex:
         outside = np.flatnonzero(grid_idx < 0)
         for i, lon, lat in zip(outside.tolist(), lons[outside].tolist(), lats[outside].tolist(), strict=True):
             if results[i] is None:
-                results[i] = Location(False, message=template % {"lon": lon, "lat": lat},
-                                      generation_id=self.generation_id)
+                results[i] = Location(
+                    False, message=template % {"lon": lon, "lat": lat}, generation_id=self.generation_id
+                )
         return results  # type: ignore[return-value]
 
 
@@ -180,17 +211,29 @@ def build_index(generation_id: int) -> LocateIndex:
     from jingzhi.geo.models import Grid, Street
 
     grids = []
-    rows = Grid.objects.filter(generation_id=generation_id, geometry__isnull=False).order_by("code").values_list(
-        "id", "code", "name", "geometry",
-        "community_id", "community__code", "community__name",
-        "community__subdistrict_id", "community__subdistrict__code", "community__subdistrict__name",
-        "community__subdistrict__district_id", "community__subdistrict__district__code",
-        "community__subdistrict__district__name",
+    rows = (
+        Grid.objects.filter(generation_id=generation_id, geometry__isnull=False)
+        .order_by("code")
+        .values_list(
+            "id",
+            "code",
+            "name",
+            "geometry",
+            "community_id",
+            "community__code",
+            "community__name",
+            "community__subdistrict_id",
+            "community__subdistrict__code",
+            "community__subdistrict__name",
+            "community__subdistrict__district_id",
+            "community__subdistrict__district__code",
+            "community__subdistrict__district__name",
+        )
     )
     communities: dict = {}
     subdistricts: dict = {}
     districts: dict = {}
-    for (gid, code, name, geometry, cid, ccode, cname, sid, scode, sname, did, dcode, dname) in rows:
+    for gid, code, name, geometry, cid, ccode, cname, sid, scode, sname, did, dcode, dname in rows:
         community = communities.setdefault(cid, _small(cid, ccode, cname))
         subdistrict = subdistricts.setdefault(sid, _small(sid, scode, sname))
         district = districts.setdefault(did, _small(did, dcode, dname))
@@ -198,8 +241,10 @@ def build_index(generation_id: int) -> LocateIndex:
     streets = [
         StreetEntry(_shape(geometry), {"id": sid, "code": code, "name": name, "kind": kind})
         for sid, code, name, kind, geometry in Street.objects.filter(
-            generation_id=generation_id, geometry__isnull=False).order_by("code").values_list(
-            "id", "code", "name", "kind", "geometry")
+            generation_id=generation_id, geometry__isnull=False
+        )
+        .order_by("code")
+        .values_list("id", "code", "name", "kind", "geometry")
     ]
     return LocateIndex(grids, streets, generation_id=generation_id, snap_m=snap_metres())
 
@@ -223,7 +268,11 @@ def _recheck_seconds() -> float:
 def _active_key():
     from jingzhi.geo.models import BoundaryGeneration
 
-    row = BoundaryGeneration.objects.filter(is_active=True).values_list("id", "activated_at", "created_at").first()
+    row = (
+        BoundaryGeneration.objects.filter(is_active=True)
+        .values_list("id", "activated_at", "created_at")
+        .first()
+    )
     return row
 
 
@@ -267,8 +316,10 @@ def rebuild(generation_id: int | None = None) -> LocateIndex | None:
 def _normalise_crs(crs: str) -> str:
     name = CRS_NAMES.get(str(crs).lower())
     if name is None:
-        raise InvalidCoordinates(_("坐标系「%(crs)s」无效，应为 wgs84（含 CGCS2000）或 gcj02（高德、腾讯地图）") % {
-            "crs": crs}, fields={"crs": crs})
+        raise InvalidCoordinates(
+            _("坐标系「%(crs)s」无效，应为 wgs84（含 CGCS2000）或 gcj02（高德、腾讯地图）") % {"crs": crs},
+            fields={"crs": crs},
+        )
     return name
 
 
@@ -277,20 +328,30 @@ def _check_point(lon, lat, *, label: str = "") -> tuple[float, float]:
         x = float(lon)
         y = float(lat)
     except (TypeError, ValueError):
-        raise InvalidCoordinates(_("%(label)s经纬度应为数字，收到 经度=%(lon)r，纬度=%(lat)r") % {
-            "label": label, "lon": lon, "lat": lat}, fields={"lon": lon, "lat": lat}) from None
+        raise InvalidCoordinates(
+            _("%(label)s经纬度应为数字，收到 经度=%(lon)r，纬度=%(lat)r")
+            % {"label": label, "lon": lon, "lat": lat},
+            fields={"lon": lon, "lat": lat},
+        ) from None
     if not (math.isfinite(x) and -180.0 <= x <= 180.0):
-        raise InvalidCoordinates(_("%(label)s经度 %(lon)s 超出范围（应在 -180 到 180 之间）") % {
-            "label": label, "lon": lon}, fields={"lon": lon})
+        raise InvalidCoordinates(
+            _("%(label)s经度 %(lon)s 超出范围（应在 -180 到 180 之间）") % {"label": label, "lon": lon},
+            fields={"lon": lon},
+        )
     if not (math.isfinite(y) and -90.0 <= y <= 90.0):
-        raise InvalidCoordinates(_("%(label)s纬度 %(lat)s 超出范围（应在 -90 到 90 之间）") % {
-            "label": label, "lat": lat}, fields={"lat": lat})
+        raise InvalidCoordinates(
+            _("%(label)s纬度 %(lat)s 超出范围（应在 -90 到 90 之间）") % {"label": label, "lat": lat},
+            fields={"lat": lat},
+        )
     return x, y
 
 
 def _no_generation(lon: float, lat: float) -> Location:
-    return Location(False, message=_("尚未启用任何边界版本，无法判断位置所属网格（经度%(lon).6f，纬度%(lat).6f）") % {
-        "lon": lon, "lat": lat})
+    return Location(
+        False,
+        message=_("尚未启用任何边界版本，无法判断位置所属网格（经度%(lon).6f，纬度%(lat).6f）")
+        % {"lon": lon, "lat": lat},
+    )
 
 
 def locate(lon, lat, *, crs: str = "wgs84") -> Location:
@@ -311,7 +372,9 @@ def locate_many(points, *, crs: str = "wgs84") -> list[Location]:
     try:
         arr = np.asarray(points, dtype=float)
     except (TypeError, ValueError):
-        raise InvalidCoordinates(_("点列表应为 (经度, 纬度) 数字对的序列"), fields={"points": "format"}) from None
+        raise InvalidCoordinates(
+            _("点列表应为 (经度, 纬度) 数字对的序列"), fields={"points": "format"}
+        ) from None
     if arr.size == 0:
         return []
     if arr.ndim != 2 or arr.shape[1] != 2:
@@ -321,12 +384,15 @@ def locate_many(points, *, crs: str = "wgs84") -> list[Location]:
     bad = ~((np.abs(lons) <= 180) & (np.abs(lats) <= 90))
     if bad.any():
         rows = np.flatnonzero(bad)
-        listed = listing(_("第%(n)d个点 (%(lon)s, %(lat)s)") % {"n": i + 1, "lon": lons[i], "lat": lats[i]}
-                          for i in rows[:10])
+        listed = listing(
+            _("第%(n)d个点 (%(lon)s, %(lat)s)") % {"n": i + 1, "lon": lons[i], "lat": lats[i]}
+            for i in rows[:10]
+        )
         raise InvalidCoordinates(
-            _("%(count)d 个点的经纬度超出范围（经度 -180～180，纬度 -90～90）：%(listed)s") % {
-                "count": len(rows), "listed": listed},
-            fields={"points": [int(i) for i in rows[:100]]})
+            _("%(count)d 个点的经纬度超出范围（经度 -180～180，纬度 -90～90）：%(listed)s")
+            % {"count": len(rows), "listed": listed},
+            fields={"points": [int(i) for i in rows[:100]]},
+        )
     if kind == "gcj02":
         lons, lats = gcj02_to_wgs84(lons, lats)
     index = current_index()

@@ -19,7 +19,9 @@ _DEG = math.pi / 180.0
 
 
 def _to_equal_area(coords: np.ndarray) -> np.ndarray:
-    return np.column_stack([EARTH_RADIUS_M * coords[:, 0] * _DEG, EARTH_RADIUS_M * np.sin(coords[:, 1] * _DEG)])
+    return np.column_stack(
+        [EARTH_RADIUS_M * coords[:, 0] * _DEG, EARTH_RADIUS_M * np.sin(coords[:, 1] * _DEG)]
+    )
 
 
 def to_equal_area(geoms):
@@ -45,7 +47,9 @@ class LocalPlane:
         self.kx = self.ky * math.cos(self.lat0 * _DEG)
 
     def xy(self, lon, lat):
-        return (np.asarray(lon, dtype=float) - self.lon0) * self.kx, (np.asarray(lat, dtype=float) - self.lat0) * self.ky
+        return (np.asarray(lon, dtype=float) - self.lon0) * self.kx, (
+            np.asarray(lat, dtype=float) - self.lat0
+        ) * self.ky
 
     def _coords(self, coords: np.ndarray) -> np.ndarray:
         return np.column_stack([(coords[:, 0] - self.lon0) * self.kx, (coords[:, 1] - self.lat0) * self.ky])

@@ -18,8 +18,13 @@ from jingzhi.core.errors import NotFound
 from jingzhi.geo.levels import get_level
 from jingzhi.geo.models import BoundaryGeneration, Community, District, Grid, Street, Subdistrict
 
-MODELS = {"district": District, "subdistrict": Subdistrict, "community": Community, "grid": Grid,
-          "street": Street}
+MODELS = {
+    "district": District,
+    "subdistrict": Subdistrict,
+    "community": Community,
+    "grid": Grid,
+    "street": Street,
+}
 _ANCESTOR_LENGTHS = (6, 9, 12)
 
 
@@ -101,8 +106,13 @@ def streets_for(user, subdistrict=None) -> QuerySet[Street]:
     return scoped(user, "street", qs)
 
 
-_RELATED = {"district": (), "subdistrict": ("district",), "community": ("subdistrict__district",),
-            "grid": ("community__subdistrict__district",), "street": ("subdistrict__district",)}
+_RELATED = {
+    "district": (),
+    "subdistrict": ("district",),
+    "community": ("subdistrict__district",),
+    "grid": ("community__subdistrict__district",),
+    "street": ("subdistrict__district",),
+}
 
 
 def access_place(user, level: str, pk):

@@ -35,8 +35,18 @@ ALIASES = {
     "kind": ("kind", "类型", "街巷类型"),
 }
 _ALIAS_OF = {alias.lower(): key for key, names in ALIASES.items() for alias in names}
-EXCEL_COLUMNS = {"编码": "code", "名称": "name", "上级编码": "parent_code", "类型": "kind", "WKT": "wkt",
-                 "code": "code", "name": "name", "parent_code": "parent_code", "kind": "kind", "wkt": "wkt"}
+EXCEL_COLUMNS = {
+    "编码": "code",
+    "名称": "name",
+    "上级编码": "parent_code",
+    "类型": "kind",
+    "WKT": "wkt",
+    "code": "code",
+    "name": "name",
+    "parent_code": "parent_code",
+    "kind": "kind",
+    "wkt": "wkt",
+}
 EXCEL_REQUIRED = ("编码", "名称")
 
 
@@ -66,13 +76,15 @@ def _transformer(source: str):
     try:
         import pyproj
     except ImportError:  # pragma: no cover - pyproj ships with the project's dependencies
-        raise GeoImportError([_("文件坐标系为 %(crs)s，需要 pyproj 才能换算为经纬度，请安装 pyproj") % {
-            "crs": source}]) from None
+        raise GeoImportError(
+            [_("文件坐标系为 %(crs)s，需要 pyproj 才能换算为经纬度，请安装 pyproj") % {"crs": source}]
+        ) from None
     try:
         crs = pyproj.CRS.from_user_input(source)
     except pyproj.exceptions.CRSError:
-        raise GeoImportError([_("无法识别坐标系「%(crs)s」，请写成 EPSG:xxxx 的形式，如 EPSG:4547") % {
-            "crs": source}]) from None
+        raise GeoImportError(
+            [_("无法识别坐标系「%(crs)s」，请写成 EPSG:xxxx 的形式，如 EPSG:4547") % {"crs": source}]
+        ) from None
     if crs.is_geographic and crs.to_epsg() in (4326, 4490, 4480, 4979):
         return None
     transformer = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
@@ -125,13 +137,18 @@ def read_geojson_text(text: str | bytes, *, crs: str | None = None, gcj02: bool 
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise GeoImportError([_("GeoJSON 文件不是 UTF-8 编码（第%(pos)d字节处无法解码）") % {
-                "pos": exc.start}]) from None
+            raise GeoImportError(
+                [_("GeoJSON 文件不是 UTF-8 编码（第%(pos)d字节处无法解码）") % {"pos": exc.start}]
+            ) from None
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise GeoImportError([_("GeoJSON 格式错误：第%(line)d行第%(col)d列：%(msg)s") % {
-            "line": exc.lineno, "col": exc.colno, "msg": exc.msg}]) from None
+        raise GeoImportError(
+            [
+                _("GeoJSON 格式错误：第%(line)d行第%(col)d列：%(msg)s")
+                % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg}
+            ]
+        ) from None
     if not isinstance(doc, dict):
         raise GeoImportError([_("GeoJSON 格式错误：顶层应为对象（FeatureCollection 或 Feature）")])
     kind = doc.get("type")
@@ -142,8 +159,12 @@ def read_geojson_text(text: str | bytes, *, crs: str | None = None, gcj02: bool 
     elif kind == "Feature":
         features = [doc]
     else:
-        raise GeoImportError([_("GeoJSON 格式错误：顶层 type 应为 FeatureCollection 或 Feature，实际为 %(type)r") % {
-            "type": kind}])
+        raise GeoImportError(
+            [
+                _("GeoJSON 格式错误：顶层 type 应为 FeatureCollection 或 Feature，实际为 %(type)r")
+                % {"type": kind}
+            ]
+        )
     file_crs = None
     named = doc.get("crs")
     if isinstance(named, dict):
@@ -171,8 +192,9 @@ def list_layers(path: str | Path) -> list[str]:
     return [str(row[0]) for row in pyogrio.list_layers(str(path))]
 
 
-def read_ogr(path: str | Path, *, layer: str | None = None, crs: str | None = None,
-             gcj02: bool = False) -> ReadResult:
+def read_ogr(
+    path: str | Path, *, layer: str | None = None, crs: str | None = None, gcj02: bool = False
+) -> ReadResult:
     import pyogrio
     from pyogrio.errors import DataLayerError, DataSourceError
 
@@ -181,11 +203,16 @@ def read_ogr(path: str | Path, *, layer: str | None = None, crs: str | None = No
     except (DataSourceError, DataLayerError, OSError) as exc:
         raise GeoImportError([_("无法读取文件：%(err)s") % {"err": exc}]) from None
     if layer is None and len(layers) > 1:
-        raise GeoImportError([_("文件有多个图层：%(layers)s，请用 --layer 指定要导入的图层") % {
-            "layers": listing(layers)}])
+        raise GeoImportError(
+            [_("文件有多个图层：%(layers)s，请用 --layer 指定要导入的图层") % {"layers": listing(layers)}]
+        )
     if layer is not None and layer not in layers:
-        raise GeoImportError([_("文件中没有图层「%(layer)s」；已有图层：%(layers)s") % {
-            "layer": layer, "layers": listing(layers)}])
+        raise GeoImportError(
+            [
+                _("文件中没有图层「%(layer)s」；已有图层：%(layers)s")
+                % {"layer": layer, "layers": listing(layers)}
+            ]
+        )
     try:
         meta, _fids, wkb, columns = pyogrio.raw.read(str(path), layer=layer)
     except (DataSourceError, DataLayerError) as exc:
@@ -202,8 +229,9 @@ def read_ogr(path: str | Path, *, layer: str | None = None, crs: str | None = No
     for i, geometry in enumerate(geojson):
         props = {name: values[j][i] for j, name in enumerate(names)}
         features.append({"type": "Feature", "properties": map_properties(props), "geometry": geometry})
-    return ReadResult(features=features, source_crs=source,
-                      attribute_only=bool(features) and not present.any())
+    return ReadResult(
+        features=features, source_crs=source, attribute_only=bool(features) and not present.any()
+    )
 
 
 # ---------------------------------------------------------------------------------------------- Excel
@@ -217,8 +245,12 @@ def read_excel(path: str | Path, *, layer: str | None = None, gcj02: bool = Fals
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds; all mean "not a readable .xlsx"
         raise GeoImportError([_("无法读取 Excel 文件：%(err)s") % {"err": exc}]) from None
     if layer is not None and layer not in book.sheetnames:
-        raise GeoImportError([_("Excel 文件中没有工作表「%(sheet)s」；已有：%(sheets)s") % {
-            "sheet": layer, "sheets": listing(book.sheetnames)}])
+        raise GeoImportError(
+            [
+                _("Excel 文件中没有工作表「%(sheet)s」；已有：%(sheets)s")
+                % {"sheet": layer, "sheets": listing(book.sheetnames)}
+            ]
+        )
     sheet = book[layer] if layer else book.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     book.close()
@@ -235,8 +267,10 @@ def read_excel(path: str | Path, *, layer: str | None = None, gcj02: bool = Fals
         if not title:
             problems.append(_("表头（第1行）第%(col)s列没有列名") % {"col": letter})
         elif key is None:
-            problems.append(_("表头（第1行）%(col)s列「%(title)s」是多余的列；可用的列：编码、名称、上级编码、类型、WKT") % {
-                "col": letter, "title": title})
+            problems.append(
+                _("表头（第1行）%(col)s列「%(title)s」是多余的列；可用的列：编码、名称、上级编码、类型、WKT")
+                % {"col": letter, "title": title}
+            )
         elif key in columns.values():
             problems.append(_("表头（第1行）%(col)s列「%(title)s」重复") % {"col": letter, "title": title})
         else:
@@ -253,8 +287,10 @@ def read_excel(path: str | Path, *, layer: str | None = None, gcj02: bool = Fals
             continue
         spill = [i for i in range(width, len(cells)) if cells[i] is not None and str(cells[i]).strip()]
         if spill:
-            problems.append(_("第%(row)d行在没有列名的列（%(cols)s）中有数据") % {
-                "row": number, "cols": listing(openpyxl.utils.get_column_letter(i + 1) for i in spill)})
+            problems.append(
+                _("第%(row)d行在没有列名的列（%(cols)s）中有数据")
+                % {"row": number, "cols": listing(openpyxl.utils.get_column_letter(i + 1) for i in spill)}
+            )
         props: dict = {}
         wkt = None
         for title, col in columns.items():
@@ -274,19 +310,32 @@ def read_excel(path: str | Path, *, layer: str | None = None, gcj02: bool = Fals
             except Exception as exc:  # noqa: BLE001 - the cell's fault, reported with its row
                 problems.append(_("第%(row)d行：WKT 无法解析（%(err)s）") % {"row": number, "err": exc})
                 continue
-        features.append({"type": "Feature", "properties": props, "geometry": geometry,
-                         "_label": _("第%(row)d行") % {"row": number}})
+        features.append(
+            {
+                "type": "Feature",
+                "properties": props,
+                "geometry": geometry,
+                "_label": _("第%(row)d行") % {"row": number},
+            }
+        )
     if problems:
         raise GeoImportError(problems)
-    return ReadResult(features=features, source_crs="EPSG:4326",
-                      attribute_only=all(f["geometry"] is None for f in features))
+    return ReadResult(
+        features=features, source_crs="EPSG:4326", attribute_only=all(f["geometry"] is None for f in features)
+    )
 
 
 # ---------------------------------------------------------------------------------------------- dispatch
 
 
-def read_file(path: str | Path, *, layer: str | None = None, crs: str | None = None, gcj02: bool = False,
-              filename: str | None = None) -> ReadResult:
+def read_file(
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    crs: str | None = None,
+    gcj02: bool = False,
+    filename: str | None = None,
+) -> ReadResult:
     """Read any supported file; `filename` (the uploaded name) decides the format when `path` is a temp file."""
     suffix = Path(filename or str(path)).suffix.lower()
     if suffix in (".geojson", ".json"):
@@ -295,5 +344,12 @@ def read_file(path: str | Path, *, layer: str | None = None, crs: str | None = N
         return read_ogr(path, layer=layer, crs=crs, gcj02=gcj02)
     if suffix in (".xlsx", ".xlsm"):
         return read_excel(path, layer=layer, gcj02=gcj02)
-    raise GeoImportError([_("不支持的文件类型「%(suffix)s」：请用 GeoJSON（.geojson/.json）、GeoPackage（.gpkg）、"
-                            "Shapefile（.shp 或打包的 .zip）或 Excel（.xlsx）") % {"suffix": suffix or "?"}])
+    raise GeoImportError(
+        [
+            _(
+                "不支持的文件类型「%(suffix)s」：请用 GeoJSON（.geojson/.json）、GeoPackage（.gpkg）、"
+                "Shapefile（.shp 或打包的 .zip）或 Excel（.xlsx）"
+            )
+            % {"suffix": suffix or "?"}
+        ]
+    )

@@ -29,8 +29,15 @@ from jingzhi.core.text import listing
 from jingzhi.geo.levels import STREET_KINDS, get_level
 from jingzhi.geo.measure import area_m2, equal_area_to_lonlat, length_m, to_equal_area
 
-GEOJSON_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
-                 "GeometryCollection"}
+GEOJSON_TYPES = {
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+    "GeometryCollection",
+}
 MAX_LISTED = 10  # how many feature labels a file-wide problem names before saying "等"
 
 _REASONS = [
@@ -72,7 +79,9 @@ class Context:
 
     parent_codes: set[str] | None = None  # codes of the parent level; None = do not check (district level)
     existing_codes: set[str] = field(default_factory=set)  # codes of this level already in the generation
-    other_grids: dict[str, object] = field(default_factory=dict)  # grids that stay beside the file's (code → shape)
+    other_grids: dict[str, object] = field(
+        default_factory=dict
+    )  # grids that stay beside the file's (code → shape)
     community_shapes: dict[str, object] = field(default_factory=dict)  # community code → shape or None
     sliver_m2: float = 1.0
     geometric: bool = True  # run the (slower) geometric checks: validity, overlaps, gaps
@@ -85,7 +94,9 @@ def where(lon: float, lat: float) -> str:
 def translate_reason(reason: str) -> str:
     """shapely's explain_validity text ("Self-intersection[116.37 39.91]") → Chinese with the place."""
     match = re.match(r"^(.*?)\s*\[\s*([-\d.eE+]+)\s+([-\d.eE+]+)\s*\]\s*$", reason)
-    text, point = (match.group(1), (float(match.group(2)), float(match.group(3)))) if match else (reason, None)
+    text, point = (
+        (match.group(1), (float(match.group(2)), float(match.group(3)))) if match else (reason, None)
+    )
     chinese = next((zh for en, zh in _REASONS if text.strip().lower() == en.lower()), None)
     if chinese is None:
         chinese = next((zh for en, zh in _REASONS if text.strip().lower().startswith(en.lower())), text)
@@ -122,8 +133,10 @@ def _parse_geometry(geometry, who: str, problems: list[str], fast=None):
             return None
         return geom
     if not isinstance(geometry, dict):
-        problems.append(_("%(who)s：geometry 应为对象（含 type 与 coordinates），实际为 %(got)s") % {
-            "who": who, "got": type(geometry).__name__})
+        problems.append(
+            _("%(who)s：geometry 应为对象（含 type 与 coordinates），实际为 %(got)s")
+            % {"who": who, "got": type(geometry).__name__}
+        )
         return None
     gtype = geometry.get("type")
     if gtype not in GEOJSON_TYPES:
@@ -154,20 +167,30 @@ def crs_hint(x: float, y: float) -> str:
     zone = int(ax // 1.0e6)
     if 25 <= zone <= 45 and ax < 4.6e7:
         return _("横坐标带有带号 %(zone)d，可能是 CGCS2000 3度带高斯-克吕格投影：--crs EPSG:%(epsg)d") % {
-            "zone": zone, "epsg": 4513 + zone - 25}
+            "zone": zone,
+            "epsg": 4513 + zone - 25,
+        }
     if 8.0e6 <= ax <= 1.6e7:
         hint = _("可能是 Web 墨卡托：--crs EPSG:3857")
         if zone >= 13:
             hint += _("；若横坐标前两位是6度带带号 %(zone)d，则为 --crs EPSG:%(epsg)d") % {
-                "zone": zone, "epsg": 4491 + zone - 13}
+                "zone": zone,
+                "epsg": 4491 + zone - 13,
+            }
         return hint
     if 13 <= zone <= 23:
         return _("横坐标带有带号 %(zone)d，可能是 CGCS2000 6度带高斯-克吕格投影：--crs EPSG:%(epsg)d") % {
-            "zone": zone, "epsg": 4491 + zone - 13}
-    return _("例如 --crs EPSG:4548（CGCS2000 3度带 中央经线117°E，北京常用）或 --crs EPSG:32650（WGS84 UTM 50N）")
+            "zone": zone,
+            "epsg": 4491 + zone - 13,
+        }
+    return _(
+        "例如 --crs EPSG:4548（CGCS2000 3度带 中央经线117°E，北京常用）或 --crs EPSG:32650（WGS84 UTM 50N）"
+    )
 
 
-def check_features(level_name: str, features, context: Context | None = None) -> tuple[list[PlaceRow], list[str]]:
+def check_features(
+    level_name: str, features, context: Context | None = None
+) -> tuple[list[PlaceRow], list[str]]:
     """Every check at once; return (rows, problems). Rows are meaningful only when problems is empty."""
     ctx = context or Context()
     rows, problems = parse_features(level_name, features, ctx)
@@ -176,7 +199,9 @@ def check_features(level_name: str, features, context: Context | None = None) ->
     return rows, problems
 
 
-def parse_features(level_name: str, features, context: Context | None = None) -> tuple[list[PlaceRow], list[str]]:
+def parse_features(
+    level_name: str, features, context: Context | None = None
+) -> tuple[list[PlaceRow], list[str]]:
     """The cheap checks every import runs, even with validation off: structure, codes, parents, units.
     Fills each row's normalised geometry, bbox, and grid area / street length."""
     level = get_level(level_name)
@@ -206,11 +231,15 @@ def parse_features(level_name: str, features, context: Context | None = None) ->
             problems.append(_("%(label)s：要素应为 JSON 对象") % {"label": label})
             continue
         if feature.get("type") != "Feature":
-            problems.append(_("%(label)s：type 应为 \"Feature\"，实际为 %(type)r") % {
-                "label": label, "type": feature.get("type")})
+            problems.append(
+                _('%(label)s：type 应为 "Feature"，实际为 %(type)r')
+                % {"label": label, "type": feature.get("type")}
+            )
         props = feature.get("properties")
         if not isinstance(props, dict):
-            problems.append(_("%(label)s：缺少 properties 对象（至少要有 code 编码 和 name 名称）") % {"label": label})
+            problems.append(
+                _("%(label)s：缺少 properties 对象（至少要有 code 编码 和 name 名称）") % {"label": label}
+            )
             props = {}
         code = _code_text(props.get("code"))
         name = _code_text(props.get("name"))
@@ -225,8 +254,10 @@ def parse_features(level_name: str, features, context: Context | None = None) ->
                 problems.append(_("%(who)s：%(why)s") % {"who": who, "why": why})
                 ok = False
             elif code in seen:
-                problems.append(_("编码 %(code)s 重复：%(first)s 与 %(second)s") % {
-                    "code": code, "first": seen[code], "second": label})
+                problems.append(
+                    _("编码 %(code)s 重复：%(first)s 与 %(second)s")
+                    % {"code": code, "first": seen[code], "second": label}
+                )
                 ok = False
             else:
                 seen[code] = label
@@ -238,45 +269,64 @@ def parse_features(level_name: str, features, context: Context | None = None) ->
             parent = level.parent_code(code)
             given = _code_text(props.get("parent_code"))
             if given and given != parent:
-                problems.append(_("%(who)s：上级编码「%(given)s」与编码前%(n)d位「%(parent)s」不一致") % {
-                    "who": who, "given": given, "n": level.parent_digits, "parent": parent})
+                problems.append(
+                    _("%(who)s：上级编码「%(given)s」与编码前%(n)d位「%(parent)s」不一致")
+                    % {"who": who, "given": given, "n": level.parent_digits, "parent": parent}
+                )
                 ok = False
             elif ctx.parent_codes is not None and parent not in ctx.parent_codes:
                 from jingzhi.geo.levels import LEVELS
 
-                problems.append(_("%(who)s：所属%(plabel)s %(parent)s 在该边界版本中不存在，请先导入%(plabel)s") % {
-                    "who": who, "plabel": LEVELS[level.parent].label, "parent": parent})
+                problems.append(
+                    _("%(who)s：所属%(plabel)s %(parent)s 在该边界版本中不存在，请先导入%(plabel)s")
+                    % {"who": who, "plabel": LEVELS[level.parent].label, "parent": parent}
+                )
                 ok = False
         kind = "alley"
         if level.name == "street":
             raw_kind = _code_text(props.get("kind"))
             if raw_kind not in STREET_KINDS:
-                problems.append(_("%(who)s：街巷类型「%(kind)s」无效，应为 street/alley/hutong（街/巷/胡同）") % {
-                    "who": who, "kind": raw_kind})
+                problems.append(
+                    _("%(who)s：街巷类型「%(kind)s」无效，应为 street/alley/hutong（街/巷/胡同）")
+                    % {"who": who, "kind": raw_kind}
+                )
                 ok = False
             else:
                 kind = STREET_KINDS[raw_kind]
         if "geometry" not in feature:
-            problems.append(_("%(who)s：缺少 geometry 成员（没有几何时应写 \"geometry\": null）") % {"who": who})
+            problems.append(
+                _('%(who)s：缺少 geometry 成员（没有几何时应写 "geometry": null）') % {"who": who}
+            )
             continue
         geom = None
         if feature["geometry"] is None:
             if level.geometry_required and code not in ctx.existing_codes:
-                problems.append(_("%(who)s：新%(label)s必须有几何（边界或走向），该版本中也没有这个编码") % {
-                    "who": who, "label": level.label})
+                problems.append(
+                    _("%(who)s：新%(label)s必须有几何（边界或走向），该版本中也没有这个编码")
+                    % {"who": who, "label": level.label}
+                )
                 ok = False
         else:
             geom = _parse_geometry(feature["geometry"], who, problems, fast[index - 1])
             if geom is None:
                 ok = False
             elif geom.geom_type not in level.geometry_types:
-                problems.append(_("%(who)s：%(label)s的几何应为 %(types)s，实际为 %(type)s") % {
-                    "who": who, "label": level.label, "types": "/".join(sorted(level.geometry_types)),
-                    "type": geom.geom_type})
+                problems.append(
+                    _("%(who)s：%(label)s的几何应为 %(types)s，实际为 %(type)s")
+                    % {
+                        "who": who,
+                        "label": level.label,
+                        "types": "/".join(sorted(level.geometry_types)),
+                        "type": geom.geom_type,
+                    }
+                )
                 ok = False
         if ok:
-            rows.append(PlaceRow(index=index, label=label, code=code, name=name, parent_code=parent, kind=kind,
-                                 shape=geom))
+            rows.append(
+                PlaceRow(
+                    index=index, label=label, code=code, name=name, parent_code=parent, kind=kind, shape=geom
+                )
+            )
 
     shaped = [r for r in rows if r.shape is not None]
     if not shaped:
@@ -289,13 +339,23 @@ def parse_features(level_name: str, features, context: Context | None = None) ->
         first = shapely.get_coordinates(bad[0].shape)[0]
         listed = listing(_who(r.label, r.code) for r in bad[:MAX_LISTED])
         more = _("等") if len(bad) > MAX_LISTED else ""
-        problems.append(_(
-            "坐标看起来是投影坐标（单位为米），不是经纬度（度）：%(n)d 个要素的坐标超出经纬度范围，"
-            "如 %(first)s 的坐标 (%(x).1f, %(y).1f)；涉及 %(listed)s%(more)s。"
-            "请用 --crs 指明文件的坐标系（管理后台上传页的“坐标系”一栏同理），%(hint)s；"
-            "或先在 GIS 软件中转换为 WGS84/CGCS2000 经纬度（EPSG:4326/4490）") % {
-            "n": len(bad), "first": _who(bad[0].label, bad[0].code), "x": first[0], "y": first[1],
-            "listed": listed, "more": more, "hint": crs_hint(first[0], first[1])})
+        problems.append(
+            _(
+                "坐标看起来是投影坐标（单位为米），不是经纬度（度）：%(n)d 个要素的坐标超出经纬度范围，"
+                "如 %(first)s 的坐标 (%(x).1f, %(y).1f)；涉及 %(listed)s%(more)s。"
+                "请用 --crs 指明文件的坐标系（管理后台上传页的“坐标系”一栏同理），%(hint)s；"
+                "或先在 GIS 软件中转换为 WGS84/CGCS2000 经纬度（EPSG:4326/4490）"
+            )
+            % {
+                "n": len(bad),
+                "first": _who(bad[0].label, bad[0].code),
+                "x": first[0],
+                "y": first[1],
+                "listed": listed,
+                "more": more,
+                "hint": crs_hint(first[0], first[1]),
+            }
+        )
         return rows, problems
 
     # One vectorised GeoJSON write and one parse for the whole file (per-feature json.loads dominated).
@@ -329,8 +389,10 @@ def check_geometry(level_name: str, rows: list[PlaceRow], context: Context | Non
     valid = shapely.is_valid(shapes)
     for i in np.flatnonzero(~valid):
         r = shaped[i]
-        problems.append(_("%(who)s：几何无效——%(why)s") % {
-            "who": _who(r.label, r.code), "why": translate_reason(shapely.is_valid_reason(r.shape))})
+        problems.append(
+            _("%(who)s：几何无效——%(why)s")
+            % {"who": _who(r.label, r.code), "why": translate_reason(shapely.is_valid_reason(r.shape))}
+        )
     if level.name == "grid":
         good = [r for r, v in zip(shaped, valid, strict=True) if v and r.geometry is not None]
         problems.extend(_overlaps(good, ctx))
@@ -344,7 +406,8 @@ def _overlaps(rows: list[PlaceRow], ctx: Context) -> list[str]:
     others = [(c, g) for c, g in ctx.other_grids.items() if c not in file_codes and g is not None]
     codes = [r.code for r in rows] + [c for c, _g in others]
     labels = [_who(r.label, r.code) for r in rows] + [
-        _("网格 %(code)s（该版本已有，不在本文件中）") % {"code": c} for c, _g in others]
+        _("网格 %(code)s（该版本已有，不在本文件中）") % {"code": c} for c, _g in others
+    ]
     geoms = to_equal_area(np.array([r.shape for r in rows] + [g for _c, g in others], dtype=object))
     tree = shapely.STRtree(geoms)
     n_file = len(rows)
@@ -365,12 +428,23 @@ def _overlaps(rows: list[PlaceRow], ctx: Context) -> list[str]:
         if area < ctx.sliver_m2:
             continue
         pt = shapely.point_on_surface(piece)
-        problems.append(_("%(a)s 与 %(b)s 重叠 %(area).1f 平方米，位置：%(where)s") % {
-            "a": labels[a], "b": labels[b], "area": area, "where": where(*equal_area_to_lonlat(pt.x, pt.y))})
+        problems.append(
+            _("%(a)s 与 %(b)s 重叠 %(area).1f 平方米，位置：%(where)s")
+            % {
+                "a": labels[a],
+                "b": labels[b],
+                "area": area,
+                "where": where(*equal_area_to_lonlat(pt.x, pt.y)),
+            }
+        )
         hint_needed = hint_needed or b >= n_file
     if hint_needed:
-        problems.append(_("提示：如果本文件是其所涉社区的完整网格清单，请加 --replace（管理后台勾选“替换”），"
-                          "该版本中这些社区里文件没有列出的旧网格将被删除"))
+        problems.append(
+            _(
+                "提示：如果本文件是其所涉社区的完整网格清单，请加 --replace（管理后台勾选“替换”），"
+                "该版本中这些社区里文件没有列出的旧网格将被删除"
+            )
+        )
     del codes
     return problems
 
@@ -391,8 +465,12 @@ def _gaps(rows: list[PlaceRow], ctx: Context) -> list[str]:
         if outline is not None and not shapely.is_empty(outline) and shapely.is_valid(outline):
             holes = shapely.difference(to_equal_area(outline), union)
         else:
-            rings = [shapely.Polygon(ring) for poly in shapely.get_parts(union)
-                     if poly.geom_type == "Polygon" for ring in poly.interiors]
+            rings = [
+                shapely.Polygon(ring)
+                for poly in shapely.get_parts(union)
+                if poly.geom_type == "Polygon"
+                for ring in poly.interiors
+            ]
             holes = shapely.union_all(np.array(rings, dtype=object)) if rings else None
         if holes is None or holes.is_empty:
             continue
@@ -403,6 +481,8 @@ def _gaps(rows: list[PlaceRow], ctx: Context) -> list[str]:
             if area < ctx.sliver_m2 or math.isnan(area):
                 continue
             pt = shapely.point_on_surface(part)
-            problems.append(_("社区 %(code)s 内有未被网格覆盖的空隙 %(area).1f 平方米，位置：%(where)s") % {
-                "code": community, "area": area, "where": where(*equal_area_to_lonlat(pt.x, pt.y))})
+            problems.append(
+                _("社区 %(code)s 内有未被网格覆盖的空隙 %(area).1f 平方米，位置：%(where)s")
+                % {"code": community, "area": area, "where": where(*equal_area_to_lonlat(pt.x, pt.y))}
+            )
     return problems

@@ -46,21 +46,34 @@ def new_key() -> tuple[str, str, str]:
     return raw, raw[:PREFIX_LENGTH], hash_key(raw)
 
 
-def do_create_client(*, actor, name: str, rate_limit_per_minute: int | None = None) -> tuple[Open311Client, str]:
+def do_create_client(
+    *, actor, name: str, rate_limit_per_minute: int | None = None
+) -> tuple[Open311Client, str]:
     """A client application and its key — the only time the raw key exists on our side."""
     name = (name or "").strip()
     if not name:
-        raise InvalidInput(_("客户端名称不能为空，请写明是哪个应用（如“城市随手拍 App”）"), fields={"name": "required"})
+        raise InvalidInput(
+            _("客户端名称不能为空，请写明是哪个应用（如“城市随手拍 App”）"), fields={"name": "required"}
+        )
     if len(name) > 100:
         raise InvalidInput(_("客户端名称最长 100 个字符"), fields={"name": "too_long"})
     if rate_limit_per_minute is not None and rate_limit_per_minute < 0:
         raise InvalidInput(_("每分钟提交上限不能为负数"), fields={"rate_limit_per_minute": "invalid"})
     raw, prefix, digest = new_key()
     with transaction.atomic():
-        client = Open311Client.objects.create(name=name, key_prefix=prefix, key_hash=digest,
-                                              rate_limit_per_minute=rate_limit_per_minute, created_at=clock.now())
-        audit.record(actor=actor, verb=Verb.KEY_CREATED, target=client,
-                     new={"name": name, "key_prefix": prefix, "rate_limit_per_minute": rate_limit_per_minute})
+        client = Open311Client.objects.create(
+            name=name,
+            key_prefix=prefix,
+            key_hash=digest,
+            rate_limit_per_minute=rate_limit_per_minute,
+            created_at=clock.now(),
+        )
+        audit.record(
+            actor=actor,
+            verb=Verb.KEY_CREATED,
+            target=client,
+            new={"name": name, "key_prefix": prefix, "rate_limit_per_minute": rate_limit_per_minute},
+        )
     return client, raw
 
 
@@ -71,7 +84,9 @@ def do_revoke_client(*, actor, prefix: str) -> Open311Client:
         matches = list(Open311Client.objects.select_for_update().filter(key_prefix=prefix[:PREFIX_LENGTH]))
         matches = [c for c in matches if prefix.startswith(c.key_prefix) or c.key_prefix.startswith(prefix)]
         if not prefix or not matches:
-            raise NotFound(_("没有以“%(prefix)s”开头的 Open311 密钥") % {"prefix": prefix}, fields={"prefix": prefix})
+            raise NotFound(
+                _("没有以“%(prefix)s”开头的 Open311 密钥") % {"prefix": prefix}, fields={"prefix": prefix}
+            )
         client = matches[0]
         if client.revoked_at is not None and not client.is_active:
             return client
@@ -79,8 +94,13 @@ def do_revoke_client(*, actor, prefix: str) -> Open311Client:
         client.revoked_at = client.revoked_at or clock.now()
         client.is_active = False
         client.save(update_fields=["revoked_at", "is_active"])
-        audit.record(actor=actor, verb=Verb.KEY_REVOKED, target=client, old=old,
-                     new={"is_active": False, "revoked_at": client.revoked_at.isoformat()})
+        audit.record(
+            actor=actor,
+            verb=Verb.KEY_REVOKED,
+            target=client,
+            old=old,
+            new={"is_active": False, "revoked_at": client.revoked_at.isoformat()},
+        )
     return client
 
 
@@ -122,19 +142,45 @@ def do_submit_request(*, client: Open311Client, submission: Submission) -> Open3
     s = submission
     with transaction.atomic():
         case = do_open_case(
-            actor=None, source=Source.OPEN311, description=s.description, lon=s.lon, lat=s.lat, crs=s.crs,
-            address=s.address, category=s.category, filing_condition=s.attributes.get(FILING_CONDITION),
-            reporter_name=s.reporter_name, reporter_phone=s.reporter_phone, photos=s.media,
+            actor=None,
+            source=Source.OPEN311,
+            description=s.description,
+            lon=s.lon,
+            lat=s.lat,
+            crs=s.crs,
+            address=s.address,
+            category=s.category,
+            filing_condition=s.attributes.get(FILING_CONDITION),
+            reporter_name=s.reporter_name,
+            reporter_phone=s.reporter_phone,
+            photos=s.media,
         )
         request = Open311Request.objects.create(
-            case=case, client=client, token=uuid.uuid4().hex, service_code=s.service_code, media_url=s.media_url,
-            attributes=s.attributes, coordinate_system=s.crs, address_id=s.address_id[:64],
-            device_id=s.device_id[:100], account_id=s.account_id[:100], contact_email=s.email,
+            case=case,
+            client=client,
+            token=uuid.uuid4().hex,
+            service_code=s.service_code,
+            media_url=s.media_url,
+            attributes=s.attributes,
+            coordinate_system=s.crs,
+            address_id=s.address_id[:64],
+            device_id=s.device_id[:100],
+            account_id=s.account_id[:100],
+            contact_email=s.email,
             created_at=clock.now(),
         )
         # No contact data in the audit row: the case already holds the reporter, behind its permissions.
-        audit.record(actor=None, verb=Verb.REQUEST_FILED, target=request,
-                     new={"client": client.pk, "case": case.pk, "number": case.number,
-                          "service_code": s.service_code, "media": len(s.media)},
-                     note=_("Open311 客户端“%(name)s”提交") % {"name": client.name})
+        audit.record(
+            actor=None,
+            verb=Verb.REQUEST_FILED,
+            target=request,
+            new={
+                "client": client.pk,
+                "case": case.pk,
+                "number": case.number,
+                "service_code": s.service_code,
+                "media": len(s.media),
+            },
+            note=_("Open311 客户端“%(name)s”提交") % {"name": client.name},
+        )
     return request

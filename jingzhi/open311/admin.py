@@ -13,12 +13,26 @@ from jingzhi.open311.models import Open311Client, Open311Request
 
 @admin.register(Open311Client)
 class Open311ClientAdmin(admin.ModelAdmin):
-    list_display = ("name", "key_prefix", "is_active", "revoked_at", "rate_limit_per_minute", "created_at",
-                    "last_used_at")
+    list_display = (
+        "name",
+        "key_prefix",
+        "is_active",
+        "revoked_at",
+        "rate_limit_per_minute",
+        "created_at",
+        "last_used_at",
+    )
     list_filter = ("is_active",)
     search_fields = ("name", "key_prefix")
-    fields = ("name", "rate_limit_per_minute", "key_prefix", "is_active", "revoked_at", "created_at",
-              "last_used_at")
+    fields = (
+        "name",
+        "rate_limit_per_minute",
+        "key_prefix",
+        "is_active",
+        "revoked_at",
+        "created_at",
+        "last_used_at",
+    )
     readonly_fields = ("key_prefix", "is_active", "revoked_at", "created_at", "last_used_at")
     actions = ["revoke_keys"]
 
@@ -30,13 +44,16 @@ class Open311ClientAdmin(admin.ModelAdmin):
             # Only the name and the rate limit are editable after issue; no key is regenerated here.
             obj.save(update_fields=["name", "rate_limit_per_minute"])
             return
-        client, key = actions.do_create_client(actor=request.user, name=obj.name,
-                                               rate_limit_per_minute=obj.rate_limit_per_minute)
+        client, key = actions.do_create_client(
+            actor=request.user, name=obj.name, rate_limit_per_minute=obj.rate_limit_per_minute
+        )
         obj.pk = client.pk
         obj.key_prefix, obj.key_hash, obj.created_at = client.key_prefix, client.key_hash, client.created_at
         obj._state.adding = False
         obj._state.db = client._state.db
-        messages.warning(request, _("已签发 Open311 密钥（只显示这一次，请立即交给客户端）：%(key)s") % {"key": key})
+        messages.warning(
+            request, _("已签发 Open311 密钥（只显示这一次，请立即交给客户端）：%(key)s") % {"key": key}
+        )
 
     @admin.action(description=gettext_lazy("吊销所选密钥"))
     def revoke_keys(self, request, queryset):

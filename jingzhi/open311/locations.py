@@ -47,8 +47,11 @@ def _number(name: str, raw: str, low: float, high: float) -> float:
     except (TypeError, ValueError):
         value = math.nan
     if not math.isfinite(value) or not low <= value <= high:
-        raise Open311Error(400, _("%(name)s 应为 %(low)g 到 %(high)g 之间的数字，收到“%(raw)s”") % {
-            "name": name, "low": low, "high": high, "raw": raw})
+        raise Open311Error(
+            400,
+            _("%(name)s 应为 %(low)g 到 %(high)g 之间的数字，收到“%(raw)s”")
+            % {"name": name, "low": low, "high": high, "raw": raw},
+        )
     return value
 
 
@@ -93,21 +96,33 @@ def resolve(*, lat: str, long: str, address_string: str, address_id: str, crs: s
     if lat or long:
         if not (lat and long):
             raise Open311Error(400, _("lat 与 long 须同时提供"))
-        return Point(lon=_number("long", long, -180, 180), lat=_number("lat", lat, -90, 90), crs=crs,
-                     address_id=(address_id or "").strip()[:64])
+        return Point(
+            lon=_number("long", long, -180, 180),
+            lat=_number("lat", lat, -90, 90),
+            crs=crs,
+            address_id=(address_id or "").strip()[:64],
+        )
     address_id = (address_id or "").strip()
     if address_id:
         place = _by_code(address_id)
         if place is None:
-            raise Open311Error(400, _("address_id“%(id)s”不是本辖区的网格、社区、街道或街巷编码") % {"id": address_id})
+            raise Open311Error(
+                400, _("address_id“%(id)s”不是本辖区的网格、社区、街道或街巷编码") % {"id": address_id}
+            )
         lon, lat_ = _inside_point(place.geometry)
         return Point(lon=lon, lat=lat_, crs="wgs84", address_id=address_id, place_name=place.name)
     text = (address_string or "").strip()
     if text:
         place = _by_name(text)
         if place is None:
-            raise Open311Error(400, _("无法从 address_string“%(text)s”确定位置：地址中须含本辖区的街巷、社区或街道名称，"
-                                      "或改为提供 lat 与 long") % {"text": text[:100]})
+            raise Open311Error(
+                400,
+                _(
+                    "无法从 address_string“%(text)s”确定位置：地址中须含本辖区的街巷、社区或街道名称，"
+                    "或改为提供 lat 与 long"
+                )
+                % {"text": text[:100]},
+            )
         lon, lat_ = _inside_point(place.geometry)
         return Point(lon=lon, lat=lat_, crs="wgs84", address_id=place.code, place_name=place.name)
     raise Open311Error(400, _("缺少位置：请提供 lat 与 long，或 address_string，或 address_id"))

@@ -25,7 +25,9 @@ class Open311Client(models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=clock.now, editable=False)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True, editable=False)
     rate_limit_per_minute = models.PositiveIntegerField(
-        _("每分钟提交上限"), null=True, blank=True,
+        _("每分钟提交上限"),
+        null=True,
+        blank=True,
         help_text=_("留空使用 JINGZHI_OPEN311_RATE_LIMIT（默认 30）；0 表示不限"),
     )
 
@@ -43,10 +45,12 @@ class Open311Client(models.Model):
 
 
 class Open311Request(models.Model):
-    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="open311",
-                                verbose_name=_("案件"))
-    client = models.ForeignKey(Open311Client, on_delete=models.PROTECT, related_name="requests",
-                               verbose_name=_("客户端"))
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="open311", verbose_name=_("案件")
+    )
+    client = models.ForeignKey(
+        Open311Client, on_delete=models.PROTECT, related_name="requests", verbose_name=_("客户端")
+    )
     token = models.CharField(_("令牌"), max_length=40, unique=True)
     service_code = models.CharField(_("服务编码"), max_length=40)
     media_url = models.URLField(_("图片地址"), max_length=500, blank=True)

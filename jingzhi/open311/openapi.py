@@ -8,34 +8,56 @@ against it.
 
 from __future__ import annotations
 
-FORMAT = {"name": "format", "in": "path", "required": True, "description": "xml 或 json",
-          "schema": {"type": "string", "enum": ["xml", "json"]}}
+FORMAT = {
+    "name": "format",
+    "in": "path",
+    "required": True,
+    "description": "xml 或 json",
+    "schema": {"type": "string", "enum": ["xml", "json"]},
+}
 JURISDICTION = {"name": "jurisdiction_id", "in": "query", "required": False, "schema": {"type": "string"}}
-CRS = {"name": "coordinate_system", "in": "query", "required": False,
-       "description": "扩展：输入/输出坐标系，wgs84（默认）或 gcj02", "schema": {"type": "string", "enum": ["wgs84", "gcj02"]}}
-EXTENSIONS = {"name": "extensions", "in": "query", "required": False,
-              "description": "扩展：true 时附 extended_attributes（详细状态与时间线）",
-              "schema": {"type": "string", "enum": ["true", "false"]}}
+CRS = {
+    "name": "coordinate_system",
+    "in": "query",
+    "required": False,
+    "description": "扩展：输入/输出坐标系，wgs84（默认）或 gcj02",
+    "schema": {"type": "string", "enum": ["wgs84", "gcj02"]},
+}
+EXTENSIONS = {
+    "name": "extensions",
+    "in": "query",
+    "required": False,
+    "description": "扩展：true 时附 extended_attributes（详细状态与时间线）",
+    "schema": {"type": "string", "enum": ["true", "false"]},
+}
 
 NULLABLE_STRING = {"type": "string", "nullable": True}
 
 
 def _errors_response(description: str) -> dict:
-    return {"description": description, "content": {
-        "application/json": {"schema": {"$ref": "#/components/schemas/Errors"}},
-        "text/xml": {"schema": {"type": "string"}},
-    }}
+    return {
+        "description": description,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Errors"}},
+            "text/xml": {"schema": {"type": "string"}},
+        },
+    }
 
 
 def _ok(schema_ref: str, description: str) -> dict:
-    return {"description": description, "content": {
-        "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}},
-        "text/xml": {"schema": {"type": "string"}},
-    }}
+    return {
+        "description": description,
+        "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}},
+            "text/xml": {"schema": {"type": "string"}},
+        },
+    }
 
 
 ERRORS = {
-    "400": _errors_response("输入有误：缺少字段、未知服务编码、日期格式错误、位置不在辖区、描述过长、格式后缀不支持"),
+    "400": _errors_response(
+        "输入有误：缺少字段、未知服务编码、日期格式错误、位置不在辖区、描述过长、格式后缀不支持"
+    ),
     "403": _errors_response("api_key 缺失、无效或已吊销"),
     "404": _errors_response("服务、服务请求或令牌不存在"),
 }
@@ -62,119 +84,331 @@ REQUEST_FIELDS = {
 
 def document(base_url: str = "/open311/v2/") -> dict:
     request_schema = {"type": "object", "properties": REQUEST_FIELDS, "required": ["api_key", "service_code"]}
-    multipart = {"type": "object", "required": ["api_key", "service_code"],
-                 "properties": {**REQUEST_FIELDS, "media": {"type": "string", "format": "binary"}}}
+    multipart = {
+        "type": "object",
+        "required": ["api_key", "service_code"],
+        "properties": {**REQUEST_FIELDS, "media": {"type": "string", "format": "binary"}},
+    }
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Jingzhi Open311 GeoReport v2", "version": "2",
-                 "description": "GeoReport v2（http://wiki.open311.org/GeoReport_v2），见 docs/open311.md。"},
+        "info": {
+            "title": "Jingzhi Open311 GeoReport v2",
+            "version": "2",
+            "description": "GeoReport v2（http://wiki.open311.org/GeoReport_v2），见 docs/open311.md。",
+        },
         "servers": [{"url": base_url.rstrip("/")}],
         "paths": {
-            "/discovery.{format}": {"get": {
-                "operationId": "discovery", "parameters": [FORMAT],
-                "responses": {"200": _ok("Discovery", "服务发现"), "400": ERRORS["400"]}}},
-            "/services.{format}": {"get": {
-                "operationId": "services", "parameters": [FORMAT, JURISDICTION],
-                "responses": {"200": _ok("Services", "服务列表"), "400": ERRORS["400"]}}},
-            "/services/{service_code}.{format}": {"get": {
-                "operationId": "serviceDefinition",
-                "parameters": [{"name": "service_code", "in": "path", "required": True,
-                                "schema": {"type": "string", "pattern": "^[^/.]+$"}}, FORMAT, JURISDICTION],
-                "responses": {"200": _ok("ServiceDefinition", "服务定义"), "400": ERRORS["400"],
-                              "404": ERRORS["404"]}}},
+            "/discovery.{format}": {
+                "get": {
+                    "operationId": "discovery",
+                    "parameters": [FORMAT],
+                    "responses": {"200": _ok("Discovery", "服务发现"), "400": ERRORS["400"]},
+                }
+            },
+            "/services.{format}": {
+                "get": {
+                    "operationId": "services",
+                    "parameters": [FORMAT, JURISDICTION],
+                    "responses": {"200": _ok("Services", "服务列表"), "400": ERRORS["400"]},
+                }
+            },
+            "/services/{service_code}.{format}": {
+                "get": {
+                    "operationId": "serviceDefinition",
+                    "parameters": [
+                        {
+                            "name": "service_code",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "pattern": "^[^/.]+$"},
+                        },
+                        FORMAT,
+                        JURISDICTION,
+                    ],
+                    "responses": {
+                        "200": _ok("ServiceDefinition", "服务定义"),
+                        "400": ERRORS["400"],
+                        "404": ERRORS["404"],
+                    },
+                }
+            },
             "/requests.{format}": {
                 "get": {
                     "operationId": "requests",
-                    "parameters": [FORMAT, JURISDICTION, CRS, EXTENSIONS, *[
-                        {"name": name, "in": "query", "required": False, "schema": schema, "description": text}
-                        for name, schema, text in (
-                            ("service_request_id", {"type": "string"}, "逗号分隔的服务请求编号；给出时忽略其他条件"),
-                            ("service_code", {"type": "string"}, "逗号分隔的服务编码"),
-                            ("start_date", {"type": "string"}, "W3C 日期时间"),
-                            ("end_date", {"type": "string"}, "W3C 日期时间；与 start_date 相隔不超过 90 天"),
-                            ("status", {"type": "string"}, "open、closed 或 open,closed"),
-                            ("bbox", {"type": "string"}, "扩展：最小经度,最小纬度,最大经度,最大纬度"),
-                            ("page", {"type": "integer", "minimum": 1}, "扩展：页码，从 1 开始"),
-                            ("page_size", {"type": "integer", "minimum": 1, "maximum": 1000}, "扩展：每页条数，默认 1000"),
-                        )]],
-                    "responses": {"200": _ok("ServiceRequests", "服务请求列表"), "400": ERRORS["400"]}},
+                    "parameters": [
+                        FORMAT,
+                        JURISDICTION,
+                        CRS,
+                        EXTENSIONS,
+                        *[
+                            {
+                                "name": name,
+                                "in": "query",
+                                "required": False,
+                                "schema": schema,
+                                "description": text,
+                            }
+                            for name, schema, text in (
+                                (
+                                    "service_request_id",
+                                    {"type": "string"},
+                                    "逗号分隔的服务请求编号；给出时忽略其他条件",
+                                ),
+                                ("service_code", {"type": "string"}, "逗号分隔的服务编码"),
+                                ("start_date", {"type": "string"}, "W3C 日期时间"),
+                                (
+                                    "end_date",
+                                    {"type": "string"},
+                                    "W3C 日期时间；与 start_date 相隔不超过 90 天",
+                                ),
+                                ("status", {"type": "string"}, "open、closed 或 open,closed"),
+                                ("bbox", {"type": "string"}, "扩展：最小经度,最小纬度,最大经度,最大纬度"),
+                                ("page", {"type": "integer", "minimum": 1}, "扩展：页码，从 1 开始"),
+                                (
+                                    "page_size",
+                                    {"type": "integer", "minimum": 1, "maximum": 1000},
+                                    "扩展：每页条数，默认 1000",
+                                ),
+                            )
+                        ],
+                    ],
+                    "responses": {"200": _ok("ServiceRequests", "服务请求列表"), "400": ERRORS["400"]},
+                },
                 "post": {
-                    "operationId": "createRequest", "parameters": [FORMAT],
-                    "requestBody": {"required": True, "content": {
-                        "application/x-www-form-urlencoded": {"schema": request_schema},
-                        "multipart/form-data": {"schema": multipart},
-                    }},
+                    "operationId": "createRequest",
+                    "parameters": [FORMAT],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/x-www-form-urlencoded": {"schema": request_schema},
+                            "multipart/form-data": {"schema": multipart},
+                        },
+                    },
                     "responses": {
-                        "200": _ok("CreatedRequests", "已受理"), "400": ERRORS["400"], "403": ERRORS["403"],
+                        "200": _ok("CreatedRequests", "已受理"),
+                        "400": ERRORS["400"],
+                        "403": ERRORS["403"],
                         "429": _errors_response("提交过于频繁（每个客户端每分钟上限）"),
-                    }}},
-            "/requests/{service_request_id}.{format}": {"get": {
-                "operationId": "request",
-                "parameters": [{"name": "service_request_id", "in": "path", "required": True,
-                                "schema": {"type": "string", "pattern": "^[^/.]+$"}}, FORMAT, JURISDICTION, CRS,
-                               EXTENSIONS],
-                "responses": {"200": _ok("ServiceRequests", "一个服务请求"), "400": ERRORS["400"],
-                              "404": ERRORS["404"]}}},
-            "/requests/{service_request_id}/updates.{format}": {"get": {
-                "operationId": "requestUpdates",
-                "parameters": [{"name": "service_request_id", "in": "path", "required": True,
-                                "schema": {"type": "string", "pattern": "^[^/.]+$"}}, FORMAT, JURISDICTION],
-                "responses": {"200": _ok("RequestUpdates", "扩展：办理进展"), "400": ERRORS["400"],
-                              "404": ERRORS["404"]}}},
-            "/tokens/{token_id}.{format}": {"get": {
-                "operationId": "token",
-                "parameters": [{"name": "token_id", "in": "path", "required": True,
-                                "schema": {"type": "string", "pattern": "^[^/.]+$"}}, FORMAT, JURISDICTION],
-                "responses": {"200": _ok("Tokens", "令牌对应的服务请求编号"), "400": ERRORS["400"],
-                              "404": ERRORS["404"]}}},
+                    },
+                },
+            },
+            "/requests/{service_request_id}.{format}": {
+                "get": {
+                    "operationId": "request",
+                    "parameters": [
+                        {
+                            "name": "service_request_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "pattern": "^[^/.]+$"},
+                        },
+                        FORMAT,
+                        JURISDICTION,
+                        CRS,
+                        EXTENSIONS,
+                    ],
+                    "responses": {
+                        "200": _ok("ServiceRequests", "一个服务请求"),
+                        "400": ERRORS["400"],
+                        "404": ERRORS["404"],
+                    },
+                }
+            },
+            "/requests/{service_request_id}/updates.{format}": {
+                "get": {
+                    "operationId": "requestUpdates",
+                    "parameters": [
+                        {
+                            "name": "service_request_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "pattern": "^[^/.]+$"},
+                        },
+                        FORMAT,
+                        JURISDICTION,
+                    ],
+                    "responses": {
+                        "200": _ok("RequestUpdates", "扩展：办理进展"),
+                        "400": ERRORS["400"],
+                        "404": ERRORS["404"],
+                    },
+                }
+            },
+            "/tokens/{token_id}.{format}": {
+                "get": {
+                    "operationId": "token",
+                    "parameters": [
+                        {
+                            "name": "token_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "pattern": "^[^/.]+$"},
+                        },
+                        FORMAT,
+                        JURISDICTION,
+                    ],
+                    "responses": {
+                        "200": _ok("Tokens", "令牌对应的服务请求编号"),
+                        "400": ERRORS["400"],
+                        "404": ERRORS["404"],
+                    },
+                }
+            },
         },
-        "components": {"schemas": {
-            "Errors": {"type": "array", "items": {"type": "object", "required": ["code", "description"],
-                                                  "properties": {"code": {"type": "integer"},
-                                                                 "description": {"type": "string"}}}},
-            "Discovery": {"type": "object", "required": ["changeset", "endpoints"], "properties": {
-                "changeset": {"type": "string"}, "contact": {"type": "string"}, "key_service": {"type": "string"},
-                "endpoints": {"type": "array", "items": {"type": "object", "properties": {
-                    "specification": {"type": "string"}, "url": {"type": "string"},
-                    "changeset": {"type": "string"}, "type": {"type": "string"},
-                    "formats": {"type": "array", "items": {"type": "string"}}}}}}},
-            "Services": {"type": "array", "items": {"type": "object", "required": ["service_code", "service_name"],
-                                                    "properties": {
-                "service_code": {"type": "string"}, "service_name": {"type": "string"},
-                "description": NULLABLE_STRING, "metadata": {"type": "boolean"},
-                "type": {"type": "string", "enum": ["realtime", "batch", "blackbox"]},
-                "keywords": NULLABLE_STRING, "group": NULLABLE_STRING}}},
-            "ServiceDefinition": {"type": "object", "required": ["service_code", "attributes"], "properties": {
-                "service_code": {"type": "string"},
-                "attributes": {"type": "array", "items": {"type": "object", "properties": {
-                    "variable": {"type": "boolean"}, "code": {"type": "string"},
-                    "datatype": {"type": "string", "enum": ["string", "number", "datetime", "text",
-                                                            "singlevaluelist", "multivaluelist"]},
-                    "required": {"type": "boolean"}, "datatype_description": NULLABLE_STRING,
-                    "order": {"type": "integer"}, "description": {"type": "string"},
-                    "values": {"type": "array", "items": {"type": "object", "properties": {
-                        "key": {"type": "string"}, "name": {"type": "string"}}}}}}}}},
-            "CreatedRequests": {"type": "array", "items": {"type": "object", "properties": {
-                "service_request_id": {"type": "string"}, "token": NULLABLE_STRING,
-                "service_notice": NULLABLE_STRING, "account_id": NULLABLE_STRING}}},
-            "Tokens": {"type": "array", "items": {"type": "object", "properties": {
-                "service_request_id": {"type": "string"}, "token": {"type": "string"}}}},
-            "ServiceRequests": {"type": "array", "items": {"type": "object", "required": [
-                "service_request_id", "status", "requested_datetime"], "properties": {
-                "service_request_id": {"type": "string"},
-                "status": {"type": "string", "enum": ["open", "closed"]},
-                "status_notes": NULLABLE_STRING, "service_name": NULLABLE_STRING, "service_code": NULLABLE_STRING,
-                "description": NULLABLE_STRING, "agency_responsible": NULLABLE_STRING,
-                "service_notice": NULLABLE_STRING, "requested_datetime": {"type": "string"},
-                "updated_datetime": NULLABLE_STRING, "expected_datetime": NULLABLE_STRING,
-                "address": NULLABLE_STRING, "address_id": NULLABLE_STRING, "zipcode": NULLABLE_STRING,
-                "lat": {"type": "number", "nullable": True}, "long": {"type": "number", "nullable": True},
-                "media_url": NULLABLE_STRING,
-                "extended_attributes": {"type": "object", "description": "扩展（extensions=true）"}}}},
-            "RequestUpdates": {"type": "array", "items": {"type": "object", "properties": {
-                "update_id": {"type": "string"}, "service_request_id": {"type": "string"},
-                "status": {"type": "string", "enum": ["open", "closed"]},
-                "updated_datetime": {"type": "string"}, "description": {"type": "string"},
-                "media_url": NULLABLE_STRING, "detailed_status": NULLABLE_STRING}}},
-        }},
+        "components": {
+            "schemas": {
+                "Errors": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["code", "description"],
+                        "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+                    },
+                },
+                "Discovery": {
+                    "type": "object",
+                    "required": ["changeset", "endpoints"],
+                    "properties": {
+                        "changeset": {"type": "string"},
+                        "contact": {"type": "string"},
+                        "key_service": {"type": "string"},
+                        "endpoints": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "specification": {"type": "string"},
+                                    "url": {"type": "string"},
+                                    "changeset": {"type": "string"},
+                                    "type": {"type": "string"},
+                                    "formats": {"type": "array", "items": {"type": "string"}},
+                                },
+                            },
+                        },
+                    },
+                },
+                "Services": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["service_code", "service_name"],
+                        "properties": {
+                            "service_code": {"type": "string"},
+                            "service_name": {"type": "string"},
+                            "description": NULLABLE_STRING,
+                            "metadata": {"type": "boolean"},
+                            "type": {"type": "string", "enum": ["realtime", "batch", "blackbox"]},
+                            "keywords": NULLABLE_STRING,
+                            "group": NULLABLE_STRING,
+                        },
+                    },
+                },
+                "ServiceDefinition": {
+                    "type": "object",
+                    "required": ["service_code", "attributes"],
+                    "properties": {
+                        "service_code": {"type": "string"},
+                        "attributes": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "variable": {"type": "boolean"},
+                                    "code": {"type": "string"},
+                                    "datatype": {
+                                        "type": "string",
+                                        "enum": [
+                                            "string",
+                                            "number",
+                                            "datetime",
+                                            "text",
+                                            "singlevaluelist",
+                                            "multivaluelist",
+                                        ],
+                                    },
+                                    "required": {"type": "boolean"},
+                                    "datatype_description": NULLABLE_STRING,
+                                    "order": {"type": "integer"},
+                                    "description": {"type": "string"},
+                                    "values": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "properties": {
+                                                "key": {"type": "string"},
+                                                "name": {"type": "string"},
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+                "CreatedRequests": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "service_request_id": {"type": "string"},
+                            "token": NULLABLE_STRING,
+                            "service_notice": NULLABLE_STRING,
+                            "account_id": NULLABLE_STRING,
+                        },
+                    },
+                },
+                "Tokens": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"service_request_id": {"type": "string"}, "token": {"type": "string"}},
+                    },
+                },
+                "ServiceRequests": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["service_request_id", "status", "requested_datetime"],
+                        "properties": {
+                            "service_request_id": {"type": "string"},
+                            "status": {"type": "string", "enum": ["open", "closed"]},
+                            "status_notes": NULLABLE_STRING,
+                            "service_name": NULLABLE_STRING,
+                            "service_code": NULLABLE_STRING,
+                            "description": NULLABLE_STRING,
+                            "agency_responsible": NULLABLE_STRING,
+                            "service_notice": NULLABLE_STRING,
+                            "requested_datetime": {"type": "string"},
+                            "updated_datetime": NULLABLE_STRING,
+                            "expected_datetime": NULLABLE_STRING,
+                            "address": NULLABLE_STRING,
+                            "address_id": NULLABLE_STRING,
+                            "zipcode": NULLABLE_STRING,
+                            "lat": {"type": "number", "nullable": True},
+                            "long": {"type": "number", "nullable": True},
+                            "media_url": NULLABLE_STRING,
+                            "extended_attributes": {
+                                "type": "object",
+                                "description": "扩展（extensions=true）",
+                            },
+                        },
+                    },
+                },
+                "RequestUpdates": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "update_id": {"type": "string"},
+                            "service_request_id": {"type": "string"},
+                            "status": {"type": "string", "enum": ["open", "closed"]},
+                            "updated_datetime": {"type": "string"},
+                            "description": {"type": "string"},
+                            "media_url": NULLABLE_STRING,
+                            "detailed_status": NULLABLE_STRING,
+                        },
+                    },
+                },
+            }
+        },
     }

@@ -46,14 +46,20 @@ def public_cases() -> QuerySet[Case]:
 def _prejoined(qs: QuerySet[Case], *, with_events: bool) -> QuerySet[Case]:
     qs = list_queryset(qs).select_related("open311", "merged_into", "category__parent__parent")
     if with_events:
-        qs = qs.prefetch_related(Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "id"),
-                                          to_attr="public_events"))
+        qs = qs.prefetch_related(
+            Prefetch(
+                "events", queryset=CaseEvent.objects.order_by("created_at", "id"), to_attr="public_events"
+            )
+        )
     return qs
 
 
 def access_request(service_request_id: str, *, with_events: bool = False) -> Case:
-    case = _prejoined(public_cases(), with_events=with_events).filter(
-        number=(service_request_id or "").strip()).first()
+    case = (
+        _prejoined(public_cases(), with_events=with_events)
+        .filter(number=(service_request_id or "").strip())
+        .first()
+    )
     if case is None:
         raise spec.Open311Error(404, _("服务请求“%(id)s”不存在") % {"id": service_request_id})
     return case
@@ -91,7 +97,7 @@ def search(filters: Filters, *, with_events: bool = False) -> list[Case]:
             qs = qs.filter(lon__gte=minlon, lon__lte=maxlon, lat__gte=minlat, lat__lte=maxlat)
     qs = _prejoined(qs, with_events=with_events).order_by("-reported_at", "-id")
     offset = (filters.page - 1) * filters.page_size
-    return list(qs[offset: offset + filters.page_size])
+    return list(qs[offset : offset + filters.page_size])
 
 
 # ---------------------------------------------------------------------------------------------- rendering
@@ -108,11 +114,16 @@ def status_notes(case: Case) -> str:
     label = workflow.state_label(case.state)
     if case.state == workflow.MERGED and case.merged_into_id:
         return _("%(label)s：与服务请求 %(number)s 为同一问题，请关注该请求") % {
-            "label": label, "number": case.merged_into.number}
+            "label": label,
+            "number": case.merged_into.number,
+        }
     if case.state in workflow.FINISHED:
         return label
     if case.step:
-        return _("%(label)s（当前环节：%(step)s）") % {"label": label, "step": workflow.STEP_LABELS[case.step]}
+        return _("%(label)s（当前环节：%(step)s）") % {
+            "label": label,
+            "step": workflow.STEP_LABELS[case.step],
+        }
     return label
 
 
@@ -124,8 +135,10 @@ def service_notice(case: Case, tz: tzinfo) -> str:
     else:
         text = _("已受理，正在办理")
     if case.step and case.step_deadline:
-        text += _("；本环节（%(step)s）时限 %(when)s") % {"step": workflow.STEP_LABELS[case.step],
-                                                        "when": spec.w3c(case.step_deadline, tz)}
+        text += _("；本环节（%(step)s）时限 %(when)s") % {
+            "step": workflow.STEP_LABELS[case.step],
+            "when": spec.w3c(case.step_deadline, tz),
+        }
     return text
 
 
@@ -160,13 +173,21 @@ def public_events(case: Case) -> list[CaseEvent]:
     return [e for e in getattr(case, "public_events", []) if e.action not in _PRIVATE_ACTIONS]
 
 
-def request_dicts(cases: list[Case], tz: tzinfo, *, extensions: bool = False, crs: str = "wgs84") -> list[dict]:
+def request_dicts(
+    cases: list[Case], tz: tzinfo, *, extensions: bool = False, crs: str = "wgs84"
+) -> list[dict]:
     names = _department_names(cases) if extensions else {}
     return [request_dict(case, tz, extensions=extensions, crs=crs, names=names) for case in cases]
 
 
-def request_dict(case: Case, tz: tzinfo, *, extensions: bool = False, crs: str = "wgs84",
-                 names: dict[int, str] | None = None) -> dict:
+def request_dict(
+    case: Case,
+    tz: tzinfo,
+    *,
+    extensions: bool = False,
+    crs: str = "wgs84",
+    names: dict[int, str] | None = None,
+) -> dict:
     lon, lat = _coords(case, crs)
     extra = getattr(case, "open311", None)  # reverse one-to-one: missing raises AttributeError
     body = {
@@ -181,8 +202,10 @@ def request_dict(case: Case, tz: tzinfo, *, extensions: bool = False, crs: str =
         "requested_datetime": spec.w3c(case.reported_at, tz),
         "updated_datetime": spec.w3c(case.updated_at, tz),
         "expected_datetime": spec.w3c(case.handle_deadline, tz),
-        "address": case.address or (case.street.name if case.street_id else "") or
-                   (case.grid.name if case.grid_id else "") or None,
+        "address": case.address
+        or (case.street.name if case.street_id else "")
+        or (case.grid.name if case.grid_id else "")
+        or None,
         "address_id": (extra.address_id if extra and extra.address_id else case.grid_code) or None,
         "zipcode": None,
         "lat": lat,
@@ -221,13 +244,15 @@ def update_dicts(case: Case, tz: tzinfo) -> list[dict]:
             description += _("，状态：%(state)s") % {"state": workflow.state_label(event.to_state)}
         if departments:
             description += _("（%(who)s）") % {"who": departments}
-        updates.append({
-            "update_id": str(event.pk),
-            "service_request_id": case.number,
-            "status": spec.spec_status(event.to_state or case.state, workflow.FINISHED),
-            "updated_datetime": item["datetime"],
-            "description": description,
-            "media_url": None,
-            "detailed_status": event.to_state or None,
-        })
+        updates.append(
+            {
+                "update_id": str(event.pk),
+                "service_request_id": case.number,
+                "status": spec.spec_status(event.to_state or case.state, workflow.FINISHED),
+                "updated_datetime": item["datetime"],
+                "description": description,
+                "media_url": None,
+                "detailed_status": event.to_state or None,
+            }
+        )
     return updates

@@ -36,8 +36,11 @@ def services() -> list[Category]:
     categories = list(taxonomy.active_categories())
     parents = {c.parent_id for c in categories if c.parent_id}
     leaves = [c for c in categories if c.pk not in parents]
-    with_conditions = set(FilingCondition.objects.filter(is_active=True, category__in=leaves)
-                          .values_list("category_id", flat=True))
+    with_conditions = set(
+        FilingCondition.objects.filter(is_active=True, category__in=leaves).values_list(
+            "category_id", flat=True
+        )
+    )
     for category in leaves:
         category.has_conditions = category.pk in with_conditions
     return leaves
@@ -69,7 +72,9 @@ def access_service(service_code: str) -> Category:
     if parts is not None:
         found = next((c for c in services() if (c.kind, c.code) == parts), None)
     if found is None:
-        raise Open311Error(404, _("服务编码“%(code)s”不存在或已停用，请先读取 services 列表") % {"code": service_code})
+        raise Open311Error(
+            404, _("服务编码“%(code)s”不存在或已停用，请先读取 services 列表") % {"code": service_code}
+        )
     return found
 
 
@@ -93,15 +98,22 @@ def definition(category) -> list[Attribute]:
     conditions = taxonomy.filing_conditions_for(category)
     if not conditions:
         return []
-    return [Attribute(
-        code=FILING_CONDITION,
-        description=_("您看到的情形（立案条件），可不选，由受理人员核实后确定"),
-        datatype="singlevaluelist", required=False, variable=True, order=1,
-        datatype_description=_("从列表中选择一项"),
-        values=tuple((str(c.pk), f"{c.text}（{c.get_level_display()}，{c.limit}）") for c in conditions),
-    )]
+    return [
+        Attribute(
+            code=FILING_CONDITION,
+            description=_("您看到的情形（立案条件），可不选，由受理人员核实后确定"),
+            datatype="singlevaluelist",
+            required=False,
+            variable=True,
+            order=1,
+            datatype_description=_("从列表中选择一项"),
+            values=tuple((str(c.pk), f"{c.text}（{c.get_level_display()}，{c.limit}）") for c in conditions),
+        )
+    ]
 
 
 def definition_dict(category) -> dict:
-    return {"service_code": service_code_of(category),
-            "attributes": [a.as_dict() for a in definition(category)]}
+    return {
+        "service_code": service_code_of(category),
+        "attributes": [a.as_dict() for a in definition(category)],
+    }

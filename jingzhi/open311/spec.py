@@ -134,16 +134,27 @@ def parse_w3c(name: str, raw: str, tz: tzinfo, *, end_of_day: bool = False) -> d
         text = f"{fixed.group(1)}+{fixed.group(2)}"
     match = _DATETIME.match(text)
     problem = _("参数 %(name)s 不是有效的日期时间“%(raw)s”，应为 W3C 格式，如 2025-06-11T09:00:00+08:00") % {
-        "name": name, "raw": raw}
+        "name": name,
+        "raw": raw,
+    }
     if not match:
         raise Open311Error(400, problem)
     year, month, day, hour, minute, second, fraction, offset = match.groups()
     try:
         if hour is None:
-            moment = datetime.combine(date(int(year), int(month), int(day)), time.max if end_of_day else time.min)
+            moment = datetime.combine(
+                date(int(year), int(month), int(day)), time.max if end_of_day else time.min
+            )
         else:
-            moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
-                              int((fraction or "0").ljust(6, "0")))
+            moment = datetime(
+                int(year),
+                int(month),
+                int(day),
+                int(hour),
+                int(minute),
+                int(second or 0),
+                int((fraction or "0").ljust(6, "0")),
+            )
     except ValueError:
         raise Open311Error(400, problem) from None
     if offset is None:
@@ -162,8 +173,9 @@ def parse_w3c(name: str, raw: str, tz: tzinfo, *, end_of_day: bool = False) -> d
     return moment.replace(tzinfo=dt_timezone(delta if offset[0] == "+" else -delta))
 
 
-def date_window(start: datetime | None, end: datetime | None, now: datetime,
-                span_days: int = DEFAULT_SPAN_DAYS) -> tuple[datetime, datetime]:
+def date_window(
+    start: datetime | None, end: datetime | None, now: datetime, span_days: int = DEFAULT_SPAN_DAYS
+) -> tuple[datetime, datetime]:
     """The requested_datetime window of GET requests: the spec's default is the last 90 days, and a window
     may not span more than 90 days."""
     span = timedelta(days=span_days)
@@ -176,7 +188,9 @@ def date_window(start: datetime | None, end: datetime | None, now: datetime,
     if end < start:
         raise Open311Error(400, _("end_date 早于 start_date"))
     if end - start > span:
-        raise Open311Error(400, _("start_date 与 end_date 相隔超过 %(n)d 天，请缩小时间范围") % {"n": span_days})
+        raise Open311Error(
+            400, _("start_date 与 end_date 相隔超过 %(n)d 天，请缩小时间范围") % {"n": span_days}
+        )
     return start, end
 
 
@@ -190,8 +204,10 @@ def parse_statuses(raw: str) -> set[str]:
     wanted = {part.strip().lower() for part in (raw or "").split(",") if part.strip()}
     bad = wanted - {"open", "closed"}
     if bad:
-        raise Open311Error(400, _("status 只能是 open 或 closed（可用逗号分隔），收到“%(bad)s”") % {
-            "bad": listing(sorted(bad))})
+        raise Open311Error(
+            400,
+            _("status 只能是 open 或 closed（可用逗号分隔），收到“%(bad)s”") % {"bad": listing(sorted(bad))},
+        )
     return wanted
 
 
@@ -214,9 +230,15 @@ class Attribute:
     values: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     def as_dict(self) -> dict:
-        body = {"variable": self.variable, "code": self.code, "datatype": self.datatype,
-                "required": self.required, "datatype_description": self.datatype_description or None,
-                "order": self.order, "description": self.description}
+        body = {
+            "variable": self.variable,
+            "code": self.code,
+            "datatype": self.datatype,
+            "required": self.required,
+            "datatype_description": self.datatype_description or None,
+            "order": self.order,
+            "description": self.description,
+        }
         if self.datatype in ("singlevaluelist", "multivaluelist"):
             body["values"] = [{"key": key, "name": name} for key, name in self.values]
         return body
@@ -236,7 +258,9 @@ def collect_attributes(items) -> dict[str, list[str]]:
     return found
 
 
-def check_attributes(definition: list[Attribute], given: dict[str, list[str]], tz: tzinfo) -> tuple[dict, list]:
+def check_attributes(
+    definition: list[Attribute], given: dict[str, list[str]], tz: tzinfo
+) -> tuple[dict, list]:
     """(clean answers, problems): each answer checked against its datatype and list of values; unknown codes,
     missing required ones and several values for a single-value attribute are problems."""
     by_code = {a.code: a for a in definition if a.variable}
@@ -244,14 +268,18 @@ def check_attributes(definition: list[Attribute], given: dict[str, list[str]], t
     clean: dict = {}
     for code in given:
         if code not in by_code:
-            problems.append(_("未知的属性 attribute[%(code)s]，该服务的属性为：%(codes)s") % {
-                "code": code, "codes": listing(by_code) or _("无")})
+            problems.append(
+                _("未知的属性 attribute[%(code)s]，该服务的属性为：%(codes)s")
+                % {"code": code, "codes": listing(by_code) or _("无")}
+            )
     for attribute in sorted(by_code.values(), key=lambda a: a.order):
         values = [v.strip() for v in given.get(attribute.code, []) if v.strip()]
         if not values:
             if attribute.required:
-                problems.append(_("缺少必填属性 attribute[%(code)s]（%(what)s）") % {
-                    "code": attribute.code, "what": attribute.description})
+                problems.append(
+                    _("缺少必填属性 attribute[%(code)s]（%(what)s）")
+                    % {"code": attribute.code, "what": attribute.description}
+                )
             continue
         if attribute.datatype != "multivaluelist" and len(values) > 1:
             problems.append(_("属性 attribute[%(code)s] 只能有一个值") % {"code": attribute.code})
@@ -260,8 +288,10 @@ def check_attributes(definition: list[Attribute], given: dict[str, list[str]], t
         if attribute.datatype in ("singlevaluelist", "multivaluelist"):
             bad = [v for v in values if v not in keys]
             if bad:
-                problems.append(_("属性 attribute[%(code)s] 的取值“%(bad)s”不在可选值 %(keys)s 中") % {
-                    "code": attribute.code, "bad": listing(bad), "keys": listing(sorted(keys))})
+                problems.append(
+                    _("属性 attribute[%(code)s] 的取值“%(bad)s”不在可选值 %(keys)s 中")
+                    % {"code": attribute.code, "bad": listing(bad), "keys": listing(sorted(keys))}
+                )
                 continue
             clean[attribute.code] = values if attribute.datatype == "multivaluelist" else values[0]
         elif attribute.datatype == "number":
@@ -290,8 +320,12 @@ def parse_bbox(raw: str) -> tuple[float, float, float, float]:
         minlon, minlat, maxlon, maxlat = (float(p) for p in parts)
     except ValueError:
         raise Open311Error(400, problem) from None
-    if not all(-180 <= v <= 180 for v in (minlon, maxlon)) or not all(-90 <= v <= 90 for v in (minlat, maxlat)) \
-            or minlon > maxlon or minlat > maxlat:
+    if (
+        not all(-180 <= v <= 180 for v in (minlon, maxlon))
+        or not all(-90 <= v <= 90 for v in (minlat, maxlat))
+        or minlon > maxlon
+        or minlat > maxlat
+    ):
         raise Open311Error(400, problem)
     return minlon, minlat, maxlon, maxlat
 
@@ -304,6 +338,9 @@ def parse_positive_int(name: str, raw: str, *, default: int, maximum: int) -> in
     except ValueError:
         value = 0
     if value < 1 or value > maximum:
-        raise Open311Error(400, _("%(name)s 应为 1 到 %(max)d 之间的整数，收到“%(raw)s”") % {
-            "name": name, "max": maximum, "raw": raw})
+        raise Open311Error(
+            400,
+            _("%(name)s 应为 1 到 %(max)d 之间的整数，收到“%(raw)s”")
+            % {"name": name, "max": maximum, "raw": raw},
+        )
     return value

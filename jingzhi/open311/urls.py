@@ -13,9 +13,13 @@ urlpatterns = [
     re_path(r"^openapi\.json$", views.openapi, name="openapi"),
     re_path(rf"^discovery{FMT}$", views.discovery, name="discovery"),
     re_path(rf"^services{FMT}$", views.service_list, name="services"),
-    re_path(rf"^services/(?P<service_code>[^/.]+){FMT}$", views.service_definition, name="service-definition"),
+    re_path(
+        rf"^services/(?P<service_code>[^/.]+){FMT}$", views.service_definition, name="service-definition"
+    ),
     re_path(rf"^requests{FMT}$", views.request_list, name="requests"),
-    re_path(rf"^requests/(?P<service_request_id>[^/.]+)/updates{FMT}$", views.request_updates, name="updates"),
+    re_path(
+        rf"^requests/(?P<service_request_id>[^/.]+)/updates{FMT}$", views.request_updates, name="updates"
+    ),
     re_path(rf"^requests/(?P<service_request_id>[^/.]+){FMT}$", views.request_detail, name="request"),
     re_path(rf"^tokens/(?P<token_id>[^/.]+){FMT}$", views.token, name="token"),
     re_path(r"^(?P<path>.*)$", views.not_found, name="not-found"),

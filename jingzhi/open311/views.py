@@ -49,7 +49,10 @@ def jurisdiction_ids() -> set[str]:
         return {configured}
     from jingzhi.geo.models import District
 
-    return {DEFAULT_JURISDICTION, *District.objects.filter(generation__is_active=True).values_list("code", flat=True)}
+    return {
+        DEFAULT_JURISDICTION,
+        *District.objects.filter(generation__is_active=True).values_list("code", flat=True),
+    }
 
 
 def primary_jurisdiction() -> str:
@@ -89,16 +92,24 @@ def endpoint(*methods: str):
             headers = {}
             try:
                 if fmt not in spec.FORMATS:
-                    raise Open311Error(400, _("不支持的格式“%(fmt)s”：请在路径末尾使用 .xml 或 .json") % {"fmt": fmt})
+                    raise Open311Error(
+                        400, _("不支持的格式“%(fmt)s”：请在路径末尾使用 .xml 或 .json") % {"fmt": fmt}
+                    )
                 if request.method not in allowed:
                     headers["Allow"] = ", ".join(sorted(allowed))
-                    raise Open311Error(405, _("该地址不支持 %(method)s 方法，可用：%(allowed)s") % {
-                        "method": request.method, "allowed": headers["Allow"]})
+                    raise Open311Error(
+                        405,
+                        _("该地址不支持 %(method)s 方法，可用：%(allowed)s")
+                        % {"method": request.method, "allowed": headers["Allow"]},
+                    )
                 params = request.POST if request.method == "POST" else request.GET
                 jurisdiction = (params.get("jurisdiction_id") or "").strip()
                 if jurisdiction and jurisdiction not in jurisdiction_ids():
-                    raise Open311Error(400, _("jurisdiction_id“%(id)s”不是本服务器的辖区，应为 %(ok)s") % {
-                        "id": jurisdiction, "ok": primary_jurisdiction()})
+                    raise Open311Error(
+                        400,
+                        _("jurisdiction_id“%(id)s”不是本服务器的辖区，应为 %(ok)s")
+                        % {"id": jurisdiction, "ok": primary_jurisdiction()},
+                    )
                 kwargs = {name: spec.clean_text(value) for name, value in kwargs.items()}
                 return fn(request, fmt, **kwargs)
             except Open311Error as exc:
@@ -132,16 +143,22 @@ def discovery(request, fmt):
     base = request.build_absolute_uri("/open311/v2/")
     body = {
         "changeset": CHANGESET,
-        "contact": str(getattr(settings, "JINGZHI_OPEN311_CONTACT", "") or _("请联系本区城市管理指挥中心或拨打 12345")),
-        "key_service": str(getattr(settings, "JINGZHI_OPEN311_KEY_SERVICE", "") or
-                           _("提交服务请求需要 api_key：请向本区城市管理指挥中心申请，由管理员签发")),
-        "endpoints": [{
-            "specification": spec.SPECIFICATION,
-            "url": base,
-            "changeset": CHANGESET,
-            "type": "production",
-            "formats": ["text/xml", "application/json"],
-        }],
+        "contact": str(
+            getattr(settings, "JINGZHI_OPEN311_CONTACT", "") or _("请联系本区城市管理指挥中心或拨打 12345")
+        ),
+        "key_service": str(
+            getattr(settings, "JINGZHI_OPEN311_KEY_SERVICE", "")
+            or _("提交服务请求需要 api_key：请向本区城市管理指挥中心申请，由管理员签发")
+        ),
+        "endpoints": [
+            {
+                "specification": spec.SPECIFICATION,
+                "url": base,
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
     }
     return _respond(fmt, "discovery", body)
 
@@ -197,8 +214,10 @@ def _submission(request, category, service_code: str) -> Submission:
     problems: list[str] = []
     description = (params.get("description") or "").strip()
     if len(description) > spec.DESCRIPTION_MAX:
-        problems.append(_("description 共 %(n)d 个字符，超过上限 %(max)d") % {
-            "n": len(description), "max": spec.DESCRIPTION_MAX})
+        problems.append(
+            _("description 共 %(n)d 个字符，超过上限 %(max)d")
+            % {"n": len(description), "max": spec.DESCRIPTION_MAX}
+        )
     media_url = (params.get("media_url") or "").strip()
     if media_url:
         try:
@@ -221,9 +240,13 @@ def _submission(request, category, service_code: str) -> Submission:
     problems += attribute_problems
     crs = _crs_param(params)
     try:
-        point = locations.resolve(lat=params.get("lat", ""), long=params.get("long", ""),
-                                  address_string=params.get("address_string", ""),
-                                  address_id=params.get("address_id", ""), crs=crs)
+        point = locations.resolve(
+            lat=params.get("lat", ""),
+            long=params.get("long", ""),
+            address_string=params.get("address_string", ""),
+            address_id=params.get("address_id", ""),
+            crs=crs,
+        )
     except Open311Error as exc:
         problems += [d for _c, d in exc.errors]
         point = None
@@ -231,13 +254,23 @@ def _submission(request, category, service_code: str) -> Submission:
         raise Open311Error(400, *problems)
     address = (params.get("address_string") or "").strip() or point.place_name
     return Submission(
-        category=category, service_code=service_code,
-        description=description or _("%(name)s（通过 Open311 上报，未附描述）") % {"name": category.path_name},
-        lon=point.lon, lat=point.lat, crs=point.crs, address=address[:200], address_id=point.address_id,
-        attributes=attributes, media_url=media_url,
+        category=category,
+        service_code=service_code,
+        description=description
+        or _("%(name)s（通过 Open311 上报，未附描述）") % {"name": category.path_name},
+        lon=point.lon,
+        lat=point.lat,
+        crs=point.crs,
+        address=address[:200],
+        address_id=point.address_id,
+        attributes=attributes,
+        media_url=media_url,
         reporter_name=_contact_name(params.get("first_name", ""), params.get("last_name", ""))[:64],
-        reporter_phone=phone, email=email, device_id=(params.get("device_id") or "").strip(),
-        account_id=(params.get("account_id") or "").strip(), media=request.FILES.getlist("media"),
+        reporter_phone=phone,
+        email=email,
+        device_id=(params.get("device_id") or "").strip(),
+        account_id=(params.get("account_id") or "").strip(),
+        media=request.FILES.getlist("media"),
     )
 
 
@@ -246,8 +279,11 @@ def _post_request(request, fmt):
     client = _client(params)
     verdict = ratelimit.hit(client.pk, client.rate_limit_per_minute)
     if not verdict.allowed:
-        exc = Open311Error(429, _("提交过于频繁：每分钟最多 %(n)d 次，请 %(s)d 秒后重试") % {
-            "n": verdict.limit, "s": verdict.retry_after})
+        exc = Open311Error(
+            429,
+            _("提交过于频繁：每分钟最多 %(n)d 次，请 %(s)d 秒后重试")
+            % {"n": verdict.limit, "s": verdict.retry_after},
+        )
         exc.retry_after = verdict.retry_after
         raise exc
     touch_client(client)
@@ -262,8 +298,14 @@ def _post_request(request, fmt):
     filed = do_submit_request(client=client, submission=submission)
     case = filed.case
     notice = queries.service_notice(case, tz()) or None
-    body = [{"service_request_id": case.number, "token": filed.token, "service_notice": notice,
-             "account_id": filed.account_id or None}]
+    body = [
+        {
+            "service_request_id": case.number,
+            "token": filed.token,
+            "service_notice": notice,
+            "account_id": filed.account_id or None,
+        }
+    ]
     return _respond(fmt, "service_requests", body)
 
 
@@ -280,14 +322,26 @@ def _filters(params) -> queries.Filters:
     ids = spec.split_list(params.get("service_request_id", ""))
     codes = spec.split_list(params.get("service_code", ""))
     category_ids = attempt(services.categories_for_codes, codes) if codes else None
-    start = attempt(spec.parse_w3c, "start_date", params.get("start_date"), tz()) if params.get("start_date") else None
-    end = attempt(spec.parse_w3c, "end_date", params.get("end_date"), tz(), end_of_day=True) \
-        if params.get("end_date") else None
+    start = (
+        attempt(spec.parse_w3c, "start_date", params.get("start_date"), tz())
+        if params.get("start_date")
+        else None
+    )
+    end = (
+        attempt(spec.parse_w3c, "end_date", params.get("end_date"), tz(), end_of_day=True)
+        if params.get("end_date")
+        else None
+    )
     statuses = attempt(spec.parse_statuses, params.get("status", "")) or set()
     bbox = attempt(spec.parse_bbox, params.get("bbox")) if params.get("bbox") else None
     page = attempt(spec.parse_positive_int, "page", params.get("page"), default=1, maximum=1_000_000)
-    page_size = attempt(spec.parse_positive_int, "page_size", params.get("page_size"),
-                        default=spec.MAX_REQUESTS, maximum=spec.MAX_REQUESTS)
+    page_size = attempt(
+        spec.parse_positive_int,
+        "page_size",
+        params.get("page_size"),
+        default=spec.MAX_REQUESTS,
+        maximum=spec.MAX_REQUESTS,
+    )
     window = None
     if not problems:
         window = attempt(spec.date_window, start, end, clock.now())
@@ -299,8 +353,16 @@ def _filters(params) -> queries.Filters:
 
         (x0, y0), (x1, y1) = gcj02_to_wgs84(bbox[0], bbox[1]), gcj02_to_wgs84(bbox[2], bbox[3])
         bbox = (float(x0), float(y0), float(x1), float(y1))
-    return queries.Filters(ids=ids, category_ids=category_ids, start=window[0], end=window[1],
-                           statuses=statuses, bbox=bbox, page=page, page_size=page_size)
+    return queries.Filters(
+        ids=ids,
+        category_ids=category_ids,
+        start=window[0],
+        end=window[1],
+        statuses=statuses,
+        bbox=bbox,
+        page=page,
+        page_size=page_size,
+    )
 
 
 @endpoint("GET", "POST")
@@ -311,7 +373,9 @@ def request_list(request, fmt):
     extensions = _flag(params, "extensions")
     crs = _crs_param(params)
     cases = queries.search(_filters(params), with_events=extensions)
-    return _respond(fmt, "service_requests", queries.request_dicts(cases, tz(), extensions=extensions, crs=crs))
+    return _respond(
+        fmt, "service_requests", queries.request_dicts(cases, tz(), extensions=extensions, crs=crs)
+    )
 
 
 @endpoint("GET")
@@ -320,7 +384,9 @@ def request_detail(request, fmt, service_request_id):
     extensions = _flag(params, "extensions")
     crs = _crs_param(params)
     case = queries.access_request(service_request_id, with_events=extensions)
-    return _respond(fmt, "service_requests", queries.request_dicts([case], tz(), extensions=extensions, crs=crs))
+    return _respond(
+        fmt, "service_requests", queries.request_dicts([case], tz(), extensions=extensions, crs=crs)
+    )
 
 
 @endpoint("GET")
@@ -333,23 +399,34 @@ def request_updates(request, fmt, service_request_id):
 def token(request, fmt, token_id):
     from jingzhi.open311.models import Open311Request
 
-    found = Open311Request.objects.select_related("case").filter(
-        token=(token_id or "").strip(), case__source__in=queries.public_sources()).first()
+    found = (
+        Open311Request.objects.select_related("case")
+        .filter(token=(token_id or "").strip(), case__source__in=queries.public_sources())
+        .first()
+    )
     if found is None:
         raise Open311Error(404, _("令牌“%(token)s”不存在") % {"token": token_id})
-    return _respond(fmt, "service_requests", [{"service_request_id": found.case.number, "token": found.token}])
+    return _respond(
+        fmt, "service_requests", [{"service_request_id": found.case.number, "token": found.token}]
+    )
 
 
 # ---------------------------------------------------------------------------------------------- the rest
 def openapi(request):
     from jingzhi.open311.openapi import document
 
-    return JsonResponse(document(request.build_absolute_uri("/open311/v2/")), json_dumps_params={
-        "ensure_ascii": False})
+    return JsonResponse(
+        document(request.build_absolute_uri("/open311/v2/")), json_dumps_params={"ensure_ascii": False}
+    )
 
 
 @csrf_exempt
 def not_found(request, path: str = ""):
     fmt = "json" if path.lower().endswith(".json") else "xml"
-    return _error(fmt, Open311Error(404, _("Open311 接口中没有“%(path)s”，可用：discovery、services、requests、tokens") % {
-        "path": path}))
+    return _error(
+        fmt,
+        Open311Error(
+            404,
+            _("Open311 接口中没有“%(path)s”，可用：discovery、services、requests、tokens") % {"path": path},
+        ),
+    )

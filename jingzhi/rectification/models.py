@@ -34,16 +34,22 @@ class StandardVersion(models.Model):
     is_current = models.BooleanField(_("现行版本"), default=False)
     full_score = models.PositiveSmallIntegerField(_("满分"), default=100)
     # The grade rule (DOMAIN §4: below 90 → 不达标, restored after 3 consecutive months at 90 or above).
-    downgrade_below = models.DecimalField(_("降档分数线（低于）"), max_digits=5, decimal_places=1, default=Decimal("90"))
-    restore_at_least = models.DecimalField(_("复档分数线（不低于）"), max_digits=5, decimal_places=1,
-                                           default=Decimal("90"))
-    restore_months = models.PositiveSmallIntegerField(_("复档所需连续月数"), default=3,
-                                                      validators=[MinValueValidator(1)])
+    downgrade_below = models.DecimalField(
+        _("降档分数线（低于）"), max_digits=5, decimal_places=1, default=Decimal("90")
+    )
+    restore_at_least = models.DecimalField(
+        _("复档分数线（不低于）"), max_digits=5, decimal_places=1, default=Decimal("90")
+    )
+    restore_months = models.PositiveSmallIntegerField(
+        _("复档所需连续月数"), default=3, validators=[MinValueValidator(1)]
+    )
     # 文明街巷: every item clean for N consecutive months and resident satisfaction at or above a threshold.
-    civilized_clean_months = models.PositiveSmallIntegerField(_("文明街巷：十项全部达标的连续月数"), default=6,
-                                                              validators=[MinValueValidator(1)])
-    civilized_satisfaction = models.DecimalField(_("文明街巷：群众满意度不低于（%）"), max_digits=5, decimal_places=1,
-                                                 default=Decimal("90"))
+    civilized_clean_months = models.PositiveSmallIntegerField(
+        _("文明街巷：十项全部达标的连续月数"), default=6, validators=[MinValueValidator(1)]
+    )
+    civilized_satisfaction = models.DecimalField(
+        _("文明街巷：群众满意度不低于（%）"), max_digits=5, decimal_places=1, default=Decimal("90")
+    )
     note = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=clock.now)
 
@@ -51,8 +57,11 @@ class StandardVersion(models.Model):
         ordering = ["-effective_from", "-id"]
         verbose_name = _("十无标准版本")
         verbose_name_plural = _("十无标准版本")
-        constraints = [models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True),
-                                               name="rectification_one_current_standard")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="rectification_one_current_standard"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
@@ -68,20 +77,30 @@ class StandardItem(models.Model):
     position = models.PositiveSmallIntegerField(_("序号"), default=0)
     points = models.DecimalField(_("分值"), max_digits=5, decimal_places=1, validators=[MinValueValidator(0)])
     # Deduction rule: points per finding, capped at the item's points.
-    deduction_per_finding = models.DecimalField(_("每处扣分"), max_digits=5, decimal_places=1, default=Decimal("2"),
-                                                validators=[MinValueValidator(0)])
+    deduction_per_finding = models.DecimalField(
+        _("每处扣分"), max_digits=5, decimal_places=1, default=Decimal("2"), validators=[MinValueValidator(0)]
+    )
     deduction_rule = models.CharField(_("扣分规则"), max_length=200, blank=True)
-    category = models.ForeignKey("taxonomy.Category", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+", verbose_name=_("对应案件分类"))
-    is_creation_goal = models.BooleanField(_("一创建目标"), default=False,
-                                           help_text=_("创建文明街巷：不单独扣分，由各项连续达标与满意度判定"))
+    category = models.ForeignKey(
+        "taxonomy.Category",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("对应案件分类"),
+    )
+    is_creation_goal = models.BooleanField(
+        _("一创建目标"), default=False, help_text=_("创建文明街巷：不单独扣分，由各项连续达标与满意度判定")
+    )
     replaces = models.JSONField(_("取代的旧事项编码"), default=list, blank=True)
 
     class Meta:
         ordering = ["version", "position", "id"]
         verbose_name = _("十无事项")
         verbose_name_plural = _("十无事项")
-        constraints = [models.UniqueConstraint(fields=["version", "code"], name="rectification_item_code_in_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="rectification_item_code_in_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.position}. {self.name}"
@@ -104,15 +123,28 @@ class Inspection(models.Model):
     period = models.CharField(_("检查周期"), max_length=10)
     month = models.CharField(_("计入月份"), max_length=7, db_index=True)
     is_official = models.BooleanField(_("正式检查"), default=False)
-    version = models.ForeignKey(StandardVersion, on_delete=models.PROTECT, related_name="inspections",
-                                verbose_name=_("标准版本"))
-    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+", verbose_name=_("检查人"))
+    version = models.ForeignKey(
+        StandardVersion, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("标准版本")
+    )
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("检查人"),
+    )
     inspected_on = models.DateField(_("检查日期"))
     score = models.DecimalField(_("得分"), max_digits=5, decimal_places=1)
     full_score = models.PositiveSmallIntegerField(_("满分"), default=100)
-    satisfaction = models.DecimalField(_("群众满意度（%）"), max_digits=5, decimal_places=1, null=True, blank=True,
-                                       validators=[MinValueValidator(0), MaxValueValidator(100)])
+    satisfaction = models.DecimalField(
+        _("群众满意度（%）"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
     note = models.TextField(_("备注"), blank=True)
     created_at = models.DateTimeField(_("录入时间"), default=clock.now)
 
@@ -120,8 +152,13 @@ class Inspection(models.Model):
         ordering = ["-inspected_on", "-id"]
         verbose_name = _("十无检查")
         verbose_name_plural = _("十无检查")
-        constraints = [models.UniqueConstraint(fields=["street_code", "kind", "period"], condition=Q(is_official=True),
-                                               name="rectification_one_official_inspection")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street_code", "kind", "period"],
+                condition=Q(is_official=True),
+                name="rectification_one_official_inspection",
+            )
+        ]
         indexes = [models.Index(fields=["street_code", "month"])]
 
     def __str__(self) -> str:
@@ -142,8 +179,14 @@ class ItemResult(models.Model):
     address = models.CharField(_("位置描述"), max_length=200, blank=True)
     lon = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
-    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("案件"))
+    case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("案件"),
+    )
     # True when the finding joined a case already open for the same item on the same street.
     attached_to_open_case = models.BooleanField(_("并入已有案件"), default=False)
 
@@ -151,7 +194,9 @@ class ItemResult(models.Model):
         ordering = ["inspection", "item__position"]
         verbose_name = _("检查事项结果")
         verbose_name_plural = _("检查事项结果")
-        constraints = [models.UniqueConstraint(fields=["inspection", "item"], name="rectification_one_result_per_item")]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "item"], name="rectification_one_result_per_item")
+        ]
 
     def __str__(self) -> str:
         return f"{self.item.name}: -{self.deduction}"
@@ -172,7 +217,9 @@ class StreetRecord(models.Model):
     street_code = models.CharField(_("街巷编码"), max_length=32, unique=True)
     street_name = models.CharField(_("街巷名称"), max_length=100)
     grade = models.CharField(_("当前等级"), max_length=16, choices=Grade.choices, blank=True)
-    awarded_grade = models.CharField(_("评定等级"), max_length=16, choices=Grade.choices, default=Grade.STANDARD)
+    awarded_grade = models.CharField(
+        _("评定等级"), max_length=16, choices=Grade.choices, default=Grade.STANDARD
+    )
     grade_since = models.CharField(_("等级起始月份"), max_length=7, blank=True)
     last_score = models.DecimalField(_("最近得分"), max_digits=5, decimal_places=1, null=True, blank=True)
     last_month = models.CharField(_("最近计分月份"), max_length=7, blank=True)
@@ -210,8 +257,14 @@ class GradeChange(models.Model):
     to_grade = models.CharField(_("新等级"), max_length=16, choices=Grade.choices)
     reason = models.CharField(_("原因"), max_length=300)
     score = models.DecimalField(_("得分"), max_digits=5, decimal_places=1, null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("评定人"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("评定人"),
+    )
     created_at = models.DateTimeField(_("记录时间"), default=clock.now)
 
     class Meta:
@@ -233,12 +286,17 @@ class ChiefRank(models.TextChoices):
 
 class ChiefAssignment(models.Model):
     street_code = models.CharField(_("街巷编码"), max_length=32, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chief_assignments",
-                             verbose_name=_("街巷长"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="chief_assignments",
+        verbose_name=_("街巷长"),
+    )
     rank = models.CharField(_("级别"), max_length=16, choices=ChiefRank.choices)
     title = models.CharField(_("职务"), max_length=100, blank=True)
-    role_assignment = models.ForeignKey("accounts.RoleAssignment", null=True, blank=True, on_delete=models.SET_NULL,
-                                        related_name="+")
+    role_assignment = models.ForeignKey(
+        "accounts.RoleAssignment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     started_on = models.DateField(_("任职日期"))
     ended_on = models.DateField(_("离任日期"), null=True, blank=True)
     is_active = models.BooleanField(_("在任"), default=True)
@@ -248,8 +306,11 @@ class ChiefAssignment(models.Model):
         ordering = ["street_code", "-started_on", "-id"]
         verbose_name = _("街巷长任职")
         verbose_name_plural = _("街巷长任职")
-        constraints = [models.UniqueConstraint(fields=["street_code"], condition=Q(is_active=True),
-                                               name="rectification_one_active_chief")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street_code"], condition=Q(is_active=True), name="rectification_one_active_chief"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_rank_display()} {self.street_code}"
@@ -257,15 +318,24 @@ class ChiefAssignment(models.Model):
 
 class TaskLetter(models.Model):
     street_code = models.CharField(_("街巷编码"), max_length=32, db_index=True)
-    chief = models.ForeignKey(ChiefAssignment, on_delete=models.PROTECT, related_name="task_letters",
-                              verbose_name=_("街巷长"))
+    chief = models.ForeignKey(
+        ChiefAssignment, on_delete=models.PROTECT, related_name="task_letters", verbose_name=_("街巷长")
+    )
     title = models.CharField(_("标题"), max_length=200)
     targets = models.JSONField(_("目标"), default=list)
-    target_grade = models.CharField(_("目标等级"), max_length=16, choices=Grade.choices, default=Grade.STANDARD)
+    target_grade = models.CharField(
+        _("目标等级"), max_length=16, choices=Grade.choices, default=Grade.STANDARD
+    )
     starts_on = models.DateField(_("开始日期"))
     due_on = models.DateField(_("完成日期"))
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+", verbose_name=_("下达人"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("下达人"),
+    )
     issued_at = models.DateTimeField(_("下达时间"), default=clock.now)
     signed_at = models.DateTimeField(_("签署时间"), null=True, blank=True)
     is_active = models.BooleanField(_("有效"), default=True)
@@ -276,8 +346,13 @@ class TaskLetter(models.Model):
         ordering = ["street_code", "-issued_at"]
         verbose_name = _("任务书")
         verbose_name_plural = _("任务书")
-        constraints = [models.UniqueConstraint(fields=["street_code"], condition=Q(is_active=True),
-                                               name="rectification_one_active_task_letter")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street_code"],
+                condition=Q(is_active=True),
+                name="rectification_one_active_task_letter",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -305,8 +380,14 @@ class LedgerEntry(models.Model):
     label = models.CharField(_("名称"), max_length=100)
     quantity = models.PositiveIntegerField(_("数量"), default=1)
     note = models.CharField(_("说明"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("记录人"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("记录人"),
+    )
     recorded_at = models.DateTimeField(_("记录时间"), default=clock.now)
     is_current = models.BooleanField(_("现行"), default=True)
 
@@ -338,7 +419,9 @@ class AccountabilityRule(models.Model):
         ordering = ["failing_months"]
         verbose_name = _("问责规则")
         verbose_name_plural = _("问责规则")
-        constraints = [models.UniqueConstraint(fields=["failing_months", "proposal"], name="rectification_rule_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["failing_months", "proposal"], name="rectification_rule_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.failing_months} → {self.get_proposal_display()}"
@@ -352,16 +435,30 @@ class ProposalStatus(models.TextChoices):
 
 class AccountabilityProposal(models.Model):
     street_code = models.CharField(_("街巷编码"), max_length=32, db_index=True)
-    chief = models.ForeignKey(ChiefAssignment, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="proposals", verbose_name=_("街巷长"))
+    chief = models.ForeignKey(
+        ChiefAssignment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        verbose_name=_("街巷长"),
+    )
     rule = models.ForeignKey(AccountabilityRule, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("措施"), max_length=20, choices=ProposalKind.choices)
     month = models.CharField(_("触发月份"), max_length=7)
     failing_months = models.PositiveSmallIntegerField(_("连续不达标月数"))
     reason = models.CharField(_("提出原因"), max_length=300)
-    status = models.CharField(_("状态"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("决定人"))
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("决定人"),
+    )
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
     decision_reason = models.CharField(_("决定理由"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("提出时间"), default=clock.now)
@@ -370,8 +467,11 @@ class AccountabilityProposal(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("问责建议")
         verbose_name_plural = _("问责建议")
-        constraints = [models.UniqueConstraint(fields=["street_code", "rule", "month"],
-                                               name="rectification_one_proposal_per_rule_month")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street_code", "rule", "month"], name="rectification_one_proposal_per_rule_month"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.street_code} {self.month} {self.get_kind_display()}"
@@ -382,8 +482,9 @@ class StreetPlan(models.Model):
     street_code = models.CharField(_("街巷编码"), max_length=32, unique=True)
     title = models.CharField(_("标题"), max_length=200)
     summary = models.TextField(_("概述"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("创建时间"), default=clock.now)
 
     class Meta:
@@ -399,11 +500,18 @@ class PlanItem(models.Model):
     text = models.CharField(_("整治内容"), max_length=300)
     standard_code = models.CharField(_("对应十无事项"), max_length=48, blank=True)
     owner_name = models.CharField(_("责任单位/人"), max_length=100)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+", verbose_name=_("责任人账号"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("责任人账号"),
+    )
     deadline = models.DateField(_("完成期限"))
-    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0,
-                                                validators=[MinValueValidator(0), MaxValueValidator(100)])
+    progress = models.PositiveSmallIntegerField(
+        _("进度（%）"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
     progress_note = models.CharField(_("进展说明"), max_length=300, blank=True)
     cases = models.ManyToManyField("cases.Case", blank=True, related_name="+", verbose_name=_("关联案件"))
     updated_at = models.DateTimeField(_("更新时间"), default=clock.now)
@@ -428,10 +536,15 @@ class PlanItem(models.Model):
 # ------------------------------------------------------------------------------------------------ stewards
 class StewardAssignment(models.Model):
     street_code = models.CharField(_("街巷编码"), max_length=32, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="steward_assignments",
-                             verbose_name=_("小巷管家"))
-    role_assignment = models.ForeignKey("accounts.RoleAssignment", null=True, blank=True, on_delete=models.SET_NULL,
-                                        related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="steward_assignments",
+        verbose_name=_("小巷管家"),
+    )
+    role_assignment = models.ForeignKey(
+        "accounts.RoleAssignment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     started_on = models.DateField(_("开始日期"))
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
     is_active = models.BooleanField(_("在岗"), default=True)
@@ -440,8 +553,13 @@ class StewardAssignment(models.Model):
         ordering = ["street_code", "-started_on"]
         verbose_name = _("小巷管家")
         verbose_name_plural = _("小巷管家")
-        constraints = [models.UniqueConstraint(fields=["street_code", "user"], condition=Q(is_active=True),
-                                               name="rectification_one_active_steward_per_street")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street_code", "user"],
+                condition=Q(is_active=True),
+                name="rectification_one_active_steward_per_street",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} {self.street_code}"
@@ -457,14 +575,21 @@ class PatrolDuty(models.TextChoices):
 
 class PatrolLog(models.Model):
     street_code = models.CharField(_("街巷编码"), max_length=32, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("记录人"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人")
+    )
     duty = models.CharField(_("类型"), max_length=16, choices=PatrolDuty.choices)
     note = models.CharField(_("内容"), max_length=500)
     lon = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
-    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("案件"))
+    case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("案件"),
+    )
     created_at = models.DateTimeField(_("时间"), default=clock.now, db_index=True)
 
     class Meta:

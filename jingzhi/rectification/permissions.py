@@ -27,7 +27,16 @@ INSPECTORS_BY_KIND = {
     "chief_patrol": ("street_chief", *ADMINS),
     "steward_patrol": ("steward", *ADMINS),
 }
-STREET_STAFF = ("assessor", "inspector", "street_chief", "steward", "operator", "shift_lead", "dispatcher", *ADMINS)
+STREET_STAFF = (
+    "assessor",
+    "inspector",
+    "street_chief",
+    "steward",
+    "operator",
+    "shift_lead",
+    "dispatcher",
+    *ADMINS,
+)
 
 
 def _live(user) -> bool:
@@ -95,8 +104,10 @@ def access_street(user, street_code: str):
 
     street = place_by_code("street", (street_code or "").strip())
     if street is None or not can_view_street(user, street.code):
-        raise NotFound(_("街巷不存在，或不在您的辖区（编码 %(code)s）") % {"code": street_code},
-                       fields={"street": street_code})
+        raise NotFound(
+            _("街巷不存在，或不在您的辖区（编码 %(code)s）") % {"code": street_code},
+            fields={"street": street_code},
+        )
     return street
 
 
@@ -106,7 +117,9 @@ def public_street(street_code: str):
 
     street = place_by_code("street", (street_code or "").strip())
     if street is None:
-        raise NotFound(_("街巷不存在（编码 %(code)s）") % {"code": street_code}, fields={"street": street_code})
+        raise NotFound(
+            _("街巷不存在（编码 %(code)s）") % {"code": street_code}, fields={"street": street_code}
+        )
     return street
 
 
@@ -114,5 +127,9 @@ def can_view_finding_photo(user, owner_id) -> bool:
     from jingzhi.rectification.actions import row_id
     from jingzhi.rectification.models import ItemResult
 
-    code = ItemResult.objects.filter(pk=row_id(owner_id)).values_list("inspection__street_code", flat=True).first()
+    code = (
+        ItemResult.objects.filter(pk=row_id(owner_id))
+        .values_list("inspection__street_code", flat=True)
+        .first()
+    )
     return bool(code) and can_view_street(user, code)

@@ -33,7 +33,13 @@ from jingzhi.rectification.models import (
     TaskLetter,
 )
 
-GRADE_COLOURS = {"premium": "#15803d", "fine": "#2563eb", "standard": "#ca8a04", "failing": "#dc2626", "": "#9ca3af"}
+GRADE_COLOURS = {
+    "premium": "#15803d",
+    "fine": "#2563eb",
+    "standard": "#ca8a04",
+    "failing": "#dc2626",
+    "": "#9ca3af",
+}
 GRADE_ORDER = ["premium", "fine", "standard", "failing", ""]
 
 
@@ -71,13 +77,17 @@ def open_case_counts(codes) -> dict[str, int]:
     from jingzhi.cases import workflow
     from jingzhi.cases.models import Case
 
-    rows = (Case.objects.filter(street_code__in=list(codes), state__in=workflow.OPEN_STATES)
-            .values("street_code").annotate(n=Count("id")))
+    rows = (
+        Case.objects.filter(street_code__in=list(codes), state__in=workflow.OPEN_STATES)
+        .values("street_code")
+        .annotate(n=Count("id"))
+    )
     return {r["street_code"]: r["n"] for r in rows}
 
 
-def street_rows_for(user, *, subdistrict_code: str = "", grade: str | None = None, q: str = "",
-                    codes=None) -> list[StreetRow]:
+def street_rows_for(
+    user, *, subdistrict_code: str = "", grade: str | None = None, q: str = "", codes=None
+) -> list[StreetRow]:
     from jingzhi.geo.queries import streets_for
 
     streets = streets_for(user).defer("geometry").order_by("code")
@@ -90,8 +100,12 @@ def street_rows_for(user, *, subdistrict_code: str = "", grade: str | None = Non
     streets = list(streets)
     street_codes = [s.code for s in streets]
     records = {r.street_code: r for r in StreetRecord.objects.filter(street_code__in=street_codes)}
-    chiefs = {c.street_code: c for c in ChiefAssignment.objects.filter(street_code__in=street_codes, is_active=True)
-              .select_related("user")}
+    chiefs = {
+        c.street_code: c
+        for c in ChiefAssignment.objects.filter(street_code__in=street_codes, is_active=True).select_related(
+            "user"
+        )
+    }
     counts = open_case_counts(street_codes)
     rows = [StreetRow(s, records.get(s.code), chiefs.get(s.code), counts.get(s.code, 0)) for s in streets]
     if grade is not None and grade != "all":
@@ -103,34 +117,46 @@ def grade_summary(rows: list[StreetRow]) -> list[dict]:
     counts = defaultdict(int)
     for row in rows:
         counts[row.grade] += 1
-    return [{"grade": g, "label": rules.grade_label(g), "colour": GRADE_COLOURS[g], "count": counts[g]}
-            for g in GRADE_ORDER]
+    return [
+        {"grade": g, "label": rules.grade_label(g), "colour": GRADE_COLOURS[g], "count": counts[g]}
+        for g in GRADE_ORDER
+    ]
 
 
 def score_series(street_code: str, months: int = 12) -> list[tuple[str, Decimal]]:
     """(month, the month's official score) for the last `months` months that have one, oldest first."""
     scores: dict[str, Decimal] = {}
     for month, value in Inspection.objects.filter(street_code=street_code, is_official=True).values_list(
-            "month", "score"):
+        "month", "score"
+    ):
         scores[month] = min(value, scores.get(month, value))
     ordered = sorted(scores.items(), key=lambda kv: rules.month_index(kv[0]))
     return ordered[-months:]
 
 
 def inspections_for_street(street_code: str, limit: int = 24):
-    return list(Inspection.objects.filter(street_code=street_code).select_related("inspector", "version")
-                .order_by("-inspected_on", "-id")[:limit])
+    return list(
+        Inspection.objects.filter(street_code=street_code)
+        .select_related("inspector", "version")
+        .order_by("-inspected_on", "-id")[:limit]
+    )
 
 
 def inspection_detail(inspection_id) -> Inspection | None:
-    return (Inspection.objects.select_related("inspector", "version")
-            .prefetch_related(_results_prefetch()).filter(pk=inspection_id).first())
+    return (
+        Inspection.objects.select_related("inspector", "version")
+        .prefetch_related(_results_prefetch())
+        .filter(pk=inspection_id)
+        .first()
+    )
 
 
 def _results_prefetch():
     from django.db.models import Prefetch
 
-    return Prefetch("results", queryset=ItemResult.objects.select_related("item", "case").order_by("item__position"))
+    return Prefetch(
+        "results", queryset=ItemResult.objects.select_related("item", "case").order_by("item__position")
+    )
 
 
 def access_inspection(user, inspection_id) -> Inspection:
@@ -155,27 +181,42 @@ def open_cases_for_street(user, street_code: str, limit: int = 50):
 
 
 def grade_history(street_code: str):
-    return list(GradeChange.objects.filter(street_code=street_code).select_related("decided_by")
-                .order_by("-month", "-id"))
+    return list(
+        GradeChange.objects.filter(street_code=street_code)
+        .select_related("decided_by")
+        .order_by("-month", "-id")
+    )
 
 
 def chief_history(street_code: str):
-    return list(ChiefAssignment.objects.filter(street_code=street_code).select_related("user")
-                .prefetch_related("proposals").order_by("-started_on", "-id"))
+    return list(
+        ChiefAssignment.objects.filter(street_code=street_code)
+        .select_related("user")
+        .prefetch_related("proposals")
+        .order_by("-started_on", "-id")
+    )
 
 
 def active_chief(street_code: str) -> ChiefAssignment | None:
-    return ChiefAssignment.objects.filter(street_code=street_code, is_active=True).select_related("user").first()
+    return (
+        ChiefAssignment.objects.filter(street_code=street_code, is_active=True).select_related("user").first()
+    )
 
 
 def task_letters(street_code: str):
-    return list(TaskLetter.objects.filter(street_code=street_code).select_related("chief__user", "issued_by")
-                .order_by("-is_active", "-issued_at"))
+    return list(
+        TaskLetter.objects.filter(street_code=street_code)
+        .select_related("chief__user", "issued_by")
+        .order_by("-is_active", "-issued_at")
+    )
 
 
 def ledger(street_code: str):
-    return list(LedgerEntry.objects.filter(street_code=street_code, is_current=True).select_related("recorded_by")
-                .order_by("kind", "id"))
+    return list(
+        LedgerEntry.objects.filter(street_code=street_code, is_current=True)
+        .select_related("recorded_by")
+        .order_by("kind", "id")
+    )
 
 
 def plan_for(street_code: str) -> tuple[StreetPlan | None, list[PlanItem]]:
@@ -190,12 +231,17 @@ def plan_for(street_code: str) -> tuple[StreetPlan | None, list[PlanItem]]:
 
 
 def proposals_for(street_code: str):
-    return list(AccountabilityProposal.objects.filter(street_code=street_code).select_related("chief__user",
-                                                                                              "decided_by"))
+    return list(
+        AccountabilityProposal.objects.filter(street_code=street_code).select_related(
+            "chief__user", "decided_by"
+        )
+    )
 
 
 def stewards_for(street_code: str):
-    return list(StewardAssignment.objects.filter(street_code=street_code, is_active=True).select_related("user"))
+    return list(
+        StewardAssignment.objects.filter(street_code=street_code, is_active=True).select_related("user")
+    )
 
 
 def patrol_log(street_code: str, limit: int = 20):
@@ -231,36 +277,55 @@ def chief_dashboard(user) -> list[ChiefStreet]:
     from jingzhi.cases import workflow
     from jingzhi.cases.models import Case
 
-    codes = list(ChiefAssignment.objects.filter(user=user, is_active=True).values_list("street_code", flat=True))
+    codes = list(
+        ChiefAssignment.objects.filter(user=user, is_active=True).values_list("street_code", flat=True)
+    )
     if not codes:
         return []
     rows = street_rows_for(user, codes=codes)
     now = clock.now()
     today = _today()
     overdue = defaultdict(list)
-    for case in (Case.objects.filter(street_code__in=codes, state__in=workflow.OPEN_STATES, step_deadline__lt=now)
-                 .select_related("category").order_by("step_deadline")):
+    for case in (
+        Case.objects.filter(street_code__in=codes, state__in=workflow.OPEN_STATES, step_deadline__lt=now)
+        .select_related("category")
+        .order_by("step_deadline")
+    ):
         overdue[case.street_code].append(case)
-    letters = {letter.street_code: letter for letter in TaskLetter.objects.filter(street_code__in=codes,
-                                                                                  is_active=True)}
+    letters = {
+        letter.street_code: letter
+        for letter in TaskLetter.objects.filter(street_code__in=codes, is_active=True)
+    }
     proposals = defaultdict(list)
     for p in AccountabilityProposal.objects.filter(street_code__in=codes, status=ProposalStatus.PENDING):
         proposals[p.street_code].append(p)
     plan_items = defaultdict(list)
-    for item in PlanItem.objects.filter(plan__street_code__in=codes, deadline__lt=today, progress__lt=100) \
-            .select_related("plan"):
+    for item in PlanItem.objects.filter(
+        plan__street_code__in=codes, deadline__lt=today, progress__lt=100
+    ).select_related("plan"):
         plan_items[item.plan.street_code].append(item)
     last = {}
-    for inspection in (Inspection.objects.filter(street_code__in=codes).prefetch_related(_results_prefetch())
-                       .order_by("street_code", "-inspected_on", "-id")):
+    for inspection in (
+        Inspection.objects.filter(street_code__in=codes)
+        .prefetch_related(_results_prefetch())
+        .order_by("street_code", "-inspected_on", "-id")
+    ):
         last.setdefault(inspection.street_code, inspection)
     out = []
     for row in rows:
         inspection = last.get(row.code)
         failing = [r for r in inspection.results.all() if not r.passed] if inspection else []
-        out.append(ChiefStreet(row=row, failing_items=failing, last_inspection=inspection,
-                               overdue_cases=overdue[row.code], overdue_plan_items=plan_items[row.code],
-                               letter=letters.get(row.code), pending_proposals=proposals[row.code]))
+        out.append(
+            ChiefStreet(
+                row=row,
+                failing_items=failing,
+                last_inspection=inspection,
+                overdue_cases=overdue[row.code],
+                overdue_plan_items=plan_items[row.code],
+                letter=letters.get(row.code),
+                pending_proposals=proposals[row.code],
+            )
+        )
     out.sort(key=lambda s: (s.row.grade != Grade.FAILING, s.row.code))
     return out
 
@@ -298,18 +363,26 @@ def board(street_code: str) -> Board:
     street = permissions.public_street(street_code)
     version = current_version()
     return Board(
-        street=street, record=StreetRecord.objects.filter(street_code=street.code).first(),
-        chief=active_chief(street.code), items=[i for i in standard_items(version) if not i.is_creation_goal],
-        version=version, letter=TaskLetter.objects.filter(street_code=street.code, is_active=True).first(),
-        stewards=stewards_for(street.code))
+        street=street,
+        record=StreetRecord.objects.filter(street_code=street.code).first(),
+        chief=active_chief(street.code),
+        items=[i for i in standard_items(version) if not i.is_creation_goal],
+        version=version,
+        letter=TaskLetter.objects.filter(street_code=street.code, is_active=True).first(),
+        stewards=stewards_for(street.code),
+    )
 
 
 def inspections_for_export(user, *, month: str = "", kind: str = ""):
     from jingzhi.geo.queries import streets_for
 
     codes = list(streets_for(user).values_list("code", flat=True))
-    qs = Inspection.objects.filter(street_code__in=codes).select_related("inspector", "version") \
-        .prefetch_related(_results_prefetch()).order_by("street_code", "inspected_on", "id")
+    qs = (
+        Inspection.objects.filter(street_code__in=codes)
+        .select_related("inspector", "version")
+        .prefetch_related(_results_prefetch())
+        .order_by("street_code", "inspected_on", "id")
+    )
     if month:
         qs = qs.filter(month=month)
     if kind:

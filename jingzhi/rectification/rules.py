@@ -76,7 +76,10 @@ def period_problem(kind: str, period: str, day: date) -> str | None:
     expected = period_for(kind, day)
     if period != expected:
         return _("检查日期 %(day)s 属于周期 %(expected)s，与填写的周期 %(period)s 不符") % {
-            "day": day.isoformat(), "expected": expected, "period": period}
+            "day": day.isoformat(),
+            "expected": expected,
+            "period": period,
+        }
     return None
 
 
@@ -94,8 +97,11 @@ def deduction_problem(name: str, points: Decimal, deduction: Decimal) -> str | N
     if deduction < 0:
         return _("“%(name)s”的扣分不能为负数") % {"name": name}
     if deduction > points:
-        return _("“%(name)s”扣 %(d)s 分，超过该项分值 %(p)s 分") % {"name": name, "d": _num(deduction),
-                                                            "p": _num(points)}
+        return _("“%(name)s”扣 %(d)s 分，超过该项分值 %(p)s 分") % {
+            "name": name,
+            "d": _num(deduction),
+            "p": _num(points),
+        }
     return None
 
 
@@ -153,8 +159,13 @@ def grade_label(grade: str) -> str:
     return gettext(GRADE_LABELS.get(grade, grade)) if grade else gettext("未定级")
 
 
-def replay_grades(month_scores: Mapping[str, Decimal], rule: GradeRule, *, awards: Mapping[str, str] | None = None,
-                  initial_awarded: str = "standard") -> tuple[str, str, list[GradeStep]]:
+def replay_grades(
+    month_scores: Mapping[str, Decimal],
+    rule: GradeRule,
+    *,
+    awards: Mapping[str, str] | None = None,
+    initial_awarded: str = "standard",
+) -> tuple[str, str, list[GradeStep]]:
     """Walk the months in order and return (grade, awarded grade, the changes).
 
     A month scoring below `downgrade_below` drops the street to 不达标; while it is 不达标, `restore_months`
@@ -170,8 +181,9 @@ def replay_grades(month_scores: Mapping[str, Decimal], rule: GradeRule, *, award
         if month in awards:
             awarded = awards[month]
             if grade != FAILING and grade != awarded:
-                steps.append(GradeStep(month, "award", grade, awarded,
-                                       _("评定为%(g)s") % {"g": grade_label(awarded)}))
+                steps.append(
+                    GradeStep(month, "award", grade, awarded, _("评定为%(g)s") % {"g": grade_label(awarded)})
+                )
                 grade = awarded
         if month not in month_scores:
             continue
@@ -179,14 +191,31 @@ def replay_grades(month_scores: Mapping[str, Decimal], rule: GradeRule, *, award
         if rule.fails(value):
             streak, last_good = 0, None
             if grade != FAILING:
-                steps.append(GradeStep(month, "downgrade", grade, FAILING, _(
-                    "%(m)s 得分 %(s)s，低于 %(t)s 分，降为不达标") % {
-                    "m": month, "s": _num(value), "t": _num(rule.downgrade_below)}, value))
+                steps.append(
+                    GradeStep(
+                        month,
+                        "downgrade",
+                        grade,
+                        FAILING,
+                        _("%(m)s 得分 %(s)s，低于 %(t)s 分，降为不达标")
+                        % {"m": month, "s": _num(value), "t": _num(rule.downgrade_below)},
+                        value,
+                    )
+                )
                 grade = FAILING
             continue
         if not grade:
-            steps.append(GradeStep(month, "first", "", awarded, _("%(m)s 得分 %(s)s，定为%(g)s") % {
-                "m": month, "s": _num(value), "g": grade_label(awarded)}, value))
+            steps.append(
+                GradeStep(
+                    month,
+                    "first",
+                    "",
+                    awarded,
+                    _("%(m)s 得分 %(s)s，定为%(g)s")
+                    % {"m": month, "s": _num(value), "g": grade_label(awarded)},
+                    value,
+                )
+            )
             grade = awarded
             continue
         if grade == FAILING and rule.good(value):
@@ -195,10 +224,23 @@ def replay_grades(month_scores: Mapping[str, Decimal], rule: GradeRule, *, award
             last_good = index
             if streak >= rule.restore_months:
                 first = month_from_index(index - rule.restore_months + 1)
-                steps.append(GradeStep(month, "restore", FAILING, awarded, _(
-                    "%(a)s 至 %(b)s 连续 %(n)d 个月不低于 %(t)s 分，恢复为%(g)s") % {
-                    "a": first, "b": month, "n": rule.restore_months, "t": _num(rule.restore_at_least),
-                    "g": grade_label(awarded)}, value))
+                steps.append(
+                    GradeStep(
+                        month,
+                        "restore",
+                        FAILING,
+                        awarded,
+                        _("%(a)s 至 %(b)s 连续 %(n)d 个月不低于 %(t)s 分，恢复为%(g)s")
+                        % {
+                            "a": first,
+                            "b": month,
+                            "n": rule.restore_months,
+                            "t": _num(rule.restore_at_least),
+                            "g": grade_label(awarded),
+                        },
+                        value,
+                    )
+                )
                 grade, streak, last_good = awarded, 0, None
         elif grade == FAILING:
             streak, last_good = 0, None
@@ -231,8 +273,9 @@ def proposals_due(run: int, rules: Iterable[RuleRef]) -> list[RuleRef]:
 
 
 # ------------------------------------------------------------------------------------------------ 文明街巷
-def civilized(month_clean: Mapping[str, bool], month: str, satisfaction, *, clean_months: int,
-              min_satisfaction) -> bool:
+def civilized(
+    month_clean: Mapping[str, bool], month: str, satisfaction, *, clean_months: int, min_satisfaction
+) -> bool:
     """Whether the street qualifies as 文明街巷 in `month`: every item clean in each of the last
     `clean_months` calendar months (a month without an inspection does not count) and the latest resident
     satisfaction at or above the threshold."""

@@ -36,11 +36,27 @@ from jingzhi.taxonomy.models import (
 )
 
 CATEGORY_FIELDS = (
-    "kind", "code", "name", "parent_id", "level", "is_active", "keywords", "dedup_radius_m",
-    "dedup_window_hours", "shiwu_item", "is_local_default",
+    "kind",
+    "code",
+    "name",
+    "parent_id",
+    "level",
+    "is_active",
+    "keywords",
+    "dedup_radius_m",
+    "dedup_window_hours",
+    "shiwu_item",
+    "is_local_default",
 )
-CATEGORY_EDITABLE = {"name", "is_active", "keywords", "dedup_radius_m", "dedup_window_hours", "shiwu_item",
-                     "is_local_default"}
+CATEGORY_EDITABLE = {
+    "name",
+    "is_active",
+    "keywords",
+    "dedup_radius_m",
+    "dedup_window_hours",
+    "shiwu_item",
+    "is_local_default",
+}
 
 
 def _values(obj, fields) -> dict:
@@ -51,7 +67,9 @@ def _check_shiwu_free(shiwu_item: str, *, except_pk=None) -> None:
     if not shiwu_item:
         return
     if shiwu_item not in ShiwuItem.values:
-        raise InvalidInput(_("十无事项“%(item)s”不存在") % {"item": shiwu_item}, fields={"shiwu_item": "unknown"})
+        raise InvalidInput(
+            _("十无事项“%(item)s”不存在") % {"item": shiwu_item}, fields={"shiwu_item": "unknown"}
+        )
     holder = Category.objects.filter(shiwu_item=shiwu_item).exclude(pk=except_pk).first()
     if holder is not None:
         raise InvalidInput(
@@ -62,53 +80,90 @@ def _check_shiwu_free(shiwu_item: str, *, except_pk=None) -> None:
 
 
 def _check_counts(dedup_radius_m, dedup_window_hours) -> None:
-    for field, value, label in (("dedup_radius_m", dedup_radius_m, _("查重半径")),
-                                ("dedup_window_hours", dedup_window_hours, _("查重时段"))):
+    for field, value, label in (
+        ("dedup_radius_m", dedup_radius_m, _("查重半径")),
+        ("dedup_window_hours", dedup_window_hours, _("查重时段")),
+    ):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise InvalidInput(_("%(label)s必须是不小于 0 的整数，收到 %(value)s") % {"label": label, "value": value},
-                               fields={field: "invalid"})
+            raise InvalidInput(
+                _("%(label)s必须是不小于 0 的整数，收到 %(value)s") % {"label": label, "value": value},
+                fields={field: "invalid"},
+            )
 
 
-def do_create_category(*, actor, kind: str, code: str, name: str, parent: Category | None = None,
-                       keywords: str | list[str] = "", is_active: bool = True,
-                       dedup_radius_m: int = DEFAULT_DEDUP_RADIUS_M,
-                       dedup_window_hours: int = DEFAULT_DEDUP_WINDOW_HOURS, shiwu_item: str = "",
-                       is_local_default: bool = False, default_key: str = "") -> Category:
+def do_create_category(
+    *,
+    actor,
+    kind: str,
+    code: str,
+    name: str,
+    parent: Category | None = None,
+    keywords: str | list[str] = "",
+    is_active: bool = True,
+    dedup_radius_m: int = DEFAULT_DEDUP_RADIUS_M,
+    dedup_window_hours: int = DEFAULT_DEDUP_WINDOW_HOURS,
+    shiwu_item: str = "",
+    is_local_default: bool = False,
+    default_key: str = "",
+) -> Category:
     code = (code or "").strip()
     name = (name or "").strip()
     if kind not in Kind.values:
-        raise InvalidInput(_("分类类型“%(kind)s”无效，应为 部件 或 事件") % {"kind": kind}, fields={"kind": "invalid"})
+        raise InvalidInput(
+            _("分类类型“%(kind)s”无效，应为 部件 或 事件") % {"kind": kind}, fields={"kind": "invalid"}
+        )
     if not rules.code_is_valid(code):
-        raise InvalidInput(_("分类编码“%(code)s”无效：只能是 1–20 位数字或字母") % {"code": code},
-                           fields={"code": "invalid"})
+        raise InvalidInput(
+            _("分类编码“%(code)s”无效：只能是 1–20 位数字或字母") % {"code": code}, fields={"code": "invalid"}
+        )
     if not name:
         raise InvalidInput(_("分类名称不能为空"), fields={"name": "required"})
     level = rules.level_under(parent.level if parent else None)
     if parent is not None:
         if parent.kind != kind:
-            raise InvalidInput(_("上级分类 %(code)s 属于另一类型") % {"code": parent.code}, fields={"parent": "kind"})
+            raise InvalidInput(
+                _("上级分类 %(code)s 属于另一类型") % {"code": parent.code}, fields={"parent": "kind"}
+            )
         if level is None:
-            raise InvalidInput(_("分类最多三级（大类、小类、子类），%(code)s 已是子类") % {"code": parent.code},
-                               fields={"parent": "too_deep"})
+            raise InvalidInput(
+                _("分类最多三级（大类、小类、子类），%(code)s 已是子类") % {"code": parent.code},
+                fields={"parent": "too_deep"},
+            )
         if not rules.child_code_fits(parent.code, code):
             raise InvalidInput(
-                _("分类编码 %(code)s 须以上级编码 %(parent)s 开头且更长") % {"code": code, "parent": parent.code},
+                _("分类编码 %(code)s 须以上级编码 %(parent)s 开头且更长")
+                % {"code": code, "parent": parent.code},
                 fields={"code": "prefix"},
             )
     _check_counts(dedup_radius_m, dedup_window_hours)
     keywords = rules.join_keywords(keywords)
     with transaction.atomic():
         if Category.objects.filter(kind=kind, code=code).exists():
-            raise Conflict(_("%(kind)s分类编码 %(code)s 已存在") % {"kind": Kind(kind).label, "code": code},
-                           fields={"code": "duplicate"})
+            raise Conflict(
+                _("%(kind)s分类编码 %(code)s 已存在") % {"kind": Kind(kind).label, "code": code},
+                fields={"code": "duplicate"},
+            )
         _check_shiwu_free(shiwu_item)
         category = Category.objects.create(
-            kind=kind, code=code, name=name, parent=parent, level=level, is_active=is_active, keywords=keywords,
-            dedup_radius_m=dedup_radius_m, dedup_window_hours=dedup_window_hours, shiwu_item=shiwu_item,
-            is_local_default=is_local_default, default_key=default_key,
+            kind=kind,
+            code=code,
+            name=name,
+            parent=parent,
+            level=level,
+            is_active=is_active,
+            keywords=keywords,
+            dedup_radius_m=dedup_radius_m,
+            dedup_window_hours=dedup_window_hours,
+            shiwu_item=shiwu_item,
+            is_local_default=is_local_default,
+            default_key=default_key,
         )
-        audit.record(actor=actor, verb="taxonomy.category_created", target=category,
-                     new=_values(category, CATEGORY_FIELDS))
+        audit.record(
+            actor=actor,
+            verb="taxonomy.category_created",
+            target=category,
+            new=_values(category, CATEGORY_FIELDS),
+        )
         taxonomy_changed([category.pk], "created")
     return category
 
@@ -135,18 +190,27 @@ def do_update_category(*, actor, category: Category, **changes) -> Category:
         changed = {field: value for field, value in changes.items() if getattr(locked, field) != value}
         if not changed:
             return locked
-        _check_counts(changed.get("dedup_radius_m", locked.dedup_radius_m),
-                      changed.get("dedup_window_hours", locked.dedup_window_hours))
+        _check_counts(
+            changed.get("dedup_radius_m", locked.dedup_radius_m),
+            changed.get("dedup_window_hours", locked.dedup_window_hours),
+        )
         if changed.get("shiwu_item"):
             _check_shiwu_free(changed["shiwu_item"], except_pk=locked.pk)
         if changed.get("is_active") and locked.parent_id and not locked.parent.is_active:
-            raise InvalidInput(_("上级分类 %(code)s 已停用，请先启用上级") % {"code": locked.parent.code},
-                               fields={"is_active": "parent_inactive"})
+            raise InvalidInput(
+                _("上级分类 %(code)s 已停用，请先启用上级") % {"code": locked.parent.code},
+                fields={"is_active": "parent_inactive"},
+            )
         for field, value in changed.items():
             setattr(locked, field, value)
         locked.save(update_fields=list(changed))
-        audit.record(actor=actor, verb="taxonomy.category_updated", target=locked,
-                     old={field: old[field] for field in changed}, new=changed)
+        audit.record(
+            actor=actor,
+            verb="taxonomy.category_updated",
+            target=locked,
+            old={field: old[field] for field in changed},
+            new=changed,
+        )
         taxonomy_changed([locked.pk], "updated")
     for field, value in changed.items():
         setattr(category, field, value)
@@ -165,43 +229,75 @@ def do_deactivate_category(*, actor, category: Category, note: str = "") -> int:
         for node in subtree:
             node.is_active = False
             node.save(update_fields=["is_active"])
-            audit.record(actor=actor, verb="taxonomy.category_deactivated", target=node,
-                         old={"is_active": True}, new={"is_active": False},
-                         note=note or (_("随上级 %(code)s 停用") % {"code": category.code}
-                                       if node.pk != category.pk else ""))
+            audit.record(
+                actor=actor,
+                verb="taxonomy.category_deactivated",
+                target=node,
+                old={"is_active": True},
+                new={"is_active": False},
+                note=note
+                or (_("随上级 %(code)s 停用") % {"code": category.code} if node.pk != category.pk else ""),
+            )
         if subtree:
             taxonomy_changed([node.pk for node in subtree], "deactivated")
     category.is_active = False
     return len(subtree)
 
 
-def do_save_filing_condition(*, actor, category: Category, text: str, limit: TimeLimit,
-                             level: str = ConditionLevel.A, sort_order: int | None = None,
-                             is_local_default: bool = False, is_active: bool = True) -> FilingCondition:
+def do_save_filing_condition(
+    *,
+    actor,
+    category: Category,
+    text: str,
+    limit: TimeLimit,
+    level: str = ConditionLevel.A,
+    sort_order: int | None = None,
+    is_local_default: bool = False,
+    is_active: bool = True,
+) -> FilingCondition:
     """Create the category's filing condition number `sort_order` (next free number when None), or update
     it when it exists."""
     text = (text or "").strip()
     if not text:
         raise InvalidInput(_("立案条件内容不能为空"), fields={"text": "required"})
     if level not in ConditionLevel.values:
-        raise InvalidInput(_("立案条件等级“%(level)s”无效，应为 A、B、C 之一") % {"level": level},
-                           fields={"level": "invalid"})
+        raise InvalidInput(
+            _("立案条件等级“%(level)s”无效，应为 A、B、C 之一") % {"level": level},
+            fields={"level": "invalid"},
+        )
     if not isinstance(limit, TimeLimit):
         raise InvalidInput(_("处置时限无效"), fields={"limit": "invalid"})
     with transaction.atomic():
         existing = None
         if sort_order is None:
-            last = category.filing_conditions.order_by("-sort_order").values_list("sort_order", flat=True).first()
+            last = (
+                category.filing_conditions.order_by("-sort_order")
+                .values_list("sort_order", flat=True)
+                .first()
+            )
             sort_order = (last or 0) + 1
         else:
-            existing = FilingCondition.objects.select_for_update().filter(
-                category=category, sort_order=sort_order).first()
-        values = {"text": text, "level": level, "limit_amount": limit.amount, "limit_unit": limit.unit,
-                  "is_local_default": is_local_default, "is_active": is_active}
+            existing = (
+                FilingCondition.objects.select_for_update()
+                .filter(category=category, sort_order=sort_order)
+                .first()
+            )
+        values = {
+            "text": text,
+            "level": level,
+            "limit_amount": limit.amount,
+            "limit_unit": limit.unit,
+            "is_local_default": is_local_default,
+            "is_active": is_active,
+        }
         if existing is None:
             condition = FilingCondition.objects.create(category=category, sort_order=sort_order, **values)
-            audit.record(actor=actor, verb="taxonomy.filing_condition_created", target=condition,
-                         new={"category": category.code, "sort_order": sort_order, **values})
+            audit.record(
+                actor=actor,
+                verb="taxonomy.filing_condition_created",
+                target=condition,
+                new={"category": category.code, "sort_order": sort_order, **values},
+            )
             return condition
         old = {field: getattr(existing, field) for field in values}
         changed = {field: value for field, value in values.items() if _differs(old[field], value)}
@@ -209,8 +305,13 @@ def do_save_filing_condition(*, actor, category: Category, text: str, limit: Tim
             for field, value in changed.items():
                 setattr(existing, field, value)
             existing.save(update_fields=list(changed))
-            audit.record(actor=actor, verb="taxonomy.filing_condition_updated", target=existing,
-                         old={field: old[field] for field in changed}, new=changed)
+            audit.record(
+                actor=actor,
+                verb="taxonomy.filing_condition_updated",
+                target=existing,
+                old={field: old[field] for field in changed},
+                new=changed,
+            )
         return existing
 
 
@@ -224,19 +325,31 @@ def do_set_closing_conditions(*, actor, category: Category, texts: list[str]) ->
     """Replace the category's 结案条件 with `texts` (in order); nothing is written when they are the same."""
     texts = [text.strip() for text in texts if text and text.strip()]
     with transaction.atomic():
-        current = list(ClosingCondition.objects.select_for_update().filter(category=category).order_by("sort_order", "id"))
+        current = list(
+            ClosingCondition.objects.select_for_update()
+            .filter(category=category)
+            .order_by("sort_order", "id")
+        )
         if [row.text for row in current] == texts:
             return current
         ClosingCondition.objects.filter(category=category).delete()
-        rows = [ClosingCondition.objects.create(category=category, sort_order=number, text=text)
-                for number, text in enumerate(texts, start=1)]
-        audit.record(actor=actor, verb="taxonomy.closing_conditions_set", target=category,
-                     old={"closing_conditions": [row.text for row in current]}, new={"closing_conditions": texts})
+        rows = [
+            ClosingCondition.objects.create(category=category, sort_order=number, text=text)
+            for number, text in enumerate(texts, start=1)
+        ]
+        audit.record(
+            actor=actor,
+            verb="taxonomy.closing_conditions_set",
+            target=category,
+            old={"closing_conditions": [row.text for row in current]},
+            new={"closing_conditions": texts},
+        )
         return rows
 
 
-def do_set_step_limit(*, actor, category: Category | None, step: str, limit: TimeLimit,
-                      is_local_default: bool = False) -> StepLimit:
+def do_set_step_limit(
+    *, actor, category: Category | None, step: str, limit: TimeLimit, is_local_default: bool = False
+) -> StepLimit:
     """Set the limit of `step` for `category` (None: the global default)."""
     if not isinstance(limit, TimeLimit):
         raise InvalidInput(_("环节时限无效"), fields={"limit": "invalid"})
@@ -246,11 +359,19 @@ def do_set_step_limit(*, actor, category: Category | None, step: str, limit: Tim
         raise InvalidInput(_("未知的办理环节“%(step)s”") % {"step": step}, fields={"step": "unknown"})
     with transaction.atomic():
         row = StepLimit.objects.select_for_update().filter(category=category, step=step).first()
-        values = {"limit_amount": limit.amount, "limit_unit": limit.unit, "is_local_default": is_local_default}
+        values = {
+            "limit_amount": limit.amount,
+            "limit_unit": limit.unit,
+            "is_local_default": is_local_default,
+        }
         if row is None:
             row = StepLimit.objects.create(category=category, step=step, **values)
-            audit.record(actor=actor, verb="taxonomy.step_limit_set", target=row,
-                         new={"category": category.code if category else None, "step": step, **values})
+            audit.record(
+                actor=actor,
+                verb="taxonomy.step_limit_set",
+                target=row,
+                new={"category": category.code if category else None, "step": step, **values},
+            )
             taxonomy_changed([category.pk if category else None], "limits")
             return row
         old = {field: getattr(row, field) for field in values}
@@ -259,8 +380,13 @@ def do_set_step_limit(*, actor, category: Category | None, step: str, limit: Tim
             for field, value in changed.items():
                 setattr(row, field, value)
             row.save(update_fields=list(changed))
-            audit.record(actor=actor, verb="taxonomy.step_limit_set", target=row,
-                         old={field: old[field] for field in changed}, new=changed)
+            audit.record(
+                actor=actor,
+                verb="taxonomy.step_limit_set",
+                target=row,
+                old={field: old[field] for field in changed},
+                new=changed,
+            )
             taxonomy_changed([category.pk if category else None], "limits")
         return row
 
@@ -271,8 +397,12 @@ def do_clear_step_limit(*, actor, category: Category | None, step: str) -> bool:
         row = StepLimit.objects.select_for_update().filter(category=category, step=step).first()
         if row is None:
             return False
-        audit.record(actor=actor, verb="taxonomy.step_limit_cleared", target=row,
-                     old={"category": category.code if category else None, "step": step, "limit": str(row.limit)})
+        audit.record(
+            actor=actor,
+            verb="taxonomy.step_limit_cleared",
+            target=row,
+            old={"category": category.code if category else None, "step": step, "limit": str(row.limit)},
+        )
         row.delete()
         return True
 
@@ -302,8 +432,13 @@ def do_save_row(*, actor, obj) -> object:
         if old == new:
             return obj
         name = obj._meta.model_name
-        audit.record(actor=actor, verb=f"taxonomy.{name}_{'updated' if old else 'created'}", target=obj,
-                     old=old, new=new)
+        audit.record(
+            actor=actor,
+            verb=f"taxonomy.{name}_{'updated' if old else 'created'}",
+            target=obj,
+            old=old,
+            new=new,
+        )
     return obj
 
 
@@ -313,8 +448,9 @@ def do_delete_row(*, actor, obj) -> None:
     if isinstance(obj, FilingCondition) or not isinstance(obj, _ADMIN_MODELS):
         raise InvalidInput(_("立案条件不能删除，请改为停用"))
     with transaction.atomic():
-        audit.record(actor=actor, verb=f"taxonomy.{obj._meta.model_name}_deleted", target=obj,
-                     old=model_to_dict(obj))
+        audit.record(
+            actor=actor, verb=f"taxonomy.{obj._meta.model_name}_deleted", target=obj, old=model_to_dict(obj)
+        )
         obj.delete()
 
 
@@ -327,8 +463,9 @@ def do_import_categories(*, actor, file) -> dict:
     plan = read_plan(file)
     with transaction.atomic():
         report = apply_plan(plan, actor=actor)
-        audit.record(actor=actor, verb="taxonomy.categories_imported", target=("taxonomy.import", "excel"),
-                     new=report)
+        audit.record(
+            actor=actor, verb="taxonomy.categories_imported", target=("taxonomy.import", "excel"), new=report
+        )
     return report
 
 

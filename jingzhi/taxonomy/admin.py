@@ -58,8 +58,18 @@ class ParentFilter(admin.SimpleListFilter):
 class CategoryAdminForm(forms.ModelForm):
     class Meta:
         model = Category
-        fields = ("kind", "parent", "code", "name", "is_active", "keywords", "dedup_radius_m",
-                  "dedup_window_hours", "shiwu_item", "is_local_default")
+        fields = (
+            "kind",
+            "parent",
+            "code",
+            "name",
+            "is_active",
+            "keywords",
+            "dedup_radius_m",
+            "dedup_window_hours",
+            "shiwu_item",
+            "is_local_default",
+        )
 
     def clean(self):
         data = super().clean()
@@ -99,8 +109,10 @@ class StepLimitInline(admin.TabularInline):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Excel 文件（.xlsx）"),
-                           help_text=gettext_lazy("格式同“导出 Excel”；整份文件全部正确才会导入。"))
+    file = forms.FileField(
+        label=gettext_lazy("Excel 文件（.xlsx）"),
+        help_text=gettext_lazy("格式同“导出 Excel”；整份文件全部正确才会导入。"),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -126,8 +138,17 @@ class AuditedAdmin(admin.ModelAdmin):
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     form = CategoryAdminForm
-    list_display = ("tree_name", "code", "kind", "level", "is_active", "shiwu_item", "is_local_default",
-                    "dedup_radius_m", "dedup_window_hours")
+    list_display = (
+        "tree_name",
+        "code",
+        "kind",
+        "level",
+        "is_active",
+        "shiwu_item",
+        "is_local_default",
+        "dedup_radius_m",
+        "dedup_window_hours",
+    )
     list_filter = ("kind", "level", ParentFilter, "is_active", "is_local_default", "shiwu_item")
     search_fields = ("code", "name", "keywords")
     ordering = ("kind", "code")
@@ -140,8 +161,9 @@ class CategoryAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("名称"), ordering="code")
     def tree_name(self, obj):
         indent = {Level.MAJOR: 0, Level.MINOR: 1, Level.SUB: 2}.get(obj.level, 0)
-        return format_html('<span style="padding-left:{}em">{}{}</span>', indent * 1.5,
-                           "└ " if indent else "", obj.name)
+        return format_html(
+            '<span style="padding-left:{}em">{}{}</span>', indent * 1.5, "└ " if indent else "", obj.name
+        )
 
     def get_readonly_fields(self, request, obj=None):
         # The code is the node's place in the tree; moving it would orphan a prefix-matched subtree.
@@ -158,10 +180,17 @@ class CategoryAdmin(admin.ModelAdmin):
                 actions.do_update_category(actor=request.user, category=obj, **changes)
             return
         created = actions.do_create_category(
-            actor=request.user, kind=data["kind"], code=data["code"], name=data["name"], parent=data.get("parent"),
-            keywords=data.get("keywords", ""), is_active=data.get("is_active", True),
-            dedup_radius_m=data["dedup_radius_m"], dedup_window_hours=data["dedup_window_hours"],
-            shiwu_item=data.get("shiwu_item", ""), is_local_default=data.get("is_local_default", False),
+            actor=request.user,
+            kind=data["kind"],
+            code=data["code"],
+            name=data["name"],
+            parent=data.get("parent"),
+            keywords=data.get("keywords", ""),
+            is_active=data.get("is_active", True),
+            dedup_radius_m=data["dedup_radius_m"],
+            dedup_window_hours=data["dedup_window_hours"],
+            shiwu_item=data.get("shiwu_item", ""),
+            is_local_default=data.get("is_local_default", False),
         )
         # The admin goes on to save the inlines against `obj`: make it the row the action created.
         obj.pk, obj.level, obj.keywords = created.pk, created.level, created.keywords
@@ -190,8 +219,11 @@ class CategoryAdmin(admin.ModelAdmin):
         ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "can_import": self._can_import(request),
-                         "can_export": self.has_view_permission(request)}
+        extra_context = {
+            **(extra_context or {}),
+            "can_import": self._can_import(request),
+            "can_export": self.has_view_permission(request),
+        }
         return super().changelist_view(request, extra_context=extra_context)
 
     def _can_import(self, request) -> bool:
@@ -224,8 +256,12 @@ class CategoryAdmin(admin.ModelAdmin):
                 self.message_user(
                     request,
                     _("导入完成：新建分类 %(c)d，更新分类 %(u)d，立案条件 %(f)d，环节时限 %(s)d")
-                    % {"c": report["categories_created"], "u": report["categories_updated"],
-                       "f": report["filing_conditions_saved"], "s": report["step_limits_saved"]},
+                    % {
+                        "c": report["categories_created"],
+                        "u": report["categories_updated"],
+                        "f": report["filing_conditions_saved"],
+                        "s": report["step_limits_saved"],
+                    },
                     level=messages.SUCCESS,
                 )
                 return redirect(reverse("admin:taxonomy_category_changelist"))
@@ -241,8 +277,16 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(FilingCondition)
 class FilingConditionAdmin(AuditedAdmin):
-    list_display = ("category", "sort_order", "text", "level", "limit_amount", "limit_unit", "is_local_default",
-                    "is_active")
+    list_display = (
+        "category",
+        "sort_order",
+        "text",
+        "level",
+        "limit_amount",
+        "limit_unit",
+        "is_local_default",
+        "is_active",
+    )
     list_filter = ("level", "limit_unit", "is_local_default", "is_active", "category__kind")
     search_fields = ("text", "category__name", "category__code")
     list_select_related = ("category",)
@@ -272,4 +316,12 @@ class RequestTypeAdmin(AuditedAdmin):
 
 @admin.register(Urgency)
 class UrgencyAdmin(AuditedAdmin):
-    list_display = ("name", "code", "limit_amount", "limit_unit", "is_local_default", "sort_order", "is_active")
+    list_display = (
+        "name",
+        "code",
+        "limit_amount",
+        "limit_unit",
+        "is_local_default",
+        "sort_order",
+        "is_active",
+    )

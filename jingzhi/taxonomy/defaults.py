@@ -129,13 +129,19 @@ PUBLISHED_CONDITIONS: dict[tuple[str, str], list[tuple[str, str, TimeLimit]]] = 
 
 # Our own limits, flagged is_local_default wherever they are used.
 LOCAL_STEP_LIMITS = {
-    Step.ACCEPT: TimeLimit(1, WH), Step.VERIFY: TimeLimit(2, WH), Step.FILE: TimeLimit(1, WH),
-    Step.DISPATCH: TimeLimit(1, WH), Step.RESPOND: TimeLimit(2, WH), Step.HANDLE: TimeLimit(3, WD),
+    Step.ACCEPT: TimeLimit(1, WH),
+    Step.VERIFY: TimeLimit(2, WH),
+    Step.FILE: TimeLimit(1, WH),
+    Step.DISPATCH: TimeLimit(1, WH),
+    Step.RESPOND: TimeLimit(2, WH),
+    Step.HANDLE: TimeLimit(3, WD),
     Step.CHECK: TimeLimit(2, WH),
 }
 # Emergencies run on the clock, not on office hours.
 EMERGENCY_STEP_LIMITS = {
-    Step.VERIFY: TimeLimit(1, CH), Step.RESPOND: TimeLimit("0.5", CH), Step.HANDLE: TimeLimit(4, CH),
+    Step.VERIFY: TimeLimit(1, CH),
+    Step.RESPOND: TimeLimit("0.5", CH),
+    Step.HANDLE: TimeLimit(4, CH),
 }
 LOCAL_EVENT_LIMIT = TimeLimit(2, WD)
 LOCAL_EMERGENCY_LIMIT = TimeLimit(4, CH)
@@ -145,7 +151,13 @@ LOCAL_COMPONENT_CONDITIONS = [
 ]
 DEFAULT_CLOSING = "问题已按立案条件处置完毕，经现场核查通过"
 
-REQUEST_TYPES = [("consult", "咨询"), ("help", "求助"), ("complaint", "投诉"), ("report", "举报"), ("suggest", "建议")]
+REQUEST_TYPES = [
+    ("consult", "咨询"),
+    ("help", "求助"),
+    ("complaint", "投诉"),
+    ("report", "举报"),
+    ("suggest", "建议"),
+]
 # Draft DB11/T figures. Days are read as calendar days (the draft says 日, not 工作日), hence hours.
 URGENCIES = [
     ("emergency", "紧急", TimeLimit(2, CH)),
@@ -220,8 +232,15 @@ def load_default(*, actor=None) -> dict:
     from jingzhi.taxonomy import actions
     from jingzhi.taxonomy.models import RequestType, StepLimit, Urgency
 
-    counts = {"categories": 0, "filing_conditions": 0, "closing_conditions": 0, "step_limits": 0,
-              "shiwu_items": 0, "request_types": 0, "urgencies": 0}
+    counts = {
+        "categories": 0,
+        "filing_conditions": 0,
+        "closing_conditions": 0,
+        "step_limits": 0,
+        "shiwu_items": 0,
+        "request_types": 0,
+        "urgencies": 0,
+    }
 
     def ensure(key, kind, parent, name, code, is_local_default, keywords) -> Category:
         found = Category.objects.filter(default_key=key).first()
@@ -232,21 +251,37 @@ def load_default(*, actor=None) -> dict:
                 found = actions.do_update_category(actor=actor, category=found, keywords=keywords)
             return found
         prefix = parent.code if parent else ""
-        taken = set(Category.objects.filter(kind=kind, code__startswith=prefix).values_list("code", flat=True))
+        taken = set(
+            Category.objects.filter(kind=kind, code__startswith=prefix).values_list("code", flat=True)
+        )
         wanted = prefix + code if code else ""
         if not wanted or wanted in taken:
             from jingzhi.taxonomy.rules import next_child_code
 
             wanted, is_local_default = next_child_code(prefix, taken), True
         counts["categories"] += 1
-        return actions.do_create_category(actor=actor, kind=kind, code=wanted, name=name, parent=parent,
-                                          keywords=keywords, is_local_default=is_local_default, default_key=key)
+        return actions.do_create_category(
+            actor=actor,
+            kind=kind,
+            code=wanted,
+            name=name,
+            parent=parent,
+            keywords=keywords,
+            is_local_default=is_local_default,
+            default_key=key,
+        )
 
     def fill_leaf(category: Category, kind: str, major_name: str, minor: MinorSpec | None) -> None:
         if not category.filing_conditions.exists():
             for text, level, limit, local in _conditions_for(kind, major_name, minor, category.name):
-                actions.do_save_filing_condition(actor=actor, category=category, text=text, level=level,
-                                                 limit=limit, is_local_default=local)
+                actions.do_save_filing_condition(
+                    actor=actor,
+                    category=category,
+                    text=text,
+                    level=level,
+                    limit=limit,
+                    is_local_default=local,
+                )
                 counts["filing_conditions"] += 1
         if not category.closing_conditions.exists():
             actions.do_set_closing_conditions(actor=actor, category=category, texts=[DEFAULT_CLOSING])
@@ -254,14 +289,31 @@ def load_default(*, actor=None) -> dict:
 
     for major_spec in default_tree():
         # Published minor codes first, so an allocated code never takes a published one.
-        major = ensure(f"{major_spec.kind}/{major_spec.name}", major_spec.kind, None, major_spec.name, major_spec.code, not major_spec.published,
-                       KEYWORDS.get(major_spec.name, ""))
+        major = ensure(
+            f"{major_spec.kind}/{major_spec.name}",
+            major_spec.kind,
+            None,
+            major_spec.name,
+            major_spec.code,
+            not major_spec.published,
+            KEYWORDS.get(major_spec.name, ""),
+        )
         ordered = [m for m in major_spec.minors if m.code] + [m for m in major_spec.minors if not m.code]
         for minor_spec in ordered:
-            minor = ensure(f"{major_spec.kind}/{major_spec.name}/{minor_spec.name}", major_spec.kind, major, minor_spec.name, minor_spec.code, not minor_spec.code,
-                           KEYWORDS.get(minor_spec.name, ""))
-            if minor_spec.shiwu_item and not minor.shiwu_item and not Category.objects.filter(
-                    shiwu_item=minor_spec.shiwu_item).exists():
+            minor = ensure(
+                f"{major_spec.kind}/{major_spec.name}/{minor_spec.name}",
+                major_spec.kind,
+                major,
+                minor_spec.name,
+                minor_spec.code,
+                not minor_spec.code,
+                KEYWORDS.get(minor_spec.name, ""),
+            )
+            if (
+                minor_spec.shiwu_item
+                and not minor.shiwu_item
+                and not Category.objects.filter(shiwu_item=minor_spec.shiwu_item).exists()
+            ):
                 actions.do_update_category(actor=actor, category=minor, shiwu_item=minor_spec.shiwu_item)
                 counts["shiwu_items"] += 1
             if not minor.children.exists():
@@ -271,13 +323,16 @@ def load_default(*, actor=None) -> dict:
         if major_spec.kind == Kind.EVENT and major_spec.name == "突发事件":
             for step, limit in EMERGENCY_STEP_LIMITS.items():
                 if not StepLimit.objects.filter(category=major, step=step).exists():
-                    actions.do_set_step_limit(actor=actor, category=major, step=step, limit=limit,
-                                              is_local_default=True)
+                    actions.do_set_step_limit(
+                        actor=actor, category=major, step=step, limit=limit, is_local_default=True
+                    )
                     counts["step_limits"] += 1
 
     for step, limit in LOCAL_STEP_LIMITS.items():
         if not StepLimit.objects.filter(category__isnull=True, step=step).exists():
-            actions.do_set_step_limit(actor=actor, category=None, step=step, limit=limit, is_local_default=True)
+            actions.do_set_step_limit(
+                actor=actor, category=None, step=step, limit=limit, is_local_default=True
+            )
             counts["step_limits"] += 1
     for number, (code, name) in enumerate(REQUEST_TYPES, start=1):
         if not RequestType.objects.filter(code=code).exists():
@@ -285,7 +340,11 @@ def load_default(*, actor=None) -> dict:
             counts["request_types"] += 1
     for number, (code, name, limit) in enumerate(URGENCIES, start=1):
         if not Urgency.objects.filter(code=code).exists():
-            actions.do_save_row(actor=actor, obj=Urgency(code=code, name=name, sort_order=number,
-                                                         limit_amount=limit.amount, limit_unit=limit.unit))
+            actions.do_save_row(
+                actor=actor,
+                obj=Urgency(
+                    code=code, name=name, sort_order=number, limit_amount=limit.amount, limit_unit=limit.unit
+                ),
+            )
             counts["urgencies"] += 1
     return counts

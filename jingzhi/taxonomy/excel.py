@@ -43,9 +43,30 @@ SHEET_FILING = "立案条件"
 SHEET_STEPS = "环节时限"
 SHEET_HELP = "说明"
 
-CATEGORY_COLUMNS = ["类型", "编码", "名称", "上级编码", "启用", "关键词", "查重半径（米）", "查重时段（小时）",
-                    "十无事项", "本地默认编码", "结案条件"]
-FILING_COLUMNS = ["类型", "分类编码", "序号", "立案条件", "等级", "处置时限", "时限单位", "本地默认时限", "启用"]
+CATEGORY_COLUMNS = [
+    "类型",
+    "编码",
+    "名称",
+    "上级编码",
+    "启用",
+    "关键词",
+    "查重半径（米）",
+    "查重时段（小时）",
+    "十无事项",
+    "本地默认编码",
+    "结案条件",
+]
+FILING_COLUMNS = [
+    "类型",
+    "分类编码",
+    "序号",
+    "立案条件",
+    "等级",
+    "处置时限",
+    "时限单位",
+    "本地默认时限",
+    "启用",
+]
 STEP_COLUMNS = ["类型", "分类编码", "环节", "时限", "时限单位", "本地默认时限"]
 SHEETS = {SHEET_CATEGORIES: CATEGORY_COLUMNS, SHEET_FILING: FILING_COLUMNS, SHEET_STEPS: STEP_COLUMNS}
 
@@ -71,34 +92,71 @@ def _export_categories() -> bytes:
     sheet = workbook.active
     sheet.title = SHEET_CATEGORIES
     sheet.append(CATEGORY_COLUMNS)
-    categories = list(Category.objects.select_related("parent").prefetch_related("closing_conditions")
-                      .order_by("kind", "code"))
+    categories = list(
+        Category.objects.select_related("parent")
+        .prefetch_related("closing_conditions")
+        .order_by("kind", "code")
+    )
     for category in categories:
-        sheet.append([
-            category.get_kind_display(), category.code, category.name,
-            category.parent.code if category.parent_id else "", _yes(category.is_active), category.keywords,
-            category.dedup_radius_m, category.dedup_window_hours,
-            str(ShiwuItem(category.shiwu_item).label) if category.shiwu_item else "",
-            _yes(category.is_local_default),
-            "\n".join(row.text for row in sorted(category.closing_conditions.all(), key=lambda r: (r.sort_order, r.pk))),
-        ])
+        sheet.append(
+            [
+                category.get_kind_display(),
+                category.code,
+                category.name,
+                category.parent.code if category.parent_id else "",
+                _yes(category.is_active),
+                category.keywords,
+                category.dedup_radius_m,
+                category.dedup_window_hours,
+                str(ShiwuItem(category.shiwu_item).label) if category.shiwu_item else "",
+                _yes(category.is_local_default),
+                "\n".join(
+                    row.text
+                    for row in sorted(category.closing_conditions.all(), key=lambda r: (r.sort_order, r.pk))
+                ),
+            ]
+        )
     filing = workbook.create_sheet(SHEET_FILING)
     filing.append(FILING_COLUMNS)
-    for row in FilingCondition.objects.select_related("category").order_by("category__kind", "category__code",
-                                                                          "sort_order"):
-        filing.append([row.category.get_kind_display(), row.category.code, row.sort_order, row.text, row.level,
-                       _number(row.limit_amount), str(TimeUnit(row.limit_unit).label), _yes(row.is_local_default),
-                       _yes(row.is_active)])
+    for row in FilingCondition.objects.select_related("category").order_by(
+        "category__kind", "category__code", "sort_order"
+    ):
+        filing.append(
+            [
+                row.category.get_kind_display(),
+                row.category.code,
+                row.sort_order,
+                row.text,
+                row.level,
+                _number(row.limit_amount),
+                str(TimeUnit(row.limit_unit).label),
+                _yes(row.is_local_default),
+                _yes(row.is_active),
+            ]
+        )
     steps = workbook.create_sheet(SHEET_STEPS)
     steps.append(STEP_COLUMNS)
     step_order = {value: number for number, value in enumerate(Step.values)}
-    rows = sorted(StepLimit.objects.select_related("category"),
-                  key=lambda r: (r.category_id is not None, r.category.kind if r.category_id else "",
-                                 r.category.code if r.category_id else "", step_order[r.step]))
+    rows = sorted(
+        StepLimit.objects.select_related("category"),
+        key=lambda r: (
+            r.category_id is not None,
+            r.category.kind if r.category_id else "",
+            r.category.code if r.category_id else "",
+            step_order[r.step],
+        ),
+    )
     for row in rows:
-        steps.append([row.category.get_kind_display() if row.category_id else "",
-                      row.category.code if row.category_id else "", str(Step(row.step).label),
-                      _number(row.limit_amount), str(TimeUnit(row.limit_unit).label), _yes(row.is_local_default)])
+        steps.append(
+            [
+                row.category.get_kind_display() if row.category_id else "",
+                row.category.code if row.category_id else "",
+                str(Step(row.step).label),
+                _number(row.limit_amount),
+                str(TimeUnit(row.limit_unit).label),
+                _yes(row.is_local_default),
+            ]
+        )
     help_sheet = workbook.create_sheet(SHEET_HELP)
     for line in (
         [_("类型"), listing(str(label) for label in Kind.labels)],
@@ -144,9 +202,13 @@ def _open(file):
     try:
         return load_workbook(file, read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError, TypeError) as error:
-        raise TaxonomyImportError([_("文件无法按 Excel（.xlsx）读取：%(error)s") % {"error": error}]) from error
+        raise TaxonomyImportError(
+            [_("文件无法按 Excel（.xlsx）读取：%(error)s") % {"error": error}]
+        ) from error
     except Exception as error:  # zipfile.BadZipFile and friends: any unreadable upload is bad input
-        raise TaxonomyImportError([_("文件无法按 Excel（.xlsx）读取：%(error)s") % {"error": error}]) from error
+        raise TaxonomyImportError(
+            [_("文件无法按 Excel（.xlsx）读取：%(error)s") % {"error": error}]
+        ) from error
 
 
 def _rows(workbook, name: str, columns: list[str], problems: list[str], *, required: bool):
@@ -172,7 +234,9 @@ def _rows(workbook, name: str, columns: list[str], problems: list[str], *, requi
         return []
     rows = []
     for number, values in enumerate(iterator, start=2):
-        cells = {column: (values[index] if index < len(values) else None) for index, column in enumerate(header)}
+        cells = {
+            column: (values[index] if index < len(values) else None) for index, column in enumerate(header)
+        }
         if all(_text(value) == "" for value in cells.values()):
             continue
         rows.append((number, cells))
@@ -185,19 +249,25 @@ def _limit(cells, amount_column, unit_column, where, problems) -> TimeLimit | No
     unit = rules.parse_unit(raw_unit)
     ok = True
     if amount is None:
-        problems.append(_("%(where)s：%(col)s“%(value)s”不是数字") % {"where": where, "col": amount_column,
-                                                                 "value": _text(raw_amount)})
+        problems.append(
+            _("%(where)s：%(col)s“%(value)s”不是数字")
+            % {"where": where, "col": amount_column, "value": _text(raw_amount)}
+        )
         ok = False
     elif amount < 0:
-        problems.append(_("%(where)s：%(col)s不能为负数（%(value)s）") % {"where": where, "col": amount_column,
-                                                                    "value": _text(raw_amount)})
+        problems.append(
+            _("%(where)s：%(col)s不能为负数（%(value)s）")
+            % {"where": where, "col": amount_column, "value": _text(raw_amount)}
+        )
         ok = False
     elif amount == 0:
         problems.append(_("%(where)s：%(col)s必须大于 0") % {"where": where, "col": amount_column})
         ok = False
     if unit is None:
-        problems.append(_("%(where)s：时限单位“%(value)s”无法识别，应为 工作时、工作日、自然时 之一")
-                        % {"where": where, "value": _text(raw_unit)})
+        problems.append(
+            _("%(where)s：时限单位“%(value)s”无法识别，应为 工作时、工作日、自然时 之一")
+            % {"where": where, "value": _text(raw_unit)}
+        )
         ok = False
     if not ok:
         return None
@@ -214,8 +284,10 @@ def _flag(cells, column, default, where, problems) -> bool:
         return default
     value = rules.parse_bool(raw)
     if value is None:
-        problems.append(_("%(where)s：%(col)s“%(value)s”应为 是 或 否") % {"where": where, "col": column,
-                                                                   "value": _text(raw)})
+        problems.append(
+            _("%(where)s：%(col)s“%(value)s”应为 是 或 否")
+            % {"where": where, "col": column, "value": _text(raw)}
+        )
         return default
     return value
 
@@ -226,8 +298,10 @@ def _count(cells, column, default, where, problems) -> int:
         return default
     value = rules.parse_whole(raw)
     if value is None or value < 0:
-        problems.append(_("%(where)s：%(col)s“%(value)s”应为不小于 0 的整数") % {"where": where, "col": column,
-                                                                       "value": _text(raw)})
+        problems.append(
+            _("%(where)s：%(col)s“%(value)s”应为不小于 0 的整数")
+            % {"where": where, "col": column, "value": _text(raw)}
+        )
         return default
     return value
 
@@ -252,30 +326,45 @@ def read_plan(file) -> Plan:
         before = len(problems)
         kind = rules.parse_kind(cells["类型"])
         if kind is None:
-            problems.append(_("%(where)s：类型“%(value)s”无效，应为 部件 或 事件") % {"where": where,
-                                                                           "value": _text(cells["类型"])})
+            problems.append(
+                _("%(where)s：类型“%(value)s”无效，应为 部件 或 事件")
+                % {"where": where, "value": _text(cells["类型"])}
+            )
         code = _text(cells["编码"])
         if not rules.code_is_valid(code):
-            problems.append(_("%(where)s：编码“%(value)s”无效，应为 1–20 位数字或字母") % {"where": where, "value": code})
+            problems.append(
+                _("%(where)s：编码“%(value)s”无效，应为 1–20 位数字或字母") % {"where": where, "value": code}
+            )
         name = _text(cells["名称"])
         if not name:
             problems.append(_("%(where)s：名称不能为空") % {"where": where})
         parent_code = _text(cells["上级编码"])
         if parent_code and code and not rules.child_code_fits(parent_code, code):
-            problems.append(_("%(where)s：编码 %(code)s 须以上级编码 %(parent)s 开头且更长")
-                            % {"where": where, "code": code, "parent": parent_code})
+            problems.append(
+                _("%(where)s：编码 %(code)s 须以上级编码 %(parent)s 开头且更长")
+                % {"where": where, "code": code, "parent": parent_code}
+            )
         shiwu = ""
         if _text(cells["十无事项"]):
             shiwu = rules.parse_shiwu(cells["十无事项"]) or ""
             if not shiwu:
-                problems.append(_("%(where)s：十无事项“%(value)s”不存在") % {"where": where,
-                                                                     "value": _text(cells["十无事项"])})
+                problems.append(
+                    _("%(where)s：十无事项“%(value)s”不存在")
+                    % {"where": where, "value": _text(cells["十无事项"])}
+                )
         row = {
-            "row": number, "where": where, "kind": kind, "code": code, "name": name, "parent_code": parent_code,
+            "row": number,
+            "where": where,
+            "kind": kind,
+            "code": code,
+            "name": name,
+            "parent_code": parent_code,
             "is_active": _flag(cells, "启用", True, where, problems),
             "keywords": rules.join_keywords(_text(cells["关键词"])),
             "dedup_radius_m": _count(cells, "查重半径（米）", DEFAULT_DEDUP_RADIUS_M, where, problems),
-            "dedup_window_hours": _count(cells, "查重时段（小时）", DEFAULT_DEDUP_WINDOW_HOURS, where, problems),
+            "dedup_window_hours": _count(
+                cells, "查重时段（小时）", DEFAULT_DEDUP_WINDOW_HOURS, where, problems
+            ),
             "shiwu_item": shiwu,
             "is_local_default": _flag(cells, "本地默认编码", False, where, problems),
             "closing": [line.strip() for line in _text(cells["结案条件"]).splitlines() if line.strip()],
@@ -283,9 +372,15 @@ def read_plan(file) -> Plan:
         if kind is None or not rules.code_is_valid(code):
             continue
         if (kind, code) in planned:
-            problems.append(_("%(where)s：%(kind)s编码 %(code)s 与第 %(other)d 行重复")
-                            % {"where": where, "kind": Kind(kind).label, "code": code,
-                               "other": planned[(kind, code)]["row"]})
+            problems.append(
+                _("%(where)s：%(kind)s编码 %(code)s 与第 %(other)d 行重复")
+                % {
+                    "where": where,
+                    "kind": Kind(kind).label,
+                    "code": code,
+                    "other": planned[(kind, code)]["row"],
+                }
+            )
             continue
         if len(problems) == before:
             planned[(kind, code)] = row
@@ -296,9 +391,18 @@ def read_plan(file) -> Plan:
         current = existing.get((kind, code))
         current_parent = current.parent.code if current and current.parent_id else ""
         if current is not None and current_parent != parent_code:
-            problems.append(_("%(where)s：%(code)s 在系统中的上级是“%(old)s”，不能改为“%(new)s”（编码即位置，"
-                              "如需移动请新建分类）") % {"where": where, "code": code, "old": current_parent or _("无"),
-                                                  "new": parent_code or _("无")})
+            problems.append(
+                _(
+                    "%(where)s：%(code)s 在系统中的上级是“%(old)s”，不能改为“%(new)s”（编码即位置，"
+                    "如需移动请新建分类）"
+                )
+                % {
+                    "where": where,
+                    "code": code,
+                    "old": current_parent or _("无"),
+                    "new": parent_code or _("无"),
+                }
+            )
             continue
         depth, node_code, seen = 1, parent_code, set()
         while node_code and node_code not in seen:
@@ -309,35 +413,47 @@ def read_plan(file) -> Plan:
                 parent = existing[(kind, node_code)].parent
                 node_code = parent.code if parent else ""
             else:
-                problems.append(_("%(where)s：上级编码 %(parent)s 不存在（本表与系统中均无此%(kind)s分类）")
-                                % {"where": where, "parent": node_code, "kind": Kind(kind).label})
+                problems.append(
+                    _("%(where)s：上级编码 %(parent)s 不存在（本表与系统中均无此%(kind)s分类）")
+                    % {"where": where, "parent": node_code, "kind": Kind(kind).label}
+                )
                 depth = 0
                 break
             depth += 1
         if depth > 3:
-            problems.append(_("%(where)s：分类最多三级（大类、小类、子类），%(code)s 是第 %(depth)d 级")
-                            % {"where": where, "code": code, "depth": depth})
+            problems.append(
+                _("%(where)s：分类最多三级（大类、小类、子类），%(code)s 是第 %(depth)d 级")
+                % {"where": where, "code": code, "depth": depth}
+            )
         if parent_code and row["is_active"]:
             parent_row = planned.get((kind, parent_code))
-            parent_active = parent_row["is_active"] if parent_row else (
-                existing[(kind, parent_code)].is_active if (kind, parent_code) in existing else True)
+            parent_active = (
+                parent_row["is_active"]
+                if parent_row
+                else (existing[(kind, parent_code)].is_active if (kind, parent_code) in existing else True)
+            )
             if not parent_active:
-                problems.append(_("%(where)s：上级 %(parent)s 已停用，下级不能启用") % {"where": where,
-                                                                             "parent": parent_code})
+                problems.append(
+                    _("%(where)s：上级 %(parent)s 已停用，下级不能启用")
+                    % {"where": where, "parent": parent_code}
+                )
         row["depth"] = depth
 
     holders: dict[str, list[str]] = {}
     for key, category in existing.items():
         if key not in planned and category.shiwu_item:
-            holders.setdefault(category.shiwu_item, []).append(_("系统中的 %(code)s %(name)s")
-                                                                % {"code": category.code, "name": category.name})
+            holders.setdefault(category.shiwu_item, []).append(
+                _("系统中的 %(code)s %(name)s") % {"code": category.code, "name": category.name}
+            )
     for row in planned.values():
         if row["shiwu_item"]:
             holders.setdefault(row["shiwu_item"], []).append(_("第 %(n)d 行") % {"n": row["row"]})
     for item, where_list in holders.items():
         if len(where_list) > 1:
-            problems.append(_("「分类」表：十无事项“%(item)s”对应了多个分类（%(where)s），只能对应一个")
-                            % {"item": ShiwuItem(item).label, "where": listing(where_list)})
+            problems.append(
+                _("「分类」表：十无事项“%(item)s”对应了多个分类（%(where)s），只能对应一个")
+                % {"item": ShiwuItem(item).label, "where": listing(where_list)}
+            )
 
     known = set(existing) | set(planned)
 
@@ -345,12 +461,16 @@ def read_plan(file) -> Plan:
         kind = rules.parse_kind(cells["类型"])
         code = _text(cells["分类编码"])
         if kind is None:
-            problems.append(_("%(where)s：类型“%(value)s”无效，应为 部件 或 事件") % {"where": where,
-                                                                           "value": _text(cells["类型"])})
+            problems.append(
+                _("%(where)s：类型“%(value)s”无效，应为 部件 或 事件")
+                % {"where": where, "value": _text(cells["类型"])}
+            )
             return None
         if (kind, code) not in known:
-            problems.append(_("%(where)s：分类 %(kind)s %(code)s 不存在") % {"where": where, "kind": Kind(kind).label,
-                                                                      "code": code})
+            problems.append(
+                _("%(where)s：分类 %(kind)s %(code)s 不存在")
+                % {"where": where, "kind": Kind(kind).label, "code": code}
+            )
             return None
         return kind, code
 
@@ -360,23 +480,37 @@ def read_plan(file) -> Plan:
         key = category_key(cells, where)
         order = rules.parse_whole(cells["序号"])
         if order is None or order < 1:
-            problems.append(_("%(where)s：序号“%(value)s”应为正整数") % {"where": where, "value": _text(cells["序号"])})
+            problems.append(
+                _("%(where)s：序号“%(value)s”应为正整数") % {"where": where, "value": _text(cells["序号"])}
+            )
         text = _text(cells["立案条件"])
         if not text:
             problems.append(_("%(where)s：立案条件不能为空") % {"where": where})
         level = rules.parse_condition_level(cells["等级"])
         if level is None:
-            problems.append(_("%(where)s：等级“%(value)s”无效，应为 A、B、C 之一") % {"where": where,
-                                                                          "value": _text(cells["等级"])})
+            problems.append(
+                _("%(where)s：等级“%(value)s”无效，应为 A、B、C 之一")
+                % {"where": where, "value": _text(cells["等级"])}
+            )
         limit = _limit(cells, "处置时限", "时限单位", where, problems)
         if key and order:
             if (key, order) in seen_filing:
-                problems.append(_("%(where)s：分类 %(code)s 的序号 %(order)d 与第 %(other)d 行重复")
-                                % {"where": where, "code": key[1], "order": order, "other": seen_filing[(key, order)]})
+                problems.append(
+                    _("%(where)s：分类 %(code)s 的序号 %(order)d 与第 %(other)d 行重复")
+                    % {"where": where, "code": key[1], "order": order, "other": seen_filing[(key, order)]}
+                )
             seen_filing[(key, order)] = number
-        plan.filing.append({"key": key, "sort_order": order, "text": text, "level": level, "limit": limit,
-                            "is_local_default": _flag(cells, "本地默认时限", False, where, problems),
-                            "is_active": _flag(cells, "启用", True, where, problems)})
+        plan.filing.append(
+            {
+                "key": key,
+                "sort_order": order,
+                "text": text,
+                "level": level,
+                "limit": limit,
+                "is_local_default": _flag(cells, "本地默认时限", False, where, problems),
+                "is_active": _flag(cells, "启用", True, where, problems),
+            }
+        )
         if key:
             plan.filing_categories.add(key)
 
@@ -390,17 +524,30 @@ def read_plan(file) -> Plan:
                 key = ("?", number)  # reported already; keeps the duplicate check from firing on it
         step = rules.parse_step(cells["环节"])
         if step is None:
-            problems.append(_("%(where)s：环节“%(value)s”无效，应为 %(steps)s 之一")
-                            % {"where": where, "value": _text(cells["环节"]),
-                               "steps": listing(str(label) for label in Step.labels)})
+            problems.append(
+                _("%(where)s：环节“%(value)s”无效，应为 %(steps)s 之一")
+                % {
+                    "where": where,
+                    "value": _text(cells["环节"]),
+                    "steps": listing(str(label) for label in Step.labels),
+                }
+            )
         limit = _limit(cells, "时限", "时限单位", where, problems)
         if step:
             if (key, step) in seen_steps:
-                problems.append(_("%(where)s：环节“%(step)s”与第 %(other)d 行重复")
-                                % {"where": where, "step": Step(step).label, "other": seen_steps[(key, step)]})
+                problems.append(
+                    _("%(where)s：环节“%(step)s”与第 %(other)d 行重复")
+                    % {"where": where, "step": Step(step).label, "other": seen_steps[(key, step)]}
+                )
             seen_steps[(key, step)] = number
-        plan.steps.append({"key": key, "step": step, "limit": limit,
-                           "is_local_default": _flag(cells, "本地默认时限", False, where, problems)})
+        plan.steps.append(
+            {
+                "key": key,
+                "step": step,
+                "limit": limit,
+                "is_local_default": _flag(cells, "本地默认时限", False, where, problems),
+            }
+        )
 
     if problems:
         raise TaxonomyImportError(problems)
@@ -412,24 +559,41 @@ def apply_plan(plan: Plan, *, actor) -> dict:
     """Write a checked plan through the actions. Runs inside the caller's transaction."""
     from jingzhi.taxonomy import actions
 
-    report = {"categories_created": 0, "categories_updated": 0, "filing_conditions_saved": 0,
-              "filing_conditions_deactivated": 0, "step_limits_saved": 0}
+    report = {
+        "categories_created": 0,
+        "categories_updated": 0,
+        "filing_conditions_saved": 0,
+        "filing_conditions_deactivated": 0,
+        "step_limits_saved": 0,
+    }
     by_key = {(c.kind, c.code): c for c in Category.objects.select_related("parent")}
     # Free 十无 items that move, so no intermediate state holds one item twice.
     for row in plan.categories:
         current = by_key.get((row["kind"], row["code"]))
         if current is not None and current.shiwu_item and current.shiwu_item != row["shiwu_item"]:
-            by_key[(row["kind"], row["code"])] = actions.do_update_category(actor=actor, category=current,
-                                                                            shiwu_item="")
-    editable = ("name", "is_active", "keywords", "dedup_radius_m", "dedup_window_hours", "shiwu_item",
-                "is_local_default")
+            by_key[(row["kind"], row["code"])] = actions.do_update_category(
+                actor=actor, category=current, shiwu_item=""
+            )
+    editable = (
+        "name",
+        "is_active",
+        "keywords",
+        "dedup_radius_m",
+        "dedup_window_hours",
+        "shiwu_item",
+        "is_local_default",
+    )
     for row in plan.categories:
         key = (row["kind"], row["code"])
         current = by_key.get(key)
         if current is None:
             parent = by_key[(row["kind"], row["parent_code"])] if row["parent_code"] else None
             current = actions.do_create_category(
-                actor=actor, kind=row["kind"], code=row["code"], name=row["name"], parent=parent,
+                actor=actor,
+                kind=row["kind"],
+                code=row["code"],
+                name=row["name"],
+                parent=parent,
                 **{field_name: row[field_name] for field_name in editable if field_name != "name"},
             )
             report["categories_created"] += 1
@@ -449,20 +613,33 @@ def apply_plan(plan: Plan, *, actor) -> dict:
     kept: dict[tuple[str, str], set[int]] = {}
     for row in plan.filing:
         category = by_key[row["key"]]
-        actions.do_save_filing_condition(actor=actor, category=category, text=row["text"], limit=row["limit"],
-                                         level=row["level"], sort_order=row["sort_order"],
-                                         is_local_default=row["is_local_default"], is_active=row["is_active"])
+        actions.do_save_filing_condition(
+            actor=actor,
+            category=category,
+            text=row["text"],
+            limit=row["limit"],
+            level=row["level"],
+            sort_order=row["sort_order"],
+            is_local_default=row["is_local_default"],
+            is_active=row["is_active"],
+        )
         kept.setdefault(row["key"], set()).add(row["sort_order"])
         report["filing_conditions_saved"] += 1
     for key in plan.filing_categories:
         for condition in FilingCondition.objects.filter(category=by_key[key], is_active=True).exclude(
-                sort_order__in=kept.get(key, set())):
+            sort_order__in=kept.get(key, set())
+        ):
             condition.is_active = False
             actions.do_save_row(actor=actor, obj=condition)
             report["filing_conditions_deactivated"] += 1
     for row in plan.steps:
         category = by_key[row["key"]] if row["key"] else None
-        actions.do_set_step_limit(actor=actor, category=category, step=row["step"], limit=row["limit"],
-                                  is_local_default=row["is_local_default"])
+        actions.do_set_step_limit(
+            actor=actor,
+            category=category,
+            step=row["step"],
+            limit=row["limit"],
+            is_local_default=row["is_local_default"],
+        )
         report["step_limits_saved"] += 1
     return report

@@ -27,7 +27,9 @@ class TaxonomyImportError(InvalidInput):
         self.problems = list(problems)
         shown = self.problems[:20]
         more = len(self.problems) - len(shown)
-        message = _("导入失败，共 %(n)d 处问题，未写入任何数据：") % {"n": len(self.problems)} + "；".join(shown)
+        message = _("导入失败，共 %(n)d 处问题，未写入任何数据：") % {"n": len(self.problems)} + "；".join(
+            shown
+        )
         if more > 0:
             message += _("……（另有 %(n)d 处）") % {"n": more}
         super().__init__(message, fields={"problems": self.problems})

@@ -13,4 +13,6 @@ TAXONOMY_CHANGED = "taxonomy_changed"
 
 
 def taxonomy_changed(category_ids, change: str) -> None:
-    hooks.fire(TAXONOMY_CHANGED, category_ids=sorted({pk for pk in category_ids if pk is not None}), change=change)
+    hooks.fire(
+        TAXONOMY_CHANGED, category_ids=sorted({pk for pk in category_ids if pk is not None}), change=change
+    )

@@ -41,10 +41,14 @@ class TimeLimit:
         try:
             amount = Decimal(str(self.amount))
         except (InvalidOperation, ValueError, TypeError):
-            raise InvalidInput(_("时限“%(value)s”不是数字") % {"value": self.amount}, fields={"amount": "nan"}) from None
+            raise InvalidInput(
+                _("时限“%(value)s”不是数字") % {"value": self.amount}, fields={"amount": "nan"}
+            ) from None
         if not amount.is_finite() or amount <= 0:
-            raise InvalidInput(_("时限必须大于 0，收到 %(value)s") % {"value": self.amount},
-                               fields={"amount": "not_positive"})
+            raise InvalidInput(
+                _("时限必须大于 0，收到 %(value)s") % {"value": self.amount},
+                fields={"amount": "not_positive"},
+            )
         unit = str(self.unit)
         if unit not in TimeUnit.values:
             raise InvalidInput(
@@ -52,8 +56,10 @@ class TimeLimit:
                 fields={"unit": "unknown"},
             )
         if unit == TimeUnit.WORKING_DAYS and amount != amount.to_integral_value():
-            raise InvalidInput(_("工作日时限必须是整数，收到 %(value)s") % {"value": amount},
-                               fields={"amount": "not_integral"})
+            raise InvalidInput(
+                _("工作日时限必须是整数，收到 %(value)s") % {"value": amount},
+                fields={"amount": "not_integral"},
+            )
         if amount == amount.to_integral_value():
             amount = amount.quantize(Decimal(1))  # 4.00 and 4 are the same limit (and compare equal)
         object.__setattr__(self, "amount", amount)

@@ -91,7 +91,12 @@ class LimitFields(models.Model):
 class Category(models.Model):
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("上级")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("上级"),
     )
     level = models.CharField(_("层级"), max_length=8, choices=Level.choices, editable=False)
     code = models.CharField(_("编码"), max_length=20)
@@ -101,11 +106,13 @@ class Category(models.Model):
         _("关键词"), blank=True, help_text=_("用于由描述文字推荐分类；以逗号、顿号或空格分隔")
     )
     dedup_radius_m = models.PositiveIntegerField(
-        _("查重半径（米）"), default=DEFAULT_DEDUP_RADIUS_M,
+        _("查重半径（米）"),
+        default=DEFAULT_DEDUP_RADIUS_M,
         help_text=_("受理时提示此半径内同类未结案件"),
     )
     dedup_window_hours = models.PositiveIntegerField(
-        _("查重时段（小时）"), default=DEFAULT_DEDUP_WINDOW_HOURS,
+        _("查重时段（小时）"),
+        default=DEFAULT_DEDUP_WINDOW_HOURS,
         help_text=_("只提示此时段内上报的同类案件"),
     )
     shiwu_item = models.CharField(_("十无事项"), max_length=32, choices=ShiwuItem.choices, blank=True)
@@ -123,7 +130,8 @@ class Category(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "code"], name="taxonomy_category_code_unique_in_kind"),
             models.UniqueConstraint(
-                fields=["shiwu_item"], condition=~models.Q(shiwu_item=""),
+                fields=["shiwu_item"],
+                condition=~models.Q(shiwu_item=""),
                 name="taxonomy_one_category_per_shiwu_item",
             ),
         ]
@@ -155,7 +163,9 @@ class FilingCondition(LimitFields):
     )
     sort_order = models.PositiveSmallIntegerField(_("序号"), default=1)
     text = models.CharField(_("立案条件"), max_length=300)
-    level = models.CharField(_("等级"), max_length=1, choices=ConditionLevel.choices, default=ConditionLevel.A)
+    level = models.CharField(
+        _("等级"), max_length=1, choices=ConditionLevel.choices, default=ConditionLevel.A
+    )
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -193,8 +203,13 @@ class StepLimit(LimitFields):
     without its own row inherits its parent's (see `limits.limit_for`)."""
 
     category = models.ForeignKey(
-        Category, null=True, blank=True, on_delete=models.CASCADE, related_name="step_limits",
-        verbose_name=_("分类"), help_text=_("留空为全局默认"),
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="step_limits",
+        verbose_name=_("分类"),
+        help_text=_("留空为全局默认"),
     )
     step = models.CharField(_("环节"), max_length=16, choices=Step.choices)
 
@@ -206,7 +221,9 @@ class StepLimit(LimitFields):
             models.UniqueConstraint(fields=["category", "step"], name="taxonomy_step_limit_unique"),
             # NULLs are distinct in a unique index, so the global default needs its own constraint.
             models.UniqueConstraint(
-                fields=["step"], condition=models.Q(category__isnull=True), name="taxonomy_one_global_step_limit"
+                fields=["step"],
+                condition=models.Q(category__isnull=True),
+                name="taxonomy_one_global_step_limit",
             ),
         ]
 

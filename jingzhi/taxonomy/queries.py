@@ -31,7 +31,9 @@ from jingzhi.taxonomy.models import (
 
 def active_categories(kind: str | None = None) -> QuerySet[Category]:
     """Categories that can be chosen for a new case, in tree order (kind, code), parents pre-joined."""
-    queryset = Category.objects.filter(is_active=True).select_related("parent__parent").order_by("kind", "code")
+    queryset = (
+        Category.objects.filter(is_active=True).select_related("parent__parent").order_by("kind", "code")
+    )
     return queryset.filter(kind=kind) if kind else queryset
 
 
@@ -54,7 +56,9 @@ def access_category(pk) -> Category:
     """An active category by id, for case intake. Missing, malformed and inactive ids all raise
     UnknownCategory with the same message, so the caller need not tell them apart."""
     try:
-        category = Category.objects.select_related("parent__parent").filter(pk=int(pk), is_active=True).first()
+        category = (
+            Category.objects.select_related("parent__parent").filter(pk=int(pk), is_active=True).first()
+        )
     except (TypeError, ValueError):
         category = None
     if category is None:
@@ -79,7 +83,9 @@ def category_path(category: Category) -> list[Category]:
 
 
 def filing_conditions_for(category: Category) -> list[FilingCondition]:
-    return list(FilingCondition.objects.filter(category=category, is_active=True).order_by("sort_order", "id"))
+    return list(
+        FilingCondition.objects.filter(category=category, is_active=True).order_by("sort_order", "id")
+    )
 
 
 def closing_conditions_for(category: Category) -> list[ClosingCondition]:
@@ -93,8 +99,10 @@ def access_filing_condition(category: Category, pk) -> FilingCondition:
     except (TypeError, ValueError):
         condition = None
     if condition is None:
-        raise InvalidInput(_("所选立案条件不属于分类“%(name)s”或已停用") % {"name": category.name},
-                           fields={"filing_condition": "unknown"})
+        raise InvalidInput(
+            _("所选立案条件不属于分类“%(name)s”或已停用") % {"name": category.name},
+            fields={"filing_condition": "unknown"},
+        )
     return condition
 
 
@@ -110,7 +118,8 @@ def shiwu_category(item_code: str) -> Category:
     category = Category.objects.select_related("parent").filter(shiwu_item=item_code, is_active=True).first()
     if category is None:
         raise UnknownCategory(
-            _("十无事项“%(item)s”尚未对应启用的案件分类，请在分类管理中设置") % {"item": ShiwuItem(item_code).label},
+            _("十无事项“%(item)s”尚未对应启用的案件分类，请在分类管理中设置")
+            % {"item": ShiwuItem(item_code).label},
             fields={"item": "unmapped"},
         )
     return category
@@ -122,7 +131,9 @@ def shiwu_mapping() -> dict[str, Category | None]:
     return {item: found.get(item) for item in ShiwuItem.values}
 
 
-def suggest_categories(text: str, limit: int = 3, *, kind: str | None = None) -> list[tuple[Category, float, list[str]]]:
+def suggest_categories(
+    text: str, limit: int = 3, *, kind: str | None = None
+) -> list[tuple[Category, float, list[str]]]:
     """Categories whose keywords (or name) appear in `text`, best first, as (category, score, matched words).
 
     The score is the share of the text's characters covered by matched words, plus the matched length
@@ -145,7 +156,10 @@ def suggest_categories(text: str, limit: int = 3, *, kind: str | None = None) ->
         scored.append((length, category, matched))
     kind_order = {Kind.COMPONENT: 0, Kind.EVENT: 1}
     scored.sort(key=lambda item: (-item[0], -_depth(item[1]), kind_order.get(item[1].kind, 2), item[1].code))
-    return [(category, round(min(1.0, length / letters), 3), matched) for length, category, matched in scored[:limit]]
+    return [
+        (category, round(min(1.0, length / letters), 3), matched)
+        for length, category, matched in scored[:limit]
+    ]
 
 
 # Per process: kind → (generation token, [(category, words)]). The token (one tiny read) changes with every
@@ -220,13 +234,19 @@ def urgencies() -> list[Urgency]:
 def urgency_by_code(code: str) -> Urgency:
     urgency = Urgency.objects.filter(code=code, is_active=True).first()
     if urgency is None:
-        raise InvalidInput(_("紧急程度“%(code)s”不存在或已停用") % {"code": code}, fields={"urgency": "unknown"})
+        raise InvalidInput(
+            _("紧急程度“%(code)s”不存在或已停用") % {"code": code}, fields={"urgency": "unknown"}
+        )
     return urgency
 
 
 def request_type_by_code(code: str) -> RequestType:
-    found = RequestType.objects.filter(is_active=True).filter(code=code).first() or \
-        RequestType.objects.filter(is_active=True, name=code).first()
+    found = (
+        RequestType.objects.filter(is_active=True).filter(code=code).first()
+        or RequestType.objects.filter(is_active=True, name=code).first()
+    )
     if found is None:
-        raise InvalidInput(_("诉求类型“%(code)s”不存在或已停用") % {"code": code}, fields={"request_type": "unknown"})
+        raise InvalidInput(
+            _("诉求类型“%(code)s”不存在或已停用") % {"code": code}, fields={"request_type": "unknown"}
+        )
     return found

@@ -81,7 +81,11 @@ def parse_kind(value) -> str | None:
 
 def parse_unit(value) -> str | None:
     text = str(value or "").strip()
-    aliases = {"工作小时": TimeUnit.WORKING_HOURS, "小时": TimeUnit.CALENDAR_HOURS, "自然小时": TimeUnit.CALENDAR_HOURS}
+    aliases = {
+        "工作小时": TimeUnit.WORKING_HOURS,
+        "小时": TimeUnit.CALENDAR_HOURS,
+        "自然小时": TimeUnit.CALENDAR_HOURS,
+    }
     return aliases.get(text) or _lookup(text, TimeUnit)
 
 

@@ -20,9 +20,11 @@ def static_assets_present(app_configs=None, **kwargs):
     problems = []
     for path, package in ASSETS.items():
         if not finders.find(path):
-            problems.append(Warning(
-                f"找不到静态文件 {path}：地图或页面交互将无法工作。",
-                hint=f"请确认已安装 {package}（pip install -e .），且 settings.STATICFILES_DIRS 含 leaflet 前缀。",
-                id="jingzhi.web.W001",
-            ))
+            problems.append(
+                Warning(
+                    f"找不到静态文件 {path}：地图或页面交互将无法工作。",
+                    hint=f"请确认已安装 {package}（pip install -e .），且 settings.STATICFILES_DIRS 含 leaflet 前缀。",
+                    id="jingzhi.web.W001",
+                )
+            )
     return problems

@@ -51,7 +51,9 @@ def roles_for(user) -> set[str]:
 
 
 def is_admin(user, roles: set[str]) -> bool:
-    return bool(getattr(user, "is_superuser", False) or getattr(user, "is_staff", False) or roles & set(ADMIN_ROLES))
+    return bool(
+        getattr(user, "is_superuser", False) or getattr(user, "is_staff", False) or roles & set(ADMIN_ROLES)
+    )
 
 
 def navigation(user, roles: set[str]) -> list[dict]:
@@ -66,7 +68,9 @@ def navigation(user, roles: set[str]) -> list[dict]:
     ]
     # One entry for case handling: staff work from the workbench, residents follow their own reports.
     if is_admin(user, roles) or roles - {"resident"}:
-        items.insert(1, {"name": "cases_workbench", "label": _("案件工作台"), "url": reverse("web:cases_workbench")})
+        items.insert(
+            1, {"name": "cases_workbench", "label": _("案件工作台"), "url": reverse("web:cases_workbench")}
+        )
     elif "resident" in roles:
         items.insert(1, {"name": "my_reports", "label": _("我的上报"), "url": reverse("web:my_reports")})
     if is_admin(user, roles) or roles - {"resident", "handler", "council_member"}:  # 十无一创建: street staff

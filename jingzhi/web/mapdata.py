@@ -25,7 +25,9 @@ from jingzhi.geo.models import Street
 LEVELS = ("grid", "street", "community", "subdistrict")
 MAX_FEATURES = 5000
 CACHE_SECONDS = 600
-_SNAP = 0.005  # degrees (~500 m): boxes are widened to this lattice so neighbouring requests share a cache entry
+_SNAP = (
+    0.005  # degrees (~500 m): boxes are widened to this lattice so neighbouring requests share a cache entry
+)
 # A whole city in one answer is never useful on a phone: beyond this box size (degrees) grids are refused.
 MAX_BOX_DEGREES = {"grid": 0.25, "street": 0.5, "community": 2.0, "subdistrict": 5.0}
 
@@ -43,8 +45,10 @@ class BBox:
 
     def snapped(self) -> BBox:
         return BBox(
-            math.floor(self.min_lon / _SNAP) * _SNAP, math.floor(self.min_lat / _SNAP) * _SNAP,
-            math.ceil(self.max_lon / _SNAP) * _SNAP, math.ceil(self.max_lat / _SNAP) * _SNAP,
+            math.floor(self.min_lon / _SNAP) * _SNAP,
+            math.floor(self.min_lat / _SNAP) * _SNAP,
+            math.ceil(self.max_lon / _SNAP) * _SNAP,
+            math.ceil(self.max_lat / _SNAP) * _SNAP,
         )
 
 
@@ -58,19 +62,25 @@ def parse_bbox(raw: str | None) -> BBox | None:
     except ValueError:
         values = []
     if len(values) != 4 or not all(math.isfinite(v) for v in values):
-        raise InvalidInput(_("bbox 应为“最小经度,最小纬度,最大经度,最大纬度”四个数字，收到：%(raw)s") % {"raw": raw[:80]},
-                           fields={"bbox": raw[:80]})
+        raise InvalidInput(
+            _("bbox 应为“最小经度,最小纬度,最大经度,最大纬度”四个数字，收到：%(raw)s") % {"raw": raw[:80]},
+            fields={"bbox": raw[:80]},
+        )
     box = BBox(*values)
     if not (-180 <= box.min_lon <= box.max_lon <= 180 and -90 <= box.min_lat <= box.max_lat <= 90):
-        raise InvalidInput(_("bbox 超出经纬度范围或最小值大于最大值：%(raw)s") % {"raw": raw[:80]}, fields={"bbox": raw[:80]})
+        raise InvalidInput(
+            _("bbox 超出经纬度范围或最小值大于最大值：%(raw)s") % {"raw": raw[:80]}, fields={"bbox": raw[:80]}
+        )
     return box
 
 
 def parse_level(raw: str | None) -> str:
     level = raw or "grid"
     if level not in LEVELS:
-        raise InvalidInput(_("level 只能是 %(levels)s 之一，收到：%(raw)s") % {"levels": listing(LEVELS), "raw": level[:40]},
-                           fields={"level": level[:40]})
+        raise InvalidInput(
+            _("level 只能是 %(levels)s 之一，收到：%(raw)s") % {"levels": listing(LEVELS), "raw": level[:40]},
+            fields={"level": level[:40]},
+        )
     return level
 
 
@@ -98,7 +108,9 @@ def _rows(user, level: str):
 def in_box(rows, box: BBox | None):
     if box is None:
         return rows
-    return rows.filter(max_lon__gte=box.min_lon, min_lon__lte=box.max_lon, max_lat__gte=box.min_lat, min_lat__lte=box.max_lat)
+    return rows.filter(
+        max_lon__gte=box.min_lon, min_lon__lte=box.max_lon, max_lat__gte=box.min_lat, min_lat__lte=box.max_lat
+    )
 
 
 def _round(coords, digits=6):
@@ -148,13 +160,22 @@ def feature_collection(user, level: str, box: BBox | None) -> dict:
     if generation is None:
         return {"type": "FeatureCollection", "features": [], "truncated": False}
     if box is not None and box.width > MAX_BOX_DEGREES[level]:
-        return {"type": "FeatureCollection", "features": [], "truncated": True,
-                "message": _("范围太大，请放大地图后再显示%(level)s") % {"level": level}}
+        return {
+            "type": "FeatureCollection",
+            "features": [],
+            "truncated": True,
+            "message": _("范围太大，请放大地图后再显示%(level)s") % {"level": level},
+        }
     query_box = box.snapped() if box is not None else None
     key = "web:geojson:{}:{}:{}:{}".format(
-        generation.pk, _scope_key(user), level,
-        "all" if query_box is None else ",".join(f"{v:.3f}" for v in (
-            query_box.min_lon, query_box.min_lat, query_box.max_lon, query_box.max_lat)),
+        generation.pk,
+        _scope_key(user),
+        level,
+        "all"
+        if query_box is None
+        else ",".join(
+            f"{v:.3f}" for v in (query_box.min_lon, query_box.min_lat, query_box.max_lon, query_box.max_lat)
+        ),
     )
     cached = cache.get(key)
     if cached is not None:
@@ -173,13 +194,20 @@ def feature_collection(user, level: str, box: BBox | None) -> dict:
         geometry = simplify(row["geometry"], tolerance)
         if geometry is None:
             continue
-        properties = {"id": row["id"], "code": row["code"], "name": row["name"], "level": level,
-                      "url": url.format(row["id"]) if url else None}
+        properties = {
+            "id": row["id"],
+            "code": row["code"],
+            "name": row["name"],
+            "level": level,
+            "url": url.format(row["id"]) if url else None,
+        }
         if level == "grid":
             properties["community"] = row["community__name"]
         if level == "street":
             properties["kind"] = str(kinds.get(row["kind"], row["kind"]))
-        features.append({"type": "Feature", "id": row["code"], "properties": properties, "geometry": geometry})
+        features.append(
+            {"type": "Feature", "id": row["code"], "properties": properties, "geometry": geometry}
+        )
     answer = {"type": "FeatureCollection", "features": features, "truncated": truncated}
     cache.set(key, answer, CACHE_SECONDS)
     return answer
@@ -191,13 +219,24 @@ def tile_config(settings) -> dict:
     url = getattr(settings, "JINGZHI_MAP_TILE_URL", "") or ""
     key = getattr(settings, "JINGZHI_TIANDITU_KEY", "") or ""
     if tiles == "osm":
-        return {"tiles": "osm", "url": url or "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-                "attribution": "© OpenStreetMap", "subdomains": ""}
+        return {
+            "tiles": "osm",
+            "url": url or "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            "attribution": "© OpenStreetMap",
+            "subdomains": "",
+        }
     if tiles == "tianditu" and (key or url):
-        base = url or ("https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
-                       "&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}"
-                       "&TILECOL={x}&tk=" + key)
+        base = url or (
+            "https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+            "&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}"
+            "&TILECOL={x}&tk=" + key
+        )
         annotation = "" if url else base.replace("vec_w", "cva_w").replace("LAYER=vec", "LAYER=cva")
-        return {"tiles": "tianditu", "url": base, "annotation": annotation, "attribution": "© 天地图",
-                "subdomains": "01234567"}
+        return {
+            "tiles": "tianditu",
+            "url": base,
+            "annotation": annotation,
+            "attribution": "© 天地图",
+            "subdomains": "01234567",
+        }
     return {"tiles": "none"}

@@ -30,7 +30,9 @@ def attachment_file(request, pk: int, variant: str):
         else:
             handle = attachments.open_variant(attachment, variant)
             response = FileResponse(handle, content_type=attachment.content_type)
-            stem = (attachment.original_name.rsplit(".", 1)[0] or "photo") + (".thumb" if variant == "thumb" else "")
+            stem = (attachment.original_name.rsplit(".", 1)[0] or "photo") + (
+                ".thumb" if variant == "thumb" else ""
+            )
             response["Content-Disposition"] = content_disposition_header(False, f"{stem}.jpg")
     except NotFound as exc:
         raise Http404(exc.message) from exc

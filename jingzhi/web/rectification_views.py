@@ -25,9 +25,13 @@ from django.views.decorators.http import require_GET, require_POST
 from jingzhi.core.errors import ApplicationError, NotFound
 from jingzhi.web import mapdata
 
-GRADE_CHOICES = [("premium", gettext_lazy("精品")), ("fine", gettext_lazy("优美")),
-                 ("standard", gettext_lazy("达标")), ("failing", gettext_lazy("不达标")),
-                 ("", gettext_lazy("未定级"))]
+GRADE_CHOICES = [
+    ("premium", gettext_lazy("精品")),
+    ("fine", gettext_lazy("优美")),
+    ("standard", gettext_lazy("达标")),
+    ("failing", gettext_lazy("不达标")),
+    ("", gettext_lazy("未定级")),
+]
 
 
 def _q():
@@ -70,13 +74,21 @@ def streets(request):
     rows = [r for r in all_rows if grade is None or grade == "all" or r.grade == grade]
     first = next((r.street for r in all_rows), None)
     context = {
-        "rows": rows, "summary": queries.grade_summary(all_rows), "q": q, "grade": grade, "sub": sub,
+        "rows": rows,
+        "summary": queries.grade_summary(all_rows),
+        "q": q,
+        "grade": grade,
+        "sub": sub,
         "subdistricts": list(subdistricts_for(request.user).order_by("code")),
         "grade_choices": GRADE_CHOICES,
         "can_export": _can_export(request.user),
-        "map_config": {**mapdata.tile_config(settings), "geojson": reverse("web:streets_geojson"),
-                       "bounds": _bounds_of(request.user, sub), "colours": queries.GRADE_COLOURS,
-                       "labels": {g: str(label) for g, label in GRADE_CHOICES}},
+        "map_config": {
+            **mapdata.tile_config(settings),
+            "geojson": reverse("web:streets_geojson"),
+            "bounds": _bounds_of(request.user, sub),
+            "colours": queries.GRADE_COLOURS,
+            "labels": {g: str(label) for g, label in GRADE_CHOICES},
+        },
         "first": first,
     }
     return render(request, "web/streets/list.html", context)
@@ -98,7 +110,10 @@ def _bounds_of(user, sub_code):
     boxes = [v for v in values if None not in v]
     if not boxes:
         return None
-    return [[min(b[1] for b in boxes), min(b[0] for b in boxes)], [max(b[3] for b in boxes), max(b[2] for b in boxes)]]
+    return [
+        [min(b[1] for b in boxes), min(b[0] for b in boxes)],
+        [max(b[3] for b in boxes), max(b[2] for b in boxes)],
+    ]
 
 
 @require_GET
@@ -113,23 +128,40 @@ def streets_geojson(request):
         box = mapdata.parse_bbox(request.GET.get("bbox"))
     except ApplicationError as exc:
         return JsonResponse(exc.as_dict(), status=exc.status)
-    rows = mapdata.in_box(streets_for(request.user), box).order_by("code").values("code", "name", "geometry")[:5000]
+    rows = (
+        mapdata.in_box(streets_for(request.user), box)
+        .order_by("code")
+        .values("code", "name", "geometry")[:5000]
+    )
     rows = list(rows)
     from jingzhi.rectification.models import StreetRecord
 
-    records = {r.street_code: r for r in StreetRecord.objects.filter(street_code__in=[r["code"] for r in rows])}
+    records = {
+        r.street_code: r for r in StreetRecord.objects.filter(street_code__in=[r["code"] for r in rows])
+    }
     features = []
     for row in rows:
         record = records.get(row["code"])
         grade = record.grade if record else ""
-        features.append({"type": "Feature", "id": row["code"], "geometry": mapdata.simplify(row["geometry"], 0),
-                         "properties": {"code": row["code"], "name": row["name"], "grade": grade,
-                                        "grade_label": queries.rules.grade_label(grade),
-                                        "colour": queries.GRADE_COLOURS.get(grade, "#9ca3af"),
-                                        "score": float(record.last_score) if record and record.last_score is not None
-                                        else None,
-                                        "url": reverse("web:street_detail", args=[row["code"]])}})
-    return JsonResponse({"type": "FeatureCollection", "features": features}, json_dumps_params={"ensure_ascii": False})
+        features.append(
+            {
+                "type": "Feature",
+                "id": row["code"],
+                "geometry": mapdata.simplify(row["geometry"], 0),
+                "properties": {
+                    "code": row["code"],
+                    "name": row["name"],
+                    "grade": grade,
+                    "grade_label": queries.rules.grade_label(grade),
+                    "colour": queries.GRADE_COLOURS.get(grade, "#9ca3af"),
+                    "score": float(record.last_score) if record and record.last_score is not None else None,
+                    "url": reverse("web:street_detail", args=[row["code"]]),
+                },
+            }
+        )
+    return JsonResponse(
+        {"type": "FeatureCollection", "features": features}, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 # ------------------------------------------------------------------------------------------------ one street
@@ -146,31 +178,56 @@ def street_detail(request, code):
     series = queries.score_series(street.code)
     version = queries.current_version()
     line = float(version.downgrade_below) if version else 90.0
-    chart = LineChart(
-        [{"name": _("得分"), "data": [(m, float(s)) for m, s in series]},
-         {"name": _("降档线"), "data": [(m, line) for m, _s in series]}],
-        min=max(0, min([float(s) for _m, s in series] + [line]) - 10) if series else 0, max=100,
-        height="240px", discrete=True, colors=["#1d5fa8", "#dc2626"], loading=_("图表加载中…"), xtitle=_("月份"), ytitle=_("分"),
-    ) if series else None
+    chart = (
+        LineChart(
+            [
+                {"name": _("得分"), "data": [(m, float(s)) for m, s in series]},
+                {"name": _("降档线"), "data": [(m, line) for m, _s in series]},
+            ],
+            min=max(0, min([float(s) for _m, s in series] + [line]) - 10) if series else 0,
+            max=100,
+            height="240px",
+            discrete=True,
+            colors=["#1d5fa8", "#dc2626"],
+            loading=_("图表加载中…"),
+            xtitle=_("月份"),
+            ytitle=_("分"),
+        )
+        if series
+        else None
+    )
     plan, plan_items = queries.plan_for(street.code)
     user = request.user
     context = {
-        "street": street, "row": row, "record": row.record, "chart": chart, "series": series,
+        "street": street,
+        "row": row,
+        "record": row.record,
+        "chart": chart,
+        "series": series,
         "open_cases": _with_links(queries.open_cases_for_street(user, street.code)),
         "history": queries.grade_history(street.code),
-        "chiefs": queries.chief_history(street.code), "chief": row.chief,
-        "letters": queries.task_letters(street.code), "ledger": queries.ledger(street.code),
-        "plan": plan, "plan_items": plan_items, "proposals": queries.proposals_for(street.code),
-        "stewards": queries.stewards_for(street.code), "patrols": queries.patrol_log(street.code, 10),
+        "chiefs": queries.chief_history(street.code),
+        "chief": row.chief,
+        "letters": queries.task_letters(street.code),
+        "ledger": queries.ledger(street.code),
+        "plan": plan,
+        "plan_items": plan_items,
+        "proposals": queries.proposals_for(street.code),
+        "stewards": queries.stewards_for(street.code),
+        "patrols": queries.patrol_log(street.code, 10),
         "inspections": queries.inspections_for_street(street.code, 12),
         "kinds": permissions.inspectable_kinds(user, street.code),
         "can_manage": permissions.can_manage_street(user, street.code),
         "can_ledger": permissions.can_keep_ledger(user, street.code),
         "can_patrol": permissions.can_log_patrol(user, street.code),
         "is_chief": bool(row.chief and row.chief.user_id == user.pk),
-        "ranks": _choices("ChiefRank"), "ledger_kinds": _choices("LedgerKind"),
-        "award_choices": GRADE_CHOICES[:3], "items": queries.standard_items(version),
-        "candidates": _candidates(user, street.code) if permissions.can_manage_street(user, street.code) else [],
+        "ranks": _choices("ChiefRank"),
+        "ledger_kinds": _choices("LedgerKind"),
+        "award_choices": GRADE_CHOICES[:3],
+        "items": queries.standard_items(version),
+        "candidates": _candidates(user, street.code)
+        if permissions.can_manage_street(user, street.code)
+        else [],
         "is_superuser": access.is_superuser(user),
     }
     return render(request, "web/streets/detail.html", context)
@@ -188,9 +245,15 @@ def _candidates(user, street_code):
     from jingzhi.accounts.models import User
 
     prefixes = {street_code[:6], street_code[:9], street_code}
-    return list(User.objects.filter(is_active=True, role_assignments__is_active=True,
-                                    role_assignments__scope_code__in=sorted(prefixes)).distinct()
-                .order_by("username")[:200])
+    return list(
+        User.objects.filter(
+            is_active=True,
+            role_assignments__is_active=True,
+            role_assignments__scope_code__in=sorted(prefixes),
+        )
+        .distinct()
+        .order_by("username")[:200]
+    )
 
 
 ACTS = {}
@@ -217,24 +280,38 @@ def _user_by_id(raw):
 
 @act("award")
 def _act_award(request, code, actions):
-    actions.do_award_grade(actor=request.user, street_code=code, grade=request.POST.get("grade", ""),
-                           reason=request.POST.get("reason", ""))
+    actions.do_award_grade(
+        actor=request.user,
+        street_code=code,
+        grade=request.POST.get("grade", ""),
+        reason=request.POST.get("reason", ""),
+    )
     return _("等级已评定")
 
 
 @act("appoint")
 def _act_appoint(request, code, actions):
-    actions.do_appoint_chief(actor=request.user, street_code=code, user=_user_by_id(request.POST.get("user")),
-                             rank=request.POST.get("rank", ""), title=request.POST.get("title", ""))
+    actions.do_appoint_chief(
+        actor=request.user,
+        street_code=code,
+        user=_user_by_id(request.POST.get("user")),
+        rank=request.POST.get("rank", ""),
+        title=request.POST.get("title", ""),
+    )
     return _("街巷长已任命")
 
 
 @act("letter")
 def _act_letter(request, code, actions):
-    actions.do_issue_task_letter(actor=request.user, street_code=code, title=request.POST.get("title", ""),
-                                 targets=request.POST.get("targets", ""), starts_on=request.POST.get("starts_on"),
-                                 due_on=request.POST.get("due_on"),
-                                 target_grade=request.POST.get("target_grade") or "standard")
+    actions.do_issue_task_letter(
+        actor=request.user,
+        street_code=code,
+        title=request.POST.get("title", ""),
+        targets=request.POST.get("targets", ""),
+        starts_on=request.POST.get("starts_on"),
+        due_on=request.POST.get("due_on"),
+        target_grade=request.POST.get("target_grade") or "standard",
+    )
     return _("任务书已下达，等待街巷长签署")
 
 
@@ -246,16 +323,22 @@ def _act_sign(request, code, actions):
 
 @act("end_letter")
 def _act_end_letter(request, code, actions):
-    actions.do_end_task_letter(actor=request.user, letter_id=request.POST.get("letter"),
-                               reason=request.POST.get("reason", ""))
+    actions.do_end_task_letter(
+        actor=request.user, letter_id=request.POST.get("letter"), reason=request.POST.get("reason", "")
+    )
     return _("任务书已终止")
 
 
 @act("ledger")
 def _act_ledger(request, code, actions):
-    actions.do_record_ledger_entry(actor=request.user, street_code=code, kind=request.POST.get("kind", ""),
-                                   label=request.POST.get("label", ""), quantity=request.POST.get("quantity") or 0,
-                                   note=request.POST.get("note", ""))
+    actions.do_record_ledger_entry(
+        actor=request.user,
+        street_code=code,
+        kind=request.POST.get("kind", ""),
+        label=request.POST.get("label", ""),
+        quantity=request.POST.get("quantity") or 0,
+        note=request.POST.get("note", ""),
+    )
     return _("台账已记录")
 
 
@@ -263,45 +346,67 @@ def _act_ledger(request, code, actions):
 def _act_board(request, code, actions):
     from jingzhi.rectification.actions import BOARD_FIELDS
 
-    actions.do_update_board(actor=request.user, street_code=code,
-                            **{f: request.POST.get(f, "") for f in BOARD_FIELDS if f in request.POST})
+    actions.do_update_board(
+        actor=request.user,
+        street_code=code,
+        **{f: request.POST.get(f, "") for f in BOARD_FIELDS if f in request.POST},
+    )
     return _("公示牌信息已更新")
 
 
 @act("plan")
 def _act_plan(request, code, actions):
-    actions.do_save_plan(actor=request.user, street_code=code, title=request.POST.get("title", ""),
-                         summary=request.POST.get("summary", ""))
+    actions.do_save_plan(
+        actor=request.user,
+        street_code=code,
+        title=request.POST.get("title", ""),
+        summary=request.POST.get("summary", ""),
+    )
     return _("一街一策已保存")
 
 
 @act("plan_item")
 def _act_plan_item(request, code, actions):
     cases = [v for v in request.POST.get("cases", "").replace("，", ",").split(",") if v.strip()]
-    actions.do_add_plan_item(actor=request.user, street_code=code, text=request.POST.get("text", ""),
-                             owner_name=request.POST.get("owner_name", ""), deadline=request.POST.get("deadline"),
-                             standard_code=request.POST.get("standard_code", ""), case_ids=cases)
+    actions.do_add_plan_item(
+        actor=request.user,
+        street_code=code,
+        text=request.POST.get("text", ""),
+        owner_name=request.POST.get("owner_name", ""),
+        deadline=request.POST.get("deadline"),
+        standard_code=request.POST.get("standard_code", ""),
+        case_ids=cases,
+    )
     return _("整治事项已添加")
 
 
 @act("progress")
 def _act_progress(request, code, actions):
-    actions.do_update_plan_item(actor=request.user, item_id=request.POST.get("item"),
-                                progress=request.POST.get("progress"), note=request.POST.get("note", ""))
+    actions.do_update_plan_item(
+        actor=request.user,
+        item_id=request.POST.get("item"),
+        progress=request.POST.get("progress"),
+        note=request.POST.get("note", ""),
+    )
     return _("进度已更新")
 
 
 @act("decide")
 def _act_decide(request, code, actions):
-    proposal = actions.do_decide_proposal(actor=request.user, proposal_id=request.POST.get("proposal"),
-                                          accept=request.POST.get("decision") == "accept",
-                                          reason=request.POST.get("reason", ""))
+    proposal = actions.do_decide_proposal(
+        actor=request.user,
+        proposal_id=request.POST.get("proposal"),
+        accept=request.POST.get("decision") == "accept",
+        reason=request.POST.get("reason", ""),
+    )
     return _("已决定：%(s)s") % {"s": proposal.get_status_display()}
 
 
 @act("steward")
 def _act_steward(request, code, actions):
-    actions.do_assign_steward(actor=request.user, street_code=code, user=_user_by_id(request.POST.get("user")))
+    actions.do_assign_steward(
+        actor=request.user, street_code=code, user=_user_by_id(request.POST.get("user"))
+    )
     return _("小巷管家已安排")
 
 
@@ -319,7 +424,9 @@ def street_act(request, code, name):
         messages.success(request, handler(request, street.code, actions))
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    return HttpResponseRedirect(reverse("web:street_detail", args=[street.code]) + f"#{request.POST.get('anchor', '')}")
+    return HttpResponseRedirect(
+        reverse("web:street_detail", args=[street.code]) + f"#{request.POST.get('anchor', '')}"
+    )
 
 
 # ------------------------------------------------------------------------------------------------ inspection
@@ -342,27 +449,44 @@ def inspect(request, code):
         results = []
         for item in items:
             if request.POST.get(f"fail_{item.code}"):
-                results.append({
-                    "item": item.code, "passed": False, "count": request.POST.get(f"count_{item.code}") or 1,
-                    "deduction": request.POST.get(f"deduction_{item.code}") or None,
-                    "note": request.POST.get(f"note_{item.code}", ""),
-                    "address": request.POST.get(f"address_{item.code}", ""),
-                    "lon": request.POST.get(f"lon_{item.code}") or None,
-                    "lat": request.POST.get(f"lat_{item.code}") or None,
-                    "photos": request.FILES.getlist(f"photos_{item.code}"),
-                })
+                results.append(
+                    {
+                        "item": item.code,
+                        "passed": False,
+                        "count": request.POST.get(f"count_{item.code}") or 1,
+                        "deduction": request.POST.get(f"deduction_{item.code}") or None,
+                        "note": request.POST.get(f"note_{item.code}", ""),
+                        "address": request.POST.get(f"address_{item.code}", ""),
+                        "lon": request.POST.get(f"lon_{item.code}") or None,
+                        "lat": request.POST.get(f"lat_{item.code}") or None,
+                        "photos": request.FILES.getlist(f"photos_{item.code}"),
+                    }
+                )
         try:
             inspection = actions.do_record_inspection(
-                actor=request.user, street_code=street.code, kind=kind,
-                inspected_on=request.POST.get("inspected_on") or today, results=results,
-                satisfaction=request.POST.get("satisfaction") or None, note=request.POST.get("note", ""))
+                actor=request.user,
+                street_code=street.code,
+                kind=kind,
+                inspected_on=request.POST.get("inspected_on") or today,
+                results=results,
+                satisfaction=request.POST.get("satisfaction") or None,
+                note=request.POST.get("note", ""),
+            )
         except ApplicationError as exc:
             error, fields, posted = exc.message, exc.fields, request.POST
         else:
             return HttpResponseRedirect(reverse("web:inspection_detail", args=[inspection.pk]))
-    context = {"street": street, "items": items, "version": version, "kinds": [(k, _kind_label(k)) for k in kinds],
-               "today": today.isoformat(), "error": error, "fields": fields, "posted": posted,
-               "period_hint": {k: rules.period_for(k, today) for k in kinds}}
+    context = {
+        "street": street,
+        "items": items,
+        "version": version,
+        "kinds": [(k, _kind_label(k)) for k in kinds],
+        "today": today.isoformat(),
+        "error": error,
+        "fields": fields,
+        "posted": posted,
+        "period_hint": {k: rules.period_for(k, today) for k in kinds},
+    }
     return render(request, "web/streets/inspect.html", context, status=400 if error else 200)
 
 
@@ -384,9 +508,17 @@ def inspection_detail(request, pk):
         result.case_url = _case_url(result.case) if result.case_id else ""
     record = queries.StreetRecord.objects.filter(street_code=inspection.street_code).first()
     changes = [c for c in queries.grade_history(inspection.street_code) if c.month == inspection.month]
-    return render(request, "web/streets/inspection.html", {
-        "inspection": inspection, "results": results, "failing": [r for r in results if not r.passed],
-        "record": record, "changes": changes})
+    return render(
+        request,
+        "web/streets/inspection.html",
+        {
+            "inspection": inspection,
+            "results": results,
+            "failing": [r for r in results if not r.passed],
+            "record": record,
+            "changes": changes,
+        },
+    )
 
 
 # ------------------------------------------------------------------------------------------------ chief's dashboard
@@ -401,8 +533,15 @@ def mine(request):
     from jingzhi.rectification.models import StewardAssignment
 
     stewarding = list(StewardAssignment.objects.filter(user=request.user, is_active=True))
-    return render(request, "web/streets/mine.html", {
-        "streets": streets_, "proposals": queries.pending_proposals_for(request.user), "stewarding": stewarding})
+    return render(
+        request,
+        "web/streets/mine.html",
+        {
+            "streets": streets_,
+            "proposals": queries.pending_proposals_for(request.user),
+            "stewarding": stewarding,
+        },
+    )
 
 
 # ------------------------------------------------------------------------------------------------ steward patrol
@@ -417,11 +556,16 @@ def patrol(request, code):
     error = ""
     if request.method == "POST":
         try:
-            log = actions.do_log_patrol(actor=request.user, street_code=street.code, duty=request.POST.get("duty", ""),
-                                        note=request.POST.get("note", ""), lon=request.POST.get("lon") or None,
-                                        lat=request.POST.get("lat") or None,
-                                        photos=request.FILES.getlist("photos"),
-                                        idempotency_key=request.POST.get("token", ""))
+            log = actions.do_log_patrol(
+                actor=request.user,
+                street_code=street.code,
+                duty=request.POST.get("duty", ""),
+                note=request.POST.get("note", ""),
+                lon=request.POST.get("lon") or None,
+                lat=request.POST.get("lat") or None,
+                photos=request.FILES.getlist("photos"),
+                idempotency_key=request.POST.get("token", ""),
+            )
         except ApplicationError as exc:
             error = exc.message
         else:
@@ -432,9 +576,18 @@ def patrol(request, code):
             return HttpResponseRedirect(reverse("web:street_patrol", args=[street.code]))
     import uuid
 
-    return render(request, "web/streets/patrol.html", {
-        "street": street, "duties": PatrolDuty.choices, "error": error, "token": uuid.uuid4().hex,
-        "log": _q().patrol_log(street.code, 15)}, status=400 if error else 200)
+    return render(
+        request,
+        "web/streets/patrol.html",
+        {
+            "street": street,
+            "duties": PatrolDuty.choices,
+            "error": error,
+            "token": uuid.uuid4().hex,
+            "log": _q().patrol_log(street.code, 15),
+        },
+        status=400 if error else 200,
+    )
 
 
 # ------------------------------------------------------------------------------------------------ exports
@@ -454,15 +607,20 @@ def export_inspections(request):
 
     if not _can_export(request.user):
         raise Http404()
-    qs = _q().inspections_for_export(request.user, month=(request.GET.get("month") or "").strip(),
-                                     kind=(request.GET.get("kind") or "").strip())
+    qs = _q().inspections_for_export(
+        request.user,
+        month=(request.GET.get("month") or "").strip(),
+        kind=(request.GET.get("kind") or "").strip(),
+    )
     return _xlsx(excel.inspections_workbook(qs), "inspections")
 
 
 def _xlsx(data: bytes, stem: str) -> HttpResponse:
     from jingzhi.core import clock
 
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="{stem}-{clock.now():%Y%m%d}.xlsx"'
     return response
 
@@ -493,9 +651,17 @@ def board(request, code):
     street = _public_or_404(code)
     data = queries.board(street.code)
     public_url = request.build_absolute_uri(reverse("web:street_public", args=[street.code]))
-    return render(request, "web/streets/board.html", {
-        "b": data, "street": street, "public_url": public_url, "qr": mark_safe(_qr_svg(public_url)),  # noqa: S308 - our own SVG
-        "grade_label": queries.rules.grade_label(data.record.grade if data.record else "")})
+    return render(
+        request,
+        "web/streets/board.html",
+        {
+            "b": data,
+            "street": street,
+            "public_url": public_url,
+            "qr": mark_safe(_qr_svg(public_url)),  # noqa: S308 - our own SVG
+            "grade_label": queries.rules.grade_label(data.record.grade if data.record else ""),
+        },
+    )
 
 
 def _report_page_exists() -> bool:
@@ -527,18 +693,33 @@ def public_street(request, code):
 
         try:
             lon, lat = actions._point_on(street)
-            done = do_open_case(actor=request.user, source=Source.RESIDENT_WEB,
-                                description=request.POST.get("description", ""),
-                                lon=request.POST.get("lon") or lon, lat=request.POST.get("lat") or lat,
-                                address=street.name, photos=request.FILES.getlist("photos"),
-                                idempotency_key=request.POST.get("token") or None)
+            done = do_open_case(
+                actor=request.user,
+                source=Source.RESIDENT_WEB,
+                description=request.POST.get("description", ""),
+                lon=request.POST.get("lon") or lon,
+                lat=request.POST.get("lat") or lat,
+                address=street.name,
+                photos=request.FILES.getlist("photos"),
+                idempotency_key=request.POST.get("token") or None,
+            )
         except ApplicationError as exc:
             error = exc.message
     import uuid
 
-    return render(request, "web/streets/public.html", {
-        "b": data, "street": street, "error": error, "done": done, "token": uuid.uuid4().hex,
-        "report_url": f"/report/?street={street.code}" if _report_page_exists() else "",
-        "grade_label": queries.rules.grade_label(data.record.grade if data.record else ""),
-        "board_url": reverse("web:street_board", args=[street.code]), "today": date.today()},
-        status=400 if error else 200)
+    return render(
+        request,
+        "web/streets/public.html",
+        {
+            "b": data,
+            "street": street,
+            "error": error,
+            "done": done,
+            "token": uuid.uuid4().hex,
+            "report_url": f"/report/?street={street.code}" if _report_page_exists() else "",
+            "grade_label": queries.rules.grade_label(data.record.grade if data.record else ""),
+            "board_url": reverse("web:street_board", args=[street.code]),
+            "today": date.today(),
+        },
+        status=400 if error else 200,
+    )

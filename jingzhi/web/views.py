@@ -111,7 +111,9 @@ def _counts(rows, parent_field):
 
 def _crumbs(**levels):
     """Links up the tree, district first (keyword order is kept)."""
-    return [{"name": obj.name, "url": reverse(f"web:{level}", args=[obj.pk])} for level, obj in levels.items()]
+    return [
+        {"name": obj.name, "url": reverse(f"web:{level}", args=[obj.pk])} for level, obj in levels.items()
+    ]
 
 
 def _bounds(place):
@@ -121,15 +123,21 @@ def _bounds(place):
 
 
 def _map_context(bounds, highlight="", level="grid"):
-    return {"map_config": {
-        **mapdata.tile_config(settings),
-        "geojson": reverse("web:geojson"),
-        "bounds": bounds,
-        "highlight": highlight,
-        "level": level,
-        "labels": {"grid": pgettext("地图图层", "网格"), "street": pgettext("地图图层", "街巷"),
-                   "community": pgettext("地图图层", "社区"), "none": _("无底图")},
-    }}
+    return {
+        "map_config": {
+            **mapdata.tile_config(settings),
+            "geojson": reverse("web:geojson"),
+            "bounds": bounds,
+            "highlight": highlight,
+            "level": level,
+            "labels": {
+                "grid": pgettext("地图图层", "网格"),
+                "street": pgettext("地图图层", "街巷"),
+                "community": pgettext("地图图层", "社区"),
+                "none": _("无底图"),
+            },
+        }
+    }
 
 
 @login_required
@@ -151,14 +159,25 @@ def district(request, pk):
     place = _access(request.user, "district", pk)
     rows, q = _filtered(queries.subdistricts_for(request.user, district=place), request)
     children = list(rows.order_by("code"))
-    community_counts = _counts(queries.communities_for(request.user).filter(subdistrict__district=place), "subdistrict")
-    grid_counts = _counts(queries.grids_for(request.user).filter(community__subdistrict__district=place),
-                          "community__subdistrict")
+    community_counts = _counts(
+        queries.communities_for(request.user).filter(subdistrict__district=place), "subdistrict"
+    )
+    grid_counts = _counts(
+        queries.grids_for(request.user).filter(community__subdistrict__district=place),
+        "community__subdistrict",
+    )
     for c in children:
         c.child_count = community_counts.get(c.pk, 0)
         c.grid_count = grid_counts.get(c.pk, 0)
-    context = {"place": place, "children": children, "q": q, "level": "district", "child_level": "subdistrict",
-               "breadcrumbs": [], **_map_context(_bounds(place), level="community")}
+    context = {
+        "place": place,
+        "children": children,
+        "q": q,
+        "level": "district",
+        "child_level": "subdistrict",
+        "breadcrumbs": [],
+        **_map_context(_bounds(place), level="community"),
+    }
     return _render_list(request, "web/places/district.html", context)
 
 
@@ -175,14 +194,28 @@ def subdistrict(request, pk):
     for c in children:
         c.child_count = grid_counts.get(c.pk, 0)
     streets = queries.streets_for(request.user, subdistrict=place)
-    chart = BarChart(
-        [(c.name, c.child_count) for c in children], height=f"{max(160, 28 * len(children))}px",
-        library={"plugins": {"legend": {"display": False}}}, loading=_("图表加载中…"),
-    ) if children else None
-    context = {"place": place, "children": children, "q": q, "level": "subdistrict", "child_level": "community",
-               "breadcrumbs": _crumbs(district=place.district), "street_count": streets.count(),
-               "streets": list(streets.order_by("code")[:200]), "chart": chart,
-               **_map_context(_bounds(place))}
+    chart = (
+        BarChart(
+            [(c.name, c.child_count) for c in children],
+            height=f"{max(160, 28 * len(children))}px",
+            library={"plugins": {"legend": {"display": False}}},
+            loading=_("图表加载中…"),
+        )
+        if children
+        else None
+    )
+    context = {
+        "place": place,
+        "children": children,
+        "q": q,
+        "level": "subdistrict",
+        "child_level": "community",
+        "breadcrumbs": _crumbs(district=place.district),
+        "street_count": streets.count(),
+        "streets": list(streets.order_by("code")[:200]),
+        "chart": chart,
+        **_map_context(_bounds(place)),
+    }
     return _render_list(request, "web/places/subdistrict.html", context)
 
 
@@ -194,9 +227,16 @@ def community(request, pk):
     rows, q = _filtered(queries.grids_for(request.user, community=place), request)
     children = list(rows.order_by("code"))
     total_area = sum(c.area_m2 or 0 for c in children)
-    context = {"place": place, "children": children, "q": q, "level": "community", "child_level": "grid",
-               "breadcrumbs": _crumbs(district=place.subdistrict.district, subdistrict=place.subdistrict), "total_area": total_area,
-               **_map_context(_bounds(place))}
+    context = {
+        "place": place,
+        "children": children,
+        "q": q,
+        "level": "community",
+        "child_level": "grid",
+        "breadcrumbs": _crumbs(district=place.subdistrict.district, subdistrict=place.subdistrict),
+        "total_area": total_area,
+        **_map_context(_bounds(place)),
+    }
     return _render_list(request, "web/places/community.html", context)
 
 
@@ -221,11 +261,15 @@ def neighbours_of(user, grid):
 def grid(request, pk):
     place = _access(request.user, "grid", pk)
     community = place.community
-    context = {"place": place, "level": "grid",
-               "breadcrumbs": _crumbs(district=community.subdistrict.district, subdistrict=community.subdistrict,
-                                     community=community),
-               "neighbours": neighbours_of(request.user, place),
-               **_map_context(_bounds(place), highlight=place.code)}
+    context = {
+        "place": place,
+        "level": "grid",
+        "breadcrumbs": _crumbs(
+            district=community.subdistrict.district, subdistrict=community.subdistrict, community=community
+        ),
+        "neighbours": neighbours_of(request.user, place),
+        **_map_context(_bounds(place), highlight=place.code),
+    }
     return render(request, "web/places/grid.html", context)
 
 

@@ -69,8 +69,9 @@ def _act(page, action, note=None, photo=False):
     page.wait_for_selector(".messages")
 
 
-def test_journey_1_a_resident_report_goes_round_the_loop_to_a_rating(page_factory, login, city, live_server,
-                                                                       shot):
+def test_journey_1_a_resident_report_goes_round_the_loop_to_a_rating(
+    page_factory, login, city, live_server, shot
+):
     from jingzhi.cases.actions import do_open_case
     from jingzhi.cases.models import Case
     from jingzhi.core import clock
@@ -79,8 +80,14 @@ def test_journey_1_a_resident_report_goes_round_the_loop_to_a_rating(page_factor
     # An old report nobody verified: its deadline passed long ago, so it must show red.
     from jingzhi.accounts.models import User
 
-    do_open_case(actor=User.objects.get(username="inspector"), source="patrol", description="路灯不亮，已坏多日",
-                 lon=lon + 0.0004, lat=lat, reported_at=clock.now() - timedelta(days=10))
+    do_open_case(
+        actor=User.objects.get(username="inspector"),
+        source="patrol",
+        description="路灯不亮，已坏多日",
+        lon=lon + 0.0004,
+        lat=lat,
+        reported_at=clock.now() - timedelta(days=10),
+    )
 
     # 1. The resident reports on a phone: description, photo, location from the browser.
     page = page_factory(PHONE)
@@ -190,18 +197,26 @@ def test_journey_1_a_resident_report_goes_round_the_loop_to_a_rating(page_factor
     shot(dis, "cases-timeline-desktop", full_page=True)
 
 
-def test_journey_2_a_whistle_summons_two_departments_who_report_in_one_late(page_factory, login, city,
-                                                                             live_server, shot):
+def test_journey_2_a_whistle_summons_two_departments_who_report_in_one_late(
+    page_factory, login, city, live_server, shot
+):
     from jingzhi.accounts.actions import do_assign_role, do_create_user
     from jingzhi.accounts.models import Department, User
     from jingzhi.cases.actions import do_open_case
     from jingzhi.cases.models import Whistle, WhistleSummons
 
     lon, lat = _spot()
-    case = do_open_case(actor=User.objects.get(username="inspector"), source="inspector",
-                        description="自来水管爆裂，胡同积水严重", lon=lon, lat=lat)
+    case = do_open_case(
+        actor=User.objects.get(username="inspector"),
+        source="inspector",
+        description="自来水管爆裂，胡同积水严重",
+        lon=lon,
+        lat=lat,
+    )
     water = Department.objects.get(code="110199-ZLS")
-    plumber = do_create_user(actor=None, username="water_handler", password="jingzhi-demo", display_name="钱师傅")
+    plumber = do_create_user(
+        actor=None, username="water_handler", password="jingzhi-demo", display_name="钱师傅"
+    )
     do_assign_role(actor=None, user=plumber, role="handler", scope_kind="department", department=water)
 
     admin = _staff(page_factory, login, "subdistrict_admin")
@@ -234,7 +249,8 @@ def test_journey_2_a_whistle_summons_two_departments_who_report_in_one_late(page
     for summons in WhistleSummons.objects.filter(whistle=whistle):
         WhistleSummons.objects.filter(pk=summons.pk).update(
             report_deadline=summons.report_deadline - timedelta(minutes=40),
-            reported_at=summons.reported_at - timedelta(minutes=40) if summons.reported_at else None)
+            reported_at=summons.reported_at - timedelta(minutes=40) if summons.reported_at else None,
+        )
 
     # 自来水 is not on the case, but was summoned: the case link opens its report-in page.
     water_page = page_factory(PHONE)

@@ -16,7 +16,9 @@ def _local_only(page, live_server):
     assert foreign == [], f"requests left this server: {foreign[:5]}"
 
 
-def test_subdistrict_admin_browses_from_district_to_a_grid_on_a_phone(page_factory, login, demo_city, live_server, shot):
+def test_subdistrict_admin_browses_from_district_to_a_grid_on_a_phone(
+    page_factory, login, demo_city, live_server, shot
+):
     page = page_factory(PHONE)
     login(page, "subdistrict_admin")
     page.wait_for_url(re.compile(r"/$"))
@@ -42,7 +44,9 @@ def test_subdistrict_admin_browses_from_district_to_a_grid_on_a_phone(page_facto
     page.wait_for_url(re.compile(r"/places/grid/\d+/"))
     assert page.get_by_test_id("grid-code").inner_text() == "110199001002012"
     page.wait_for_selector("#map[data-loaded-grid][data-loaded-street]")
-    drawn = page.eval_on_selector_all("#map path.leaflet-interactive", "ps => ps.filter(p => p.getAttribute('d') !== 'M0 0').length")
+    drawn = page.eval_on_selector_all(
+        "#map path.leaflet-interactive", "ps => ps.filter(p => p.getAttribute('d') !== 'M0 0').length"
+    )
     assert drawn > 10  # the grid, its neighbours, streets and the community outline on screen
     assert page.locator("#map .street-label").count() > 0  # lanes named on the map at this zoom
     page.wait_for_timeout(400)
@@ -50,7 +54,9 @@ def test_subdistrict_admin_browses_from_district_to_a_grid_on_a_phone(page_facto
     _local_only(page, live_server)
 
 
-def test_grid_map_draws_grids_and_streets_with_no_tile_server(page_factory, login, demo_city, live_server, shot, settings):
+def test_grid_map_draws_grids_and_streets_with_no_tile_server(
+    page_factory, login, demo_city, live_server, shot, settings
+):
     settings.JINGZHI_MAP_TILES = "none"
     page = page_factory(DESKTOP)
     login(page, "district_admin")
@@ -89,7 +95,15 @@ def test_language_switch_to_english(page_factory, login, demo_city, shot):
     page.click("button[name=language][value=en]")
     page.wait_for_selector("html[lang=en]")
     nav = page.locator(".site-nav").inner_text()
-    for label in ("Home", "Places", "Grid map", "Case workbench", "Street rectification", "API docs", "Admin"):
+    for label in (
+        "Home",
+        "Places",
+        "Grid map",
+        "Case workbench",
+        "Street rectification",
+        "API docs",
+        "Admin",
+    ):
         assert label in nav
     assert not re.search(r"[\u4e00-\u9fff]", nav), nav
     assert page.get_by_text("DEMO DATA — a fictional district, for trying things out").is_visible()

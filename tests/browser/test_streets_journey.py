@@ -26,8 +26,9 @@ def demo_street(demo_city):
     return record
 
 
-def test_an_inspection_on_a_phone_downgrades_the_street_and_the_chief_sees_it(page_factory, login, demo_street,
-                                                                              live_server, shot):
+def test_an_inspection_on_a_phone_downgrades_the_street_and_the_chief_sees_it(
+    page_factory, login, demo_street, live_server, shot
+):
     from jingzhi.cases.models import Case
     from jingzhi.rectification.models import Inspection
 
@@ -84,8 +85,9 @@ def test_an_inspection_on_a_phone_downgrades_the_street_and_the_chief_sees_it(pa
     shot(public, "streets-public-phone", full_page=True)
 
 
-def test_the_street_list_colours_the_map_by_grade_and_the_board_prints(page_factory, login, demo_street,
-                                                                       live_server, shot, settings):
+def test_the_street_list_colours_the_map_by_grade_and_the_board_prints(
+    page_factory, login, demo_street, live_server, shot, settings
+):
     settings.JINGZHI_MAP_TILES = "none"
     page = page_factory(DESKTOP)
     login(page, "district_admin")
@@ -102,6 +104,9 @@ def test_the_street_list_colours_the_map_by_grade_and_the_board_prints(page_fact
     shot(board, "streets-board-print", full_page=True)
     pdf_ready = board.pdf(format="A4")
     assert pdf_ready[:4] == b"%PDF"
-    foreign = [u for u in page.requests + board.requests if not u.startswith(live_server.url)
-               and not u.startswith("data:")]
+    foreign = [
+        u
+        for u in page.requests + board.requests
+        if not u.startswith(live_server.url) and not u.startswith("data:")
+    ]
     assert foreign == []

@@ -87,7 +87,9 @@ def test_a_scope_covers_exactly_the_codes_below_it(scope):
 def test_covers_can_be_restricted_to_some_roles():
     user = make_user()
     actions.do_assign_role(actor=None, user=user, role="inspector", scope_kind="grid", scope_code=G)
-    actions.do_assign_role(actor=None, user=user, role="subdistrict_admin", scope_kind="subdistrict", scope_code=S2)
+    actions.do_assign_role(
+        actor=None, user=user, role="subdistrict_admin", scope_kind="subdistrict", scope_code=S2
+    )
     assert access.covers(user, G)
     assert access.covers(user, G2) is False  # G2 is in S, not S2
     assert access.covers(user, ST2)
@@ -101,7 +103,11 @@ def test_covers_can_be_restricted_to_some_roles():
 @pytest.mark.django_db
 def test_scope_codes_drop_codes_covered_by_another():
     user = make_user()
-    for role, kind, code in [("inspector", "grid", G), ("inspector", "community", C), ("operator", "subdistrict", S)]:
+    for role, kind, code in [
+        ("inspector", "grid", G),
+        ("inspector", "community", C),
+        ("operator", "subdistrict", S),
+    ]:
         actions.do_assign_role(actor=None, user=user, role=role, scope_kind=kind, scope_code=code)
     assert access.scope_codes(user) == [S]
 
@@ -141,7 +147,9 @@ def test_anonymous_and_deactivated_users_get_nothing():
 @pytest.mark.django_db
 def test_revoked_assignments_are_ignored():
     user = make_user()
-    assignment = actions.do_assign_role(actor=None, user=user, role="inspector", scope_kind="community", scope_code=C)
+    assignment = actions.do_assign_role(
+        actor=None, user=user, role="inspector", scope_kind="community", scope_code=C
+    )
     assert access.covers(user, G)
     actions.do_revoke_role(actor=None, assignment=assignment)
     assert not access.covers(user, G)
@@ -152,7 +160,9 @@ def test_revoked_assignments_are_ignored():
 @pytest.mark.django_db
 def test_a_handler_belongs_to_their_department_and_covers_its_district(department):
     user = make_user()
-    actions.do_assign_role(actor=None, user=user, role="handler", scope_kind="department", department=department)
+    actions.do_assign_role(
+        actor=None, user=user, role="handler", scope_kind="department", department=department
+    )
     assert access.department_ids(user) == {department.pk}
     assert access.scope_codes(user) == [D]
     assert access.covers(user, G) and not access.covers(user, D2)
@@ -162,7 +172,9 @@ def test_a_handler_belongs_to_their_department_and_covers_its_district(departmen
 @pytest.mark.django_db
 def test_a_deactivated_department_grants_nothing(department):
     user = make_user()
-    actions.do_assign_role(actor=None, user=user, role="handler", scope_kind="department", department=department)
+    actions.do_assign_role(
+        actor=None, user=user, role="handler", scope_kind="department", department=department
+    )
     department.is_active = False
     department.save()
     access.forget(user)

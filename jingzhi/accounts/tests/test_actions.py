@@ -16,7 +16,9 @@ def verbs():
 
 
 def test_creating_a_user_hashes_the_password_and_audits_without_it():
-    user = actions.do_create_user(actor=None, username=" wang ", password="s3cret-Pass", display_name="王阿姨")
+    user = actions.do_create_user(
+        actor=None, username=" wang ", password="s3cret-Pass", display_name="王阿姨"
+    )
     assert user.username == "wang"
     assert user.check_password("s3cret-Pass")
     assert "s3cret-Pass" not in user.password
@@ -83,7 +85,9 @@ def test_someone_without_an_admin_role_cannot_create_users_or_change_others_pass
 )
 def test_a_scope_code_of_the_wrong_shape_is_refused_with_its_field(kind, code, field):
     user = actions.do_create_user(actor=None, username="u", password="x")
-    role = {"street": "street_chief", "district": "district_admin", "subdistrict": "subdistrict_admin"}.get(kind, "inspector")
+    role = {"street": "street_chief", "district": "district_admin", "subdistrict": "subdistrict_admin"}.get(
+        kind, "inspector"
+    )
     with pytest.raises(InvalidInput) as err:
         actions.do_assign_role(actor=None, user=user, role=role, scope_kind=kind, scope_code=code)
     assert field in err.value.fields
@@ -98,35 +102,52 @@ def test_a_department_scope_needs_a_department_and_no_code():
         actions.do_assign_role(actor=None, user=user, role="handler", scope_kind="department")
     assert "department" in err.value.fields
     with pytest.raises(InvalidInput) as err:
-        actions.do_assign_role(actor=None, user=user, role="handler", scope_kind="department",
-                               department=department, scope_code="110199")
+        actions.do_assign_role(
+            actor=None,
+            user=user,
+            role="handler",
+            scope_kind="department",
+            department=department,
+            scope_code="110199",
+        )
     assert "scope_code" in err.value.fields
     with pytest.raises(InvalidInput) as err:
-        actions.do_assign_role(actor=None, user=user, role="inspector", scope_kind="grid",
-                               scope_code="110199001001001", department=department)
+        actions.do_assign_role(
+            actor=None,
+            user=user,
+            role="inspector",
+            scope_kind="grid",
+            scope_code="110199001001001",
+            department=department,
+        )
     assert "department" in err.value.fields
 
 
 def test_an_unknown_role_is_refused():
     user = actions.do_create_user(actor=None, username="u", password="x")
     with pytest.raises(InvalidInput) as err:
-        actions.do_assign_role(actor=None, user=user, role="mayor", scope_kind="district", scope_code="110199")
+        actions.do_assign_role(
+            actor=None, user=user, role="mayor", scope_kind="district", scope_code="110199"
+        )
     assert "role" in err.value.fields
 
 
 def test_assigning_twice_is_a_no_op_and_a_revoked_role_is_reactivated():
     user = actions.do_create_user(actor=None, username="u", password="x")
-    first = actions.do_assign_role(actor=None, user=user, role="inspector", scope_kind="grid",
-                                   scope_code="110199001001001")
-    again = actions.do_assign_role(actor=None, user=user, role="inspector", scope_kind="grid",
-                                   scope_code="110199001001001")
+    first = actions.do_assign_role(
+        actor=None, user=user, role="inspector", scope_kind="grid", scope_code="110199001001001"
+    )
+    again = actions.do_assign_role(
+        actor=None, user=user, role="inspector", scope_kind="grid", scope_code="110199001001001"
+    )
     assert first.pk == again.pk
     assert verbs().count("role_assigned") == 1
     actions.do_revoke_role(actor=None, assignment=first)
     actions.do_revoke_role(actor=None, assignment=first)  # no-op
     assert verbs().count("role_revoked") == 1
-    back = actions.do_assign_role(actor=None, user=user, role="inspector", scope_kind="grid",
-                                  scope_code="110199001001001")
+    back = actions.do_assign_role(
+        actor=None, user=user, role="inspector", scope_kind="grid", scope_code="110199001001001"
+    )
     assert back.pk == first.pk and back.is_active
     assert verbs().count("role_assigned") == 2
     assert audit.verify() is None
@@ -134,23 +155,29 @@ def test_assigning_twice_is_a_no_op_and_a_revoked_role_is_reactivated():
 
 def test_a_subdistrict_admin_assigns_roles_only_inside_their_subdistrict():
     admin = actions.do_create_user(actor=None, username="admin", password="x")
-    actions.do_assign_role(actor=None, user=admin, role="subdistrict_admin", scope_kind="subdistrict",
-                           scope_code="110199001")
+    actions.do_assign_role(
+        actor=None, user=admin, role="subdistrict_admin", scope_kind="subdistrict", scope_code="110199001"
+    )
     user = actions.do_create_user(actor=None, username="u", password="x")
-    actions.do_assign_role(actor=admin, user=user, role="inspector", scope_kind="community",
-                           scope_code="110199001001")
+    actions.do_assign_role(
+        actor=admin, user=user, role="inspector", scope_kind="community", scope_code="110199001001"
+    )
     with pytest.raises(PermissionDenied):
-        actions.do_assign_role(actor=admin, user=user, role="inspector", scope_kind="community",
-                               scope_code="110199002001")
+        actions.do_assign_role(
+            actor=admin, user=user, role="inspector", scope_kind="community", scope_code="110199002001"
+        )
     with pytest.raises(PermissionDenied):
-        actions.do_assign_role(actor=admin, user=user, role="district_admin", scope_kind="district",
-                               scope_code="110199")
+        actions.do_assign_role(
+            actor=admin, user=user, role="district_admin", scope_kind="district", scope_code="110199"
+        )
     event = AuditEvent.objects.get(verb="role_assigned", actor=admin)
     assert event.new_values["scope_code"] == "110199001001"
 
 
 def test_departments_are_validated_and_unique():
-    department = actions.do_create_department(actor=None, code="YL", name="园林绿化局", district_code="110199")
+    department = actions.do_create_department(
+        actor=None, code="YL", name="园林绿化局", district_code="110199"
+    )
     assert department.name == "园林绿化局"
     with pytest.raises(Conflict):
         actions.do_create_department(actor=None, code="YL", name="另一个")

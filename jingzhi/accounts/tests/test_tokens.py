@@ -30,11 +30,17 @@ def test_create_token_for_an_unknown_user_fails_clearly():
 def test_admin_pages_open_and_never_show_a_key(admin_client):
     user = actions.do_create_user(actor=None, username="sync", password="x")
     department = actions.do_create_department(actor=None, code="JT", name="交通委", district_code="110199")
-    actions.do_assign_role(actor=None, user=user, role="handler", scope_kind="department", department=department)
+    actions.do_assign_role(
+        actor=None, user=user, role="handler", scope_kind="department", department=department
+    )
     token, key = actions.do_create_api_token(actor=None, user=user, name="同步")
     for url in [
-        "/admin/accounts/user/", f"/admin/accounts/user/{user.pk}/change/", "/admin/accounts/department/",
-        "/admin/accounts/roleassignment/", "/admin/accounts/apitoken/", f"/admin/accounts/apitoken/{token.pk}/change/",
+        "/admin/accounts/user/",
+        f"/admin/accounts/user/{user.pk}/change/",
+        "/admin/accounts/department/",
+        "/admin/accounts/roleassignment/",
+        "/admin/accounts/apitoken/",
+        f"/admin/accounts/apitoken/{token.pk}/change/",
         "/admin/accounts/loginfailure/",
     ]:
         response = admin_client.get(url)
@@ -47,13 +53,25 @@ def test_the_admin_refuses_a_role_in_the_wrong_scope(admin_client):
     user = actions.do_create_user(actor=None, username="u", password="x")
     response = admin_client.post(
         "/admin/accounts/roleassignment/add/",
-        {"user": user.pk, "role": "handler", "scope_kind": "grid", "scope_code": "110199001001001", "is_active": "on"},
+        {
+            "user": user.pk,
+            "role": "handler",
+            "scope_kind": "grid",
+            "scope_code": "110199001001001",
+            "is_active": "on",
+        },
     )
     assert response.status_code == 200
     assert "不能在" in response.content.decode()
     response = admin_client.post(
         "/admin/accounts/roleassignment/add/",
-        {"user": user.pk, "role": "inspector", "scope_kind": "grid", "scope_code": "110199001001001", "is_active": "on"},
+        {
+            "user": user.pk,
+            "role": "inspector",
+            "scope_kind": "grid",
+            "scope_code": "110199001001001",
+            "is_active": "on",
+        },
     )
     assert response.status_code == 302
 

@@ -37,14 +37,23 @@ class HotlineOrderView(ApiView, CaseIntakeMixin):
     @extend_schema(
         operation_id="hotline_order",
         summary=str(gettext_lazy("接收一张热线工单")),
-        description=str(gettext_lazy(
-            "把一张 12345 工单建成案件（来源 hotline），工单编号保存为 external_ref。同一工单编号再次提交时返回已有案件"
-            "（200），不会重复新建。诉求人姓名与电话照存，仅办理该案件的工作人员可见。需要受理员、值班长或区管理员角色。")),
+        description=str(
+            gettext_lazy(
+                "把一张 12345 工单建成案件（来源 hotline），工单编号保存为 external_ref。同一工单编号再次提交时返回已有案件"
+                "（200），不会重复新建。诉求人姓名与电话照存，仅办理该案件的工作人员可见。需要受理员、值班长或区管理员角色。"
+            )
+        ),
         request=s.HotlineOrderInputSerializer,
-        responses={201: s.CaseDetailSerializer,
-                   200: OpenApiResponse(s.CaseDetailSerializer, description=str(gettext_lazy("该工单已受理过：已有的案件"))),
-                   **error_responses(400, 404),
-                   409: OpenApiResponse(ErrorSerializer, description=str(gettext_lazy("该工单编号已由辖区外的人员录入")))},
+        responses={
+            201: s.CaseDetailSerializer,
+            200: OpenApiResponse(
+                s.CaseDetailSerializer, description=str(gettext_lazy("该工单已受理过：已有的案件"))
+            ),
+            **error_responses(400, 404),
+            409: OpenApiResponse(
+                ErrorSerializer, description=str(gettext_lazy("该工单编号已由辖区外的人员录入"))
+            ),
+        },
         tags=TAGS,
     )
     def post(self, request):
@@ -52,7 +61,9 @@ class HotlineOrderView(ApiView, CaseIntakeMixin):
         data = s.HotlineOrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        case, created = self.open_case(request, values, source=Source.HOTLINE, external_ref=values["order_number"])
+        case, created = self.open_case(
+            request, values, source=Source.HOTLINE, external_ref=values["order_number"]
+        )
         body = s.CaseDetailSerializer(present.detail(case, request.user, fresh=created)).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -63,10 +74,13 @@ class HotlineImportView(ApiView):
     @extend_schema(
         operation_id="hotline_import",
         summary=str(gettext_lazy("批量导入热线工单")),
-        description=str(gettext_lazy(
-            "上传 Excel 或 CSV（列：工单编号、诉求内容、经度、纬度必填；坐标系、地址、诉求类型、紧急程度、分类编码、"
-            "分类类型、诉求人、联系电话可选）。全部通过才写入：有问题时 400，fields.problems 逐条列出行号与原因，"
-            "一张也不导入。已导入过的工单跳过。")),
+        description=str(
+            gettext_lazy(
+                "上传 Excel 或 CSV（列：工单编号、诉求内容、经度、纬度必填；坐标系、地址、诉求类型、紧急程度、分类编码、"
+                "分类类型、诉求人、联系电话可选）。全部通过才写入：有问题时 400，fields.problems 逐条列出行号与原因，"
+                "一张也不导入。已导入过的工单跳过。"
+            )
+        ),
         request={"multipart/form-data": s.HotlineImportInputSerializer},
         responses={200: s.HotlineImportResultSerializer, **error_responses(400)},
         tags=TAGS,
@@ -79,6 +93,8 @@ class HotlineImportView(ApiView):
         try:
             counts = actions.do_import_hotline_orders(actor=request.user, file=upload)
         except csv.Error as exc:  # a binary file posing as CSV (NUL bytes, a field past csv's size limit)
-            raise InvalidInput(_("无法按 CSV 读取文件 %(name)s：%(why)s") % {"name": upload.name, "why": exc},
-                               fields={"file": [_("不是有效的 CSV 或 Excel 文件")]}) from None
+            raise InvalidInput(
+                _("无法按 CSV 读取文件 %(name)s：%(why)s") % {"name": upload.name, "why": exc},
+                fields={"file": [_("不是有效的 CSV 或 Excel 文件")]},
+            ) from None
         return Response(s.HotlineImportResultSerializer(counts).data)

@@ -38,8 +38,12 @@ class InboxReadView(ApiView):
     @extend_schema(
         operation_id="me_inbox_read",
         summary=str(gettext_lazy("标为已读")),
-        description=str(gettext_lazy("把给出的通知（ids）或全部通知（all=true）标为已读；有任何一个不是您的通知时 404，"
-                                     "一个也不标。")),
+        description=str(
+            gettext_lazy(
+                "把给出的通知（ids）或全部通知（all=true）标为已读；有任何一个不是您的通知时 404，"
+                "一个也不标。"
+            )
+        ),
         request=s.MarkReadInputSerializer,
         responses={200: s.MarkReadResultSerializer, **error_responses(400, 404)},
         tags=TAGS,
@@ -50,6 +54,8 @@ class InboxReadView(ApiView):
         if data.validated_data.get("all"):
             marked = notifications.do_mark_all_read(actor=request.user)
         else:
-            marked = notifications.do_mark_read(actor=request.user, notification_ids=data.validated_data["ids"])
+            marked = notifications.do_mark_read(
+                actor=request.user, notification_ids=data.validated_data["ids"]
+            )
         body = {"marked": marked, "unread": notifications.unread_count(request.user)}
         return Response(s.MarkReadResultSerializer(body).data)

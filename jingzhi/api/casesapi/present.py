@@ -24,13 +24,23 @@ def ref(obj) -> dict | None:
 def category_ref(category) -> dict | None:
     if category is None:
         return None
-    return {"id": category.pk, "code": category.code, "name": category.name, "kind": category.kind,
-            "path": category.path_name}
+    return {
+        "id": category.pk,
+        "code": category.code,
+        "name": category.name,
+        "kind": category.kind,
+        "path": category.path_name,
+    }
 
 
 def warning(sla) -> dict:
-    return {"level": sla.level, "label": sla.label, "fraction_used": round(float(sla.fraction_used), 3),
-            "overdue_multiple": float(sla.overdue_multiple), "deadline": sla.deadline}
+    return {
+        "level": sla.level,
+        "label": sla.label,
+        "fraction_used": round(float(sla.fraction_used), 3),
+        "overdue_multiple": float(sla.overdue_multiple),
+        "deadline": sla.deadline,
+    }
 
 
 def _place_name(case) -> str:
@@ -43,15 +53,31 @@ def _place_name(case) -> str:
 def list_item(case, now=None) -> dict:
     now = now or clock.now()
     return {
-        "id": case.pk, "number": case.number, "state": case.state, "state_label": case.state_label,
-        "source": case.source, "source_label": str(SOURCE_LABELS.get(case.source, case.source)),
-        "category": category_ref(case.category), "description": case.description, "address": case.address,
-        "lon": case.lon, "lat": case.lat, "grid_code": case.grid_code, "community_code": case.community_code,
-        "subdistrict_code": case.subdistrict_code, "district_code": case.district_code,
-        "street_code": case.street_code, "place_name": _place_name(case), "reported_at": case.reported_at,
-        "step": case.step, "step_label": str(workflow.STEP_LABELS.get(case.step, "")) if case.step else "",
-        "step_deadline": case.step_deadline, "warning": warning(deadlines.step_sla(case, now)),
-        "lead_department": ref(case.lead_department), "is_escalated": case.is_escalated, "version": case.version,
+        "id": case.pk,
+        "number": case.number,
+        "state": case.state,
+        "state_label": case.state_label,
+        "source": case.source,
+        "source_label": str(SOURCE_LABELS.get(case.source, case.source)),
+        "category": category_ref(case.category),
+        "description": case.description,
+        "address": case.address,
+        "lon": case.lon,
+        "lat": case.lat,
+        "grid_code": case.grid_code,
+        "community_code": case.community_code,
+        "subdistrict_code": case.subdistrict_code,
+        "district_code": case.district_code,
+        "street_code": case.street_code,
+        "place_name": _place_name(case),
+        "reported_at": case.reported_at,
+        "step": case.step,
+        "step_label": str(workflow.STEP_LABELS.get(case.step, "")) if case.step else "",
+        "step_deadline": case.step_deadline,
+        "warning": warning(deadlines.step_sla(case, now)),
+        "lead_department": ref(case.lead_department),
+        "is_escalated": case.is_escalated,
+        "version": case.version,
     }
 
 
@@ -90,61 +116,121 @@ def detail(case, user, now=None, *, fresh: bool = False) -> dict:
         ids = []
         for item in getattr(event, "attachments_list", []):
             url, thumb = photo_urls(item.pk)
-            photos.append({"id": item.pk, "kind": item.kind, "url": url, "thumbnail_url": thumb, "event": event.pk,
-                           "width": item.width, "height": item.height})
+            photos.append(
+                {
+                    "id": item.pk,
+                    "kind": item.kind,
+                    "url": url,
+                    "thumbnail_url": thumb,
+                    "event": event.pk,
+                    "width": item.width,
+                    "height": item.height,
+                }
+            )
             ids.append(item.pk)
         data = {k: v for k, v in (event.data or {}).items() if show_reporter or k not in _PERSONAL_KEYS}
-        rows.append({"id": event.pk, "action": event.action, "action_label": event.action_label,
-                     "from_state": event.from_state, "to_state": event.to_state,
-                     "actor": _actor_name(event, case, show_reporter), "note": event.note, "data": data,
-                     "photos": ids, "created_at": event.created_at})
+        rows.append(
+            {
+                "id": event.pk,
+                "action": event.action,
+                "action_label": event.action_label,
+                "from_state": event.from_state,
+                "to_state": event.to_state,
+                "actor": _actor_name(event, case, show_reporter),
+                "note": event.note,
+                "data": data,
+                "photos": ids,
+                "created_at": event.created_at,
+            }
+        )
     assignments = sorted(getattr(case, "active_assignments", []), key=lambda a: (not a.is_lead, a.pk))
     allowed = permissions.allowed_actions_for(user, case)
     condition = case.filing_condition
     whistles = []
-    for whistle in ([] if fresh else whistles_of(case)):
-        whistles.append({
-            "id": whistle.pk, "subdistrict_code": whistle.subdistrict_code, "blown_at": whistle.blown_at,
-            "limit_minutes": whistle.limit_minutes, "note": whistle.note,
-            "cases": list(whistle.cases.values_list("pk", flat=True)),
-            "summonses": [summons_dict(s, whistle) for s in whistle.summonses.all()],
-        })
-    body.update({
-        "facts": {
-            "filing_condition": {"id": condition.pk, "text": condition.text, "level": getattr(condition, "level", "")}
-            if condition else None,
-            "request_type": case.request_type.name if case.request_type_id else "",
-            "urgency": case.urgency.name if case.urgency_id else "",
-            "verified_at": case.verified_at, "filed_at": case.filed_at, "dispatched_at": case.dispatched_at,
-            "responded_at": case.responded_at, "handled_at": case.handled_at, "checked_at": case.checked_at,
-            "closed_at": case.closed_at, "first_overdue_at": case.first_overdue_at,
-            "return_count": case.return_count, "rework_count": case.rework_count,
-            "reopen_count": case.reopen_count, "extension_days": case.extension_days,
-            "supervision_count": case.supervision_count, "parked_until": case.parked_until,
-            "rating": case.rating, "rating_comment": case.rating_comment, "rated_at": case.rated_at,
-            "merged_into": {"id": case.merged_into.pk, "number": case.merged_into.number}
-            if case.merged_into_id else None,
-            "external_ref": case.external_ref,
-        },
-        "deadlines": {
-            "step_started_at": case.step_started_at, "step_deadline": case.step_deadline,
-            "response_deadline": case.response_deadline, "handle_started_at": case.handle_started_at,
-            "handle_deadline": case.handle_deadline, "feedback_deadline": case.feedback_deadline,
-            "handle_warning": warning(deadlines.handle_sla(case, now)),
-        },
-        "routing": case.routing or {},
-        "routing_reason": (case.routing or {}).get("reason", "") or "",
-        "departments": [{**ref(a.department), "is_lead": a.is_lead, "assigned_at": a.assigned_at,
-                         "accepted_at": a.accepted_at} for a in assignments],
-        "allowed_actions": [{"action": a, "label": workflow.action_label(a),
-                             "requires": list(workflow.TRANSITIONS[(case.state, a)].requires)} for a in allowed],
-        "suggestion": case.suggestion or [],
-        "photos": photos,
-        "timeline": rows,
-        "whistles": whistles,
-        "reporter": {"name": case.reporter_name, "phone": case.reporter_phone} if show_reporter else None,
-        "is_following": False if fresh else CaseFollower.objects.filter(case_id=case.pk, user_id=user.pk).exists(),
-    })
+    for whistle in [] if fresh else whistles_of(case):
+        whistles.append(
+            {
+                "id": whistle.pk,
+                "subdistrict_code": whistle.subdistrict_code,
+                "blown_at": whistle.blown_at,
+                "limit_minutes": whistle.limit_minutes,
+                "note": whistle.note,
+                "cases": list(whistle.cases.values_list("pk", flat=True)),
+                "summonses": [summons_dict(s, whistle) for s in whistle.summonses.all()],
+            }
+        )
+    body.update(
+        {
+            "facts": {
+                "filing_condition": {
+                    "id": condition.pk,
+                    "text": condition.text,
+                    "level": getattr(condition, "level", ""),
+                }
+                if condition
+                else None,
+                "request_type": case.request_type.name if case.request_type_id else "",
+                "urgency": case.urgency.name if case.urgency_id else "",
+                "verified_at": case.verified_at,
+                "filed_at": case.filed_at,
+                "dispatched_at": case.dispatched_at,
+                "responded_at": case.responded_at,
+                "handled_at": case.handled_at,
+                "checked_at": case.checked_at,
+                "closed_at": case.closed_at,
+                "first_overdue_at": case.first_overdue_at,
+                "return_count": case.return_count,
+                "rework_count": case.rework_count,
+                "reopen_count": case.reopen_count,
+                "extension_days": case.extension_days,
+                "supervision_count": case.supervision_count,
+                "parked_until": case.parked_until,
+                "rating": case.rating,
+                "rating_comment": case.rating_comment,
+                "rated_at": case.rated_at,
+                "merged_into": {"id": case.merged_into.pk, "number": case.merged_into.number}
+                if case.merged_into_id
+                else None,
+                "external_ref": case.external_ref,
+            },
+            "deadlines": {
+                "step_started_at": case.step_started_at,
+                "step_deadline": case.step_deadline,
+                "response_deadline": case.response_deadline,
+                "handle_started_at": case.handle_started_at,
+                "handle_deadline": case.handle_deadline,
+                "feedback_deadline": case.feedback_deadline,
+                "handle_warning": warning(deadlines.handle_sla(case, now)),
+            },
+            "routing": case.routing or {},
+            "routing_reason": (case.routing or {}).get("reason", "") or "",
+            "departments": [
+                {
+                    **ref(a.department),
+                    "is_lead": a.is_lead,
+                    "assigned_at": a.assigned_at,
+                    "accepted_at": a.accepted_at,
+                }
+                for a in assignments
+            ],
+            "allowed_actions": [
+                {
+                    "action": a,
+                    "label": workflow.action_label(a),
+                    "requires": list(workflow.TRANSITIONS[(case.state, a)].requires),
+                }
+                for a in allowed
+            ],
+            "suggestion": case.suggestion or [],
+            "photos": photos,
+            "timeline": rows,
+            "whistles": whistles,
+            "reporter": {"name": case.reporter_name, "phone": case.reporter_phone} if show_reporter else None,
+            "is_following": False
+            if fresh
+            else CaseFollower.objects.filter(case_id=case.pk, user_id=user.pk).exists(),
+        }
+    )
     return body
 
 
@@ -154,8 +240,13 @@ def summons_dict(summons, whistle=None) -> dict:
     if summons.reported_at is not None:
         minutes = round((summons.reported_at - whistle.blown_at).total_seconds() / 60, 1)
     return {
-        "id": summons.pk, "department": ref(summons.department), "report_deadline": summons.report_deadline,
-        "reported_at": summons.reported_at, "report_place": summons.report_place,
+        "id": summons.pk,
+        "department": ref(summons.department),
+        "report_deadline": summons.report_deadline,
+        "reported_at": summons.reported_at,
+        "report_place": summons.report_place,
         "is_late": workflow.report_is_late(summons.report_deadline, summons.reported_at, clock.now()),
-        "minutes_taken": minutes, "rating": summons.rating, "comment": summons.comment,
+        "minutes_taken": minutes,
+        "rating": summons.rating,
+        "comment": summons.comment,
     }

@@ -35,13 +35,18 @@ def id_field(**kwargs):
 
 def photos_field():
     return serializers.ListField(
-        child=serializers.FileField(allow_empty_file=False), required=False, max_length=MAX_PHOTOS,
-        help_text=_("照片（multipart/form-data 的 photos 字段，可多个，最多 9 张；JPEG/PNG/WebP，按内容校验，"
-                    "存储前去除 EXIF 定位与设备信息）"),
+        child=serializers.FileField(allow_empty_file=False),
+        required=False,
+        max_length=MAX_PHOTOS,
+        help_text=_(
+            "照片（multipart/form-data 的 photos 字段，可多个，最多 9 张；JPEG/PNG/WebP，按内容校验，"
+            "存储前去除 EXIF 定位与设备信息）"
+        ),
     )
 
 
 # --- references -----------------------------------------------------------------------------------------
+
 
 class RefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -55,7 +60,9 @@ class CategoryRefSerializer(RefSerializer):
 
 
 class WarningSerializer(serializers.Serializer):
-    level = serializers.ChoiceField(choices=WARNING_CHOICES, help_text=_("green 正常、yellow 临期、red 超时、none 无时限"))
+    level = serializers.ChoiceField(
+        choices=WARNING_CHOICES, help_text=_("green 正常、yellow 临期、red 超时、none 无时限")
+    )
     label = serializers.CharField()
     fraction_used = serializers.FloatField(help_text=_("已用时限比例（工作时按工作时间计）"))
     overdue_multiple = serializers.FloatField(help_text=_("超时倍数：超时后为 已用时间/时限，未超时为 0"))
@@ -63,6 +70,7 @@ class WarningSerializer(serializers.Serializer):
 
 
 # --- list and detail ------------------------------------------------------------------------------------
+
 
 class CaseListItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -83,20 +91,26 @@ class CaseListItemSerializer(serializers.Serializer):
     street_code = serializers.CharField(allow_blank=True)
     place_name = serializers.CharField(allow_blank=True, help_text=_("网格（或社区、街道）名称"))
     reported_at = serializers.DateTimeField()
-    step = serializers.CharField(allow_blank=True, help_text=_("当前计时环节：verify、file、dispatch、respond、handle、check"))
+    step = serializers.CharField(
+        allow_blank=True, help_text=_("当前计时环节：verify、file、dispatch、respond、handle、check")
+    )
     step_label = serializers.CharField(allow_blank=True)
     step_deadline = serializers.DateTimeField(allow_null=True)
     warning = WarningSerializer()
     lead_department = RefSerializer(allow_null=True)
     is_escalated = serializers.BooleanField()
-    version = serializers.IntegerField(help_text=_("版本号；办理动作可带 expected_version 防止覆盖他人的操作"))
+    version = serializers.IntegerField(
+        help_text=_("版本号；办理动作可带 expected_version 防止覆盖他人的操作")
+    )
 
 
 class AllowedActionSerializer(serializers.Serializer):
     action = serializers.CharField()
     label = serializers.CharField()
-    requires = serializers.ListField(child=serializers.CharField(),
-                                     help_text=_("须填写的字段：reason、note、days、review_date、target、rating"))
+    requires = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_("须填写的字段：reason、note、days、review_date、target、rating"),
+    )
 
 
 class DepartmentOnCaseSerializer(RefSerializer):
@@ -121,7 +135,9 @@ class TimelineEventSerializer(serializers.Serializer):
     action_label = serializers.CharField()
     from_state = serializers.CharField(allow_blank=True)
     to_state = serializers.CharField(allow_blank=True)
-    actor = serializers.CharField(allow_blank=True, help_text=_("操作人；您无权查看诉求人信息时，上报人显示为“上报人”"))
+    actor = serializers.CharField(
+        allow_blank=True, help_text=_("操作人；您无权查看诉求人信息时，上报人显示为“上报人”")
+    )
     note = serializers.CharField(allow_blank=True)
     data = serializers.DictField()
     photos = serializers.ListField(child=serializers.IntegerField())
@@ -139,7 +155,9 @@ class DeadlinesSerializer(serializers.Serializer):
     response_deadline = serializers.DateTimeField(allow_null=True)
     handle_started_at = serializers.DateTimeField(allow_null=True)
     handle_deadline = serializers.DateTimeField(allow_null=True)
-    feedback_deadline = serializers.DateTimeField(allow_null=True, help_text=_("12345 诉求按紧急程度的反馈时限"))
+    feedback_deadline = serializers.DateTimeField(
+        allow_null=True, help_text=_("12345 诉求按紧急程度的反馈时限")
+    )
     handle_warning = WarningSerializer(help_text=_("处置时限（派遣至反馈）的预警"))
 
 
@@ -193,35 +211,56 @@ class WhistleSerializer(serializers.Serializer):
 class CaseDetailSerializer(CaseListItemSerializer):
     facts = FactsSerializer()
     deadlines = DeadlinesSerializer()
-    routing = serializers.DictField(help_text=_("派遣依据：departments、lead、rule、reason（为何选中此规则）、fallback（兜底）"))
+    routing = serializers.DictField(
+        help_text=_("派遣依据：departments、lead、rule、reason（为何选中此规则）、fallback（兜底）")
+    )
     routing_reason = serializers.CharField(allow_blank=True)
     departments = DepartmentOnCaseSerializer(many=True, help_text=_("当前派遣的部门，牵头部门在前"))
-    allowed_actions = AllowedActionSerializer(many=True, help_text=_("您此刻可以办理的动作（由流转表与案件情况决定）"))
-    suggestion = serializers.ListField(child=serializers.DictField(), help_text=_("受理时的分类推荐及其依据词"))
+    allowed_actions = AllowedActionSerializer(
+        many=True, help_text=_("您此刻可以办理的动作（由流转表与案件情况决定）")
+    )
+    suggestion = serializers.ListField(
+        child=serializers.DictField(), help_text=_("受理时的分类推荐及其依据词")
+    )
     photos = PhotoSerializer(many=True)
     timeline = TimelineEventSerializer(many=True)
     whistles = WhistleSerializer(many=True)
-    reporter = ReporterSerializer(allow_null=True, help_text=_("诉求人姓名与电话：仅上报人本人及办理该案件的工作人员可见，否则为 null"))
+    reporter = ReporterSerializer(
+        allow_null=True, help_text=_("诉求人姓名与电话：仅上报人本人及办理该案件的工作人员可见，否则为 null")
+    )
     is_following = serializers.BooleanField()
 
 
 # --- queries --------------------------------------------------------------------------------------------
 
+
 class CaseListQuerySerializer(serializers.Serializer):
     queue = serializers.ChoiceField(
-        choices=list(QUEUES), required=False,
-        help_text=_("工作队列：verify 待核实、filing 待立案、dispatch 待派遣、response 待响应、handling 处置中、"
-                    "parked 挂账、check 待核查、callback 待回访、supervision 督办、closed 已结案"))
+        choices=list(QUEUES),
+        required=False,
+        help_text=_(
+            "工作队列：verify 待核实、filing 待立案、dispatch 待派遣、response 待响应、handling 处置中、"
+            "parked 挂账、check 待核查、callback 待回访、supervision 督办、closed 已结案"
+        ),
+    )
     state = serializers.ChoiceField(choices=STATE_CHOICES, required=False)
     category = id_field(required=False, help_text=_("分类编号"))
-    place = serializers.RegexField(r"^(\d{6}|\d{9}|\d{12}|\d{15}|\d{9}S\w{1,20})$", required=False,
-                                   help_text=_("地点编码：区 6 位、街道 9 位、社区 12 位、网格 15 位，或街巷编码"))
+    place = serializers.RegexField(
+        r"^(\d{6}|\d{9}|\d{12}|\d{15}|\d{9}S\w{1,20})$",
+        required=False,
+        help_text=_("地点编码：区 6 位、街道 9 位、社区 12 位、网格 15 位，或街巷编码"),
+    )
     source = serializers.ChoiceField(choices=Source.choices, required=False)
-    warning = serializers.ChoiceField(choices=WARNING_CHOICES, required=False,
-                                      help_text=_("预警等级；green/yellow 在最近截止的 2000 件中按当前时间计算"))
+    warning = serializers.ChoiceField(
+        choices=WARNING_CHOICES,
+        required=False,
+        help_text=_("预警等级；green/yellow 在最近截止的 2000 件中按当前时间计算"),
+    )
     reported_from = serializers.DateField(required=False, help_text=_("上报日期起（含），YYYY-MM-DD"))
     reported_to = serializers.DateField(required=False, help_text=_("上报日期止（含），YYYY-MM-DD"))
-    search = serializers.CharField(required=False, max_length=100, help_text=_("案件编号，或描述、地址中的文字"))
+    search = serializers.CharField(
+        required=False, max_length=100, help_text=_("案件编号，或描述、地址中的文字")
+    )
 
     def validate(self, attrs):
         start, end = attrs.get("reported_from"), attrs.get("reported_to")
@@ -281,49 +320,84 @@ class QueueCountSerializer(serializers.Serializer):
 
 # --- writes ---------------------------------------------------------------------------------------------
 
+
 class IntakeInputSerializer(serializers.Serializer):
-    description = serializers.CharField(max_length=100_000, help_text=_("问题描述（上限见 JINGZHI_CASE_DESCRIPTION_MAX，默认 2000 字）"))
+    description = serializers.CharField(
+        max_length=100_000, help_text=_("问题描述（上限见 JINGZHI_CASE_DESCRIPTION_MAX，默认 2000 字）")
+    )
     lon = lon_field()
     lat = lat_field()
-    crs = serializers.ChoiceField(choices=CRS_CHOICES, default="wgs84",
-                                  help_text=_("坐标系：wgs84（默认）或 gcj02（高德/腾讯地图，服务端换算）"))
+    crs = serializers.ChoiceField(
+        choices=CRS_CHOICES,
+        default="wgs84",
+        help_text=_("坐标系：wgs84（默认）或 gcj02（高德/腾讯地图，服务端换算）"),
+    )
     address = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     category = id_field(required=False, allow_null=True, help_text=_("分类编号；不填则按描述推荐"))
     filing_condition = id_field(required=False, allow_null=True, help_text=_("立案条件编号（工作人员）"))
-    source = serializers.ChoiceField(choices=Source.choices, required=False,
-                                     help_text=_("来源；居民只能是 resident_web，工作人员按其角色可选，不填按角色决定"))
-    request_type = serializers.CharField(required=False, max_length=32, allow_blank=True, help_text=_("12345 诉求类型编码"))
-    urgency = serializers.CharField(required=False, max_length=32, allow_blank=True, help_text=_("紧急程度编码"))
-    reporter_name = serializers.CharField(required=False, allow_blank=True, max_length=64,
-                                          help_text=_("代为录入时的诉求人姓名（仅工作人员）"))
-    reporter_phone = serializers.CharField(required=False, allow_blank=True, max_length=32,
-                                           help_text=_("代为录入时的诉求人电话（仅工作人员）"))
-    duplicate_of = id_field(required=False, allow_null=True,
-                            help_text=_("关注已有案件而不新建：本报告记为已合并，您成为该案件的关注人"))
+    source = serializers.ChoiceField(
+        choices=Source.choices,
+        required=False,
+        help_text=_("来源；居民只能是 resident_web，工作人员按其角色可选，不填按角色决定"),
+    )
+    request_type = serializers.CharField(
+        required=False, max_length=32, allow_blank=True, help_text=_("12345 诉求类型编码")
+    )
+    urgency = serializers.CharField(
+        required=False, max_length=32, allow_blank=True, help_text=_("紧急程度编码")
+    )
+    reporter_name = serializers.CharField(
+        required=False, allow_blank=True, max_length=64, help_text=_("代为录入时的诉求人姓名（仅工作人员）")
+    )
+    reporter_phone = serializers.CharField(
+        required=False, allow_blank=True, max_length=32, help_text=_("代为录入时的诉求人电话（仅工作人员）")
+    )
+    duplicate_of = id_field(
+        required=False,
+        allow_null=True,
+        help_text=_("关注已有案件而不新建：本报告记为已合并，您成为该案件的关注人"),
+    )
     photos = photos_field()
 
 
 class ActionInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX,
-                                   help_text=_("理由：退单、不予立案、作废、延期申请、挂账、核查不通过、重新办理时必填"))
-    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX,
-                                 help_text=_("说明：处置反馈、督办时必填；评价、回访时为评价意见"))
-    departments = serializers.ListField(child=id_field(), required=False, max_length=20,
-                                        help_text=_("人工派遣的部门编号；不填则按职责清单自动派遣"))
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=NOTE_MAX,
+        help_text=_("理由：退单、不予立案、作废、延期申请、挂账、核查不通过、重新办理时必填"),
+    )
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=NOTE_MAX,
+        help_text=_("说明：处置反馈、督办时必填；评价、回访时为评价意见"),
+    )
+    departments = serializers.ListField(
+        child=id_field(),
+        required=False,
+        max_length=20,
+        help_text=_("人工派遣的部门编号；不填则按职责清单自动派遣"),
+    )
     lead = id_field(required=False, allow_null=True, help_text=_("牵头部门编号（派遣多个部门时必填）"))
-    days = serializers.IntegerField(required=False, min_value=1, max_value=365, help_text=_("申请延期的工作日数"))
+    days = serializers.IntegerField(
+        required=False, min_value=1, max_value=365, help_text=_("申请延期的工作日数")
+    )
     review_date = serializers.DateField(required=False, help_text=_("挂账复核日期，须晚于今天"))
     rating = serializers.ChoiceField(choices=Rating.choices, required=False)
     category = id_field(required=False, allow_null=True, help_text=_("立案时改定的分类"))
     filing_condition = id_field(required=False, allow_null=True, help_text=_("立案条件编号"))
     target = id_field(required=False, allow_null=True, help_text=_("合并到的案件编号"))
-    expected_version = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID,
-                                                help_text=_("您看到的版本号；已变化时返回 409，请刷新"))
+    expected_version = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text=_("您看到的版本号；已变化时返回 409，请刷新")
+    )
     photos = photos_field()
 
 
 class HotlineOrderInputSerializer(serializers.Serializer):
-    order_number = serializers.CharField(max_length=64, help_text=_("12345 工单编号，保存为 external_ref；重复提交返回已有案件"))
+    order_number = serializers.CharField(
+        max_length=64, help_text=_("12345 工单编号，保存为 external_ref；重复提交返回已有案件")
+    )
     description = serializers.CharField(max_length=100_000)
     lon = lon_field()
     lat = lat_field()
@@ -355,8 +429,12 @@ class HotlineImportResultSerializer(serializers.Serializer):
 class WhistleInputSerializer(serializers.Serializer):
     case_ids = serializers.ListField(child=id_field(), min_length=1, max_length=50)
     department_ids = serializers.ListField(child=id_field(), min_length=1, max_length=20)
-    limit_minutes = serializers.IntegerField(required=False, min_value=1, max_value=24 * 60,
-                                             help_text=_("报到时限（分钟），默认 JINGZHI_WHISTLE_LIMIT_MINUTES（30）"))
+    limit_minutes = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=24 * 60,
+        help_text=_("报到时限（分钟），默认 JINGZHI_WHISTLE_LIMIT_MINUTES（30）"),
+    )
     note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX)
 
 

@@ -71,9 +71,12 @@ class CaseListView(ApiView):
     @extend_schema(
         operation_id="cases_list",
         summary=str(gettext_lazy("案件列表")),
-        description=str(gettext_lazy(
-            "您可以查看的案件（按角色与辖区、所属部门、本人上报或关注），可按队列、状态、分类、街道/社区/网格编码、"
-            "来源、预警等级、上报日期与关键词筛选，分页。指定队列时按紧急程度（最早截止）排序，否则按上报时间倒序。")),
+        description=str(
+            gettext_lazy(
+                "您可以查看的案件（按角色与辖区、所属部门、本人上报或关注），可按队列、状态、分类、街道/社区/网格编码、"
+                "来源、预警等级、上报日期与关键词筛选，分页。指定队列时按紧急程度（最早截止）排序，否则按上报时间倒序。"
+            )
+        ),
         parameters=[s.CaseListQuerySerializer],
         responses={200: s.CaseListItemSerializer(many=True), **error_responses(400, 404)},
         tags=TAGS,
@@ -84,8 +87,14 @@ class CaseListView(ApiView):
         params = query.validated_data
         user, now = request.user, clock.now()
         if params.get("queue"):
-            qs = queries.queue_for(user, params["queue"], category=params.get("category"),
-                                   source=params.get("source", ""), search=params.get("search", ""), now=now)
+            qs = queries.queue_for(
+                user,
+                params["queue"],
+                category=params.get("category"),
+                source=params.get("source", ""),
+                search=params.get("search", ""),
+                now=now,
+            )
         else:
             qs = queries.cases_visible_to(user)
             if params.get("category"):
@@ -94,7 +103,9 @@ class CaseListView(ApiView):
                 qs = qs.filter(source=params["source"])
             if params.get("search"):
                 text = params["search"].strip()
-                qs = qs.filter(Q(number__iexact=text) | Q(description__icontains=text) | Q(address__icontains=text))
+                qs = qs.filter(
+                    Q(number__iexact=text) | Q(description__icontains=text) | Q(address__icontains=text)
+                )
             qs = queries.list_queryset(qs).order_by("-reported_at", "-id")
         if params.get("place"):
             qs = qs.filter(queries.code_q(params["place"]))
@@ -111,13 +122,17 @@ class CaseListView(ApiView):
         elif level == workflow.NONE:
             rows = qs.filter(Q(state__in=workflow.FINISHED) | Q(step="") | Q(step_deadline__isnull=True))
         elif level in (workflow.GREEN, workflow.YELLOW):
-            candidates = qs.filter(state__in=workflow.OPEN_STATES, step_deadline__gte=now).exclude(step="") \
+            candidates = (
+                qs.filter(state__in=workflow.OPEN_STATES, step_deadline__gte=now)
+                .exclude(step="")
                 .order_by("step_deadline", "id")[:WARNING_SCAN]
+            )
             rows = [c for c in candidates if c.sla(now).level == level]
         paginator = Pagination()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(
-            s.CaseListItemSerializer([present.list_item(c, now) for c in page], many=True).data)
+            s.CaseListItemSerializer([present.list_item(c, now) for c in page], many=True).data
+        )
 
 
 # ---------------------------------------------------------------------------------------------------- intake
@@ -157,9 +172,11 @@ def decide_source(user, wanted: str | None) -> str:
         return allowed[0]
     if wanted not in allowed:
         labels = dict(Source.choices)
-        raise PermissionDenied(_("您不能以“%(source)s”来源上报。您可用的来源：%(allowed)s") % {
-            "source": labels.get(wanted, wanted), "allowed": listing(str(labels[a]) for a in allowed)},
-            fields={"source": allowed})
+        raise PermissionDenied(
+            _("您不能以“%(source)s”来源上报。您可用的来源：%(allowed)s")
+            % {"source": labels.get(wanted, wanted), "allowed": listing(str(labels[a]) for a in allowed)},
+            fields={"source": allowed},
+        )
     return wanted
 
 
@@ -174,14 +191,20 @@ def check_offered_duplicate(target_id: int, category_id, lon: float, lat: float,
         from jingzhi.geo.coords import gcj02_to_wgs84
 
         lon, lat = gcj02_to_wgs84(lon, lat)
-    offered = {c.pk for c, _m in queries.find_duplicates(category, lon, lat)} if target and category else set()
+    offered = (
+        {c.pk for c, _m in queries.find_duplicates(category, lon, lat)} if target and category else set()
+    )
     if target_id not in offered:
-        raise InvalidInput(_("所选的已有案件不在此位置附近的同类未办结案件中，请直接上报"),
-                           fields={"duplicate_of": [_("不是可关注的重复案件")]})
+        raise InvalidInput(
+            _("所选的已有案件不在此位置附近的同类未办结案件中，请直接上报"),
+            fields={"duplicate_of": [_("不是可关注的重复案件")]},
+        )
 
 
 class CaseIntakeMixin:
-    def open_case(self, request, data: dict, *, source: str, idempotency_key: str = "", external_ref: str = ""):
+    def open_case(
+        self, request, data: dict, *, source: str, idempotency_key: str = "", external_ref: str = ""
+    ):
         user = request.user
         existing = None
         if idempotency_key:
@@ -192,18 +215,31 @@ class CaseIntakeMixin:
             return self.replay(user, existing), False
         staff = access.is_staff_user(user)
         if not staff and (data.get("reporter_name") or data.get("reporter_phone")):
-            raise InvalidInput(_("诉求人姓名和电话取自您的账户，不能另填"),
-                               fields={"reporter_name": [_("仅工作人员代为录入时可填")]})
+            raise InvalidInput(
+                _("诉求人姓名和电话取自您的账户，不能另填"),
+                fields={"reporter_name": [_("仅工作人员代为录入时可填")]},
+            )
         if data.get("duplicate_of"):
-            check_offered_duplicate(data["duplicate_of"], data.get("category"), data["lon"], data["lat"],
-                                    data.get("crs", "wgs84"))
+            check_offered_duplicate(
+                data["duplicate_of"], data.get("category"), data["lon"], data["lat"], data.get("crs", "wgs84")
+            )
         case = actions.do_open_case(
-            actor=user, source=source, description=data["description"], lon=data["lon"], lat=data["lat"],
-            crs=data.get("crs", "wgs84"), address=data.get("address", ""), category=data.get("category"),
-            filing_condition=data.get("filing_condition"), reporter_name=data.get("reporter_name", ""),
-            reporter_phone=data.get("reporter_phone", ""), idempotency_key=idempotency_key or None,
-            external_ref=external_ref or None, photos=multipart_photos(request, data),
-            request_type=data.get("request_type") or None, urgency=data.get("urgency") or None,
+            actor=user,
+            source=source,
+            description=data["description"],
+            lon=data["lon"],
+            lat=data["lat"],
+            crs=data.get("crs", "wgs84"),
+            address=data.get("address", ""),
+            category=data.get("category"),
+            filing_condition=data.get("filing_condition"),
+            reporter_name=data.get("reporter_name", ""),
+            reporter_phone=data.get("reporter_phone", ""),
+            idempotency_key=idempotency_key or None,
+            external_ref=external_ref or None,
+            photos=multipart_photos(request, data),
+            request_type=data.get("request_type") or None,
+            urgency=data.get("urgency") or None,
             duplicate_of=data.get("duplicate_of"),
         )
         if getattr(case, "replayed", False):  # a concurrent retry with the same key committed first
@@ -217,8 +253,9 @@ class CaseIntakeMixin:
             return permissions.access_case(user, existing.pk)
         except NotFound:
             if existing.created_by_id != user.pk:
-                raise Conflict(_("该幂等键或外部编号已被他人使用，请换一个"),
-                               fields={"idempotency_key": [_("已被使用")]}) from None
+                raise Conflict(
+                    _("该幂等键或外部编号已被他人使用，请换一个"), fields={"idempotency_key": [_("已被使用")]}
+                ) from None
             return fetch_for(user, existing.pk)
 
 
@@ -226,19 +263,33 @@ class CaseCollectionView(CaseListView, CaseIntakeMixin):
     @extend_schema(
         operation_id="cases_create",
         summary=str(gettext_lazy("上报问题（受理）")),
-        description=str(gettext_lazy(
-            "新建案件：定位（不在任何网格内时 400，除非配置了兜底区）、按描述推荐分类（有足够已立案案件时用学习模型，"
-            "否则用关键词）、开始核实计时。来源由您的角色决定：居民为 resident_web；监督员本人上报（inspector）"
-            "直接进入待立案。可用 JSON，或 multipart/form-data 附照片（photos，可多个）。"
-            "请求头 Idempotency-Key：同一键重试返回同一案件（200），不重复新建。坐标默认 WGS84，"
-            "高德/腾讯地图坐标传 crs=gcj02。duplicate_of 关注附近的同类未办结案件而不新建。")),
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
-                                     description=str(gettext_lazy("幂等键（至多 100 字符）：重试同一提交不会新建案件")))],
+        description=str(
+            gettext_lazy(
+                "新建案件：定位（不在任何网格内时 400，除非配置了兜底区）、按描述推荐分类（有足够已立案案件时用学习模型，"
+                "否则用关键词）、开始核实计时。来源由您的角色决定：居民为 resident_web；监督员本人上报（inspector）"
+                "直接进入待立案。可用 JSON，或 multipart/form-data 附照片（photos，可多个）。"
+                "请求头 Idempotency-Key：同一键重试返回同一案件（200），不重复新建。坐标默认 WGS84，"
+                "高德/腾讯地图坐标传 crs=gcj02。duplicate_of 关注附近的同类未办结案件而不新建。"
+            )
+        ),
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description=str(gettext_lazy("幂等键（至多 100 字符）：重试同一提交不会新建案件")),
+            )
+        ],
         request={"application/json": s.IntakeInputSerializer, "multipart/form-data": s.IntakeInputSerializer},
-        responses={201: s.CaseDetailSerializer,
-                   200: OpenApiResponse(s.CaseDetailSerializer, description=str(gettext_lazy("幂等重试：已有的案件"))),
-                   **error_responses(400, 404), 409: OpenApiResponse(
-                       ErrorSerializer, description=str(gettext_lazy("幂等键已被他人使用")))},
+        responses={
+            201: s.CaseDetailSerializer,
+            200: OpenApiResponse(
+                s.CaseDetailSerializer, description=str(gettext_lazy("幂等重试：已有的案件"))
+            ),
+            **error_responses(400, 404),
+            409: OpenApiResponse(ErrorSerializer, description=str(gettext_lazy("幂等键已被他人使用"))),
+        },
         tags=TAGS,
     )
     def post(self, request):
@@ -258,9 +309,12 @@ class CaseDetailView(ApiView):
     @extend_schema(
         operation_id="cases_retrieve",
         summary=str(gettext_lazy("案件详情")),
-        description=str(gettext_lazy(
-            "事实、各环节时限与预警（绿/黄/红、超时倍数）、派遣部门与派遣依据、您此刻可办理的动作、照片、时间线、吹哨。"
-            "诉求人姓名与电话仅对上报人本人及办理该案件的工作人员给出。不存在与无权查看同为 404。")),
+        description=str(
+            gettext_lazy(
+                "事实、各环节时限与预警（绿/黄/红、超时倍数）、派遣部门与派遣依据、您此刻可办理的动作、照片、时间线、吹哨。"
+                "诉求人姓名与电话仅对上报人本人及办理该案件的工作人员给出。不存在与无权查看同为 404。"
+            )
+        ),
         responses={200: s.CaseDetailSerializer, **error_responses(404)},
         tags=TAGS,
     )
@@ -274,8 +328,11 @@ ACTION_NAMES = [a for a in workflow.ACTIONS if a != workflow.WHISTLE]
 
 
 def _not_allowed(exc: ActionNotAllowed):
-    fields = {"allowed_actions": exc.allowed, "allowed_labels": [workflow.action_label(a) for a in exc.allowed],
-              "refused_because": exc.reason}
+    fields = {
+        "allowed_actions": exc.allowed,
+        "allowed_labels": [workflow.action_label(a) for a in exc.allowed],
+        "refused_because": exc.reason,
+    }
     if exc.reason == "state":
         return Conflict(exc.message, code="action_not_allowed", fields=fields)
     return PermissionDenied(exc.message, code="action_not_allowed", fields=fields)
@@ -287,16 +344,31 @@ class CaseActionView(ApiView):
     @extend_schema(
         operation_id="cases_action",
         summary=str(gettext_lazy("办理动作")),
-        description=str(gettext_lazy(
-            "对案件执行流转表中的一个动作（派核实、核实、立案、派遣、响应、退单、延期、挂账、反馈、核查、回访、评价、"
-            "重新办理、督办……）。理由写在 reason，说明写在 note；派遣可指定 departments 与 lead（不指定则按职责清单自动派遣）；"
-            "照片用 multipart 的 photos。不允许时：状态不允许为 409，角色不允许为 403，fields.allowed_actions 列出您此刻可办理的动作。"
-            "expected_version 与当前版本不同时 409（他人已处理，请刷新）。吹哨请用 /api/v1/whistles/。")),
-        parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=ACTION_NAMES,
-                                     description=str(gettext_lazy("动作名")))],
+        description=str(
+            gettext_lazy(
+                "对案件执行流转表中的一个动作（派核实、核实、立案、派遣、响应、退单、延期、挂账、反馈、核查、回访、评价、"
+                "重新办理、督办……）。理由写在 reason，说明写在 note；派遣可指定 departments 与 lead（不指定则按职责清单自动派遣）；"
+                "照片用 multipart 的 photos。不允许时：状态不允许为 409，角色不允许为 403，fields.allowed_actions 列出您此刻可办理的动作。"
+                "expected_version 与当前版本不同时 409（他人已处理，请刷新）。吹哨请用 /api/v1/whistles/。"
+            )
+        ),
+        parameters=[
+            OpenApiParameter(
+                "action",
+                str,
+                OpenApiParameter.PATH,
+                enum=ACTION_NAMES,
+                description=str(gettext_lazy("动作名")),
+            )
+        ],
         request={"application/json": s.ActionInputSerializer, "multipart/form-data": s.ActionInputSerializer},
-        responses={200: s.CaseDetailSerializer, **error_responses(400, 404),
-                   409: OpenApiResponse(ErrorSerializer, description=str(gettext_lazy("状态不允许此动作，或案件已被他人处理")))},
+        responses={
+            200: s.CaseDetailSerializer,
+            **error_responses(400, 404),
+            409: OpenApiResponse(
+                ErrorSerializer, description=str(gettext_lazy("状态不允许此动作，或案件已被他人处理"))
+            ),
+        },
         tags=TAGS,
     )
     def post(self, request, pk: int, action: str):
@@ -304,8 +376,10 @@ class CaseActionView(ApiView):
         case = permissions.access_case(user, case_id_or_404(pk))
         if action not in ACTION_NAMES:
             hint = _("吹哨请使用 /api/v1/whistles/。") if action == workflow.WHISTLE else ""
-            raise NotFound(_("没有“%(action)s”这个动作。%(hint)s") % {"action": action, "hint": hint},
-                           fields={"allowed_actions": permissions.allowed_actions_for(user, case)})
+            raise NotFound(
+                _("没有“%(action)s”这个动作。%(hint)s") % {"action": action, "hint": hint},
+                fields={"allowed_actions": permissions.allowed_actions_for(user, case)},
+            )
         data = s.ActionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = dict(data.validated_data)
@@ -320,8 +394,15 @@ class CaseActionView(ApiView):
         if not d.get("departments"):
             d.pop("departments", None)
         try:
-            actions.do_transition(actor=user, case_id=case.pk, action=action, expected_version=expected, note=note,
-                                  photos=photos, **d)
+            actions.do_transition(
+                actor=user,
+                case_id=case.pk,
+                action=action,
+                expected_version=expected,
+                note=note,
+                photos=photos,
+                **d,
+            )
         except ActionNotAllowed as exc:
             raise _not_allowed(exc) from None
         return Response(s.CaseDetailSerializer(present.detail(fetch_for(user, case.pk), user)).data)
@@ -332,9 +413,12 @@ class DuplicatesView(ApiView):
     @extend_schema(
         operation_id="cases_duplicates",
         summary=str(gettext_lazy("附近的重复案件")),
-        description=str(gettext_lazy(
-            "同一分类、未办结、在该分类查重半径与时段内的案件，最近的在前。上报前给居民看，可选择关注其一"
-            "（上报时传 duplicate_of）而不新建。只给出编号、状态、分类、描述前 100 字与距离，不含诉求人信息。")),
+        description=str(
+            gettext_lazy(
+                "同一分类、未办结、在该分类查重半径与时段内的案件，最近的在前。上报前给居民看，可选择关注其一"
+                "（上报时传 duplicate_of）而不新建。只给出编号、状态、分类、描述前 100 字与距离，不含诉求人信息。"
+            )
+        ),
         parameters=[s.DuplicatesQuerySerializer],
         responses={200: s.DuplicateSerializer(many=True), **error_responses(400)},
         tags=TAGS,
@@ -352,12 +436,26 @@ class DuplicatesView(ApiView):
 
             lon, lat = gcj02_to_wgs84(lon, lat)
         found = queries.find_duplicates(category, lon, lat)
-        followers = dict(CaseFollower.objects.filter(case_id__in=[c.pk for c, _m in found]).values("case_id")
-                         .annotate(n=Count("id")).values_list("case_id", "n"))
-        body = [{"id": c.pk, "number": c.number, "state": c.state, "state_label": c.state_label,
-                 "category": present.category_ref(c.category), "description": c.description[:100],
-                 "reported_at": c.reported_at, "distance_m": metres, "follower_count": followers.get(c.pk, 0)}
-                for c, metres in found]
+        followers = dict(
+            CaseFollower.objects.filter(case_id__in=[c.pk for c, _m in found])
+            .values("case_id")
+            .annotate(n=Count("id"))
+            .values_list("case_id", "n")
+        )
+        body = [
+            {
+                "id": c.pk,
+                "number": c.number,
+                "state": c.state,
+                "state_label": c.state_label,
+                "category": present.category_ref(c.category),
+                "description": c.description[:100],
+                "reported_at": c.reported_at,
+                "distance_m": metres,
+                "follower_count": followers.get(c.pk, 0),
+            }
+            for c, metres in found
+        ]
         return Response(s.DuplicateSerializer(body, many=True).data)
 
 
@@ -365,9 +463,12 @@ class SuggestCategoryView(ApiView):
     @extend_schema(
         operation_id="cases_suggest_category",
         summary=str(gettext_lazy("分类推荐")),
-        description=str(gettext_lazy(
-            "按问题描述推荐分类，并给出推荐依据的词。本系统已立案案件足够时用学习模型（jieba 分词 + TF-IDF + 逻辑回归，"
-            "依据词为把预测推向该分类最多的词），其余名额与未训练时用各分类的关键词。")),
+        description=str(
+            gettext_lazy(
+                "按问题描述推荐分类，并给出推荐依据的词。本系统已立案案件足够时用学习模型（jieba 分词 + TF-IDF + 逻辑回归，"
+                "依据词为把预测推向该分类最多的词），其余名额与未训练时用各分类的关键词。"
+            )
+        ),
         parameters=[s.SuggestQuerySerializer],
         responses={200: s.SuggestResultSerializer, **error_responses(400)},
         tags=TAGS,
@@ -378,10 +479,21 @@ class SuggestCategoryView(ApiView):
         results = suggest.suggestions(query.validated_data["text"], query.validated_data["limit"])
         info = suggest.model_info()
         body = {
-            "results": [{"category": present.category_ref(r.category), "score": r.score, "words": r.words,
-                         "source": r.source} for r in results],
-            "model": {"trained": info is not None, "trained_at": (info or {}).get("trained_at", ""),
-                      "n_cases": (info or {}).get("n_cases", 0), "accuracy": (info or {}).get("accuracy")},
+            "results": [
+                {
+                    "category": present.category_ref(r.category),
+                    "score": r.score,
+                    "words": r.words,
+                    "source": r.source,
+                }
+                for r in results
+            ],
+            "model": {
+                "trained": info is not None,
+                "trained_at": (info or {}).get("trained_at", ""),
+                "n_cases": (info or {}).get("n_cases", 0),
+                "accuracy": (info or {}).get("accuracy"),
+            },
         }
         return Response(s.SuggestResultSerializer(body).data)
 
@@ -390,7 +502,11 @@ class QueueCountsView(ApiView):
     @extend_schema(
         operation_id="cases_queues",
         summary=str(gettext_lazy("工作队列计数")),
-        description=str(gettext_lazy("各工作队列中您可见的案件数（待核实、待立案、待派遣、待响应、处置中、挂账、待核查、待回访、督办、已结案）。")),
+        description=str(
+            gettext_lazy(
+                "各工作队列中您可见的案件数（待核实、待立案、待派遣、待响应、处置中、挂账、待核查、待回访、督办、已结案）。"
+            )
+        ),
         responses={200: s.QueueCountSerializer(many=True), **error_responses()},
         tags=TAGS,
     )

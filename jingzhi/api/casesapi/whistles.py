@@ -26,10 +26,15 @@ TAGS = [str(gettext_lazy("吹哨报到"))]
 
 def whistle_body(whistle) -> dict:
     summonses = WhistleSummons.objects.filter(whistle=whistle).select_related("department").order_by("id")
-    return {"id": whistle.pk, "subdistrict_code": whistle.subdistrict_code, "blown_at": whistle.blown_at,
-            "limit_minutes": whistle.limit_minutes, "note": whistle.note,
-            "cases": list(whistle.cases.values_list("pk", flat=True)),
-            "summonses": [present.summons_dict(x, whistle) for x in summonses]}
+    return {
+        "id": whistle.pk,
+        "subdistrict_code": whistle.subdistrict_code,
+        "blown_at": whistle.blown_at,
+        "limit_minutes": whistle.limit_minutes,
+        "note": whistle.note,
+        "cases": list(whistle.cases.values_list("pk", flat=True)),
+        "summonses": [present.summons_dict(x, whistle) for x in summonses],
+    }
 
 
 def _summons_id(pk: int) -> int:
@@ -42,9 +47,12 @@ class WhistleView(ApiView):
     @extend_schema(
         operation_id="whistles_create",
         summary=str(gettext_lazy("吹哨")),
-        description=str(gettext_lazy(
-            "街道管理员就本街道的一件或几件未办结案件召集部门，各部门须在时限内（默认 30 分钟）到场报到。"
-            "不在您辖区的案件为 404；无权吹哨时 403，fields.allowed_actions 列出您可办理的动作。")),
+        description=str(
+            gettext_lazy(
+                "街道管理员就本街道的一件或几件未办结案件召集部门，各部门须在时限内（默认 30 分钟）到场报到。"
+                "不在您辖区的案件为 404；无权吹哨时 403，fields.allowed_actions 列出您可办理的动作。"
+            )
+        ),
         request=s.WhistleInputSerializer,
         responses={201: s.WhistleSerializer, **error_responses(400, 404)},
         tags=TAGS,
@@ -54,9 +62,13 @@ class WhistleView(ApiView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         try:
-            whistle = actions.do_blow_whistle(actor=request.user, case_ids=v["case_ids"],
-                                              department_ids=v["department_ids"],
-                                              limit_minutes=v.get("limit_minutes"), note=v.get("note", ""))
+            whistle = actions.do_blow_whistle(
+                actor=request.user,
+                case_ids=v["case_ids"],
+                department_ids=v["department_ids"],
+                limit_minutes=v.get("limit_minutes"),
+                note=v.get("note", ""),
+            )
         except ActionNotAllowed as exc:
             from jingzhi.api.casesapi.views import _not_allowed
 
@@ -68,18 +80,31 @@ class ReportInView(ApiView):
     @extend_schema(
         operation_id="whistles_report_in",
         summary=str(gettext_lazy("部门报到")),
-        description=str(gettext_lazy("被召集部门的处置人员报到：时间取当前，须给出到场地点或定位（WGS84）。"
-                                     "迟于时限的报到标为迟到。重复报到 409。")),
+        description=str(
+            gettext_lazy(
+                "被召集部门的处置人员报到：时间取当前，须给出到场地点或定位（WGS84）。"
+                "迟于时限的报到标为迟到。重复报到 409。"
+            )
+        ),
         request=s.ReportInInputSerializer,
-        responses={200: s.WhistleSummonsSerializer, **error_responses(400, 404), **conflict(gettext_lazy("已报到过 / 已评价过"))},
+        responses={
+            200: s.WhistleSummonsSerializer,
+            **error_responses(400, 404),
+            **conflict(gettext_lazy("已报到过 / 已评价过")),
+        },
         tags=TAGS,
     )
     def post(self, request, pk: int):
         data = s.ReportInInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        summons = actions.do_report_in(actor=request.user, summons_id=_summons_id(pk), lon=v.get("lon"),
-                                       lat=v.get("lat"), place=v.get("place", ""))
+        summons = actions.do_report_in(
+            actor=request.user,
+            summons_id=_summons_id(pk),
+            lon=v.get("lon"),
+            lat=v.get("lat"),
+            place=v.get("place", ""),
+        )
         return Response(s.WhistleSummonsSerializer(present.summons_dict(summons)).data)
 
 
@@ -87,9 +112,17 @@ class RateWhistleView(ApiView):
     @extend_schema(
         operation_id="whistles_rate",
         summary=str(gettext_lazy("评价部门报到")),
-        description=str(gettext_lazy("本街道管理员为被召集部门的响应评分（1–5），计入部门考核。每个部门只评一次（再评 409）。")),
+        description=str(
+            gettext_lazy(
+                "本街道管理员为被召集部门的响应评分（1–5），计入部门考核。每个部门只评一次（再评 409）。"
+            )
+        ),
         request=s.RateWhistleInputSerializer,
-        responses={200: s.WhistleSummonsSerializer, **error_responses(400, 404), **conflict(gettext_lazy("已报到过 / 已评价过"))},
+        responses={
+            200: s.WhistleSummonsSerializer,
+            **error_responses(400, 404),
+            **conflict(gettext_lazy("已报到过 / 已评价过")),
+        },
         tags=TAGS,
     )
     def post(self, request, pk: int):
@@ -99,14 +132,19 @@ class RateWhistleView(ApiView):
         # Someone who may not rate it learns nothing about whether it exists.
         if summons is None or not permissions.can_rate_whistle(request.user, summons.whistle):
             raise NotFound(_("报到记录不存在，或不在您的街道"))
-        summons = actions.do_rate_whistle_response(actor=request.user, summons_id=summons.pk,
-                                                   rating=data.validated_data["rating"],
-                                                   comment=data.validated_data.get("comment", ""))
+        summons = actions.do_rate_whistle_response(
+            actor=request.user,
+            summons_id=summons.pk,
+            rating=data.validated_data["rating"],
+            comment=data.validated_data.get("comment", ""),
+        )
         return Response(s.WhistleSummonsSerializer(present.summons_dict(summons)).data)
 
 
 class PendingQuerySerializer(serializers.Serializer):
-    pending = serializers.BooleanField(required=False, default=False, help_text=gettext_lazy("为 1 时只列未报到的"))
+    pending = serializers.BooleanField(
+        required=False, default=False, help_text=gettext_lazy("为 1 时只列未报到的")
+    )
 
 
 class MySummonsesView(ApiView):
@@ -125,4 +163,5 @@ class MySummonsesView(ApiView):
         paginator = Pagination()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(
-            s.WhistleSummonsSerializer([present.summons_dict(x) for x in page], many=True).data)
+            s.WhistleSummonsSerializer([present.summons_dict(x) for x in page], many=True).data
+        )

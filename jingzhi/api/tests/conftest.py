@@ -25,7 +25,9 @@ def box(x0, y0, x1, y1) -> dict:
 
 
 def cells(col0, row0, cols, rows) -> dict:
-    return box(LON0 + col0 * DLON, LAT0 + row0 * DLAT, LON0 + (col0 + cols) * DLON, LAT0 + (row0 + rows) * DLAT)
+    return box(
+        LON0 + col0 * DLON, LAT0 + row0 * DLAT, LON0 + (col0 + cols) * DLON, LAT0 + (row0 + rows) * DLAT
+    )
 
 
 def feature(code, name, geometry, **props) -> dict:
@@ -56,11 +58,14 @@ def build_city() -> City:
     load("district", [feature(D, "测试区", cells(0, 0, 4, 2))])
     # S1 = columns 0–1 (two communities stacked), S2 = columns 2–3 (one community, bottom row only)
     load("subdistrict", [feature(S1, "西街道", cells(0, 0, 2, 2)), feature(S2, "东街道", cells(2, 0, 2, 2))])
-    load("community", [
-        feature(C11, "南社区", cells(0, 0, 2, 1)),
-        feature(C12, "北社区", cells(0, 1, 2, 1)),
-        feature(C21, "东社区", cells(2, 0, 2, 2)),
-    ])
+    load(
+        "community",
+        [
+            feature(C11, "南社区", cells(0, 0, 2, 1)),
+            feature(C12, "北社区", cells(0, 1, 2, 1)),
+            feature(C21, "东社区", cells(2, 0, 2, 2)),
+        ],
+    )
     grids = []
     for community, (col, row) in BLOCKS.items():
         rows = 2 if community == C21 else 1
@@ -68,12 +73,23 @@ def build_city() -> City:
         grids.append(feature(f"{community}002", f"{community[-3:]}-2", cells(col + 1, row, 1, rows)))
     load("grid", grids)
     y = LAT0 + 0.5 * DLAT
-    load("street", [
-        feature(f"{S1}S001", "西巷", {"type": "LineString", "coordinates": [[LON0, y], [LON0 + 2 * DLON, y]]},
-                kind="alley"),
-        feature(f"{S2}S001", "东街", {"type": "LineString", "coordinates": [[LON0 + 2 * DLON, y],
-                                                                          [LON0 + 4 * DLON, y]]}, kind="street"),
-    ])
+    load(
+        "street",
+        [
+            feature(
+                f"{S1}S001",
+                "西巷",
+                {"type": "LineString", "coordinates": [[LON0, y], [LON0 + 2 * DLON, y]]},
+                kind="alley",
+            ),
+            feature(
+                f"{S2}S001",
+                "东街",
+                {"type": "LineString", "coordinates": [[LON0 + 2 * DLON, y], [LON0 + 4 * DLON, y]]},
+                kind="street",
+            ),
+        ],
+    )
     geo.do_activate_generation(actor=None, generation=gen)
     gen.refresh_from_db()
     return City(gen)

@@ -84,7 +84,9 @@ def test_a_session_login_works_too(client, user):
 
 def test_me_lists_roles_with_their_scopes(user):
     department = actions.do_create_department(actor=None, code="JT", name="交通委", district_code="110199")
-    actions.do_assign_role(actor=None, user=user, role="handler", scope_kind="department", department=department)
+    actions.do_assign_role(
+        actor=None, user=user, role="handler", scope_kind="department", department=department
+    )
     _token, key = actions.do_create_api_token(actor=None, user=user, name="x")
     body = get_me(f"Bearer {key}").json()
     assert body["scope_codes"] == ["110199"]

@@ -40,7 +40,9 @@ def world(db):
         places = build_places()
         tax = build_taxonomy()
         people = build_people()
-        do_create_duty_rule(actor=None, category=tax.cover, scope_kind="everywhere", departments=[people.szsr])
+        do_create_duty_rule(
+            actor=None, category=tax.cover, scope_kind="everywhere", departments=[people.szsr]
+        )
         loader.clear_cache()
     return SimpleNamespace(places=places, t=tax, p=people)
 
@@ -99,9 +101,20 @@ def test_each_role_lists_only_the_cases_within_its_reach(world, api, frozen):
     assert ids(api.nobody) == set()
 
 
-VISIBILITY = {"operator": True, "operator2": False, "inspector": True, "inspector2": False, "handler": True,
-              "other_handler": False, "resident": True, "other_resident": False, "sub_admin2": False,
-              "district_admin": True, "street_chief": True, "nobody": False}
+VISIBILITY = {
+    "operator": True,
+    "operator2": False,
+    "inspector": True,
+    "inspector2": False,
+    "handler": True,
+    "other_handler": False,
+    "resident": True,
+    "other_resident": False,
+    "sub_admin2": False,
+    "district_admin": True,
+    "street_chief": True,
+    "nobody": False,
+}
 
 
 def test_a_case_outside_ones_reach_is_not_found_exactly_like_a_missing_one(world, api, frozen):
@@ -116,7 +129,9 @@ def test_a_case_outside_ones_reach_is_not_found_exactly_like_a_missing_one(world
             missing = assert_error_body(getattr(api, who).get(url(999_999)), 404, "not_found")
             assert set(forbidden) == set(missing)
             # Acting on it is just as blind.
-            assert_error_body(getattr(api, who).post(url(case, "accept"), {}, format="json"), 404, "not_found")
+            assert_error_body(
+                getattr(api, who).post(url(case, "accept"), {}, format="json"), 404, "not_found"
+            )
 
 
 def test_a_department_never_reads_another_departments_case(world, api, frozen):
@@ -187,7 +202,10 @@ def test_reporter_name_and_phone_only_for_the_reporter_and_staff_on_the_case(wor
     case = walk_to(world, open_case(world, reporter_name="王阿姨"), "pending_response")
     CaseFollower.objects.create(case=case, user=world.p.other_resident)
     for who in ("resident", "handler", "operator", "dispatcher"):
-        assert getattr(api, who).get(url(case)).json()["reporter"] == {"name": "王阿姨", "phone": "13800000000"}, who
+        assert getattr(api, who).get(url(case)).json()["reporter"] == {
+            "name": "王阿姨",
+            "phone": "13800000000",
+        }, who
     stranger = api.other_resident.get(url(case))
     assert stranger.status_code == 200 and stranger.json()["reporter"] is None
     text = stranger.content.decode()
@@ -219,8 +237,13 @@ def test_the_create_answer_built_in_memory_is_the_case_page_read_back(world, api
     if who == "operator":  # a hotline order typed in: request type, urgency and the caller's details too
         RequestType.objects.create(code="complaint", name="投诉")
         Urgency.objects.create(code="urgent", name="紧急", limit_amount=2, limit_unit="calendar_hours")
-        extra = {"source": "hotline", "reporter_name": "张先生", "reporter_phone": "13900000000",
-                 "request_type": "complaint", "urgency": "urgent"}
+        extra = {
+            "source": "hotline",
+            "reporter_name": "张先生",
+            "reporter_phone": "13900000000",
+            "request_type": "complaint",
+            "urgency": "urgent",
+        }
     created = report(getattr(api, who), address="青槐东里3号楼", **extra)
     assert created.status_code == 201, created.content
     body = created.json()
@@ -234,8 +257,12 @@ def test_a_retry_that_loses_the_race_on_the_key_is_answered_as_a_replay(world, a
     concurrent retry committed meanwhile: 200 with that case, or 409 when the key is someone else's."""
     from jingzhi.api.casesapi import views
 
-    first = api.resident.post("/api/v1/cases/", {"description": "井盖没了", "lon": IN_SUB1[0], "lat": IN_SUB1[1]},
-                              format="json", HTTP_IDEMPOTENCY_KEY="race-1")
+    first = api.resident.post(
+        "/api/v1/cases/",
+        {"description": "井盖没了", "lon": IN_SUB1[0], "lat": IN_SUB1[1]},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="race-1",
+    )
     real_filter = Case.objects.filter
     blind = []
 
@@ -247,11 +274,19 @@ def test_a_retry_that_loses_the_race_on_the_key_is_answered_as_a_replay(world, a
 
     monkeypatch.setattr(views.Case.objects, "filter", blind_filter)
     blind.append(True)
-    again = api.resident.post("/api/v1/cases/", {"description": "井盖没了", "lon": IN_SUB1[0], "lat": IN_SUB1[1]},
-                              format="json", HTTP_IDEMPOTENCY_KEY="race-1")
+    again = api.resident.post(
+        "/api/v1/cases/",
+        {"description": "井盖没了", "lon": IN_SUB1[0], "lat": IN_SUB1[1]},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="race-1",
+    )
     blind.append(True)
-    other = api.other_resident.post("/api/v1/cases/", {"description": "x", "lon": IN_SUB1[0], "lat": IN_SUB1[1]},
-                                    format="json", HTTP_IDEMPOTENCY_KEY="race-1")
+    other = api.other_resident.post(
+        "/api/v1/cases/",
+        {"description": "x", "lon": IN_SUB1[0], "lat": IN_SUB1[1]},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="race-1",
+    )
     monkeypatch.undo()
     assert not blind  # both requests went through the blinded pre-check
     assert (first.status_code, again.status_code) == (201, 200)
@@ -270,9 +305,16 @@ def test_the_source_is_decided_by_the_callers_roles(world, api, frozen):
 
 
 def test_a_multipart_report_keeps_its_photos_behind_protected_urls(world, api, frozen):
-    response = api.resident.post("/api/v1/cases/", {
-        "description": "井盖没了", "lon": IN_SUB1[0], "lat": IN_SUB1[1], "photos": [png_bytes(), png_bytes("b.png")],
-    }, format="multipart")
+    response = api.resident.post(
+        "/api/v1/cases/",
+        {
+            "description": "井盖没了",
+            "lon": IN_SUB1[0],
+            "lat": IN_SUB1[1],
+            "photos": [png_bytes(), png_bytes("b.png")],
+        },
+        format="multipart",
+    )
     assert response.status_code == 201, response.content
     photos = response.json()["photos"]
     assert len(photos) == 2 and photos[0]["kind"] == "before"
@@ -281,15 +323,27 @@ def test_a_multipart_report_keeps_its_photos_behind_protected_urls(world, api, f
 
 
 def test_an_idempotency_key_makes_a_retry_create_nothing(world, api, frozen):
-    first = api.resident.post("/api/v1/cases/", {"description": "井盖没了", "lon": IN_SUB1[0], "lat": IN_SUB1[1]},
-                              format="json", HTTP_IDEMPOTENCY_KEY="phone-123")
-    again = api.resident.post("/api/v1/cases/", {"description": "井盖没了", "lon": IN_SUB1[0], "lat": IN_SUB1[1]},
-                              format="json", HTTP_IDEMPOTENCY_KEY="phone-123")
+    first = api.resident.post(
+        "/api/v1/cases/",
+        {"description": "井盖没了", "lon": IN_SUB1[0], "lat": IN_SUB1[1]},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="phone-123",
+    )
+    again = api.resident.post(
+        "/api/v1/cases/",
+        {"description": "井盖没了", "lon": IN_SUB1[0], "lat": IN_SUB1[1]},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="phone-123",
+    )
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["id"] == again.json()["id"] and Case.objects.count() == 1
     # Someone else's key is not a way to read their case.
-    other = api.other_resident.post("/api/v1/cases/", {"description": "x", "lon": IN_SUB1[0], "lat": IN_SUB1[1]},
-                                    format="json", HTTP_IDEMPOTENCY_KEY="phone-123")
+    other = api.other_resident.post(
+        "/api/v1/cases/",
+        {"description": "x", "lon": IN_SUB1[0], "lat": IN_SUB1[1]},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="phone-123",
+    )
     assert_error_body(other, 409, "conflict")
     assert "井盖" not in other.content.decode()
 
@@ -339,16 +393,22 @@ def test_bad_intake_is_a_400_naming_the_problem(world, api, frozen, extra, code,
 
 
 def test_an_inactive_category_is_refused(world, api, frozen):
-    body = assert_error_body(report(api.resident, category=world.t.old.pk), 400, json.loads(
-        report(api.resident, category=world.t.old.pk).content)["code"])
+    body = assert_error_body(
+        report(api.resident, category=world.t.old.pk),
+        400,
+        json.loads(report(api.resident, category=world.t.old.pk).content)["code"],
+    )
     assert "分类" in body["message"]
 
 
 def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_made(world, api, frozen):
     fake = io.BytesIO(b"%PDF-1.4 not a picture")
     fake.name = "photo.jpg"
-    response = api.resident.post("/api/v1/cases/", {"description": "井盖没了", "lon": IN_SUB1[0],
-                                                    "lat": IN_SUB1[1], "photos": [fake]}, format="multipart")
+    response = api.resident.post(
+        "/api/v1/cases/",
+        {"description": "井盖没了", "lon": IN_SUB1[0], "lat": IN_SUB1[1], "photos": [fake]},
+        format="multipart",
+    )
     body = assert_error_body(response, 400, json.loads(response.content)["code"])
     assert "photo.jpg" in body["message"]
     assert Case.objects.count() == 0
@@ -356,11 +416,14 @@ def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_made(world, api, 
 
 def test_an_action_not_allowed_in_this_state_lists_the_allowed_ones(world, api, frozen):
     case = open_case(world)
-    body = assert_error_body(api.dispatcher.post(url(case, "dispatch"), {}, format="json"), 409,
-                             "action_not_allowed")
+    body = assert_error_body(
+        api.dispatcher.post(url(case, "dispatch"), {}, format="json"), 409, "action_not_allowed"
+    )
     assert body["fields"]["refused_because"] == "state"
     assert "待核实" in body["message"]
-    op = assert_error_body(api.operator.post(url(case, "accept"), {}, format="json"), 409, "action_not_allowed")
+    op = assert_error_body(
+        api.operator.post(url(case, "accept"), {}, format="json"), 409, "action_not_allowed"
+    )
     assert op["fields"]["allowed_actions"] == ["verify_request", "not_file", "merge"]
     assert op["fields"]["allowed_labels"][0] == "派核实"
 
@@ -376,29 +439,49 @@ def test_a_return_without_a_reason_is_refused(world, api, frozen):
 
 def test_a_rating_by_someone_who_is_not_the_reporter_is_refused(world, api, frozen):
     case = walk_to(world, open_case(world), "pending_callback")
-    body = assert_error_body(api.operator.post(url(case, "rate"), {"rating": "satisfied"}, format="json"), 403,
-                             "action_not_allowed")
+    body = assert_error_body(
+        api.operator.post(url(case, "rate"), {"rating": "satisfied"}, format="json"),
+        403,
+        "action_not_allowed",
+    )
     assert "上报人" in body["message"] and "rate" not in body["fields"]["allowed_actions"]
     assert "callback" in body["fields"]["allowed_actions"]
 
 
 def test_an_extension_past_the_maximum_and_bad_values_are_refused(world, api, frozen):
     case = walk_to(world, open_case(world), "handling")
-    body = assert_error_body(api.handler.post(url(case, "request_extension"), {"reason": "材料未到", "days": 11},
-                                              format="json"), 400, "invalid")
+    body = assert_error_body(
+        api.handler.post(url(case, "request_extension"), {"reason": "材料未到", "days": 11}, format="json"),
+        400,
+        "invalid",
+    )
     assert "10" in body["message"]
-    assert_error_body(api.handler.post(url(case, "request_extension"), {"reason": "x", "days": 10**12},
-                                       format="json"), 400, "invalid")
-    assert_error_body(api.dispatcher.post(url(case, "park"), {"reason": "立项", "review_date": "2025-13-40"},
-                                          format="json"), 400, "invalid")
+    assert_error_body(
+        api.handler.post(url(case, "request_extension"), {"reason": "x", "days": 10**12}, format="json"),
+        400,
+        "invalid",
+    )
+    assert_error_body(
+        api.dispatcher.post(
+            url(case, "park"), {"reason": "立项", "review_date": "2025-13-40"}, format="json"
+        ),
+        400,
+        "invalid",
+    )
 
 
 def test_a_stale_version_is_a_conflict(world, api, frozen):
     case = walk_to(world, open_case(world), "pending_response")
-    body = assert_error_body(api.handler.post(url(case, "accept"), {"expected_version": case.version - 1},
-                                              format="json"), 409, "stale_case")
+    body = assert_error_body(
+        api.handler.post(url(case, "accept"), {"expected_version": case.version - 1}, format="json"),
+        409,
+        "stale_case",
+    )
     assert "刷新" in body["message"]
-    assert api.handler.post(url(case, "accept"), {"expected_version": case.version}, format="json").status_code == 200
+    assert (
+        api.handler.post(url(case, "accept"), {"expected_version": case.version}, format="json").status_code
+        == 200
+    )
 
 
 def test_an_unknown_action_is_404_and_whistle_points_to_its_endpoint(world, api, frozen):
@@ -412,10 +495,14 @@ def test_an_unknown_action_is_404_and_whistle_points_to_its_endpoint(world, api,
 def test_the_whole_loop_by_each_role_over_http(world, api, frozen):
     case_id = report(api.resident).json()["id"]
     steps = [
-        ("operator", "verify_request", {}), ("inspector", "verify", {"note": "属实"}),
-        ("shift_lead", "file", {"filing_condition": world.t.condition.pk}), ("dispatcher", "dispatch", {}),
-        ("handler", "accept", {}), ("handler", "feedback", {"note": "已补装井盖"}),
-        ("inspector", "check_pass", {}), ("resident", "rate", {"rating": "dissatisfied", "note": "太慢"}),
+        ("operator", "verify_request", {}),
+        ("inspector", "verify", {"note": "属实"}),
+        ("shift_lead", "file", {"filing_condition": world.t.condition.pk}),
+        ("dispatcher", "dispatch", {}),
+        ("handler", "accept", {}),
+        ("handler", "feedback", {"note": "已补装井盖"}),
+        ("inspector", "check_pass", {}),
+        ("resident", "rate", {"rating": "dissatisfied", "note": "太慢"}),
         ("resident", "reopen", {"reason": "井盖又松了"}),
     ]
     for who, action, body in steps:
@@ -429,11 +516,15 @@ def test_the_whole_loop_by_each_role_over_http(world, api, frozen):
 def test_manual_dispatch_to_several_departments_needs_a_lead(world, api, frozen):
     p = world.p
     case = walk_to(world, open_case(world), "pending_dispatch")
-    err = assert_error_body(api.dispatcher.post(url(case, "dispatch"), {"departments": [p.szsr.pk, p.zls.pk]},
-                                                format="json"), 400, "invalid")
+    err = assert_error_body(
+        api.dispatcher.post(url(case, "dispatch"), {"departments": [p.szsr.pk, p.zls.pk]}, format="json"),
+        400,
+        "invalid",
+    )
     assert "lead" in err["fields"]
-    ok = api.dispatcher.post(url(case, "dispatch"), {"departments": [p.szsr.pk, p.zls.pk], "lead": p.zls.pk},
-                             format="json").json()
+    ok = api.dispatcher.post(
+        url(case, "dispatch"), {"departments": [p.szsr.pk, p.zls.pk], "lead": p.zls.pk}, format="json"
+    ).json()
     assert [d["id"] for d in ok["departments"]] == [p.zls.pk, p.szsr.pk]
     assert "人工派遣" in ok["routing_reason"]
 
@@ -453,8 +544,14 @@ def test_list_filters_and_their_bad_values(world, api, frozen):
     assert get(reported_from="2025-06-12") == []
     assert get(search=b.number) == [b.pk]
     assert set(get(warning="green")) == {a.pk, b.pk}
-    for bad in ({"reported_from": "2025-02-30"}, {"queue": "nope"}, {"place": "abc"}, {"category": 2**70},
-                {"reported_from": "2025-06-12", "reported_to": "2025-06-11"}, {"warning": "purple"}):
+    for bad in (
+        {"reported_from": "2025-02-30"},
+        {"queue": "nope"},
+        {"place": "abc"},
+        {"category": 2**70},
+        {"reported_from": "2025-06-12", "reported_to": "2025-06-11"},
+        {"warning": "purple"},
+    ):
         assert_error_body(api.shift_lead.get("/api/v1/cases/", bad), 400, "invalid")
     assert api.shift_lead.get("/api/v1/cases/", {"reported_to": "9999-12-31"}).status_code == 200
     assert api.shift_lead.get("/api/v1/cases/", {"reported_from": "0001-01-01"}).status_code == 200
@@ -464,14 +561,17 @@ def test_queue_counts_are_scoped(world, api, frozen):
     open_case(world)
     counts = {row["name"]: row["count"] for row in api.operator.get("/api/v1/cases/queues/").json()}
     assert counts["verify"] == 1
-    assert {row["name"]: row["count"] for row in api.operator2.get("/api/v1/cases/queues/").json()}["verify"] == 0
+    assert {row["name"]: row["count"] for row in api.operator2.get("/api/v1/cases/queues/").json()}[
+        "verify"
+    ] == 0
 
 
 # ---------------------------------------------------------------------------------------------------- duplicates
 def test_duplicates_are_offered_without_personal_data_and_can_be_followed(world, api, frozen):
     first = open_case(world, reporter_name="王阿姨")
-    response = api.other_resident.get("/api/v1/cases/duplicates/", {"category": world.t.cover.pk,
-                                                                      "lon": IN_SUB1[0], "lat": IN_SUB1[1]})
+    response = api.other_resident.get(
+        "/api/v1/cases/duplicates/", {"category": world.t.cover.pk, "lon": IN_SUB1[0], "lat": IN_SUB1[1]}
+    )
     assert response.status_code == 200
     assert [row["id"] for row in response.json()] == [first.pk]
     assert "王阿姨" not in response.content.decode() and "13800000000" not in response.content.decode()
@@ -506,9 +606,16 @@ def test_the_suggestion_endpoint_shows_the_models_words_once_trained(world, api,
     settings.JINGZHI_SUGGEST_MIN_CASES = 40
     settings.JINGZHI_SUGGEST_MIN_PER_CATEGORY = 10
     lamp = do_create_category(actor=None, kind="component", code="0105", name="路灯", parent=world.t.public)
-    rows = [(f"{p}的灯杆{s}", lamp.pk) for p in ("东门", "北门", "南门", "西门") for s in ("不亮", "闪烁", "黑着", "坏了", "倒了")]
-    rows += [(f"{p}的窨井盖子{s}", world.t.cover.pk) for p in ("东门", "北门", "南门", "西门")
-             for s in ("丢了", "碎了", "松动", "移位", "塌了")]
+    rows = [
+        (f"{p}的灯杆{s}", lamp.pk)
+        for p in ("东门", "北门", "南门", "西门")
+        for s in ("不亮", "闪烁", "黑着", "坏了", "倒了")
+    ]
+    rows += [
+        (f"{p}的窨井盖子{s}", world.t.cover.pk)
+        for p in ("东门", "北门", "南门", "西门")
+        for s in ("丢了", "碎了", "松动", "移位", "塌了")
+    ]
     try:
         assert suggest.train(rows=rows).trained
         body = api.resident.get("/api/v1/cases/suggest-category/", {"text": "菜场旁那根灯杆整晚不亮"}).json()
@@ -522,8 +629,15 @@ def test_the_suggestion_endpoint_shows_the_models_words_once_trained(world, api,
 
 # ---------------------------------------------------------------------------------------------------- hotline
 def order(number="GD20250611001", **extra):
-    return {"order_number": number, "description": "小区井盖丢失", "lon": IN_SUB1[0], "lat": IN_SUB1[1],
-            "reporter_name": "张先生", "reporter_phone": "13900000000", **extra}
+    return {
+        "order_number": number,
+        "description": "小区井盖丢失",
+        "lon": IN_SUB1[0],
+        "lat": IN_SUB1[1],
+        "reporter_name": "张先生",
+        "reporter_phone": "13900000000",
+        **extra,
+    }
 
 
 def test_a_hotline_order_reposted_returns_the_same_case(world, api, frozen):
@@ -533,20 +647,26 @@ def test_a_hotline_order_reposted_returns_the_same_case(world, api, frozen):
     assert first.json()["id"] == again.json()["id"] and Case.objects.filter(source="hotline").count() == 1
     assert first.json()["facts"]["external_ref"] == "GD20250611001"
     assert first.json()["reporter"] == {"name": "张先生", "phone": "13900000000"}
-    assert_error_body(api.resident.post("/api/v1/hotline/orders/", order("X1"), format="json"), 403,
-                      "permission_denied")
+    assert_error_body(
+        api.resident.post("/api/v1/hotline/orders/", order("X1"), format="json"), 403, "permission_denied"
+    )
     assert_error_body(api.operator.post("/api/v1/hotline/orders/", order(" "), format="json"), 400, "invalid")
 
 
 def test_a_hotline_import_with_bad_rows_lists_them_and_imports_nothing(world, api, frozen):
-    csv_text = ("工单编号,诉求内容,经度,纬度\n"
-                f"A1,井盖丢了,{IN_SUB1[0]},{IN_SUB1[1]}\n"
-                "A2,井盖丢了,abc,39.9\n"
-                f"A3,井盖丢了,{OUTSIDE[0]},{OUTSIDE[1]}\n")
+    csv_text = (
+        "工单编号,诉求内容,经度,纬度\n"
+        f"A1,井盖丢了,{IN_SUB1[0]},{IN_SUB1[1]}\n"
+        "A2,井盖丢了,abc,39.9\n"
+        f"A3,井盖丢了,{OUTSIDE[0]},{OUTSIDE[1]}\n"
+    )
     upload = io.BytesIO(csv_text.encode("utf-8"))
     upload.name = "orders.csv"
-    body = assert_error_body(api.operator.post("/api/v1/hotline/import/", {"file": upload}, format="multipart"),
-                             400, "hotline_import")
+    body = assert_error_body(
+        api.operator.post("/api/v1/hotline/import/", {"file": upload}, format="multipart"),
+        400,
+        "hotline_import",
+    )
     problems = body["fields"]["problems"]
     assert len(problems) == 2 and "第 3 行" in problems[0] and "第 4 行" in problems[1]
     assert Case.objects.count() == 0
@@ -556,38 +676,72 @@ def test_a_hotline_import_with_bad_rows_lists_them_and_imports_nothing(world, ap
     assert ok.status_code == 200 and ok.json() == {"created": 1, "existing": 0, "rows": 1}
     binary = io.BytesIO(b"\x00" * 200_000)  # one "field" past csv's size limit
     binary.name = "x.csv"
-    assert_error_body(api.operator.post("/api/v1/hotline/import/", {"file": binary}, format="multipart"), 400,
-                      "invalid")
+    assert_error_body(
+        api.operator.post("/api/v1/hotline/import/", {"file": binary}, format="multipart"), 400, "invalid"
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- whistle
 def test_a_whistle_summons_departments_who_report_in_and_are_rated(world, api, frozen):
     p = world.p
     case = walk_to(world, open_case(world), "handling")
-    refused = api.operator.post("/api/v1/whistles/", {"case_ids": [case.pk], "department_ids": [p.zls.pk]},
-                                format="json")
+    refused = api.operator.post(
+        "/api/v1/whistles/", {"case_ids": [case.pk], "department_ids": [p.zls.pk]}, format="json"
+    )
     assert_error_body(refused, 403, "action_not_allowed")
-    assert_error_body(api.sub_admin2.post("/api/v1/whistles/", {"case_ids": [case.pk], "department_ids": [p.zls.pk]},
-                                          format="json"), 404, "not_found")
-    blown = api.sub_admin.post("/api/v1/whistles/", {"case_ids": [case.pk], "department_ids": [p.szsr.pk, p.zls.pk],
-                                                     "note": "自来水管爆裂"}, format="json")
+    assert_error_body(
+        api.sub_admin2.post(
+            "/api/v1/whistles/", {"case_ids": [case.pk], "department_ids": [p.zls.pk]}, format="json"
+        ),
+        404,
+        "not_found",
+    )
+    blown = api.sub_admin.post(
+        "/api/v1/whistles/",
+        {"case_ids": [case.pk], "department_ids": [p.szsr.pk, p.zls.pk], "note": "自来水管爆裂"},
+        format="json",
+    )
     assert blown.status_code == 201, blown.content
     summonses = {x["department"]["id"]: x["id"] for x in blown.json()["summonses"]}
     pending = api.other_handler.get("/api/v1/me/summonses/", {"pending": 1}).json()["results"]
     assert [x["id"] for x in pending] == [summonses[p.zls.pk]]
-    assert_error_body(api.other_handler.post(f"/api/v1/whistles/summonses/{summonses[p.szsr.pk]}/report-in/",
-                                             {"place": "胡同口"}, format="json"), 404, "not_found")
-    assert_error_body(api.other_handler.post(f"/api/v1/whistles/summonses/{summonses[p.zls.pk]}/report-in/", {},
-                                             format="json"), 400, "invalid")
-    arrived = api.other_handler.post(f"/api/v1/whistles/summonses/{summonses[p.zls.pk]}/report-in/",
-                                     {"place": "胡同口"}, format="json")
+    assert_error_body(
+        api.other_handler.post(
+            f"/api/v1/whistles/summonses/{summonses[p.szsr.pk]}/report-in/",
+            {"place": "胡同口"},
+            format="json",
+        ),
+        404,
+        "not_found",
+    )
+    assert_error_body(
+        api.other_handler.post(
+            f"/api/v1/whistles/summonses/{summonses[p.zls.pk]}/report-in/", {}, format="json"
+        ),
+        400,
+        "invalid",
+    )
+    arrived = api.other_handler.post(
+        f"/api/v1/whistles/summonses/{summonses[p.zls.pk]}/report-in/", {"place": "胡同口"}, format="json"
+    )
     assert arrived.status_code == 200 and arrived.json()["is_late"] is False
-    assert_error_body(api.other_handler.post(f"/api/v1/whistles/summonses/{summonses[p.zls.pk]}/report-in/",
-                                             {"place": "胡同口"}, format="json"), 409, "conflict")
-    assert_error_body(api.sub_admin2.post(f"/api/v1/whistles/summonses/{summonses[p.zls.pk]}/rate/", {"rating": 5},
-                                          format="json"), 404, "not_found")
-    rated = api.sub_admin.post(f"/api/v1/whistles/summonses/{summonses[p.zls.pk]}/rate/", {"rating": 5},
-                               format="json")
+    assert_error_body(
+        api.other_handler.post(
+            f"/api/v1/whistles/summonses/{summonses[p.zls.pk]}/report-in/", {"place": "胡同口"}, format="json"
+        ),
+        409,
+        "conflict",
+    )
+    assert_error_body(
+        api.sub_admin2.post(
+            f"/api/v1/whistles/summonses/{summonses[p.zls.pk]}/rate/", {"rating": 5}, format="json"
+        ),
+        404,
+        "not_found",
+    )
+    rated = api.sub_admin.post(
+        f"/api/v1/whistles/summonses/{summonses[p.zls.pk]}/rate/", {"rating": 5}, format="json"
+    )
     assert rated.status_code == 200 and rated.json()["rating"] == 5
     timeline = [e["action"] for e in api.sub_admin.get(url(case)).json()["timeline"]]
     assert timeline[-3:] == ["whistle", "report_in", "rate_whistle"]
@@ -595,15 +749,17 @@ def test_a_whistle_summons_departments_who_report_in_and_are_rated(world, api, f
 
 
 # ---------------------------------------------------------------------------------------------------- inbox
-def test_the_inbox_lists_ones_own_notifications_and_marks_them_read(world, api, frozen,
-                                                                    django_capture_on_commit_callbacks):
+def test_the_inbox_lists_ones_own_notifications_and_marks_them_read(
+    world, api, frozen, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         report(api.resident)
     body = api.resident.get("/api/v1/me/inbox/").json()
     assert body["count"] >= 1 and "已受理" in body["results"][0]["title"]
     first = body["results"][0]["id"]
-    assert_error_body(api.other_resident.post("/api/v1/me/inbox/read/", {"ids": [first]}, format="json"), 404,
-                      "not_found")
+    assert_error_body(
+        api.other_resident.post("/api/v1/me/inbox/read/", {"ids": [first]}, format="json"), 404, "not_found"
+    )
     marked = api.resident.post("/api/v1/me/inbox/read/", {"ids": [first]}, format="json").json()
     assert marked["marked"] == 1
     assert api.resident.get("/api/v1/me/inbox/", {"unread": 1}).json()["count"] == marked["unread"]

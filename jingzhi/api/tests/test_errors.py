@@ -35,7 +35,8 @@ def test_a_validation_error_names_each_field_in_chinese(root_client, city):
 
 def test_nested_validation_errors_are_flattened_with_their_position(root_client, city):
     response = root_client.post(
-        "/api/v1/locate/batch/", {"points": [{"lon": 116.37, "lat": 39.91}, {"lon": 500, "lat": 39.9}]},
+        "/api/v1/locate/batch/",
+        {"points": [{"lon": 116.37, "lat": 39.91}, {"lon": 500, "lat": 39.9}]},
         format="json",
     )
     body = assert_error_body(response, 400, "invalid")
@@ -115,8 +116,14 @@ def test_an_unexpected_error_is_a_json_500_not_a_page(caplog):
 
 
 def test_flatten_errors_keeps_every_message():
-    detail = {"points": [{}, {"lon": ["太大"], "lat": ["太小", "不是数"]}], "non_field_errors": ["整体"],
-              "crs": ["无效"]}
+    detail = {
+        "points": [{}, {"lon": ["太大"], "lat": ["太小", "不是数"]}],
+        "non_field_errors": ["整体"],
+        "crs": ["无效"],
+    }
     assert flatten_errors(detail) == {
-        "points.1.lon": ["太大"], "points.1.lat": ["太小", "不是数"], "non_field_errors": ["整体"], "crs": ["无效"],
+        "points.1.lon": ["太大"],
+        "points.1.lat": ["太小", "不是数"],
+        "non_field_errors": ["整体"],
+        "crs": ["无效"],
     }

@@ -36,11 +36,26 @@ def build_places():
     generation = actions.do_create_generation(actor=None, description="cases tests", copy_active=False)
     levels = {
         "district": [_feature(_square(116.350, 39.900, 116.352, 39.901), code=D, name="示范区")],
-        "subdistrict": [_feature(west, code=SUB1, name="青槐街道"), _feature(east, code=SUB2, name="丰泽街道")],
-        "community": [_feature(west, code=COMM1, name="青槐东里社区"), _feature(east, code=COMM2, name="石碑社区")],
-        "grid": [_feature(west, code=GRID1, name="青槐东里第1网格"), _feature(east, code=GRID2, name="石碑第1网格")],
-        "street": [_feature({"type": "LineString", "coordinates": [[116.3502, 39.9005], [116.3508, 39.9005]]},
-                            code=STREET1, name="槐柏树胡同", kind="hutong")],
+        "subdistrict": [
+            _feature(west, code=SUB1, name="青槐街道"),
+            _feature(east, code=SUB2, name="丰泽街道"),
+        ],
+        "community": [
+            _feature(west, code=COMM1, name="青槐东里社区"),
+            _feature(east, code=COMM2, name="石碑社区"),
+        ],
+        "grid": [
+            _feature(west, code=GRID1, name="青槐东里第1网格"),
+            _feature(east, code=GRID2, name="石碑第1网格"),
+        ],
+        "street": [
+            _feature(
+                {"type": "LineString", "coordinates": [[116.3502, 39.9005], [116.3508, 39.9005]]},
+                code=STREET1,
+                name="槐柏树胡同",
+                kind="hutong",
+            )
+        ],
     }
     for level, features in levels.items():
         actions.do_import_places(actor=None, level=level, features=features, generation=generation)
@@ -53,16 +68,24 @@ def build_taxonomy():
     from jingzhi.taxonomy.limits import TimeLimit
 
     public = actions.do_create_category(actor=None, kind="component", code="01", name="公用设施")
-    cover = actions.do_create_category(actor=None, kind="component", code="0101", name="上水井盖", parent=public,
-                                       keywords="井盖、窨井")
-    old = actions.do_create_category(actor=None, kind="component", code="0109", name="旧分类", parent=public,
-                                     is_active=False)
-    condition = actions.do_save_filing_condition(actor=None, category=cover, text="缺失或移位",
-                                                 limit=TimeLimit(4, "working_hours"))
-    for step, limit in {"accept": (1, "working_hours"), "verify": (2, "working_hours"),
-                        "file": (1, "working_hours"), "dispatch": (1, "working_hours"),
-                        "respond": (2, "working_hours"), "handle": (3, "working_days"),
-                        "check": (2, "working_hours")}.items():
+    cover = actions.do_create_category(
+        actor=None, kind="component", code="0101", name="上水井盖", parent=public, keywords="井盖、窨井"
+    )
+    old = actions.do_create_category(
+        actor=None, kind="component", code="0109", name="旧分类", parent=public, is_active=False
+    )
+    condition = actions.do_save_filing_condition(
+        actor=None, category=cover, text="缺失或移位", limit=TimeLimit(4, "working_hours")
+    )
+    for step, limit in {
+        "accept": (1, "working_hours"),
+        "verify": (2, "working_hours"),
+        "file": (1, "working_hours"),
+        "dispatch": (1, "working_hours"),
+        "respond": (2, "working_hours"),
+        "handle": (3, "working_days"),
+        "check": (2, "working_hours"),
+    }.items():
         actions.do_set_step_limit(actor=None, category=None, step=step, limit=TimeLimit(*limit))
     return SimpleNamespace(public=public, cover=cover, old=old, condition=condition)
 
@@ -75,14 +98,24 @@ def build_people():
     gov = do_create_department(actor=None, code="QZF", name="区政府", district_code=D, is_fallback=True)
 
     def user(name, role=None, scope_kind=None, scope_code="", department=None):
-        u = do_create_user(actor=None, username=name, password="x-secret-1", display_name=name, phone="13800000000")
+        u = do_create_user(
+            actor=None, username=name, password="x-secret-1", display_name=name, phone="13800000000"
+        )
         if role:
-            do_assign_role(actor=None, user=u, role=role, scope_kind=scope_kind, scope_code=scope_code,
-                           department=department)
+            do_assign_role(
+                actor=None,
+                user=u,
+                role=role,
+                scope_kind=scope_kind,
+                scope_code=scope_code,
+                department=department,
+            )
         return u
 
     return SimpleNamespace(
-        szsr=szsr, zls=zls, gov=gov,
+        szsr=szsr,
+        zls=zls,
+        gov=gov,
         resident=user("wang", "resident", "grid", GRID1),
         other_resident=user("li_resident", "resident", "grid", GRID1),
         inspector=user("zhao", "inspector", "grid", GRID1),
@@ -112,7 +145,9 @@ def world(db):
         places = build_places()
         tax = build_taxonomy()
         people = build_people()
-        do_create_duty_rule(actor=None, category=tax.cover, scope_kind="everywhere", departments=[people.szsr])
+        do_create_duty_rule(
+            actor=None, category=tax.cover, scope_kind="everywhere", departments=[people.szsr]
+        )
         loader.clear_cache()
     return SimpleNamespace(places=places, t=tax, p=people)
 
@@ -155,8 +190,12 @@ def walk_to(world, case, state):
     p = world.p
     steps = [
         ("pending_filing", lambda: actions.do_verify_case(actor=p.inspector, case_id=case.pk, note="属实")),
-        ("pending_dispatch", lambda: actions.do_file_case(actor=p.shift_lead, case_id=case.pk,
-                                                          filing_condition=world.t.condition.pk)),
+        (
+            "pending_dispatch",
+            lambda: actions.do_file_case(
+                actor=p.shift_lead, case_id=case.pk, filing_condition=world.t.condition.pk
+            ),
+        ),
         ("pending_response", lambda: actions.do_dispatch_case(actor=p.dispatcher, case_id=case.pk)),
         ("handling", lambda: actions.do_accept_case(actor=p.handler, case_id=case.pk)),
         ("pending_check", lambda: actions.do_feedback_case(actor=p.handler, case_id=case.pk, note="已补装")),

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 
 def test_the_reporter_and_the_operators_over_the_place_hear_of_a_report_after_commit(
-        world, frozen, django_capture_on_commit_callbacks):
+    world, frozen, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         case = open_case(world)
         assert not Notification.objects.exists()  # nothing is written inside the intake

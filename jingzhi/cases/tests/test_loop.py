@@ -21,7 +21,11 @@ def test_a_resident_report_is_located_numbered_and_waits_for_verification(world,
     assert case.number == "JZ2025061100001"
     assert case.state == workflow.REPORTED
     assert (case.grid_code, case.community_code, case.subdistrict_code, case.district_code) == (
-        "110199001001001", "110199001001", "110199001", "110199")
+        "110199001001001",
+        "110199001001",
+        "110199001",
+        "110199",
+    )
     assert case.street_code == "110199001S001"
     assert case.reporter == world.p.resident and case.reporter_phone == "13800000000"
     assert case.category == world.t.cover  # suggested from "井盖"
@@ -35,8 +39,9 @@ def test_an_inspectors_own_report_starts_waiting_for_filing(world, frozen):
     assert case.state == workflow.PENDING_FILING
 
 
-def test_the_whole_loop_closes_with_a_rating_and_every_step_on_the_timeline(world, frozen,
-                                                                            django_capture_on_commit_callbacks):
+def test_the_whole_loop_closes_with_a_rating_and_every_step_on_the_timeline(
+    world, frozen, django_capture_on_commit_callbacks
+):
     seen = []
 
     @hooks.register("case_closed")
@@ -123,16 +128,23 @@ def test_a_return_needs_a_reason_and_repeated_returns_escalate(world, frozen):
 def test_manual_dispatch_to_several_departments_needs_a_lead(world, frozen):
     case = walk_to(world, open_case(world), "pending_dispatch")
     with pytest.raises(InvalidInput, match="牵头"):
-        actions.do_dispatch_case(actor=world.p.dispatcher, case_id=case.pk,
-                                 departments=[world.p.szsr.pk, world.p.zls.pk])
-    case = actions.do_dispatch_case(actor=world.p.dispatcher, case_id=case.pk,
-                                    departments=[world.p.szsr.pk, world.p.zls.pk], lead=world.p.zls.pk)
+        actions.do_dispatch_case(
+            actor=world.p.dispatcher, case_id=case.pk, departments=[world.p.szsr.pk, world.p.zls.pk]
+        )
+    case = actions.do_dispatch_case(
+        actor=world.p.dispatcher,
+        case_id=case.pk,
+        departments=[world.p.szsr.pk, world.p.zls.pk],
+        lead=world.p.zls.pk,
+    )
     assert case.lead_department == world.p.zls and case.routing["manual"] is True
     # The co-department's handler may act on it too.
     assert actions.do_accept_case(actor=world.p.handler, case_id=case.pk).state == workflow.HANDLING
 
 
-def test_an_extension_past_the_maximum_is_refused_and_an_approved_one_moves_the_deadline(world, frozen, settings):
+def test_an_extension_past_the_maximum_is_refused_and_an_approved_one_moves_the_deadline(
+    world, frozen, settings
+):
     settings.JINGZHI_CASE_MAX_EXTENSION_DAYS = 5
     case = walk_to(world, open_case(world), "handling")
     with pytest.raises(InvalidInput, match="超过上限 5 个工作日"):
@@ -153,9 +165,12 @@ def test_park_needs_a_reason_and_a_future_review_date(world, frozen):
     with pytest.raises(InvalidInput, match="复核日期"):
         actions.do_park_case(actor=world.p.shift_lead, case_id=case.pk, reason="纳入项目", review_date=None)
     with pytest.raises(InvalidInput, match="晚于今天"):
-        actions.do_park_case(actor=world.p.shift_lead, case_id=case.pk, reason="纳入项目", review_date="2025-06-01")
-    case = actions.do_park_case(actor=world.p.shift_lead, case_id=case.pk, reason="纳入项目",
-                                review_date="2025-09-01")
+        actions.do_park_case(
+            actor=world.p.shift_lead, case_id=case.pk, reason="纳入项目", review_date="2025-06-01"
+        )
+    case = actions.do_park_case(
+        actor=world.p.shift_lead, case_id=case.pk, reason="纳入项目", review_date="2025-09-01"
+    )
     assert case.state == workflow.PARKED and case.step_deadline is None
     case = actions.do_unpark_case(actor=world.p.shift_lead, case_id=case.pk)
     assert case.state == workflow.HANDLING and case.step_deadline is not None
@@ -248,9 +263,13 @@ def test_after_photos_are_kept_on_the_feedback_event_and_a_non_image_is_refused(
     Image.new("RGB", (40, 30), "red").save(buffer, "JPEG")
     case = walk_to(world, open_case(world), "handling")
     with pytest.raises(InvalidInput):
-        actions.do_feedback_case(actor=world.p.handler, case_id=case.pk, note="已修", photos=[b"not an image"])
+        actions.do_feedback_case(
+            actor=world.p.handler, case_id=case.pk, note="已修", photos=[b"not an image"]
+        )
     assert Case.objects.get(pk=case.pk).state == workflow.HANDLING
-    case = actions.do_feedback_case(actor=world.p.handler, case_id=case.pk, note="已修", photos=[buffer.getvalue()])
+    case = actions.do_feedback_case(
+        actor=world.p.handler, case_id=case.pk, note="已修", photos=[buffer.getvalue()]
+    )
     event = timeline(case)[-1]
     assert event.action == "feedback" and len(event.attachments_list) == 1
     assert event.attachments_list[0].kind == "after"
@@ -268,7 +287,9 @@ def test_photos_are_checked_and_cleaned_before_the_intake_touches_a_row(world, f
 
     order = []
     real_clean, real_number = attachments.clean_image, actions._next_number
-    monkeypatch.setattr(attachments, "clean_image", lambda *a, **k: order.append("clean") or real_clean(*a, **k))
+    monkeypatch.setattr(
+        attachments, "clean_image", lambda *a, **k: order.append("clean") or real_clean(*a, **k)
+    )
     monkeypatch.setattr(actions, "_next_number", lambda day: order.append("number") or real_number(day))
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), "blue").save(buffer, "PNG")

@@ -104,8 +104,14 @@ def test_queues_are_scoped_and_cost_a_fixed_number_of_queries(world, frozen):
     def run():
         rows = list(queries.queue_for(p.handler, "response"))
         for case in rows:
-            _ = (case.category.name, case.lead_department.name, case.grid.name, case.street.name,
-                 [a.department.name for a in case.active_assignments], case.sla().level)
+            _ = (
+                case.category.name,
+                case.lead_department.name,
+                case.grid.name,
+                case.street.name,
+                [a.department.name for a in case.active_assignments],
+                case.sla().level,
+            )
         return rows
 
     run()  # the user's role assignments are read once per request and cached on the user

@@ -19,8 +19,9 @@ def both(world):
     """A handler in both departments: a case led by one and co-handled by the other is in both parts."""
     from jingzhi.accounts.actions import do_assign_role, do_create_user
 
-    user = do_create_user(actor=None, username="both", password="x-secret-1", display_name="both",
-                          phone="13800000000")
+    user = do_create_user(
+        actor=None, username="both", password="x-secret-1", display_name="both", phone="13800000000"
+    )
     for department in (world.p.szsr, world.p.zls):
         do_assign_role(actor=None, user=user, role="handler", scope_kind="department", department=department)
     return user
@@ -30,8 +31,15 @@ def _history(world):
     """Cases in every state the handlers meet: led by 市政市容委, co-handled by it (led by 自来水), returned
     by it, finished with its co-handling assignment still active, and some overdue (督办)."""
     p = world.p
-    for state in ("pending_response", "pending_response", "handling", "pending_check", "pending_callback",
-                  "closed", "pending_filing"):
+    for state in (
+        "pending_response",
+        "pending_response",
+        "handling",
+        "pending_check",
+        "pending_callback",
+        "closed",
+        "pending_filing",
+    ):
         walk_to(world, open_case(world), state)
     for final in ("pending_response", "handling", "closed"):
         case = walk_to(world, open_case(world), "pending_dispatch")
@@ -51,8 +59,10 @@ def _assert_counts_are_queue_lengths(user, now):
     lengths = {name: queries.queue_for(user, name, now=now).count() for name in queries.QUEUES}
     assert queries.queue_counts(user, now=now) == lengths, user.username
     for cap in (1, 2, 3, 1000):
-        assert queries.queue_counts(user, now=now, cap=cap) == {n: min(k, cap) for n, k in lengths.items()}, \
-            (user.username, cap)
+        assert queries.queue_counts(user, now=now, cap=cap) == {n: min(k, cap) for n, k in lengths.items()}, (
+            user.username,
+            cap,
+        )
     return lengths
 
 
@@ -66,7 +76,12 @@ def test_counts_equal_the_queue_lengths_for_department_users_and_others(world, b
     lengths = _assert_counts_are_queue_lengths(p.handler, T0 + timedelta(days=30))
     # 2 led + 1 co-handled waiting for a response, 1 led + 1 co-handled in handling, 1 waiting for its
     # check: all six overdue (待回访 runs no clock).
-    assert (lengths["response"], lengths["handling"], lengths["check"], lengths["supervision"]) == (3, 2, 1, 6)
+    assert (lengths["response"], lengths["handling"], lengths["check"], lengths["supervision"]) == (
+        3,
+        2,
+        1,
+        6,
+    )
     assert lengths["closed"] == 2  # its own closed case and the co-handled one
     both_lengths = _assert_counts_are_queue_lengths(both, T0 + timedelta(days=30))
     assert both_lengths["response"] == 3 and both_lengths["handling"] == 2  # no case counted twice
@@ -100,7 +115,9 @@ def test_co_handling_candidates_are_the_queues_own_cases(world, frozen):
     assert list(shared([p.szsr.pk], ("closed",))) == []
     assert list(shared([p.szsr.pk], ("handling",)).values_list("case_id", flat=True)) == [open_one.pk]
     assert queries.queue_counts(p.handler, names=["handling", "supervision"], cap=1000) == {
-        "handling": 1, "supervision": 0}
+        "handling": 1,
+        "supervision": 0,
+    }
 
 
 def test_the_migration_ends_the_assignments_of_finished_cases_only(world, frozen):
@@ -115,8 +132,11 @@ def test_the_migration_ends_the_assignments_of_finished_cases_only(world, frozen
     done = _co_handled_by_szsr(world, "closed")
     migration.end_finished_assignments(apps, None)
     assert set(CaseAssignment.objects.filter(case=done).values_list("is_active", "ended_at")) == {
-        (True, done.closed_at)}
-    assert set(CaseAssignment.objects.filter(case=open_one).values_list("is_active", "ended_at")) == {(True, None)}
+        (True, done.closed_at)
+    }
+    assert set(CaseAssignment.objects.filter(case=open_one).values_list("is_active", "ended_at")) == {
+        (True, None)
+    }
 
 
 def test_a_department_user_works_from_the_department_queues(world, frozen):

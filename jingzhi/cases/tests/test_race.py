@@ -28,10 +28,13 @@ def test_two_dispatchers_acting_at_once_one_wins_the_other_gets_conflict():
         build_places()
         tax = build_taxonomy()
         people = build_people()
-        do_create_duty_rule(actor=None, category=tax.cover, scope_kind="everywhere", departments=[people.szsr])
+        do_create_duty_rule(
+            actor=None, category=tax.cover, scope_kind="everywhere", departments=[people.szsr]
+        )
         loader.clear_cache()
-        case = actions.do_open_case(actor=people.inspector, source="inspector", description="井盖没了",
-                                    lon=116.3505, lat=39.9005)
+        case = actions.do_open_case(
+            actor=people.inspector, source="inspector", description="井盖没了", lon=116.3505, lat=39.9005
+        )
         case = actions.do_file_case(actor=people.shift_lead, case_id=case.pk)
     version = case.version
     barrier = threading.Barrier(2)
@@ -50,10 +53,17 @@ def test_two_dispatchers_acting_at_once_one_wins_the_other_gets_conflict():
         finally:
             connection.close()
 
-    dispatch = lambda: actions.do_dispatch_case(actor=people.dispatcher, case_id=case.pk,  # noqa: E731
-                                                expected_version=version)
-    void = lambda: actions.do_void_case(actor=people.shift_lead, case_id=case.pk, reason="重复",  # noqa: E731
-                                        expected_version=version)
+    dispatch = lambda: actions.do_dispatch_case(
+        actor=people.dispatcher,
+        case_id=case.pk,  # noqa: E731
+        expected_version=version,
+    )
+    void = lambda: actions.do_void_case(
+        actor=people.shift_lead,
+        case_id=case.pk,
+        reason="重复",  # noqa: E731
+        expected_version=version,
+    )
     threads = [threading.Thread(target=attempt, args=(fn,)) for fn in (dispatch, void)]
     for thread in threads:
         thread.start()

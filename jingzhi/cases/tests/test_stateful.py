@@ -19,8 +19,17 @@ from jingzhi.core.errors import ApplicationError
 from jingzhi.core.models import AuditEvent
 
 ACTIONS = list(workflow.ACTIONS)
-ACTORS = ["resident", "inspector", "operator", "shift_lead", "dispatcher", "handler", "other_handler",
-          "sub_admin", "district_admin"]
+ACTORS = [
+    "resident",
+    "inspector",
+    "operator",
+    "shift_lead",
+    "dispatcher",
+    "handler",
+    "other_handler",
+    "sub_admin",
+    "district_admin",
+]
 
 
 @pytest.mark.django_db
@@ -32,7 +41,9 @@ def test_random_action_sequences_keep_the_invariants(django_db_blocker):
         build_places()
         tax = build_taxonomy()
         people = build_people()
-        do_create_duty_rule(actor=None, category=tax.cover, scope_kind="everywhere", departments=[people.szsr])
+        do_create_duty_rule(
+            actor=None, category=tax.cover, scope_kind="everywhere", departments=[people.szsr]
+        )
         loader.clear_cache()
 
     class CaseMachine(RuleBasedStateMachine):
@@ -41,12 +52,22 @@ def test_random_action_sequences_keep_the_invariants(django_db_blocker):
             self.now = T0
             self.pin = clock.frozen(self.now)
             self.pin.__enter__()
-            self.case = actions.do_open_case(actor=people.resident, source="resident_web",
-                                             description="井盖没了", lon=116.3505, lat=39.9005)
+            self.case = actions.do_open_case(
+                actor=people.resident,
+                source="resident_web",
+                description="井盖没了",
+                lon=116.3505,
+                lat=39.9005,
+            )
             self.history = [self.case.state]
 
-        @rule(action=st.sampled_from(ACTIONS), who=st.sampled_from(ACTORS), minutes=st.integers(0, 3000),
-              rating=st.sampled_from(["satisfied", "basic", "dissatisfied"]), days=st.integers(1, 12))
+        @rule(
+            action=st.sampled_from(ACTIONS),
+            who=st.sampled_from(ACTORS),
+            minutes=st.integers(0, 3000),
+            rating=st.sampled_from(["satisfied", "basic", "dissatisfied"]),
+            days=st.integers(1, 12),
+        )
         def act(self, action, who, minutes, rating, days):
             self.pin.__exit__(None, None, None)
             self.now = self.now + timedelta(minutes=minutes)
@@ -65,8 +86,13 @@ def test_random_action_sequences_keep_the_invariants(django_db_blocker):
             if action == "request_extension":
                 data["days"] = days
             try:
-                after = actions.do_transition(actor=getattr(people, who), case_id=self.case.pk, action=action,
-                                              expected_version=before.version, **data)
+                after = actions.do_transition(
+                    actor=getattr(people, who),
+                    case_id=self.case.pk,
+                    action=action,
+                    expected_version=before.version,
+                    **data,
+                )
             except ApplicationError:
                 after = Case.objects.get(pk=self.case.pk)
                 assert after.version == before.version and after.state == before.state
@@ -103,7 +129,8 @@ def test_random_action_sequences_keep_the_invariants(django_db_blocker):
             if hasattr(self, "pin"):
                 self.pin.__exit__(None, None, None)
 
-    CaseMachine.TestCase.settings = settings(max_examples=30, stateful_step_count=25, deadline=None,
-                                             suppress_health_check=list(HealthCheck))
+    CaseMachine.TestCase.settings = settings(
+        max_examples=30, stateful_step_count=25, deadline=None, suppress_health_check=list(HealthCheck)
+    )
     CaseMachine.TestCase().runTest()
     assert audit.verify() is None

@@ -16,8 +16,18 @@ from jingzhi.cases.tests.conftest import IN_SUB1, T0, open_case, walk_to
 
 pytestmark = pytest.mark.django_db
 
-PLACES = ["小区东门", "菜市场北侧", "学校对面", "公交站台边", "胡同口", "十字路口", "超市后面", "三号楼下",
-          "幼儿园外", "医院南门"]
+PLACES = [
+    "小区东门",
+    "菜市场北侧",
+    "学校对面",
+    "公交站台边",
+    "胡同口",
+    "十字路口",
+    "超市后面",
+    "三号楼下",
+    "幼儿园外",
+    "医院南门",
+]
 TEMPLATES = {
     "cover": ["{p}的窨井盖子{s}，{r}", "{p}有个下水口盖板{s}，{r}", "{p}马路上井口{s}，{r}"],
     "lamp": ["{p}的照明灯{s2}，{r2}", "{p}那根灯杆{s2}，{r2}", "{p}一排灯{s2}，{r2}"],
@@ -60,14 +70,17 @@ def categories(world):
     from jingzhi.taxonomy import actions
 
     t = world.t
-    lamp = actions.do_create_category(actor=None, kind="component", code="0105", name="路灯", parent=t.public,
-                                      keywords="路灯")
+    lamp = actions.do_create_category(
+        actor=None, kind="component", code="0105", name="路灯", parent=t.public, keywords="路灯"
+    )
     city = actions.do_create_category(actor=None, kind="event", code="01", name="市容环境")
-    rubbish = actions.do_create_category(actor=None, kind="event", code="0101", name="暴露垃圾", parent=city,
-                                         keywords="垃圾")
+    rubbish = actions.do_create_category(
+        actor=None, kind="event", code="0101", name="暴露垃圾", parent=city, keywords="垃圾"
+    )
     order = actions.do_create_category(actor=None, kind="event", code="04", name="街面秩序")
-    stall = actions.do_create_category(actor=None, kind="event", code="0401", name="无照经营游商", parent=order,
-                                       keywords="游商")
+    stall = actions.do_create_category(
+        actor=None, kind="event", code="0401", name="无照经营游商", parent=order, keywords="游商"
+    )
     return {"cover": t.cover, "lamp": lamp, "rubbish": rubbish, "stall": stall}
 
 
@@ -78,9 +91,20 @@ def filed_history(world, categories, per_category: int = 60) -> None:
     rows = []
     for seed, (kind, category) in enumerate(categories.items()):
         for text in synthetic_texts(kind, per_category, seed):
-            rows.append(Case(number=f"HIST{next(counter):06d}", source="inspector", state="closed",
-                             category=category, description=text, lon=IN_SUB1[0], lat=IN_SUB1[1],
-                             reported_at=T0, filed_at=T0, updated_at=T0))
+            rows.append(
+                Case(
+                    number=f"HIST{next(counter):06d}",
+                    source="inspector",
+                    state="closed",
+                    category=category,
+                    description=text,
+                    lon=IN_SUB1[0],
+                    lat=IN_SUB1[1],
+                    reported_at=T0,
+                    filed_at=T0,
+                    updated_at=T0,
+                )
+            )
     Case.objects.bulk_create(rows)
 
 
@@ -130,17 +154,32 @@ def test_below_the_threshold_nothing_is_trained_and_keywords_answer(world, categ
     assert not model_file.exists() and not suggest.is_trained()
     assert suggest.suggest("井盖丢了") == []
     results = suggest.suggestions("井盖丢了")
-    assert [(s.category, s.words, s.source) for s in results] == [(categories["cover"], ["井盖"], suggest.KEYWORDS)]
+    assert [(s.category, s.words, s.source) for s in results] == [
+        (categories["cover"], ["井盖"], suggest.KEYWORDS)
+    ]
 
 
 def test_small_categories_are_left_to_the_keywords(world, categories, model_file, settings):
     settings.JINGZHI_SUGGEST_MIN_CASES = 100
     filed_history(world, {k: categories[k] for k in ("cover", "lamp")}, per_category=60)
     filed_history_small = synthetic_texts("stall", 5, 9)
-    Case.objects.bulk_create([
-        Case(number=f"SMALL{i}", source="inspector", state="closed", category=categories["stall"], description=t,
-             lon=IN_SUB1[0], lat=IN_SUB1[1], reported_at=T0, filed_at=T0, updated_at=T0)
-        for i, t in enumerate(filed_history_small)])
+    Case.objects.bulk_create(
+        [
+            Case(
+                number=f"SMALL{i}",
+                source="inspector",
+                state="closed",
+                category=categories["stall"],
+                description=t,
+                lon=IN_SUB1[0],
+                lat=IN_SUB1[1],
+                reported_at=T0,
+                filed_at=T0,
+                updated_at=T0,
+            )
+            for i, t in enumerate(filed_history_small)
+        ]
+    )
     report = suggest.train()
     assert report.trained and report.n_categories == 2
     assert report.skipped_categories == {str(categories["stall"].pk): 5}
@@ -153,8 +192,10 @@ def test_keywords_fill_the_places_the_model_leaves(world, categories, model_file
     results = suggest.suggestions("小区东门那根灯杆晚上不亮，旁边还有游商", limit=3)
     sources = [s.source for s in results]
     assert sources[0] == suggest.MODEL
-    assert any(s.source == suggest.KEYWORDS and s.category == categories["stall"] and s.words == ["游商"]
-               for s in results) or categories["stall"] in [s.category for s in results]
+    assert any(
+        s.source == suggest.KEYWORDS and s.category == categories["stall"] and s.words == ["游商"]
+        for s in results
+    ) or categories["stall"] in [s.category for s in results]
     assert len({s.category.pk for s in results}) == len(results)
 
 
@@ -180,14 +221,17 @@ def test_a_damaged_model_file_falls_back_to_keywords(world, categories, model_fi
     assert suggest.suggestions("井盖丢了")[0].source == suggest.KEYWORDS
 
 
-def test_every_nth_filing_enqueues_retraining(world, frozen, settings, django_capture_on_commit_callbacks,
-                                              monkeypatch):
+def test_every_nth_filing_enqueues_retraining(
+    world, frozen, settings, django_capture_on_commit_callbacks, monkeypatch
+):
     from django.core.cache import cache
 
     settings.JINGZHI_SUGGEST_RETRAIN_EVERY = 2
     cache.delete(suggest._FILINGS_KEY)
     enqueued = []
-    monkeypatch.setattr(suggest, "train_suggester", SimpleNamespace(enqueue=lambda *a, **k: enqueued.append(1)))
+    monkeypatch.setattr(
+        suggest, "train_suggester", SimpleNamespace(enqueue=lambda *a, **k: enqueued.append(1))
+    )
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(4):
             walk_to(world, open_case(world), "pending_dispatch")

@@ -24,14 +24,17 @@ def at(*args):
 def test_a_whistle_summons_two_departments_one_reports_on_time_one_late(world, frozen):
     p = world.p
     case = walk_to(world, open_case(world), "handling")
-    whistle = actions.do_blow_whistle(actor=p.sub_admin, case_ids=[case.pk], department_ids=[p.szsr.pk, p.zls.pk],
-                                      note="爆管")
+    whistle = actions.do_blow_whistle(
+        actor=p.sub_admin, case_ids=[case.pk], department_ids=[p.szsr.pk, p.zls.pk], note="爆管"
+    )
     assert whistle.limit_minutes == 30
     on_time, late = whistle.summons_list
     frozen.to(T0 + timedelta(minutes=20))
     with pytest.raises(NotFound):  # the water company's summons is not 市政市容委's to answer
         actions.do_report_in(actor=p.handler, summons_id=late.pk, place="现场")
-    on_time = actions.do_report_in(actor=p.handler, summons_id=on_time.pk, lon=116.3505, lat=39.9005, place="胡同口")
+    on_time = actions.do_report_in(
+        actor=p.handler, summons_id=on_time.pk, lon=116.3505, lat=39.9005, place="胡同口"
+    )
     assert not on_time.is_late
     with pytest.raises(Conflict):
         actions.do_report_in(actor=p.handler, summons_id=on_time.pk, place="again")
@@ -74,15 +77,22 @@ def _hotline_types():
     from jingzhi.taxonomy.models import RequestType, Urgency
 
     do_save_row(actor=None, obj=RequestType(code="complaint", name="投诉"))
-    do_save_row(actor=None, obj=Urgency(code="ordinary", name="一般", limit_amount=168, limit_unit="calendar_hours"))
+    do_save_row(
+        actor=None, obj=Urgency(code="ordinary", name="一般", limit_amount=168, limit_unit="calendar_hours")
+    )
 
 
 def test_hotline_orders_import_once_keeping_their_order_numbers(world, frozen):
     _hotline_types()
-    rows = ["H001,井盖丢了,116.3505,39.9005,投诉,ordinary,张三,13900000000",
-            "H002,路灯不亮,116.3515,39.9005,complaint,ordinary,李四,13900000001"]
+    rows = [
+        "H001,井盖丢了,116.3505,39.9005,投诉,ordinary,张三,13900000000",
+        "H002,路灯不亮,116.3515,39.9005,complaint,ordinary,李四,13900000001",
+    ]
     assert actions.do_import_hotline_orders(actor=world.p.operator, file=_csv(rows)) == {
-        "created": 2, "existing": 0, "rows": 2}
+        "created": 2,
+        "existing": 0,
+        "rows": 2,
+    }
     case = Case.objects.get(external_ref="H001")
     assert case.source == "hotline" and case.reporter_name == "张三" and case.reporter is None
     assert case.feedback_deadline == T0 + timedelta(days=7)
@@ -93,11 +103,13 @@ def test_hotline_orders_import_once_keeping_their_order_numbers(world, frozen):
 
 def test_a_hotline_file_with_bad_rows_imports_nothing_and_names_each_row(world, frozen):
     _hotline_types()
-    rows = ["H101,井盖丢了,116.3505,39.9005,投诉,ordinary,张三,1",
-            "H102,,116.3505,39.9005,投诉,ordinary,张三,1",
-            "H103,井盖丢了,116.9,39.9,投诉,ordinary,张三,1",
-            "H104,井盖丢了,abc,39.9,投诉,ordinary,张三,1",
-            "H101,重复,116.3505,39.9005,投诉,ordinary,张三,1"]
+    rows = [
+        "H101,井盖丢了,116.3505,39.9005,投诉,ordinary,张三,1",
+        "H102,,116.3505,39.9005,投诉,ordinary,张三,1",
+        "H103,井盖丢了,116.9,39.9,投诉,ordinary,张三,1",
+        "H104,井盖丢了,abc,39.9,投诉,ordinary,张三,1",
+        "H101,重复,116.3505,39.9005,投诉,ordinary,张三,1",
+    ]
     with pytest.raises(HotlineImportError) as info:
         actions.do_import_hotline_orders(actor=world.p.operator, file=_csv(rows))
     problems = info.value.problems

@@ -70,7 +70,9 @@ def test_every_state_and_role_for(action):
 
 
 def transition_message_names_allowed(refusal) -> bool:
-    return all(w.action_label(a) in refusal.message for a in refusal.allowed) and "您此时可以" in refusal.message
+    return (
+        all(w.action_label(a) in refusal.message for a in refusal.allowed) and "您此时可以" in refusal.message
+    )
 
 
 def test_terminal_states_have_no_way_out():
@@ -101,10 +103,18 @@ def test_guards_reopen_once_only_when_dissatisfied():
     assert w.guard_problem("reopen", w.CaseFacts(rating="dissatisfied", reopen_count=1)) is not None
     assert w.guard_problem("rate", w.CaseFacts(rating="satisfied")) is not None
     assert w.guard_problem("approve_extension", w.CaseFacts()) is not None
-    assert w.guard_problem("request_extension", w.CaseFacts(extension_days=8, requested_days=3,
-                                                            max_extension_days=10)) is not None
-    assert w.guard_problem("request_extension", w.CaseFacts(extension_days=7, requested_days=3,
-                                                            max_extension_days=10)) is None
+    assert (
+        w.guard_problem(
+            "request_extension", w.CaseFacts(extension_days=8, requested_days=3, max_extension_days=10)
+        )
+        is not None
+    )
+    assert (
+        w.guard_problem(
+            "request_extension", w.CaseFacts(extension_days=7, requested_days=3, max_extension_days=10)
+        )
+        is None
+    )
 
 
 def test_repeated_returns_escalate_at_the_threshold():

@@ -89,9 +89,12 @@ def stored_image(attachment, variant="full") -> Image.Image:
 
 # --- storing ---------------------------------------------------------------------------------------------
 
+
 def test_a_photo_is_stored_by_its_hash_under_the_month_with_a_thumbnail_and_an_audit_row(user, media_root):
     attachment = store(picture(size=(1200, 800)), actor=user)
-    assert attachment.file.name.startswith(f"attachments/{attachment.created_at:%Y}/{attachment.created_at:%m}/")
+    assert attachment.file.name.startswith(
+        f"attachments/{attachment.created_at:%Y}/{attachment.created_at:%m}/"
+    )
     assert attachment.file.name.endswith(f"/{attachment.sha256}.jpg")
     on_disk = media_root / attachment.file.name
     assert hashlib.sha256(on_disk.read_bytes()).hexdigest() == attachment.sha256
@@ -154,10 +157,13 @@ def test_a_rolled_back_upload_leaves_no_row_and_no_audit_row(user):
     with pytest.raises(RuntimeError), transaction.atomic():
         store(picture(), actor=user)
         raise RuntimeError("the case action failed after storing")
-    assert not Attachment.objects.exists() and not AuditEvent.objects.filter(verb="attachment.stored").exists()
+    assert (
+        not Attachment.objects.exists() and not AuditEvent.objects.filter(verb="attachment.stored").exists()
+    )
 
 
 # --- refusing --------------------------------------------------------------------------------------------
+
 
 def test_a_text_file_is_not_an_image(user):
     with pytest.raises(InvalidInput) as caught:
@@ -175,7 +181,10 @@ def test_a_text_file_renamed_to_jpg_is_not_an_image(user):
 def test_a_png_with_a_jpg_extension_is_refused_for_the_mismatch(user):
     with pytest.raises(InvalidInput) as caught:
         store(picture("PNG"), name="photo.jpg", content_type="application/octet-stream")
-    assert "不是有效的图片" in caught.value.message and "扩展名 .jpg 与文件内容（PNG）不符" in caught.value.message
+    assert (
+        "不是有效的图片" in caught.value.message
+        and "扩展名 .jpg 与文件内容（PNG）不符" in caught.value.message
+    )
 
 
 def test_a_declared_content_type_contradicting_the_content_is_refused(user):
@@ -219,12 +228,19 @@ def test_the_size_limit_is_a_setting_and_holds_for_streams_without_a_size(settin
 
 def _png_header_only(width: int, height: int) -> bytes:
     """A PNG that declares `width`×`height` pixels in a few dozen bytes: a decompression bomb's shape."""
+
     def chunk(kind: bytes, payload: bytes) -> bytes:
-        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+        return (
+            struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+        )
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_a_decompression_bomb_is_refused_before_it_is_decoded(user):
@@ -258,6 +274,7 @@ def test_an_owner_has_a_bounded_number_of_photos_per_kind(settings, user):
 
 # --- reading and serving ---------------------------------------------------------------------------------
 
+
 def test_attachments_for_lists_one_owners_photos_oldest_first_and_by_kind(user):
     a = store(picture(color=(1, 2, 3)))
     b = store(picture(color=(3, 2, 1)), kind="after")
@@ -279,7 +296,9 @@ def test_an_owner_type_nobody_registered_is_denied_to_everyone(user, client):
 
 def test_the_owner_apps_rule_decides_who_sees_a_photo(user, other, client):
     attachment = store(picture(), actor=user)
-    register_owner_access("tests.report", lambda u, owner_id: getattr(u, "pk", None) == user.pk and owner_id == "7")
+    register_owner_access(
+        "tests.report", lambda u, owner_id: getattr(u, "pk", None) == user.pk and owner_id == "7"
+    )
     assert access_attachment(user, attachment.pk) == attachment
     with pytest.raises(NotFound):
         access_attachment(other, attachment.pk)
@@ -325,6 +344,7 @@ def test_a_missing_and_a_forbidden_photo_answer_alike(user, client):
 # ---------------------------------------------------------------------------------------------------------
 # Sweeping the files a rolled-back upload left behind
 
+
 def _age(path: Path, hours: float) -> None:
     import os
     import time
@@ -358,7 +378,8 @@ def test_the_sweep_deletes_only_old_files_no_row_names_and_audits_it(user, media
     young.parent.mkdir(parents=True)
     young.write_bytes(b"x")  # unreferenced but new: perhaps an upload about to commit
     assert attachments.do_sweep_orphan_files(dry_run=True) == sorted(
-        str(p.relative_to(media_root)).replace("\\", "/") for p in orphans)
+        str(p.relative_to(media_root)).replace("\\", "/") for p in orphans
+    )
     assert all(p.exists() for p in orphans)  # a dry run deletes nothing
     out = io.StringIO()
     call_command("attachments", "sweep", stdout=out)

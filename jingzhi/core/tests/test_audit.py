@@ -17,8 +17,9 @@ def test_an_untouched_chain_verifies():
 
 def _chain(n=5):
     for i in range(n):
-        audit.record(actor=None, verb="thing.changed", target=("demo.thing", i), old={"n": i}, new={"n": i + 1})
-
+        audit.record(
+            actor=None, verb="thing.changed", target=("demo.thing", i), old={"n": i}, new={"n": i + 1}
+        )
 
 
 def test_the_verify_command_prints_ok_with_the_count(capsys):
@@ -31,8 +32,9 @@ def test_a_row_edited_behind_our_back_is_named_by_verify(capsys):
     _chain()
     victim = AuditEvent.objects.order_by("id")[2]
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {AuditEvent._meta.db_table} SET new_values = %s WHERE id = %s",
-                       ['{"n": 999}', victim.pk])
+        cursor.execute(
+            f"UPDATE {AuditEvent._meta.db_table} SET new_values = %s WHERE id = %s", ['{"n": 999}', victim.pk]
+        )
     broken = audit.verify()
     assert broken is not None and broken.pk == victim.pk
     with pytest.raises(SystemExit) as exit_info:
@@ -53,8 +55,13 @@ def test_values_are_stored_as_hashed_whatever_their_python_type():
     from datetime import date
     from decimal import Decimal
 
-    audit.record(actor=None, verb="x", target=("t", 1), new={"when": date(2027, 1, 1), "amount": Decimal("1.50")},
-                 note="说明")
+    audit.record(
+        actor=None,
+        verb="x",
+        target=("t", 1),
+        new={"when": date(2027, 1, 1), "amount": Decimal("1.50")},
+        note="说明",
+    )
     assert audit.verify() is None
     assert AuditEvent.objects.get().new_values == {"when": "2027-01-01", "amount": "1.50"}
 

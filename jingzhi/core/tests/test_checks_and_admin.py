@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _load_2027():
-    do_import_holidays(actor=None, year=2027, rows=[HolidayRow(datetime(2027, 1, 1).date(), "元旦", False)],
-                       source="t")
+    do_import_holidays(
+        actor=None, year=2027, rows=[HolidayRow(datetime(2027, 1, 1).date(), "元旦", False)], source="t"
+    )
 
 
 def test_the_system_check_warns_about_2027_and_tells_how_to_load_it():
@@ -75,7 +76,9 @@ def test_the_audit_log_admin_is_read_only(admin_client_):
 
 def test_the_admin_upload_page_lists_every_problem_and_imports_nothing(admin_client_):
     url = reverse("admin:core_calendaryear_upload")
-    assert "上传节假日文件" in admin_client_.get(reverse("admin:core_calendaryear_changelist")).content.decode()
+    assert (
+        "上传节假日文件" in admin_client_.get(reverse("admin:core_calendaryear_changelist")).content.decode()
+    )
     bad = SimpleUploadedFile("bad.csv", "date,name,is_workday\n2027-02-10,周三,1\n2026-01-01,x,0\n".encode())
     page = admin_client_.post(url, {"year": 2027, "file": bad}).content.decode()
     assert "第 2 行" in page and "第 3 行" in page and "未导入任何数据" in page
@@ -84,8 +87,9 @@ def test_the_admin_upload_page_lists_every_problem_and_imports_nothing(admin_cli
 
 def test_the_admin_upload_page_imports_a_good_file_with_an_audit_row(admin_client_):
     good = SimpleUploadedFile("holidays-example.csv", EXAMPLE.read_bytes())
-    response = admin_client_.post(reverse("admin:core_calendaryear_upload"), {"year": 2027, "file": good,
-                                                                               "source": "国办发明电"})
+    response = admin_client_.post(
+        reverse("admin:core_calendaryear_upload"), {"year": 2027, "file": good, "source": "国办发明电"}
+    )
     assert response.status_code == 302
     assert CalendarYear.objects.get(year=2027).source == "国办发明电"
     event = AuditEvent.objects.get()
@@ -104,5 +108,7 @@ def test_editing_a_holiday_in_the_admin_is_checked_and_audited(admin_client_):
 
 def test_a_work_schedule_with_overlapping_periods_is_refused(admin_client_):
     url = reverse("admin:core_workschedule_add")
-    page = admin_client_.post(url, {"key": "x", "name": "x", "periods": '[["08:00", "12:00"], ["11:00", "17:00"]]'})
+    page = admin_client_.post(
+        url, {"key": "x", "name": "x", "periods": '[["08:00", "12:00"], ["11:00", "17:00"]]'}
+    )
     assert "重叠" in page.content.decode()

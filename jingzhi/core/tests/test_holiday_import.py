@@ -80,16 +80,21 @@ def test_the_shipped_example_file_is_valid_and_marked_as_an_example():
 @pytest.mark.django_db
 def test_import_replaces_the_year_marks_it_and_is_audited():
     Holiday.objects.create(date=date(2027, 5, 3), is_workday=False, name="旧")
-    calendar_year = do_import_holidays(actor=None, year=2027, rows=parse_holiday_file(EXAMPLE.read_bytes(), year=2027),
-                                       source="example")
+    calendar_year = do_import_holidays(
+        actor=None, year=2027, rows=parse_holiday_file(EXAMPLE.read_bytes(), year=2027), source="example"
+    )
     assert calendar_year.year == 2027 and calendar_year.source == "example"
     assert not Holiday.objects.filter(date=date(2027, 5, 3)).exists()
     assert Holiday.objects.filter(date__year=2027).count() == 14
     event = AuditEvent.objects.get(verb=Verb.HOLIDAYS_IMPORTED)
     assert event.old_values["rows"] == [{"date": "2027-05-03", "name": "旧", "is_workday": False}]
     assert len(event.new_values["rows"]) == 14
-    do_import_holidays(actor=None, year=2027, rows=[{"date": "2027-01-01", "name": "元旦", "is_workday": False}],
-                       source="second")
+    do_import_holidays(
+        actor=None,
+        year=2027,
+        rows=[{"date": "2027-01-01", "name": "元旦", "is_workday": False}],
+        source="second",
+    )
     assert Holiday.objects.filter(date__year=2027).count() == 1
     assert CalendarYear.objects.get(year=2027).source == "second"
 
@@ -99,7 +104,9 @@ def test_a_bad_import_writes_nothing_at_all():
     rows = [HolidayRow(date(2027, 1, 1), "元旦", False), HolidayRow(date(2027, 1, 6), "周三上班", True)]
     with pytest.raises(HolidayFileError):
         do_import_holidays(actor=None, year=2027, rows=rows, source="x")
-    assert not Holiday.objects.exists() and not CalendarYear.objects.exists() and not AuditEvent.objects.exists()
+    assert (
+        not Holiday.objects.exists() and not CalendarYear.objects.exists() and not AuditEvent.objects.exists()
+    )
 
 
 @pytest.mark.django_db

@@ -26,8 +26,11 @@ def test_a_hook_fires_only_once_the_transaction_commits(calls, django_capture_on
 
 
 def test_a_hook_does_not_fire_after_a_rollback(calls, django_capture_on_commit_callbacks):
-    with (django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError),
-          transaction.atomic()):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
         hooks.fire("test_event", case_id=8)
         raise RuntimeError("boom")
     assert callbacks == [] and calls == []

@@ -60,15 +60,23 @@ def li(db):
 
 
 def _notify(recipients, **kw):
-    args = {"verb": "case.closed", "title": "您反映的问题已办结", "body": "井盖已补齐，请评价。",
-            "link": "/cases/7/", "target": ("cases.case", 7), **kw}
+    args = {
+        "verb": "case.closed",
+        "title": "您反映的问题已办结",
+        "body": "井盖已补齐，请评价。",
+        "link": "/cases/7/",
+        "target": ("cases.case", 7),
+        **kw,
+    }
     return notify(recipients=recipients, **args)
 
 
 # --- after commit ----------------------------------------------------------------------------------------
 
+
 def test_inbox_rows_are_written_at_once_and_email_and_sms_leave_only_after_commit(
-        wang, django_capture_on_commit_callbacks):
+    wang, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         rows = _notify([wang])
         assert Notification.objects.filter(recipient=wang).count() == 1
@@ -76,17 +84,29 @@ def test_inbox_rows_are_written_at_once_and_email_and_sms_leave_only_after_commi
     assert [r.title for r in rows] == ["您反映的问题已办结"]
     row = Notification.objects.get()
     assert (row.verb, row.link, row.target_type, row.target_id, row.read_at) == (
-        "case.closed", "/cases/7/", "cases.case", "7", None)
+        "case.closed",
+        "/cases/7/",
+        "cases.case",
+        "7",
+        None,
+    )
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["wang@example.org"] and message.subject == "【精治】您反映的问题已办结"
     assert "井盖已补齐，请评价。" in message.body and "/cases/7/" in message.body
-    assert sms.outbox == [{"phone": "13812341234", "text": "【精治】您反映的问题已办结：井盖已补齐，请评价。"}]
+    assert sms.outbox == [
+        {"phone": "13812341234", "text": "【精治】您反映的问题已办结：井盖已补齐，请评价。"}
+    ]
 
 
-def test_a_rolled_back_change_leaves_no_inbox_row_and_messages_nobody(wang, django_capture_on_commit_callbacks):
-    with (django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError),
-          transaction.atomic()):
+def test_a_rolled_back_change_leaves_no_inbox_row_and_messages_nobody(
+    wang, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
         _notify([wang])
         raise RuntimeError("the case action failed after notifying")
     assert callbacks == []
@@ -94,7 +114,8 @@ def test_a_rolled_back_change_leaves_no_inbox_row_and_messages_nobody(wang, djan
 
 
 def test_email_goes_only_to_users_with_an_address_and_sms_only_to_users_with_a_phone(
-        wang, li, django_capture_on_commit_callbacks):
+    wang, li, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         _notify([wang, li])
     assert Notification.objects.filter(recipient__in=[wang, li]).count() == 2
@@ -111,7 +132,8 @@ def test_repeated_and_inactive_recipients_are_skipped(wang, django_capture_on_co
 
 
 def test_channels_can_be_chosen_per_call_and_switched_off_per_deployment(
-        settings, wang, django_capture_on_commit_callbacks):
+    settings, wang, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         _notify([wang], channels=("inbox",))
     assert Notification.objects.count() == 1 and mail.outbox == [] and sms.outbox == []
@@ -121,7 +143,9 @@ def test_channels_can_be_chosen_per_call_and_switched_off_per_deployment(
     assert len(mail.outbox) == 1 and sms.outbox == []
 
 
-def test_the_email_link_is_absolute_when_the_site_url_is_set(settings, wang, django_capture_on_commit_callbacks):
+def test_the_email_link_is_absolute_when_the_site_url_is_set(
+    settings, wang, django_capture_on_commit_callbacks
+):
     settings.JINGZHI_SITE_URL = "https://jingzhi.example.gov.cn/"
     with django_capture_on_commit_callbacks(execute=True):
         _notify([wang], channels=("email",))
@@ -145,6 +169,7 @@ def test_a_long_sms_is_cut_to_the_configured_length(settings):
 
 # --- the SMS adapter -------------------------------------------------------------------------------------
 
+
 def test_phone_numbers_are_masked():
     assert mask_phone("13812341234") == "138****1234"
     assert mask_phone("+86 138-1234-1234") == "138****1234"
@@ -161,8 +186,9 @@ def test_the_console_backend_prints_and_logs_the_message_with_the_number_masked(
     assert "13812341234" not in caplog.text and "13812341234" not in stream.getvalue()
 
 
-def test_notify_uses_the_console_backend_by_default(settings, wang, capsys, caplog,
-                                                    django_capture_on_commit_callbacks):
+def test_notify_uses_the_console_backend_by_default(
+    settings, wang, capsys, caplog, django_capture_on_commit_callbacks
+):
     del settings.JINGZHI_SMS_BACKEND
     assert isinstance(get_sms_backend(), ConsoleSmsBackend)
     with caplog.at_level(logging.INFO), django_capture_on_commit_callbacks(execute=True):
@@ -173,7 +199,8 @@ def test_notify_uses_the_console_backend_by_default(settings, wang, capsys, capl
 
 
 def test_a_failing_gateway_is_logged_masked_and_does_not_stop_the_others(
-        settings, wang, caplog, django_capture_on_commit_callbacks):
+    settings, wang, caplog, django_capture_on_commit_callbacks
+):
     settings.JINGZHI_SMS_BACKEND = "jingzhi.core.tests.test_notifications.RefusingBackend"
     zhang = _user("zhang", phone="13900001111")
     with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
@@ -197,6 +224,7 @@ def test_a_misconfigured_sms_backend_is_reported():
 
 
 # --- reading and marking read ----------------------------------------------------------------------------
+
 
 def test_unread_count_and_marking_read_are_per_recipient_and_audited(wang, li):
     first, second = _notify([wang])[0], _notify([wang], title="第二条")[0]
@@ -231,6 +259,7 @@ def test_another_persons_notification_is_not_found(wang, li):
 
 
 # --- the inbox page --------------------------------------------------------------------------------------
+
 
 def test_the_inbox_needs_a_login(client):
     response = client.get(reverse("web:inbox"))

@@ -26,8 +26,11 @@ def test_a_task_runs_in_process_only_after_commit(tmp_path, django_capture_on_co
 
 def test_a_rolled_back_change_enqueues_nothing(tmp_path, django_capture_on_commit_callbacks):
     marker = tmp_path / "never.txt"
-    with (django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError),
-          transaction.atomic()):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
         enqueue_after_commit(write_marker, str(marker), "不应执行")
         raise RuntimeError("rollback")
     assert callbacks == [] and not marker.exists()
@@ -48,7 +51,9 @@ def _redis_or_skip():
         return client
     except Exception as exc:  # noqa: BLE001
         if os.environ.get("JINGZHI_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"Redis is required (JINGZHI_REQUIRE_POSTGRES=1) but unreachable at {REDIS_TEST_URL}: {exc}")
+            pytest.fail(
+                f"Redis is required (JINGZHI_REQUIRE_POSTGRES=1) but unreachable at {REDIS_TEST_URL}: {exc}"
+            )
         pytest.skip(f"Redis unreachable at {REDIS_TEST_URL}")
 
 
@@ -56,7 +61,11 @@ def test_an_rq_worker_runs_a_task_enqueued_after_commit(tmp_path):
     client = _redis_or_skip()
     client.flushdb()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(REDIS_URL=REDIS_TEST_URL, JINGZHI_VAR=str(tmp_path / "var"), DJANGO_SETTINGS_MODULE="jingzhi.config.settings")
+    env.update(
+        REDIS_URL=REDIS_TEST_URL,
+        JINGZHI_VAR=str(tmp_path / "var"),
+        DJANGO_SETTINGS_MODULE="jingzhi.config.settings",
+    )
     marker, never = tmp_path / "rq.txt", tmp_path / "rq-never.txt"
     enqueue = f"""
 import django; django.setup()
@@ -77,14 +86,21 @@ print("queued", django_rq.get_queue("default").count)
 print("shared pool", django_rq.get_queue("default").connection.connection_pool
       is django_rq.get_queue("default").connection.connection_pool)
 """
-    done = subprocess.run([sys.executable, "-c", enqueue], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", enqueue], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     assert "queued 1" in done.stdout
     assert "shared pool True" in done.stdout
     assert not marker.exists()
-    work = subprocess.run([sys.executable, "manage.py", "worker", "--burst"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    work = subprocess.run(
+        [sys.executable, "manage.py", "worker", "--burst"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert work.returncode == 0, work.stderr
     assert marker.read_text(encoding="utf-8") == "来自 RQ"
     assert not never.exists()

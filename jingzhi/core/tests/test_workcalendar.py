@@ -71,7 +71,9 @@ def test_naive_moments_are_read_as_beijing_time_and_answers_are_aware():
 
 def test_an_utc_moment_is_converted_before_counting():
     # 01:00 UTC is 09:00 in Beijing.
-    assert wc.add_working_hours(datetime(2025, 10, 14, 1, 0, tzinfo=ZoneInfo("UTC")), 1) == at(2025, 10, 14, 10, 0)
+    assert wc.add_working_hours(datetime(2025, 10, 14, 1, 0, tzinfo=ZoneInfo("UTC")), 1) == at(
+        2025, 10, 14, 10, 0
+    )
 
 
 def test_calendar_hours_ignore_holidays_and_nights():
@@ -93,7 +95,9 @@ def test_a_schedule_can_be_given_by_key_row_or_value():
     assert wc.add_working_hours(start, 2, schedule="early") == at(2025, 10, 14, 13, 0)
     row = WorkSchedule(key="late", name="晚班", periods=[["10:00", "18:00"]])
     assert wc.add_working_hours(start, 2, schedule=row) == at(2025, 10, 14, 12, 0)
-    assert wc.add_working_hours(start, 9, schedule=build("x", "x", [["10:00", "18:00"]])) == at(2025, 10, 15, 11, 0)
+    assert wc.add_working_hours(start, 9, schedule=build("x", "x", [["10:00", "18:00"]])) == at(
+        2025, 10, 15, 11, 0
+    )
 
 
 def test_an_unknown_schedule_key_falls_back_to_the_default_and_says_so(caplog):
@@ -135,7 +139,9 @@ def test_database_rows_correct_the_package():
 
 
 def test_an_imported_notice_replaces_the_package_for_its_year():
-    do_import_holidays(actor=None, year=2026, rows=[HolidayRow(date(2026, 1, 1), "元旦", False)], source="更正")
+    do_import_holidays(
+        actor=None, year=2026, rows=[HolidayRow(date(2026, 1, 1), "元旦", False)], source="更正"
+    )
     assert not wc.is_workday(date(2026, 1, 1))
     assert wc.is_workday(date(2026, 2, 17))  # the package's 春节 no longer applies to 2026
 
@@ -166,7 +172,8 @@ def test_elapsed_working_time_is_negative_when_the_end_comes_first():
 
 
 moments = st.datetimes(min_value=datetime(2024, 12, 1), max_value=datetime(2027, 6, 30)).map(
-    lambda d: d.replace(tzinfo=SH))
+    lambda d: d.replace(tzinfo=SH)
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -17,9 +17,22 @@ def _counts():
     from jingzhi.geo.models import BoundaryGeneration, Community, Grid, Street, Subdistrict
     from jingzhi.taxonomy.models import Category
 
-    return {m.__name__: m.objects.count() for m in (
-        BoundaryGeneration, Subdistrict, Community, Grid, Street, Department, User, RoleAssignment, AuditEvent,
-        Category, DutyRule)}
+    return {
+        m.__name__: m.objects.count()
+        for m in (
+            BoundaryGeneration,
+            Subdistrict,
+            Community,
+            Grid,
+            Street,
+            Department,
+            User,
+            RoleAssignment,
+            AuditEvent,
+            Category,
+            DutyRule,
+        )
+    }
 
 
 def test_demo_builds_the_district_people_and_flag_and_rerunning_changes_nothing(settings, tmp_path, capsys):
@@ -66,9 +79,23 @@ def test_demo_places_are_active_and_the_grid_codes_are_the_ones_built(settings, 
 
 
 def test_logins_table_aligns_chinese_columns():
-    table = build.logins_table([
-        {"username": "a", "name": "王阿姨", "role": "居民", "scope": "社区 110199001001", "password": "x"},
-        {"username": "district_admin", "name": "周明", "role": "区管理员", "scope": "区 110199", "password": "x"},
-    ])
+    table = build.logins_table(
+        [
+            {
+                "username": "a",
+                "name": "王阿姨",
+                "role": "居民",
+                "scope": "社区 110199001001",
+                "password": "x",
+            },
+            {
+                "username": "district_admin",
+                "name": "周明",
+                "role": "区管理员",
+                "scope": "区 110199",
+                "password": "x",
+            },
+        ]
+    )
     widths = {build._width(line) for line in table.splitlines()}
     assert len(widths) == 1

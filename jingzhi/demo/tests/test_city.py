@@ -48,8 +48,11 @@ def test_every_grid_code_is_a_valid_fifteen_digit_code_under_its_community():
 
 
 def test_codes_are_unique_and_agree_with_their_parents():
-    codes = [f["properties"]["code"] for level in ("subdistrict", "community", "grid", "street")
-             for f in BUILT.features(level)]
+    codes = [
+        f["properties"]["code"]
+        for level in ("subdistrict", "community", "grid", "street")
+        for f in BUILT.features(level)
+    ]
     assert not [c for c, n in Counter(codes).items() if n > 1]
     for sub in BUILT.subdistricts:
         assert len(sub["properties"]["code"]) == 9 and sub["properties"]["code"].startswith("110199")

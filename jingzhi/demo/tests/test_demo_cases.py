@@ -38,8 +38,22 @@ def test_demo_cases_fill_every_queue_show_overdue_and_a_whistle_and_rebuild_make
 
     admin = User.objects.get(username="district_admin")
     counts = {name: queries.queue_for(admin, name).count() for name in queries.QUEUES}
-    empty = [name for name in ("verify", "filing", "dispatch", "response", "handling", "parked", "check",
-                               "callback", "supervision", "closed") if counts[name] == 0]
+    empty = [
+        name
+        for name in (
+            "verify",
+            "filing",
+            "dispatch",
+            "response",
+            "handling",
+            "parked",
+            "check",
+            "callback",
+            "supervision",
+            "closed",
+        )
+        if counts[name] == 0
+    ]
     assert not empty, counts
     handler = User.objects.get(username="handler")  # 城管执法: the department most cases go to
     assert queries.queue_for(handler, "handling").exists()
@@ -51,8 +65,13 @@ def test_demo_cases_fill_every_queue_show_overdue_and_a_whistle_and_rebuild_make
 
     closed = Case.objects.filter(state=workflow.CLOSED)
     assert closed.exclude(rating="").exists() and not closed.filter(rating="").exists()
-    assert Case.objects.filter(return_count__gt=0).exists() and Case.objects.filter(rework_count__gt=0).exists()
-    assert Case.objects.filter(reopen_count__gt=0).exists() and Case.objects.filter(extension_days__gt=0).exists()
+    assert (
+        Case.objects.filter(return_count__gt=0).exists() and Case.objects.filter(rework_count__gt=0).exists()
+    )
+    assert (
+        Case.objects.filter(reopen_count__gt=0).exists()
+        and Case.objects.filter(extension_days__gt=0).exists()
+    )
     assert Case.objects.filter(source="hotline").exclude(external_ref="").exists()
 
     whistles = list(Whistle.objects.prefetch_related("summonses__department"))

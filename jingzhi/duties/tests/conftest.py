@@ -30,11 +30,26 @@ def places(db):
     generation = actions.do_create_generation(actor=None, description="duties tests", copy_active=False)
     levels = {
         "district": [_feature(_square(116.350, 39.900, 116.352, 39.901), code=D, name="示范区")],
-        "subdistrict": [_feature(west, code=SUB1, name="青槐街道"), _feature(east, code=SUB2, name="丰泽街道")],
-        "community": [_feature(west, code=COMM1, name="青槐东里社区"), _feature(east, code=COMM2, name="石碑社区")],
-        "grid": [_feature(west, code=GRID1, name="青槐东里第1网格"), _feature(east, code=GRID2, name="石碑第1网格")],
-        "street": [_feature({"type": "LineString", "coordinates": [[116.3502, 39.9005], [116.3508, 39.9005]]},
-                            code=STREET1, name="槐柏树胡同", kind="hutong")],
+        "subdistrict": [
+            _feature(west, code=SUB1, name="青槐街道"),
+            _feature(east, code=SUB2, name="丰泽街道"),
+        ],
+        "community": [
+            _feature(west, code=COMM1, name="青槐东里社区"),
+            _feature(east, code=COMM2, name="石碑社区"),
+        ],
+        "grid": [
+            _feature(west, code=GRID1, name="青槐东里第1网格"),
+            _feature(east, code=GRID2, name="石碑第1网格"),
+        ],
+        "street": [
+            _feature(
+                {"type": "LineString", "coordinates": [[116.3502, 39.9005], [116.3508, 39.9005]]},
+                code=STREET1,
+                name="槐柏树胡同",
+                kind="hutong",
+            )
+        ],
     }
     for level, features in levels.items():
         actions.do_import_places(actor=None, level=level, features=features, generation=generation)
@@ -50,7 +65,9 @@ def departments(db):
         return do_create_department(actor=None, code=code, name=name, district_code=D, is_fallback=fallback)
 
     return SimpleNamespace(
-        szsr=make("SZSR", "市政市容委"), zls=make("ZLS", "自来水公司"), cgzf=make("CGZF", "城管执法局"),
+        szsr=make("SZSR", "市政市容委"),
+        zls=make("ZLS", "自来水公司"),
+        cgzf=make("CGZF", "城管执法局"),
         gov=make("QZF", "区政府", fallback=True),
     )
 

@@ -18,13 +18,24 @@ pytestmark = pytest.mark.django_db
 
 
 def create(world, category, kind, code, *departments, **extra):
-    return actions.do_create_duty_rule(actor=None, category=category, scope_kind=kind, scope_code=code,
-                                       departments=list(departments), **extra)
+    return actions.do_create_duty_rule(
+        actor=None,
+        category=category,
+        scope_kind=kind,
+        scope_code=code,
+        departments=list(departments),
+        **extra,
+    )
 
 
 def test_creating_a_rule_writes_its_departments_and_an_audit_row(world):
-    rule = create(world, world.c.public, "district", D, (world.d.szsr, True), (world.d.cgzf, False), basis="清单第3条")
-    assert [(a.department.code, a.is_lead) for a in rule.assignments.all()] == [("SZSR", True), ("CGZF", False)]
+    rule = create(
+        world, world.c.public, "district", D, (world.d.szsr, True), (world.d.cgzf, False), basis="清单第3条"
+    )
+    assert [(a.department.code, a.is_lead) for a in rule.assignments.all()] == [
+        ("SZSR", True),
+        ("CGZF", False),
+    ]
     event = AuditEvent.objects.filter(verb="duty_rule_created", target_id=str(rule.pk)).get()
     assert event.new_values["departments"] == [["SZSR", True], ["CGZF", False]]
     assert event.new_values["basis"] == "清单第3条"
@@ -35,10 +46,19 @@ def test_a_lone_department_leads_without_being_told(world):
     assert rule.assignments.get().is_lead is True
 
 
-@pytest.mark.parametrize(("kind", "code"), [
-    ("district", "11019"), ("subdistrict", "110199001001"), ("community", "1101990010"), ("grid", "11019900100100A"),
-    ("street", "S001"), ("everywhere", "110199"), ("subdistrict", ""), ("province", "11"),
-])
+@pytest.mark.parametrize(
+    ("kind", "code"),
+    [
+        ("district", "11019"),
+        ("subdistrict", "110199001001"),
+        ("community", "1101990010"),
+        ("grid", "11019900100100A"),
+        ("street", "S001"),
+        ("everywhere", "110199"),
+        ("subdistrict", ""),
+        ("province", "11"),
+    ],
+)
 def test_a_scope_code_that_does_not_fit_its_kind_is_refused_in_chinese(world, kind, code):
     with pytest.raises(InvalidInput) as caught:
         create(world, world.c.public, kind, code, world.d.szsr)
@@ -68,14 +88,22 @@ def test_an_exact_duplicate_is_refused_but_a_rival_with_other_departments_is_all
 
 def test_validity_dates_must_be_in_order(world):
     with pytest.raises(InvalidInput, match="早于生效日期"):
-        create(world, world.c.cover, "grid", GRID1, world.d.zls, valid_from=date(2026, 1, 2),
-               valid_to=date(2026, 1, 1))
+        create(
+            world,
+            world.c.cover,
+            "grid",
+            GRID1,
+            world.d.zls,
+            valid_from=date(2026, 1, 2),
+            valid_to=date(2026, 1, 1),
+        )
 
 
 def test_updating_a_rule_records_old_and_new_and_nothing_changed_writes_nothing(world):
     rule = create(world, world.c.public, "district", D, world.d.szsr)
-    actions.do_update_duty_rule(actor=None, rule=rule, departments=[world.d.szsr, world.d.cgzf], lead=world.d.cgzf,
-                                basis="新依据")
+    actions.do_update_duty_rule(
+        actor=None, rule=rule, departments=[world.d.szsr, world.d.cgzf], lead=world.d.cgzf, basis="新依据"
+    )
     event = AuditEvent.objects.filter(verb="duty_rule_updated").get()
     assert event.old_values["departments"] == [["SZSR", True]]
     assert event.new_values["departments"] == [["SZSR", False], ["CGZF", True]]
@@ -111,8 +139,10 @@ def test_routing_from_the_tables_names_places_and_rules_in_the_reason(world):
     local = create(world, world.c.public, "subdistrict", SUB1, world.d.cgzf)
     decision = route(world.c.cover, {"grid": {"code": GRID1, "name": "青槐东里第1网格"}})
     assert decision.departments[0].id == world.d.cgzf.pk
-    assert decision.reason == (f"城管执法局 — 规则 #{local.pk}（公用设施，青槐街道）优先于"
-                               f"规则 #{general.pk}（公用设施，示范区）：范围更具体")
+    assert decision.reason == (
+        f"城管执法局 — 规则 #{local.pk}（公用设施，青槐街道）优先于"
+        f"规则 #{general.pk}（公用设施，示范区）：范围更具体"
+    )
     # The other subdistrict only has the district rule.
     assert route(world.c.cover, Place(grid=GRID2)).rule.id == general.pk
 
@@ -178,5 +208,7 @@ def test_routing_a_case_costs_few_queries_once_the_rules_are_cached(world, djang
     create(world, world.c.public, "district", D, world.d.szsr)
     category = type(world.c.cover).objects.select_related("parent").get(pk=world.c.cover.pk)
     loader.ruleset()
-    with django_assert_max_num_queries(1):  # the cache stamp; the fallback department is asked only when needed
+    with django_assert_max_num_queries(
+        1
+    ):  # the cache stamp; the fallback department is asked only when needed
         route(category, Place(grid=GRID1))

@@ -18,8 +18,14 @@ pytestmark = pytest.mark.django_db
 
 
 def create(category, kind, code, *departments, **extra):
-    return actions.do_create_duty_rule(actor=None, category=category, scope_kind=kind, scope_code=code,
-                                       departments=list(departments), **extra)
+    return actions.do_create_duty_rule(
+        actor=None,
+        category=category,
+        scope_kind=kind,
+        scope_code=code,
+        departments=list(departments),
+        **extra,
+    )
 
 
 def cells(report):
@@ -46,7 +52,10 @@ def test_the_coverage_report_finds_a_conflicting_pair_and_prints_both(world):
     report = queries.coverage_report(D)
     assert [(c.first.id, c.second.id) for c in report.conflicts] == [(a.pk, b.pk)]
     text = "\n".join(report.as_lines())
-    assert f"规则 #{a.pk}（上水井盖，槐柏树胡同） → 自来水公司 与 规则 #{b.pk}（上水井盖，槐柏树胡同） → 市政市容委 冲突" in text
+    assert (
+        f"规则 #{a.pk}（上水井盖，槐柏树胡同） → 自来水公司 与 规则 #{b.pk}（上水井盖，槐柏树胡同） → 市政市容委 冲突"
+        in text
+    )
 
 
 def test_the_coverage_report_can_be_limited_to_one_district(world):
@@ -76,11 +85,13 @@ def test_export_then_import_round_trips_and_changes_nothing(world):
 
 def test_an_import_creates_new_rules_and_updates_matching_ones(world):
     rule = create(world.c.public, "district", D, world.d.szsr)
-    sheet = _sheet([
-        ["01", "部件", "区", D, "CGZF", "是", "新文件", "是"],
-        ["0101", "部件", "街道", SUB1, "ZLS", "是", "", "是"],
-        ["0101", "部件", "街道", SUB1, "SZSR", "否", "", "是"],
-    ])
+    sheet = _sheet(
+        [
+            ["01", "部件", "区", D, "CGZF", "是", "新文件", "是"],
+            ["0101", "部件", "街道", SUB1, "ZLS", "是", "", "是"],
+            ["0101", "部件", "街道", SUB1, "SZSR", "否", "", "是"],
+        ]
+    )
     summary = actions.do_import_duty_rules(actor=None, source=sheet)
     assert summary["created"] == 2 and summary["updated"] == 1  # with _sheet's leading good row
     rule.refresh_from_db()
@@ -124,14 +135,32 @@ def test_a_bad_row_is_named_by_its_number_and_nothing_is_written(world, row, exp
     assert AuditEvent.objects.count() == audit_rows
 
 
-@pytest.mark.parametrize(("rows", "expected"), [
-    ([["01", "部件", "区", D, "SZSR", "是", "", "是"], ["01", "部件", "区", D, "CGZF", "是", "", "是"]],
-     "第 3、4 行（同一规则）：只能有一个牵头部门"),
-    ([["01", "部件", "区", D, "SZSR", "否", "", "是"], ["01", "部件", "区", D, "CGZF", "否", "", "是"]],
-     "第 3、4 行（同一规则）：多个部门共同负责时必须有一行“是否牵头”为“是”"),
-    ([["01", "部件", "区", D, "SZSR", "是", "", "是"], ["01", "部件", "区", D, "SZSR", "否", "", "是"]],
-     "第 4 行：与第 3 行重复（同一规则、同一部门）"),
-])
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (
+            [
+                ["01", "部件", "区", D, "SZSR", "是", "", "是"],
+                ["01", "部件", "区", D, "CGZF", "是", "", "是"],
+            ],
+            "第 3、4 行（同一规则）：只能有一个牵头部门",
+        ),
+        (
+            [
+                ["01", "部件", "区", D, "SZSR", "否", "", "是"],
+                ["01", "部件", "区", D, "CGZF", "否", "", "是"],
+            ],
+            "第 3、4 行（同一规则）：多个部门共同负责时必须有一行“是否牵头”为“是”",
+        ),
+        (
+            [
+                ["01", "部件", "区", D, "SZSR", "是", "", "是"],
+                ["01", "部件", "区", D, "SZSR", "否", "", "是"],
+            ],
+            "第 4 行：与第 3 行重复（同一规则、同一部门）",
+        ),
+    ],
+)
 def test_bad_groups_of_rows_are_refused_with_their_row_numbers(world, rows, expected):
     with pytest.raises(DutyImportError) as caught:
         actions.do_import_duty_rules(actor=None, source=_sheet(rows))
@@ -143,14 +172,18 @@ def test_a_row_duplicating_an_existing_rule_in_another_group_is_refused_and_noth
     create(world.c.cover, "district", D, world.d.zls, valid_from=date(2025, 1, 1))
     # Same category, scope and department with an open start: overlaps the stored rule → exact duplicate.
     with pytest.raises(DutyImportError) as caught:
-        actions.do_import_duty_rules(actor=None, source=_sheet([["0101", "部件", "区", D, "ZLS", "是", "", "是"]]))
+        actions.do_import_duty_rules(
+            actor=None, source=_sheet([["0101", "部件", "区", D, "ZLS", "是", "", "是"]])
+        )
     assert "完全重复" in caught.value.message and "第 3 行" in caught.value.message
     assert DutyRule.objects.count() == 1  # the good row 2 was rolled back too
 
 
 def test_a_sheet_without_the_required_columns_is_refused(world):
     with pytest.raises(DutyImportError, match="缺少列：部门编码"):
-        actions.do_import_duty_rules(actor=None, source=_sheet([], header=["分类编码", "分类类型", "范围类型", "范围编码"]))
+        actions.do_import_duty_rules(
+            actor=None, source=_sheet([], header=["分类编码", "分类类型", "范围类型", "范围编码"])
+        )
 
 
 def test_a_category_code_turned_into_a_number_by_a_spreadsheet_is_padded_back(world):
@@ -184,12 +217,17 @@ def test_the_commands_export_import_and_print_coverage(world, tmp_path):
 def test_load_demo_maps_what_it_finds_and_reports_the_rest(world):
     from jingzhi.accounts.actions import do_create_department
 
-    do_create_department(actor=None, code=f"{D}-CGZF", name="区城管执法局", short_name="城管执法", district_code=D)
+    do_create_department(
+        actor=None, code=f"{D}-CGZF", name="区城管执法局", short_name="城管执法", district_code=D
+    )
     err = io.StringIO()
     call_command("duties", "load-demo", D, stdout=io.StringIO(), stderr=err)
     public = DutyRule.objects.get(category=world.c.public)
     assert public.assignments.get().department == world.d.szsr  # found by name: 市政市容委
-    assert DutyRule.objects.get(category=world.c.city).assignments.get(is_lead=True).department.code == f"{D}-CGZF"
+    assert (
+        DutyRule.objects.get(category=world.c.city).assignments.get(is_lead=True).department.code
+        == f"{D}-CGZF"
+    )
     assert "未找到分类 事件/宣传广告" in err.getvalue()
     count = DutyRule.objects.count()
     call_command("duties", "load-demo", D, stdout=io.StringIO(), stderr=io.StringIO())

@@ -30,9 +30,16 @@ TODAY = date(2025, 6, 2)
 def rule(rule_id, category, kind, code="", *departments, lead=None, exact=False, label="", **extra):
     departments = departments or (SZSR,)
     return RuleRecord(
-        id=rule_id, category_id=category, category_name={PUBLIC: "公用设施", COVER: "上水井盖"}[category],
-        scope_kind=kind, scope_code=code, departments=tuple(departments),
-        lead_id=(lead or departments[0]).id, exact_only=exact, scope_label=label, **extra,
+        id=rule_id,
+        category_id=category,
+        category_name={PUBLIC: "公用设施", COVER: "上水井盖"}[category],
+        scope_kind=kind,
+        scope_code=code,
+        departments=tuple(departments),
+        lead_id=(lead or departments[0]).id,
+        exact_only=exact,
+        scope_label=label,
+        **extra,
     )
 
 
@@ -71,11 +78,17 @@ def test_place_specificity_is_compared_before_category_depth():
 
 
 def test_the_reason_names_the_winning_and_the_beaten_rules_and_why():
-    decision = route([
-        rule(3, PUBLIC, "district", DISTRICT, SZSR, label="示范区"),
-        rule(17, PUBLIC, "subdistrict", SUB, SZSR, label="西长安街街道"),
-    ], category=MAJOR)
-    assert decision.reason == "市政市容委 — 规则 #17（公用设施，西长安街街道）优先于规则 #3（公用设施，示范区）：范围更具体"
+    decision = route(
+        [
+            rule(3, PUBLIC, "district", DISTRICT, SZSR, label="示范区"),
+            rule(17, PUBLIC, "subdistrict", SUB, SZSR, label="西长安街街道"),
+        ],
+        category=MAJOR,
+    )
+    assert (
+        decision.reason
+        == "市政市容委 — 规则 #17（公用设施，西长安街街道）优先于规则 #3（公用设施，示范区）：范围更具体"
+    )
 
 
 def test_a_lone_rule_says_there_was_nothing_else():
@@ -107,12 +120,22 @@ def test_equally_specific_rules_with_the_same_departments_agree_and_the_lowest_i
 
 def test_a_different_lead_among_the_same_departments_is_still_a_conflict():
     with pytest.raises(RoutingConflict):
-        route([rule(8, COVER, "grid", GRID, ZLS, SZSR, lead=ZLS), rule(9, COVER, "grid", GRID, ZLS, SZSR, lead=SZSR)])
+        route(
+            [
+                rule(8, COVER, "grid", GRID, ZLS, SZSR, lead=ZLS),
+                rule(9, COVER, "grid", GRID, ZLS, SZSR, lead=SZSR),
+            ]
+        )
 
 
 def test_a_conflict_below_a_more_specific_winner_does_not_matter():
-    decision = route([rule(8, COVER, "district", DISTRICT, ZLS), rule(9, COVER, "district", DISTRICT, SZSR),
-                      rule(10, PUBLIC, "grid", GRID, CGZF)])
+    decision = route(
+        [
+            rule(8, COVER, "district", DISTRICT, ZLS),
+            rule(9, COVER, "district", DISTRICT, SZSR),
+            rule(10, PUBLIC, "grid", GRID, CGZF),
+        ]
+    )
     assert decision.rule.id == 10
 
 
@@ -136,9 +159,11 @@ def test_an_exact_only_rule_does_not_reach_the_subtree():
 
 
 def test_a_rule_outside_its_validity_dates_or_switched_off_does_not_apply():
-    rules = [rule(1, COVER, "district", DISTRICT, ZLS, valid_from=date(2025, 7, 1)),
-             rule(2, COVER, "district", DISTRICT, SZSR, valid_to=date(2025, 6, 1)),
-             rule(3, COVER, "grid", GRID, CGZF, is_active=False)]
+    rules = [
+        rule(1, COVER, "district", DISTRICT, ZLS, valid_from=date(2025, 7, 1)),
+        rule(2, COVER, "district", DISTRICT, SZSR, valid_to=date(2025, 6, 1)),
+        rule(3, COVER, "grid", GRID, CGZF, is_active=False),
+    ]
     assert route(rules).fallback is True
     assert route(rules, on=date(2025, 7, 1)).rule.id == 1
     assert route(rules, on=date(2025, 6, 1)).rule.id == 2
@@ -168,15 +193,24 @@ def test_a_place_is_read_from_what_geo_locate_returns():
         street = {"id": 3, "code": STREET, "name": "槐柏树胡同", "distance_m": 4.0}
 
     place = Place.of(Location())
-    assert place == Place(grid=GRID, community=COMMUNITY, subdistrict=SUB, district=DISTRICT, street=STREET,
-                          label="青槐东里社区第5网格")
+    assert place == Place(
+        grid=GRID,
+        community=COMMUNITY,
+        subdistrict=SUB,
+        district=DISTRICT,
+        street=STREET,
+        label="青槐东里社区第5网格",
+    )
     assert Place.of({"subdistrict": SUB}).code_at("district") == DISTRICT
     assert Place.of(COMMUNITY) == Place(community=COMMUNITY)
 
 
 def test_a_rule_for_another_subdistrict_or_street_does_not_apply_here():
-    rules = [rule(1, COVER, "subdistrict", "110199002", ZLS), rule(2, COVER, "street", "110199001S004", ZLS),
-             rule(3, COVER, "community", "110199001002", ZLS)]
+    rules = [
+        rule(1, COVER, "subdistrict", "110199002", ZLS),
+        rule(2, COVER, "street", "110199001S004", ZLS),
+        rule(3, COVER, "community", "110199001002", ZLS),
+    ]
     assert route(rules).fallback is True
 
 

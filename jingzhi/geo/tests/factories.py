@@ -44,13 +44,18 @@ def build_city(actor=None, *, activate=True, cols=2, rows=2):
     """Import a whole small city into a fresh draft and (by default) activate it; returns the generation."""
     gen = actions.do_create_generation(actor=actor, description="测试", copy_active=False)
     big = outline(cols, rows)
-    actions.do_import_places(actor=actor, level="district", generation=gen,
-                             features=[feature(DISTRICT, "测试区", big)])
-    actions.do_import_places(actor=actor, level="subdistrict", generation=gen,
-                             features=[feature(SUBDISTRICT, "测试街道", big)])
-    actions.do_import_places(actor=actor, level="community", generation=gen,
-                             features=[feature(COMMUNITY, "测试社区", big)])
-    actions.do_import_places(actor=actor, level="grid", generation=gen, features=grid_features(cols=cols, rows=rows))
+    actions.do_import_places(
+        actor=actor, level="district", generation=gen, features=[feature(DISTRICT, "测试区", big)]
+    )
+    actions.do_import_places(
+        actor=actor, level="subdistrict", generation=gen, features=[feature(SUBDISTRICT, "测试街道", big)]
+    )
+    actions.do_import_places(
+        actor=actor, level="community", generation=gen, features=[feature(COMMUNITY, "测试社区", big)]
+    )
+    actions.do_import_places(
+        actor=actor, level="grid", generation=gen, features=grid_features(cols=cols, rows=rows)
+    )
     actions.do_import_places(actor=actor, level="street", generation=gen, features=[street_feature()])
     if activate:
         actions.do_activate_generation(actor=actor, generation=gen)

@@ -70,10 +70,18 @@ def test_places_are_scoped_to_the_jurisdiction():
     from jingzhi.geo.tests.factories import DLON, LAT0, LON0, feature, outline
 
     other = "110199001002"
-    actions.do_import_places(actor=None, level="community", generation=gen,
-                             features=[feature(other, "东社区", outline(2, 1, lon0=LON0 + 2 * DLON))])
-    actions.do_import_places(actor=None, level="grid", generation=gen,
-                             features=grid_features(other, cols=2, rows=1, lon0=LON0 + 2 * DLON, lat0=LAT0))
+    actions.do_import_places(
+        actor=None,
+        level="community",
+        generation=gen,
+        features=[feature(other, "东社区", outline(2, 1, lon0=LON0 + 2 * DLON))],
+    )
+    actions.do_import_places(
+        actor=None,
+        level="grid",
+        generation=gen,
+        features=grid_features(other, cols=2, rows=1, lon0=LON0 + 2 * DLON, lat0=LAT0),
+    )
     actions.do_activate_generation(actor=None, generation=gen)
 
     root = User.objects.create_superuser("root", password="x")

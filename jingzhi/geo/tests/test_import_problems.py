@@ -72,7 +72,10 @@ def test_self_intersecting_polygon_names_the_feature_and_where(draft):
     gen, _ = draft
     features = grid_features()
     x0, y0, x1, y1 = LON0, LAT0, LON0 + DLON, LAT0 + DLAT
-    features[0]["geometry"] = {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y1], [x1, y0], [x0, y1], [x0, y0]]]}
+    features[0]["geometry"] = {
+        "type": "Polygon",
+        "coordinates": [[[x0, y0], [x1, y1], [x1, y0], [x0, y1], [x0, y0]]],
+    }
     problems = import_fails("grid", features, gen)
     bowtie = [p for p in problems if "几何无效" in p]
     assert len(bowtie) == 1
@@ -117,7 +120,9 @@ def test_slivers_below_the_tolerance_are_accepted(draft, settings):
 
 def test_grid_overlapping_one_already_in_the_generation_is_reported(draft):
     gen, _ = draft
-    intruder = feature(f"{COMMUNITY}009", "新网格", box(LON0 + 0.5 * DLON, LAT0, LON0 + 1.5 * DLON, LAT0 + DLAT))
+    intruder = feature(
+        f"{COMMUNITY}009", "新网格", box(LON0 + 0.5 * DLON, LAT0, LON0 + 1.5 * DLON, LAT0 + DLAT)
+    )
     problems = import_fails("grid", [intruder], gen)
     assert any("该版本已有" in p and "重叠" in p for p in problems)
     assert any("--replace" in p for p in problems)

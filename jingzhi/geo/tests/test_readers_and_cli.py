@@ -23,9 +23,19 @@ def write_ogr(path, features, *, driver, crs="EPSG:4326", layer=None, transform=
     if transform is not None:
         geoms = shapely.transform(geoms, transform)
     pyogrio.raw.write(
-        str(path), shapely.to_wkb(geoms), [np.array([f["properties"]["code"] for f in features], dtype=object),
-                                           np.array([f["properties"]["name"] for f in features], dtype=object)],
-        ["编码", "名称"], crs=crs, geometry_type="Polygon", driver=driver, layer=layer, encoding="UTF-8")
+        str(path),
+        shapely.to_wkb(geoms),
+        [
+            np.array([f["properties"]["code"] for f in features], dtype=object),
+            np.array([f["properties"]["name"] for f in features], dtype=object),
+        ],
+        ["编码", "名称"],
+        crs=crs,
+        geometry_type="Polygon",
+        driver=driver,
+        layer=layer,
+        encoding="UTF-8",
+    )
 
 
 @pytest.fixture
@@ -66,8 +76,13 @@ def test_shapefile_in_a_projected_crs_is_reprojected(tmp_path, draft):
 
     to_4548 = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:4548", always_xy=True)
     path = tmp_path / "grids.shp"
-    write_ogr(path, renamed("投影网格"), driver="ESRI Shapefile", crs="EPSG:4548",
-              transform=lambda c: np.column_stack(to_4548.transform(c[:, 0], c[:, 1])))
+    write_ogr(
+        path,
+        renamed("投影网格"),
+        driver="ESRI Shapefile",
+        crs="EPSG:4548",
+        transform=lambda c: np.column_stack(to_4548.transform(c[:, 0], c[:, 1])),
+    )
     call_command("import-geo", "--level", "grid", str(path), verbosity=0)
     grid = Grid.objects.get(generation=draft, code=f"{COMMUNITY}001")
     assert grid.name == "投影网格1"
@@ -80,7 +95,9 @@ def test_projected_file_without_crs_fails_the_command_with_the_hint(tmp_path, dr
     features = renamed()
     for f in features:
         ring = f["geometry"]["coordinates"][0]
-        f["geometry"]["coordinates"][0] = [[500000 + (x - LON0) * 85000, 4420000 + (y - LAT0) * 111000] for x, y in ring]
+        f["geometry"]["coordinates"][0] = [
+            [500000 + (x - LON0) * 85000, 4420000 + (y - LAT0) * 111000] for x, y in ring
+        ]
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
     with pytest.raises(CommandError) as err:
         call_command("import-geo", "--level", "grid", str(path), verbosity=0)
@@ -128,7 +145,9 @@ def test_excel_sheet_with_wkt_creates_places(tmp_path, draft):
 
 def test_excel_sheet_with_missing_and_extra_columns_names_them_with_rows(tmp_path):
     path = tmp_path / "bad.xlsx"
-    write_sheet(path, ["编码", "面积", "备注"], [["110199001001001", 100, "x"], ["110199001001002", 1, "y", "溢出"]])
+    write_sheet(
+        path, ["编码", "面积", "备注"], [["110199001001001", 100, "x"], ["110199001001002", 1, "y", "溢出"]]
+    )
     with pytest.raises(GeoImportError) as err:
         read_excel(path)
     text = "\n".join(err.value.problems)
@@ -150,8 +169,10 @@ def test_replace_drops_grids_the_file_no_longer_lists(tmp_path, draft):
     # Two wide grids replace the four small ones of the community.
     from jingzhi.geo.tests.factories import box, feature
 
-    wide = [feature(f"{COMMUNITY}011", "北", box(LON0, LAT0 + DLAT, LON0 + 2 * DLON, LAT0 + 2 * DLAT)),
-            feature(f"{COMMUNITY}012", "南", box(LON0, LAT0, LON0 + 2 * DLON, LAT0 + DLAT))]
+    wide = [
+        feature(f"{COMMUNITY}011", "北", box(LON0, LAT0 + DLAT, LON0 + 2 * DLON, LAT0 + 2 * DLAT)),
+        feature(f"{COMMUNITY}012", "南", box(LON0, LAT0, LON0 + 2 * DLON, LAT0 + DLAT)),
+    ]
     path = tmp_path / "wide.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": wide}))
     with pytest.raises(CommandError):  # without --replace the old grids still overlap

@@ -51,8 +51,9 @@ def build_world():
     do_create_duty_rule(actor=None, category=tax.cover, scope_kind="everywhere", departments=[people.szsr])
     loader.clear_cache()
     tidy = taxonomy.do_create_category(actor=None, kind="event", code="01", name="市容环境")
-    rubbish = taxonomy.do_create_category(actor=None, kind="event", code="0101", name="暴露垃圾", parent=tidy,
-                                          keywords="垃圾、垃圾堆")
+    rubbish = taxonomy.do_create_category(
+        actor=None, kind="event", code="0101", name="暴露垃圾", parent=tidy, keywords="垃圾、垃圾堆"
+    )
     return SimpleNamespace(places=places, t=tax, p=people, tidy=tidy, rubbish=rubbish)
 
 
@@ -79,8 +80,13 @@ def http():
 
 def form(key_raw: str, **fields) -> dict:
     """A valid POST requests body for 上水井盖 in subdistrict 001, overridden by `fields` (None drops one)."""
-    body = {"api_key": key_raw, "service_code": "component-0101", "lat": str(IN_SUB1[1]),
-            "long": str(IN_SUB1[0]), "description": "井盖丢了，很危险"}
+    body = {
+        "api_key": key_raw,
+        "service_code": "component-0101",
+        "lat": str(IN_SUB1[1]),
+        "long": str(IN_SUB1[0]),
+        "description": "井盖丢了，很危险",
+    }
     body.update(fields)
     return {k: v for k, v in body.items() if v is not None}
 

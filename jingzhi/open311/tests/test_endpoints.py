@@ -28,9 +28,25 @@ from .conftest import (
 pytestmark = pytest.mark.django_db
 FORMATS = ["xml", "json"]
 OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$")
-REQUEST_ELEMENTS = ["service_request_id", "status", "status_notes", "service_name", "service_code", "description",
-                    "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
-                    "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url"]
+REQUEST_ELEMENTS = [
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+]
 
 
 def post(http, fmt, data, **extra):
@@ -78,7 +94,9 @@ def test_discovery_lists_this_endpoint_with_both_formats(http, world, fmt):
 
 # ---------------------------------------------------------------------------------------------- services
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_services_are_the_active_leaf_categories_with_metadata_when_they_have_filing_conditions(http, world, fmt):
+def test_services_are_the_active_leaf_categories_with_metadata_when_they_have_filing_conditions(
+    http, world, fmt
+):
     response = http.get(f"{BASE}services.{fmt}")
     assert response.status_code == 200
     body = parse(response, fmt)
@@ -86,8 +104,15 @@ def test_services_are_the_active_leaf_categories_with_metadata_when_they_have_fi
         assert body.tag == "services"
         assert all(s.tag == "service" for s in body)
         services = [{c.tag: c.text for c in s} for s in body]
-        assert list(services[0]) == ["service_code", "service_name", "description", "metadata", "type", "keywords",
-                                     "group"]
+        assert list(services[0]) == [
+            "service_code",
+            "service_name",
+            "description",
+            "metadata",
+            "type",
+            "keywords",
+            "group",
+        ]
     else:
         services = body
     by_code = {s["service_code"]: s for s in services}
@@ -111,12 +136,22 @@ def test_a_service_definition_offers_the_filing_conditions_as_a_single_value_lis
         assert body.tag == "service_definition"
         assert body.findtext("service_code") == "component-0101"
         attribute = body.find("attributes/attribute")
-        assert [c.tag for c in attribute] == ["variable", "code", "datatype", "required", "datatype_description",
-                                              "order", "description", "values"]
+        assert [c.tag for c in attribute] == [
+            "variable",
+            "code",
+            "datatype",
+            "required",
+            "datatype_description",
+            "order",
+            "description",
+            "values",
+        ]
         assert attribute.findtext("datatype") == "singlevaluelist"
         assert attribute.findtext("variable") == "true" and attribute.findtext("required") == "false"
         values = attribute.findall("values/value")
-        assert [(v.findtext("key"), v.findtext("name")[:5]) for v in values] == [(str(condition.pk), "缺失或移位")]
+        assert [(v.findtext("key"), v.findtext("name")[:5]) for v in values] == [
+            (str(condition.pk), "缺失或移位")
+        ]
         assert [c.tag for c in values[0]] == ["key", "name"]
     else:
         (attribute,) = body["attributes"]
@@ -136,10 +171,21 @@ def test_a_service_without_conditions_has_an_empty_definition(http, world, fmt):
 # ---------------------------------------------------------------------------------------------- POST
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_posting_a_request_opens_a_real_case_and_answers_the_id_token_and_notice(http, world, key, fmt):
-    response = post(http, fmt, form(key.raw, first_name=REPORTER_NAME[0], last_name=REPORTER_NAME[1],
-                                    phone=REPORTER_PHONE, email=REPORTER_EMAIL, account_id="acct-7",
-                                    device_id="dev-1", media_url="https://img.example.org/1.jpg",
-                                    **{"attribute[filing_condition]": str(world.t.condition.pk)}))
+    response = post(
+        http,
+        fmt,
+        form(
+            key.raw,
+            first_name=REPORTER_NAME[0],
+            last_name=REPORTER_NAME[1],
+            phone=REPORTER_PHONE,
+            email=REPORTER_EMAIL,
+            account_id="acct-7",
+            device_id="dev-1",
+            media_url="https://img.example.org/1.jpg",
+            **{"attribute[filing_condition]": str(world.t.condition.pk)},
+        ),
+    )
     assert response.status_code == 200, response.content
     body = parse(response, fmt)
     if fmt == "xml":
@@ -255,7 +301,9 @@ def test_one_request_has_every_spec_element_and_offsets_on_every_datetime(http, 
     assert OFFSET.match(request["requested_datetime"]) and OFFSET.match(request["updated_datetime"])
     assert request["requested_datetime"] == "2025-06-11T09:00:00+08:00"
     assert request["media_url"] == "https://img.example.org/2.jpg"
-    assert float(request["lat"]) == pytest.approx(IN_SUB1[1]) and float(request["long"]) == pytest.approx(IN_SUB1[0])
+    assert float(request["lat"]) == pytest.approx(IN_SUB1[1]) and float(request["long"]) == pytest.approx(
+        IN_SUB1[0]
+    )
     assert "待核实" in request["status_notes"]
 
 
@@ -264,8 +312,15 @@ def _cases_for_filters(world):
     from jingzhi.cases import actions
 
     def open_at(days, where=IN_SUB1, category=None):
-        return actions.do_open_case(actor=None, source="open311", description="测试", lon=where[0], lat=where[1],
-                                    category=category or world.t.cover, reported_at=T0 - timedelta(days=days))
+        return actions.do_open_case(
+            actor=None,
+            source="open311",
+            description="测试",
+            lon=where[0],
+            lat=where[1],
+            category=category or world.t.cover,
+            reported_at=T0 - timedelta(days=days),
+        )
 
     recent = open_at(1)
     voided = open_at(10)
@@ -291,8 +346,9 @@ def test_requests_default_to_the_last_90_days_newest_first(http, world, fmt):
 def test_requests_filter_by_id_list_service_code_dates_status_and_bbox(http, world, fmt):
     recent, voided, old, rubbish = _cases_for_filters(world)
     # an id list overrides every other filter, even the 90-day window
-    assert sorted(_ids(http, fmt, f"service_request_id={old.number},{recent.number}&status=closed")) == \
-        sorted([old.number, recent.number])
+    assert sorted(
+        _ids(http, fmt, f"service_request_id={old.number},{recent.number}&status=closed")
+    ) == sorted([old.number, recent.number])
     assert _ids(http, fmt, "service_code=event-0101") == [rubbish.number]
     assert _ids(http, fmt, "service_code=event-0101,component-0101&status=closed") == [voided.number]
     assert _ids(http, fmt, "status=open") == [recent.number, rubbish.number]
@@ -303,8 +359,9 @@ def test_requests_filter_by_id_list_service_code_dates_status_and_bbox(http, wor
 
     assert _ids(http, fmt, f"start_date={quote(start)}&end_date={quote(end)}") == [old.number]
     # an unencoded '+' arrives as a space and is still understood
-    assert _ids(http, fmt, f"start_date={start.replace('+', '%20')}&end_date={end.replace('+', '%20')}") == \
-        [old.number]
+    assert _ids(http, fmt, f"start_date={start.replace('+', '%20')}&end_date={end.replace('+', '%20')}") == [
+        old.number
+    ]
     assert _ids(http, fmt, "start_date=2025-06-09&end_date=2025-06-10") == [recent.number, rubbish.number]
     assert _ids(http, fmt, "bbox=116.351,39.900,116.352,39.901") == [rubbish.number]
     assert _ids(http, fmt, "bbox=116.0,39.0,116.1,39.1") == []
@@ -321,8 +378,14 @@ def test_requests_page_through_results(http, world, fmt):
 def test_hotline_cases_are_not_published(http, world):
     from jingzhi.cases import actions
 
-    hotline = actions.do_open_case(actor=None, source="hotline", description="热线诉求", lon=IN_SUB1[0],
-                                   lat=IN_SUB1[1], reporter_name="张三")
+    hotline = actions.do_open_case(
+        actor=None,
+        source="hotline",
+        description="热线诉求",
+        lon=IN_SUB1[0],
+        lat=IN_SUB1[1],
+        reporter_name="张三",
+    )
     assert hotline.number not in _ids(http, "json")
     assert http.get(f"{BASE}requests/{hotline.number}.json").status_code == 404
 
@@ -344,7 +407,9 @@ def test_gcj02_coordinates_are_converted_on_the_way_in_and_optionally_out(http, 
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_extensions_add_the_detailed_state_and_a_timeline_naming_departments_but_no_people(http, world, key, fmt):
+def test_extensions_add_the_detailed_state_and_a_timeline_naming_departments_but_no_people(
+    http, world, key, fmt
+):
     from jingzhi.cases import actions
 
     number = file_one(http, key)["service_request_id"]
@@ -402,13 +467,25 @@ def test_listing_requests_costs_a_fixed_number_of_queries(http, world, django_as
         return http.get(f"{BASE}requests.json?extensions=true")
 
     for n in range(2):
-        actions.do_open_case(actor=None, source="open311", description=f"测试{n}", lon=IN_SUB1[0], lat=IN_SUB1[1],
-                             category=world.t.cover)
+        actions.do_open_case(
+            actor=None,
+            source="open311",
+            description=f"测试{n}",
+            lon=IN_SUB1[0],
+            lat=IN_SUB1[1],
+            category=world.t.cover,
+        )
     listing()
     with django_assert_max_num_queries(8) as few:
         assert len(parse(listing(), "json")) == 2
     for n in range(6):
-        actions.do_open_case(actor=None, source="open311", description=f"更多{n}", lon=IN_SUB1[0],
-                             lat=IN_SUB1[1], category=world.t.cover)
+        actions.do_open_case(
+            actor=None,
+            source="open311",
+            description=f"更多{n}",
+            lon=IN_SUB1[0],
+            lat=IN_SUB1[1],
+            category=world.t.cover,
+        )
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(parse(listing(), "json")) == 8

@@ -65,7 +65,9 @@ def test_malformed_dates_and_filters_are_400s_each_named(http, world, fmt):
     errors = spec_errors(http.get(f"{BASE}requests.{fmt}?start_date=yesterday&end_date=2025-13-40"), fmt, 400)
     assert len(errors) == 2
     assert "start_date" in errors[0][1] and "end_date" in errors[1][1]
-    spec_errors(http.get(f"{BASE}requests.{fmt}?start_date=2025-01-01&end_date=2025-06-01"), fmt, 400)  # > 90 days
+    spec_errors(
+        http.get(f"{BASE}requests.{fmt}?start_date=2025-01-01&end_date=2025-06-01"), fmt, 400
+    )  # > 90 days
     spec_errors(http.get(f"{BASE}requests.{fmt}?status=pending"), fmt, 400)
     spec_errors(http.get(f"{BASE}requests.{fmt}?service_code=nope"), fmt, 400)
     spec_errors(http.get(f"{BASE}requests.{fmt}?bbox=1,2,3"), fmt, 400)
@@ -83,9 +85,20 @@ def test_a_too_long_description_is_a_400(http, key, fmt):
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_bad_attributes_email_and_media_url_are_reported_together(http, world, key, fmt):
-    errors = spec_errors(post(http, fmt, form(key.raw, email="not-an-email", media_url="ftp://x",
-                                              **{"attribute[filing_condition]": "999999",
-                                                 "attribute[colour][]": "red"})), fmt, 400)
+    errors = spec_errors(
+        post(
+            http,
+            fmt,
+            form(
+                key.raw,
+                email="not-an-email",
+                media_url="ftp://x",
+                **{"attribute[filing_condition]": "999999", "attribute[colour][]": "red"},
+            ),
+        ),
+        fmt,
+        400,
+    )
     text = " ".join(d for _c, d in errors)
     assert len(errors) == 4
     for word in ("email", "media_url", "colour", "999999"):
@@ -193,8 +206,9 @@ def test_the_admin_issues_a_key_shown_once_in_its_message(world):
     admin.save(update_fields=["is_superuser"])
     browser = Client()
     browser.force_login(admin)
-    response = browser.post("/admin/open311/open311client/add/", {"name": "后台签发", "rate_limit_per_minute": "5"},
-                            follow=True)
+    response = browser.post(
+        "/admin/open311/open311client/add/", {"name": "后台签发", "rate_limit_per_minute": "5"}, follow=True
+    )
     assert response.status_code == 200
     client = Open311Client.objects.get(name="后台签发")
     shown = [str(m) for m in response.context["messages"]]
@@ -210,8 +224,12 @@ def test_the_admin_issues_a_key_shown_once_in_its_message(world):
 def test_reporter_name_phone_and_email_never_appear_in_any_response(http, world, key):
     from jingzhi.cases import actions
 
-    contact = {"first_name": REPORTER_NAME[0], "last_name": REPORTER_NAME[1], "phone": REPORTER_PHONE,
-               "email": REPORTER_EMAIL}
+    contact = {
+        "first_name": REPORTER_NAME[0],
+        "last_name": REPORTER_NAME[1],
+        "phone": REPORTER_PHONE,
+        "email": REPORTER_EMAIL,
+    }
     bodies = []
     for fmt in FORMATS:
         response = post(http, fmt, form(key.raw, **contact))
@@ -224,8 +242,15 @@ def test_reporter_name_phone_and_email_never_appear_in_any_response(http, world,
     actions.do_file_case(actor=world.p.shift_lead, case_id=case.pk)
     actions.do_dispatch_case(actor=world.p.dispatcher, case_id=case.pk)
     number, token = created["service_request_id"], created["token"]
-    paths = ["discovery", "services", "services/component-0101", "requests", f"requests/{number}",
-             f"requests/{number}/updates", f"tokens/{token}"]
+    paths = [
+        "discovery",
+        "services",
+        "services/component-0101",
+        "requests",
+        f"requests/{number}",
+        f"requests/{number}/updates",
+        f"tokens/{token}",
+    ]
     for fmt in FORMATS:
         for path in paths:
             for query in ("", "?extensions=true", "?extensions=true&coordinate_system=gcj02"):
@@ -233,7 +258,9 @@ def test_reporter_name_phone_and_email_never_appear_in_any_response(http, world,
                 assert response.status_code == 200, (path, query, response.content[:300])
                 bodies.append(response.content)
         # errors too
-        bodies.append(post(http, fmt, form(key.raw, lat=str(OUTSIDE[1]), long=str(OUTSIDE[0]), **contact)).content)
+        bodies.append(
+            post(http, fmt, form(key.raw, lat=str(OUTSIDE[1]), long=str(OUTSIDE[0]), **contact)).content
+        )
         bodies.append(post(http, fmt, form(key.raw, description="x" * 4001, **contact)).content)
     bodies.append(http.get(f"{BASE}openapi.json").content)
     secrets = [REPORTER_PHONE, REPORTER_EMAIL, "淑珍", "淑珍卫", "weishuzhen"]

@@ -41,8 +41,14 @@ schema.app = get_wsgi_application()
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(
-    max_examples=12, deadline=None, derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
 )
 def test_no_open311_operation_answers_a_server_error(case, key):
     if case.method == "POST" and isinstance(case.body, dict) and len(str(case.body)) % 2 == 0:

@@ -20,19 +20,32 @@ def test_w3c_datetimes_carry_the_shanghai_offset_even_from_utc_or_naive_values()
     assert spec.w3c(None, SH) is None
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("2025-06-11T09:00:00+08:00", datetime(2025, 6, 11, 1, tzinfo=UTC)),
-    ("2025-06-11T01:00:00Z", datetime(2025, 6, 11, 1, tzinfo=UTC)),
-    ("2025-06-11T09:00:00 08:00", datetime(2025, 6, 11, 1, tzinfo=UTC)),  # '+' lost in a query string
-    ("2025-06-11T09:00", datetime(2025, 6, 11, 1, tzinfo=UTC)),  # local time
-    ("2025-06-11", datetime(2025, 6, 10, 16, tzinfo=UTC)),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("2025-06-11T09:00:00+08:00", datetime(2025, 6, 11, 1, tzinfo=UTC)),
+        ("2025-06-11T01:00:00Z", datetime(2025, 6, 11, 1, tzinfo=UTC)),
+        ("2025-06-11T09:00:00 08:00", datetime(2025, 6, 11, 1, tzinfo=UTC)),  # '+' lost in a query string
+        ("2025-06-11T09:00", datetime(2025, 6, 11, 1, tzinfo=UTC)),  # local time
+        ("2025-06-11", datetime(2025, 6, 10, 16, tzinfo=UTC)),
+    ],
+)
 def test_w3c_input_is_read_in_all_its_common_forms(raw, expected):
     assert spec.parse_w3c("start_date", raw, SH) == expected
 
 
-@pytest.mark.parametrize("raw", ["yesterday", "2025-13-01", "2025-06-31", "2025-06-11T25:00:00", "20250611",
-                                 "2025-06-11T09:00:00+15:00", ""])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "yesterday",
+        "2025-13-01",
+        "2025-06-31",
+        "2025-06-11T25:00:00",
+        "20250611",
+        "2025-06-11T09:00:00+15:00",
+        "",
+    ],
+)
 def test_malformed_datetimes_are_a_400_naming_the_parameter(raw):
     with pytest.raises(Open311Error) as caught:
         spec.parse_w3c("end_date", raw, SH)
@@ -61,15 +74,19 @@ DEFINITION = [
 
 
 def test_attribute_answers_are_checked_against_their_datatypes():
-    clean, problems = spec.check_attributes(DEFINITION, {"kind": ["a", "b"], "size": ["3.5"],
-                                                         "seen": ["2025-06-11T09:00:00+08:00"], "one": ["x"]}, SH)
+    clean, problems = spec.check_attributes(
+        DEFINITION,
+        {"kind": ["a", "b"], "size": ["3.5"], "seen": ["2025-06-11T09:00:00+08:00"], "one": ["x"]},
+        SH,
+    )
     assert problems == []
     assert clean == {"kind": ["a", "b"], "size": 3.5, "seen": "2025-06-11T09:00:00+08:00", "one": "x"}
 
 
 def test_attribute_problems_name_the_attribute_each():
-    _clean, problems = spec.check_attributes(DEFINITION, {"size": ["big"], "one": ["x", "x"], "note": ["hi"],
-                                                          "colour": ["red"]}, SH)
+    _clean, problems = spec.check_attributes(
+        DEFINITION, {"size": ["big"], "one": ["x", "x"], "note": ["hi"], "colour": ["red"]}, SH
+    )
     text = "\n".join(problems)
     assert len(problems) == 5
     for word in ("kind", "size", "one", "note", "colour"):  # required, number, single, informational, unknown
@@ -89,8 +106,18 @@ def test_statuses_and_bbox_are_parsed_strictly():
 
 
 def test_xml_names_list_items_after_the_spec_and_drops_characters_xml_cannot_carry():
-    xml = spec.to_xml("service_requests", [{"service_request_id": "1", "status": "open", "lat": 39.9,
-                                            "media_url": None, "description": "a\x00b\x0bc"}])
+    xml = spec.to_xml(
+        "service_requests",
+        [
+            {
+                "service_request_id": "1",
+                "status": "open",
+                "lat": 39.9,
+                "media_url": None,
+                "description": "a\x00b\x0bc",
+            }
+        ],
+    )
     root = ET.fromstring(xml)
     assert root.tag == "service_requests" and root[0].tag == "request"
     assert root.findtext("request/description") == "abc" and root.findtext("request/media_url") == ""

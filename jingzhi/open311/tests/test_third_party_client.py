@@ -110,19 +110,28 @@ def test_a_third_party_client_files_and_follows_a_request_end_to_end(live_server
         manhole = next(s for s in services if s["service_name"] == "上水井盖")
         assert str(manhole["metadata"]).lower() == "true"
         attribute = app.definition(manhole["service_code"], fmt)[0]
-        condition_key = (attribute["values"][0]["key"] if fmt == "json" else
-                         str(world.t.condition.pk))
-        status, created = app.create(fmt, service_code=manhole["service_code"], lat=IN_SUB1[1], long=IN_SUB1[0],
-                                     description=f"井盖缺失（{fmt}）", first_name="三", last_name="张",
-                                     phone="13700001111", **{"attribute[filing_condition]": condition_key})
+        condition_key = attribute["values"][0]["key"] if fmt == "json" else str(world.t.condition.pk)
+        status, created = app.create(
+            fmt,
+            service_code=manhole["service_code"],
+            lat=IN_SUB1[1],
+            long=IN_SUB1[0],
+            description=f"井盖缺失（{fmt}）",
+            first_name="三",
+            last_name="张",
+            phone="13700001111",
+            **{"attribute[filing_condition]": condition_key},
+        )
         assert status == 200, created
         number = created[0]["service_request_id"]
         assert app.token(fmt, created[0]["token"])["service_request_id"] == number
         by_id = app.request(fmt, number)
         assert by_id["status"] == "open" and by_id["service_code"] == manhole["service_code"]
         assert by_id["requested_datetime"].endswith("+08:00")
-        listed = [r["service_request_id"] for r in app.requests(fmt, service_code=manhole["service_code"],
-                                                                 status="open")]
+        listed = [
+            r["service_request_id"]
+            for r in app.requests(fmt, service_code=manhole["service_code"], status="open")
+        ]
         assert number in listed
         assert [r["service_request_id"] for r in app.requests(fmt, service_request_id=number)] == [number]
         filed[fmt] = number
@@ -133,7 +142,9 @@ def test_a_third_party_client_files_and_follows_a_request_end_to_end(live_server
         status, errors = app.create(fmt, service_code=manhole["service_code"], lat=39.95, long=116.5)
         assert status == 400
         bad_key = GeoReportClient(app.endpoint, "o311_wrong")
-        status, errors = bad_key.create(fmt, service_code=manhole["service_code"], lat=IN_SUB1[1], long=IN_SUB1[0])
+        status, errors = bad_key.create(
+            fmt, service_code=manhole["service_code"], lat=IN_SUB1[1], long=IN_SUB1[0]
+        )
         assert status == 403 and str(errors[0]["code"]) == "403"
         assert app.get_errors("requests", fmt, start_date="last tuesday")[0] == 400
         assert app.get_errors("requests/JZ0", fmt)[0] == 404

@@ -30,18 +30,36 @@ def build_places():
     from jingzhi.geo import actions
 
     west, east = _square(116.350, 39.900, 116.351, 39.901), _square(116.351, 39.900, 116.352, 39.901)
-    generation = actions.do_create_generation(actor=None, description="rectification tests", copy_active=False)
+    generation = actions.do_create_generation(
+        actor=None, description="rectification tests", copy_active=False
+    )
     levels = {
         "district": [_feature(_square(116.350, 39.900, 116.352, 39.901), code=D, name="示范区")],
-        "subdistrict": [_feature(west, code=SUB1, name="青槐街道"), _feature(east, code=SUB2, name="丰泽街道")],
-        "community": [_feature(west, code=COMM1, name="青槐东里社区"), _feature(east, code=COMM2, name="石碑社区")],
-        "grid": [_feature(west, code=f"{COMM1}001", name="青槐东里第1网格"),
-                 _feature(east, code=f"{COMM2}001", name="石碑第1网格")],
+        "subdistrict": [
+            _feature(west, code=SUB1, name="青槐街道"),
+            _feature(east, code=SUB2, name="丰泽街道"),
+        ],
+        "community": [
+            _feature(west, code=COMM1, name="青槐东里社区"),
+            _feature(east, code=COMM2, name="石碑社区"),
+        ],
+        "grid": [
+            _feature(west, code=f"{COMM1}001", name="青槐东里第1网格"),
+            _feature(east, code=f"{COMM2}001", name="石碑第1网格"),
+        ],
         "street": [
-            _feature({"type": "LineString", "coordinates": [[116.3502, 39.9005], [116.3508, 39.9005]]},
-                     code=STREET1, name="槐柏树街", kind="street"),
-            _feature({"type": "LineString", "coordinates": [[116.3512, 39.9005], [116.3518, 39.9005]]},
-                     code=STREET2, name="丰盛胡同", kind="hutong"),
+            _feature(
+                {"type": "LineString", "coordinates": [[116.3502, 39.9005], [116.3508, 39.9005]]},
+                code=STREET1,
+                name="槐柏树街",
+                kind="street",
+            ),
+            _feature(
+                {"type": "LineString", "coordinates": [[116.3512, 39.9005], [116.3518, 39.9005]]},
+                code=STREET2,
+                name="丰盛胡同",
+                kind="hutong",
+            ),
         ],
     }
     for level, features in levels.items():
@@ -58,8 +76,14 @@ def build_taxonomy():
 
     parent = actions.do_create_category(actor=None, kind="event", code="01", name="市容环境")
     for n, (code, name, *_rest) in enumerate(DEFAULT_ITEMS, start=1):
-        actions.do_create_category(actor=None, kind="event", code=f"01{n:02d}", name=name.removeprefix("无"),
-                                   parent=parent, shiwu_item=code)
+        actions.do_create_category(
+            actor=None,
+            kind="event",
+            code=f"01{n:02d}",
+            name=name.removeprefix("无"),
+            parent=parent,
+            shiwu_item=code,
+        )
     for step in ("accept", "verify", "file", "dispatch", "respond", "check"):
         actions.do_set_step_limit(actor=None, category=None, step=step, limit=TimeLimit(2, "working_hours"))
     actions.do_set_step_limit(actor=None, category=None, step="handle", limit=TimeLimit(3, "working_days"))
@@ -72,14 +96,23 @@ def build_people():
     gov = do_create_department(actor=None, code="QZF", name="区政府", district_code=D, is_fallback=True)
 
     def user(name, role=None, scope_kind=None, scope_code="", department=None):
-        u = do_create_user(actor=None, username=name, password="x-secret-1", display_name=name, phone="13800000000")
+        u = do_create_user(
+            actor=None, username=name, password="x-secret-1", display_name=name, phone="13800000000"
+        )
         if role:
-            do_assign_role(actor=None, user=u, role=role, scope_kind=scope_kind, scope_code=scope_code,
-                           department=department)
+            do_assign_role(
+                actor=None,
+                user=u,
+                role=role,
+                scope_kind=scope_kind,
+                scope_code=scope_code,
+                department=department,
+            )
         return u
 
     return SimpleNamespace(
-        jg=jg, gov=gov,
+        jg=jg,
+        gov=gov,
         assessor=user("feng", "assessor", "district", D),
         assessor2=user("gu", "assessor", "subdistrict", SUB2),
         inspector=user("zhao", "inspector", "subdistrict", SUB1),
@@ -109,8 +142,12 @@ def make_world():
         build_places()
         build_taxonomy()
         people = build_people()
-        do_create_duty_rule(actor=None, category=shiwu_category("illegal_parking"), scope_kind="everywhere",
-                            departments=[people.jg])
+        do_create_duty_rule(
+            actor=None,
+            category=shiwu_category("illegal_parking"),
+            scope_kind="everywhere",
+            departments=[people.jg],
+        )
         loader.clear_cache()
         version = do_load_default_standard(actor=None)
     return SimpleNamespace(p=people, version=version)

@@ -55,9 +55,13 @@ def test_who_may_manage_decide_keep_the_ledger_and_patrol(world, at):
     }
     for name, want in rows.items():
         user = getattr(p, name)
-        got = (permissions.can_manage_street(user, STREET1), permissions.can_decide_proposal(user, STREET1),
-               permissions.can_keep_ledger(user, STREET1), permissions.can_log_patrol(user, STREET1),
-               permissions.can_view_street(user, STREET1))
+        got = (
+            permissions.can_manage_street(user, STREET1),
+            permissions.can_decide_proposal(user, STREET1),
+            permissions.can_keep_ledger(user, STREET1),
+            permissions.can_log_patrol(user, STREET1),
+            permissions.can_view_street(user, STREET1),
+        )
         assert got == want, name
 
 

@@ -29,7 +29,10 @@ def test_quarterly_checks_count_for_the_quarter_and_others_for_the_month():
 
 
 def test_the_score_is_full_marks_less_each_deduction():
-    findings = [rules.Finding("illegal_parking", Decimal(10), Decimal(6)), rules.Finding("x", Decimal(10), Decimal(0))]
+    findings = [
+        rules.Finding("illegal_parking", Decimal(10), Decimal(6)),
+        rules.Finding("x", Decimal(10), Decimal(0)),
+    ]
     assert rules.score(100, findings) == Decimal(94)
 
 
@@ -79,16 +82,26 @@ def test_a_missing_month_restarts_the_count():
 
 
 def test_a_low_month_during_recovery_restarts_the_count():
-    scores = {"2025-01": Decimal(80), "2025-02": Decimal(95), "2025-03": Decimal(85), "2025-04": Decimal(95),
-              "2025-05": Decimal(95)}
+    scores = {
+        "2025-01": Decimal(80),
+        "2025-02": Decimal(95),
+        "2025-03": Decimal(85),
+        "2025-04": Decimal(95),
+        "2025-05": Decimal(95),
+    }
     assert rules.replay_grades(scores, RULE)[0] == "failing"
     scores["2025-06"] = Decimal(92)
     assert rules.replay_grades(scores, RULE)[0] == "standard"
 
 
 def test_a_restored_street_returns_to_the_grade_it_was_awarded():
-    scores = {"2025-01": Decimal(95), "2025-02": Decimal(80), "2025-03": Decimal(95), "2025-04": Decimal(95),
-              "2025-05": Decimal(95)}
+    scores = {
+        "2025-01": Decimal(95),
+        "2025-02": Decimal(80),
+        "2025-03": Decimal(95),
+        "2025-04": Decimal(95),
+        "2025-05": Decimal(95),
+    }
     grade, awarded, steps = rules.replay_grades(scores, RULE, awards={"2025-01": "premium"})
     assert awarded == "premium" and grade == "premium"
     assert kinds(steps)[-1] == ("2025-05", "restore", "premium")
@@ -126,6 +139,7 @@ def test_a_civilized_street_is_clean_for_n_months_with_enough_satisfaction():
     assert rules.civilized(clean, "2025-02", Decimal(92), clean_months=3, min_satisfaction=Decimal(90))
     assert not rules.civilized(clean, "2025-02", Decimal(85), clean_months=3, min_satisfaction=Decimal(90))
     assert not rules.civilized(clean, "2025-02", None, clean_months=3, min_satisfaction=Decimal(90))
-    assert not rules.civilized({**clean, "2025-01": False}, "2025-02", Decimal(95), clean_months=3,
-                               min_satisfaction=Decimal(90))
+    assert not rules.civilized(
+        {**clean, "2025-01": False}, "2025-02", Decimal(95), clean_months=3, min_satisfaction=Decimal(90)
+    )
     assert not rules.civilized(clean, "2025-02", Decimal(95), clean_months=4, min_satisfaction=Decimal(90))

@@ -13,9 +13,17 @@ from jingzhi.taxonomy.excel import CATEGORY_COLUMNS, FILING_COLUMNS, STEP_COLUMN
 def tree():
     """部件 01 公用设施 › 0101 上水井盖 › 010101 铸铁井盖."""
     major = actions.do_create_category(actor=None, kind="component", code="01", name="公用设施")
-    minor = actions.do_create_category(actor=None, kind="component", code="0101", name="上水井盖", parent=major,
-                                       keywords="井盖、窨井、下水道盖")
-    sub = actions.do_create_category(actor=None, kind="component", code="010101", name="铸铁井盖", parent=minor)
+    minor = actions.do_create_category(
+        actor=None,
+        kind="component",
+        code="0101",
+        name="上水井盖",
+        parent=major,
+        keywords="井盖、窨井、下水道盖",
+    )
+    sub = actions.do_create_category(
+        actor=None, kind="component", code="010101", name="铸铁井盖", parent=minor
+    )
     return major, minor, sub
 
 
@@ -24,8 +32,11 @@ def workbook(categories=(), filing=(), steps=(), *, headers=None) -> bytes:
     headers = headers or {}
     book = Workbook()
     book.remove(book.active)
-    for title, columns, rows in (("分类", CATEGORY_COLUMNS, categories), ("立案条件", FILING_COLUMNS, filing),
-                                 ("环节时限", STEP_COLUMNS, steps)):
+    for title, columns, rows in (
+        ("分类", CATEGORY_COLUMNS, categories),
+        ("立案条件", FILING_COLUMNS, filing),
+        ("环节时限", STEP_COLUMNS, steps),
+    ):
         sheet = book.create_sheet(title)
         header = headers.get(title, columns)
         sheet.append(header)

@@ -20,14 +20,17 @@ def test_creating_a_category_derives_its_level_and_leaves_an_audit_row():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"code": "0201", "parent": "minor"}, "须以上级编码"),
-    ({"code": "01010101", "parent": "sub"}, "最多三级"),
-    ({"code": "01-1", "parent": None}, "编码"),
-    ({"code": "02", "parent": None, "name": " "}, "名称不能为空"),
-    ({"code": "0199", "parent": "minor_event"}, "另一类型"),
-    ({"code": "09", "parent": None, "dedup_radius_m": -5}, "查重半径"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"code": "0201", "parent": "minor"}, "须以上级编码"),
+        ({"code": "01010101", "parent": "sub"}, "最多三级"),
+        ({"code": "01-1", "parent": None}, "编码"),
+        ({"code": "02", "parent": None, "name": " "}, "名称不能为空"),
+        ({"code": "0199", "parent": "minor_event"}, "另一类型"),
+        ({"code": "09", "parent": None, "dedup_radius_m": -5}, "查重半径"),
+    ],
+)
 def test_a_bad_category_is_refused_with_the_reason(kwargs, message):
     major, minor, sub = tree()
     event_major = actions.do_create_category(actor=None, kind="event", code="01", name="市容环境")
@@ -43,8 +46,13 @@ def test_a_bad_category_is_refused_with_the_reason(kwargs, message):
 def test_a_duplicate_code_within_a_kind_is_a_conflict_but_the_other_kind_may_reuse_it():
     tree()
     with pytest.raises(Conflict, match="0101 已存在"):
-        actions.do_create_category(actor=None, kind="component", code="0101", name="重复",
-                                   parent=Category.objects.get(kind="component", code="01"))
+        actions.do_create_category(
+            actor=None,
+            kind="component",
+            code="0101",
+            name="重复",
+            parent=Category.objects.get(kind="component", code="01"),
+        )
     event = actions.do_create_category(actor=None, kind="event", code="01", name="市容环境")
     assert event.code == "01"
 
@@ -66,7 +74,10 @@ def test_an_update_that_changes_nothing_writes_nothing_and_codes_cannot_move():
     actions.do_update_category(actor=None, category=minor, name="自来水井盖")
     event = AuditEvent.objects.latest("id")
     assert (event.verb, event.old_values, event.new_values) == (
-        "taxonomy.category_updated", {"name": "上水井盖"}, {"name": "自来水井盖"})
+        "taxonomy.category_updated",
+        {"name": "上水井盖"},
+        {"name": "自来水井盖"},
+    )
     with pytest.raises(InvalidInput, match="不可修改"):
         actions.do_update_category(actor=None, category=minor, code="0199")
 
@@ -87,17 +98,21 @@ def test_deactivating_a_category_switches_off_its_subtree_and_it_cannot_be_reviv
 @pytest.mark.django_db
 def test_filing_conditions_are_numbered_and_updated_in_place():
     _, minor, _ = tree()
-    first = actions.do_save_filing_condition(actor=None, category=minor, text="缺失", level="A",
-                                             limit=TimeLimit(4, "working_hours"))
-    second = actions.do_save_filing_condition(actor=None, category=minor, text="破损", level="B",
-                                              limit=TimeLimit(3, "working_days"))
+    first = actions.do_save_filing_condition(
+        actor=None, category=minor, text="缺失", level="A", limit=TimeLimit(4, "working_hours")
+    )
+    second = actions.do_save_filing_condition(
+        actor=None, category=minor, text="破损", level="B", limit=TimeLimit(3, "working_days")
+    )
     assert (first.sort_order, second.sort_order) == (1, 2)
-    same = actions.do_save_filing_condition(actor=None, category=minor, sort_order=1, text="缺失", level="A",
-                                            limit=TimeLimit(2, "working_hours"))
+    same = actions.do_save_filing_condition(
+        actor=None, category=minor, sort_order=1, text="缺失", level="A", limit=TimeLimit(2, "working_hours")
+    )
     assert same.pk == first.pk and same.limit == TimeLimit(2, "working_hours")
     with pytest.raises(InvalidInput, match="A、B、C"):
-        actions.do_save_filing_condition(actor=None, category=minor, text="x", level="D",
-                                         limit=TimeLimit(1, "working_hours"))
+        actions.do_save_filing_condition(
+            actor=None, category=minor, text="x", level="D", limit=TimeLimit(1, "working_hours")
+        )
 
 
 @pytest.mark.django_db

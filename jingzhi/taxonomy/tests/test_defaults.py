@@ -17,8 +17,10 @@ from jingzhi.taxonomy.models import (
 
 
 def _table_counts():
-    return [model.objects.count() for model in (Category, FilingCondition, ClosingCondition, StepLimit,
-                                                RequestType, Urgency)]
+    return [
+        model.objects.count()
+        for model in (Category, FilingCondition, ClosingCondition, StepLimit, RequestType, Urgency)
+    ]
 
 
 @pytest.mark.django_db
@@ -52,9 +54,21 @@ def test_the_default_tree_keeps_published_codes_and_limits_and_flags_its_own():
     assert "窨井" in cover.keyword_list()
     assert queries.category_by_code("部件", "0102").is_local_default
     assert {c.name for c in Category.objects.filter(level="major", kind="component")} == {
-        "公用设施", "道路交通", "市容环境", "园林绿化", "房屋土地", "其他"}
+        "公用设施",
+        "道路交通",
+        "市容环境",
+        "园林绿化",
+        "房屋土地",
+        "其他",
+    }
     assert {c.name for c in Category.objects.filter(level="major", kind="event")} == {
-        "市容环境", "宣传广告", "施工管理", "街面秩序", "突发事件", "其他"}
+        "市容环境",
+        "宣传广告",
+        "施工管理",
+        "街面秩序",
+        "突发事件",
+        "其他",
+    }
     construction = queries.shiwu_category("illegal_construction")
     assert [(c.level, c.limit, c.is_local_default) for c in queries.filing_conditions_for(construction)] == [
         ("A", TimeLimit(4, "working_hours"), False),
@@ -63,7 +77,8 @@ def test_the_default_tree_keeps_published_codes_and_limits_and_flags_its_own():
     ]
     rubbish = queries.category_by_code("事件", "0102")
     assert [(c.limit, c.is_local_default) for c in queries.filing_conditions_for(rubbish)] == [
-        (TimeLimit(4, "working_hours"), False)]
+        (TimeLimit(4, "working_hours"), False)
+    ]
     water = Category.objects.get(name="水域不洁")
     assert all(c.is_local_default for c in queries.filing_conditions_for(water))
     assert queries.closing_conditions_for(water)
@@ -72,8 +87,11 @@ def test_the_default_tree_keeps_published_codes_and_limits_and_flags_its_own():
     assert limit_for(water, "respond") == TimeLimit(2, "working_hours")
     assert [t.name for t in queries.request_types()] == ["咨询", "求助", "投诉", "举报", "建议"]
     assert {u.code: u.limit for u in queries.urgencies()} == {
-        "emergency": TimeLimit(2, "calendar_hours"), "utilities": TimeLimit(24, "calendar_hours"),
-        "ordinary": TimeLimit(168, "calendar_hours"), "complex": TimeLimit(360, "calendar_hours")}
+        "emergency": TimeLimit(2, "calendar_hours"),
+        "utilities": TimeLimit(24, "calendar_hours"),
+        "ordinary": TimeLimit(168, "calendar_hours"),
+        "complex": TimeLimit(360, "calendar_hours"),
+    }
 
 
 @pytest.mark.django_db

@@ -19,10 +19,16 @@ def test_time_limits_with_the_same_amount_compare_equal_whatever_the_decimals():
     assert TimeLimit("0.5", "calendar_hours").number == 0.5
 
 
-@pytest.mark.parametrize(("amount", "unit", "why"), [
-    (4, "hours", "unknown"), (-1, "working_hours", "not_positive"), (0, "working_days", "not_positive"),
-    ("abc", "working_hours", "nan"), ("1.5", "working_days", "not_integral"),
-])
+@pytest.mark.parametrize(
+    ("amount", "unit", "why"),
+    [
+        (4, "hours", "unknown"),
+        (-1, "working_hours", "not_positive"),
+        (0, "working_days", "not_positive"),
+        ("abc", "working_hours", "nan"),
+        ("1.5", "working_days", "not_integral"),
+    ],
+)
 def test_a_bad_time_limit_is_refused_with_the_reason(amount, unit, why):
     with pytest.raises(InvalidInput) as caught:
         TimeLimit(amount, unit)
@@ -33,8 +39,12 @@ def test_deadline_hands_each_unit_to_its_calendar_function(monkeypatch):
     from jingzhi.core import workcalendar
 
     calls = []
-    monkeypatch.setattr(workcalendar, "add_working_hours", lambda s, h, *, schedule=None: calls.append(("wh", h, schedule)))
-    monkeypatch.setattr(workcalendar, "add_working_days", lambda s, d, *, schedule=None: calls.append(("wd", d, schedule)))
+    monkeypatch.setattr(
+        workcalendar, "add_working_hours", lambda s, h, *, schedule=None: calls.append(("wh", h, schedule))
+    )
+    monkeypatch.setattr(
+        workcalendar, "add_working_days", lambda s, d, *, schedule=None: calls.append(("wd", d, schedule))
+    )
     monkeypatch.setattr(workcalendar, "add_calendar_hours", lambda s, h: calls.append(("ch", h)))
     start = datetime(2025, 3, 3, 9, tzinfo=TZ)
     deadline(start, TimeLimit(4, "working_hours"), schedule="night")
@@ -72,7 +82,9 @@ def test_a_step_limit_comes_from_the_category_then_its_parents_then_the_global_d
     assert limit_for(sub, "respond") == TimeLimit(2, "working_hours")
     actions.do_set_step_limit(actor=None, category=major, step="respond", limit=TimeLimit(1, "working_hours"))
     assert limit_for(sub, "respond") == TimeLimit(1, "working_hours")
-    actions.do_set_step_limit(actor=None, category=minor, step="respond", limit=TimeLimit("0.5", "calendar_hours"))
+    actions.do_set_step_limit(
+        actor=None, category=minor, step="respond", limit=TimeLimit("0.5", "calendar_hours")
+    )
     assert limit_for(sub, "respond") == TimeLimit("0.5", "calendar_hours")
     actions.do_set_step_limit(actor=None, category=sub, step="respond", limit=TimeLimit(3, "working_hours"))
     assert limit_for(sub, "respond") == TimeLimit(3, "working_hours")
@@ -88,8 +100,9 @@ def test_a_step_limit_comes_from_the_category_then_its_parents_then_the_global_d
 def test_the_handling_limit_is_the_filing_conditions_when_the_case_names_one():
     _, minor, _ = tree()
     actions.do_set_step_limit(actor=None, category=None, step="handle", limit=TimeLimit(3, "working_days"))
-    condition = actions.do_save_filing_condition(actor=None, category=minor, text="缺失", level="A",
-                                                 limit=TimeLimit(4, "working_hours"))
+    condition = actions.do_save_filing_condition(
+        actor=None, category=minor, text="缺失", level="A", limit=TimeLimit(4, "working_hours")
+    )
     assert limit_for(minor, "handle", condition=condition) == TimeLimit(4, "working_hours")
     assert limit_for(minor, "handle") == TimeLimit(3, "working_days")
 

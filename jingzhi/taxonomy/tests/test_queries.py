@@ -60,7 +60,9 @@ def test_a_category_is_found_by_kind_and_code_in_either_language():
 @pytest.mark.django_db
 def test_a_subtree_is_the_category_and_everything_below_it():
     major, minor, sub = tree()
-    other = actions.do_create_category(actor=None, kind="component", code="0102", name="污水井盖", parent=major)
+    other = actions.do_create_category(
+        actor=None, kind="component", code="0102", name="污水井盖", parent=major
+    )
     assert set(queries.category_subtree(minor)) == {minor, sub}
     assert set(queries.category_subtree(major)) == {major, minor, sub, other}
     assert queries.category_path(sub) == [major, minor, sub]

@@ -11,8 +11,12 @@ from jingzhi.cases import permissions, workflow
 from jingzhi.core.errors import ApplicationError, Conflict, NotFound
 
 # Light colours of the warning levels (workflow.GREEN/YELLOW/RED/NONE), for markers and badges.
-LEVEL_COLOURS = {workflow.GREEN: "#1e8e3e", workflow.YELLOW: "#e3a008", workflow.RED: "#c5221f",
-                 workflow.NONE: "#8a949e"}
+LEVEL_COLOURS = {
+    workflow.GREEN: "#1e8e3e",
+    workflow.YELLOW: "#e3a008",
+    workflow.RED: "#c5221f",
+    workflow.NONE: "#8a949e",
+}
 
 # What a resident reads for each state: plain words, no office jargon.
 RESIDENT_STATE_WORDS = {
@@ -61,10 +65,20 @@ def error_context(exc: ApplicationError) -> dict:
     """What a form shows for a failed action: the message, the fields at fault, and whether the case moved
     under the person (then a reload link)."""
     fields = exc.fields if isinstance(exc.fields, dict) else {}
-    return {"message": exc.message, "fields": fields, "conflict": isinstance(exc, Conflict),
-            "allowed": [workflow.action_label(a) for a in getattr(exc, "allowed", [])]}
+    return {
+        "message": exc.message,
+        "fields": fields,
+        "conflict": isinstance(exc, Conflict),
+        "allowed": [workflow.action_label(a) for a in getattr(exc, "allowed", [])],
+    }
 
 
 def sla_view(sla) -> dict:
-    return {"level": sla.level, "label": sla.label, "colour": LEVEL_COLOURS[sla.level],
-            "multiple": sla.overdue_multiple, "deadline": sla.deadline, "fraction": sla.fraction_used}
+    return {
+        "level": sla.level,
+        "label": sla.label,
+        "colour": LEVEL_COLOURS[sla.level],
+        "multiple": sla.overdue_multiple,
+        "deadline": sla.deadline,
+        "fraction": sla.fraction_used,
+    }

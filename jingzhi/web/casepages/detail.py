@@ -39,10 +39,25 @@ ACTION_KEYS = "123456789"
 PHOTO_ACTIONS = {workflow.VERIFY, workflow.FEEDBACK, workflow.CHECK_PASS, workflow.CHECK_FAIL}
 # What a resident's timeline shows: progress, not the office's internal traffic (returns, supervision,
 # extension requests, whistles, reminders are staff matters).
-RESIDENT_EVENTS = {workflow.OPEN, workflow.VERIFY, workflow.FILE, workflow.NOT_FILE, workflow.VOID_ACTION,
-                   workflow.MERGE, workflow.DISPATCH, workflow.ACCEPT, workflow.PARK, workflow.UNPARK,
-                   workflow.FEEDBACK, workflow.CHECK_PASS, workflow.CHECK_FAIL, workflow.CALLBACK, workflow.CLOSE,
-                   workflow.RATE, workflow.REOPEN}
+RESIDENT_EVENTS = {
+    workflow.OPEN,
+    workflow.VERIFY,
+    workflow.FILE,
+    workflow.NOT_FILE,
+    workflow.VOID_ACTION,
+    workflow.MERGE,
+    workflow.DISPATCH,
+    workflow.ACCEPT,
+    workflow.PARK,
+    workflow.UNPARK,
+    workflow.FEEDBACK,
+    workflow.CHECK_PASS,
+    workflow.CHECK_FAIL,
+    workflow.CALLBACK,
+    workflow.CLOSE,
+    workflow.RATE,
+    workflow.REOPEN,
+}
 RESIDENT_NOTES = {workflow.NOT_FILE, workflow.VOID_ACTION, workflow.FEEDBACK, workflow.PARK}
 
 
@@ -58,8 +73,12 @@ def map_config(case, *, draggable=False) -> dict:
         "bounds": bounds,
         "highlight": getattr(case, "grid_code", "") or "",
         "level": "grid",
-        "labels": {"grid": pgettext("地图图层", "网格"), "street": pgettext("地图图层", "街巷"),
-                   "community": pgettext("地图图层", "社区"), "none": _("无底图")},
+        "labels": {
+            "grid": pgettext("地图图层", "网格"),
+            "street": pgettext("地图图层", "街巷"),
+            "community": pgettext("地图图层", "社区"),
+            "none": _("无底图"),
+        },
     }
 
 
@@ -69,8 +88,10 @@ def _int(value, field: str, label: str):
     try:
         return int(str(value).strip())
     except ValueError:
-        raise InvalidInput(_("%(label)s须为整数，收到“%(v)s”") % {"label": label, "v": str(value)[:20]},
-                           fields={field: "invalid"}) from None
+        raise InvalidInput(
+            _("%(label)s须为整数，收到“%(v)s”") % {"label": label, "v": str(value)[:20]},
+            fields={field: "invalid"},
+        ) from None
 
 
 def _ints(values, field: str, label: str) -> list[int]:
@@ -82,8 +103,11 @@ def _merge_target(user, raw: str):
     if not raw:
         raise InvalidInput(_("请填写要合并到的案件编号"), fields={"target": "required"})
     try:
-        target = (permissions.access_case(user, raw) if raw.isdigit()
-                  else permissions.access_case_by_number(user, raw))
+        target = (
+            permissions.access_case(user, raw)
+            if raw.isdigit()
+            else permissions.access_case_by_number(user, raw)
+        )
     except NotFound as exc:
         raise InvalidInput(exc.message, fields={"target": "unknown"}) from exc
     return target.pk
@@ -100,9 +124,12 @@ def run_action(user, case, action: str, post, files):
     if action == workflow.VERIFY:
         return actions.do_verify_case(**common, note=note, photos=photos)
     if action == workflow.FILE:
-        return actions.do_file_case(**common, category=_int(post.get("category"), "category", _("分类")),
-                                    filing_condition=_int(post.get("filing_condition"), "filing_condition",
-                                                          _("立案条件")), note=note)
+        return actions.do_file_case(
+            **common,
+            category=_int(post.get("category"), "category", _("分类")),
+            filing_condition=_int(post.get("filing_condition"), "filing_condition", _("立案条件")),
+            note=note,
+        )
     if action == workflow.NOT_FILE:
         return actions.do_not_file_case(**common, reason=note)
     if action == workflow.VOID_ACTION:
@@ -146,8 +173,9 @@ def run_action(user, case, action: str, post, files):
     if action == workflow.CHECK_FAIL:
         return actions.do_check_fail_case(**common, reason=note, photos=photos)
     if action == workflow.CALLBACK:
-        return actions.do_callback_case(**common, note=note, rating=post.get("rating") or None,
-                                        comment=post.get("comment", ""))
+        return actions.do_callback_case(
+            **common, note=note, rating=post.get("rating") or None, comment=post.get("comment", "")
+        )
     if action == workflow.CLOSE:
         return actions.do_close_case(**common, note=note)
     if action == workflow.RATE:
@@ -175,13 +203,18 @@ def _routing(case) -> dict | None:
     from jingzhi.duties.models import DutyRule
 
     ids = [routing.get("rule")] + [b.get("rule") for b in routing.get("beaten_rules", [])]
-    labels = {r.pk: str(r) for r in DutyRule.objects.filter(pk__in=[i for i in ids if i]).select_related("category")}
+    labels = {
+        r.pk: str(r) for r in DutyRule.objects.filter(pk__in=[i for i in ids if i]).select_related("category")
+    }
     return {
-        "reason": routing.get("reason", ""), "manual": routing.get("manual", False),
+        "reason": routing.get("reason", ""),
+        "manual": routing.get("manual", False),
         "fallback": routing.get("fallback", False),
         "rule": labels.get(routing.get("rule"), f"#{routing['rule']}" if routing.get("rule") else ""),
-        "beaten": [{"rule": labels.get(b.get("rule"), f"#{b.get('rule')}"), "why": b.get("why", "")}
-                   for b in routing.get("beaten_rules", [])],
+        "beaten": [
+            {"rule": labels.get(b.get("rule"), f"#{b.get('rule')}"), "why": b.get("why", "")}
+            for b in routing.get("beaten_rules", [])
+        ],
         "departments": routing.get("departments", []),
     }
 
@@ -192,15 +225,24 @@ def _route_preview(case) -> dict:
 
     if case.category is None:
         return {"error": _("案件尚无分类，须先确定分类")}
-    place = Place(grid=case.grid_code or None, community=case.community_code or None,
-                  subdistrict=case.subdistrict_code or None, district=case.district_code or None,
-                  street=case.street_code or None, label=case.grid.name if case.grid_id else case.address)
+    place = Place(
+        grid=case.grid_code or None,
+        community=case.community_code or None,
+        subdistrict=case.subdistrict_code or None,
+        district=case.district_code or None,
+        street=case.street_code or None,
+        label=case.grid.name if case.grid_id else case.address,
+    )
     try:
         decision = route(case.category, place)
     except ApplicationError as exc:
         return {"error": exc.message}
-    return {"reason": decision.reason, "departments": [d.name for d in decision.departments],
-            "fallback": decision.fallback, "ok": bool(decision.departments)}
+    return {
+        "reason": decision.reason,
+        "departments": [d.name for d in decision.departments],
+        "fallback": decision.fallback,
+        "ok": bool(decision.departments),
+    }
 
 
 def _departments_for(case):
@@ -217,11 +259,16 @@ def _entries(case, allowed):
     for i, action in enumerate(allowed):
         transition = workflow.TRANSITIONS.get((case.state, action))
         requires = transition.requires if transition else ()
-        out.append({"name": action, "label": workflow.action_label(action),
-                    "key": ACTION_KEYS[i] if i < len(ACTION_KEYS) else "",
-                    "text_required": "reason" in requires or "note" in requires,
-                    "text_label": _("理由") if "reason" in requires else _("说明"),
-                    "photos": action in PHOTO_ACTIONS})
+        out.append(
+            {
+                "name": action,
+                "label": workflow.action_label(action),
+                "key": ACTION_KEYS[i] if i < len(ACTION_KEYS) else "",
+                "text_required": "reason" in requires or "note" in requires,
+                "text_label": _("理由") if "reason" in requires else _("说明"),
+                "photos": action in PHOTO_ACTIONS,
+            }
+        )
     return out
 
 
@@ -233,9 +280,14 @@ def _whistle_panel(user, case):
     for whistle in whistles:
         whistle.can_rate = permissions.can_rate_whistle(user, whistle)
         for summons in whistle.summonses.all():
-            summons.mine = (summons.department_id in mine or access.is_superuser(user)) and summons.reported_at is None
-            summons.rateable = (whistle.can_rate and summons.rating is None
-                                and (summons.reported_at is not None or case.state in workflow.FINISHED))
+            summons.mine = (
+                summons.department_id in mine or access.is_superuser(user)
+            ) and summons.reported_at is None
+            summons.rateable = (
+                whistle.can_rate
+                and summons.rating is None
+                and (summons.reported_at is not None or case.state in workflow.FINISHED)
+            )
     return whistles
 
 
@@ -249,19 +301,29 @@ def staff_context(request, case, *, error=None, posted=None) -> dict:
     before, after = _photos(events)
     entries = _entries(case, [a for a in allowed if a != workflow.WHISTLE])
     context = {
-        "case": case, "sla": sla_view(case.sla()), "handle_sla": sla_view(deadlines.handle_sla(case)),
+        "case": case,
+        "sla": sla_view(case.sla()),
+        "handle_sla": sla_view(deadlines.handle_sla(case)),
         "roles": sorted(str(workflow.ROLE_LABELS.get(r, r)) for r in permissions.roles_on_case(user, case)),
         "show_reporter": permissions.can_view_reporter(user, case),
-        "events": events, "photos_before": before, "photos_after": after,
+        "events": events,
+        "photos_before": before,
+        "photos_after": after,
         "routing": _routing(case),
         "assignments": list(case.assignments.select_related("department").order_by("-assigned_at", "id")),
-        "actions": entries, "action_names": [e["name"] for e in entries],
+        "actions": entries,
+        "action_names": [e["name"] for e in entries],
         "can_whistle": workflow.WHISTLE in allowed,
         "whistles": _whistle_panel(user, case),
         "supervisions": queries.supervisions_of(case),
-        "pending_extension": ExtensionRequest.objects.filter(case_id=case.pk, status=ExtensionStatus.PENDING).first(),
-        "ratings": Rating.choices, "error": error, "posted": posted or {},
-        "map_config": map_config(case), "whistle_limit": deadlines.whistle_limit_minutes(),
+        "pending_extension": ExtensionRequest.objects.filter(
+            case_id=case.pk, status=ExtensionStatus.PENDING
+        ).first(),
+        "ratings": Rating.choices,
+        "error": error,
+        "posted": posted or {},
+        "map_config": map_config(case),
+        "whistle_limit": deadlines.whistle_limit_minutes(),
         "max_extension": deadlines.max_extension_days() - case.extension_days,
     }
     if workflow.DISPATCH in allowed or workflow.WHISTLE in allowed:
@@ -271,7 +333,9 @@ def staff_context(request, case, *, error=None, posted=None) -> dict:
     if workflow.FILE in allowed:
         from jingzhi.taxonomy.queries import active_categories, filing_conditions_for
 
-        context["categories"] = list(active_categories().select_related("parent__parent").order_by("kind", "code"))
+        context["categories"] = list(
+            active_categories().select_related("parent__parent").order_by("kind", "code")
+        )
         context["conditions"] = filing_conditions_for(case.category) if case.category_id else []
     return context
 
@@ -284,19 +348,36 @@ def resident_context(request, case, *, error=None, posted=None) -> dict:
         event.show_note = event.action in RESIDENT_NOTES
         event.state_words = resident_state_words(event.to_state) if event.to_state else ""
     before, after = _photos(events)
-    return {"case": case, "state_words": resident_state_words(case.state), "events": events,
-            "photos_before": before, "photos_after": after, "is_reporter": case.reporter_id == user.pk,
-            "can_rate": workflow.RATE in allowed, "can_reopen": workflow.REOPEN in allowed,
-            "ratings": Rating.choices, "error": error, "posted": posted or {},
-            "departments": [a.department.name for a in getattr(case, "active_assignments", [])]}
+    return {
+        "case": case,
+        "state_words": resident_state_words(case.state),
+        "events": events,
+        "photos_before": before,
+        "photos_after": after,
+        "is_reporter": case.reporter_id == user.pk,
+        "can_rate": workflow.RATE in allowed,
+        "can_reopen": workflow.REOPEN in allowed,
+        "ratings": Rating.choices,
+        "error": error,
+        "posted": posted or {},
+        "departments": [a.department.name for a in getattr(case, "active_assignments", [])],
+    }
 
 
 def render_case(request, case, *, error=None, posted=None, status=200):
     if is_staff_viewer(request.user):
-        return render(request, "web/cases/detail.html", staff_context(request, case, error=error, posted=posted),
-                      status=status)
-    return render(request, "web/cases/resident_case.html",
-                  resident_context(request, case, error=error, posted=posted), status=status)
+        return render(
+            request,
+            "web/cases/detail.html",
+            staff_context(request, case, error=error, posted=posted),
+            status=status,
+        )
+    return render(
+        request,
+        "web/cases/resident_case.html",
+        resident_context(request, case, error=error, posted=posted),
+        status=status,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- views
@@ -318,21 +399,30 @@ def _summoned_view(request, ref):
     from jingzhi.cases.models import Case
 
     ref = str(ref)
-    case = Case.objects.filter(pk=int(ref)).first() if ref.isdigit() else Case.objects.filter(number=ref).first()
+    case = (
+        Case.objects.filter(pk=int(ref)).first() if ref.isdigit() else Case.objects.filter(number=ref).first()
+    )
     if case is None:
         return None
-    summonses = [s for s in queries.summonses_for(request.user).filter(whistle__cases=case)
-                 if permissions.can_report_in(request.user, s)]
+    summonses = [
+        s
+        for s in queries.summonses_for(request.user).filter(whistle__cases=case)
+        if permissions.can_report_in(request.user, s)
+    ]
     if not summonses or request.user.is_superuser:
         return None
-    return render(request, "web/cases/summoned.html", {"case": case, "summonses": summonses,
-                                                       "map_config": map_config(case)})
+    return render(
+        request,
+        "web/cases/summoned.html",
+        {"case": case, "summonses": summonses, "map_config": map_config(case)},
+    )
 
 
 def _safe_next(request, fallback: str) -> str:
     target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return fallback
 
@@ -360,8 +450,13 @@ def case_whistle(request, ref):
     try:
         departments = _ints(request.POST.getlist("departments"), "departments", _("部门"))
         limit = _int(request.POST.get("limit_minutes"), "limit_minutes", _("报到时限"))
-        actions.do_blow_whistle(actor=request.user, case_ids=[case.pk], department_ids=departments,
-                                limit_minutes=limit, note=request.POST.get("note", ""))
+        actions.do_blow_whistle(
+            actor=request.user,
+            case_ids=[case.pk],
+            department_ids=departments,
+            limit_minutes=limit,
+            note=request.POST.get("note", ""),
+        )
     except NotFound as exc:
         raise Http404(exc.message) from exc
     except ApplicationError as exc:
@@ -385,17 +480,22 @@ def _float(value, field):
 def report_in(request, pk):
     """部门报到 from the case page, the summons page or the workbench's list."""
     try:
-        summons = actions.do_report_in(actor=request.user, summons_id=pk,
-                                       lon=_float(request.POST.get("lon"), "lon"),
-                                       lat=_float(request.POST.get("lat"), "lat"),
-                                       place=request.POST.get("place", ""))
+        summons = actions.do_report_in(
+            actor=request.user,
+            summons_id=pk,
+            lon=_float(request.POST.get("lon"), "lon"),
+            lat=_float(request.POST.get("lat"), "lat"),
+            place=request.POST.get("place", ""),
+        )
     except NotFound as exc:
         raise Http404(exc.message) from exc
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect(_safe_next(request, reverse("web:cases_workbench")), permanent=False)
     if summons.is_late:
-        messages.warning(request, _("%(dept)s已报到（超过报到时限，记为迟到）") % {"dept": summons.department.name})
+        messages.warning(
+            request, _("%(dept)s已报到（超过报到时限，记为迟到）") % {"dept": summons.department.name}
+        )
     else:
         messages.success(request, _("%(dept)s已按时报到") % {"dept": summons.department.name})
     return redirect(_safe_next(request, reverse("web:cases_workbench")))
@@ -408,8 +508,9 @@ def rate_whistle(request, pk):
         rating = _int(request.POST.get("rating"), "rating", _("评分"))
         if rating is None:
             raise InvalidInput(_("请选择评分（1–5）"), fields={"rating": "required"})
-        summons = actions.do_rate_whistle_response(actor=request.user, summons_id=pk, rating=rating,
-                                                   comment=request.POST.get("comment", ""))
+        summons = actions.do_rate_whistle_response(
+            actor=request.user, summons_id=pk, rating=rating, comment=request.POST.get("comment", "")
+        )
     except NotFound as exc:
         raise Http404(exc.message) from exc
     except ApplicationError as exc:

@@ -41,8 +41,11 @@ def _report_bounds(user):
     place = geo_queries.communities_for(user).order_by("code").values(*box).first()
     if place is None:
         generation = geo_queries.active_generation()
-        place = District.objects.filter(generation=generation).order_by("code").values(*box).first() \
-            if generation else None
+        place = (
+            District.objects.filter(generation=generation).order_by("code").values(*box).first()
+            if generation
+            else None
+        )
     if place is None or place["min_lon"] is None:
         return None
     return [[place["min_lat"], place["min_lon"]], [place["max_lat"], place["max_lon"]]]
@@ -63,24 +66,40 @@ def report(request):
     config = map_config(None)
     config["bounds"] = _report_bounds(user)
     config["highlight"] = ""
-    context = {"map_config": config, "max_length": deadlines.description_max(), "posted": {},
-               "idempotency_key": uuid.uuid4().hex}
+    context = {
+        "map_config": config,
+        "max_length": deadlines.description_max(),
+        "posted": {},
+        "idempotency_key": uuid.uuid4().hex,
+    }
     if request.method == "POST":
         post = request.POST
         duplicate_of = post.get("duplicate_of") or None
         try:
             case = actions.do_open_case(
-                actor=user, source=Source.RESIDENT_WEB, description=post.get("description", ""),
-                lon=_float(post.get("lon")), lat=_float(post.get("lat")), address=post.get("address", ""),
-                photos=request.FILES.getlist("photos"), idempotency_key=post.get("idempotency_key", ""),
+                actor=user,
+                source=Source.RESIDENT_WEB,
+                description=post.get("description", ""),
+                lon=_float(post.get("lon")),
+                lat=_float(post.get("lat")),
+                address=post.get("address", ""),
+                photos=request.FILES.getlist("photos"),
+                idempotency_key=post.get("idempotency_key", ""),
                 duplicate_of=int(duplicate_of) if str(duplicate_of or "").isdigit() else None,
             )
         except ApplicationError as exc:
-            context.update({"error": error_context(exc), "posted": post,
-                            "idempotency_key": post.get("idempotency_key") or context["idempotency_key"]})
+            context.update(
+                {
+                    "error": error_context(exc),
+                    "posted": post,
+                    "idempotency_key": post.get("idempotency_key") or context["idempotency_key"],
+                }
+            )
             return render(request, "web/cases/report.html", context, status=error_status(exc))
         if case.state == workflow.MERGED and case.merged_into_id:
-            messages.success(request, _("已关注案件 %(n)s，处理进展会通知您。") % {"n": case.merged_into.number})
+            messages.success(
+                request, _("已关注案件 %(n)s，处理进展会通知您。") % {"n": case.merged_into.number}
+            )
         else:
             messages.success(request, _("已提交，案件编号 %(n)s。处理进展会通知您。") % {"n": case.number})
         return redirect("web:my_reports")
@@ -93,17 +112,24 @@ def report_assist(request):
     """htmx: the suggested category for the text so far, and open reports of that kind nearby."""
     from jingzhi.taxonomy.queries import suggest_categories
 
-    text = request.GET.get("description", "")[:deadlines.description_max()]
+    text = request.GET.get("description", "")[: deadlines.description_max()]
     suggestions = suggest_categories(text, 3) if text.strip() else []
     lon, lat = _float(request.GET.get("lon")), _float(request.GET.get("lat"))
     duplicates = []
     if suggestions and lon is not None and lat is not None:
         found = queries.find_duplicates(suggestions[0][0], lon, lat, limit=5)
-        duplicates = [{"case": c, "metres": round(m), "state": resident_state_words(c.state)} for c, m in found]
-    return render(request, "web/cases/report.html#assist", {
-        "suggestions": [{"name": c.path_name, "words": words} for c, _score, words in suggestions],
-        "duplicates": duplicates, "located": lon is not None and lat is not None,
-    })
+        duplicates = [
+            {"case": c, "metres": round(m), "state": resident_state_words(c.state)} for c, m in found
+        ]
+    return render(
+        request,
+        "web/cases/report.html#assist",
+        {
+            "suggestions": [{"name": c.path_name, "words": words} for c, _score, words in suggestions],
+            "duplicates": duplicates,
+            "located": lon is not None and lat is not None,
+        },
+    )
 
 
 @login_required
@@ -112,9 +138,20 @@ def my_reports(request):
     page = Paginator(queries.my_reports(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for case in page.object_list:
-        allowed = permissions.allowed_actions_for(request.user, case) if case.state in (
-            workflow.PENDING_CALLBACK, workflow.CLOSED) else []
-        rows.append({"case": case, "words": resident_state_words(case.state),
-                     "mine": case.reporter_id == request.user.pk,
-                     "can_rate": workflow.RATE in allowed, "can_reopen": workflow.REOPEN in allowed})
-    return render(request, "web/cases/my_reports.html", {"page": page, "rows": rows, "ratings": Rating.choices})
+        allowed = (
+            permissions.allowed_actions_for(request.user, case)
+            if case.state in (workflow.PENDING_CALLBACK, workflow.CLOSED)
+            else []
+        )
+        rows.append(
+            {
+                "case": case,
+                "words": resident_state_words(case.state),
+                "mine": case.reporter_id == request.user.pk,
+                "can_rate": workflow.RATE in allowed,
+                "can_reopen": workflow.REOPEN in allowed,
+            }
+        )
+    return render(
+        request, "web/cases/my_reports.html", {"page": page, "rows": rows, "ratings": Rating.choices}
+    )

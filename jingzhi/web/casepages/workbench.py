@@ -32,14 +32,33 @@ MAP_POINTS = 300
 LEVEL_SCAN = 1000  # rows examined for the yellow/green filters
 COUNT_CAP = 1000  # a tab counts at most this many cases and then shows "999+"
 # The queues in the order of the loop, then the side queues.
-TABS = ("verify", "filing", "dispatch", "response", "handling", "check", "callback", "supervision", "parked",
-        "closed")
+TABS = (
+    "verify",
+    "filing",
+    "dispatch",
+    "response",
+    "handling",
+    "check",
+    "callback",
+    "supervision",
+    "parked",
+    "closed",
+)
 # Where each role starts its day.
-ROLE_START = (("operator", "verify"), ("inspector", "verify"), ("shift_lead", "filing"),
-              ("dispatcher", "dispatch"), ("handler", "response"), ("subdistrict_admin", "supervision"),
-              ("district_admin", "supervision"))
-LEVEL_CHOICES = ((workflow.RED, gettext_lazy("超时（红）")), (workflow.YELLOW, gettext_lazy("临期（黄）")),
-                 (workflow.GREEN, gettext_lazy("正常（绿）")))
+ROLE_START = (
+    ("operator", "verify"),
+    ("inspector", "verify"),
+    ("shift_lead", "filing"),
+    ("dispatcher", "dispatch"),
+    ("handler", "response"),
+    ("subdistrict_admin", "supervision"),
+    ("district_admin", "supervision"),
+)
+LEVEL_CHOICES = (
+    (workflow.RED, gettext_lazy("超时（红）")),
+    (workflow.YELLOW, gettext_lazy("临期（黄）")),
+    (workflow.GREEN, gettext_lazy("正常（绿）")),
+)
 
 
 def default_queue(user, counts: dict[str, int], tabs=TABS) -> str:
@@ -64,9 +83,16 @@ def _filters(request) -> dict:
 
 
 def filtered_queue(user, queue: str, f: dict, now):
-    qs = queries.queue_for(user, queue, category=f["category"], subdistrict_code=f["subdistrict"],
-                           source=f["source"], search=f["q"], now=now,
-                           overdue=True if f["level"] == workflow.RED else (False if f["level"] else None))
+    qs = queries.queue_for(
+        user,
+        queue,
+        category=f["category"],
+        subdistrict_code=f["subdistrict"],
+        source=f["source"],
+        search=f["q"],
+        now=now,
+        overdue=True if f["level"] == workflow.RED else (False if f["level"] else None),
+    )
     if f["community"]:
         qs = qs.filter(community_code=f["community"])
     return qs
@@ -107,12 +133,20 @@ def workbench(request):
         case.light = _light(case, now)
     points = _points(qs, now)
     context = {
-        "queue": queue, "queue_label": queries.queue_label(queue), "page": page, "cases": cases,
+        "queue": queue,
+        "queue_label": queries.queue_label(queue),
+        "page": page,
+        "cases": cases,
         "page_total": _count_label(page.paginator.count),
         "page_capped": page.paginator.count >= COUNT_CAP,
-        "tabs": [{"name": n, "label": queries.queue_label(n), "count": _count_label(counts.get(n))} for n in tabs],
-        "filters": f, "levels": LEVEL_CHOICES, "sources": Source.choices,
-        "points": points, "map_config": _map_config(points),
+        "tabs": [
+            {"name": n, "label": queries.queue_label(n), "count": _count_label(counts.get(n))} for n in tabs
+        ],
+        "filters": f,
+        "levels": LEVEL_CHOICES,
+        "sources": Source.choices,
+        "points": points,
+        "map_config": _map_config(points),
         "query_string": _query_string(request, drop=("page",)),
         "tab_query": _query_string(request, drop=("page", "queue")),
         "summonses": _pending_summonses(user),
@@ -122,11 +156,17 @@ def workbench(request):
     from jingzhi.geo import queries as geo_queries
     from jingzhi.taxonomy.queries import active_categories
 
-    context.update({
-        "categories": list(active_categories().select_related("parent__parent").order_by("kind", "code")),
-        "subdistricts": list(geo_queries.subdistricts_for(user).order_by("code").values("code", "name")[:100]),
-        "communities": list(geo_queries.communities_for(user).order_by("code").values("code", "name")[:300]),
-    })
+    context.update(
+        {
+            "categories": list(active_categories().select_related("parent__parent").order_by("kind", "code")),
+            "subdistricts": list(
+                geo_queries.subdistricts_for(user).order_by("code").values("code", "name")[:100]
+            ),
+            "communities": list(
+                geo_queries.communities_for(user).order_by("code").values("code", "name")[:300]
+            ),
+        }
+    )
     return render(request, "web/cases/workbench.html", context)
 
 
@@ -158,15 +198,36 @@ def _query_string(request, drop=()) -> str:
 
 def _points(qs, now) -> list[dict]:
     """The filtered queue's located cases for the map, coloured by warning level (one query)."""
-    rows = qs.prefetch_related(None).exclude(lat__isnull=True).values(
-        "number", "lon", "lat", "state", "step", "step_started_at", "step_deadline", "step_limit_unit",
-        "description")[:MAP_POINTS]
+    rows = (
+        qs.prefetch_related(None)
+        .exclude(lat__isnull=True)
+        .values(
+            "number",
+            "lon",
+            "lat",
+            "state",
+            "step",
+            "step_started_at",
+            "step_deadline",
+            "step_limit_unit",
+            "description",
+        )[:MAP_POINTS]
+    )
     out = []
     for row in rows:
         level = deadlines.step_sla(SimpleNamespace(**row), now).level
-        out.append({"n": row["number"], "lon": round(row["lon"], 6), "lat": round(row["lat"], 6), "level": level,
-                    "c": LEVEL_COLOURS[level], "s": workflow.state_label(row["state"]),
-                    "t": row["description"][:40], "u": reverse("web:case_detail", args=[row["number"]])})
+        out.append(
+            {
+                "n": row["number"],
+                "lon": round(row["lon"], 6),
+                "lat": round(row["lat"], 6),
+                "level": level,
+                "c": LEVEL_COLOURS[level],
+                "s": workflow.state_label(row["state"]),
+                "t": row["description"][:40],
+                "u": reverse("web:case_detail", args=[row["number"]]),
+            }
+        )
     return out
 
 

@@ -26,32 +26,70 @@ def tree(db):
     gen = BoundaryGeneration.objects.create(description="web tests", is_active=True)
     geom, bbox = _box(0, 0, 8, 2)
     district = District.objects.create(generation=gen, code=D, name="示范区", geometry=geom, **bbox)
-    out = {"generation": gen, "district": district, "subdistricts": [], "communities": [], "grids": [], "streets": []}
+    out = {
+        "generation": gen,
+        "district": district,
+        "subdistricts": [],
+        "communities": [],
+        "grids": [],
+        "streets": [],
+    }
     for s in range(2):
         geom, bbox = _box(4 * s, 0, 4, 2)
-        sub = Subdistrict.objects.create(generation=gen, district=district, code=f"{D}00{s + 1}",
-                                         name=["青槐街道", "丰泽街道"][s], geometry=geom, **bbox)
+        sub = Subdistrict.objects.create(
+            generation=gen,
+            district=district,
+            code=f"{D}00{s + 1}",
+            name=["青槐街道", "丰泽街道"][s],
+            geometry=geom,
+            **bbox,
+        )
         out["subdistricts"].append(sub)
         for c in range(2):
             col0 = 4 * s + 2 * c
             geom, bbox = _box(col0, 0, 2, 2)
-            com = Community.objects.create(generation=gen, subdistrict=sub, code=f"{sub.code}00{c + 1}",
-                                           name=f"{sub.name[:2]}{'东西'[c]}社区", geometry=geom, **bbox)
+            com = Community.objects.create(
+                generation=gen,
+                subdistrict=sub,
+                code=f"{sub.code}00{c + 1}",
+                name=f"{sub.name[:2]}{'东西'[c]}社区",
+                geometry=geom,
+                **bbox,
+            )
             out["communities"].append(com)
             seq = 0
             for row in range(2):
                 for col in range(2):
                     seq += 1
                     geom, bbox = _box(col0 + col, row)
-                    out["grids"].append(Grid.objects.create(
-                        generation=gen, community=com, code=f"{com.code}{seq:03d}", name=f"{com.name}第{seq}网格",
-                        geometry=geom, area_m2=9000.0, **bbox))
+                    out["grids"].append(
+                        Grid.objects.create(
+                            generation=gen,
+                            community=com,
+                            code=f"{com.code}{seq:03d}",
+                            name=f"{com.name}第{seq}网格",
+                            geometry=geom,
+                            area_m2=9000.0,
+                            **bbox,
+                        )
+                    )
         y = ORIGIN_LAT - 0.5 * STEP
         x0, x1 = ORIGIN_LON + (4 * s + 0.5) * STEP, ORIGIN_LON + (4 * s + 3.5) * STEP
-        out["streets"].append(Street.objects.create(
-            generation=gen, subdistrict=sub, code=f"{sub.code}S001", name=["槐柏树街", "丰盛胡同"][s], kind="hutong",
-            geometry={"type": "LineString", "coordinates": [[x0, y], [x1, y]]},
-            min_lon=x0, max_lon=x1, min_lat=y, max_lat=y, length_m=255.0))
+        out["streets"].append(
+            Street.objects.create(
+                generation=gen,
+                subdistrict=sub,
+                code=f"{sub.code}S001",
+                name=["槐柏树街", "丰盛胡同"][s],
+                kind="hutong",
+                geometry={"type": "LineString", "coordinates": [[x0, y], [x1, y]]},
+                min_lon=x0,
+                max_lon=x1,
+                min_lat=y,
+                max_lat=y,
+                length_m=255.0,
+            )
+        )
     return out
 
 

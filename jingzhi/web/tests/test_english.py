@@ -21,7 +21,18 @@ from jingzhi.web.tests.test_streets_pages import appointed, at, world  # noqa: F
 HAN = re.compile(r"[\u4e00-\u9fff]")
 ROOT = Path(__file__).resolve().parents[2]
 # The apps whose strings are finished.
-TRANSLATED_APPS = ["core", "accounts", "geo", "taxonomy", "duties", "cases", "rectification", "open311", "api", "web"]
+TRANSLATED_APPS = [
+    "core",
+    "accounts",
+    "geo",
+    "taxonomy",
+    "duties",
+    "cases",
+    "rectification",
+    "open311",
+    "api",
+    "web",
+]
 # Shown in their own language by design: the language switch offers "简体中文" to those who want it.
 NOT_CHROME = ["简体中文"]
 
@@ -57,12 +68,17 @@ def _stored_text() -> list[str]:
     values = set()
     for label in ("geo", "accounts", "taxonomy", "duties", "cases", "rectification"):
         for model in apps.get_app_config(label).get_models():
-            fields = [f.name for f in model._meta.concrete_fields
-                      if isinstance(f, (models.CharField, models.TextField)) and not f.choices]
+            fields = [
+                f.name
+                for f in model._meta.concrete_fields
+                if isinstance(f, (models.CharField, models.TextField)) and not f.choices
+            ]
             for row in model.objects.values_list(*fields) if fields else []:
                 for value in row:
                     if isinstance(value, str) and HAN.search(value):  # keywords are stored as one list
-                        values.update([value, value[:59], *re.split(r"[、，,;；\s]+", value)])  # 59: truncatechars
+                        values.update(
+                            [value, value[:59], *re.split(r"[、，,;；\s]+", value)]
+                        )  # 59: truncatechars
     return sorted(v for v in values if v)
 
 
@@ -86,8 +102,16 @@ def test_home_page_of_a_subdistrict_admin_is_english_apart_from_the_data(english
     english.force_login(sub_admin)
     english.cookies["django_language"] = "en"  # force_login keeps cookies, but say it where it matters
     body = english.get(reverse("web:home")).content.decode()
-    for label in ("Home", "Places", "Grid map", "Log out", "Shortcuts", "Browse places",
-                  "Refined urban governance", "Subdistrict administrator"):
+    for label in (
+        "Home",
+        "Places",
+        "Grid map",
+        "Log out",
+        "Shortcuts",
+        "Browse places",
+        "Refined urban governance",
+        "Subdistrict administrator",
+    ):
         assert label in body, label
     assert _chinese_chrome(body, _place_names(tree)) == []
 
@@ -106,9 +130,13 @@ def test_grid_page_shows_english_labels_and_chinese_place_names(english, sub_adm
 @pytest.mark.django_db
 def test_place_list_pages_are_english_apart_from_the_data(english, sub_admin, tree):
     english.force_login(sub_admin)
-    pages = [reverse("web:places"), reverse("web:district", args=[tree["district"].pk]),
-             reverse("web:subdistrict", args=[tree["subdistricts"][0].pk]),
-             reverse("web:community", args=[tree["communities"][0].pk]), reverse("web:map")]
+    pages = [
+        reverse("web:places"),
+        reverse("web:district", args=[tree["district"].pk]),
+        reverse("web:subdistrict", args=[tree["subdistricts"][0].pk]),
+        reverse("web:community", args=[tree["communities"][0].pk]),
+        reverse("web:map"),
+    ]
     for url in pages:
         body = english.get(url).content.decode()
         assert _chinese_chrome(body, _place_names(tree)) == [], url
@@ -193,7 +221,10 @@ def test_every_string_of_the_app_has_an_english_translation(app):
     placeholders = re.compile(r"%\(\w+\)[-+ #0-9.]*[sdrf]")
     for entry in entries:
         for text in entry["strs"].values():
-            assert sorted(placeholders.findall(text)) == sorted(placeholders.findall(entry["id"])), (entry["id"], text)
+            assert sorted(placeholders.findall(text)) == sorted(placeholders.findall(entry["id"])), (
+                entry["id"],
+                text,
+            )
 
 
 @pytest.mark.parametrize("app", TRANSLATED_APPS)
@@ -243,7 +274,10 @@ def test_the_case_workbench_is_english_apart_from_the_data(english, w):  # noqa:
         assert ("To verify" in body or user == w.p.handler) and "待核实" not in body
         assert "In handling" in body or user != w.p.handler
         assert _chinese_chrome(body, _stored_text()) == [], (user.username, queue)
-        assert "Keyboard shortcuts: " in body and "：" not in _visible_text(body).split("Keyboard shortcuts")[1][:40]
+        assert (
+            "Keyboard shortcuts: " in body
+            and "：" not in _visible_text(body).split("Keyboard shortcuts")[1][:40]
+        )
 
 
 @pytest.mark.django_db
@@ -264,10 +298,16 @@ def test_the_street_list_and_a_street_page_are_english_apart_from_the_data(engli
     from jingzhi.rectification import actions
     from jingzhi.rectification.tests.conftest import day
 
-    actions.do_record_inspection(actor=appointed.p.assessor, street_code=STREET1, kind="city_monthly",
-                                 inspected_on=day(2025, 6, 11).date(),
-                                 results=[{"item": "illegal_parking", "passed": False, "count": 6},
-                                          {"item": "piled_materials", "passed": False, "count": 1}])
+    actions.do_record_inspection(
+        actor=appointed.p.assessor,
+        street_code=STREET1,
+        kind="city_monthly",
+        inspected_on=day(2025, 6, 11).date(),
+        results=[
+            {"item": "illegal_parking", "passed": False, "count": 6},
+            {"item": "piled_materials", "passed": False, "count": 1},
+        ],
+    )
     english.force_login(appointed.p.sub_admin)
     body = english.get("/streets/").content.decode()
     assert "Grade" in body and "Street chief" in body and "槐柏树街" in body

@@ -17,8 +17,15 @@ def _codes(response):
 
 def _bbox(col0, row0, col1, row1):
     """A box from lattice positions (fractions allowed)."""
-    return ",".join(str(v) for v in (ORIGIN_LON + col0 * STEP, ORIGIN_LAT - row1 * STEP,
-                                      ORIGIN_LON + col1 * STEP, ORIGIN_LAT - row0 * STEP))
+    return ",".join(
+        str(v)
+        for v in (
+            ORIGIN_LON + col0 * STEP,
+            ORIGIN_LAT - row1 * STEP,
+            ORIGIN_LON + col1 * STEP,
+            ORIGIN_LAT - row0 * STEP,
+        )
+    )
 
 
 def test_anonymous_request_is_refused_with_a_json_error(client, tree):
@@ -92,7 +99,13 @@ def test_answers_are_cached_per_scope(client, district_admin, sub_admin, tree):
 def test_simplify_rounds_coordinates_and_keeps_rectangles():
     from jingzhi.web.mapdata import simplify
 
-    ring = [[116.1234567891, 39.1], [116.2, 39.1], [116.2, 39.2], [116.1234567891, 39.2], [116.1234567891, 39.1]]
+    ring = [
+        [116.1234567891, 39.1],
+        [116.2, 39.1],
+        [116.2, 39.2],
+        [116.1234567891, 39.2],
+        [116.1234567891, 39.1],
+    ]
     out = simplify({"type": "Polygon", "coordinates": [ring]}, 1e-6)
     assert out["coordinates"][0][0] == [116.123457, 39.1]
     assert len(out["coordinates"][0]) == 5

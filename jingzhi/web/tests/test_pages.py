@@ -50,7 +50,9 @@ def test_a_missing_place_is_not_found_like_a_forbidden_one(sub_admin_client):
 
 
 def test_subdistrict_page_lists_communities_with_grid_counts_a_chart_and_streets(sub_admin_client, tree):
-    body = sub_admin_client.get(reverse("web:subdistrict", args=[tree["subdistricts"][0].pk])).content.decode()
+    body = sub_admin_client.get(
+        reverse("web:subdistrict", args=[tree["subdistricts"][0].pk])
+    ).content.decode()
     assert "青槐东社区" in body and "青槐西社区" in body
     assert "4 个网格" in body
     assert "chartkick/Chart.bundle.js" in body and "BarChart" in body
@@ -156,6 +158,11 @@ def test_static_asset_check_finds_every_asset_the_pages_load():
     assert static_assets_present() == []
 
 
-def test_community_page_query_count_does_not_grow_with_its_grids(sub_admin_client, tree, django_assert_max_num_queries):
+def test_community_page_query_count_does_not_grow_with_its_grids(
+    sub_admin_client, tree, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(12):
-        assert sub_admin_client.get(reverse("web:community", args=[tree["communities"][0].pk])).status_code == 200
+        assert (
+            sub_admin_client.get(reverse("web:community", args=[tree["communities"][0].pk])).status_code
+            == 200
+        )

@@ -23,9 +23,12 @@ def at():
 
 @pytest.fixture
 def appointed(world, at):
-    actions.do_appoint_chief(actor=None, street_code=STREET1, user=world.p.chief, rank="street", title="副主任")
-    actions.do_update_board(actor=None, street_code=STREET1, property_company="青槐物业",
-                            chief_public_phone="010-6600 1234")
+    actions.do_appoint_chief(
+        actor=None, street_code=STREET1, user=world.p.chief, rank="street", title="副主任"
+    )
+    actions.do_update_board(
+        actor=None, street_code=STREET1, property_company="青槐物业", chief_public_phone="010-6600 1234"
+    )
     return world
 
 
@@ -42,20 +45,37 @@ def test_an_inspection_posted_from_the_form_opens_cases_and_shows_the_result(cli
     client.force_login(appointed.p.assessor)
     form = client.get(f"/streets/{STREET1}/inspect/")
     assert form.status_code == 200 and "无乱停车" in form.content.decode()
-    response = client.post(f"/streets/{STREET1}/inspect/", {
-        "kind": "city_monthly", "inspected_on": "2025-06-11", "fail_illegal_parking": "1",
-        "count_illegal_parking": "3", "deduction_illegal_parking": "6", "fail_piled_materials": "1",
-        "count_piled_materials": "3", "deduction_piled_materials": "6", "note_piled_materials": "建筑垃圾"})
+    response = client.post(
+        f"/streets/{STREET1}/inspect/",
+        {
+            "kind": "city_monthly",
+            "inspected_on": "2025-06-11",
+            "fail_illegal_parking": "1",
+            "count_illegal_parking": "3",
+            "deduction_illegal_parking": "6",
+            "fail_piled_materials": "1",
+            "count_piled_materials": "3",
+            "deduction_piled_materials": "6",
+            "note_piled_materials": "建筑垃圾",
+        },
+    )
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
-    assert "88" in page and "不达标" not in page.split("data-testid=\"inspection-grade\"")[0][-50:]
+    assert "88" in page and "不达标" not in page.split('data-testid="inspection-grade"')[0][-50:]
     assert "降档" in page and "无乱停车" in page and "无堆物堆料" in page
 
 
 def test_a_refused_inspection_shows_why_and_keeps_the_form(client, appointed):
     client.force_login(appointed.p.assessor)
-    response = client.post(f"/streets/{STREET1}/inspect/", {
-        "kind": "city_monthly", "inspected_on": "2025-06-11", "fail_road_damage": "1", "deduction_road_damage": "15"})
+    response = client.post(
+        f"/streets/{STREET1}/inspect/",
+        {
+            "kind": "city_monthly",
+            "inspected_on": "2025-06-11",
+            "fail_road_damage": "1",
+            "deduction_road_damage": "15",
+        },
+    )
     assert response.status_code == 400 and "超过该项分值" in response.content.decode()
 
 
@@ -66,10 +86,16 @@ def test_the_inspection_form_is_not_for_people_outside_the_street(client, appoin
 
 
 def test_the_chief_sees_the_downgrade_and_the_cases_on_the_dashboard(client, appointed):
-    actions.do_record_inspection(actor=appointed.p.assessor, street_code=STREET1, kind="city_monthly",
-                                 inspected_on=day(2025, 6, 11).date(),
-                                 results=[{"item": "illegal_parking", "passed": False, "count": 6},
-                                          {"item": "piled_materials", "passed": False, "count": 1}])
+    actions.do_record_inspection(
+        actor=appointed.p.assessor,
+        street_code=STREET1,
+        kind="city_monthly",
+        inspected_on=day(2025, 6, 11).date(),
+        results=[
+            {"item": "illegal_parking", "passed": False, "count": 6},
+            {"item": "piled_materials", "passed": False, "count": 1},
+        ],
+    )
     client.force_login(appointed.p.chief)
     html = client.get("/streets/mine/").content.decode()
     assert "槐柏树街" in html and "不达标" in html and "无乱停车" in html and "JZ2025" in html
@@ -101,16 +127,25 @@ def test_a_logged_in_resident_reports_from_the_public_page(client, appointed):
 def test_a_decision_without_authority_is_refused_on_the_page(client, appointed, at):
     for month in (5, 6):
         at(day(2025, month))
-        actions.do_record_inspection(actor=appointed.p.assessor, street_code=STREET1, kind="city_monthly",
-                                     inspected_on=day(2025, month).date(),
-                                     results=[{"item": "illegal_construction", "passed": False, "count": 2},
-                                              {"item": "wall_openings", "passed": False, "count": 1}])
+        actions.do_record_inspection(
+            actor=appointed.p.assessor,
+            street_code=STREET1,
+            kind="city_monthly",
+            inspected_on=day(2025, month).date(),
+            results=[
+                {"item": "illegal_construction", "passed": False, "count": 2},
+                {"item": "wall_openings", "passed": False, "count": 1},
+            ],
+        )
     from jingzhi.rectification.models import AccountabilityProposal
 
     proposal = AccountabilityProposal.objects.get()
     client.force_login(appointed.p.chief)
-    response = client.post(f"/streets/{STREET1}/act/decide/", {"proposal": proposal.pk, "decision": "accept",
-                                                                "reason": "好"}, follow=True)
+    response = client.post(
+        f"/streets/{STREET1}/act/decide/",
+        {"proposal": proposal.pk, "decision": "accept", "reason": "好"},
+        follow=True,
+    )
     assert "管理员决定" in response.content.decode()
     proposal.refresh_from_db()
     assert proposal.status == "pending"

@@ -47,8 +47,18 @@ def test_place_staff_keep_every_tab(client, w):  # noqa: F811
     report(w)
     for user in (w.p.operator, w.p.dispatcher):
         tabs = _tabs(client, user)
-        assert list(tabs) == ["verify", "filing", "dispatch", "response", "handling", "check", "callback",
-                              "supervision", "parked", "closed"], user.username
+        assert list(tabs) == [
+            "verify",
+            "filing",
+            "dispatch",
+            "response",
+            "handling",
+            "check",
+            "callback",
+            "supervision",
+            "parked",
+            "closed",
+        ], user.username
 
 
 def test_a_long_queue_is_paged_from_a_capped_count_like_its_tab(client, w, monkeypatch):  # noqa: F811

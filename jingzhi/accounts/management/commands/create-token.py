@@ -25,5 +25,7 @@ class Command(BaseCommand):
             token, key = actions.do_create_api_token(actor=None, user=user, name=name)
         except ApplicationError as exc:
             raise CommandError(exc.message) from None
-        self.stderr.write(f"已为 {user.username} 创建令牌“{token.name}”（#{token.pk}）。密钥只显示这一次，请妥善保存：")
+        self.stderr.write(
+            f"已为 {user.username} 创建令牌“{token.name}”（#{token.pk}）。密钥只显示这一次，请妥善保存："
+        )
         self.stdout.write(key)

@@ -39,12 +39,16 @@ class Command(BaseCommand):
             elif action == "diagram":
                 from jingzhi.cases import workflow
 
-                self.stdout.write(workflow.diagram_mermaid() if options["mermaid"] else workflow.diagram_svg())
+                self.stdout.write(
+                    workflow.diagram_mermaid() if options["mermaid"] else workflow.diagram_svg()
+                )
             else:
                 from jingzhi.cases.actions import do_import_hotline_orders
 
                 with open(options["file"], "rb") as handle:
                     counts = do_import_hotline_orders(actor=None, file=handle)
-                self.stdout.write(f"新建 {counts['created']} 件，已存在 {counts['existing']} 件，共 {counts['rows']} 行")
+                self.stdout.write(
+                    f"新建 {counts['created']} 件，已存在 {counts['existing']} 件，共 {counts['rows']} 行"
+                )
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc

@@ -18,15 +18,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         sweep = sub.add_parser("sweep", help=_("删除无人引用、且超过指定时长未改动的图片文件"))
-        sweep.add_argument("--older-than-hours", type=float, default=24.0,
-                           help=_("只删除超过这么多小时的文件（默认 24；正在提交的上传不会被误删）"))
+        sweep.add_argument(
+            "--older-than-hours",
+            type=float,
+            default=24.0,
+            help=_("只删除超过这么多小时的文件（默认 24；正在提交的上传不会被误删）"),
+        )
         sweep.add_argument("--dry-run", action="store_true", help=_("只列出，不删除"))
 
     def handle(self, *args, **options):
         hours = options["older_than_hours"]
         if hours < 1:
             raise CommandError(_("--older-than-hours 至少为 1：更新的文件可能属于尚未提交的上传。"))
-        found = attachments.do_sweep_orphan_files(older_than=timedelta(hours=hours), dry_run=options["dry_run"])
+        found = attachments.do_sweep_orphan_files(
+            older_than=timedelta(hours=hours), dry_run=options["dry_run"]
+        )
         for name in found:
             self.stdout.write(name)
         if options["dry_run"]:

@@ -27,10 +27,19 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(_("OK：审计链完整，共 %(n)d 条记录。") % {"n": count}))
             return
         when = timezone.localtime(broken.created_at).strftime("%Y-%m-%d %H:%M:%S")
-        self.stderr.write(self.style.ERROR(
-            _("审计链在第一处断裂：记录 #%(id)s（时间 %(when)s，动作 %(verb)s，对象 %(type)s:%(target)s）"
-              "与前一条记录或自身内容不符——该记录或其之前的记录被修改、删除或插入过。")
-            % {"id": broken.pk, "when": when, "verb": broken.verb, "type": broken.target_type,
-               "target": broken.target_id}
-        ))
+        self.stderr.write(
+            self.style.ERROR(
+                _(
+                    "审计链在第一处断裂：记录 #%(id)s（时间 %(when)s，动作 %(verb)s，对象 %(type)s:%(target)s）"
+                    "与前一条记录或自身内容不符——该记录或其之前的记录被修改、删除或插入过。"
+                )
+                % {
+                    "id": broken.pk,
+                    "when": when,
+                    "verb": broken.verb,
+                    "type": broken.target_type,
+                    "target": broken.target_id,
+                }
+            )
+        )
         sys.exit(1)

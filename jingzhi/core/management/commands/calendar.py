@@ -53,7 +53,9 @@ class Command(BaseCommand):
         try:
             rows = parse_holiday_file(path.read_bytes(), year=year)
             if options["dry_run"]:
-                self.stdout.write(_("检查通过：%(year)d 年共 %(n)d 天（未写入）。") % {"year": year, "n": len(rows)})
+                self.stdout.write(
+                    _("检查通过：%(year)d 年共 %(n)d 天（未写入）。") % {"year": year, "n": len(rows)}
+                )
                 return
             do_import_holidays(actor=None, year=year, rows=rows, source=options["source"] or path.name)
         except HolidayFileError as exc:
@@ -64,9 +66,12 @@ class Command(BaseCommand):
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         holidays = sum(1 for r in rows if not r.is_workday)
-        self.stdout.write(self.style.SUCCESS(
-            _("已导入 %(year)d 年：放假 %(h)d 天，调休上班 %(w)d 天。") % {"year": year, "h": holidays, "w": len(rows) - holidays}
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("已导入 %(year)d 年：放假 %(h)d 天，调休上班 %(w)d 天。")
+                % {"year": year, "h": holidays, "w": len(rows) - holidays}
+            )
+        )
 
     def _status(self, options):
         this_year = workcalendar.today().year
@@ -81,7 +86,9 @@ class Command(BaseCommand):
             elif row["corrected"]:
                 extra = _("，另有数据库更正 %(n)d 条") % {"n": row["db_rows"]}
             line = f"{row['year']}  {label}{extra}"
-            self.stdout.write(self.style.WARNING(line) if row["source"] == workcalendar.SOURCE_FALLBACK else line)
+            self.stdout.write(
+                self.style.WARNING(line) if row["source"] == workcalendar.SOURCE_FALLBACK else line
+            )
         missing = workcalendar.years_without_data(this_year)
         if missing:
             from jingzhi.core.checks import calendar_hint_text, calendar_warning_text

@@ -27,15 +27,20 @@ class Command(BaseCommand):
         parser.add_argument("--with-scheduler", action="store_true", help=_("同时运行定时任务调度"))
         parser.add_argument("--max-jobs", type=int, default=None, help=_("处理这么多任务后退出"))
         parser.add_argument("--name", default=None, help=_("worker 名称"))
-        parser.add_argument("--worker-class", default=None,
-                            help=_("RQ worker 类，例如 rq.worker.SimpleWorker（不 fork，适合调试）"))
+        parser.add_argument(
+            "--worker-class",
+            default=None,
+            help=_("RQ worker 类，例如 rq.worker.SimpleWorker（不 fork，适合调试）"),
+        )
 
     def handle(self, *args, **options):
         if not rq_configured():
-            self.stdout.write(_(
-                "未设置 REDIS_URL：当前为嵌入式配置，后台任务在 Web 进程内、事务提交后立即执行，无需单独运行 worker。"
-                "如需独立的后台任务进程，请设置 REDIS_URL（例如 redis://127.0.0.1:6379/0）后再运行 `jingzhi worker`。"
-            ))
+            self.stdout.write(
+                _(
+                    "未设置 REDIS_URL：当前为嵌入式配置，后台任务在 Web 进程内、事务提交后立即执行，无需单独运行 worker。"
+                    "如需独立的后台任务进程，请设置 REDIS_URL（例如 redis://127.0.0.1:6379/0）后再运行 `jingzhi worker`。"
+                )
+            )
             return
 
         import django_tasks_rq
@@ -48,16 +53,26 @@ class Command(BaseCommand):
         level = {0: "WARNING", 1: "INFO"}.get(options["verbosity"], "DEBUG")
         setup_loghandlers(level)
         try:
-            worker = get_worker(*queues, job_class=django_tasks_rq.Job, worker_class=options["worker_class"],
-                                name=options["name"])
+            worker = get_worker(
+                *queues,
+                job_class=django_tasks_rq.Job,
+                worker_class=options["worker_class"],
+                name=options["name"],
+            )
             # The work horse is forked: it must not inherit this process's database connections.
             reset_db_connections()
             self.stdout.write(_("后台任务进程已启动，队列：%(q)s") % {"q": ", ".join(queues)})
-            worker.work(burst=options["burst"], with_scheduler=options["with_scheduler"], logging_level=level,
-                        max_jobs=options["max_jobs"])
+            worker.work(
+                burst=options["burst"],
+                with_scheduler=options["with_scheduler"],
+                logging_level=level,
+                max_jobs=options["max_jobs"],
+            )
         except RedisConnectionError as exc:
             # Name the server, never its password.
             where = urlsplit(settings.REDIS_URL)
-            self.stderr.write(_("无法连接 Redis（%(host)s:%(port)s）：%(err)s")
-                              % {"host": where.hostname, "port": where.port or 6379, "err": exc})
+            self.stderr.write(
+                _("无法连接 Redis（%(host)s:%(port)s）：%(err)s")
+                % {"host": where.hostname, "port": where.port or 6379, "err": exc}
+            )
             sys.exit(1)

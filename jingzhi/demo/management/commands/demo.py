@@ -18,8 +18,12 @@ class Command(BaseCommand):
     help = "生成虚构的演示城区（示范区）及各角色演示账号，然后在 127.0.0.1 上启动服务。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000),
-                            help="监听端口（默认取环境变量 PORT，否则 8000）")
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=int(os.environ.get("PORT") or 8000),
+            help="监听端口（默认取环境变量 PORT，否则 8000）",
+        )
         parser.add_argument("--no-serve", action="store_true", help="只生成数据，不启动服务")
 
     def handle(self, *args, **options):
@@ -34,10 +38,12 @@ class Command(BaseCommand):
             detail = "\n".join(f"  - {p}" for p in problems[:20])
             raise CommandError(f"演示数据生成失败：{exc.message}\n{detail}".rstrip()) from exc
         if result.created_anything:
-            self.stdout.write(self.style.SUCCESS(
-                f"演示数据已生成：区划{'已导入' if result.places_created else '已存在'}，"
-                f"新建部门 {result.departments_created} 个、用户 {result.users_created} 个、任命 {result.roles_created} 项。"
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"演示数据已生成：区划{'已导入' if result.places_created else '已存在'}，"
+                    f"新建部门 {result.departments_created} 个、用户 {result.users_created} 个、任命 {result.roles_created} 项。"
+                )
+            )
         else:
             self.stdout.write("演示数据已存在，未作改动。")
         self.stdout.write("\n演示账号（仅供本机体验，请勿用于生产）：")

@@ -18,7 +18,9 @@ class Command(BaseCommand):
         sub.add_parser("import", help="从 Excel 导入职责清单（全部通过才写入）").add_argument("file")
         coverage = sub.add_parser("coverage", help="列出无规则的 分类×街道 与冲突规则")
         coverage.add_argument("--district", default=None, help="只看该区（6 位区编码）")
-        sub.add_parser("load-demo", help="为演示区载入默认职责规则（可重复执行）").add_argument("district_code")
+        sub.add_parser("load-demo", help="为演示区载入默认职责规则（可重复执行）").add_argument(
+            "district_code"
+        )
 
     def handle(self, *args, **options):
         from jingzhi.duties import actions, excel, queries
@@ -35,8 +37,11 @@ class Command(BaseCommand):
                     raise CommandError(f"文件不存在：{path}")
                 with path.open("rb") as handle:
                     summary = actions.do_import_duty_rules(actor=None, source=handle)
-                self.stdout.write("导入完成：新建 {created} 条，更新 {updated} 条，未变 {unchanged} 条（共 {rows} 行）"
-                                  .format(**summary))
+                self.stdout.write(
+                    "导入完成：新建 {created} 条，更新 {updated} 条，未变 {unchanged} 条（共 {rows} 行）".format(
+                        **summary
+                    )
+                )
             elif action == "coverage":
                 report = queries.coverage_report(options["district"])
                 for line in report.as_lines():

@@ -29,8 +29,9 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.SUCCESS(_("已启用边界版本 #%(id)d") % {"id": gen.pk}))
                 return
             if op == "create":
-                gen = actions.do_create_generation(actor=None, description=opts["description"],
-                                                   copy_active=not opts["empty"])
+                gen = actions.do_create_generation(
+                    actor=None, description=opts["description"], copy_active=not opts["empty"]
+                )
                 self.stdout.write(self.style.SUCCESS(_("已新建草稿边界版本 #%(id)d") % {"id": gen.pk}))
                 return
         except ApplicationError as exc:
@@ -40,4 +41,6 @@ class Command(BaseCommand):
             state = _("启用中") if gen.is_active else (_("草稿") if gen.activated_at is None else _("曾启用"))
             self.stdout.write(
                 f"#{gen.pk}\t{state}\t{gen.created_at:%Y-%m-%d %H:%M}\t{gen.description}\t"
-                + _("区 %(district)d 街道 %(subdistrict)d 社区 %(community)d 网格 %(grid)d 街巷 %(street)d") % counts)
+                + _("区 %(district)d 街道 %(subdistrict)d 社区 %(community)d 网格 %(grid)d 街巷 %(street)d")
+                % counts
+            )

@@ -17,7 +17,9 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         create = sub.add_parser("create-key", help="为一个客户端应用签发密钥，密钥只显示这一次")
         create.add_argument("name")
-        create.add_argument("--rate-limit", type=int, default=None, help="每分钟提交上限（默认取设置，0 为不限）")
+        create.add_argument(
+            "--rate-limit", type=int, default=None, help="每分钟提交上限（默认取设置，0 为不限）"
+        )
         revoke = sub.add_parser("revoke-key", help="吊销以该前缀开头的密钥")
         revoke.add_argument("prefix")
         sub.add_parser("list-keys", help="列出客户端及其密钥前缀")
@@ -28,8 +30,9 @@ class Command(BaseCommand):
 
         try:
             if options["action"] == "create-key":
-                client, key = actions.do_create_client(actor=None, name=options["name"],
-                                                       rate_limit_per_minute=options["rate_limit"])
+                client, key = actions.do_create_client(
+                    actor=None, name=options["name"], rate_limit_per_minute=options["rate_limit"]
+                )
                 self.stderr.write(f"已签发：{client.name}（前缀 {client.key_prefix}）。密钥只显示这一次：")
                 self.stdout.write(key)
             elif options["action"] == "revoke-key":

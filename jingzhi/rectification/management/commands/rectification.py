@@ -35,12 +35,16 @@ class Command(BaseCommand):
                 version = actions.do_load_default_standard(actor=None)
                 self.stdout.write(f"现行标准：{version.name}（{version.code}），{version.items.count()} 项")
             elif what == "regrade":
-                codes = sorted(set(Inspection.objects.filter(is_official=True).values_list("street_code", flat=True)))
+                codes = sorted(
+                    set(Inspection.objects.filter(is_official=True).values_list("street_code", flat=True))
+                )
                 for code in codes:
                     with transaction.atomic():
                         record = StreetRecord.objects.select_for_update().get(street_code=code)
-                        month = record.last_month or Inspection.objects.filter(street_code=code).latest(
-                            "inspected_on").month
+                        month = (
+                            record.last_month
+                            or Inspection.objects.filter(street_code=code).latest("inspected_on").month
+                        )
                         actions._update_street(record, actor=None, month=month)
                 self.stdout.write(f"已重新评级 {len(codes)} 条街巷")
             elif what == "export-streets":
@@ -49,8 +53,11 @@ class Command(BaseCommand):
                     fh.write(excel.streets_workbook(rows))
                 self.stdout.write(f"已导出 {len(rows)} 条街巷到 {options['file']}")
             else:
-                qs = Inspection.objects.select_related("inspector", "version").prefetch_related(
-                    queries._results_prefetch()).order_by("street_code", "inspected_on", "id")
+                qs = (
+                    Inspection.objects.select_related("inspector", "version")
+                    .prefetch_related(queries._results_prefetch())
+                    .order_by("street_code", "inspected_on", "id")
+                )
                 if options["month"]:
                     qs = qs.filter(month=options["month"])
                 with open(options["file"], "wb") as fh:

@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("load-default", help="载入默认分类树、十无对应、诉求类型、紧急程度与环节时限（可重复执行）")
+        sub.add_parser(
+            "load-default", help="载入默认分类树、十无对应、诉求类型、紧急程度与环节时限（可重复执行）"
+        )
         export = sub.add_parser("export", help="导出分类为 Excel")
         export.add_argument("file")
         importer = sub.add_parser("import", help="从 Excel 导入分类（全部通过才写入）")
