@@ -26,6 +26,7 @@ serve: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
 # The whole suite: lint, the layer contract, SQLite, PostgreSQL (required when JINGZHI_REQUIRE_POSTGRES=1),

@@ -53,17 +53,21 @@ def test_two_dispatchers_acting_at_once_one_wins_the_other_gets_conflict():
         finally:
             connection.close()
 
-    dispatch = lambda: actions.do_dispatch_case(
-        actor=people.dispatcher,
-        case_id=case.pk,  # noqa: E731
-        expected_version=version,
-    )
-    void = lambda: actions.do_void_case(
-        actor=people.shift_lead,
-        case_id=case.pk,
-        reason="重复",  # noqa: E731
-        expected_version=version,
-    )
+    def dispatch():
+        return actions.do_dispatch_case(
+            actor=people.dispatcher,
+            case_id=case.pk,
+            expected_version=version,
+        )
+
+    def void():
+        return actions.do_void_case(
+            actor=people.shift_lead,
+            case_id=case.pk,
+            reason="重复",
+            expected_version=version,
+        )
+
     threads = [threading.Thread(target=attempt, args=(fn,)) for fn in (dispatch, void)]
     for thread in threads:
         thread.start()
