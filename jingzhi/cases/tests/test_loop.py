@@ -282,15 +282,16 @@ def test_photos_are_checked_and_cleaned_before_the_intake_touches_a_row(world, f
 
     from PIL import Image
 
+    from jingzhi.cases.actions import intake
     from jingzhi.core import attachments
     from jingzhi.core.models import Attachment
 
     order = []
-    real_clean, real_number = attachments.clean_image, actions._next_number
+    real_clean, real_number = attachments.clean_image, intake._next_number
     monkeypatch.setattr(
         attachments, "clean_image", lambda *a, **k: order.append("clean") or real_clean(*a, **k)
     )
-    monkeypatch.setattr(actions, "_next_number", lambda day: order.append("number") or real_number(day))
+    monkeypatch.setattr(intake, "_next_number", lambda day: order.append("number") or real_number(day))
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), "blue").save(buffer, "PNG")
     case = open_case(world, photos=[buffer.getvalue(), buffer.getvalue()])

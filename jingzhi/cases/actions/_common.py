@@ -1,0 +1,267 @@
+"""Helpers shared by the case actions: people to notify, the timeline/audit record, case numbers, clocks.
+
+Nothing here is called from outside `cases.actions`; the package's `__init__` re-exports the public names.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+
+from jingzhi.accounts.models import User
+from jingzhi.cases import deadlines, workflow
+from jingzhi.cases.models import (
+    Case,
+    CaseEvent,
+    CaseFollower,
+    CaseNumberCounter,
+    Source,
+)
+from jingzhi.core import audit, clock
+from jingzhi.core.attachments import do_store_image, prepare_image
+from jingzhi.core.errors import InvalidInput
+
+logger = logging.getLogger(__name__)
+
+# Sources whose reporter is, by default, the person entering the report.
+_SELF_REPORTED = {
+    Source.RESIDENT_WEB,
+    Source.INSPECTOR,
+    Source.PATROL,
+    Source.COUNCIL,
+    Source.STEWARD,
+    Source.STREET_CHIEF,
+    Source.ASSESSOR,
+    Source.OPEN311,
+}
+
+
+def _user(actor):
+    return actor if isinstance(actor, User) and actor.pk else None
+
+
+def _clean_text(value) -> str:
+    return str(value or "").strip()
+
+
+def case_link(case) -> str:
+    """The case's page for notifications, when the web interface has registered one."""
+    from django.urls import NoReverseMatch, reverse
+
+    for name in ("web:case_detail", "web:case-detail", "cases:detail"):
+        try:
+            return reverse(name, args=[case.pk])
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+def _notify(recipients, *, verb: str, title: str, body: str, case=None, target=None) -> None:
+    """Through core notifications (sent after commit); a no-op until that module exists."""
+    try:
+        from jingzhi.core.notifications import notify
+    except ImportError:
+        return
+    unique, seen = [], set()
+    for user in recipients:
+        if user is not None and user.pk not in seen and getattr(user, "is_active", True):
+            seen.add(user.pk)
+            unique.append(user)
+    if not unique:
+        return
+    notify(
+        recipients=unique,
+        verb=verb,
+        title=title,
+        body=body,
+        link=case_link(case) if case else "",
+        target=target if target is not None else case,
+    )
+
+
+def _code_prefixes(case) -> set[str]:
+    prefixes = set()
+    for code in case.place_codes:
+        if code.isdigit():
+            prefixes.update(code[:n] for n in (6, 9, 12, 15) if n <= len(code))
+        else:
+            prefixes.add(code)
+            prefixes.update(code[:n] for n in (6, 9))
+    return prefixes
+
+
+def staff_for(case, roles) -> list[User]:
+    """Active users holding one of `roles` with a jurisdiction covering the case."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            role_assignments__is_active=True,
+            role_assignments__role__in=list(roles),
+            role_assignments__scope_code__in=sorted(_code_prefixes(case)),
+        ).distinct()
+    )
+
+
+def handlers_of(department_ids) -> list[User]:
+    return list(
+        User.objects.filter(
+            is_active=True,
+            role_assignments__is_active=True,
+            role_assignments__role=workflow.HANDLER,
+            role_assignments__department_id__in=list(department_ids),
+        ).distinct()
+    )
+
+
+def _residents_of(case) -> list[User]:
+    users = [case.reporter] if case.reporter_id else []
+    users += [f.user for f in CaseFollower.objects.filter(case_id=case.pk).select_related("user")]
+    return users
+
+
+def _prepare_photos(photos) -> list:
+    """Check and clean every upload before the action's transaction opens: a bad picture fails before any
+    row is touched, and the slow image work never runs while the audit chain's lock is held."""
+    return [prepare_image(upload) for upload in photos or ()]
+
+
+def _store_photos(photos, *, actor, event: CaseEvent, kind: str) -> list[int]:
+    """Keep each upload on the event through core's attachments; InvalidInput (bad type/size) rolls back the
+    whole action."""
+    ids = []
+    for upload in photos or ():
+        attachment = do_store_image(
+            actor=_user(actor), upload=upload, owner=("cases.caseevent", event.pk), kind=kind
+        )
+        ids.append(attachment.pk)
+    return ids
+
+
+def _record(
+    case: Case,
+    *,
+    actor,
+    action: str,
+    from_state: str,
+    note: str = "",
+    data: dict | None = None,
+    old: dict | None = None,
+    new: dict | None = None,
+    photos=(),
+    photo_kind: str = "before",
+) -> CaseEvent:
+    """The timeline event, its photos, then its audit row, all targeting the case (one audit row per event).
+    The audit row comes last: appending to the chain takes the chain's lock until commit, so nothing slow
+    (image checks, thumbnails) may happen after it."""
+    now = clock.now()
+    event = CaseEvent.objects.create(
+        case=case,
+        actor=_user(actor),
+        action=action,
+        from_state=from_state,
+        to_state=case.state,
+        note=note,
+        data=data or {},
+        version=case.version,
+        created_at=now,
+    )
+    attachment_ids = _store_photos(photos, actor=actor, event=event, kind=photo_kind)
+    if attachment_ids:
+        event.data = {**event.data, "attachments": attachment_ids}
+        event.save(update_fields=["data"])
+    audit.record(
+        actor=_user(actor),
+        verb=f"cases.{action}",
+        target=case,
+        old={"state": from_state, **(old or {})},
+        new={"state": case.state, "version": case.version, "event": event.pk, **(new or {})},
+        note=note,
+    )
+    return event
+
+
+def _next_number(day: date) -> str:
+    """The day's next number in one statement: UPDATE … RETURNING holds the row lock until the intake's
+    transaction commits, so numbers stay unique and gapless under concurrency (SQLite ≥ 3.35 and PostgreSQL
+    both support RETURNING)."""
+    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    sql = f"UPDATE {table} SET last = last + 1 WHERE day = %s RETURNING last"
+    day_value = connection.ops.adapt_datefield_value(day)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day_value])
+        row = cursor.fetchone()
+    if row is None:
+        try:
+            with transaction.atomic():
+                CaseNumberCounter.objects.create(day=day, last=1)
+            last = 1
+        except IntegrityError:  # another intake created the day's row first
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [day_value])
+                (last,) = cursor.fetchone()
+    else:
+        (last,) = row
+    return f"JZ{day:%Y%m%d}{last:05d}"
+
+
+def _set_clock(case: Case, step: str, start) -> None:
+    """Start the clock of `step` at `start` with the category's limit (the filing condition's for handling)."""
+    if not step:
+        case.step, case.step_started_at, case.step_deadline, case.step_limit_unit = "", None, None, ""
+        return
+    limit = deadlines.limit_of(
+        case.category, step, condition=case.filing_condition if step == workflow.STEP_HANDLE else None
+    )
+    case.step = step
+    case.step_started_at = start
+    case.step_deadline = deadlines.deadline_for(start, limit)
+    case.step_limit_unit = limit.unit if limit else ""
+
+
+def _start_handle_clock(case: Case, start) -> None:
+    limit = deadlines.limit_of(case.category, workflow.STEP_HANDLE, condition=case.filing_condition)
+    case.handle_started_at = start
+    case.handle_deadline = deadlines.deadline_for(start, limit)
+    case.handle_limit_unit = limit.unit if limit else ""
+
+
+def _follow_handle_clock(case: Case) -> None:
+    case.step = workflow.STEP_HANDLE
+    case.step_started_at = case.handle_started_at
+    case.step_deadline = case.handle_deadline
+    case.step_limit_unit = case.handle_limit_unit
+
+
+def _stamp_overdue(case: Case, now) -> None:
+    if case.first_overdue_at is None and case.step_deadline is not None and now > case.step_deadline:
+        case.first_overdue_at = case.step_deadline
+
+
+def _as_category(category):
+    from jingzhi.taxonomy.exceptions import UnknownCategory
+    from jingzhi.taxonomy.models import Category
+    from jingzhi.taxonomy.queries import access_category
+
+    if category is None or category == "":
+        return None
+    if isinstance(category, Category):
+        if not category.is_active:
+            raise UnknownCategory(_("案件分类“%(name)s”已停用") % {"name": category.name})
+        return category
+    return access_category(category)
+
+
+def _check_description(description) -> str:
+    text = _clean_text(description)
+    if not text:
+        raise InvalidInput(_("请填写问题描述"), fields={"description": "required"})
+    limit = deadlines.description_max()
+    if len(text) > limit:
+        raise InvalidInput(
+            _("问题描述共 %(n)d 字，超过上限 %(max)d 字，请精简") % {"n": len(text), "max": limit},
+            fields={"description": "too_long"},
+        )
+    return text

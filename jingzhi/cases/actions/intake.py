@@ -1,0 +1,392 @@
+"""Intake: `do_open_case` from every source (located, categorised, routed, deduplicated, idempotent), merging
+duplicates and following a case.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from jingzhi.accounts import access
+from jingzhi.cases import deadlines, hooks, workflow
+from jingzhi.cases.exceptions import OutsideJurisdiction
+from jingzhi.cases.models import (
+    Case,
+    CaseAssignment,
+    CaseFollower,
+    Source,
+)
+from jingzhi.core import clock, workcalendar
+from jingzhi.core.errors import InvalidInput, NotFound, PermissionDenied
+from jingzhi.core.tasks import enqueue_after_commit
+from jingzhi.taxonomy.queries import pinned_generation
+
+from ._common import (
+    _SELF_REPORTED,
+    _as_category,
+    _check_description,
+    _clean_text,
+    _next_number,
+    _notify,
+    _prepare_photos,
+    _record,
+    _residents_of,
+    _set_clock,
+    _user,
+    staff_for,
+)
+
+
+def _locate(lon, lat, crs: str):
+    """(wgs84 lon, lat, place dict) for a report; OutsideJurisdiction unless a district takes them."""
+    from jingzhi.geo.coords import gcj02_to_wgs84
+    from jingzhi.geo.locate import CRS_NAMES, locate
+    from jingzhi.geo.models import Community, District, Grid, Street, Subdistrict
+    from jingzhi.geo.queries import active_generation
+
+    if lon is None or lat is None or lon == "" or lat == "":
+        raise InvalidInput(_("请提供问题位置（经纬度）"), fields={"lon": "required", "lat": "required"})
+    location = locate(lon, lat, crs=crs)
+    x, y = float(lon), float(lat)
+    if CRS_NAMES.get(str(crs).lower()) == "gcj02":
+        x, y = gcj02_to_wgs84(x, y)
+    place = {"grid": None, "community": None, "subdistrict": None, "district": None, "street": None}
+    if location.inside:
+        ids = {level: (getattr(location, level) or {}).get("id") for level in place}
+        models = {
+            "grid": Grid,
+            "community": Community,
+            "subdistrict": Subdistrict,
+            "district": District,
+            "street": Street,
+        }
+        for level, model in models.items():
+            if ids[level]:
+                # The locator's index already holds id, code and name: build the row from them rather than
+                # read each level back (four or five queries per report); other fields load on first use.
+                found = getattr(location, level)
+                known = {"id": found["id"], "code": found["code"], "name": found["name"]}
+                if location.generation_id:
+                    known["generation_id"] = location.generation_id
+                names = [f.attname for f in model._meta.concrete_fields if f.attname in known]
+                place[level] = model.from_db(None, names, [known[n] for n in names])
+        return x, y, place
+    fallback = deadlines.outside_fallback_district()
+    if fallback:
+        generation = active_generation()
+        district = (
+            District.objects.only("id", "code", "name").filter(generation=generation, code=fallback).first()
+            if generation
+            else None
+        )
+        place["district"] = district
+        place["district_code"] = fallback
+        return x, y, place
+    raise OutsideJurisdiction(
+        _("%(why)s。请确认位置，或联系本区 12345 热线。")
+        % {"why": location.message or _("该位置不在本辖区任何网格内")},
+        fields={"lon": x, "lat": y},
+    )
+
+
+def _apply_place(case: Case, place: dict) -> None:
+    case.grid, case.community = place["grid"], place["community"]
+    case.subdistrict, case.district, case.street = place["subdistrict"], place["district"], place["street"]
+    case.grid_code = place["grid"].code if place["grid"] else ""
+    case.community_code = place["community"].code if place["community"] else ""
+    case.subdistrict_code = place["subdistrict"].code if place["subdistrict"] else ""
+    case.district_code = place["district"].code if place["district"] else place.get("district_code", "")
+    case.street_code = place["street"].code if place["street"] else ""
+    # A finer code implies the coarser ones even when a level row is missing.
+    finest = case.grid_code or case.community_code or case.subdistrict_code
+    if finest:
+        case.subdistrict_code = case.subdistrict_code or finest[:9]
+        case.district_code = case.district_code or finest[:6]
+
+
+def _existing(source: str, idempotency_key: str, external_ref: str) -> Case | None:
+    if idempotency_key:
+        found = Case.objects.filter(source=source, idempotency_key=idempotency_key).first()
+        if found:
+            return found
+    if external_ref:
+        return Case.objects.filter(source=source, external_ref=external_ref).first()
+    return None
+
+
+@pinned_generation()
+def do_open_case(
+    *,
+    actor,
+    source: str,
+    description: str,
+    lon=None,
+    lat=None,
+    crs: str = "wgs84",
+    address: str = "",
+    category=None,
+    filing_condition=None,
+    reporter=None,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    idempotency_key: str | None = None,
+    external_ref: str | None = None,
+    photos=(),
+    request_type=None,
+    urgency=None,
+    duplicate_of=None,
+    reported_at=None,
+) -> Case:
+    """Take in a report. Locates it (outside every grid: OutsideJurisdiction, unless
+    JINGZHI_OUTSIDE_FALLBACK_DISTRICT names a district that takes it), suggests a category from the text when
+    none is given, starts the verification clock (an inspector's own report starts at 待立案), and returns
+    the case. The same `idempotency_key` (or `external_ref`) from the same source returns the case already
+    made and creates nothing. `duplicate_of` records the report as a duplicate merged into that case, whose
+    followers its reporter joins."""
+    from jingzhi.cases.suggest import suggestions
+    from jingzhi.taxonomy.queries import access_filing_condition
+
+    if source not in Source.values:
+        raise InvalidInput(_("来源“%(source)s”无效") % {"source": source}, fields={"source": "invalid"})
+    idempotency_key = _clean_text(idempotency_key)[:100]
+    external_ref = _clean_text(external_ref)[:64]
+    text = _check_description(description)
+    photos = _prepare_photos(photos)
+    category = _as_category(category)
+    suggestion = []
+    if category is None:
+        # The learned model when trained, keyword matches otherwise; each entry keeps the words behind it.
+        suggested = suggestions(text, 3)
+        suggestion = [s.as_dict() for s in suggested]
+        category = suggested[0].category if suggested else None
+    condition = None
+    if filing_condition is not None and category is not None:
+        condition = access_filing_condition(category, getattr(filing_condition, "pk", filing_condition))
+    if request_type is not None and not hasattr(request_type, "pk"):
+        from jingzhi.taxonomy.queries import request_type_by_code
+
+        request_type = request_type_by_code(str(request_type))
+    if urgency is not None and not hasattr(urgency, "pk"):
+        from jingzhi.taxonomy.queries import urgency_by_code
+
+        urgency = urgency_by_code(str(urgency))
+    x, y, place = _locate(lon, lat, crs)
+    if reporter is None and source in _SELF_REPORTED and _user(actor) is not None:
+        reporter = actor
+    if reporter is not None:
+        reporter_name = reporter_name or reporter.display_name or reporter.username
+        reporter_phone = reporter_phone or reporter.phone
+    now = clock.now()
+    reported_at = reported_at or now
+    state = workflow.initial_state(
+        source, actor_is_inspector=bool(_user(actor) and access.has_role(actor, workflow.INSPECTOR))
+    )
+    try:
+        with transaction.atomic():
+            case = Case(
+                number=_next_number(workcalendar._local(reported_at).date()),
+                source=source,
+                state=state,
+                category=category,
+                filing_condition=condition,
+                request_type=request_type,
+                urgency=urgency,
+                suggestion=suggestion,
+                description=text,
+                lon=x,
+                lat=y,
+                address=_clean_text(address)[:200],
+                reporter=reporter,
+                reporter_name=_clean_text(reporter_name)[:64],
+                reporter_phone=_clean_text(reporter_phone)[:32],
+                created_by=_user(actor),
+                idempotency_key=idempotency_key,
+                external_ref=external_ref,
+                reported_at=reported_at,
+                updated_at=now,
+            )
+            _apply_place(case, place)
+            _set_clock(case, workflow.STATE_STEP[state], reported_at)
+            if state == workflow.PENDING_FILING:
+                case.verified_at = reported_at
+            if urgency is not None:
+                case.feedback_deadline = deadlines.deadline_for(reported_at, urgency.limit)
+            # A retried submission (same idempotency key or hotline number from the same source) fails this
+            # insert on the unique constraint and is answered below with the case it made the first time.
+            case.save()
+            duplicates = []
+            if category is not None:
+                from jingzhi.cases.queries import find_duplicate_ids
+
+                duplicates = [
+                    pk for pk, _m in find_duplicate_ids(category, x, y, reported_at, exclude_id=case.pk)
+                ]
+            _record(
+                case,
+                actor=actor,
+                action=workflow.OPEN,
+                from_state="",
+                note=text[:200],
+                data={
+                    "source": source,
+                    "possible_duplicates": duplicates,
+                    "category": category.pk if category else None,
+                },
+                new={"number": case.number, "source": source},
+                photos=photos,
+                photo_kind="before",
+            )
+            hooks.case_changed(
+                case_id=case.pk,
+                action=workflow.OPEN,
+                from_state="",
+                to_state=state,
+                actor_id=getattr(_user(actor), "pk", None),
+            )
+            if duplicate_of is not None:
+                _merge_new_report(case, duplicate_of, actor=actor)
+            else:
+                # Who to tell (reporter, the operators or shift leads over the place) is worked out by a
+                # background job after commit, not inside the resident's request.
+                from jingzhi.cases.tasks import notify_case_opened
+
+                enqueue_after_commit(notify_case_opened, case.pk)
+    except IntegrityError:
+        # A retry of the same submission (earlier, or concurrent and committed first) holds the unique key:
+        # answer with its case.
+        existing = _existing(source, idempotency_key, external_ref)
+        if existing is None:
+            raise
+        existing.replayed = True  # tells an interface that this request made nothing
+        return existing
+    return case
+
+
+def send_case_opened_notices(case_id: int) -> None:
+    """The notices for a new report: the reporter's receipt and the operators' (待核实) or shift leads'
+    (待立案) alert. Run after commit by the `notify_case_opened` job; a case gone or merged meanwhile
+    gets none."""
+    with transaction.atomic():
+        case = Case.objects.select_related("reporter").filter(pk=case_id).first()
+        if case is None or case.state == workflow.MERGED:
+            return
+        _notify_opened(case)
+
+
+def _notify_opened(case: Case) -> None:
+    if case.reporter_id:
+        _notify(
+            [case.reporter],
+            verb="case_opened",
+            title=_("您的反映已受理：%(n)s") % {"n": case.number},
+            body=_("我们已收到您反映的问题，将尽快核实处理。"),
+            case=case,
+        )
+    roles = (workflow.OPERATOR,) if case.state == workflow.REPORTED else (workflow.SHIFT_LEAD,)
+    _notify(
+        staff_for(case, roles),
+        verb="case_opened",
+        title=_("新案件%(state)s：%(n)s") % {"state": case.state_label, "n": case.number},
+        body=case.description[:200],
+        case=case,
+    )
+
+
+def _end_assignments(case: Case, now) -> None:
+    """A finished case keeps its assignments active — they name the departments that handled it, on its
+    page and in their history — but their work has ended: `ended_at` takes them out of the co-handling
+    index, so a department's queue does not grow with every case it ever helped on."""
+    CaseAssignment.objects.filter(case=case, is_active=True, ended_at__isnull=True).update(ended_at=now)
+
+
+def _root(case: Case) -> Case:
+    seen = set()
+    while case.merged_into_id and case.pk not in seen:
+        seen.add(case.pk)
+        case = Case.objects.get(pk=case.merged_into_id)
+    return case
+
+
+def _merge_new_report(case: Case, duplicate_of, *, actor) -> None:
+    target_id = getattr(duplicate_of, "pk", duplicate_of)
+    target = Case.objects.select_for_update().filter(pk=target_id).first()
+    if target is None or target.state in workflow.FINISHED:
+        raise InvalidInput(_("所选的重复案件不存在或已办结，请直接上报"), fields={"duplicate_of": "invalid"})
+    _merge(case, _root(target), actor=actor, note=_("上报人选择关注已有案件"))
+
+
+def _merge(case: Case, target: Case, *, actor, note: str) -> None:
+    """Link `case` into `target`: reporters and followers of the duplicate follow the target; the
+    duplicate ends as merged and counts once (as the target) in statistics."""
+    if target.pk == case.pk:
+        raise InvalidInput(_("不能把案件合并到它自己"), fields={"target": "self"})
+    if target.state in workflow.FINISHED:
+        raise InvalidInput(
+            _("目标案件 %(n)s 已办结（%(state)s），不能合并进去")
+            % {"n": target.number, "state": target.state_label},
+            fields={"target": "finished"},
+        )
+    from_state = case.state
+    case.state = workflow.MERGED
+    case.merged_into = target
+    _end_assignments(case, clock.now())
+    _set_clock(case, "", None)
+    case.version += 1
+    case.updated_at = clock.now()
+    case.save()
+    _record(
+        case,
+        actor=actor,
+        action=workflow.MERGE,
+        from_state=from_state,
+        note=note,
+        data={"into": target.pk, "into_number": target.number},
+        new={"merged_into": target.number},
+    )
+    people = _residents_of(case)
+    for user in people:
+        CaseFollower.objects.get_or_create(case=target, user=user, defaults={"via_case": case})
+    target.version += 1
+    target.updated_at = clock.now()
+    target.save(update_fields=["version", "updated_at"])
+    _record(
+        target,
+        actor=actor,
+        action=workflow.MERGED_IN,
+        from_state=target.state,
+        note=_("合并重复件 %(n)s") % {"n": case.number},
+        data={"from": case.pk, "from_number": case.number},
+        new={"merged_from": case.number},
+    )
+    hooks.case_changed(
+        case_id=case.pk,
+        action=workflow.MERGE,
+        from_state=from_state,
+        to_state=workflow.MERGED,
+        actor_id=getattr(_user(actor), "pk", None),
+        into_id=target.pk,
+    )
+    _notify(
+        people,
+        verb="case_merged",
+        title=_("您反映的问题已并入案件 %(n)s") % {"n": target.number},
+        body=_("同一问题已有人反映，我们会合并办理，并把进展告诉您。"),
+        case=target,
+    )
+
+
+def do_follow_case(*, actor, case_id) -> CaseFollower:
+    """A resident follows an open case (instead of filing a duplicate); idempotent."""
+    if _user(actor) is None:
+        raise PermissionDenied(_("请先登录再关注案件"))
+    with transaction.atomic():
+        case = Case.objects.select_for_update().filter(pk=case_id).first()
+        if case is None or case.state in workflow.TERMINAL:
+            raise NotFound(_("案件不存在或已结束"))
+        follower, created = CaseFollower.objects.get_or_create(case=case, user=actor)
+        if created:
+            case.version += 1
+            case.updated_at = clock.now()
+            case.save(update_fields=["version", "updated_at"])
+            _record(case, actor=actor, action=workflow.FOLLOW, from_state=case.state)
+    return follower
