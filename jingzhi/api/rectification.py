@@ -24,6 +24,7 @@ from jingzhi.api.base import ApiView
 from jingzhi.api.locate import lat_field, lon_field
 from jingzhi.api.schema import ErrorSerializer, error_responses
 from jingzhi.core.errors import NotFound
+from jingzhi.core.ids import parse_id
 
 TAG = [str(_("十无一创建"))]
 CODE_PATTERN = r"(?P<code>[0-9A-Za-z]{1,32})"
@@ -468,7 +469,7 @@ def _valid(serializer_class, data):
 def _user_or_404(pk):
     from jingzhi.accounts.models import User
 
-    user = User.objects.filter(pk=_actions().row_id(pk), is_active=True).first()
+    user = User.objects.filter(pk=parse_id(pk), is_active=True).first()
     if user is None:
         raise NotFound(_("用户不存在（编号 %(id)s）") % {"id": pk}, fields={"user": pk})
     return user
@@ -691,7 +692,7 @@ def _letter_or_404(user, pk):
     from jingzhi.rectification.models import TaskLetter
     from jingzhi.rectification.permissions import can_view_street
 
-    letter = TaskLetter.objects.select_related("chief__user").filter(pk=_actions().row_id(pk)).first()
+    letter = TaskLetter.objects.select_related("chief__user").filter(pk=parse_id(pk)).first()
     if letter is None or not (can_view_street(user, letter.street_code) or letter.chief.user_id == user.pk):
         raise NotFound(_("任务书不存在，或不在您的辖区（编号 %(id)s）") % {"id": pk})
     return letter

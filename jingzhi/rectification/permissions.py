@@ -124,7 +124,7 @@ def public_street(street_code: str):
 
 
 def can_view_finding_photo(user, owner_id) -> bool:
-    from jingzhi.rectification.actions import row_id
+    from jingzhi.core.ids import parse_id as row_id
     from jingzhi.rectification.models import ItemResult
 
     code = (

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from jingzhi.core import clock
+from jingzhi.core.errors import NotFound
 from jingzhi.rectification import permissions, rules
 from jingzhi.rectification.models import (
     AccountabilityProposal,
@@ -67,7 +69,8 @@ class StreetRow:
         return GRADE_COLOURS.get(self.grade, GRADE_COLOURS[""])
 
 
-def _today():
+def today():
+    """Today's date in the site's time zone, from the injectable clock."""
     from django.utils import timezone
 
     return timezone.localdate(clock.now())
@@ -163,7 +166,7 @@ def access_inspection(user, inspection_id) -> Inspection:
     from django.utils.translation import gettext as _
 
     from jingzhi.core.errors import NotFound
-    from jingzhi.rectification.actions import row_id
+    from jingzhi.core.ids import parse_id as row_id
 
     pk = row_id(inspection_id)
     inspection = inspection_detail(pk) if pk is not None else None
@@ -224,9 +227,9 @@ def plan_for(street_code: str) -> tuple[StreetPlan | None, list[PlanItem]]:
     if plan is None:
         return None, []
     items = list(plan.items.select_related("owner").prefetch_related("cases").order_by("deadline", "id"))
-    today = _today()
+    current_day = today()
     for item in items:
-        item.overdue = item.is_overdue(today)
+        item.overdue = item.is_overdue(current_day)
     return plan, items
 
 
@@ -284,7 +287,7 @@ def chief_dashboard(user) -> list[ChiefStreet]:
         return []
     rows = street_rows_for(user, codes=codes)
     now = clock.now()
-    today = _today()
+    current_day = today()
     overdue = defaultdict(list)
     for case in (
         Case.objects.filter(street_code__in=codes, state__in=workflow.OPEN_STATES, step_deadline__lt=now)
@@ -301,7 +304,7 @@ def chief_dashboard(user) -> list[ChiefStreet]:
         proposals[p.street_code].append(p)
     plan_items = defaultdict(list)
     for item in PlanItem.objects.filter(
-        plan__street_code__in=codes, deadline__lt=today, progress__lt=100
+        plan__street_code__in=codes, deadline__lt=current_day, progress__lt=100
     ).select_related("plan"):
         plan_items[item.plan.street_code].append(item)
     last = {}
@@ -388,3 +391,56 @@ def inspections_for_export(user, *, month: str = "", kind: str = ""):
     if kind:
         qs = qs.filter(kind=kind)
     return qs
+
+
+def require_current_version() -> StandardVersion:
+    version = current_version()
+    if version is None:
+        raise NotFound(
+            _("尚未设置现行的十无标准版本，请先载入默认标准（jingzhi rectification load-standard）"),
+            fields={"version": "missing"},
+        )
+    return version
+
+
+def grade_rule(version: StandardVersion | None = None) -> rules.GradeRule:
+    version = version or current_version()
+    if version is None:
+        return rules.GradeRule()
+    return rules.GradeRule(
+        downgrade_below=version.downgrade_below,
+        restore_at_least=version.restore_at_least,
+        restore_months=version.restore_months,
+    )
+
+
+def month_scores(street_code: str) -> dict[str, Decimal]:
+    """The month's score that counts for the grade: the lowest official score of that month."""
+    scores: dict[str, Decimal] = {}
+    for month, value in Inspection.objects.filter(street_code=street_code, is_official=True).values_list(
+        "month", "score"
+    ):
+        scores[month] = min(value, scores.get(month, value))
+    return scores
+
+
+def street_link(street_code: str) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("web:street_detail", args=[street_code])
+    except NoReverseMatch:
+        return ""
+
+
+def point_on_street(street) -> tuple[float, float]:
+    """A point on the street (its middle for a line) where a finding without a pin is placed."""
+    from shapely.geometry import shape
+
+    geom = shape(street.geometry)
+    point = (
+        geom.interpolate(0.5, normalized=True)
+        if geom.geom_type in ("LineString", "MultiLineString")
+        else geom.representative_point()
+    )
+    return round(point.x, 7), round(point.y, 7)

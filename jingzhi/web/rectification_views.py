@@ -270,7 +270,7 @@ def act(name):
 def _user_by_id(raw):
     from jingzhi.accounts.models import User
     from jingzhi.core.errors import InvalidInput
-    from jingzhi.rectification.actions import row_id
+    from jingzhi.core.ids import parse_id as row_id
 
     user = User.objects.filter(pk=row_id(raw), is_active=True).first()
     if user is None:
@@ -443,7 +443,7 @@ def inspect(request, code):
     version = queries.current_version()
     items = [i for i in queries.standard_items(version) if not i.is_creation_goal]
     error, fields, posted = "", {}, {}
-    today = actions._today()
+    today = queries.today()
     if request.method == "POST":
         kind = request.POST.get("kind", "")
         results = []
@@ -680,7 +680,6 @@ def public_street(request, code):
     """The street's public page (where the board's QR code leads): chief, grade, and a way to report a
     problem on this street — the resident report page when it exists, else a short form here."""
     from jingzhi.cases.models import Source
-    from jingzhi.rectification import actions
 
     queries = _q()
     street = _public_or_404(code)
@@ -692,7 +691,7 @@ def public_street(request, code):
         from jingzhi.cases.actions import do_open_case
 
         try:
-            lon, lat = actions._point_on(street)
+            lon, lat = queries.point_on_street(street)
             done = do_open_case(
                 actor=request.user,
                 source=Source.RESIDENT_WEB,

@@ -28,6 +28,7 @@ class Command(BaseCommand):
         from django.db import transaction
 
         from jingzhi.rectification import actions, excel, queries
+        from jingzhi.rectification.actions import grades
         from jingzhi.rectification.models import Inspection, StreetRecord
 
         try:
@@ -45,7 +46,7 @@ class Command(BaseCommand):
                             record.last_month
                             or Inspection.objects.filter(street_code=code).latest("inspected_on").month
                         )
-                        actions._update_street(record, actor=None, month=month)
+                        grades._update_street(record, actor=None, month=month)
                 self.stdout.write(f"已重新评级 {len(codes)} 条街巷")
             elif what == "export-streets":
                 rows = queries.street_rows_for(_Everyone())
