@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from jingzhi.accounts import actions, rules
+from jingzhi.accounts import access, actions, rules
 from jingzhi.accounts.models import ApiToken, Department, LoginFailure, RoleAssignment, User
 from jingzhi.core import audit
 
@@ -48,6 +48,10 @@ class AuditedAdmin(admin.ModelAdmin):
 
 
 class RoleAssignmentForm(forms.ModelForm):
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
     class Meta:
         model = RoleAssignment
         fields = ["user", "role", "scope_kind", "scope_code", "department", "is_active"]
@@ -64,7 +68,25 @@ class RoleAssignmentForm(forms.ModelForm):
             for field, msgs in problems.items():
                 for msg in msgs:
                     self.add_error(field if field in self.fields else None, msg)
+        if self.actor is not None and data.get("scope_kind") and not self._may_assign(data):
+            self.add_error(None, _("您无权在该范围内任命或修改角色"))
         return data
+
+    def _may_assign(self, data) -> bool:
+        """The actions decide (`do_assign_role` and friends check again); this names the row early."""
+        scopes = [(data["scope_kind"], (data.get("scope_code") or "").strip(), data.get("department"))]
+        if self.instance.pk:
+            old = RoleAssignment.objects.select_related("department").get(pk=self.instance.pk)
+            scopes.append((old.scope_kind, old.scope_code, old.department))
+        return all(
+            access.can_assign_role(
+                self.actor,
+                scope_kind=kind,
+                scope_code=code,
+                department_district_code=department.district_code if department else "",
+            )
+            for kind, code, department in scopes
+        )
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -95,28 +117,42 @@ class UserAdmin(DjangoUserAdmin):
             note=str(_("经管理后台")),
         )
 
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, RoleAssignmentInline):
+            kwargs["form_kwargs"] = {**kwargs.get("form_kwargs", {}), "actor": request.user}
+        return kwargs
+
     def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
+        """Role assignments go through the same actions as everywhere else (`do_assign_role`,
+        `do_change_role_assignment`, `do_revoke_role`), so the admin cannot grant what the person may not.
+        Deleting a row revokes it: the assignment stays in the history, inactive."""
+        if formset.model is not RoleAssignment:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
         for obj in formset.deleted_objects:
-            audit.record(
+            actions.do_revoke_role(actor=request.user, assignment=obj)
+        for obj in formset.new_objects:
+            made = actions.do_assign_role(
                 actor=request.user,
-                verb="role_assignment_deleted",
-                target=obj,
-                old={"str": str(obj)},
-                note=str(_("经管理后台")),
+                user=form.instance,
+                role=obj.role,
+                scope_kind=obj.scope_kind,
+                scope_code=obj.scope_code,
+                department=obj.department,
             )
-            obj.delete()
-        for obj in instances:
-            is_new = obj.pk is None
-            obj.save()
-            audit.record(
+            if not obj.is_active:
+                actions.do_revoke_role(actor=request.user, assignment=made)
+        for obj, _fields in formset.changed_objects:
+            actions.do_change_role_assignment(
                 actor=request.user,
-                verb="role_assigned" if is_new else "role_assignment_changed",
-                target=obj,
-                new=actions._assignment_values(obj),
-                note=str(_("经管理后台")),
+                assignment=obj,
+                role=obj.role,
+                scope_kind=obj.scope_kind,
+                scope_code=obj.scope_code,
+                department=obj.department,
+                is_active=obj.is_active,
             )
-        formset.save_m2m()
 
 
 @admin.register(Department)

@@ -689,13 +689,9 @@ class TaskLetterCreateView(_StreetWrite):
 
 
 def _letter_or_404(user, pk):
-    from jingzhi.rectification.models import TaskLetter
-    from jingzhi.rectification.permissions import can_view_street
+    from jingzhi.rectification.permissions import access_task_letter
 
-    letter = TaskLetter.objects.select_related("chief__user").filter(pk=parse_id(pk)).first()
-    if letter is None or not (can_view_street(user, letter.street_code) or letter.chief.user_id == user.pk):
-        raise NotFound(_("任务书不存在，或不在您的辖区（编号 %(id)s）") % {"id": pk})
-    return letter
+    return access_task_letter(user, pk)
 
 
 class TaskLetterSignView(ApiView):

@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from jingzhi.accounts import access
 from jingzhi.accounts.rules import code_covers
 from jingzhi.cases import deadlines, workflow
-from jingzhi.core.errors import NotFound
+from jingzhi.core.errors import NotFound, PermissionDenied
+from jingzhi.core.ids import parse_id
+from jingzhi.core.text import listing
 
 
 def _live(user) -> bool:
@@ -96,10 +98,7 @@ def access_case(user, case_id):
     """The case, pre-joined, if `user` may see it; NotFound (the same one) when missing or forbidden."""
     from jingzhi.cases.queries import cases_visible_to, detail_queryset
 
-    try:
-        pk = int(case_id)
-    except (TypeError, ValueError):
-        pk = None
+    pk = parse_id(case_id)
     case = detail_queryset(cases_visible_to(user)).filter(pk=pk).first() if pk is not None else None
     if case is None:
         raise NotFound(_("案件不存在，或您无权查看（编号 %(id)s）") % {"id": case_id})
@@ -177,3 +176,67 @@ def can_supervise(user, case) -> bool:
 
 def can_import_hotline(user) -> bool:
     return access.has_role(user, workflow.OPERATOR, workflow.SHIFT_LEAD, workflow.DISTRICT_ADMIN)
+
+
+# ---------------------------------------------------------------------------------------------------- sources
+# Which sources a person may file a report under, by role; everybody may report as a resident (resident_web).
+# Checked by `actions.do_open_case` for every person (web, API, import, feature apps alike); the system
+# (actor None: Open311's facade, the demo, cron) files under the source its caller names. Admins may also file
+# under the sources of the inspections and patrols they may record on a street's behalf (十无一创建).
+_OFFICE = ("hotline", "leader", "media", "sensor", "patrol")
+ROLE_SOURCES = {
+    workflow.INSPECTOR: ("inspector", "patrol"),
+    workflow.STREET_CHIEF: ("street_chief", "patrol"),
+    workflow.STEWARD: ("steward",),
+    workflow.COUNCIL_MEMBER: ("council",),
+    workflow.ASSESSOR: ("assessor",),
+    workflow.OPERATOR: _OFFICE,
+    workflow.SHIFT_LEAD: _OFFICE,
+    workflow.DISPATCHER: _OFFICE,
+    workflow.DISTRICT_ADMIN: (*_OFFICE, "assessor", "street_chief", "steward"),
+    workflow.SUBDISTRICT_ADMIN: (
+        "patrol",
+        "leader",
+        "media",
+        "sensor",
+        "assessor",
+        "street_chief",
+        "steward",
+    ),
+}
+RESIDENT_SOURCE = "resident_web"
+
+
+def sources_for(user) -> list[str]:
+    """The sources `user` may file under, their default first (dict order is the priority of the default)."""
+    from jingzhi.cases.models import Source
+
+    if not _live(user):
+        return []
+    if access.is_superuser(user):
+        return ["patrol", *[v for v in Source.values if v not in ("patrol", "open311")]]
+    roles = access.roles_of(user)
+    out: list[str] = []
+    for role, sources in ROLE_SOURCES.items():
+        if role in roles:
+            out += [v for v in sources if v not in out]
+    return out if RESIDENT_SOURCE in out else [*out, RESIDENT_SOURCE]
+
+
+def can_file_under(user, source: str) -> bool:
+    return source in sources_for(user)
+
+
+def check_source(user, source: str) -> None:
+    """PermissionDenied naming the sources `user` may use, unless they may file under `source`."""
+    from jingzhi.cases.models import Source
+
+    allowed = sources_for(user)
+    if source not in allowed:
+        labels = dict(Source.choices)
+        names = listing(str(labels[a]) for a in allowed)
+        raise PermissionDenied(
+            _("您不能以“%(source)s”来源上报。您可用的来源：%(allowed)s")
+            % {"source": labels.get(source, source), "allowed": names},
+            fields={"source": [_("可用的来源：%(allowed)s") % {"allowed": names}]},
+        )

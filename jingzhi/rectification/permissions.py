@@ -123,6 +123,29 @@ def public_street(street_code: str):
     return street
 
 
+def can_view_letter(user, letter) -> bool:
+    """A task letter is read by the street's staff and by the chief it is addressed to."""
+    return can_view_street(user, letter.street_code) or (_live(user) and letter.chief.user_id == user.pk)
+
+
+def access_task_letter(user, letter_id, *, for_update: bool = False):
+    """The task letter when `user` may read it (`user` None is the system); NotFound, the same, when it is
+    missing or not theirs to see — every door (web, API) fetches letters through here."""
+    from jingzhi.core.ids import parse_id
+    from jingzhi.rectification.models import TaskLetter
+
+    rows = TaskLetter.objects.select_related("chief__user")
+    if for_update:
+        rows = rows.select_for_update(of=("self",))
+    pk = parse_id(letter_id)
+    letter = rows.filter(pk=pk).first() if pk else None
+    if letter is None or (user is not None and not can_view_letter(user, letter)):
+        raise NotFound(
+            _("任务书不存在，或您无权查看（编号 %(id)s）") % {"id": letter_id}, fields={"letter": letter_id}
+        )
+    return letter
+
+
 def can_view_finding_photo(user, owner_id) -> bool:
     from jingzhi.core.ids import parse_id as row_id
     from jingzhi.rectification.models import ItemResult

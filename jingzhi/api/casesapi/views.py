@@ -15,7 +15,6 @@ from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from jingzhi.accounts import access
 from jingzhi.api.base import ApiView
 from jingzhi.api.casesapi import present
 from jingzhi.api.casesapi import serializers as s
@@ -26,7 +25,6 @@ from jingzhi.cases.exceptions import ActionNotAllowed
 from jingzhi.cases.models import Case, CaseFollower, Source
 from jingzhi.core import clock
 from jingzhi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from jingzhi.core.text import listing
 
 TAGS = [str(gettext_lazy("案件"))]
 PARSERS = [JSONParser, MultiPartParser, FormParser]
@@ -136,69 +134,9 @@ class CaseListView(ApiView):
 
 
 # ---------------------------------------------------------------------------------------------------- intake
-# Which sources a person may file under, by role; everybody may report as a resident (resident_web).
-_OFFICE = [Source.HOTLINE, Source.LEADER, Source.MEDIA, Source.SENSOR, Source.PATROL]
-ROLE_SOURCES = {
-    workflow.INSPECTOR: [Source.INSPECTOR, Source.PATROL],
-    workflow.STREET_CHIEF: [Source.STREET_CHIEF, Source.PATROL],
-    workflow.STEWARD: [Source.STEWARD],
-    workflow.COUNCIL_MEMBER: [Source.COUNCIL],
-    workflow.ASSESSOR: [Source.ASSESSOR],
-    workflow.OPERATOR: _OFFICE,
-    workflow.SHIFT_LEAD: _OFFICE,
-    workflow.DISPATCHER: _OFFICE,
-    workflow.DISTRICT_ADMIN: _OFFICE,
-    workflow.SUBDISTRICT_ADMIN: [Source.PATROL, Source.LEADER, Source.MEDIA, Source.SENSOR],
-}
-# Open311 has its own facade; nobody files under it here.
-_ALL_SOURCES = [v for v in Source.values if v != Source.OPEN311]
-
-
-def sources_for(user) -> list[str]:
-    """The sources `user` may file under, their default first."""
-    if access.is_superuser(user):
-        return [Source.PATROL, *[v for v in _ALL_SOURCES if v != Source.PATROL]]
-    roles = access.roles_of(user)
-    out: list[str] = []
-    for role, sources in ROLE_SOURCES.items():  # dict order is the priority of the default
-        if role in roles:
-            out += [str(v) for v in sources if str(v) not in out]
-    return [*out, Source.RESIDENT_WEB] if Source.RESIDENT_WEB not in out else out
-
-
 def decide_source(user, wanted: str | None) -> str:
-    allowed = sources_for(user)
-    if not wanted:
-        return allowed[0]
-    if wanted not in allowed:
-        labels = dict(Source.choices)
-        raise PermissionDenied(
-            _("您不能以“%(source)s”来源上报。您可用的来源：%(allowed)s")
-            % {"source": labels.get(wanted, wanted), "allowed": listing(str(labels[a]) for a in allowed)},
-            fields={"source": allowed},
-        )
-    return wanted
-
-
-def check_offered_duplicate(target_id: int, category_id, lon: float, lat: float, crs: str) -> None:
-    """Following an existing case from intake is limited to the duplicates intake would offer at that spot,
-    so a report cannot be used to attach oneself to an arbitrary case (and then read it)."""
-    from jingzhi.taxonomy.queries import access_category
-
-    target = Case.objects.filter(pk=target_id).select_related("category").first()
-    category = access_category(category_id) if category_id else (target.category if target else None)
-    if crs == "gcj02":
-        from jingzhi.geo.coords import gcj02_to_wgs84
-
-        lon, lat = gcj02_to_wgs84(lon, lat)
-    offered = (
-        {c.pk for c, _m in queries.find_duplicates(category, lon, lat)} if target and category else set()
-    )
-    if target_id not in offered:
-        raise InvalidInput(
-            _("所选的已有案件不在此位置附近的同类未办结案件中，请直接上报"),
-            fields={"duplicate_of": [_("不是可关注的重复案件")]},
-        )
+    """The source asked for, else the person's default; whether they may use it is `do_open_case`'s rule."""
+    return wanted or (permissions.sources_for(user) or [Source.RESIDENT_WEB])[0]
 
 
 class CaseIntakeMixin:
@@ -206,23 +144,6 @@ class CaseIntakeMixin:
         self, request, data: dict, *, source: str, idempotency_key: str = "", external_ref: str = ""
     ):
         user = request.user
-        existing = None
-        if idempotency_key:
-            existing = Case.objects.filter(source=source, idempotency_key=idempotency_key[:100]).first()
-        elif external_ref:
-            existing = Case.objects.filter(source=source, external_ref=external_ref[:64]).first()
-        if existing is not None:
-            return self.replay(user, existing), False
-        staff = access.is_staff_user(user)
-        if not staff and (data.get("reporter_name") or data.get("reporter_phone")):
-            raise InvalidInput(
-                _("诉求人姓名和电话取自您的账户，不能另填"),
-                fields={"reporter_name": [_("仅工作人员代为录入时可填")]},
-            )
-        if data.get("duplicate_of"):
-            check_offered_duplicate(
-                data["duplicate_of"], data.get("category"), data["lon"], data["lat"], data.get("crs", "wgs84")
-            )
         case = actions.do_open_case(
             actor=user,
             source=source,
@@ -248,14 +169,10 @@ class CaseIntakeMixin:
 
     @staticmethod
     def replay(user, existing: Case) -> Case:
-        """A replay answers with the case it made; someone else's key is not a way to read their case."""
+        """A replay answers with the case it made (the action has refused someone else's key already)."""
         try:
             return permissions.access_case(user, existing.pk)
         except NotFound:
-            if existing.created_by_id != user.pk:
-                raise Conflict(
-                    _("该幂等键或外部编号已被他人使用，请换一个"), fields={"idempotency_key": [_("已被使用")]}
-                ) from None
             return fetch_for(user, existing.pk)
 
 

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from jingzhi.accounts import access
-from jingzhi.cases import deadlines, hooks, workflow
+from jingzhi.cases import deadlines, hooks, permissions, workflow
 from jingzhi.cases.exceptions import OutsideJurisdiction
 from jingzhi.cases.models import (
     Case,
@@ -17,7 +17,8 @@ from jingzhi.cases.models import (
     Source,
 )
 from jingzhi.core import clock, workcalendar
-from jingzhi.core.errors import InvalidInput, NotFound, PermissionDenied
+from jingzhi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from jingzhi.core.ids import parse_id
 from jingzhi.core.tasks import enqueue_after_commit
 from jingzhi.taxonomy.queries import pinned_generation
 
@@ -148,11 +149,21 @@ def do_open_case(
 
     if source not in Source.values:
         raise InvalidInput(_("来源“%(source)s”无效") % {"source": source}, fields={"source": "invalid"})
+    person = _user(actor)
+    if person is not None:
+        # The rules of who may file what hold at every door (web, API, imports, feature apps): here.
+        permissions.check_source(person, source)
+        if (reporter_name or reporter_phone) and not access.is_staff_user(person):
+            raise InvalidInput(
+                _("诉求人姓名和电话取自您的账户，不能另填"),
+                fields={"reporter_name": [_("仅工作人员代为录入时可填")]},
+            )
     idempotency_key = _clean_text(idempotency_key)[:100]
     external_ref = _clean_text(external_ref)[:64]
     text = _check_description(description)
     photos = _prepare_photos(photos)
     category = _as_category(category)
+    chosen_category = category
     suggestion = []
     if category is None:
         # The learned model when trained, keyword matches otherwise; each entry keeps the words behind it.
@@ -171,6 +182,8 @@ def do_open_case(
 
         urgency = urgency_by_code(str(urgency))
     x, y, place = _locate(lon, lat, crs)
+    if duplicate_of is not None and person is not None:
+        duplicate_of = _offered_duplicate(duplicate_of, chosen_category, x, y)
     if reporter is None and source in _SELF_REPORTED and _user(actor) is not None:
         reporter = actor
     if reporter is not None:
@@ -257,9 +270,36 @@ def do_open_case(
         existing = _existing(source, idempotency_key, external_ref)
         if existing is None:
             raise
+        _check_replay(person, existing)
         existing.replayed = True  # tells an interface that this request made nothing
         return existing
     return case
+
+
+def _offered_duplicate(duplicate_of, category, lon: float, lat: float) -> int:
+    """Following an existing case from intake is limited to the duplicates intake would offer at that spot
+    (same category — the one chosen, else the target's — within its radius and window, still open), so a
+    report cannot be used to attach oneself to an arbitrary case and then read it."""
+    from jingzhi.cases.queries import find_duplicate_ids
+
+    target_id = parse_id(duplicate_of)
+    target = Case.objects.select_related("category").filter(pk=target_id).first() if target_id else None
+    category = category or (target.category if target else None)
+    offered = {pk for pk, _m in find_duplicate_ids(category, lon, lat)} if target and category else set()
+    if target_id not in offered:
+        raise InvalidInput(
+            _("所选的已有案件不在此位置附近的同类未办结案件中，请直接上报"),
+            fields={"duplicate_of": [_("不是可关注的重复案件")]},
+        )
+    return target_id
+
+
+def _check_replay(person, existing: Case) -> None:
+    """A retry answers with the case it made; someone else's key (or order number) is not a way to learn
+    of, or read, a case one may not see."""
+    if person is None or existing.created_by_id == person.pk or permissions.can_see(person, existing):
+        return
+    raise Conflict(_("该幂等键或外部编号已被他人使用，请换一个"), fields={"idempotency_key": [_("已被使用")]})
 
 
 def send_case_opened_notices(case_id: int) -> None:
@@ -308,8 +348,8 @@ def _root(case: Case) -> Case:
 
 
 def _merge_new_report(case: Case, duplicate_of, *, actor) -> None:
-    target_id = getattr(duplicate_of, "pk", duplicate_of)
-    target = Case.objects.select_for_update().filter(pk=target_id).first()
+    target_id = parse_id(duplicate_of)
+    target = Case.objects.select_for_update().filter(pk=target_id).first() if target_id else None
     if target is None or target.state in workflow.FINISHED:
         raise InvalidInput(_("所选的重复案件不存在或已办结，请直接上报"), fields={"duplicate_of": "invalid"})
     _merge(case, _root(target), actor=actor, note=_("上报人选择关注已有案件"))

@@ -6,8 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from jingzhi.core import audit, clock
-from jingzhi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from jingzhi.core.ids import parse_id
+from jingzhi.core.errors import Conflict, InvalidInput, PermissionDenied
 from jingzhi.rectification import permissions
 from jingzhi.rectification.models import (
     ChiefAssignment,
@@ -103,14 +102,7 @@ def do_issue_task_letter(
 
 def do_sign_task_letter(*, actor, letter_id) -> TaskLetter:
     with transaction.atomic():
-        letter = (
-            TaskLetter.objects.select_for_update()
-            .select_related("chief")
-            .filter(pk=parse_id(letter_id))
-            .first()
-        )
-        if letter is None:
-            raise NotFound(_("任务书不存在（编号 %(id)s）") % {"id": letter_id})
+        letter = permissions.access_task_letter(_user(actor), letter_id, for_update=True)
         if actor is not None and not permissions.can_sign_letter(actor, letter):
             raise PermissionDenied(_("任务书须由街巷长本人签署"), fields={"letter": letter.pk})
         if not letter.is_active:
@@ -131,9 +123,7 @@ def do_sign_task_letter(*, actor, letter_id) -> TaskLetter:
 
 def do_end_task_letter(*, actor, letter_id, reason: str) -> TaskLetter:
     with transaction.atomic():
-        letter = TaskLetter.objects.select_for_update().filter(pk=parse_id(letter_id)).first()
-        if letter is None:
-            raise NotFound(_("任务书不存在（编号 %(id)s）") % {"id": letter_id})
+        letter = permissions.access_task_letter(_user(actor), letter_id, for_update=True)
         if actor is not None and not permissions.can_manage_street(actor, letter.street_code):
             raise PermissionDenied(
                 _("只有该街巷所在街道或区的管理员可以终止任务书"), fields={"letter": letter.pk}

@@ -18,18 +18,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from jingzhi.accounts import access
 from jingzhi.cases import actions, deadlines, permissions, queries, workflow
 from jingzhi.cases.models import Rating, Source
 from jingzhi.core.errors import ApplicationError
-from jingzhi.web.casepages.common import error_context, error_status, is_staff_viewer, resident_state_words
+from jingzhi.web.casepages.common import error_context, error_status, resident_state_words
 from jingzhi.web.casepages.detail import map_config
 
 PAGE_SIZE = 20
 
 
 def _may_report(user) -> bool:
-    return access.has_role(user, workflow.RESIDENT) or is_staff_viewer(user)
+    return permissions.can_file_under(user, Source.RESIDENT_WEB)
 
 
 def _report_bounds(user):
@@ -74,7 +73,6 @@ def report(request):
     }
     if request.method == "POST":
         post = request.POST
-        duplicate_of = post.get("duplicate_of") or None
         try:
             case = actions.do_open_case(
                 actor=user,
@@ -85,7 +83,7 @@ def report(request):
                 address=post.get("address", ""),
                 photos=request.FILES.getlist("photos"),
                 idempotency_key=post.get("idempotency_key", ""),
-                duplicate_of=int(duplicate_of) if str(duplicate_of or "").isdigit() else None,
+                duplicate_of=post.get("duplicate_of") or None,
             )
         except ApplicationError as exc:
             context.update(

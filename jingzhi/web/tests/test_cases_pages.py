@@ -57,10 +57,13 @@ def w(db, clock_at, settings, tmp_path):
 
 def report(w, **kw):
     from jingzhi.cases.actions import do_open_case
+    from jingzhi.cases.tests.conftest import as_named_reporter
 
     kw.setdefault("description", "井盖没了，很危险")
+    actor = kw.pop("actor", w.p.resident)
+    as_named_reporter(actor, kw)
     return do_open_case(
-        actor=kw.pop("actor", w.p.resident),
+        actor=actor,
         source=kw.pop("source", "resident_web"),
         lon=IN_SUB1[0],
         lat=IN_SUB1[1],
