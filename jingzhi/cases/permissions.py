@@ -154,10 +154,6 @@ def can_view_reporter(user, case) -> bool:
     return access.is_staff_user(user) and bool(roles & (workflow.PLACE_ROLES | {workflow.HANDLER}))
 
 
-def can_blow_whistle(user, case) -> bool:
-    return can_act(user, case, workflow.WHISTLE)
-
-
 def can_rate_whistle(user, whistle) -> bool:
     return _live(user) and access.covers(user, whistle.subdistrict_code, roles=[workflow.SUBDISTRICT_ADMIN])
 
@@ -168,10 +164,6 @@ def can_report_in(user, summons) -> bool:
     if access.is_superuser(user):
         return True
     return summons.department_id in access.department_ids(user, roles=[workflow.HANDLER])
-
-
-def can_supervise(user, case) -> bool:
-    return can_act(user, case, workflow.SUPERVISE)
 
 
 def can_import_hotline(user) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from jingzhi.accounts import access
-from jingzhi.core.errors import NotFound, PermissionDenied
+from jingzhi.core.errors import NotFound
 
 ADMINS = ("district_admin", "subdistrict_admin")
 OFFICIAL_INSPECTORS = ("assessor", "inspector", *ADMINS)
@@ -93,11 +93,6 @@ def can_export(user) -> bool:
 
 
 # ------------------------------------------------------------------------------------------------ refusals
-def require(condition: bool, message: str, **fields) -> None:
-    if not condition:
-        raise PermissionDenied(message, fields=fields or None)
-
-
 def access_street(user, street_code: str):
     """The street (active generation) when `user` may see it; NotFound (the same) when missing or not."""
     from jingzhi.geo.queries import place_by_code

@@ -329,6 +329,28 @@ def _act_end_letter(request, code, actions):
     return _("任务书已终止")
 
 
+@act("end_chief")
+def _act_end_chief(request, code, actions):
+    actions.do_end_chief(actor=request.user, street_code=code, reason=request.POST.get("reason", ""))
+    return _("已免去街巷长")
+
+
+@act("retire_ledger")
+def _act_retire_ledger(request, code, actions):
+    actions.do_retire_ledger_entry(actor=request.user, entry_id=request.POST.get("entry"))
+    return _("台账条目已注销")
+
+
+@act("end_steward")
+def _act_end_steward(request, code, actions):
+    actions.do_end_steward(
+        actor=request.user,
+        assignment_id=request.POST.get("assignment"),
+        reason=request.POST.get("reason", ""),
+    )
+    return _("小巷管家安排已结束")
+
+
 @act("ledger")
 def _act_ledger(request, code, actions):
     actions.do_record_ledger_entry(

@@ -60,11 +60,9 @@ def case_link(case) -> str:
 
 
 def _notify(recipients, *, verb: str, title: str, body: str, case=None, target=None) -> None:
-    """Through core notifications (sent after commit); a no-op until that module exists."""
-    try:
-        from jingzhi.core.notifications import notify
-    except ImportError:
-        return
+    """Through core notifications (sent after commit)."""
+    from jingzhi.core.notifications import notify
+
     unique, seen = [], set()
     for user in recipients:
         if user is not None and user.pk not in seen and getattr(user, "is_active", True):
@@ -112,6 +110,7 @@ def handlers_of(department_ids) -> list[User]:
             role_assignments__is_active=True,
             role_assignments__role=workflow.HANDLER,
             role_assignments__department_id__in=list(department_ids),
+            role_assignments__department__is_active=True,
         ).distinct()
     )
 

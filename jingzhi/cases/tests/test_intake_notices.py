@@ -44,3 +44,14 @@ def test_a_retried_submission_rolls_back_cleanly_and_answers_with_the_first_case
     assert type(first).objects.count() == 1
     # the rolled-back retry used no number: the next report takes the very next one
     assert open_case(world, idempotency_key="retry-2").number == first.number[:-5] + "00002"
+
+
+def test_handlers_of_a_deactivated_department_are_not_notified(world, frozen):
+    """`handlers_of` named the handlers of every department asked for, active or not (issue 9 §7)."""
+    from jingzhi.accounts.models import Department
+    from jingzhi.cases.actions._common import handlers_of
+
+    szsr = world.p.szsr
+    assert world.p.handler in handlers_of([szsr.pk])
+    Department.objects.filter(pk=szsr.pk).update(is_active=False)
+    assert handlers_of([szsr.pk]) == []

@@ -59,8 +59,10 @@ def do_end_steward(*, actor, assignment_id, reason: str = "") -> StewardAssignme
 
     with transaction.atomic():
         assignment = StewardAssignment.objects.select_for_update().filter(pk=parse_id(assignment_id)).first()
-        if assignment is None:
-            raise NotFound(_("小巷管家安排不存在（编号 %(id)s）") % {"id": assignment_id})
+        if assignment is None or (
+            actor is not None and not permissions.can_view_street(actor, assignment.street_code)
+        ):
+            raise NotFound(_("小巷管家安排不存在，或您无权查看（编号 %(id)s）") % {"id": assignment_id})
         if actor is not None and not permissions.can_manage_street(actor, assignment.street_code):
             raise PermissionDenied(_("只有该街巷所在街道或区的管理员可以调整小巷管家"))
         if not assignment.is_active:

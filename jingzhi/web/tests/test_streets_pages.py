@@ -158,3 +158,50 @@ def test_the_exports_download_as_excel(client, appointed):
     assert client.get("/streets/inspections/export.xlsx").status_code == 200
     client.force_login(appointed.p.chief)
     assert client.get("/streets/export.xlsx").status_code == 404
+
+
+def test_an_admin_relieves_the_chief_retires_a_ledger_entry_and_ends_a_steward_from_the_street_page(
+    client, appointed
+):
+    """`do_end_chief`, `do_retire_ledger_entry` and `do_end_steward` had no caller (issue 9 §7)."""
+    from jingzhi.rectification.models import ChiefAssignment, LedgerEntry, StewardAssignment
+
+    p = appointed.p
+    entry = actions.do_record_ledger_entry(
+        actor=None, street_code=STREET1, kind="bins", label="垃圾桶", quantity=4
+    )
+    steward = actions.do_assign_steward(actor=None, street_code=STREET1, user=p.steward)
+    client.force_login(p.sub_admin)
+    page = client.get(f"/streets/{STREET1}/").content.decode()
+    assert 'data-testid="end-chief"' in page and 'data-testid="retire-ledger"' in page
+    assert 'data-testid="end-steward"' in page
+    act = f"/streets/{STREET1}/act/"
+    client.post(act + "retire_ledger/", {"entry": entry.pk})
+    client.post(act + "end_steward/", {"assignment": steward.pk, "reason": "搬家"})
+    response = client.post(act + "end_chief/", {"reason": "调任"}, follow=True)
+    assert "已免去街巷长" in response.content.decode()
+    assert not ChiefAssignment.objects.filter(street_code=STREET1, is_active=True).exists()
+    assert LedgerEntry.objects.get(pk=entry.pk).is_current is False
+    assert StewardAssignment.objects.get(pk=steward.pk).is_active is False
+
+
+def test_ending_a_steward_of_a_street_out_of_reach_looks_like_a_missing_one(client, appointed):
+    from jingzhi.rectification.models import StewardAssignment
+
+    p = appointed.p
+    steward = actions.do_assign_steward(actor=None, street_code=STREET1, user=p.steward)
+    client.force_login(p.sub_admin2)
+    act = f"/streets/{rect.STREET2}/act/end_steward/"
+    hidden = client.post(act, {"assignment": steward.pk}, follow=True).content.decode()
+    missing = client.post(act, {"assignment": steward.pk + 99}, follow=True).content.decode()
+    assert "小巷管家安排不存在，或您无权查看" in hidden and "小巷管家安排不存在，或您无权查看" in missing
+    assert StewardAssignment.objects.get(pk=steward.pk).is_active is True
+
+
+def test_a_chief_may_not_relieve_themself(client, appointed):
+    from jingzhi.rectification.models import ChiefAssignment
+
+    client.force_login(appointed.p.chief)
+    response = client.post(f"/streets/{STREET1}/act/end_chief/", {"reason": "不干了"}, follow=True)
+    assert "只有该街巷所在街道或区的管理员可以免去街巷长" in response.content.decode()
+    assert ChiefAssignment.objects.filter(street_code=STREET1, is_active=True).exists()
