@@ -242,18 +242,9 @@ def _choices(name):
 def _candidates(user, street_code):
     """People an admin may appoint as chief or steward: active users with a role within the street's
     subdistrict or district (the district head is 总街巷长)."""
-    from jingzhi.accounts.models import User
+    from jingzhi.accounts.queries import users_covering
 
-    prefixes = {street_code[:6], street_code[:9], street_code}
-    return list(
-        User.objects.filter(
-            is_active=True,
-            role_assignments__is_active=True,
-            role_assignments__scope_code__in=sorted(prefixes),
-        )
-        .distinct()
-        .order_by("username")[:200]
-    )
+    return list(users_covering([street_code]).order_by("username")[:200])
 
 
 ACTS = {}

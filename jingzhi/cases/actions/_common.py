@@ -80,27 +80,11 @@ def _notify(recipients, *, verb: str, title: str, body: str, case=None, target=N
     )
 
 
-def _code_prefixes(case) -> set[str]:
-    prefixes = set()
-    for code in case.place_codes:
-        if code.isdigit():
-            prefixes.update(code[:n] for n in (6, 9, 12, 15) if n <= len(code))
-        else:
-            prefixes.add(code)
-            prefixes.update(code[:n] for n in (6, 9))
-    return prefixes
-
-
 def staff_for(case, roles) -> list[User]:
     """Active users holding one of `roles` with a jurisdiction covering the case."""
-    return list(
-        User.objects.filter(
-            is_active=True,
-            role_assignments__is_active=True,
-            role_assignments__role__in=list(roles),
-            role_assignments__scope_code__in=sorted(_code_prefixes(case)),
-        ).distinct()
-    )
+    from jingzhi.accounts.queries import users_covering
+
+    return list(users_covering(case.place_codes, roles))
 
 
 def handlers_of(department_ids) -> list[User]:

@@ -97,12 +97,6 @@ def _notify(recipients, *, verb: str, title: str, body: str = "", link: str = ""
 
 
 def _admins_of(street_code: str) -> list[User]:
-    prefixes = {street_code[:6], street_code[:9], street_code}
-    return list(
-        User.objects.filter(
-            is_active=True,
-            role_assignments__is_active=True,
-            role_assignments__role__in=list(permissions.ADMINS),
-            role_assignments__scope_code__in=sorted(prefixes),
-        ).distinct()
-    )
+    from jingzhi.accounts.queries import users_covering
+
+    return list(users_covering([street_code], permissions.ADMINS))

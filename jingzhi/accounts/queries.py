@@ -1,0 +1,39 @@
+"""Reads of people by their roles: who covers a place, for notices and pickers.
+
+Permissions are decided by `access` (does *this* person cover *this* code); here the question runs the other
+way — *which* people cover these places — and is answered in one query from the role assignments' scope
+codes. A hierarchical place code (district 6, subdistrict 9, community 12, grid 15 digits) is covered by a
+scope equal to any of its prefixes; a street code by itself and by its subdistrict's and district's codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from jingzhi.accounts.models import User
+
+
+def covering_scopes(codes: Iterable[str]) -> set[str]:
+    """Every scope code that covers one of `codes` (each code's own ancestors, itself included)."""
+    scopes: set[str] = set()
+    for code in codes:
+        if not code:
+            continue
+        if code.isascii() and code.isdigit():
+            scopes.update(code[:n] for n in (6, 9, 12, 15) if n <= len(code))
+        else:
+            scopes.add(code)
+            scopes.update(code[:n] for n in (6, 9))
+    return scopes
+
+
+def users_covering(codes: Iterable[str], roles: Iterable[str] | None = None):
+    """Active users holding an active role (one of `roles`, or any) whose scope covers one of `codes`,
+    as a distinct queryset (callers order, cap or list it)."""
+    scopes = sorted(covering_scopes(codes))
+    rows = User.objects.filter(
+        is_active=True, role_assignments__is_active=True, role_assignments__scope_code__in=scopes
+    )
+    if roles is not None:
+        rows = rows.filter(role_assignments__role__in=list(roles))
+    return rows.distinct()
