@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from jingzhi.accounts import access, rules
 from jingzhi.accounts.models import ApiToken, Department, LoginFailure, Role, RoleAssignment, ScopeKind, User
+from jingzhi.accounts.verbs import AuditVerb
 from jingzhi.core import audit, clock
 from jingzhi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from jingzhi.core.text import listing
@@ -92,7 +93,7 @@ def do_create_user(
         user.save()
         audit.record(
             actor=actor,
-            verb="user_created",
+            verb=AuditVerb.USER_CREATED,
             target=user,
             new={
                 "username": username,
@@ -116,7 +117,7 @@ def do_set_password(*, actor, user: User, password: str, check_password_strength
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        audit.record(actor=actor, verb="password_set", target=user, note=_("密码已修改"))
+        audit.record(actor=actor, verb=AuditVerb.PASSWORD_SET, target=user, note=_("密码已修改"))
     return user
 
 
@@ -132,7 +133,7 @@ def do_set_user_active(*, actor, user: User, is_active: bool) -> User:
         locked.save(update_fields=["is_active"])
         audit.record(
             actor=actor,
-            verb="user_active_set",
+            verb=AuditVerb.USER_ACTIVE_SET,
             target=locked,
             old={"is_active": not is_active},
             new={"is_active": is_active},
@@ -189,7 +190,7 @@ def do_create_department(
         )
         audit.record(
             actor=actor,
-            verb="department_created",
+            verb=AuditVerb.DEPARTMENT_CREATED,
             target=department,
             new={
                 "code": code,
@@ -248,14 +249,17 @@ def do_assign_role(
         )
         if created:
             audit.record(
-                actor=actor, verb="role_assigned", target=assignment, new=_assignment_values(assignment)
+                actor=actor,
+                verb=AuditVerb.ROLE_ASSIGNED,
+                target=assignment,
+                new=_assignment_values(assignment),
             )
         elif not assignment.is_active:
             assignment.is_active = True
             assignment.save(update_fields=["is_active"])
             audit.record(
                 actor=actor,
-                verb="role_assigned",
+                verb=AuditVerb.ROLE_ASSIGNED,
                 target=assignment,
                 old={"is_active": False},
                 new=_assignment_values(assignment),
@@ -289,7 +293,7 @@ def do_revoke_role(*, actor, assignment: RoleAssignment) -> RoleAssignment:
         locked.save(update_fields=["is_active"])
         audit.record(
             actor=actor,
-            verb="role_revoked",
+            verb=AuditVerb.ROLE_REVOKED,
             target=locked,
             old=_assignment_values(locked) | {"is_active": True},
             new={"is_active": False},
@@ -358,7 +362,7 @@ def do_change_role_assignment(
         if new == old:
             return locked
         locked.save(update_fields=["role", "scope_kind", "scope_code", "department", "is_active"])
-        audit.record(actor=actor, verb="role_assignment_changed", target=locked, old=old, new=new)
+        audit.record(actor=actor, verb=AuditVerb.ROLE_ASSIGNMENT_CHANGED, target=locked, old=old, new=new)
     access.forget(locked.user)
     return locked
 
@@ -403,7 +407,7 @@ def do_create_api_token(*, actor, user: User, name: str) -> tuple[ApiToken, str]
         )
         audit.record(
             actor=actor,
-            verb="api_token_created",
+            verb=AuditVerb.API_TOKEN_CREATED,
             target=token,
             new={"user": user.pk, "name": name, "key_prefix": token.key_prefix},
         )
@@ -421,7 +425,7 @@ def do_revoke_api_token(*, actor, token: ApiToken) -> ApiToken:
         locked.save(update_fields=["revoked_at"])
         audit.record(
             actor=actor,
-            verb="api_token_revoked",
+            verb=AuditVerb.API_TOKEN_REVOKED,
             target=locked,
             old={"revoked_at": None},
             new={"revoked_at": locked.revoked_at},
@@ -453,7 +457,7 @@ def record_login_failure(*, username: str, ip_address: str | None) -> LoginFailu
         if lockout.failures_for_username(username) == lockout.failure_limit():
             audit.record(
                 actor=None,
-                verb="account_locked",
+                verb=AuditVerb.ACCOUNT_LOCKED,
                 target=("accounts.user", username[:64]),
                 new={"ip_address": ip_address, "minutes": lockout.window_minutes()},
                 note=_("连续登录失败 %(n)d 次，账户锁定") % {"n": lockout.failure_limit()},

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhi.accounts import access, actions, rules
 from jingzhi.accounts.models import ApiToken, Department, LoginFailure, RoleAssignment, User
+from jingzhi.accounts.verbs import AuditVerb
 from jingzhi.core import audit
 
 
@@ -30,7 +31,7 @@ class AuditedAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         audit.record(
             actor=request.user,
-            verb=f"{obj._meta.model_name}_{'changed' if change else 'created'}",
+            verb=AuditVerb.ADMIN_CHANGED if change else AuditVerb.ADMIN_CREATED,
             target=obj,
             new={k: str(v) for k, v in _changed(form).items()},
             note=str(_("经管理后台")),
@@ -39,7 +40,7 @@ class AuditedAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         audit.record(
             actor=request.user,
-            verb=f"{obj._meta.model_name}_deleted",
+            verb=AuditVerb.ADMIN_DELETED,
             target=obj,
             old={"str": str(obj)},
             note=str(_("经管理后台")),
@@ -111,7 +112,7 @@ class UserAdmin(DjangoUserAdmin):
         super().save_model(request, obj, form, change)
         audit.record(
             actor=request.user,
-            verb="user_changed" if change else "user_created",
+            verb=AuditVerb.USER_CHANGED if change else AuditVerb.USER_CREATED,
             target=obj,
             new={k: str(v) for k, v in _changed(form).items()},
             note=str(_("经管理后台")),

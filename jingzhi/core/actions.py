@@ -14,13 +14,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jingzhi.core import audit, hooks, workcalendar
+from jingzhi.core.audit_verbs import AuditVerb
 from jingzhi.core.errors import InvalidInput
 from jingzhi.core.holidayfile import HolidayFileError, HolidayRow, check_year, coerce_rows, validate_rows
 from jingzhi.core.models import CalendarYear, Holiday, WorkSchedule
 from jingzhi.core.schedule import parse_periods
 
 
-class Verb:
+class Verb(AuditVerb):
     """Audit verbs of this app; stored in rows, so never rename a value."""
 
     HOLIDAYS_IMPORTED = "calendar.holidays_imported"

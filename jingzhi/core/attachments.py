@@ -37,13 +37,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhi.core import audit, clock
+from jingzhi.core.audit_verbs import AuditVerb
 from jingzhi.core.errors import InvalidInput, NotFound
 from jingzhi.core.models import Attachment
 
 logger = logging.getLogger(__name__)
 
 
-class Verb:
+class Verb(AuditVerb):
     """Audit verbs of this module; stored in rows, so never rename a value."""
 
     STORED = "attachment.stored"

@@ -16,6 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
 from jingzhi.core import clock
+from jingzhi.core.audit_verbs import AuditVerb
 from jingzhi.core.models import AuditEvent
 
 GENESIS = "0" * 64
@@ -69,7 +70,11 @@ def target_label(target: Any) -> tuple[str, str]:
 def record(
     *, actor, verb: str, target: Any, old: dict | None = None, new: dict | None = None, note: str = ""
 ) -> AuditEvent:
-    """Append one audit row. Must run inside the action's transaction."""
+    """Append one audit row. Must run inside the action's transaction. `verb` is a member of an app's
+    `AuditVerb` (see `core.audit_verbs`): a loose string is a programming error, refused here."""
+    if not isinstance(verb, AuditVerb):
+        raise TypeError(f"audit verbs are AuditVerb members, not {verb!r} (see jingzhi/core/audit_verbs.py)")
+    verb = str(verb)
     target_type, target_id = target_label(target)
     old_values = _canonical(old or {})
     new_values = _canonical(new or {})

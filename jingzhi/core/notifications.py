@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from jingzhi.core import audit, clock
+from jingzhi.core.audit_verbs import AuditVerb
 from jingzhi.core.errors import InvalidInput, NotFound
 from jingzhi.core.models import Notification
 from jingzhi.core.sms import get_sms_backend, mask_phone
@@ -42,7 +43,7 @@ DEFAULT_SMS_MAX_CHARS = 140  # two concatenated 70-character segments: long enou
 _TASK_BATCH = 200  # recipients per queued send, so one notice to a whole community is not one huge job
 
 
-class Verb:
+class Verb(AuditVerb):
     """Audit verbs of this module; stored in rows, so never rename a value."""
 
     READ = "notification.read"

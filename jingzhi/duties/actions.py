@@ -21,6 +21,7 @@ from jingzhi.core.text import listing
 from jingzhi.duties import loader, rules
 from jingzhi.duties.models import DutyRule, DutyRuleDepartment, RoutingGap
 from jingzhi.duties.routing import Place, RouteDecision, route
+from jingzhi.duties.verbs import AuditVerb
 
 _UNSET = object()
 _FIELDS = (
@@ -180,7 +181,7 @@ def do_create_duty_rule(
         _validate(rule, pairs)
         rule.save()
         _write_departments(rule, pairs)
-        audit.record(actor=actor, verb="duty_rule_created", target=rule, new=_values(rule, pairs))
+        audit.record(actor=actor, verb=AuditVerb.DUTY_RULE_CREATED, target=rule, new=_values(rule, pairs))
     loader.clear_cache()
     return rule
 
@@ -232,7 +233,7 @@ def do_update_duty_rule(
             _write_departments(locked, pairs)
         audit.record(
             actor=actor,
-            verb="duty_rule_updated",
+            verb=AuditVerb.DUTY_RULE_UPDATED,
             target=locked,
             old=old,
             new=_values(locked, pairs),
@@ -273,7 +274,7 @@ def do_record_routing_gap(*, category, place_code: str, actor=None) -> RoutingGa
             return RoutingGap.objects.get(category=category, place_code=place_code)
         audit.record(
             actor=actor,
-            verb="routing_gap_found",
+            verb=AuditVerb.ROUTING_GAP_FOUND,
             target=gap,
             new={"category": category.pk, "place_code": place_code},
         )
@@ -420,6 +421,8 @@ def do_import_duty_rules(*, actor, source) -> dict:
                 problems.append(_("%(where)s：%(why)s") % {"where": where, "why": exc.message})
         if problems:
             raise DutyImportError(problems)
-        audit.record(actor=actor, verb="duty_rules_imported", target=("duties.dutyrule", "*"), new=summary)
+        audit.record(
+            actor=actor, verb=AuditVerb.DUTY_RULES_IMPORTED, target=("duties.dutyrule", "*"), new=summary
+        )
     loader.clear_cache()
     return summary

@@ -25,6 +25,7 @@ from jingzhi.geo.exceptions import GeoImportError
 from jingzhi.geo.levels import LEVELS, get_level
 from jingzhi.geo.models import BoundaryGeneration, Community, District, Grid, Street, Subdistrict
 from jingzhi.geo.validation import Context, check_geometry, parse_features
+from jingzhi.geo.verbs import AuditVerb
 
 MODELS = {
     "district": District,
@@ -125,7 +126,7 @@ def do_create_generation(*, actor, description: str = "", copy_active: bool = Tr
         counts = _copy_places(source.pk, generation.pk) if source else {}
         audit.record(
             actor=actor,
-            verb="geo.create_generation",
+            verb=AuditVerb.CREATE_GENERATION,
             target=generation,
             new={"description": description, "copied_from": source.pk if source else None, "counts": counts},
         )
@@ -148,7 +149,7 @@ def do_delete_generation(*, actor, generation) -> None:
         counts = place_counts(gen.pk)
         audit.record(
             actor=actor,
-            verb="geo.delete_generation",
+            verb=AuditVerb.DELETE_GENERATION,
             target=gen,
             old={"description": gen.description, "counts": counts},
         )
@@ -327,7 +328,9 @@ def do_import_places(
         if progress and report.unchanged:
             progress(report.unchanged)
         report.created, report.updated = len(to_create), len(to_update)
-        audit.record(actor=actor, verb="geo.import_places", target=gen, new=asdict(report), note=source[:500])
+        audit.record(
+            actor=actor, verb=AuditVerb.IMPORT_PLACES, target=gen, new=asdict(report), note=source[:500]
+        )
     return report
 
 
@@ -358,7 +361,7 @@ def do_activate_generation(*, actor, generation) -> BoundaryGeneration:
         gen.save(update_fields=["is_active", "activated_at"])
         audit.record(
             actor=actor,
-            verb="geo.activate_generation",
+            verb=AuditVerb.ACTIVATE_GENERATION,
             target=gen,
             old={"active": previous.pk if previous else None},
             new={"active": gen.pk, "counts": counts},

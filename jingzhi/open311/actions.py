@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from jingzhi.cases.actions import do_open_case
 from jingzhi.cases.models import Source
 from jingzhi.core import audit, clock
+from jingzhi.core.audit_verbs import AuditVerb
 from jingzhi.core.errors import InvalidInput, NotFound
 from jingzhi.open311.models import Open311Client, Open311Request
 
@@ -28,7 +29,7 @@ PREFIX_LENGTH = len(KEY_PREFIX) + 8
 TOUCH_SECONDS = 60
 
 
-class Verb:
+class Verb(AuditVerb):
     """Audit verbs of this module; stored in rows, so never rename a value."""
 
     KEY_CREATED = "open311.key_created"

@@ -34,6 +34,7 @@ from jingzhi.taxonomy.models import (
     StepLimit,
     Urgency,
 )
+from jingzhi.taxonomy.verbs import AuditVerb
 
 CATEGORY_FIELDS = (
     "kind",
@@ -160,7 +161,7 @@ def do_create_category(
         )
         audit.record(
             actor=actor,
-            verb="taxonomy.category_created",
+            verb=AuditVerb.CATEGORY_CREATED,
             target=category,
             new=_values(category, CATEGORY_FIELDS),
         )
@@ -206,7 +207,7 @@ def do_update_category(*, actor, category: Category, **changes) -> Category:
         locked.save(update_fields=list(changed))
         audit.record(
             actor=actor,
-            verb="taxonomy.category_updated",
+            verb=AuditVerb.CATEGORY_UPDATED,
             target=locked,
             old={field: old[field] for field in changed},
             new=changed,
@@ -231,7 +232,7 @@ def do_deactivate_category(*, actor, category: Category, note: str = "") -> int:
             node.save(update_fields=["is_active"])
             audit.record(
                 actor=actor,
-                verb="taxonomy.category_deactivated",
+                verb=AuditVerb.CATEGORY_DEACTIVATED,
                 target=node,
                 old={"is_active": True},
                 new={"is_active": False},
@@ -294,7 +295,7 @@ def do_save_filing_condition(
             condition = FilingCondition.objects.create(category=category, sort_order=sort_order, **values)
             audit.record(
                 actor=actor,
-                verb="taxonomy.filing_condition_created",
+                verb=AuditVerb.FILING_CONDITION_CREATED,
                 target=condition,
                 new={"category": category.code, "sort_order": sort_order, **values},
             )
@@ -307,7 +308,7 @@ def do_save_filing_condition(
             existing.save(update_fields=list(changed))
             audit.record(
                 actor=actor,
-                verb="taxonomy.filing_condition_updated",
+                verb=AuditVerb.FILING_CONDITION_UPDATED,
                 target=existing,
                 old={field: old[field] for field in changed},
                 new=changed,
@@ -339,7 +340,7 @@ def do_set_closing_conditions(*, actor, category: Category, texts: list[str]) ->
         ]
         audit.record(
             actor=actor,
-            verb="taxonomy.closing_conditions_set",
+            verb=AuditVerb.CLOSING_CONDITIONS_SET,
             target=category,
             old={"closing_conditions": [row.text for row in current]},
             new={"closing_conditions": texts},
@@ -368,7 +369,7 @@ def do_set_step_limit(
             row = StepLimit.objects.create(category=category, step=step, **values)
             audit.record(
                 actor=actor,
-                verb="taxonomy.step_limit_set",
+                verb=AuditVerb.STEP_LIMIT_SET,
                 target=row,
                 new={"category": category.code if category else None, "step": step, **values},
             )
@@ -382,7 +383,7 @@ def do_set_step_limit(
             row.save(update_fields=list(changed))
             audit.record(
                 actor=actor,
-                verb="taxonomy.step_limit_set",
+                verb=AuditVerb.STEP_LIMIT_SET,
                 target=row,
                 old={field: old[field] for field in changed},
                 new=changed,
@@ -399,7 +400,7 @@ def do_clear_step_limit(*, actor, category: Category | None, step: str) -> bool:
             return False
         audit.record(
             actor=actor,
-            verb="taxonomy.step_limit_cleared",
+            verb=AuditVerb.STEP_LIMIT_CLEARED,
             target=row,
             old={"category": category.code if category else None, "step": step, "limit": str(row.limit)},
         )
@@ -434,7 +435,7 @@ def do_save_row(*, actor, obj) -> object:
         name = obj._meta.model_name
         audit.record(
             actor=actor,
-            verb=f"taxonomy.{name}_{'updated' if old else 'created'}",
+            verb=AuditVerb(f"taxonomy.{name}_{'updated' if old else 'created'}"),
             target=obj,
             old=old,
             new=new,
@@ -449,7 +450,10 @@ def do_delete_row(*, actor, obj) -> None:
         raise InvalidInput(_("立案条件不能删除，请改为停用"))
     with transaction.atomic():
         audit.record(
-            actor=actor, verb=f"taxonomy.{obj._meta.model_name}_deleted", target=obj, old=model_to_dict(obj)
+            actor=actor,
+            verb=AuditVerb(f"taxonomy.{obj._meta.model_name}_deleted"),
+            target=obj,
+            old=model_to_dict(obj),
         )
         obj.delete()
 
@@ -464,7 +468,7 @@ def do_import_categories(*, actor, file) -> dict:
     with transaction.atomic():
         report = apply_plan(plan, actor=actor)
         audit.record(
-            actor=actor, verb="taxonomy.categories_imported", target=("taxonomy.import", "excel"), new=report
+            actor=actor, verb=AuditVerb.CATEGORIES_IMPORTED, target=("taxonomy.import", "excel"), new=report
         )
     return report
 

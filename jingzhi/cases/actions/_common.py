@@ -20,6 +20,7 @@ from jingzhi.cases.models import (
     CaseNumberCounter,
     Source,
 )
+from jingzhi.cases.verbs import AuditVerb
 from jingzhi.core import audit, clock
 from jingzhi.core.attachments import do_store_image, prepare_image
 from jingzhi.core.errors import InvalidInput
@@ -157,7 +158,7 @@ def _record(
         event.save(update_fields=["data"])
     audit.record(
         actor=_user(actor),
-        verb=f"cases.{action}",
+        verb=AuditVerb.for_action(action),
         target=case,
         old={"state": from_state, **(old or {})},
         new={"state": case.state, "version": case.version, "event": event.pk, **(new or {})},

@@ -6,6 +6,7 @@ from django.db import connection, connections, transaction
 
 from jingzhi.core import audit
 from jingzhi.core.models import AuditEvent
+from jingzhi.core.testing import TestVerb
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ def test_an_untouched_chain_verifies():
 def _chain(n=5):
     for i in range(n):
         audit.record(
-            actor=None, verb="thing.changed", target=("demo.thing", i), old={"n": i}, new={"n": i + 1}
+            actor=None, verb=TestVerb.THING_CHANGED, target=("demo.thing", i), old={"n": i}, new={"n": i + 1}
         )
 
 
@@ -57,7 +58,7 @@ def test_values_are_stored_as_hashed_whatever_their_python_type():
 
     audit.record(
         actor=None,
-        verb="x",
+        verb=TestVerb.X,
         target=("t", 1),
         new={"when": date(2027, 1, 1), "amount": Decimal("1.50")},
         note="说明",
@@ -80,7 +81,7 @@ def test_concurrent_writers_on_postgresql_keep_one_unbroken_chain():
             start.wait()
             for i in range(per_thread):
                 with transaction.atomic():
-                    audit.record(actor=None, verb="race", target=("demo.thread", n), new={"i": i})
+                    audit.record(actor=None, verb=TestVerb.RACE, target=("demo.thread", n), new={"i": i})
         except BaseException as exc:  # noqa: BLE001 - surfaced by the assertion below
             errors.append(exc)
         finally:

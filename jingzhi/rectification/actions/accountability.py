@@ -14,6 +14,7 @@ from jingzhi.rectification.models import (
     ProposalStatus,
 )
 from jingzhi.rectification.queries import street_link
+from jingzhi.rectification.verbs import AuditVerb
 
 from ._common import _notify, _text, _user
 
@@ -49,7 +50,7 @@ def do_decide_proposal(*, actor, proposal_id, accept: bool, reason: str) -> Acco
         proposal.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
         audit.record(
             actor=_user(actor),
-            verb="rectification.proposal_decided",
+            verb=AuditVerb.PROPOSAL_DECIDED,
             target=proposal,
             old={"status": old},
             new={"status": proposal.status},

@@ -17,6 +17,7 @@ from jingzhi.rectification.models import (
     TaskLetter,
 )
 from jingzhi.rectification.queries import street_link, today
+from jingzhi.rectification.verbs import AuditVerb
 
 from ._common import _date, _notify, _record, _street, _text, _user
 
@@ -70,7 +71,7 @@ def do_appoint_chief(
         _record(street.code, street.name)
         audit.record(
             actor=_user(actor),
-            verb="rectification.chief_appointed",
+            verb=AuditVerb.CHIEF_APPOINTED,
             target=assignment,
             old={"chief": current.user_id if current else None},
             new={"chief": user.pk, "rank": rank, "street": street.code},
@@ -99,7 +100,7 @@ def _end_chief(assignment: ChiefAssignment, *, actor, reason: str, ended_on: dat
         letter.save(update_fields=["is_active", "ended_at", "end_reason"])
         audit.record(
             actor=_user(actor),
-            verb="rectification.task_letter_ended",
+            verb=AuditVerb.TASK_LETTER_ENDED,
             target=letter,
             old={"is_active": True},
             new={"is_active": False},
@@ -107,7 +108,7 @@ def _end_chief(assignment: ChiefAssignment, *, actor, reason: str, ended_on: dat
         )
     audit.record(
         actor=_user(actor),
-        verb="rectification.chief_ended",
+        verb=AuditVerb.CHIEF_ENDED,
         target=assignment,
         old={"is_active": True},
         new={"is_active": False, "ended_on": ended_on},

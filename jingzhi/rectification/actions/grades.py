@@ -22,6 +22,7 @@ from jingzhi.rectification.models import (
     StreetRecord,
 )
 from jingzhi.rectification.queries import grade_rule, month_scores, street_link, today
+from jingzhi.rectification.verbs import AuditVerb
 
 from ._common import _admins_of, _notify, _record, _street, _text, _user
 
@@ -63,7 +64,7 @@ def _update_street(record: StreetRecord, *, actor, month: str) -> None:
     for row in stored[same:]:
         audit.record(
             actor=_user(actor),
-            verb="rectification.grade_change_superseded",
+            verb=AuditVerb.GRADE_CHANGE_SUPERSEDED,
             target=row,
             old={"month": row.month, "kind": row.kind, "to": row.to_grade, "reason": row.reason},
             note=_("补录检查后重新计算"),
@@ -82,7 +83,7 @@ def _update_street(record: StreetRecord, *, actor, month: str) -> None:
         )
         audit.record(
             actor=_user(actor),
-            verb=f"rectification.grade_{step.kind}",
+            verb=AuditVerb(f"rectification.grade_{step.kind}"),
             target=change,
             old={"grade": step.from_grade},
             new={"grade": step.to_grade, "month": step.month},
@@ -119,7 +120,7 @@ def _update_street(record: StreetRecord, *, actor, month: str) -> None:
     if old != {"grade": record.grade, "is_civilized": record.is_civilized}:
         audit.record(
             actor=_user(actor),
-            verb="rectification.street_graded",
+            verb=AuditVerb.STREET_GRADED,
             target=record,
             old=old,
             new={"grade": record.grade, "is_civilized": record.is_civilized},
@@ -182,7 +183,7 @@ def _propose(record: StreetRecord, *, actor, month: str, scores, rule, chief) ->
         )
         audit.record(
             actor=_user(actor),
-            verb="rectification.proposal_made",
+            verb=AuditVerb.PROPOSAL_MADE,
             target=proposal,
             new={"kind": ref.proposal, "month": month, "run": run, "chief": chief.pk if chief else None},
         )
@@ -225,7 +226,7 @@ def do_award_grade(*, actor, street_code: str, grade: str, reason: str) -> Grade
         )
         audit.record(
             actor=_user(actor),
-            verb="rectification.grade_awarded",
+            verb=AuditVerb.GRADE_AWARDED,
             target=change,
             old={"awarded": record.awarded_grade},
             new={"awarded": grade},

@@ -21,6 +21,7 @@ from jingzhi.rectification.models import (
     StandardVersion,
 )
 from jingzhi.rectification.queries import point_on_street, require_current_version, today
+from jingzhi.rectification.verbs import AuditVerb
 
 from ._common import (
     CASE_SOURCE,
@@ -386,7 +387,7 @@ def do_record_inspection(
                         )
             audit.record(
                 actor=_user(actor),
-                verb="rectification.inspection_recorded",
+                verb=AuditVerb.INSPECTION_RECORDED,
                 target=inspection,
                 new={
                     "street": street.code,

@@ -15,6 +15,7 @@ from jingzhi.rectification.models import (
     LedgerKind,
     StreetRecord,
 )
+from jingzhi.rectification.verbs import AuditVerb
 
 from ._common import _date, _record, _street, _text, _user
 
@@ -49,7 +50,7 @@ def do_record_ledger_entry(
         )
         audit.record(
             actor=_user(actor),
-            verb="rectification.ledger_recorded",
+            verb=AuditVerb.LEDGER_RECORDED,
             target=entry,
             new={"street": street.code, "kind": kind, "label": label, "quantity": quantity},
         )
@@ -66,7 +67,7 @@ def do_retire_ledger_entry(*, actor, entry_id, note: str = "") -> LedgerEntry:
             entry.save(update_fields=["is_current"])
             audit.record(
                 actor=_user(actor),
-                verb="rectification.ledger_retired",
+                verb=AuditVerb.LEDGER_RETIRED,
                 target=entry,
                 old={"is_current": True},
                 new={"is_current": False},
@@ -111,7 +112,5 @@ def do_update_board(*, actor, street_code: str, **values) -> StreetRecord:
         if new:
             record.updated_at = clock.now()
             record.save()
-            audit.record(
-                actor=_user(actor), verb="rectification.board_updated", target=record, old=old, new=new
-            )
+            audit.record(actor=_user(actor), verb=AuditVerb.BOARD_UPDATED, target=record, old=old, new=new)
     return record

@@ -14,6 +14,7 @@ from jingzhi.rectification.models import (
     TaskLetter,
 )
 from jingzhi.rectification.queries import street_link
+from jingzhi.rectification.verbs import AuditVerb
 
 from ._common import _date, _notify, _street, _text, _user
 
@@ -80,7 +81,7 @@ def do_issue_task_letter(
             ) from None
         audit.record(
             actor=_user(actor),
-            verb="rectification.task_letter_issued",
+            verb=AuditVerb.TASK_LETTER_ISSUED,
             target=letter,
             new={
                 "street": street.code,
@@ -113,7 +114,7 @@ def do_sign_task_letter(*, actor, letter_id) -> TaskLetter:
         letter.save(update_fields=["signed_at"])
         audit.record(
             actor=_user(actor),
-            verb="rectification.task_letter_signed",
+            verb=AuditVerb.TASK_LETTER_SIGNED,
             target=letter,
             old={"signed_at": None},
             new={"signed_at": letter.signed_at},
@@ -137,7 +138,7 @@ def do_end_task_letter(*, actor, letter_id, reason: str) -> TaskLetter:
         letter.save(update_fields=["is_active", "ended_at", "end_reason"])
         audit.record(
             actor=_user(actor),
-            verb="rectification.task_letter_ended",
+            verb=AuditVerb.TASK_LETTER_ENDED,
             target=letter,
             old={"is_active": True},
             new={"is_active": False},

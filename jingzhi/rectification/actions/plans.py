@@ -16,6 +16,7 @@ from jingzhi.rectification.models import (
     StandardItem,
     StreetPlan,
 )
+from jingzhi.rectification.verbs import AuditVerb
 
 from ._common import _date, _street, _text, _user
 
@@ -37,7 +38,7 @@ def do_save_plan(*, actor, street_code: str, title: str, summary: str = "") -> S
             )
             audit.record(
                 actor=_user(actor),
-                verb="rectification.plan_created",
+                verb=AuditVerb.PLAN_CREATED,
                 target=plan,
                 new={"street": street.code, "title": title},
             )
@@ -47,7 +48,7 @@ def do_save_plan(*, actor, street_code: str, title: str, summary: str = "") -> S
             plan.save(update_fields=["title", "summary"])
             audit.record(
                 actor=_user(actor),
-                verb="rectification.plan_updated",
+                verb=AuditVerb.PLAN_UPDATED,
                 target=plan,
                 old=old,
                 new={"title": title, "summary": plan.summary},
@@ -118,7 +119,7 @@ def do_add_plan_item(
             )
             audit.record(
                 actor=_user(actor),
-                verb="rectification.plan_created",
+                verb=AuditVerb.PLAN_CREATED,
                 target=plan,
                 new={"street": street.code, "title": plan.title},
             )
@@ -134,7 +135,7 @@ def do_add_plan_item(
             item.cases.set(cases)
         audit.record(
             actor=_user(actor),
-            verb="rectification.plan_item_added",
+            verb=AuditVerb.PLAN_ITEM_ADDED,
             target=item,
             new={"text": text, "owner": owner_name, "deadline": deadline, "cases": [c.pk for c in cases]},
         )
@@ -174,7 +175,7 @@ def do_update_plan_item(*, actor, item_id, progress=None, note: str = "", case_i
         item.save(update_fields=["progress", "progress_note", "updated_at"])
         audit.record(
             actor=_user(actor),
-            verb="rectification.plan_item_updated",
+            verb=AuditVerb.PLAN_ITEM_UPDATED,
             target=item,
             old=old,
             new={

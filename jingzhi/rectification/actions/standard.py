@@ -17,6 +17,7 @@ from jingzhi.rectification.models import (
     StandardItem,
     StandardVersion,
 )
+from jingzhi.rectification.verbs import AuditVerb
 
 from ._common import DEFAULT_RULES, DEFAULT_VERSION_CODE, _date, _decimal, _text, _user
 
@@ -68,7 +69,7 @@ def do_load_default_standard(*, actor=None) -> StandardVersion:
             )
             audit.record(
                 actor=_user(actor),
-                verb="rectification.standard_loaded",
+                verb=AuditVerb.STANDARD_LOADED,
                 target=version,
                 new={"code": version.code, "items": len(rules.DEFAULT_ITEMS) + 1},
             )
@@ -80,7 +81,7 @@ def do_load_default_standard(*, actor=None) -> StandardVersion:
                     item.save(update_fields=["category"])
                     audit.record(
                         actor=_user(actor),
-                        verb="rectification.item_mapped",
+                        verb=AuditVerb.ITEM_MAPPED,
                         target=item,
                         new={"category": category.code},
                     )
@@ -91,7 +92,7 @@ def do_load_default_standard(*, actor=None) -> StandardVersion:
             if created:
                 audit.record(
                     actor=_user(actor),
-                    verb="rectification.rule_created",
+                    verb=AuditVerb.RULE_CREATED,
                     target=rule,
                     new={"failing_months": months, "proposal": kind},
                 )
@@ -209,7 +210,7 @@ def do_create_standard_version(
             )
         audit.record(
             actor=_user(actor),
-            verb="rectification.standard_created",
+            verb=AuditVerb.STANDARD_CREATED,
             target=version,
             new={"code": code, "items": [s.code for s in specs], "current": make_current},
         )

@@ -16,6 +16,7 @@ from jingzhi.rectification.models import (
     StewardAssignment,
 )
 from jingzhi.rectification.queries import point_on_street, today
+from jingzhi.rectification.verbs import AuditVerb
 
 from ._common import _date, _decimal, _street, _text, _user
 
@@ -47,7 +48,7 @@ def do_assign_steward(*, actor, street_code: str, user: User, started_on=None) -
         )
         audit.record(
             actor=_user(actor),
-            verb="rectification.steward_assigned",
+            verb=AuditVerb.STEWARD_ASSIGNED,
             target=assignment,
             new={"street": street.code, "user": user.pk},
         )
@@ -73,7 +74,7 @@ def do_end_steward(*, actor, assignment_id, reason: str = "") -> StewardAssignme
             do_revoke_role(actor=None, assignment=assignment.role_assignment)
         audit.record(
             actor=_user(actor),
-            verb="rectification.steward_ended",
+            verb=AuditVerb.STEWARD_ENDED,
             target=assignment,
             old={"is_active": True},
             new={"is_active": False},
@@ -142,7 +143,7 @@ def do_log_patrol(
         )
         audit.record(
             actor=_user(actor),
-            verb="rectification.patrol_logged",
+            verb=AuditVerb.PATROL_LOGGED,
             target=log,
             new={"street": street.code, "duty": duty, "case": case.pk if case else None},
         )
