@@ -122,7 +122,15 @@ class Problems:
 
 
 class CellError(ValueError):
-    """Raised by a cell parser; the message (Chinese) names the column and the value."""
+    """Raised by a cell parser: a Chinese message template with `%(col)s` for the column's title (filled in
+    by `read_sheet`) and its other values."""
+
+    def __init__(self, template: str, **values):
+        self.template, self.values = template, values
+        super().__init__(self.message(""))
+
+    def message(self, column: str) -> str:
+        return self.template % {**self.values, "col": column}
 
 
 # ------------------------------------------------------------------------------------------------ opening
@@ -333,25 +341,25 @@ def parse_code(value, *, pad_even: bool = False) -> str:
     An integral number cell is taken as its digits; `pad_even` gives back the leading zero of codes that use
     two digits a level ("0101" read as 101)."""
     if isinstance(value, bool):
-        raise CellError(_("应为编码（文字），不是“是/否”"))
+        raise CellError(_("%(col)s应为编码（文字），不是“是/否”"))
     if isinstance(value, float):
         if not value.is_integer():
-            raise CellError(_("“%(v)s”不是编码：请把该列设为文本格式后重新填写") % {"v": value})
+            raise CellError(_("%(col)s“%(v)s”不是编码：请把该列设为文本格式后重新填写"), v=value)
         if abs(value) >= 10**_FLOAT_DIGITS:
             raise CellError(
-                _("“%(v)s”超过 15 位，已被表格软件当作数字截断：请把该列设为文本格式后重新填写")
-                % {"v": cell_text(value)}
+                _("%(col)s“%(v)s”超过 15 位，已被表格软件当作数字截断：请把该列设为文本格式后重新填写"),
+                v=cell_text(value),
             )
         value = int(value)
     if isinstance(value, int):
         text = str(value)
         if value < 0:
-            raise CellError(_("“%(v)s”不是编码") % {"v": text})
+            raise CellError(_("%(col)s“%(v)s”不是编码"), v=text)
         return text.zfill(len(text) + len(text) % 2) if pad_even else text
     text = cell_text(value)
     if _SCIENTIFIC.fullmatch(text):
         raise CellError(
-            _("“%(v)s”被表格软件写成了科学计数法：请把该列设为文本格式后重新填写完整编码") % {"v": text}
+            _("%(col)s“%(v)s”被表格软件写成了科学计数法：请把该列设为文本格式后重新填写完整编码"), v=text
         )
     return text
 
@@ -363,7 +371,7 @@ def parse_text(value, *, max_length: int | None = None) -> str:
     """Trimmed text; control characters (NUL and friends, which PostgreSQL refuses) are dropped."""
     text = _CONTROL.sub("", cell_text(value))
     if max_length is not None and len(text) > max_length:
-        raise CellError(_("共 %(n)d 字，超过上限 %(max)d 字") % {"n": len(text), "max": max_length})
+        raise CellError(_("%(col)s共 %(n)d 字，超过上限 %(max)d 字"), n=len(text), max=max_length)
     return text
 
 
@@ -383,7 +391,7 @@ def yes_no(*, yes: Iterable[str] = (), no: Iterable[str] = ()) -> Callable:
     def parse(value):
         result = parse_yes_no(value, yes=yes, no=no)
         if result is None:
-            raise CellError(_("应填“是”或“否”，现为“%(v)s”") % {"v": cell_text(value)})
+            raise CellError(_("“%(col)s”应填“是”或“否”，现为“%(v)s”"), v=cell_text(value))
         return result
 
     return parse
@@ -393,7 +401,7 @@ def a_date(value):
     result = parse_date(value)
     if result is None:
         raise CellError(
-            _("“%(v)s”不是日期（应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYY年M月D日）") % {"v": cell_text(value)}
+            _("%(col)s“%(v)s”不是日期（应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYY年M月D日）"), v=cell_text(value)
         )
     return result
 
@@ -421,7 +429,7 @@ def whole(*, minimum: int | None = None, maximum: int | None = None) -> Callable
                 want = _("应为 %(min)d–%(max)d 之间的整数") % {"min": minimum, "max": maximum}
             else:
                 want = _("应为整数")
-            raise CellError(_("“%(v)s”%(want)s") % {"v": cell_text(value), "want": want})
+            raise CellError(_("%(col)s“%(v)s”%(want)s"), v=cell_text(value), want=want)
         return number
 
     return parse
@@ -430,7 +438,7 @@ def whole(*, minimum: int | None = None, maximum: int | None = None) -> Callable
 def number(value):
     result = parse_decimal(value)
     if result is None:
-        raise CellError(_("“%(v)s”不是数字") % {"v": cell_text(value)})
+        raise CellError(_("%(col)s“%(v)s”不是数字"), v=cell_text(value))
     return result
 
 
@@ -467,6 +475,10 @@ class Row:
 
     def text(self, key: str) -> str:
         return cell_text(self.raw.get(key))
+
+
+def _cell(values: tuple, index: int | None):
+    return values[index] if index is not None and index < len(values) else None
 
 
 def _header_place(label: str | None) -> str:
@@ -558,10 +570,7 @@ def read_sheet(
                     row=number_,
                     sheet=label,
                 )
-        raw = {
-            c.key: (values[positions[c.key]] if positions.get(c.key, width) < len(values) else None)
-            for c in columns
-        }
+        raw = {c.key: _cell(values, positions.get(c.key)) for c in columns}
         row = Row(number_, {}, raw)
         for column in columns:
             value = raw[column.key]
@@ -579,7 +588,7 @@ def read_sheet(
             try:
                 row.values[column.key] = column.parse(value)
             except CellError as exc:
-                problems.add(f"{column.title}{exc}", row=number_, column=column.title, sheet=label)
+                problems.add(exc.message(column.title), row=number_, column=column.title, sheet=label)
                 row.values[column.key] = column.default
                 row.ok = False
         parsed.append(row)

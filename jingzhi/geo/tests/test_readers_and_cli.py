@@ -151,10 +151,14 @@ def test_excel_sheet_with_missing_and_extra_columns_names_them_with_rows(tmp_pat
     with pytest.raises(GeoImportError) as err:
         read_excel(path)
     text = "\n".join(err.value.problems)
-    assert "缺少必需的列「名称」" in text
-    assert "B列「面积」是多余的列" in text and "C列「备注」是多余的列" in text
-    assert "第3行在没有列名的列（D）中有数据" in text
-    assert "第1行" in text
+    assert "表头（第 1 行）缺少列：名称" in text
+    assert "有多余的列：面积（B 列）、备注（C 列）" in text
+    # With a good header, data under no column name is named by its row (the shared tabular layer stops
+    # at a wrong header, so this is checked apart).
+    write_sheet(path, ["编码", "名称"], [["110199001001001", "甲"], ["110199001001002", "乙", "溢出"]])
+    with pytest.raises(GeoImportError) as err:
+        read_excel(path)
+    assert err.value.problems == ["第 3 行：在没有列名的列（C）中有数据"]
 
 
 def test_excel_row_with_a_new_grid_but_no_geometry_is_refused_by_row(tmp_path, draft):
