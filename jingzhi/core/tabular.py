@@ -80,6 +80,14 @@ class TableProblems(InvalidInput):
         super().__init__(message, fields={"problems": self.problems})
 
 
+class UnreadableFile(TableProblems):
+    """The upload is not a spreadsheet this layer reads: plain bad input (code "invalid"), as any bad upload
+    is; importers that always answered with their own code pass theirs to `open_book(error=...)`."""
+
+    code = "invalid"
+    headline = gettext_lazy("无法读取文件（%(n)d 处问题）：")
+
+
 class Problems:
     """Collects problems while a file is read and checked; `raise_if_any()` ends the import when there are
     any, in file order (sheets in the order first seen, then rows; problems without a row first)."""
@@ -190,7 +198,7 @@ def decode_text(data: bytes) -> str | None:
     return None
 
 
-def open_book(source, *, csv_allowed: bool = True, error: type[TableProblems] = TableProblems) -> Book:
+def open_book(source, *, csv_allowed: bool = True, error: type[TableProblems] = UnreadableFile) -> Book:
     """Open an upload, a path or bytes by its content. Raises `error` with one clear Chinese problem when
     the content is neither a readable .xlsx nor (when `csv_allowed`) a CSV."""
     data = _read_bytes(source)
