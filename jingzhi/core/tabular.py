@@ -30,6 +30,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from jingzhi.core import ids
 from jingzhi.core.errors import InvalidInput
@@ -213,8 +216,6 @@ def open_book(source, *, csv_allowed: bool = True, error: type[TableProblems] = 
 
 
 def _open_xlsx(data: bytes, error) -> Book:
-    from openpyxl import load_workbook
-
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
@@ -529,8 +530,6 @@ def read_sheet(
             positions[column.key] = index
     missing = [c.title for c in columns if c.required and c.key not in positions]
     bad_header = False
-    from openpyxl.utils import get_column_letter
-
     if missing:
         problems.add(
             _("%(where)s缺少列：%(cols)s") % {"where": place, "cols": listing(missing)},
@@ -639,8 +638,6 @@ class SheetWriter:
         self.widths: list[int] = []
         self.rows = 0
         if header is not None:
-            from openpyxl.styles import Font, PatternFill
-
             self._write(header, styled=False)
             for cell in worksheet[1]:
                 cell.font = Font(bold=True)
@@ -672,13 +669,9 @@ class SheetWriter:
         return self.rows
 
     def fill(self, row: int, column: int, color: str) -> None:
-        from openpyxl.styles import PatternFill
-
         self.worksheet.cell(row=row, column=column).fill = PatternFill("solid", fgColor=color)
 
     def finish(self) -> None:
-        from openpyxl.utils import get_column_letter
-
         for index, width in enumerate(self.widths, start=1):
             self.worksheet.column_dimensions[get_column_letter(index)].width = min(
                 MAX_WIDTH, max(MIN_WIDTH, width + 2)
@@ -690,8 +683,6 @@ class WorkbookWriter:
     a sheet without a header row, such as a help sheet); `to_bytes()` / `save()` finish every sheet."""
 
     def __init__(self):
-        from openpyxl import Workbook
-
         self.workbook = Workbook()
         self.workbook.remove(self.workbook.active)
         self.sheets: list[SheetWriter] = []
