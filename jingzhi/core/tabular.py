@@ -277,6 +277,10 @@ def _fold(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
 
 
+_YES = frozenset(_fold(word) for word in YES)
+_NO = frozenset(_fold(word) for word in NO)
+
+
 def parse_yes_no(value, *, yes: Iterable[str] = (), no: Iterable[str] = ()) -> bool | None:
     """是/否, √/×, ✓/✗, Y/N, yes/no, true/false, 1/0 (any case), a boolean cell, plus a column's own words
     (`yes`/`no`, such as 启用/停用); None for anything else, blank included."""
@@ -285,9 +289,9 @@ def parse_yes_no(value, *, yes: Iterable[str] = (), no: Iterable[str] = ()) -> b
     if isinstance(value, int | float) and value in (0, 1):
         return bool(value)
     text = _fold(cell_text(value))
-    if text in {_fold(w) for w in (*YES, *yes)}:
+    if text in _YES or text in {_fold(w) for w in yes}:
         return True
-    if text in {_fold(w) for w in (*NO, *no)}:
+    if text in _NO or text in {_fold(w) for w in no}:
         return False
     return None
 
