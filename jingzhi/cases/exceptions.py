@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jingzhi.core.errors import Conflict, InvalidInput, PermissionDenied
+from jingzhi.core.tabular import TableProblems
 
 
 class ActionNotAllowed(PermissionDenied):
@@ -32,18 +34,9 @@ class OutsideJurisdiction(InvalidInput):
     code = "outside_jurisdiction"
 
 
-class HotlineImportError(InvalidInput):
-    """A hotline file with problems: `problems` lists each (row number, why); nothing was imported."""
+class HotlineImportError(TableProblems):
+    """A hotline file with problems: `problems` lists each (row number, why); nothing was imported.
+    The shared `core.tabular.TableProblems` with this app's stable code and headline."""
 
     code = "hotline_import"
-
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        shown = self.problems[:20]
-        more = len(self.problems) - len(shown)
-        message = _("导入失败，共 %(n)d 处问题，未导入任何工单：") % {"n": len(self.problems)} + "；".join(
-            shown
-        )
-        if more > 0:
-            message += _("……（另有 %(n)d 处）") % {"n": more}
-        super().__init__(message, fields={"problems": self.problems})
+    headline = gettext_lazy("导入失败，共 %(n)d 处问题，未导入任何工单：")

@@ -28,13 +28,17 @@ from datetime import date, datetime, timedelta
 
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from jingzhi.core import tabular
 from jingzhi.core.errors import InvalidInput
+from jingzhi.core.tabular import TableProblems
 from jingzhi.core.text import listing
 
 MAX_NAME = 64
-_TRUE = {"1", "true", "yes", "y", "是", "上班", "班", "workday"}
-_FALSE = {"0", "false", "no", "n", "否", "放假", "休", "holiday"}
+# The house's yes/no forms (是/否, √/×, 1/0, …) plus this file's own words.
+_WORKDAY_WORDS = ("上班", "班", "workday")
+_HOLIDAY_WORDS = ("放假", "休", "holiday")
 _HEADERS = (("date", "name", "is_workday"), ("日期", "名称", "是否上班"))
 
 
@@ -46,18 +50,16 @@ class HolidayRow:
     line: int | None = None  # where it came from in the file, for messages
 
 
-class HolidayFileError(InvalidInput):
+class HolidayFileError(TableProblems):
+    """The shared `core.tabular.TableProblems` with this file's code and headline; `fields["rows"]` repeats
+    the problems under the name the calendar's callers always read."""
+
     code = "holiday_file_invalid"
+    headline = gettext_lazy("节假日数据有 %(n)d 处问题，未导入任何数据：")
 
     def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        shown = "；".join(self.problems[:20])
-        more = _("……共 %(n)d 处") % {"n": len(self.problems)} if len(self.problems) > 20 else ""
-        super().__init__(
-            _("节假日数据有 %(n)d 处问题，未导入任何数据：%(list)s%(more)s")
-            % {"n": len(self.problems), "list": shown, "more": more},
-            fields={"rows": self.problems},
-        )
+        super().__init__(problems)
+        self.fields["rows"] = self.problems
 
 
 def _where(line: int | None, index: int) -> str:
@@ -65,23 +67,16 @@ def _where(line: int | None, index: int) -> str:
 
 
 def _parse_date(text: str) -> date | None:
-    text = text.strip()
-    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
+    # The house's date forms (core.tabular): YYYY-MM-DD, YYYY/MM/DD, YYYY年M月D日, YYYY.MM.DD.
+    return tabular.parse_date(text)
 
 
 def _decode(content: str | bytes) -> str:
     if isinstance(content, str):
         return content.lstrip("\ufeff")
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # A CSV saved by Excel on a Chinese Windows is GB18030/GBK, not UTF-8.
-        return content.decode("gb18030", errors="replace")
+    # UTF-8 (with or without BOM), else GB18030: a CSV saved by Excel on a Chinese Windows.
+    text = tabular.decode_text(content)
+    return text if text is not None else content.decode("gb18030", errors="replace")
 
 
 def _content_lines(text: str) -> list[tuple[int, str]]:
@@ -122,7 +117,7 @@ def _parse_csv(lines: list[tuple[int, str]]) -> tuple[list[HolidayRow], list[str
             continue
         raw_date, name, raw_flag = (cells[col[c]].strip() for c in expected)
         day = _parse_date(raw_date)
-        flag = raw_flag.lower()
+        flag = tabular.parse_yes_no(raw_flag, yes=_WORKDAY_WORDS, no=_HOLIDAY_WORDS)
         bad = False
         if day is None:
             problems.append(
@@ -130,14 +125,14 @@ def _parse_csv(lines: list[tuple[int, str]]) -> tuple[list[HolidayRow], list[str
                 % {"n": line, "value": raw_date}
             )
             bad = True
-        if flag not in _TRUE and flag not in _FALSE:
+        if flag is None:
             problems.append(
                 _("第 %(n)d 行：是否上班「%(value)s」无法识别，应为 1（上班）或 0（放假）。")
                 % {"n": line, "value": raw_flag}
             )
             bad = True
         if not bad:
-            rows.append(HolidayRow(day, name, flag in _TRUE, line))
+            rows.append(HolidayRow(day, name, flag, line))
     return rows, problems
 
 

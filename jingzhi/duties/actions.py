@@ -15,10 +15,11 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from jingzhi.accounts.models import Department
-from jingzhi.core import audit, clock
-from jingzhi.core.errors import Conflict, InvalidInput, NotFound
+from jingzhi.core import audit, clock, tabular
+from jingzhi.core.errors import ApplicationError, Conflict, InvalidInput, NotFound
 from jingzhi.core.text import listing
 from jingzhi.duties import loader, rules
+from jingzhi.duties.exceptions import DutyImportError
 from jingzhi.duties.models import DutyRule, DutyRuleDepartment, RoutingGap
 from jingzhi.duties.routing import Place, RouteDecision, route
 from jingzhi.duties.verbs import AuditVerb
@@ -295,17 +296,24 @@ def route_and_record(category, place, *, on: date | None = None, actor=None) -> 
 
 
 def do_import_duty_rules(*, actor, source) -> dict:
-    """Import an Excel sheet (see `excel`): rows grouped into rules by their key; a rule whose key matches an
-    existing rule updates it (departments, 依据, 启用), any other is created. Rules not in the sheet are left
-    alone. All or nothing: every problem of every row is collected, then `DutyImportError` is raised and
-    nothing is written. Returns {"created", "updated", "unchanged", "rows"}."""
-    from jingzhi.core.errors import ApplicationError
+    """Import an Excel sheet or CSV (see `excel`): rows grouped into rules by their key; a rule whose key
+    matches an existing rule updates it (departments, 依据, 启用), any other is created. Rules not in the
+    sheet are left alone. All or nothing: every problem of every row is collected, then `DutyImportError`
+    is raised and nothing is written. Returns {"created", "updated", "unchanged", "rows"}."""
     from jingzhi.duties import excel
-    from jingzhi.duties.exceptions import DutyImportError
+
+    rows = excel.read_rows(source)  # the column spec and per-row checks
+    problems = tabular.Problems(DutyImportError)
+    plans = _plan_rule_groups(rows, problems)  # checks across the rows of one rule
+    problems.raise_if_any()
+    return _apply_rule_plans(actor, plans, rows, problems)
+
+
+def _plan_rule_groups(rows, problems) -> list:
+    """[(rows, category, [(department, is_lead)])] for each rule of the sheet, or problems for it."""
+    from jingzhi.duties import excel
     from jingzhi.taxonomy.models import Category
 
-    rows = excel.read_rows(source)
-    problems: list[str] = []
     categories = {
         (c.kind, c.code): c for c in Category.objects.filter(code__in={r.category_code for r in rows})
     }
@@ -315,56 +323,54 @@ def do_import_duty_rules(*, actor, source) -> dict:
         groups.setdefault(row.rule_key, []).append(row)
     plans = []
     for members in groups.values():
-        numbers = listing(str(r.number) for r in members)
-        where = _("第 %(n)s 行") % {"n": numbers}
-        group_problems = []
+        before = len(problems)
+        where = _("第 %(n)s 行") % {"n": listing(str(r.number) for r in members)}
+
+        def add(message, where=where, first=members[0].number):
+            problems.add(message, row=first, where=where)
+
         first = members[0]
         category = categories.get((first.kind, first.category_code))
         if category is None:
-            group_problems.append(
-                _("%(where)s：分类编码“%(code)s”（%(kind)s）不存在")
-                % {"where": where, "code": first.category_code, "kind": excel.KIND_LABELS[first.kind]}
+            add(
+                _("分类编码“%(code)s”（%(kind)s）不存在")
+                % {"code": first.category_code, "kind": excel.KIND_LABELS[first.kind]}
             )
         seen: dict[str, int] = {}
         pairs = []
         for row in members:
             if row.department_code in seen:
-                group_problems.append(
-                    _("第 %(n)d 行：与第 %(m)d 行重复（同一规则、同一部门）")
-                    % {"n": row.number, "m": seen[row.department_code]}
+                problems.add(
+                    _("与第 %(m)d 行重复（同一规则、同一部门）") % {"m": seen[row.department_code]},
+                    row=row.number,
                 )
                 continue
             seen[row.department_code] = row.number
             department = departments.get(row.department_code)
             if department is None:
-                group_problems.append(
-                    _("第 %(n)d 行：部门编码“%(code)s”不存在")
-                    % {"n": row.number, "code": row.department_code}
-                )
+                problems.add(_("部门编码“%(code)s”不存在") % {"code": row.department_code}, row=row.number)
                 continue
             pairs.append((department, row.is_lead))
         leads = [r.number for r in members if r.is_lead]
+        rule_where = _("%(where)s（同一规则）") % {"where": where}
         if len(members) > 1 and len(leads) > 1:
-            group_problems.append(
-                _("%(where)s（同一规则）：只能有一个牵头部门，第 %(leads)s 行都标为牵头")
-                % {"where": where, "leads": listing(map(str, leads))}
+            add(
+                _("只能有一个牵头部门，第 %(leads)s 行都标为牵头") % {"leads": listing(map(str, leads))},
+                where=rule_where,
             )
         elif len(members) > 1 and not leads:
-            group_problems.append(
-                _("%(where)s（同一规则）：多个部门共同负责时必须有一行“是否牵头”为“是”") % {"where": where}
-            )
+            add(_("多个部门共同负责时必须有一行“是否牵头”为“是”"), where=rule_where)
         for attribute, label in (("basis", _("依据")), ("is_active", _("启用"))):
             if len({getattr(r, attribute) for r in members}) > 1:
-                group_problems.append(
-                    _("%(where)s（同一规则）：各行的“%(col)s”不一致") % {"where": where, "col": label}
-                )
-        if group_problems:
-            problems.extend(group_problems)
-            continue
-        plans.append((members, category, pairs))
-    if problems:
-        raise DutyImportError(problems)
+                add(_("各行的“%(col)s”不一致") % {"col": label}, where=rule_where)
+        if len(problems) == before:
+            plans.append((members, category, pairs))
+    return plans
 
+
+def _apply_rule_plans(actor, plans, rows, problems) -> dict:
+    """Create or update each planned rule, in one transaction; a rule the actions refuse is one more
+    problem and undoes the lot."""
     summary = {"created": 0, "updated": 0, "unchanged": 0, "rows": len(rows)}
     with transaction.atomic():
         for members, category, pairs in plans:
@@ -418,9 +424,8 @@ def do_import_duty_rules(*, actor, source) -> dict:
                         )
                         summary["created"] += 1
             except ApplicationError as exc:
-                problems.append(_("%(where)s：%(why)s") % {"where": where, "why": exc.message})
-        if problems:
-            raise DutyImportError(problems)
+                problems.add(exc.message, row=first.number, where=where)
+        problems.raise_if_any()
         audit.record(
             actor=actor, verb=AuditVerb.DUTY_RULES_IMPORTED, target=("duties.dutyrule", "*"), new=summary
         )

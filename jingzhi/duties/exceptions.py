@@ -6,9 +6,8 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
-from jingzhi.core.errors import ApplicationError, InvalidInput
+from jingzhi.core.errors import ApplicationError
+from jingzhi.core.tabular import TableProblems
 
 
 class RoutingConflict(ApplicationError):
@@ -23,18 +22,8 @@ class RoutingConflict(ApplicationError):
         super().__init__(message, fields={"rules": [rule.id for rule in self.rules]})
 
 
-class DutyImportError(InvalidInput):
-    """An Excel import with problems. `problems` lists every one (row number, why); nothing was written."""
+class DutyImportError(TableProblems):
+    """An Excel import with problems. `problems` lists every one (row number, why); nothing was written.
+    The shared `core.tabular.TableProblems` with this app's stable code."""
 
     code = "duty_import"
-
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        shown = self.problems[:20]
-        more = len(self.problems) - len(shown)
-        message = _("导入失败，共 %(n)d 处问题，未写入任何数据：") % {"n": len(self.problems)} + "；".join(
-            shown
-        )
-        if more > 0:
-            message += _("……（另有 %(n)d 处）") % {"n": more}
-        super().__init__(message, fields={"problems": self.problems})

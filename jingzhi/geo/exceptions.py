@@ -7,23 +7,19 @@ the API's `{code, message, fields}` body shows them).
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jingzhi.core.errors import ApplicationError, InvalidInput
+from jingzhi.core.errors import InvalidInput
+from jingzhi.core.tabular import TableProblems
 
 
-class GeoImportError(ApplicationError):
+class GeoImportError(TableProblems):
+    """The shared `core.tabular.TableProblems` with geo's stable code; the message names the first problem
+    (the admin page and the command list them all)."""
+
     code = "geo_import_failed"
-    default_message = gettext_lazy("边界导入失败")
-
-    def __init__(self, problems: list[str], message: str | None = None):
-        self.problems = [str(p) for p in problems]
-        if message is None:
-            message = _("导入失败：发现 %(n)d 个问题，未导入任何数据。") % {"n": len(self.problems)}
-            if self.problems:
-                message += " " + self.problems[0]
-        super().__init__(message, fields={"problems": self.problems})
+    headline = gettext_lazy("导入失败：发现 %(n)d 个问题，未导入任何数据：")
+    shown = 1
 
 
 class InvalidCoordinates(InvalidInput):

@@ -8,8 +8,8 @@ reprojected with pyproj; `crs=` names the CRS of a file that does not say (or sa
 converts coordinates taken from Chinese phone maps. Readers report every problem they can see in one
 `GeoImportError`; the content checks themselves live in `geo.validation`.
 
-An Excel sheet has one header row with the columns 编码 and 名称 (required), 上级编码 and 类型 (optional)
-and WKT (optional, WGS84 well-known text). A row with WKT creates or replaces that place's geometry; a row
+An Excel sheet (or a CSV) has one header row with the columns 编码 and 名称 (required), 上级编码 and 类型
+(optional) and WKT (optional, WGS84 well-known text), read through `core.tabular`. A row with WKT creates or replaces that place's geometry; a row
 without it only updates the name/attributes of a place that already exists in the target generation.
 """
 
@@ -23,6 +23,7 @@ import numpy as np
 import shapely
 from django.utils.translation import gettext as _
 
+from jingzhi.core import tabular
 from jingzhi.core.text import listing
 from jingzhi.geo.coords import gcj02_coords_to_wgs84
 from jingzhi.geo.exceptions import GeoImportError
@@ -35,19 +36,6 @@ ALIASES = {
     "kind": ("kind", "类型", "街巷类型"),
 }
 _ALIAS_OF = {alias.lower(): key for key, names in ALIASES.items() for alias in names}
-EXCEL_COLUMNS = {
-    "编码": "code",
-    "名称": "name",
-    "上级编码": "parent_code",
-    "类型": "kind",
-    "WKT": "wkt",
-    "code": "code",
-    "name": "name",
-    "parent_code": "parent_code",
-    "kind": "kind",
-    "wkt": "wkt",
-}
-EXCEL_REQUIRED = ("编码", "名称")
 
 
 @dataclass
@@ -237,13 +225,18 @@ def read_ogr(
 # ---------------------------------------------------------------------------------------------- Excel
 
 
-def read_excel(path: str | Path, *, layer: str | None = None, gcj02: bool = False) -> ReadResult:
-    import openpyxl
+EXCEL_SPEC = [
+    tabular.Column("code", "编码", ALIASES["code"], tabular.code(), required=True, default=""),
+    tabular.Column("name", "名称", ALIASES["name"], required=True, default=""),
+    tabular.Column("parent_code", "上级编码", ALIASES["parent_code"], tabular.code(), default=""),
+    tabular.Column("kind", "类型", ALIASES["kind"], default=""),
+    tabular.Column("wkt", "WKT", ("几何",), default=""),
+]
 
-    try:
-        book = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds; all mean "not a readable .xlsx"
-        raise GeoImportError([_("无法读取 Excel 文件：%(err)s") % {"err": exc}]) from None
+
+def read_excel(path, *, layer: str | None = None, gcj02: bool = False) -> ReadResult:
+    """An attribute sheet (.xlsx, or CSV in UTF-8/GB18030, told apart by content) as features."""
+    book = tabular.open_book(path, error=GeoImportError)
     if layer is not None and layer not in book.sheetnames:
         raise GeoImportError(
             [
@@ -251,75 +244,30 @@ def read_excel(path: str | Path, *, layer: str | None = None, gcj02: bool = Fals
                 % {"sheet": layer, "sheets": listing(book.sheetnames)}
             ]
         )
-    sheet = book[layer] if layer else book.worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    book.close()
-    if not rows:
-        raise GeoImportError([_("工作表「%(sheet)s」是空的") % {"sheet": sheet.title}])
-    header = [("" if v is None else str(v).strip()) for v in rows[0]]
-    while header and not header[-1]:
-        header.pop()
-    problems = []
-    columns: dict[str, int] = {}
-    for col, title in enumerate(header):
-        letter = openpyxl.utils.get_column_letter(col + 1)
-        key = EXCEL_COLUMNS.get(title) or EXCEL_COLUMNS.get(title.lower())
-        if not title:
-            problems.append(_("表头（第1行）第%(col)s列没有列名") % {"col": letter})
-        elif key is None:
-            problems.append(
-                _("表头（第1行）%(col)s列「%(title)s」是多余的列；可用的列：编码、名称、上级编码、类型、WKT")
-                % {"col": letter, "title": title}
-            )
-        elif key in columns.values():
-            problems.append(_("表头（第1行）%(col)s列「%(title)s」重复") % {"col": letter, "title": title})
-        else:
-            columns[title] = col
-    present = {EXCEL_COLUMNS.get(t) or EXCEL_COLUMNS.get(t.lower()) for t in columns}
-    for required in EXCEL_REQUIRED:
-        if EXCEL_COLUMNS[required] not in present:
-            problems.append(_("表头（第1行）缺少必需的列「%(col)s」") % {"col": required})
+    problems = tabular.Problems(GeoImportError)
+    rows = tabular.read_sheet(book.sheets[layer or book.first()], EXCEL_SPEC, problems)
     features = []
-    width = len(header)
-    for number, row in enumerate(rows[1:], start=2):
-        cells = list(row)
-        if all(v is None or str(v).strip() == "" for v in cells):
-            continue
-        spill = [i for i in range(width, len(cells)) if cells[i] is not None and str(cells[i]).strip()]
-        if spill:
-            problems.append(
-                _("第%(row)d行在没有列名的列（%(cols)s）中有数据")
-                % {"row": number, "cols": listing(openpyxl.utils.get_column_letter(i + 1) for i in spill)}
-            )
-        props: dict = {}
-        wkt = None
-        for title, col in columns.items():
-            key = EXCEL_COLUMNS.get(title) or EXCEL_COLUMNS.get(title.lower())
-            value = cells[col] if col < len(cells) else None
-            if key == "wkt":
-                wkt = str(value).strip() if value is not None and str(value).strip() else None
-            else:
-                props[key] = value
+    for row in rows:
         geometry = None
-        if wkt:
+        if row["wkt"]:
             try:
-                geom = shapely.from_wkt(wkt)
+                geom = shapely.from_wkt(row["wkt"])
                 if gcj02:
                     geom = shapely.transform(geom, gcj02_coords_to_wgs84)
                 geometry = json.loads(shapely.to_geojson(geom))
             except Exception as exc:  # noqa: BLE001 - the cell's fault, reported with its row
-                problems.append(_("第%(row)d行：WKT 无法解析（%(err)s）") % {"row": number, "err": exc})
+                problems.add(_("WKT 无法解析（%(err)s）") % {"err": exc}, row=row.number, column="WKT")
                 continue
+        props = {key: row[key] for key in ("code", "name", "parent_code", "kind")}
         features.append(
             {
                 "type": "Feature",
                 "properties": props,
                 "geometry": geometry,
-                "_label": _("第%(row)d行") % {"row": number},
+                "_label": _("第 %(n)d 行") % {"n": row.number},
             }
         )
-    if problems:
-        raise GeoImportError(problems)
+    problems.raise_if_any()
     return ReadResult(
         features=features, source_crs="EPSG:4326", attribute_only=all(f["geometry"] is None for f in features)
     )
@@ -336,19 +284,24 @@ def read_file(
     gcj02: bool = False,
     filename: str | None = None,
 ) -> ReadResult:
-    """Read any supported file; `filename` (the uploaded name) decides the format when `path` is a temp file."""
+    """Read any supported file. A spreadsheet is known by its content (an .xlsx under any name) or a .csv
+    name; the GIS formats by `filename` (the uploaded name) or the path's suffix."""
     suffix = Path(filename or str(path)).suffix.lower()
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+    if suffix in (".xlsx", ".xlsm", ".csv") or (
+        head == b"PK\x03\x04" and tabular.sniff(Path(path).read_bytes()) == tabular.XLSX
+    ):
+        return read_excel(path, layer=layer, gcj02=gcj02)
     if suffix in (".geojson", ".json"):
         return read_geojson_text(Path(path).read_bytes(), crs=crs, gcj02=gcj02)
     if suffix in (".gpkg", ".shp", ".zip", ".fgb"):
         return read_ogr(path, layer=layer, crs=crs, gcj02=gcj02)
-    if suffix in (".xlsx", ".xlsm"):
-        return read_excel(path, layer=layer, gcj02=gcj02)
     raise GeoImportError(
         [
             _(
                 "不支持的文件类型「%(suffix)s」：请用 GeoJSON（.geojson/.json）、GeoPackage（.gpkg）、"
-                "Shapefile（.shp 或打包的 .zip）或 Excel（.xlsx）"
+                "Shapefile（.shp 或打包的 .zip）、Excel（.xlsx）或 CSV"
             )
             % {"suffix": suffix or "?"}
         ]

@@ -1,42 +1,21 @@
 """Excel exports of 十无一创建: inspection results (one row per inspection, one column per item) and the
 street list with grades. Read-only: rows come from `queries`, already scoped to the person exporting.
-Personal data (inspectors' phones, reporters) never goes into a sheet; the inspector is named only.
+Personal data (inspectors' phones, reporters) never goes into a sheet; the inspector is named only. Sheets
+are written through `core.tabular` (header style, widths, frozen header, no cell that can be a formula).
 """
 
 from __future__ import annotations
 
-import io
-
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
+from jingzhi.core import tabular
 from jingzhi.core.text import listing
 from jingzhi.rectification import rules
 
-_HEAD = Font(bold=True)
-_FAIL = PatternFill("solid", fgColor="FDE2E1")
-
-
-def _finish(ws, widths) -> None:
-    for index, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "A2"
-    for cell in ws[1]:
-        cell.font = _HEAD
-
-
-def _bytes(wb: Workbook) -> bytes:
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+_FAIL = "FDE2E1"
 
 
 def inspections_workbook(inspections) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("检查结果")
     inspections = list(inspections)
     codes: dict[str, str] = {}
     for inspection in inspections:
@@ -55,12 +34,14 @@ def inspections_workbook(inspections) -> bytes:
         _("扣分案件"),
         _("备注"),
     ]
-    ws.append(header)
+    book = tabular.WorkbookWriter()
+    # Notes and names are people's text: the writer keeps a note such as =HYPERLINK(...) from being a formula.
+    sheet = book.sheet(_("检查结果"), header, text_columns=(1,))
     for inspection in inspections:
         by_code = {r.item.code: r for r in inspection.results.all()}
         cases = [r.case.number for r in by_code.values() if r.case_id]
         inspector = inspection.inspector
-        ws.append(
+        row = sheet.append(
             [
                 inspection.street_code,
                 inspection.street_name,
@@ -76,16 +57,14 @@ def inspections_workbook(inspections) -> bytes:
             ]
         )
         if inspection.score < inspection.version.downgrade_below:
-            ws.cell(row=ws.max_row, column=8).fill = _FAIL
-    _finish(ws, [16, 14, 14, 10, 12, 8, 10, 8, *[12] * len(codes), 30, 30])
-    return _bytes(wb)
+            sheet.fill(row, 8, _FAIL)
+    return book.to_bytes()
 
 
 def streets_workbook(rows) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("街巷等级")
-    ws.append(
+    book = tabular.WorkbookWriter()
+    sheet = book.sheet(
+        _("街巷等级"),
         [
             _("街巷编码"),
             _("街巷"),
@@ -99,11 +78,12 @@ def streets_workbook(rows) -> bytes:
             _("街巷长"),
             _("级别"),
             _("未办结案件"),
-        ]
+        ],
+        text_columns=(1,),
     )
     for row in rows:
         record, chief = row.record, row.chief
-        ws.append(
+        number = sheet.append(
             [
                 row.street.code,
                 row.street.name,
@@ -120,6 +100,5 @@ def streets_workbook(rows) -> bytes:
             ]
         )
         if row.grade == "failing":
-            ws.cell(row=ws.max_row, column=4).fill = _FAIL
-    _finish(ws, [16, 14, 14, 10, 10, 12, 12, 10, 10, 10, 12, 10])
-    return _bytes(wb)
+            sheet.fill(number, 4, _FAIL)
+    return book.to_bytes()

@@ -11,16 +11,13 @@ them), step limits by category and step (never deleted: remove one in the admin)
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 
+from jingzhi.core import tabular
 from jingzhi.core.errors import InvalidInput
 from jingzhi.core.text import listing
 from jingzhi.taxonomy import rules
@@ -43,31 +40,65 @@ SHEET_FILING = "立案条件"
 SHEET_STEPS = "环节时限"
 SHEET_HELP = "说明"
 
-CATEGORY_COLUMNS = [
-    "类型",
-    "编码",
-    "名称",
-    "上级编码",
-    "启用",
-    "关键词",
-    "查重半径（米）",
-    "查重时段（小时）",
-    "十无事项",
-    "本地默认编码",
-    "结案条件",
+_ACTIVE = tabular.yes_no(yes=("启用",), no=("停用",))
+_FLAG = tabular.yes_no()
+
+
+def _col(key, title, aliases=(), parse=None, *, default="", **options) -> tabular.Column:
+    # Every column of the exchange format must be present: a missing one is more likely a mistake than a
+    # wish to leave values alone.
+    return tabular.Column(
+        key, title, tuple(aliases), parse or tabular.text(), required=True, default=default, **options
+    )
+
+
+CATEGORY_SPEC = [
+    _col("kind", "类型"),
+    _col("code", "编码", parse=tabular.code()),
+    _col("name", "名称", parse=tabular.text(100), needed=True, default=""),
+    _col("parent_code", "上级编码", ("parent", "parent code"), tabular.code(), default=""),
+    _col("is_active", "启用", ("active", "is active"), _ACTIVE, default=True),
+    _col("keywords", "关键词", default=""),
+    _col(
+        "dedup_radius_m",
+        "查重半径（米）",
+        ("查重半径", "dedup radius m"),
+        tabular.whole(minimum=0),
+        default=DEFAULT_DEDUP_RADIUS_M,
+    ),
+    _col(
+        "dedup_window_hours",
+        "查重时段（小时）",
+        ("查重时段", "dedup window hours"),
+        tabular.whole(minimum=0),
+        default=DEFAULT_DEDUP_WINDOW_HOURS,
+    ),
+    _col("shiwu_item", "十无事项", ("shiwu", "shiwu item"), default=""),
+    _col("is_local_default", "本地默认编码", ("local default", "is local default"), _FLAG, default=False),
+    _col("closing", "结案条件", ("closing conditions",), default=""),
 ]
-FILING_COLUMNS = [
-    "类型",
-    "分类编码",
-    "序号",
-    "立案条件",
-    "等级",
-    "处置时限",
-    "时限单位",
-    "本地默认时限",
-    "启用",
+FILING_SPEC = [
+    _col("kind", "类型"),
+    _col("category_code", "分类编码", ("category", "category code"), tabular.code(), default=""),
+    _col("sort_order", "序号", ("order", "sort order"), tabular.whole(minimum=1), needed=True, default=None),
+    _col("text", "立案条件", ("condition", "filing condition"), tabular.text(300), needed=True, default=""),
+    _col("level", "等级"),
+    _col("amount", "处置时限", ("limit", "limit amount"), tabular.number, needed=True, default=None),
+    _col("unit", "时限单位", ("unit", "limit unit")),
+    _col("is_local_default", "本地默认时限", ("local default", "is local default"), _FLAG, default=False),
+    _col("is_active", "启用", ("active", "is active"), _ACTIVE, default=True),
 ]
-STEP_COLUMNS = ["类型", "分类编码", "环节", "时限", "时限单位", "本地默认时限"]
+STEP_SPEC = [
+    _col("kind", "类型"),
+    _col("category_code", "分类编码", ("category", "category code"), tabular.code(), default=""),
+    _col("step", "环节"),
+    _col("amount", "时限", ("limit", "limit amount"), tabular.number, needed=True, default=None),
+    _col("unit", "时限单位", ("unit", "limit unit")),
+    _col("is_local_default", "本地默认时限", ("local default", "is local default"), _FLAG, default=False),
+]
+CATEGORY_COLUMNS = [column.title for column in CATEGORY_SPEC]
+FILING_COLUMNS = [column.title for column in FILING_SPEC]
+STEP_COLUMNS = [column.title for column in STEP_SPEC]
 SHEETS = {SHEET_CATEGORIES: CATEGORY_COLUMNS, SHEET_FILING: FILING_COLUMNS, SHEET_STEPS: STEP_COLUMNS}
 
 
@@ -88,10 +119,9 @@ def export_categories() -> bytes:
 
 
 def _export_categories() -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET_CATEGORIES
-    sheet.append(CATEGORY_COLUMNS)
+    book = tabular.WorkbookWriter()
+    # Codes are text: keep "01" from becoming the number 1 when someone edits the sheet.
+    sheet = book.sheet(SHEET_CATEGORIES, CATEGORY_COLUMNS, text_columns=(2, 4))
     categories = list(
         Category.objects.select_related("parent")
         .prefetch_related("closing_conditions")
@@ -116,8 +146,7 @@ def _export_categories() -> bytes:
                 ),
             ]
         )
-    filing = workbook.create_sheet(SHEET_FILING)
-    filing.append(FILING_COLUMNS)
+    filing = book.sheet(SHEET_FILING, FILING_COLUMNS, text_columns=(2,))
     for row in FilingCondition.objects.select_related("category").order_by(
         "category__kind", "category__code", "sort_order"
     ):
@@ -134,8 +163,7 @@ def _export_categories() -> bytes:
                 _yes(row.is_active),
             ]
         )
-    steps = workbook.create_sheet(SHEET_STEPS)
-    steps.append(STEP_COLUMNS)
+    steps = book.sheet(SHEET_STEPS, STEP_COLUMNS, text_columns=(2,))
     step_order = {value: number for number, value in enumerate(Step.values)}
     rows = sorted(
         StepLimit.objects.select_related("category"),
@@ -157,7 +185,7 @@ def _export_categories() -> bytes:
                 _yes(row.is_local_default),
             ]
         )
-    help_sheet = workbook.create_sheet(SHEET_HELP)
+    help_sheet = book.sheet(SHEET_HELP, None)
     for line in (
         [_("类型"), listing(str(label) for label in Kind.labels)],
         [_("时限单位"), listing(str(label) for label in TimeUnit.labels)],
@@ -167,15 +195,10 @@ def _export_categories() -> bytes:
         [_("编码"), _("下级编码以上级编码开头（默认每级两位：01、0101、010101）；同一类型内唯一")],
         [_("环节时限"), _("类型与分类编码留空的行为全局默认；分类未设时依次沿用上级、全局默认")],
         [_("结案条件"), _("一个单元格内每行一条")],
+        [_("是/否"), _("是、√、✓、Y、yes、true、1 为是；否、×、✗、N、no、false、0 为否")],
     ):
         help_sheet.append(line)
-    for worksheet in (sheet, filing, steps):
-        for cell in worksheet[1]:
-            cell.font = Font(bold=True)
-        worksheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return book.to_bytes()
 
 
 @dataclass
@@ -186,87 +209,33 @@ class Plan:
     filing_categories: set[tuple[str, str]] = field(default_factory=set)
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _open(file):
-    if isinstance(file, bytes | bytearray):
-        file = io.BytesIO(file)
-    elif hasattr(file, "seek"):
-        file.seek(0)
-    try:
-        return load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError, TypeError) as error:
-        raise TaxonomyImportError(
-            [_("文件无法按 Excel（.xlsx）读取：%(error)s") % {"error": error}]
-        ) from error
-    except Exception as error:  # zipfile.BadZipFile and friends: any unreadable upload is bad input
-        raise TaxonomyImportError(
-            [_("文件无法按 Excel（.xlsx）读取：%(error)s") % {"error": error}]
-        ) from error
-
-
-def _rows(workbook, name: str, columns: list[str], problems: list[str], *, required: bool):
-    """[(row number, {column: cell text})] of a sheet, or [] after noting what is wrong with its header."""
-    if name not in workbook.sheetnames:
+def _sheet(book, name, spec, problems, *, required) -> list[tabular.Row]:
+    if name not in book.sheetnames:
         if required:
-            problems.append(_("缺少工作表「%(sheet)s」") % {"sheet": name})
+            problems.add(_("缺少工作表「%(sheet)s」") % {"sheet": name})
         return []
-    iterator = workbook[name].iter_rows(values_only=True)
-    header = [_text(cell) for cell in next(iterator, ())]
-    while header and not header[-1]:
-        header.pop()
-    missing = [column for column in columns if column not in header]
-    extra = [column or _("（空列名）") for column in header if column not in columns]
-    duplicated = sorted({column for column in header if column and header.count(column) > 1})
-    if missing:
-        problems.append(_("「%(sheet)s」表缺少列：%(cols)s") % {"sheet": name, "cols": listing(missing)})
-    if extra:
-        problems.append(_("「%(sheet)s」表有多余的列：%(cols)s") % {"sheet": name, "cols": listing(extra)})
-    if duplicated:
-        problems.append(_("「%(sheet)s」表列名重复：%(cols)s") % {"sheet": name, "cols": listing(duplicated)})
-    if missing or extra or duplicated:
-        return []
-    rows = []
-    for number, values in enumerate(iterator, start=2):
-        cells = {
-            column: (values[index] if index < len(values) else None) for index, column in enumerate(header)
-        }
-        if all(_text(value) == "" for value in cells.values()):
-            continue
-        rows.append((number, cells))
-    return rows
+    return tabular.read_sheet(book.sheets[name], spec, problems, label=name)
 
 
-def _limit(cells, amount_column, unit_column, where, problems) -> TimeLimit | None:
-    raw_amount, raw_unit = cells[amount_column], cells[unit_column]
-    amount = rules.parse_amount(raw_amount)
-    unit = rules.parse_unit(raw_unit)
-    ok = True
-    if amount is None:
-        problems.append(
-            _("%(where)s：%(col)s“%(value)s”不是数字")
-            % {"where": where, "col": amount_column, "value": _text(raw_amount)}
+def _limit(row: tabular.Row, sheet: str, amount_title: str, problems) -> TimeLimit | None:
+    """The row's limit (amount + 时限单位), or None after saying what is wrong with it."""
+    amount, unit = row["amount"], rules.parse_unit(row["unit"])
+    ok = amount is not None  # a blank or non-numeric amount is reported by the column already
+    if amount is not None and amount < 0:
+        problems.add(
+            _("%(col)s不能为负数（%(value)s）") % {"col": amount_title, "value": row.text("amount")},
+            row=row.number,
+            sheet=sheet,
         )
         ok = False
-    elif amount < 0:
-        problems.append(
-            _("%(where)s：%(col)s不能为负数（%(value)s）")
-            % {"where": where, "col": amount_column, "value": _text(raw_amount)}
-        )
-        ok = False
-    elif amount == 0:
-        problems.append(_("%(where)s：%(col)s必须大于 0") % {"where": where, "col": amount_column})
+    elif amount is not None and amount == 0:
+        problems.add(_("%(col)s必须大于 0") % {"col": amount_title}, row=row.number, sheet=sheet)
         ok = False
     if unit is None:
-        problems.append(
-            _("%(where)s：时限单位“%(value)s”无法识别，应为 工作时、工作日、自然时 之一")
-            % {"where": where, "value": _text(raw_unit)}
+        problems.add(
+            _("时限单位“%(value)s”无法识别，应为 工作时、工作日、自然时 之一") % {"value": row["unit"]},
+            row=row.number,
+            sheet=sheet,
         )
         ok = False
     if not ok:
@@ -274,135 +243,114 @@ def _limit(cells, amount_column, unit_column, where, problems) -> TimeLimit | No
     try:
         return TimeLimit(amount, unit)
     except InvalidInput as error:
-        problems.append(f"{where}：{error.message}")
+        problems.add(error.message, row=row.number, sheet=sheet)
         return None
 
 
-def _flag(cells, column, default, where, problems) -> bool:
-    raw = cells[column]
-    if _text(raw) == "":
-        return default
-    value = rules.parse_bool(raw)
-    if value is None:
-        problems.append(
-            _("%(where)s：%(col)s“%(value)s”应为 是 或 否")
-            % {"where": where, "col": column, "value": _text(raw)}
+def _kind(row: tabular.Row, sheet: str, problems) -> str | None:
+    kind = rules.parse_kind(row["kind"])
+    if kind is None:
+        problems.add(
+            _("类型“%(value)s”无效，应为 部件 或 事件") % {"value": row["kind"]}, row=row.number, sheet=sheet
         )
-        return default
-    return value
-
-
-def _count(cells, column, default, where, problems) -> int:
-    raw = cells[column]
-    if _text(raw) == "":
-        return default
-    value = rules.parse_whole(raw)
-    if value is None or value < 0:
-        problems.append(
-            _("%(where)s：%(col)s“%(value)s”应为不小于 0 的整数")
-            % {"where": where, "col": column, "value": _text(raw)}
-        )
-        return default
-    return value
+    return kind
 
 
 def read_plan(file) -> Plan:
     """Read and check a workbook. Raises TaxonomyImportError listing every problem; reads the database
     (existing categories) but writes nothing."""
-    workbook = _open(file)
-    problems: list[str] = []
-    try:
-        category_rows = _rows(workbook, SHEET_CATEGORIES, CATEGORY_COLUMNS, problems, required=True)
-        filing_rows = _rows(workbook, SHEET_FILING, FILING_COLUMNS, problems, required=False)
-        step_rows = _rows(workbook, SHEET_STEPS, STEP_COLUMNS, problems, required=False)
-    finally:
-        workbook.close()
+    problems = tabular.Problems(TaxonomyImportError)
+    book = tabular.open_book(file, csv_allowed=False, error=TaxonomyImportError)
+    category_rows = _sheet(book, SHEET_CATEGORIES, CATEGORY_SPEC, problems, required=True)
+    filing_rows = _sheet(book, SHEET_FILING, FILING_SPEC, problems, required=False)
+    step_rows = _sheet(book, SHEET_STEPS, STEP_SPEC, problems, required=False)
 
     existing = {(c.kind, c.code): c for c in Category.objects.select_related("parent")}
+    planned = _plan_categories(category_rows, problems)
+    _check_tree(planned, existing, problems)
+    _check_shiwu(planned, existing, problems)
+    known = set(existing) | set(planned)
     plan = Plan()
+    plan.filing = _plan_filing(filing_rows, known, problems)
+    plan.filing_categories = {row["key"] for row in plan.filing if row["key"]}
+    plan.steps = _plan_steps(step_rows, known, problems)
+    problems.raise_if_any()
+    plan.categories = sorted(planned.values(), key=lambda row: (row["depth"], row["kind"], row["code"]))
+    return plan
+
+
+def _plan_categories(rows, problems) -> dict[tuple[str, str], dict]:
+    """The 分类 sheet's good rows by (kind, code); each row's own problems reported."""
     planned: dict[tuple[str, str], dict] = {}
-    for number, cells in category_rows:
-        where = _("「分类」表第 %(n)d 行") % {"n": number}
+    for row in rows:
         before = len(problems)
-        kind = rules.parse_kind(cells["类型"])
-        if kind is None:
-            problems.append(
-                _("%(where)s：类型“%(value)s”无效，应为 部件 或 事件")
-                % {"where": where, "value": _text(cells["类型"])}
-            )
-        code = _text(cells["编码"])
+        kind, code = _kind(row, SHEET_CATEGORIES, problems), row["code"]
         if not rules.code_is_valid(code):
-            problems.append(
-                _("%(where)s：编码“%(value)s”无效，应为 1–20 位数字或字母") % {"where": where, "value": code}
+            problems.add(
+                _("编码“%(value)s”无效，应为 1–20 位数字或字母") % {"value": code},
+                row=row.number,
+                sheet=SHEET_CATEGORIES,
             )
-        name = _text(cells["名称"])
-        if not name:
-            problems.append(_("%(where)s：名称不能为空") % {"where": where})
-        parent_code = _text(cells["上级编码"])
-        if parent_code and code and not rules.child_code_fits(parent_code, code):
-            problems.append(
-                _("%(where)s：编码 %(code)s 须以上级编码 %(parent)s 开头且更长")
-                % {"where": where, "code": code, "parent": parent_code}
+        if row["parent_code"] and code and not rules.child_code_fits(row["parent_code"], code):
+            problems.add(
+                _("编码 %(code)s 须以上级编码 %(parent)s 开头且更长")
+                % {"code": code, "parent": row["parent_code"]},
+                row=row.number,
+                sheet=SHEET_CATEGORIES,
             )
         shiwu = ""
-        if _text(cells["十无事项"]):
-            shiwu = rules.parse_shiwu(cells["十无事项"]) or ""
+        if row["shiwu_item"]:
+            shiwu = rules.parse_shiwu(row["shiwu_item"]) or ""
             if not shiwu:
-                problems.append(
-                    _("%(where)s：十无事项“%(value)s”不存在")
-                    % {"where": where, "value": _text(cells["十无事项"])}
+                problems.add(
+                    _("十无事项“%(value)s”不存在") % {"value": row["shiwu_item"]},
+                    row=row.number,
+                    sheet=SHEET_CATEGORIES,
                 )
-        row = {
-            "row": number,
-            "where": where,
-            "kind": kind,
-            "code": code,
-            "name": name,
-            "parent_code": parent_code,
-            "is_active": _flag(cells, "启用", True, where, problems),
-            "keywords": rules.join_keywords(_text(cells["关键词"])),
-            "dedup_radius_m": _count(cells, "查重半径（米）", DEFAULT_DEDUP_RADIUS_M, where, problems),
-            "dedup_window_hours": _count(
-                cells, "查重时段（小时）", DEFAULT_DEDUP_WINDOW_HOURS, where, problems
-            ),
-            "shiwu_item": shiwu,
-            "is_local_default": _flag(cells, "本地默认编码", False, where, problems),
-            "closing": [line.strip() for line in _text(cells["结案条件"]).splitlines() if line.strip()],
-        }
         if kind is None or not rules.code_is_valid(code):
             continue
         if (kind, code) in planned:
-            problems.append(
-                _("%(where)s：%(kind)s编码 %(code)s 与第 %(other)d 行重复")
-                % {
-                    "where": where,
-                    "kind": Kind(kind).label,
-                    "code": code,
-                    "other": planned[(kind, code)]["row"],
-                }
+            problems.add(
+                _("%(kind)s编码 %(code)s 与第 %(other)d 行重复")
+                % {"kind": Kind(kind).label, "code": code, "other": planned[(kind, code)]["row"]},
+                row=row.number,
+                sheet=SHEET_CATEGORIES,
             )
             continue
-        if len(problems) == before:
-            planned[(kind, code)] = row
+        if len(problems) == before and row.ok:
+            planned[(kind, code)] = {
+                "row": row.number,
+                "kind": kind,
+                "code": code,
+                "name": row["name"],
+                "parent_code": row["parent_code"],
+                "is_active": row["is_active"],
+                "keywords": rules.join_keywords(row["keywords"]),
+                "dedup_radius_m": row["dedup_radius_m"],
+                "dedup_window_hours": row["dedup_window_hours"],
+                "shiwu_item": shiwu,
+                "is_local_default": row["is_local_default"],
+                "closing": [line.strip() for line in row["closing"].splitlines() if line.strip()],
+            }
+    return planned
 
-    # Parents, levels and the 十无 mapping need the whole sheet (a parent may come after its child).
+
+def _check_tree(planned, existing, problems) -> None:
+    """Parents, levels and switched-off parents need the whole sheet (a parent may come after its child)."""
     for (kind, code), row in planned.items():
-        where, parent_code = row["where"], row["parent_code"]
+
+        def add(message, row=row):
+            problems.add(message, row=row["row"], sheet=SHEET_CATEGORIES)
+
+        parent_code = row["parent_code"]
         current = existing.get((kind, code))
         current_parent = current.parent.code if current and current.parent_id else ""
         if current is not None and current_parent != parent_code:
-            problems.append(
-                _(
-                    "%(where)s：%(code)s 在系统中的上级是“%(old)s”，不能改为“%(new)s”（编码即位置，"
-                    "如需移动请新建分类）"
-                )
-                % {
-                    "where": where,
-                    "code": code,
-                    "old": current_parent or _("无"),
-                    "new": parent_code or _("无"),
-                }
+            add(
+                _("%(code)s 在系统中的上级是“%(old)s”，不能改为“%(new)s”（编码即位置，如需移动请新建分类）")
+                % {"code": code, "old": current_parent or _("无"), "new": parent_code or _("无")}
             )
+            row["depth"] = 0
             continue
         depth, node_code, seen = 1, parent_code, set()
         while node_code and node_code not in seen:
@@ -413,17 +361,17 @@ def read_plan(file) -> Plan:
                 parent = existing[(kind, node_code)].parent
                 node_code = parent.code if parent else ""
             else:
-                problems.append(
-                    _("%(where)s：上级编码 %(parent)s 不存在（本表与系统中均无此%(kind)s分类）")
-                    % {"where": where, "parent": node_code, "kind": Kind(kind).label}
+                add(
+                    _("上级编码 %(parent)s 不存在（本表与系统中均无此%(kind)s分类）")
+                    % {"parent": node_code, "kind": Kind(kind).label}
                 )
                 depth = 0
                 break
             depth += 1
         if depth > 3:
-            problems.append(
-                _("%(where)s：分类最多三级（大类、小类、子类），%(code)s 是第 %(depth)d 级")
-                % {"where": where, "code": code, "depth": depth}
+            add(
+                _("分类最多三级（大类、小类、子类），%(code)s 是第 %(depth)d 级")
+                % {"code": code, "depth": depth}
             )
         if parent_code and row["is_active"]:
             parent_row = planned.get((kind, parent_code))
@@ -433,12 +381,12 @@ def read_plan(file) -> Plan:
                 else (existing[(kind, parent_code)].is_active if (kind, parent_code) in existing else True)
             )
             if not parent_active:
-                problems.append(
-                    _("%(where)s：上级 %(parent)s 已停用，下级不能启用")
-                    % {"where": where, "parent": parent_code}
-                )
+                add(_("上级 %(parent)s 已停用，下级不能启用") % {"parent": parent_code})
         row["depth"] = depth
 
+
+def _check_shiwu(planned, existing, problems) -> None:
+    """A 十无 item maps onto one category at most, counting the ones the sheet leaves alone."""
     holders: dict[str, list[str]] = {}
     for key, category in existing.items():
         if key not in planned and category.shiwu_item:
@@ -450,109 +398,92 @@ def read_plan(file) -> Plan:
             holders.setdefault(row["shiwu_item"], []).append(_("第 %(n)d 行") % {"n": row["row"]})
     for item, where_list in holders.items():
         if len(where_list) > 1:
-            problems.append(
-                _("「分类」表：十无事项“%(item)s”对应了多个分类（%(where)s），只能对应一个")
-                % {"item": ShiwuItem(item).label, "where": listing(where_list)}
+            problems.add(
+                _("十无事项“%(item)s”对应了多个分类（%(where)s），只能对应一个")
+                % {"item": ShiwuItem(item).label, "where": listing(where_list)},
+                sheet=SHEET_CATEGORIES,
             )
 
-    known = set(existing) | set(planned)
 
-    def category_key(cells, where) -> tuple[str, str] | None:
-        kind = rules.parse_kind(cells["类型"])
-        code = _text(cells["分类编码"])
-        if kind is None:
-            problems.append(
-                _("%(where)s：类型“%(value)s”无效，应为 部件 或 事件")
-                % {"where": where, "value": _text(cells["类型"])}
-            )
-            return None
-        if (kind, code) not in known:
-            problems.append(
-                _("%(where)s：分类 %(kind)s %(code)s 不存在")
-                % {"where": where, "kind": Kind(kind).label, "code": code}
-            )
-            return None
-        return kind, code
+def _category_key(row: tabular.Row, sheet: str, known, problems) -> tuple[str, str] | None:
+    kind = _kind(row, sheet, problems)
+    if kind is None:
+        return None
+    if (kind, row["category_code"]) not in known:
+        problems.add(
+            _("分类 %(kind)s %(code)s 不存在") % {"kind": Kind(kind).label, "code": row["category_code"]},
+            row=row.number,
+            sheet=sheet,
+        )
+        return None
+    return kind, row["category_code"]
 
-    seen_filing: dict[tuple, int] = {}
-    for number, cells in filing_rows:
-        where = _("「立案条件」表第 %(n)d 行") % {"n": number}
-        key = category_key(cells, where)
-        order = rules.parse_whole(cells["序号"])
-        if order is None or order < 1:
-            problems.append(
-                _("%(where)s：序号“%(value)s”应为正整数") % {"where": where, "value": _text(cells["序号"])}
-            )
-        text = _text(cells["立案条件"])
-        if not text:
-            problems.append(_("%(where)s：立案条件不能为空") % {"where": where})
-        level = rules.parse_condition_level(cells["等级"])
+
+def _plan_filing(rows, known, problems) -> list[dict]:
+    planned, seen = [], {}
+    for row in rows:
+        key = _category_key(row, SHEET_FILING, known, problems)
+        order = row["sort_order"]
+        level = rules.parse_condition_level(row["level"])
         if level is None:
-            problems.append(
-                _("%(where)s：等级“%(value)s”无效，应为 A、B、C 之一")
-                % {"where": where, "value": _text(cells["等级"])}
+            problems.add(
+                _("等级“%(value)s”无效，应为 A、B、C 之一") % {"value": row["level"]},
+                row=row.number,
+                sheet=SHEET_FILING,
             )
-        limit = _limit(cells, "处置时限", "时限单位", where, problems)
+        limit = _limit(row, SHEET_FILING, "处置时限", problems)
         if key and order:
-            if (key, order) in seen_filing:
-                problems.append(
-                    _("%(where)s：分类 %(code)s 的序号 %(order)d 与第 %(other)d 行重复")
-                    % {"where": where, "code": key[1], "order": order, "other": seen_filing[(key, order)]}
+            if (key, order) in seen:
+                problems.add(
+                    _("分类 %(code)s 的序号 %(order)d 与第 %(other)d 行重复")
+                    % {"code": key[1], "order": order, "other": seen[(key, order)]},
+                    row=row.number,
+                    sheet=SHEET_FILING,
                 )
-            seen_filing[(key, order)] = number
-        plan.filing.append(
+            seen[(key, order)] = row.number
+        planned.append(
             {
                 "key": key,
                 "sort_order": order,
-                "text": text,
+                "text": row["text"],
                 "level": level,
                 "limit": limit,
-                "is_local_default": _flag(cells, "本地默认时限", False, where, problems),
-                "is_active": _flag(cells, "启用", True, where, problems),
+                "is_local_default": row["is_local_default"],
+                "is_active": row["is_active"],
             }
         )
-        if key:
-            plan.filing_categories.add(key)
+    return planned
 
-    seen_steps: dict[tuple, int] = {}
-    for number, cells in step_rows:
-        where = _("「环节时限」表第 %(n)d 行") % {"n": number}
+
+def _plan_steps(rows, known, problems) -> list[dict]:
+    planned, seen = [], {}
+    for row in rows:
         key = None
-        if _text(cells["类型"]) or _text(cells["分类编码"]):
-            key = category_key(cells, where)
-            if key is None:
-                key = ("?", number)  # reported already; keeps the duplicate check from firing on it
-        step = rules.parse_step(cells["环节"])
+        if row["kind"] or row["category_code"]:
+            # ("?", n) for a category already reported keeps the duplicate check from firing on it.
+            key = _category_key(row, SHEET_STEPS, known, problems) or ("?", row.number)
+        step = rules.parse_step(row["step"])
         if step is None:
-            problems.append(
-                _("%(where)s：环节“%(value)s”无效，应为 %(steps)s 之一")
-                % {
-                    "where": where,
-                    "value": _text(cells["环节"]),
-                    "steps": listing(str(label) for label in Step.labels),
-                }
+            problems.add(
+                _("环节“%(value)s”无效，应为 %(steps)s 之一")
+                % {"value": row["step"], "steps": listing(str(label) for label in Step.labels)},
+                row=row.number,
+                sheet=SHEET_STEPS,
             )
-        limit = _limit(cells, "时限", "时限单位", where, problems)
+        limit = _limit(row, SHEET_STEPS, "时限", problems)
         if step:
-            if (key, step) in seen_steps:
-                problems.append(
-                    _("%(where)s：环节“%(step)s”与第 %(other)d 行重复")
-                    % {"where": where, "step": Step(step).label, "other": seen_steps[(key, step)]}
+            if (key, step) in seen:
+                problems.add(
+                    _("环节“%(step)s”与第 %(other)d 行重复")
+                    % {"step": Step(step).label, "other": seen[(key, step)]},
+                    row=row.number,
+                    sheet=SHEET_STEPS,
                 )
-            seen_steps[(key, step)] = number
-        plan.steps.append(
-            {
-                "key": key,
-                "step": step,
-                "limit": limit,
-                "is_local_default": _flag(cells, "本地默认时限", False, where, problems),
-            }
+            seen[(key, step)] = row.number
+        planned.append(
+            {"key": key, "step": step, "limit": limit, "is_local_default": row["is_local_default"]}
         )
-
-    if problems:
-        raise TaxonomyImportError(problems)
-    plan.categories = sorted(planned.values(), key=lambda row: (row["depth"], row["kind"], row["code"]))
-    return plan
+    return planned
 
 
 def apply_plan(plan: Plan, *, actor) -> dict:

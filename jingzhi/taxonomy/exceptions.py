@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from jingzhi.core.errors import InvalidInput
+from jingzhi.core.tabular import TableProblems
 
 
 class UnknownCategory(InvalidInput):
@@ -17,19 +18,8 @@ class UnknownCategory(InvalidInput):
         super().__init__(message or _("案件分类不存在或已停用"), fields=fields or {"category": "unknown"})
 
 
-class TaxonomyImportError(InvalidInput):
+class TaxonomyImportError(TableProblems):
     """An Excel import with problems. `problems` lists every one (sheet, row number, why); nothing was
-    written."""
+    written. The shared `core.tabular.TableProblems` with this app's stable code."""
 
     code = "taxonomy_import"
-
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        shown = self.problems[:20]
-        more = len(self.problems) - len(shown)
-        message = _("导入失败，共 %(n)d 处问题，未写入任何数据：") % {"n": len(self.problems)} + "；".join(
-            shown
-        )
-        if more > 0:
-            message += _("……（另有 %(n)d 处）") % {"n": more}
-        super().__init__(message, fields={"problems": self.problems})

@@ -10,14 +10,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import translation
 
+from jingzhi.core import tabular
 from jingzhi.core.text import listing
 from jingzhi.taxonomy.limits import TimeUnit
 from jingzhi.taxonomy.models import ConditionLevel, Kind, Level, ShiwuItem, Step
 
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z]{1,20}$")
 _KEYWORD_SPLIT = re.compile(r"[,，、;；\s]+")
-_TRUE = {"是", "true", "1", "yes", "y", "启用", "✓"}
-_FALSE = {"否", "false", "0", "no", "n", "停用", ""}
 
 LEVEL_BELOW: dict[str | None, str] = {None: Level.MAJOR, Level.MAJOR: Level.MINOR, Level.MINOR: Level.SUB}
 
@@ -111,14 +110,10 @@ def parse_shiwu(value) -> str | None:
 
 
 def parse_bool(value) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    text = str(value if value is not None else "").strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
+    """The house's yes/no forms (`core.tabular`: 是/否, √/×, ✓/✗, Y/N, 1/0…) plus 启用/停用; blank is no."""
+    if tabular.is_blank(value):
         return False
-    return None
+    return tabular.parse_yes_no(value, yes=("启用",), no=("停用",))
 
 
 def parse_amount(value) -> Decimal | None:

@@ -137,3 +137,14 @@ def test_the_import_command_refuses_a_wrong_year(capsys):
     with pytest.raises(CommandError):
         call_command("calendar", "import", str(EXAMPLE), "--year", "2028")
     assert "不在 2028 年内" in capsys.readouterr().err
+
+
+def test_the_workday_column_takes_the_house_yes_no_forms_and_its_own_words():
+    rows = parse_holiday_file(
+        "日期,名称,是否上班\n2027-01-01,元旦,×\n2027/02/20,春节,√\n2027年2月21日,春节,上班\n", year=2027
+    )
+    assert [(r.date, r.is_workday) for r in rows] == [
+        (date(2027, 1, 1), False),
+        (date(2027, 2, 20), True),
+        (date(2027, 2, 21), True),
+    ]

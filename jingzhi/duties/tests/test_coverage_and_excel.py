@@ -232,3 +232,38 @@ def test_load_demo_maps_what_it_finds_and_reports_the_rest(world):
     count = DutyRule.objects.count()
     call_command("duties", "load-demo", D, stdout=io.StringIO(), stderr=io.StringIO())
     assert DutyRule.objects.count() == count
+
+
+def test_a_file_with_several_bad_rows_gives_one_error_listing_each_and_writes_nothing(world):
+    audit_rows = AuditEvent.objects.count()
+    sheet = _sheet(
+        [
+            ["01", "部件", "区", D, "SZSR", "也许", "", "是"],
+            ["01", "部件", "区", D, "SZSR", "是", "", "是"],  # good: still not written
+            ["01", "器件", "区", D, "SZSR", "是", "", "是"],
+            ["1.01E+03", "部件", "区", D, "SZSR", "是", "", "是"],
+        ]
+    )
+    with pytest.raises(DutyImportError) as caught:
+        actions.do_import_duty_rules(actor=None, source=sheet)
+    assert [problem.split("：")[0] for problem in caught.value.problems] == ["第 3 行", "第 5 行", "第 6 行"]
+    assert "科学计数法" in caught.value.problems[2]
+    assert not DutyRule.objects.exists() and AuditEvent.objects.count() == audit_rows
+
+
+def test_every_importer_takes_the_same_yes_and_no_forms(world):
+    sheet = _sheet(
+        [["01", "部件", "区", D, "SZSR", "✓", "", "Y"], ["0102", "部件", "区", D, "CGZF", "√", "", "×"]]
+    )
+    actions.do_import_duty_rules(actor=None, source=sheet)
+    assert sorted(DutyRule.objects.values_list("category__code", "is_active")) == [
+        ("01", True),
+        ("0101", True),
+        ("0102", False),
+    ]
+
+
+def test_a_csv_is_read_by_its_content(world):
+    text = "分类编码,分类类型,范围类型,范围编码,部门编码,是否牵头,依据,启用\n0101,部件,全部地区,,ZLS,是,,是\n"
+    summary = actions.do_import_duty_rules(actor=None, source=io.BytesIO(text.encode("gb18030")))
+    assert summary["created"] == 1 and DutyRule.objects.get().category == world.c.cover

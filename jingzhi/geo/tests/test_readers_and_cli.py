@@ -151,10 +151,14 @@ def test_excel_sheet_with_missing_and_extra_columns_names_them_with_rows(tmp_pat
     with pytest.raises(GeoImportError) as err:
         read_excel(path)
     text = "\n".join(err.value.problems)
-    assert "缺少必需的列「名称」" in text
-    assert "B列「面积」是多余的列" in text and "C列「备注」是多余的列" in text
-    assert "第3行在没有列名的列（D）中有数据" in text
-    assert "第1行" in text
+    assert "表头（第 1 行）缺少列：名称" in text
+    assert "有多余的列：面积（B 列）、备注（C 列）" in text
+    # With a good header, data under no column name is named by its row (the shared tabular layer stops
+    # at a wrong header, so this is checked apart).
+    write_sheet(path, ["编码", "名称"], [["110199001001001", "甲"], ["110199001001002", "乙", "溢出"]])
+    with pytest.raises(GeoImportError) as err:
+        read_excel(path)
+    assert err.value.problems == ["第 3 行：在没有列名的列（C）中有数据"]
 
 
 def test_excel_row_with_a_new_grid_but_no_geometry_is_refused_by_row(tmp_path, draft):
@@ -191,3 +195,30 @@ def test_geo_generations_command_lists_and_activates(draft, capsys):
     assert BoundaryGeneration.objects.get(pk=draft.pk).is_active
     with pytest.raises(CommandError):
         call_command("geo-generations", "activate", "999999")
+
+
+def test_an_excel_sheet_with_several_bad_rows_lists_each_and_imports_nothing(tmp_path, draft):
+    path = tmp_path / "bad-rows.xlsx"
+    wkt = shapely.box(LON0 + 2 * DLON, LAT0, LON0 + 3 * DLON, LAT0 + DLAT).wkt
+    write_sheet(
+        path,
+        ["编码", "名称", "WKT"],
+        [
+            [f"{COMMUNITY}005", "好", wkt],
+            [f"{COMMUNITY}006", "坏几何", "POLYGON((1 2"],
+            ["1.10199E+14", "科学计数法", ""],
+        ],
+    )
+    with pytest.raises(GeoImportError) as err:
+        read_excel(path)
+    assert [p.split("：")[0] for p in err.value.problems] == ["第 3 行", "第 4 行"]
+    with pytest.raises(CommandError):
+        call_command("import-geo", "--level", "grid", str(path), "--no-validate", verbosity=0)
+    assert not Grid.objects.filter(generation=draft, code=f"{COMMUNITY}005").exists()
+
+
+def test_a_csv_attribute_sheet_is_read_like_an_excel_one(tmp_path, draft):
+    path = tmp_path / "names.csv"
+    path.write_bytes(f"编码,名称\n{COMMUNITY}002,表格网格\n".encode("gb18030"))
+    call_command("import-geo", "--level", "grid", str(path), verbosity=0)
+    assert Grid.objects.get(generation=draft, code=f"{COMMUNITY}002").name == "表格网格"

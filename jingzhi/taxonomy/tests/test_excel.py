@@ -326,3 +326,41 @@ def test_the_export_and_import_commands_use_files(tmp_path, capsys):
     bad.write_bytes(workbook(filing=[{**GOOD_FILING, "时限单位": "年"}]))
     with pytest.raises(CommandError, match="第 2 行"):
         call_command("taxonomy", "import", str(bad))
+
+
+@pytest.mark.django_db
+def test_bad_rows_on_every_sheet_give_one_error_listing_each_row_and_nothing_is_written():
+    data = workbook(
+        categories=[
+            *GOOD_CATEGORIES,
+            {"类型": "事件", "编码": "0102", "名称": "x", "上级编码": "01", "启用": "也许"},
+            {"类型": "事件", "编码": "0103", "名称": "y", "上级编码": "01", "查重半径（米）": "1e3"},
+        ],
+        filing=[GOOD_FILING, {**GOOD_FILING, "序号": 2, "处置时限": "四"}],
+        steps=[{"环节": "响应", "时限": 1, "时限单位": "工作时", "本地默认时限": "?"}],
+    )
+    with pytest.raises(TaxonomyImportError) as caught:
+        actions.do_import_categories(actor=None, file=data)
+    assert caught.value.problems == [
+        "「分类」表第 4 行：“启用”应填“是”或“否”，现为“也许”",
+        "「分类」表第 5 行：查重半径（米）“1e3”应为不小于 0 的整数",
+        "「立案条件」表第 3 行：处置时限“四”不是数字",
+        "「环节时限」表第 2 行：“本地默认时限”应填“是”或“否”，现为“?”",
+    ]
+    assert Category.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_yes_and_no_take_the_same_forms_as_every_other_import():
+    data = workbook(
+        categories=[
+            {**GOOD_CATEGORIES[0], "启用": "√", "本地默认编码": "✗"},
+            {**GOOD_CATEGORIES[1], "启用": "×"},
+        ],
+        filing=[],
+    )
+    actions.do_import_categories(actor=None, file=data)
+    assert sorted(Category.objects.values_list("code", "is_active", "is_local_default")) == [
+        ("01", True, False),
+        ("0101", False, False),
+    ]
