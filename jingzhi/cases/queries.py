@@ -293,14 +293,39 @@ def queue_for(
     if escalated is not None:
         qs = qs.filter(is_escalated=escalated)
     if search:
-        search = search.strip()
-        qs = qs.filter(
-            Q(number__iexact=search) | Q(description__icontains=search) | Q(address__icontains=search)
-        )
+        qs = qs.filter(search_q(search))
     order = (
         ["-is_escalated", "step_deadline", "reported_at", "id"] if queue_name != "closed" else ["-closed_at"]
     )
     return list_queryset(qs).order_by(*order)
+
+
+def search_q(text: str) -> Q:
+    """A person's search words: a case number exactly, or words in the description or the address."""
+    text = (text or "").strip()
+    return Q(number__iexact=text) | Q(description__icontains=text) | Q(address__icontains=text)
+
+
+# Rows examined for the yellow and green filters: the light is computed from the working calendar in Python,
+# so these filters scan the soonest-due open cases, capped (red and "none" are plain SQL conditions).
+LEVEL_SCAN = 1000
+
+
+def at_warning_level(qs: QuerySet[Case], level: str, now: datetime):
+    """The cases of `qs` whose light is `level` now: a queryset for red and none, a capped list for yellow
+    and green (the soonest due first). Both the workbench and the API filter through here."""
+    if level == workflow.RED:
+        return qs.filter(state__in=workflow.OPEN_STATES, step_deadline__lt=now)
+    if level == workflow.NONE:
+        return qs.filter(Q(state__in=workflow.FINISHED) | Q(step="") | Q(step_deadline__isnull=True))
+    if level in (workflow.GREEN, workflow.YELLOW):
+        candidates = (
+            qs.filter(state__in=workflow.OPEN_STATES, step_deadline__gte=now)
+            .exclude(step="")
+            .order_by("step_deadline", "id")[:LEVEL_SCAN]
+        )
+        return [c for c in candidates if c.sla(now).level == level]
+    return qs
 
 
 def _queue_filter(qs: QuerySet[Case], queue_name: str, now: datetime) -> QuerySet[Case]:

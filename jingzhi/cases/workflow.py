@@ -262,6 +262,17 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     **{(s, WHISTLE): _t(None, (SUBDISTRICT_ADMIN,)) for s in OPEN_STATES},
 }
 ACTIONS = tuple(dict.fromkeys(action for _s, action in TRANSITIONS))
+# What each action takes besides its note (reason) and photos: every interface reads these fields for the
+# action and passes them on as they came; `actions.do_transition` parses and checks them (one place).
+ACTION_INPUTS: dict[str, tuple[str, ...]] = {
+    FILE: ("category", "filing_condition"),
+    DISPATCH: ("departments", "lead"),
+    MERGE: ("target",),
+    REQUEST_EXTENSION: ("days",),
+    PARK: ("review_date",),
+    CALLBACK: ("rating", "comment"),
+    RATE: ("rating", "comment"),
+}
 # The main path, in order: the diagram draws it as its spine.
 MAIN_PATH = (
     REPORTED,

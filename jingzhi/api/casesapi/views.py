@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,7 +29,6 @@ from jingzhi.core.errors import Conflict, InvalidInput, NotFound, PermissionDeni
 TAGS = [str(gettext_lazy("案件"))]
 PARSERS = [JSONParser, MultiPartParser, FormParser]
 # Warning levels green/yellow need the working calendar per row: evaluated over the nearest deadlines only.
-WARNING_SCAN = 2000
 
 
 def case_id_or_404(pk: int) -> int:
@@ -100,10 +99,7 @@ class CaseListView(ApiView):
             if params.get("source"):
                 qs = qs.filter(source=params["source"])
             if params.get("search"):
-                text = params["search"].strip()
-                qs = qs.filter(
-                    Q(number__iexact=text) | Q(description__icontains=text) | Q(address__icontains=text)
-                )
+                qs = qs.filter(queries.search_q(params["search"]))
             qs = queries.list_queryset(qs).order_by("-reported_at", "-id")
         if params.get("place"):
             qs = qs.filter(queries.code_q(params["place"]))
@@ -113,19 +109,7 @@ class CaseListView(ApiView):
             qs = qs.filter(reported_at__gte=_local_bounds(params["reported_from"], end=False))
         if params.get("reported_to"):
             qs = qs.filter(reported_at__lt=_local_bounds(params["reported_to"], end=True))
-        rows = qs
-        level = params.get("warning")
-        if level == workflow.RED:
-            rows = qs.filter(state__in=workflow.OPEN_STATES, step_deadline__lt=now)
-        elif level == workflow.NONE:
-            rows = qs.filter(Q(state__in=workflow.FINISHED) | Q(step="") | Q(step_deadline__isnull=True))
-        elif level in (workflow.GREEN, workflow.YELLOW):
-            candidates = (
-                qs.filter(state__in=workflow.OPEN_STATES, step_deadline__gte=now)
-                .exclude(step="")
-                .order_by("step_deadline", "id")[:WARNING_SCAN]
-            )
-            rows = [c for c in candidates if c.sla(now).level == level]
+        rows = queries.at_warning_level(qs, params["warning"], now) if params.get("warning") else qs
         paginator = Pagination()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(

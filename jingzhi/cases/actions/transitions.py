@@ -23,6 +23,7 @@ from jingzhi.cases.models import (
 )
 from jingzhi.core import clock, workcalendar
 from jingzhi.core.errors import InvalidInput, NotFound
+from jingzhi.core.ids import parse_count, parse_id
 from jingzhi.core.text import listing
 
 from ._common import (
@@ -65,6 +66,44 @@ def _check_version(case: Case, expected_version) -> None:
         raise StaleCase(expected=expected, actual=case.version)
 
 
+_ID_INPUTS = {"category": _("分类"), "filing_condition": _("立案条件"), "lead": _("牵头部门")}
+
+
+def _parse_inputs(action: str, data: dict) -> dict:
+    """The action's inputs (`workflow.ACTION_INPUTS`) from whatever door they came through — form text or API
+    values — as the apply functions take them; anything else is dropped. A bad value is an InvalidInput
+    naming the field, so the web page and the API refuse the same input the same way."""
+    out = {}
+    for name in workflow.ACTION_INPUTS.get(action, ()):
+        value = data.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if name in _ID_INPUTS and not hasattr(value, "pk"):
+            parsed = parse_id(value.strip() if isinstance(value, str) else value)
+            if parsed is None:
+                raise InvalidInput(
+                    _("%(label)s须为编号，收到“%(v)s”") % {"label": _ID_INPUTS[name], "v": str(value)[:20]},
+                    fields={name: "invalid"},
+                )
+            value = parsed
+        elif name == "departments":
+            values = [value] if isinstance(value, str | int) else list(value)
+            parsed = [v if hasattr(v, "pk") else parse_id(str(v).strip()) for v in values if str(v).strip()]
+            if None in parsed:
+                raise InvalidInput(_("部门须为编号"), fields={"departments": "invalid"})
+            if not parsed:
+                raise InvalidInput(_("人工派遣须至少选择一个部门"), fields={"departments": "required"})
+            value = parsed
+        elif name == "days" and not isinstance(value, int):
+            value = parse_count(str(value).strip(), minimum=1)
+            if value is None:
+                raise InvalidInput(_("延期天数须为正整数（工作日）"), fields={"days": "invalid"})
+        elif name == "target" and isinstance(value, str):
+            value = value.strip()
+        out[name] = value
+    return out
+
+
 def _require(transition: workflow.Transition, action: str, *, note: str, data: dict) -> None:
     labels = {
         "reason": _("理由"),
@@ -93,6 +132,7 @@ def do_transition(
     apply = _APPLY.get(action)
     if apply is None and action != workflow.MERGE:
         raise InvalidInput(_("未知的案件操作“%(action)s”") % {"action": action}, fields={"action": "unknown"})
+    data = _parse_inputs(action, data)
     note = _clean_text(note)
     photos = _prepare_photos(photos)
     with transaction.atomic():
@@ -230,10 +270,14 @@ def _end_reporter_step(case, *, actor, now, note, data):
 
 
 def _merge_target(case, *, actor, data) -> Case:
-    target_id = getattr(data.get("target"), "pk", data.get("target"))
-    target = (
-        Case.objects.select_for_update().filter(pk=target_id).first() if target_id not in (None, "") else None
-    )
+    """The case to merge into, by id or by its case number."""
+    raw = getattr(data.get("target"), "pk", data.get("target"))
+    target_id = parse_id(raw)
+    rows = Case.objects.select_for_update()
+    if target_id is not None:
+        target = rows.filter(pk=target_id).first()
+    else:
+        target = rows.filter(number=str(raw or "").strip()).first() if raw not in (None, "") else None
     if target is None or (actor is not None and not permissions.can_see(actor, target)):
         raise InvalidInput(_("要合并到的案件不存在或不在您的辖区"), fields={"target": "unknown"})
     return _root(target)

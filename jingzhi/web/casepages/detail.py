@@ -7,8 +7,6 @@ plain-word state, a timeline without staff-only details, and the rate / reopen f
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from jingzhi.cases import actions, deadlines, permissions, queries, workflow
 from jingzhi.cases.models import ExtensionRequest, ExtensionStatus, Rating
 from jingzhi.core.errors import ApplicationError, InvalidInput, NotFound
+from jingzhi.core.ids import parse_count
 from jingzhi.web import mapdata
 from jingzhi.web.casepages.common import (
     error_context,
@@ -83,108 +82,40 @@ def map_config(case, *, draggable=False) -> dict:
 
 
 def _int(value, field: str, label: str):
+    """A whole number from a form field (ASCII digits only), None when blank."""
     if value in (None, ""):
         return None
-    try:
-        return int(str(value).strip())
-    except ValueError:
+    number = parse_count(str(value).strip())
+    if number is None:
         raise InvalidInput(
             _("%(label)s须为整数，收到“%(v)s”") % {"label": label, "v": str(value)[:20]},
             fields={field: "invalid"},
-        ) from None
+        )
+    return number
 
 
 def _ints(values, field: str, label: str) -> list[int]:
     return [n for n in (_int(v, field, label) for v in values) if n is not None]
 
 
-def _merge_target(user, raw: str):
-    raw = (raw or "").strip()
-    if not raw:
-        raise InvalidInput(_("请填写要合并到的案件编号"), fields={"target": "required"})
-    try:
-        target = (
-            permissions.access_case(user, raw)
-            if raw.isdigit()
-            else permissions.access_case_by_number(user, raw)
-        )
-    except NotFound as exc:
-        raise InvalidInput(exc.message, fields={"target": "unknown"}) from exc
-    return target.pk
-
-
 def run_action(user, case, action: str, post, files):
-    """Parse the form of `action` and call its named action. Raises ApplicationError as the action does."""
-    version = post.get("expected_version") or None
-    note = (post.get("note") or "").strip()
-    photos = files.getlist("photos") if files is not None else []
-    common = {"actor": user, "case_id": case.pk, "expected_version": version}
-    if action == workflow.VERIFY_REQUEST:
-        return actions.do_request_verification(**common, note=note)
-    if action == workflow.VERIFY:
-        return actions.do_verify_case(**common, note=note, photos=photos)
-    if action == workflow.FILE:
-        return actions.do_file_case(
-            **common,
-            category=_int(post.get("category"), "category", _("分类")),
-            filing_condition=_int(post.get("filing_condition"), "filing_condition", _("立案条件")),
-            note=note,
-        )
-    if action == workflow.NOT_FILE:
-        return actions.do_not_file_case(**common, reason=note)
-    if action == workflow.VOID_ACTION:
-        return actions.do_void_case(**common, reason=note)
-    if action == workflow.MERGE:
-        return actions.do_merge_case(**common, target_id=_merge_target(user, post.get("target")), note=note)
-    if action == workflow.DISPATCH:
-        if post.get("mode", "auto") == "manual":
-            departments = _ints(post.getlist("departments"), "departments", _("部门"))
-            if not departments:
-                raise InvalidInput(_("人工派遣须至少选择一个部门"), fields={"departments": "required"})
-            lead = _int(post.get("lead"), "lead", _("牵头部门"))
-            return actions.do_dispatch_case(**common, departments=departments, lead=lead, note=note)
-        return actions.do_dispatch_case(**common, note=note)
-    if action == workflow.ACCEPT:
-        return actions.do_accept_case(**common, note=note)
-    if action == workflow.RETURN:
-        return actions.do_return_case(**common, reason=note)
-    if action == workflow.REQUEST_EXTENSION:
-        days = _int(post.get("days"), "days", _("延期天数"))
-        if days is None:
-            raise InvalidInput(_("请填写延期天数（工作日）"), fields={"days": "required"})
-        return actions.do_request_extension(**common, days=days, reason=note)
-    if action == workflow.APPROVE_EXTENSION:
-        return actions.do_approve_extension(**common, note=note)
-    if action == workflow.REFUSE_EXTENSION:
-        return actions.do_refuse_extension(**common, reason=note)
-    if action == workflow.PARK:
-        raw = (post.get("review_date") or "").strip()
-        try:
-            review = date.fromisoformat(raw) if raw else None
-        except ValueError:
-            raise InvalidInput(_("复核日期格式应为 YYYY-MM-DD"), fields={"review_date": "invalid"}) from None
-        return actions.do_park_case(**common, reason=note, review_date=review)
-    if action == workflow.UNPARK:
-        return actions.do_unpark_case(**common, note=note)
-    if action == workflow.FEEDBACK:
-        return actions.do_feedback_case(**common, note=note, photos=photos)
-    if action == workflow.CHECK_PASS:
-        return actions.do_check_pass_case(**common, note=note, photos=photos)
-    if action == workflow.CHECK_FAIL:
-        return actions.do_check_fail_case(**common, reason=note, photos=photos)
-    if action == workflow.CALLBACK:
-        return actions.do_callback_case(
-            **common, note=note, rating=post.get("rating") or None, comment=post.get("comment", "")
-        )
-    if action == workflow.CLOSE:
-        return actions.do_close_case(**common, note=note)
-    if action == workflow.RATE:
-        return actions.do_rate_case(**common, rating=post.get("rating", ""), comment=post.get("comment", ""))
-    if action == workflow.REOPEN:
-        return actions.do_reopen_case(**common, reason=note)
-    if action == workflow.SUPERVISE:
-        return actions.do_supervise_case(**common, note=note)
-    raise InvalidInput(_("未知的案件操作“%(action)s”") % {"action": action}, fields={"action": "unknown"})
+    """The form of `action` → `actions.do_transition`, the one dispatch keyed by the transition table that
+    the API calls too. The form's fields are read as `workflow.ACTION_INPUTS` names them and passed on as
+    text; the action parses and checks them. Raises ApplicationError as the action does."""
+    data = {}
+    for name in workflow.ACTION_INPUTS.get(action, ()):
+        data[name] = post.getlist(name) if name == "departments" else post.get(name)
+    if action == workflow.DISPATCH and post.get("mode", "auto") != "manual":
+        data.pop("departments", None), data.pop("lead", None)  # automatic: by the responsibility list
+    return actions.do_transition(
+        actor=user,
+        case_id=case.pk,
+        action=action,
+        expected_version=post.get("expected_version") or None,
+        note=(post.get("note") or "").strip(),
+        photos=files.getlist("photos") if files is not None else [],
+        **data,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- context

@@ -29,7 +29,6 @@ from jingzhi.web.casepages.common import LEVEL_COLOURS, is_staff_viewer, sla_vie
 
 PAGE_SIZE = 25
 MAP_POINTS = 300
-LEVEL_SCAN = 1000  # rows examined for the yellow/green filters
 COUNT_CAP = 1000  # a tab counts at most this many cases and then shows "999+"
 # The queues in the order of the loop, then the side queues.
 TABS = (
@@ -124,7 +123,7 @@ def workbench(request):
     f = _filters(request)
     qs = filtered_queue(user, queue, f, now)
     if f["level"] in (workflow.YELLOW, workflow.GREEN):
-        rows = [c for c in qs[:LEVEL_SCAN] if c.sla(now).level == f["level"]]
+        rows = queries.at_warning_level(qs, f["level"], now)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     else:
         page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
