@@ -123,6 +123,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "web:login"
+CSRF_FAILURE_VIEW = "jingzhi.web.errors.csrf_failure"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 # Login throttling: this many failures for one username (or from one address) lock it for LOCKOUT_MINUTES.
