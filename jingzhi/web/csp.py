@@ -14,6 +14,7 @@ origin, no inline script, no plugin, no framing. Two exceptions are computed per
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -37,10 +38,11 @@ def tile_origins(config: dict) -> list[str]:
     A relative tile URL is this site's own and needs nothing."""
     origins = []
     for key in ("url", "annotation"):
-        url = (config.get(key) or "").replace("{s}", "*")
-        parts = urlsplit(url)
+        parts = urlsplit((config.get(key) or "").replace("{s}", "*"))
         if parts.scheme in ("http", "https") and parts.netloc:
-            origin = f"{parts.scheme}://{parts.netloc}"
+            # A CSP wildcard stands for whole leftmost labels only: t{s}.tianditu.gov.cn → *.tianditu.gov.cn.
+            host = re.sub(r"^[^.]*\*[^.]*", "*", parts.netloc)
+            origin = f"{parts.scheme}://{host}"
             if origin not in origins:
                 origins.append(origin)
     return origins
