@@ -265,7 +265,7 @@ def test_a_form_without_its_csrf_token_explains_in_the_layout(tree):
     assert "页面已过期" in html and "请刷新页面后重新填写提交。" in html and 'class="site-header"' in html
 
 
-@pytest.mark.urls("jingzhi.web.tests.boom_urls")
+@pytest.mark.urls("jingzhi.config.tests.boom_urls")
 def test_500_is_the_layout_without_the_internals(client):
     client.raise_request_exception = False
     response = client.get("/boom/")
@@ -275,7 +275,7 @@ def test_500_is_the_layout_without_the_internals(client):
     assert "secret internals" not in html
 
 
-@pytest.mark.urls("jingzhi.web.tests.boom_urls")
+@pytest.mark.urls("jingzhi.config.tests.boom_urls")
 def test_500_under_the_api_is_not_an_html_layout(client):
     client.raise_request_exception = False
     response = client.get("/api/boom/")
