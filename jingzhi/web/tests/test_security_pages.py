@@ -97,6 +97,35 @@ def test_https_switch_adds_upgrade_insecure_requests(client, settings):
     assert "upgrade-insecure-requests" in policy(client.get("/login/"))
 
 
+# ------------------------------------------------------------------------------------------------ HTTPS at work
+@pytest.fixture
+def https_on(settings):
+    """What JINGZHI_HTTPS=1 with JINGZHI_PROXY_SSL_HEADER=X-Forwarded-Proto sets (config.profile.https_config)."""
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = settings.LANGUAGE_COOKIE_SECURE = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+def test_plain_http_is_redirected_to_https(client, https_on):
+    response = client.get("/login/")
+    assert response.status_code == 301 and response["Location"] == "https://testserver/login/"
+
+
+def test_behind_the_proxy_https_is_served_with_hsts_and_secure_cookies(client, https_on):
+    response = client.get("/login/", HTTP_X_FORWARDED_PROTO="https")
+    assert response.status_code == 200
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert response.cookies["csrftoken"]["secure"] is True
+    switched = client.post("/i18n/setlang/", {"language": "en"}, HTTP_X_FORWARDED_PROTO="https")
+    assert switched.cookies["django_language"]["secure"] is True
+
+
+def test_a_client_cannot_claim_https_through_another_header(client, https_on):
+    assert client.get("/login/", HTTP_X_FORWARDED_SSL="on").status_code == 301
+
+
 # ------------------------------------------------------------------------------------------------ no inline code
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", re.I)
 HANDLER = re.compile(r"<[^>]*\son[a-z]+\s*=", re.I)
