@@ -1,9 +1,11 @@
 """Turns the environment into the pieces of settings that differ between profiles."""
 
+import re
 import secrets
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 
 def var_dir(env: environ.Env, base_dir: Path) -> Path:
@@ -59,3 +61,54 @@ def tasks_config(redis_url: str) -> dict:
     if redis_url:
         return {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     return {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+HSTS_ONE_YEAR = 365 * 24 * 3600
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9-]+$")
+
+
+def proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """`X-Forwarded-Proto` → Django's ("HTTP_X_FORWARDED_PROTO", "https"); empty → None (no proxy)."""
+    name = name.strip()
+    if not name:
+        return None
+    if not _HEADER_NAME.match(name):
+        raise ImproperlyConfigured(
+            f"JINGZHI_PROXY_SSL_HEADER={name!r} 不是合法的请求头名称：只能含字母、数字和连字符，如 X-Forwarded-Proto。"
+        )
+    return ("HTTP_" + name.upper().replace("-", "_"), "https")
+
+
+def https_config(env: environ.Env) -> dict:
+    """The settings that the HTTPS switch decides, every one of them, on or off.
+
+    With `JINGZHI_HTTPS=1` the site is only ever served over HTTPS: plain HTTP is redirected, browsers are
+    told to remember that (HSTS, `JINGZHI_HSTS_SECONDS`), and the session, CSRF and language cookies are
+    never sent in clear. Behind a reverse proxy that terminates TLS, `JINGZHI_PROXY_SSL_HEADER` names the
+    header the proxy sets to "https" — without it every request looks like plain HTTP to Django and the
+    redirect would loop. Only a proxy that overwrites that header on every request may be trusted this way.
+
+    HSTS preload and includeSubDomains are commitments about a whole domain, so they stay the operator's
+    choice; when one is declined, Django's deploy warning about it is silenced (the choice was made) through
+    the returned SILENCED_SYSTEM_CHECKS.
+    """
+    on = env.bool("JINGZHI_HTTPS", default=False)
+    include_subdomains = on and env.bool("JINGZHI_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    preload = on and env.bool("JINGZHI_HSTS_PRELOAD", default=False)
+    silenced = []
+    if on and not include_subdomains:
+        silenced.append("security.W005")
+    if on and not preload:
+        silenced.append("security.W021")
+    return {
+        "JINGZHI_HTTPS": on,
+        "SECURE_PROXY_SSL_HEADER": proxy_ssl_header(env.str("JINGZHI_PROXY_SSL_HEADER", default="")),
+        "SECURE_SSL_REDIRECT": on,
+        "SECURE_HSTS_SECONDS": env.int("JINGZHI_HSTS_SECONDS", default=HSTS_ONE_YEAR) if on else 0,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": include_subdomains,
+        "SECURE_HSTS_PRELOAD": preload,
+        "SESSION_COOKIE_SECURE": on,
+        "CSRF_COOKIE_SECURE": on,
+        "LANGUAGE_COOKIE_SECURE": on,
+        "SILENCED_SYSTEM_CHECKS": silenced,
+    }

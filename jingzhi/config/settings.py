@@ -9,10 +9,12 @@ Production: ``DATABASE_URL`` (PostgreSQL through psycopg 3 with its connection p
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 from jingzhi.config.profile import (
     database_config,
     ensure_secret_key,
+    https_config,
     tasks_config,
     var_dir,
 )
@@ -42,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "chartkick.django",
+    "csp",
     "jingzhi.config",
     "jingzhi.core",
     "jingzhi.accounts",
@@ -61,6 +64,7 @@ if REDIS_URL:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jingzhi.web.csp.PolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jingzhi.web.middleware.ChineseFirstLocaleMiddleware",
@@ -119,6 +123,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "web:login"
+CSRF_FAILURE_VIEW = "jingzhi.web.errors.csrf_failure"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 # Login throttling: this many failures for one username (or from one address) lock it for LOCKOUT_MINUTES.
@@ -212,6 +217,40 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="jingzhi@localhost")
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# HTTPS switch (JINGZHI_HTTPS=1): SSL redirect, HSTS, Secure cookies; JINGZHI_PROXY_SSL_HEADER behind a proxy.
+# profile.https_config says which settings and why; docs/security.md says how each is tested.
+_https = https_config(env)
+JINGZHI_HTTPS = _https["JINGZHI_HTTPS"]
+SECURE_PROXY_SSL_HEADER = _https["SECURE_PROXY_SSL_HEADER"]
+SECURE_SSL_REDIRECT = _https["SECURE_SSL_REDIRECT"]
+SECURE_HSTS_SECONDS = _https["SECURE_HSTS_SECONDS"]
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _https["SECURE_HSTS_INCLUDE_SUBDOMAINS"]
+SECURE_HSTS_PRELOAD = _https["SECURE_HSTS_PRELOAD"]
+SESSION_COOKIE_SECURE = _https["SESSION_COOKIE_SECURE"]
+CSRF_COOKIE_SECURE = _https["CSRF_COOKIE_SECURE"]
+LANGUAGE_COOKIE_SECURE = _https["LANGUAGE_COOKIE_SECURE"]
+# A deploy warning the operator has weighed and accepted (e.g. jingzhi.W001 before the holiday notice is out).
+SILENCED_SYSTEM_CHECKS = [*_https["SILENCED_SYSTEM_CHECKS"], *env.list("JINGZHI_SILENCED_CHECKS", default=[])]
+
+# Content-Security-Policy on every response (django-csp 4): scripts and styles only from our own static
+# files, no inline script, no external host. jingzhi.web.csp adds the configured map tile server to img-src
+# and loosens the two API documentation pages, whose third-party viewers need inline script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": JINGZHI_HTTPS,
+    }
+}
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 
 LOGGING = {

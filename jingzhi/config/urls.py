@@ -8,3 +8,10 @@ urlpatterns = [
     path("open311/v2/", include("jingzhi.open311.urls")),
     path("", include("jingzhi.web.urls")),
 ]
+
+# The site's own error pages (layout, reader's language, the reason our code gave); /api/ and /open311/ keep
+# Django's defaults, since those interfaces answer their errors in their own shapes (jingzhi.web.errors).
+handler400 = "jingzhi.web.errors.bad_request"
+handler403 = "jingzhi.web.errors.permission_denied"
+handler404 = "jingzhi.web.errors.page_not_found"
+handler500 = "jingzhi.web.errors.server_error"

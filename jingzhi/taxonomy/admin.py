@@ -161,9 +161,8 @@ class CategoryAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("名称"), ordering="code")
     def tree_name(self, obj):
         indent = {Level.MAJOR: 0, Level.MINOR: 1, Level.SUB: 2}.get(obj.level, 0)
-        return format_html(
-            '<span style="padding-left:{}em">{}{}</span>', indent * 1.5, "└ " if indent else "", obj.name
-        )
+        # A class, not a style attribute: the CSP refuses inline styles (core/static/core/admin.css).
+        return format_html('<span class="jz-indent-{}">{}{}</span>', indent, "└ " if indent else "", obj.name)
 
     def get_readonly_fields(self, request, obj=None):
         # The code is the node's place in the tree; moving it would orphan a prefix-matched subtree.

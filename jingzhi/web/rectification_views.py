@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from jingzhi.core.errors import ApplicationError, NotFound
-from jingzhi.web import mapdata
+from jingzhi.web import charts, mapdata
 
 GRADE_CHOICES = [
     ("premium", gettext_lazy("精品")),
@@ -167,8 +167,6 @@ def streets_geojson(request):
 # ------------------------------------------------------------------------------------------------ one street
 @login_required
 def street_detail(request, code):
-    from chartkick.django import LineChart
-
     from jingzhi.accounts import access
     from jingzhi.rectification import permissions
 
@@ -179,7 +177,8 @@ def street_detail(request, code):
     version = queries.current_version()
     line = float(version.downgrade_below) if version else 90.0
     chart = (
-        LineChart(
+        charts.chart(
+            "LineChart",
             [
                 {"name": _("得分"), "data": [(m, float(s)) for m, s in series]},
                 {"name": _("降档线"), "data": [(m, line) for m, _s in series]},
@@ -432,7 +431,7 @@ def street_act(request, code, name):
     street = _street_or_404(request.user, code)
     handler = ACTS.get(name)
     if handler is None:
-        raise Http404(name)
+        raise Http404()
     try:
         messages.success(request, handler(request, street.code, actions))
     except ApplicationError as exc:

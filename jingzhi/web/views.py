@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 from shapely.geometry import shape
 
 from jingzhi.core.errors import ApplicationError, NotFound
-from jingzhi.web import mapdata
+from jingzhi.web import charts, mapdata
 from jingzhi.web.context_processors import ADMIN_ROLES, roles_for
 
 # What each role does here, for the home page's cards (DOMAIN.md §2).
@@ -183,8 +183,6 @@ def district(request, pk):
 
 @login_required
 def subdistrict(request, pk):
-    from chartkick.django import BarChart
-
     from jingzhi.geo import queries
 
     place = _access(request.user, "subdistrict", pk)
@@ -195,7 +193,8 @@ def subdistrict(request, pk):
         c.child_count = grid_counts.get(c.pk, 0)
     streets = queries.streets_for(request.user, subdistrict=place)
     chart = (
-        BarChart(
+        charts.chart(
+            "BarChart",
             [(c.name, c.child_count) for c in children],
             height=f"{max(160, 28 * len(children))}px",
             library={"plugins": {"legend": {"display": False}}},

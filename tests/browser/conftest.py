@@ -33,10 +33,26 @@ def chromium(browser_launch_args):
         browser.close()
 
 
+# Runs in every page before its own scripts (Playwright injects it through the DevTools protocol, so the
+# page's Content-Security-Policy does not apply to it) and reports each CSP violation to the test.
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__jzCspViolation({directive: e.effectiveDirective, blocked: e.blockedURI, source: e.sourceFile,
+                           line: e.lineNumber, sample: e.sample, page: document.location.href});
+});
+"""
+
+
 @pytest.fixture
 def page_factory(chromium, live_server):
-    """New pages at a given viewport; every request the page makes is recorded on `page.requests`."""
+    """New pages at a given viewport; every request the page makes is recorded on `page.requests`.
+
+    Every page is watched for Content-Security-Policy violations (the `securitypolicyviolation` event and
+    Chromium's console report) and uncaught script errors: any of them fails the test at teardown, so a page
+    that only works with inline script, or whose moved script broke, cannot pass. A test that provokes a
+    violation on purpose empties `page.csp_violations` itself."""
     contexts = []
+    pages = []
 
     def make(viewport=None, locale="zh-CN"):
         context = chromium.new_context(viewport=viewport or PHONE, locale=locale, base_url=live_server.url)
@@ -44,12 +60,32 @@ def page_factory(chromium, live_server):
         page = context.new_page()
         page.set_default_timeout(15_000)
         page.requests = []
+        page.csp_violations = []
+        page.script_errors = []
         page.on("request", lambda request: page.requests.append(request.url))
+        context.expose_binding("__jzCspViolation", lambda _source, report: page.csp_violations.append(report))
+        context.add_init_script(_CSP_LISTENER)
+        page.on(
+            "console",
+            lambda message: (
+                page.csp_violations.append({"console": message.text})
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        page.on("pageerror", lambda error: page.script_errors.append(str(error)))
+        pages.append(page)
         return page
 
     yield make
+    problems = []
+    for page in pages:
+        problems += [f"CSP violation: {v}" for v in page.csp_violations]
+        problems += [f"script error: {e}" for e in page.script_errors]
     for context in contexts:
         context.close()
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def test_subdistrict_admin_browses_from_district_to_a_grid_on_a_phone(
     shot(page, "subdistrict-phone", full_page=True)
 
     page.fill("input[name=q]", "柳荫")
-    page.wait_for_function("document.querySelectorAll('#children li').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#children li').length === 1")
     page.click("#children >> text=柳荫社区")
     page.wait_for_url(re.compile(r"/places/community/\d+/"))
     assert page.locator("#children li").count() == 50

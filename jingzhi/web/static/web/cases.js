@@ -22,7 +22,7 @@
     caseLayer = L.layerGroup();
     points.forEach(function (p) {
       var m = L.circleMarker([p.lat, p.lon], { radius: 7, color: "#fff", weight: 2, fillColor: p.c, fillOpacity: 0.95 });
-      m.bindTooltip(p.n + " · " + p.s + "<br>" + p.t.replace(/</g, "&lt;"));
+      m.bindTooltip(window.jzText.lines([p.n + " · " + p.s, p.t]));  // descriptions are residents' text
       m.on("click", function () { window.location.href = p.u; });
       caseLayer.addLayer(m);
     });

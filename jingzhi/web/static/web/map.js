@@ -6,7 +6,7 @@
   "use strict";
   var el = document.getElementById("map");
   var cfgEl = document.getElementById("map-config");
-  if (!el || !cfgEl || !window.L) return;
+  if (!el || !cfgEl || !window.L || !window.jzText) return;
   var cfg = JSON.parse(cfgEl.textContent);
   var labels = cfg.labels || {};
 
@@ -39,11 +39,14 @@
     return ["community", "street"];
   }
 
+  var lines = window.jzText.lines;
+
   function bindInfo(feature, layer) {
+    // Names come from imported boundary files: text, never HTML (web/text.js).
     var p = feature.properties || {};
-    var text = p.name + (p.code ? " · " + p.code : "");
-    if (p.level === "grid" && p.community) text += "<br>" + p.community;
-    layer.bindTooltip(text, { sticky: true });
+    var parts = [p.name + (p.code ? " · " + p.code : "")];
+    if (p.level === "grid" && p.community) parts.push(p.community);
+    layer.bindTooltip(lines(parts), { sticky: true });
     if (p.url) layer.on("click", function () { window.location.href = p.url; });
   }
 
@@ -59,14 +62,14 @@
     layers[level] = L.geoJSON(data, opts).addTo(map);
     if (level === "community") {
       layers[level].eachLayer(function (l) {
-        l.bindTooltip(l.feature.properties.name, { permanent: map.getZoom() < 16, direction: "center", className: "map-label" });
+        l.bindTooltip(lines([l.feature.properties.name]), { permanent: map.getZoom() < 16, direction: "center", className: "map-label" });
       });
     }
     if (level === "street" && map.getZoom() >= 16) {
       // Close enough to read: name the lanes on the map itself, as a paper map would.
       layers[level].eachLayer(function (l) {
         l.unbindTooltip();
-        l.bindTooltip(l.feature.properties.name, { permanent: true, direction: "center", className: "map-label street-label" });
+        l.bindTooltip(lines([l.feature.properties.name]), { permanent: true, direction: "center", className: "map-label street-label" });
       });
     }
     if (layers.street) layers.street.bringToFront();
@@ -97,11 +100,18 @@
 
   var legend = L.control({ position: "topright" });
   legend.onAdd = function () {
+    // Built from elements and classes: a style attribute in HTML would be refused by the CSP.
     var div = L.DomUtil.create("div", "map-legend");
-    div.innerHTML = '<i style="background:#8fb8e8;border:1px solid #1d5fa8"></i>' + (labels.grid || "grid") +
-      '<br><i style="border:2px dashed #7c3aed"></i>' + (labels.community || "community") +
-      '<br><i style="background:#c2410c;height:3px"></i>' + (labels.street || "street") +
-      (cfg.tiles === "none" ? '<br><span style="color:#61707d">' + (labels.none || "") + "</span>" : "");
+    [["legend-grid", labels.grid || "grid"], ["legend-community", labels.community || "community"],
+     ["legend-street", labels.street || "street"]].forEach(function (row, i) {
+      if (i) div.appendChild(document.createElement("br"));
+      L.DomUtil.create("i", row[0], div);
+      div.appendChild(document.createTextNode(row[1]));
+    });
+    if (cfg.tiles === "none") {
+      div.appendChild(document.createElement("br"));
+      L.DomUtil.create("span", "legend-note", div).textContent = labels.none || "";
+    }
     return div;
   };
   legend.addTo(map);

@@ -9,7 +9,7 @@
   // ---- grade map
   var el = document.getElementById("streets-map");
   var cfgEl = document.getElementById("streets-map-config");
-  if (el && cfgEl && window.L) {
+  if (el && cfgEl && window.L && window.jzText) {
     var cfg = JSON.parse(cfgEl.textContent);
     var map = L.map(el, { attributionControl: cfg.tiles !== "none", zoomSnap: 0.5, minZoom: 10, maxZoom: 19 });
     if (cfg.tiles === "osm" || cfg.tiles === "tianditu") {
@@ -26,7 +26,8 @@
           },
           onEachFeature: function (f, l) {
             var p = f.properties;
-            l.bindTooltip(p.name + " · " + p.grade_label + (p.score !== null ? " · " + p.score : ""), { sticky: true });
+            // Street names are imported data: text, never HTML (web/text.js).
+            l.bindTooltip(window.jzText.lines([p.name + " · " + p.grade_label + (p.score !== null ? " · " + p.score : "")]), { sticky: true });
             l.on("click", function () { window.location.href = p.url; });
           }
         }).addTo(map);
@@ -35,10 +36,13 @@
       });
     var legend = L.control({ position: "topright" });
     legend.onAdd = function () {
+      // Elements, not an HTML string: a style attribute would be refused by the CSP; CSSOM is not.
       var div = L.DomUtil.create("div", "map-legend");
-      div.innerHTML = Object.keys(cfg.colours).map(function (g) {
-        return '<i style="background:' + cfg.colours[g] + ';height:4px"></i>' + (cfg.labels[g] || g);
-      }).join("<br>");
+      Object.keys(cfg.colours).forEach(function (g, i) {
+        if (i) div.appendChild(document.createElement("br"));
+        L.DomUtil.create("i", "legend-line", div).style.background = cfg.colours[g];
+        div.appendChild(document.createTextNode(cfg.labels[g] || g));
+      });
       return div;
     };
     legend.addTo(map);
