@@ -11,15 +11,15 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from jingzhi.api.tests.conftest import token_client
+from jingzhi.api.testing import token_client
 from jingzhi.cases.models import Case, CaseFollower
-from jingzhi.cases.tests.conftest import (
+from jingzhi.cases.testing import (
     IN_SUB1,
     IN_SUB2,
     frozen,  # noqa: F401  (fixture)
     open_case,
 )
-from jingzhi.cases.tests.conftest import world as cases_world  # noqa: F401  (fixture)
+from jingzhi.cases.testing import world as cases_world  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 DOORS = ["web", "api"]
@@ -143,7 +143,7 @@ def test_only_staff_may_name_a_reporter(door, cases_world, frozen):  # noqa: F81
 # ---------------------------------------------------------------------------------------------------- letters
 @pytest.fixture
 def streets(db):
-    from jingzhi.rectification.tests.conftest import make_world
+    from jingzhi.rectification.testing import make_world
 
     return make_world()
 
@@ -151,7 +151,7 @@ def streets(db):
 def _letter(streets):
     from jingzhi.core import clock
     from jingzhi.rectification import actions
-    from jingzhi.rectification.tests.conftest import STREET1, T0
+    from jingzhi.rectification.testing import STREET1, T0
 
     p = streets.p
     with clock.frozen(T0):
@@ -184,7 +184,7 @@ def test_a_task_letter_out_of_reach_looks_the_same_as_a_missing_one(door, street
     """Web said "须由街巷长本人签署" for an existing letter and "不存在" for a missing one: an oracle for
     every letter id. Both doors now fetch through `access_task_letter`."""
     from jingzhi.rectification.models import TaskLetter
-    from jingzhi.rectification.tests.conftest import STREET2
+    from jingzhi.rectification.testing import STREET2
 
     letter = _letter(streets)
     stranger = streets.p.sub_admin2  # sees STREET2, not STREET1
@@ -199,7 +199,7 @@ def test_a_task_letter_out_of_reach_looks_the_same_as_a_missing_one(door, street
 @pytest.mark.parametrize("door", DOORS)
 def test_the_chief_signs_their_own_letter_through_every_door(door, streets):
     from jingzhi.rectification.models import TaskLetter
-    from jingzhi.rectification.tests.conftest import STREET1
+    from jingzhi.rectification.testing import STREET1
 
     letter = _letter(streets)
     status, _message = sign_letter(door, streets.p.chief, letter.pk, STREET1)

@@ -28,6 +28,7 @@ from jingzhi.accounts.verbs import AuditVerb
 from jingzhi.core import audit, clock
 from jingzhi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from jingzhi.core.text import listing
+from jingzhi.core.types import Actor
 
 TOKEN_PREFIX = "jz_"
 TOKEN_TOUCH_SECONDS = 60
@@ -51,7 +52,7 @@ def _password_problems(password: str, user: User | None) -> list[str]:
 
 def do_create_user(
     *,
-    actor,
+    actor: Actor,
     username: str,
     password: str | None,
     display_name: str = "",
@@ -105,7 +106,7 @@ def do_create_user(
     return user
 
 
-def do_set_password(*, actor, user: User, password: str, check_password_strength: bool = True) -> User:
+def do_set_password(*, actor: Actor, user: User, password: str, check_password_strength: bool = True) -> User:
     if actor is not None and actor.pk != user.pk:
         _require(access.can_manage_users(actor), _("只能修改自己的密码"))
     if check_password_strength:
@@ -121,7 +122,7 @@ def do_set_password(*, actor, user: User, password: str, check_password_strength
     return user
 
 
-def do_set_user_active(*, actor, user: User, is_active: bool) -> User:
+def do_set_user_active(*, actor: Actor, user: User, is_active: bool) -> User:
     """Deactivate (or reactivate) an account: a deactivated person cannot log in and their tokens stop."""
     if actor is not None:
         _require(access.can_manage_users(actor), _("只有区管理员或超级管理员可以停用用户"))
@@ -148,7 +149,7 @@ def do_set_user_active(*, actor, user: User, is_active: bool) -> User:
 
 def do_create_department(
     *,
-    actor,
+    actor: Actor,
     code: str,
     name: str,
     short_name: str = "",
@@ -208,7 +209,7 @@ def do_create_department(
 
 def do_assign_role(
     *,
-    actor,
+    actor: Actor,
     user: User,
     role: str,
     scope_kind: str,
@@ -269,7 +270,7 @@ def do_assign_role(
     return assignment
 
 
-def do_revoke_role(*, actor, assignment: RoleAssignment) -> RoleAssignment:
+def do_revoke_role(*, actor: Actor, assignment: RoleAssignment) -> RoleAssignment:
     if actor is not None:
         _require(
             access.can_assign_role(
@@ -318,7 +319,7 @@ def _require_may_assign(actor, *, scope_kind: str, scope_code: str, department, 
 
 def do_change_role_assignment(
     *,
-    actor,
+    actor: Actor,
     assignment: RoleAssignment,
     role: str,
     scope_kind: str,
@@ -385,7 +386,7 @@ def hash_key(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode("utf-8")).hexdigest()
 
 
-def do_create_api_token(*, actor, user: User, name: str) -> tuple[ApiToken, str]:
+def do_create_api_token(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token and return it with the raw key — the only time the key exists outside the client."""
     if actor is not None and actor.pk != user.pk:
         _require(access.can_manage_users(actor), _("只能为自己创建 API 令牌"))
@@ -414,7 +415,7 @@ def do_create_api_token(*, actor, user: User, name: str) -> tuple[ApiToken, str]
     return token, raw_key
 
 
-def do_revoke_api_token(*, actor, token: ApiToken) -> ApiToken:
+def do_revoke_api_token(*, actor: Actor, token: ApiToken) -> ApiToken:
     if actor is not None and actor.pk != token.user_id:
         _require(access.can_manage_users(actor), _("只能吊销自己的 API 令牌"))
     with transaction.atomic():

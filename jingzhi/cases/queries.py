@@ -34,6 +34,7 @@ from jingzhi.cases.models import (
 from jingzhi.core import clock
 from jingzhi.core.errors import InvalidInput
 from jingzhi.core.text import listing
+from jingzhi.core.types import Reader
 
 _CODE_COLUMN = {6: "district_code", 9: "subdistrict_code", 12: "community_code", 15: "grid_code"}
 
@@ -49,7 +50,7 @@ def code_q(code: str) -> Q:
     return Q(street_code=code)
 
 
-def visibility_q(user) -> Q | None:
+def visibility_q(user: Reader) -> Q | None:
     """The filter of `cases_visible_to`; None means everything (superuser)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
@@ -73,7 +74,7 @@ def visibility_q(user) -> Q | None:
     return q
 
 
-def cases_visible_to(user) -> QuerySet[Case]:
+def cases_visible_to(user: Reader) -> QuerySet[Case]:
     q = visibility_q(user)
     return Case.objects.all() if q is None else Case.objects.filter(q)
 
@@ -229,7 +230,7 @@ def _count_department_queue(departments, queue_name: str, now: datetime, cap: in
     return total + count(shared.exclude(lead_department_id__in=departments).order_by(), total)
 
 
-def queue_names_for(user) -> tuple[str, ...]:
+def queue_names_for(user: Reader) -> tuple[str, ...]:
     """The queues the user works from, in `QUEUES` order: everything, except that a department user (a
     handler without a place role) gets the department queues and 已结案. The others (待核实, 待立案, 待派遣,
     待回访) hold only cases that user reported, follows or once handled — not work of theirs — and counting
@@ -244,7 +245,7 @@ def queue_label(name: str) -> str:
 
 
 def queue_for(
-    user,
+    user: Reader,
     queue_name: str,
     *,
     category=None,
@@ -335,7 +336,9 @@ def _queue_filter(qs: QuerySet[Case], queue_name: str, now: datetime) -> QuerySe
     return qs
 
 
-def queue_counts(user, now: datetime | None = None, *, names=None, cap: int | None = None) -> dict[str, int]:
+def queue_counts(
+    user: Reader, now: datetime | None = None, *, names=None, cap: int | None = None
+) -> dict[str, int]:
     """Cases per queue (`names`, default all); each equals `queue_for(user, name).count()`. With `cap`,
     counting stops at `cap` rows: a tab only needs to say "more than 999", and counting a history of
     millions to say so is what made a page slow. A department user's department queues are counted part by
@@ -370,14 +373,14 @@ def _short_reads():
         yield
 
 
-def overdue_cases(user=None, *, now: datetime | None = None) -> QuerySet[Case]:
+def overdue_cases(user: Reader = None, *, now: datetime | None = None) -> QuerySet[Case]:
     """Open cases past their step deadline (all of them for user None: the reminder task)."""
     now = now or clock.now()
     qs = Case.objects.all() if user is None else cases_visible_to(user)
     return qs.filter(state__in=workflow.OPEN_STATES, step_deadline__lt=now)
 
 
-def my_reports(user) -> QuerySet[Case]:
+def my_reports(user: Reader) -> QuerySet[Case]:
     """A resident's own reports and the cases they follow, newest first."""
     if user is None or not getattr(user, "is_authenticated", False):
         return Case.objects.none()
@@ -422,7 +425,7 @@ def whistles_of(case) -> list[Whistle]:
     )
 
 
-def summonses_for(user, *, pending_only: bool = False) -> QuerySet[WhistleSummons]:
+def summonses_for(user: Reader, *, pending_only: bool = False) -> QuerySet[WhistleSummons]:
     """Summonses of the user's departments (for the handler's report-in page)."""
     departments = access.department_ids(user, roles=[workflow.HANDLER])
     qs = WhistleSummons.objects.select_related("whistle", "department")

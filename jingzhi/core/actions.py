@@ -19,6 +19,7 @@ from jingzhi.core.errors import InvalidInput
 from jingzhi.core.holidayfile import HolidayFileError, HolidayRow, check_year, coerce_rows, validate_rows
 from jingzhi.core.models import CalendarYear, Holiday, WorkSchedule
 from jingzhi.core.schedule import parse_periods
+from jingzhi.core.types import Actor
 
 
 class Verb(AuditVerb):
@@ -47,7 +48,9 @@ def _year_rows(year: int) -> list[dict]:
     ]
 
 
-def do_import_holidays(*, actor, year: int, rows: Iterable[HolidayRow | dict], source: str) -> CalendarYear:
+def do_import_holidays(
+    *, actor: Actor, year: int, rows: Iterable[HolidayRow | dict], source: str
+) -> CalendarYear:
     """Replace `year`'s Holiday rows with `rows` and mark the year as loaded. All or nothing: any problem in
     any row raises HolidayFileError listing every one, and nothing is written."""
     check_year(year)
@@ -86,7 +89,7 @@ def do_import_holidays(*, actor, year: int, rows: Iterable[HolidayRow | dict], s
     return calendar_year
 
 
-def do_delete_calendar_year(*, actor, calendar_year: CalendarYear) -> None:
+def do_delete_calendar_year(*, actor: Actor, calendar_year: CalendarYear) -> None:
     """Unload a year's notice: its Holiday rows go with it, and the year falls back to the package (or to
     weekends, loudly)."""
     with transaction.atomic():
@@ -113,7 +116,7 @@ def _holiday_values(holiday: Holiday) -> dict:
     }
 
 
-def do_save_holiday(*, actor, holiday: Holiday) -> Holiday:
+def do_save_holiday(*, actor: Actor, holiday: Holiday) -> Holiday:
     """Save one Holiday row as edited (admin form): a correction to the package, or an edit of an
     imported year. The same rules as an import apply to the one row."""
     problems = validate_rows(
@@ -140,7 +143,7 @@ def do_save_holiday(*, actor, holiday: Holiday) -> Holiday:
     return holiday
 
 
-def do_delete_holiday(*, actor, holiday: Holiday) -> None:
+def do_delete_holiday(*, actor: Actor, holiday: Holiday) -> None:
     with transaction.atomic():
         audit.record(
             actor=actor, verb=Verb.HOLIDAY_DELETED, target=holiday, old=_holiday_values(holiday), new={}
@@ -153,7 +156,7 @@ def _schedule_values(schedule: WorkSchedule) -> dict:
     return {"key": schedule.key, "name": schedule.name, "periods": schedule.periods}
 
 
-def do_save_work_schedule(*, actor, schedule: WorkSchedule) -> WorkSchedule:
+def do_save_work_schedule(*, actor: Actor, schedule: WorkSchedule) -> WorkSchedule:
     """Create or change an organisation's working hours; periods are checked (format, order, overlap)."""
     parse_periods(schedule.periods)
     if not (schedule.key or "").strip():
@@ -176,7 +179,7 @@ def do_save_work_schedule(*, actor, schedule: WorkSchedule) -> WorkSchedule:
     return schedule
 
 
-def do_delete_work_schedule(*, actor, schedule: WorkSchedule) -> None:
+def do_delete_work_schedule(*, actor: Actor, schedule: WorkSchedule) -> None:
     with transaction.atomic():
         audit.record(
             actor=actor, verb=Verb.SCHEDULE_DELETED, target=schedule, old=_schedule_values(schedule), new={}

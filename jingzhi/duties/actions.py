@@ -18,6 +18,7 @@ from jingzhi.accounts.models import Department
 from jingzhi.core import audit, clock, tabular
 from jingzhi.core.errors import ApplicationError, Conflict, InvalidInput, NotFound
 from jingzhi.core.text import listing
+from jingzhi.core.types import Actor
 from jingzhi.duties import loader, rules
 from jingzhi.duties.exceptions import DutyImportError
 from jingzhi.duties.models import DutyRule, DutyRuleDepartment, RoutingGap
@@ -143,7 +144,7 @@ def _write_departments(rule: DutyRule, pairs: list[tuple[Department, bool]]) -> 
 
 def do_create_duty_rule(
     *,
-    actor,
+    actor: Actor,
     category,
     scope_kind: str,
     scope_code: str = "",
@@ -189,7 +190,7 @@ def do_create_duty_rule(
 
 def do_update_duty_rule(
     *,
-    actor,
+    actor: Actor,
     rule: DutyRule,
     departments=_UNSET,
     lead: Department | None = None,
@@ -245,12 +246,12 @@ def do_update_duty_rule(
     return locked
 
 
-def do_deactivate_duty_rule(*, actor, rule: DutyRule, note: str = "") -> DutyRule:
+def do_deactivate_duty_rule(*, actor: Actor, rule: DutyRule, note: str = "") -> DutyRule:
     """Switch a rule off (rules are never deleted: old routing reasons keep naming them)."""
     return do_update_duty_rule(actor=actor, rule=rule, is_active=False, note_for_audit=note)
 
 
-def do_record_routing_gap(*, category, place_code: str, actor=None) -> RoutingGap:
+def do_record_routing_gap(*, category, place_code: str, actor: Actor = None) -> RoutingGap:
     """Count one case that fell to the fallback department. The first sighting of a (category, place) is
     audited; later ones only raise the count and `last_seen` (an F() update, safe under concurrent intake),
     because every one of those cases already has its own audit trail."""
@@ -282,7 +283,7 @@ def do_record_routing_gap(*, category, place_code: str, actor=None) -> RoutingGa
     return gap
 
 
-def route_and_record(category, place, *, on: date | None = None, actor=None) -> RouteDecision:
+def route_and_record(category, place, *, on: date | None = None, actor: Actor = None) -> RouteDecision:
     """`routing.route`, and when it fell to the district government, the gap counted (in the caller's
     transaction when there is one)."""
     decision = route(category, place, on=on)
@@ -295,7 +296,7 @@ def route_and_record(category, place, *, on: date | None = None, actor=None) -> 
     return decision
 
 
-def do_import_duty_rules(*, actor, source) -> dict:
+def do_import_duty_rules(*, actor: Actor, source) -> dict:
     """Import an Excel sheet or CSV (see `excel`): rows grouped into rules by their key; a rule whose key
     matches an existing rule updates it (departments, 依据, 启用), any other is created. Rules not in the
     sheet are left alone. All or nothing: every problem of every row is collected, then `DutyImportError`

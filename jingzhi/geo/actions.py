@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from jingzhi.core import audit, clock, hooks
 from jingzhi.core.errors import InvalidInput
+from jingzhi.core.types import Actor
 from jingzhi.geo import locate
 from jingzhi.geo.exceptions import GeoImportError
 from jingzhi.geo.levels import LEVELS, get_level
@@ -118,7 +119,9 @@ def _copy_places(source_id: int, target_id: int) -> dict[str, int]:
     return counts
 
 
-def do_create_generation(*, actor, description: str = "", copy_active: bool = True) -> BoundaryGeneration:
+def do_create_generation(
+    *, actor: Actor, description: str = "", copy_active: bool = True
+) -> BoundaryGeneration:
     """A new draft generation; with copy_active, a copy of every place of the active one."""
     with transaction.atomic():
         generation = BoundaryGeneration.objects.create(description=description[:200], created_by=_user(actor))
@@ -133,7 +136,7 @@ def do_create_generation(*, actor, description: str = "", copy_active: bool = Tr
     return generation
 
 
-def do_delete_generation(*, actor, generation) -> None:
+def do_delete_generation(*, actor: Actor, generation) -> None:
     """Discard a draft (never activated) with all its places. Generations that were ever in use stay:
     cases filed under them point at their grids."""
     pk = generation.pk if isinstance(generation, BoundaryGeneration) else int(generation)
@@ -242,7 +245,7 @@ def _add_neighbours(ctx: Context, generation_id: int, rows, pruned: set[str]) ->
 
 def do_import_places(
     *,
-    actor,
+    actor: Actor,
     level: str,
     features,
     generation=None,
@@ -337,7 +340,7 @@ def do_import_places(
 # ---------------------------------------------------------------------------------------------- activation
 
 
-def do_activate_generation(*, actor, generation) -> BoundaryGeneration:
+def do_activate_generation(*, actor: Actor, generation) -> BoundaryGeneration:
     """Make `generation` the one in use, in one step; the previous one stays for the cases filed under it."""
     pk = generation.pk if isinstance(generation, BoundaryGeneration) else int(generation)
     with transaction.atomic():

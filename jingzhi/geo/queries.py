@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from jingzhi.core.errors import NotFound
+from jingzhi.core.types import Reader, RowId
 from jingzhi.geo.levels import get_level
 from jingzhi.geo.models import BoundaryGeneration, Community, District, Grid, Street, Subdistrict
 
@@ -56,7 +57,7 @@ def _scope_q(codes: list[str], *, with_ancestors: bool) -> Q:
     return q
 
 
-def scoped(user, level: str, qs: QuerySet | None = None) -> QuerySet:
+def scoped(user: Reader, level: str, qs: QuerySet | None = None) -> QuerySet:
     """Any queryset of a level's places cut down to what `user` may see."""
     get_level(level)
     model = MODELS[level]
@@ -74,32 +75,32 @@ def _active(level: str) -> QuerySet:
     return MODELS[level].objects.filter(generation_id=gen) if gen else MODELS[level].objects.none()
 
 
-def districts_for(user) -> QuerySet[District]:
+def districts_for(user: Reader) -> QuerySet[District]:
     return scoped(user, "district", _active("district"))
 
 
-def subdistricts_for(user, district=None) -> QuerySet[Subdistrict]:
+def subdistricts_for(user: Reader, district=None) -> QuerySet[Subdistrict]:
     qs = _active("subdistrict").select_related("district")
     if district is not None:
         qs = qs.filter(district=district)
     return scoped(user, "subdistrict", qs)
 
 
-def communities_for(user, subdistrict=None) -> QuerySet[Community]:
+def communities_for(user: Reader, subdistrict=None) -> QuerySet[Community]:
     qs = _active("community").select_related("subdistrict__district")
     if subdistrict is not None:
         qs = qs.filter(subdistrict=subdistrict)
     return scoped(user, "community", qs)
 
 
-def grids_for(user, community=None) -> QuerySet[Grid]:
+def grids_for(user: Reader, community=None) -> QuerySet[Grid]:
     qs = _active("grid").select_related("community__subdistrict__district")
     if community is not None:
         qs = qs.filter(community=community)
     return scoped(user, "grid", qs)
 
 
-def streets_for(user, subdistrict=None) -> QuerySet[Street]:
+def streets_for(user: Reader, subdistrict=None) -> QuerySet[Street]:
     qs = _active("street").select_related("subdistrict__district")
     if subdistrict is not None:
         qs = qs.filter(subdistrict=subdistrict)
@@ -115,7 +116,7 @@ _RELATED = {
 }
 
 
-def access_place(user, level: str, pk):
+def access_place(user: Reader, level: str, pk: RowId):
     """The place, if it exists and `user` may see it; NotFound otherwise (the same for both)."""
     get_level(level)
     try:

@@ -22,6 +22,7 @@ from jingzhi.cases.models import Source
 from jingzhi.core import audit, clock
 from jingzhi.core.audit_verbs import AuditVerb
 from jingzhi.core.errors import InvalidInput, NotFound
+from jingzhi.core.types import Actor
 from jingzhi.open311.models import Open311Client, Open311Request
 
 KEY_PREFIX = "o311_"
@@ -48,7 +49,7 @@ def new_key() -> tuple[str, str, str]:
 
 
 def do_create_client(
-    *, actor, name: str, rate_limit_per_minute: int | None = None
+    *, actor: Actor, name: str, rate_limit_per_minute: int | None = None
 ) -> tuple[Open311Client, str]:
     """A client application and its key — the only time the raw key exists on our side."""
     name = (name or "").strip()
@@ -78,7 +79,7 @@ def do_create_client(
     return client, raw
 
 
-def do_revoke_client(*, actor, prefix: str) -> Open311Client:
+def do_revoke_client(*, actor: Actor, prefix: str) -> Open311Client:
     """Revoke the key starting with `prefix` (as listed in the admin); revoking twice changes nothing."""
     prefix = (prefix or "").strip()
     with transaction.atomic():

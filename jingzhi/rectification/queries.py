@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from jingzhi.core import clock
 from jingzhi.core.errors import NotFound
+from jingzhi.core.types import Reader, RowId
 from jingzhi.rectification import permissions, rules
 from jingzhi.rectification.models import (
     AccountabilityProposal,
@@ -89,7 +90,7 @@ def open_case_counts(codes) -> dict[str, int]:
 
 
 def street_rows_for(
-    user, *, subdistrict_code: str = "", grade: str | None = None, q: str = "", codes=None
+    user: Reader, *, subdistrict_code: str = "", grade: str | None = None, q: str = "", codes=None
 ) -> list[StreetRow]:
     from jingzhi.geo.queries import streets_for
 
@@ -145,7 +146,7 @@ def inspections_for_street(street_code: str, limit: int = 24):
     )
 
 
-def inspection_detail(inspection_id) -> Inspection | None:
+def inspection_detail(inspection_id: RowId) -> Inspection | None:
     return (
         Inspection.objects.select_related("inspector", "version")
         .prefetch_related(_results_prefetch())
@@ -162,7 +163,7 @@ def _results_prefetch():
     )
 
 
-def access_inspection(user, inspection_id) -> Inspection:
+def access_inspection(user: Reader, inspection_id: RowId) -> Inspection:
     from django.utils.translation import gettext as _
 
     from jingzhi.core.errors import NotFound
@@ -175,7 +176,7 @@ def access_inspection(user, inspection_id) -> Inspection:
     return inspection
 
 
-def open_cases_for_street(user, street_code: str, limit: int = 50):
+def open_cases_for_street(user: Reader, street_code: str, limit: int = 50):
     from jingzhi.cases import workflow
     from jingzhi.cases.queries import cases_visible_to, list_queryset
 
@@ -273,7 +274,7 @@ class ChiefStreet:
     pending_proposals: list = field(default_factory=list)
 
 
-def chief_dashboard(user) -> list[ChiefStreet]:
+def chief_dashboard(user: Reader) -> list[ChiefStreet]:
     """The streets `user` is chief of, each with what fails (last official check's deductions), what is
     overdue (cases past their step deadline, plan items past their deadline), the task letter and
     pending accountability proposals."""
@@ -333,7 +334,7 @@ def chief_dashboard(user) -> list[ChiefStreet]:
     return out
 
 
-def pending_proposals_for(user):
+def pending_proposals_for(user: Reader):
     """Proposals awaiting a decision this user may take."""
     from jingzhi.accounts import access
 
@@ -376,7 +377,7 @@ def board(street_code: str) -> Board:
     )
 
 
-def inspections_for_export(user, *, month: str = "", kind: str = ""):
+def inspections_for_export(user: Reader, *, month: str = "", kind: str = ""):
     from jingzhi.geo.queries import streets_for
 
     codes = list(streets_for(user).values_list("code", flat=True))

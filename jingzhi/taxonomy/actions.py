@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from jingzhi.core import audit
 from jingzhi.core.errors import Conflict, InvalidInput
 from jingzhi.core.text import listing
+from jingzhi.core.types import Actor
 from jingzhi.taxonomy import rules
 from jingzhi.taxonomy.hooks import taxonomy_changed
 from jingzhi.taxonomy.limits import TimeLimit
@@ -94,7 +95,7 @@ def _check_counts(dedup_radius_m, dedup_window_hours) -> None:
 
 def do_create_category(
     *,
-    actor,
+    actor: Actor,
     kind: str,
     code: str,
     name: str,
@@ -169,7 +170,7 @@ def do_create_category(
     return category
 
 
-def do_update_category(*, actor, category: Category, **changes) -> Category:
+def do_update_category(*, actor: Actor, category: Category, **changes) -> Category:
     """Change a category's editable fields (name, keywords, is_active, dedup radius/window, 十无 item,
     local-default flag). Returns the category unchanged, and writes nothing, when nothing differs."""
     fixed = set(changes) - CATEGORY_EDITABLE
@@ -218,7 +219,7 @@ def do_update_category(*, actor, category: Category, **changes) -> Category:
     return locked
 
 
-def do_deactivate_category(*, actor, category: Category, note: str = "") -> int:
+def do_deactivate_category(*, actor: Actor, category: Category, note: str = "") -> int:
     """Switch off a category and everything below it (new cases can no longer choose them; existing cases
     keep theirs). Returns how many categories changed."""
     with transaction.atomic():
@@ -247,7 +248,7 @@ def do_deactivate_category(*, actor, category: Category, note: str = "") -> int:
 
 def do_save_filing_condition(
     *,
-    actor,
+    actor: Actor,
     category: Category,
     text: str,
     limit: TimeLimit,
@@ -322,7 +323,9 @@ def _differs(old, new) -> bool:
     return old != new
 
 
-def do_set_closing_conditions(*, actor, category: Category, texts: list[str]) -> list[ClosingCondition]:
+def do_set_closing_conditions(
+    *, actor: Actor, category: Category, texts: list[str]
+) -> list[ClosingCondition]:
     """Replace the category's 结案条件 with `texts` (in order); nothing is written when they are the same."""
     texts = [text.strip() for text in texts if text and text.strip()]
     with transaction.atomic():
@@ -349,7 +352,7 @@ def do_set_closing_conditions(*, actor, category: Category, texts: list[str]) ->
 
 
 def do_set_step_limit(
-    *, actor, category: Category | None, step: str, limit: TimeLimit, is_local_default: bool = False
+    *, actor: Actor, category: Category | None, step: str, limit: TimeLimit, is_local_default: bool = False
 ) -> StepLimit:
     """Set the limit of `step` for `category` (None: the global default)."""
     if not isinstance(limit, TimeLimit):
@@ -392,7 +395,7 @@ def do_set_step_limit(
         return row
 
 
-def do_clear_step_limit(*, actor, category: Category | None, step: str) -> bool:
+def do_clear_step_limit(*, actor: Actor, category: Category | None, step: str) -> bool:
     """Remove a category's own limit for `step`, so it inherits again. True when a row was removed."""
     with transaction.atomic():
         row = StepLimit.objects.select_for_update().filter(category=category, step=step).first()
@@ -413,7 +416,7 @@ def do_clear_step_limit(*, actor, category: Category | None, step: str) -> bool:
 _ADMIN_MODELS = (FilingCondition, ClosingCondition, StepLimit, RequestType, Urgency)
 
 
-def do_save_row(*, actor, obj) -> object:
+def do_save_row(*, actor: Actor, obj) -> object:
     """Validate and save one admin-edited row of a taxonomy table, with an audit row."""
     if not isinstance(obj, _ADMIN_MODELS):
         raise InvalidInput(_("此类记录不能这样保存"))
@@ -443,7 +446,7 @@ def do_save_row(*, actor, obj) -> object:
     return obj
 
 
-def do_delete_row(*, actor, obj) -> None:
+def do_delete_row(*, actor: Actor, obj) -> None:
     """Delete one admin-edited row (a closing condition, a step limit, a request type or an urgency). Filing
     conditions are deactivated instead, because cases name the condition they were filed under."""
     if isinstance(obj, FilingCondition) or not isinstance(obj, _ADMIN_MODELS):
@@ -458,7 +461,7 @@ def do_delete_row(*, actor, obj) -> None:
         obj.delete()
 
 
-def do_import_categories(*, actor, file) -> dict:
+def do_import_categories(*, actor: Actor, file) -> dict:
     """Import an Excel workbook in the layout `export_categories()` writes. Everything is checked first;
     any problem raises `TaxonomyImportError` listing every row at fault, and nothing is written. Returns
     counts of what changed."""
@@ -473,7 +476,7 @@ def do_import_categories(*, actor, file) -> dict:
     return report
 
 
-def do_load_default_taxonomy(*, actor=None) -> dict:
+def do_load_default_taxonomy(*, actor: Actor = None) -> dict:
     """Build the shipped default tree, 十无 mapping, request types, urgencies and step limits. Idempotent:
     a row that exists (by kind and code, by code, by step) is left as the administrator made it."""
     from jingzhi.taxonomy.defaults import load_default

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from jingzhi.core.errors import InvalidInput
+from jingzhi.core.types import RowId
 from jingzhi.taxonomy import rules
 from jingzhi.taxonomy.exceptions import UnknownCategory
 from jingzhi.taxonomy.models import (
@@ -52,7 +53,7 @@ def category_by_code(kind: str, code: str, *, include_inactive: bool = False) ->
     return category
 
 
-def access_category(pk) -> Category:
+def access_category(pk: RowId) -> Category:
     """An active category by id, for case intake. Missing, malformed and inactive ids all raise
     UnknownCategory with the same message, so the caller need not tell them apart."""
     try:
@@ -92,7 +93,7 @@ def closing_conditions_for(category: Category) -> list[ClosingCondition]:
     return list(ClosingCondition.objects.filter(category=category).order_by("sort_order", "id"))
 
 
-def access_filing_condition(category: Category, pk) -> FilingCondition:
+def access_filing_condition(category: Category, pk: RowId) -> FilingCondition:
     """A filing condition of this category that is in use; InvalidInput naming the field otherwise."""
     try:
         condition = FilingCondition.objects.filter(pk=int(pk), category=category, is_active=True).first()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 from rest_framework.test import APIClient
 
-from jingzhi.accounts import actions as accounts
+from jingzhi.api.testing import token_client, user_with  # noqa: F401  (used by the API tests)
 from jingzhi.geo import actions as geo
 
 LON0, LAT0 = 116.37, 39.91
@@ -98,23 +98,6 @@ def build_city() -> City:
 @pytest.fixture
 def city(db) -> City:
     return build_city()
-
-
-def user_with(username: str, *assignments, superuser: bool = False):
-    user = accounts.do_create_user(actor=None, username=username, password="x")
-    if superuser:
-        user.is_superuser = True
-        user.save(update_fields=["is_superuser"])
-    for role, kind, code in assignments:
-        accounts.do_assign_role(actor=None, user=user, role=role, scope_kind=kind, scope_code=code)
-    return user
-
-
-def token_client(user) -> APIClient:
-    _token, key = accounts.do_create_api_token(actor=None, user=user, name="测试")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-    return client
 
 
 @pytest.fixture

@@ -11,11 +11,10 @@ from types import SimpleNamespace
 import pytest
 from PIL import Image
 
-from jingzhi.api.tests.conftest import token_client
-from jingzhi.api.tests.test_errors import assert_error_body
+from jingzhi.api.testing import assert_error_body, token_client
 from jingzhi.cases import workflow
 from jingzhi.cases.models import Case, CaseFollower
-from jingzhi.cases.tests.conftest import (
+from jingzhi.cases.testing import (
     IN_SUB1,
     IN_SUB2,
     OUTSIDE,

@@ -1,7 +1,5 @@
 """Every error the API can give has the body {code, message, fields}, and never HTML."""
 
-import json
-
 import pytest
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
@@ -10,20 +8,10 @@ from rest_framework import exceptions as drf
 from rest_framework.test import APIClient
 
 from jingzhi.api.errors import exception_handler, flatten_errors
+from jingzhi.api.testing import assert_error_body
 from jingzhi.core.errors import Conflict, InvalidInput
 
 pytestmark = pytest.mark.django_db
-
-
-def assert_error_body(response, status, code):
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json")
-    body = json.loads(response.content)
-    assert set(body) == {"code", "message", "fields"}
-    assert body["code"] == code
-    assert isinstance(body["message"], str) and body["message"]
-    assert isinstance(body["fields"], dict)
-    return body
 
 
 def test_a_validation_error_names_each_field_in_chinese(root_client, city):

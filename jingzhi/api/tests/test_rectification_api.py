@@ -9,8 +9,8 @@ from rest_framework.test import APIClient
 
 from jingzhi.accounts.actions import do_create_api_token
 from jingzhi.rectification import actions
-from jingzhi.rectification.tests import conftest as rect
-from jingzhi.rectification.tests.conftest import STREET1, STREET2, day
+from jingzhi.rectification import testing as rect
+from jingzhi.rectification.testing import STREET1, STREET2, day
 
 pytestmark = pytest.mark.django_db
 

@@ -13,6 +13,7 @@ from jingzhi.cases.models import (
 )
 from jingzhi.core import tabular
 from jingzhi.core.errors import ApplicationError, PermissionDenied
+from jingzhi.core.types import Actor
 
 from .intake import do_open_case
 
@@ -36,7 +37,7 @@ HOTLINE_COLUMNS = {column.key: (column.title, *column.aliases) for column in HOT
 REQUIRED_HOTLINE = tuple(column.key for column in HOTLINE_SPEC if column.required)
 
 
-def do_import_hotline_orders(*, actor, file) -> dict:
+def do_import_hotline_orders(*, actor: Actor, file) -> dict:
     """Import 12345 work orders from Excel/CSV (told apart by content), keeping each order number as the
     case's external_ref. All or nothing: every bad row is reported (row number, why) in HotlineImportError
     and nothing is written. Orders already imported are skipped (re-import creates nothing). Columns the

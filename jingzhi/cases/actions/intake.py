@@ -20,6 +20,7 @@ from jingzhi.core import clock, workcalendar
 from jingzhi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from jingzhi.core.ids import parse_id
 from jingzhi.core.tasks import enqueue_after_commit
+from jingzhi.core.types import Actor, RowId
 from jingzhi.taxonomy.queries import pinned_generation
 
 from ._common import (
@@ -118,7 +119,7 @@ def _existing(source: str, idempotency_key: str, external_ref: str) -> Case | No
 @pinned_generation()
 def do_open_case(
     *,
-    actor,
+    actor: Actor,
     source: str,
     description: str,
     lon=None,
@@ -415,7 +416,7 @@ def _merge(case: Case, target: Case, *, actor, note: str) -> None:
     )
 
 
-def do_follow_case(*, actor, case_id) -> CaseFollower:
+def do_follow_case(*, actor: Actor, case_id: RowId) -> CaseFollower:
     """A resident follows an open case (instead of filing a duplicate); idempotent."""
     if _user(actor) is None:
         raise PermissionDenied(_("请先登录再关注案件"))

@@ -13,11 +13,12 @@ from jingzhi.cases.models import (
     SupervisionKind,
 )
 from jingzhi.core import clock, workcalendar
+from jingzhi.core.types import Actor
 
 from ._common import _notify, _record, _stamp_overdue, _user, handlers_of, staff_for
 
 
-def do_send_overdue_reminders(*, actor=None, now=None, limit: int = 5000) -> int:
+def do_send_overdue_reminders(*, actor: Actor = None, now=None, limit: int = 5000) -> int:
     """One reminder (督办 of kind "overdue") per case and step deadline that has passed: notified, put on the
     timeline, stamped `first_overdue_at`. Safe to run as often as cron likes; returns how many were sent."""
     from jingzhi.cases.queries import overdue_cases

@@ -4,6 +4,7 @@ one event and one audit row) and the named wrappers interfaces call (`do_file_ca
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
@@ -25,6 +26,7 @@ from jingzhi.core import clock, workcalendar
 from jingzhi.core.errors import InvalidInput, NotFound
 from jingzhi.core.ids import parse_count, parse_id
 from jingzhi.core.text import listing
+from jingzhi.core.types import Actor, RowId
 
 from ._common import (
     _as_category,
@@ -124,7 +126,14 @@ def _require(transition: workflow.Transition, action: str, *, note: str, data: d
 
 
 def do_transition(
-    *, actor, case_id, action: str, expected_version=None, note: str = "", photos=(), **data
+    *,
+    actor: Actor,
+    case_id: RowId,
+    action: str,
+    expected_version: RowId | None = None,
+    note: str = "",
+    photos=(),
+    **data,
 ) -> Case:
     """Take `action` on the case. Raises NotFound (missing or not visible), StaleCase (someone acted
     first), ActionNotAllowed (state or role; names the allowed actions) or InvalidInput (missing reason,
@@ -158,10 +167,10 @@ def do_transition(
         from_state = case.state
         _stamp_overdue(case, now)
         case.state = transition.to or case.state
-        result = apply(case, actor=actor, now=now, note=note, data=data) or {}
+        result = apply(case, actor=actor, now=now, note=note, data=data) or Effect()
         if case.state in workflow.FINISHED and from_state not in workflow.FINISHED:
             _end_assignments(case, now)
-        if case.state != from_state and not result.get("clock_set"):
+        if case.state != from_state and not result.clock_set:
             _set_clock(case, workflow.STATE_STEP[case.state], now)
         case.version += 1
         case.updated_at = now
@@ -175,8 +184,8 @@ def do_transition(
             action=action,
             from_state=from_state,
             note=note,
-            data=result.get("data", {}),
-            new=result.get("audit", {}),
+            data=result.data,
+            new=result.audit,
             photos=photos,
             photo_kind=kind,
         )
@@ -186,20 +195,32 @@ def do_transition(
             from_state=from_state,
             to_state=case.state,
             actor_id=getattr(_user(actor), "pk", None),
-            **result.get("hook", {}),
+            **result.hook,
         )
-        for recipients, verb, title, body in result.get("notify", []):
+        for recipients, verb, title, body in result.notify:
             _notify(recipients, verb=verb, title=title, body=body, case=case)
     return case
 
 
 # --- per-action effects (called with the case locked and its new state set) --------------------------------
+Notice = tuple[list, str, str, str]  # (recipients, verb, title, body), sent after commit
+
+
+@dataclass
+class Effect:
+    """What an action's apply function leaves for the common tail of `do_transition`."""
+
+    clock_set: bool = False  # the apply function set the next step's clock itself
+    data: dict = field(default_factory=dict)  # the timeline event's data
+    audit: dict = field(default_factory=dict)  # the audit row's new values
+    hook: dict = field(default_factory=dict)  # extra keyword arguments for the case_changed hook
+    notify: list[Notice] = field(default_factory=list)
 
 
 def _apply_verify_request(case, *, actor, now, note, data):
-    return {
-        "clock_set": True,
-        "notify": [
+    return Effect(
+        clock_set=True,
+        notify=[
             (
                 staff_for(case, [workflow.INSPECTOR]),
                 "verify_request",
@@ -207,13 +228,13 @@ def _apply_verify_request(case, *, actor, now, note, data):
                 case.description[:200],
             )
         ],
-    }
+    )
 
 
 def _apply_verify(case, *, actor, now, note, data):
     case.verified_at = now
-    return {
-        "notify": [
+    return Effect(
+        notify=[
             (
                 staff_for(case, [workflow.SHIFT_LEAD]),
                 "case_verified",
@@ -221,7 +242,7 @@ def _apply_verify(case, *, actor, now, note, data):
                 note,
             )
         ]
-    }
+    )
 
 
 def _apply_file(case, *, actor, now, note, data):
@@ -242,10 +263,10 @@ def _apply_file(case, *, actor, now, note, data):
     from jingzhi.cases.suggest import note_filing
 
     note_filing()  # every N filings the category suggester relearns from the confirmed categories
-    return {
-        "data": {"category": case.category_id, "filing_condition": case.filing_condition_id},
-        "audit": {"category": case.category.code, "filing_condition": case.filing_condition_id},
-        "notify": [
+    return Effect(
+        data={"category": case.category_id, "filing_condition": case.filing_condition_id},
+        audit={"category": case.category.code, "filing_condition": case.filing_condition_id},
+        notify=[
             (
                 staff_for(case, [workflow.DISPATCHER]),
                 "case_filed",
@@ -253,12 +274,12 @@ def _apply_file(case, *, actor, now, note, data):
                 case.description[:200],
             )
         ],
-    }
+    )
 
 
 def _end_reporter_step(case, *, actor, now, note, data):
-    return {
-        "notify": [
+    return Effect(
+        notify=[
             (
                 _residents_of(case),
                 f"case_{case.state}",
@@ -266,7 +287,7 @@ def _end_reporter_step(case, *, actor, now, note, data):
                 note,
             )
         ]
-    }
+    )
 
 
 def _merge_target(case, *, actor, data) -> Case:
@@ -346,11 +367,11 @@ def _apply_dispatch(case, *, actor, now, note, data):
     _start_handle_clock(case, now)
     case.step, case.step_started_at = workflow.STEP_RESPOND, now
     case.step_deadline, case.step_limit_unit = case.response_deadline, respond.unit if respond else ""
-    return {
-        "clock_set": True,
-        "data": {"departments": [d.pk for d in departments], "lead": lead.pk, "reason": routing["reason"]},
-        "audit": {"departments": [d.code for d in departments], "lead": lead.code},
-        "notify": [
+    return Effect(
+        clock_set=True,
+        data={"departments": [d.pk for d in departments], "lead": lead.pk, "reason": routing["reason"]},
+        audit={"departments": [d.code for d in departments], "lead": lead.code},
+        notify=[
             (
                 handlers_of([d.pk for d in departments]),
                 "case_dispatched",
@@ -358,7 +379,7 @@ def _apply_dispatch(case, *, actor, now, note, data):
                 case.description[:200],
             )
         ],
-    }
+    )
 
 
 def _departments(values) -> list[Department]:
@@ -386,7 +407,7 @@ def _apply_accept(case, *, actor, now, note, data):
     )
     case.responded_at = case.responded_at or now
     _follow_handle_clock(case)
-    return {"clock_set": True, "data": {"department": department_id}}
+    return Effect(clock_set=True, data={"department": department_id})
 
 
 def _apply_return(case, *, actor, now, note, data):
@@ -413,11 +434,11 @@ def _apply_return(case, *, actor, now, note, data):
             created_at=now,
         )
         recipients += staff_for(case, [workflow.SHIFT_LEAD])
-    return {
-        "data": {"department": department_id, "return_count": case.return_count, "escalated": escalate},
-        "audit": {"return_count": case.return_count, "is_escalated": case.is_escalated},
-        "hook": {"department_id": department_id},
-        "notify": [
+    return Effect(
+        data={"department": department_id, "return_count": case.return_count, "escalated": escalate},
+        audit={"return_count": case.return_count, "is_escalated": case.is_escalated},
+        hook={"department_id": department_id},
+        notify=[
             (
                 recipients,
                 "case_returned",
@@ -425,7 +446,7 @@ def _apply_return(case, *, actor, now, note, data):
                 note,
             )
         ],
-    }
+    )
 
 
 def _apply_request_extension(case, *, actor, now, note, data):
@@ -440,11 +461,11 @@ def _apply_request_extension(case, *, actor, now, note, data):
         reason=note,
         created_at=now,
     )
-    return {
-        "clock_set": True,
-        "data": {"request": request.pk, "days": days},
-        "audit": {"extension_request": request.pk, "days": days},
-        "notify": [
+    return Effect(
+        clock_set=True,
+        data={"request": request.pk, "days": days},
+        audit={"extension_request": request.pk, "days": days},
+        notify=[
             (
                 staff_for(case, [workflow.DISPATCHER, workflow.SHIFT_LEAD]),
                 "extension_requested",
@@ -452,7 +473,7 @@ def _apply_request_extension(case, *, actor, now, note, data):
                 note,
             )
         ],
-    }
+    )
 
 
 def _pending_extension(case) -> ExtensionRequest:
@@ -478,11 +499,11 @@ def _apply_approve_extension(case, *, actor, now, note, data):
     case.extension_days += request.days
     if case.step == workflow.STEP_HANDLE:
         case.step_deadline = case.handle_deadline
-    return {
-        "clock_set": True,
-        "data": {"request": request.pk, "days": request.days},
-        "audit": {"handle_deadline": case.handle_deadline, "extension_days": case.extension_days},
-        "notify": [
+    return Effect(
+        clock_set=True,
+        data={"request": request.pk, "days": request.days},
+        audit={"handle_deadline": case.handle_deadline, "extension_days": case.extension_days},
+        notify=[
             (
                 handlers_of([request.department_id] if request.department_id else []),
                 "extension_approved",
@@ -490,7 +511,7 @@ def _apply_approve_extension(case, *, actor, now, note, data):
                 note,
             )
         ],
-    }
+    )
 
 
 def _apply_refuse_extension(case, *, actor, now, note, data):
@@ -498,10 +519,10 @@ def _apply_refuse_extension(case, *, actor, now, note, data):
     request.status, request.decided_by, request.decided_at = ExtensionStatus.REFUSED, _user(actor), now
     request.decision_note = note
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    return {
-        "clock_set": True,
-        "data": {"request": request.pk},
-        "notify": [
+    return Effect(
+        clock_set=True,
+        data={"request": request.pk},
+        notify=[
             (
                 handlers_of([request.department_id] if request.department_id else []),
                 "extension_refused",
@@ -509,7 +530,7 @@ def _apply_refuse_extension(case, *, actor, now, note, data):
                 note,
             )
         ],
-    }
+    )
 
 
 def _apply_park(case, *, actor, now, note, data):
@@ -522,7 +543,7 @@ def _apply_park(case, *, actor, now, note, data):
     if not isinstance(review, date) or review <= workcalendar._local(now).date():
         raise InvalidInput(_("复核日期须晚于今天"), fields={"review_date": "invalid"})
     case.parked_until = review
-    return {"data": {"review_date": review.isoformat()}, "audit": {"parked_until": review}}
+    return Effect(data={"review_date": review.isoformat()}, audit={"parked_until": review})
 
 
 def _apply_unpark(case, *, actor, now, note, data):
@@ -530,9 +551,9 @@ def _apply_unpark(case, *, actor, now, note, data):
     # The handling clock restarts with the full limit: the work waited on something outside the department.
     _start_handle_clock(case, now)
     _follow_handle_clock(case)
-    return {
-        "clock_set": True,
-        "notify": [
+    return Effect(
+        clock_set=True,
+        notify=[
             (
                 handlers_of(permissions.active_department_ids(case)),
                 "case_unparked",
@@ -540,14 +561,14 @@ def _apply_unpark(case, *, actor, now, note, data):
                 note,
             )
         ],
-    }
+    )
 
 
 def _apply_feedback(case, *, actor, now, note, data):
     case.handled_at = now
-    return {
-        "data": {"department": _actor_department(case, actor)},
-        "notify": [
+    return Effect(
+        data={"department": _actor_department(case, actor)},
+        notify=[
             (
                 staff_for(case, [workflow.INSPECTOR]),
                 "case_feedback",
@@ -555,13 +576,13 @@ def _apply_feedback(case, *, actor, now, note, data):
                 note,
             )
         ],
-    }
+    )
 
 
 def _apply_check_pass(case, *, actor, now, note, data):
     case.checked_at = now
-    return {
-        "notify": [
+    return Effect(
+        notify=[
             (
                 staff_for(case, [workflow.OPERATOR]),
                 "case_checked",
@@ -575,7 +596,7 @@ def _apply_check_pass(case, *, actor, now, note, data):
                 _("问题已处理并经现场核查，欢迎评价。"),
             ),
         ]
-    }
+    )
 
 
 def _apply_check_fail(case, *, actor, now, note, data):
@@ -584,11 +605,11 @@ def _apply_check_fail(case, *, actor, now, note, data):
     # Rework gets a fresh handling limit: the department must redo the work, not merely finish it.
     _start_handle_clock(case, now)
     _follow_handle_clock(case)
-    return {
-        "clock_set": True,
-        "data": {"rework_count": case.rework_count},
-        "audit": {"rework_count": case.rework_count},
-        "notify": [
+    return Effect(
+        clock_set=True,
+        data={"rework_count": case.rework_count},
+        audit={"rework_count": case.rework_count},
+        notify=[
             (
                 handlers_of(permissions.active_department_ids(case)),
                 "case_rework",
@@ -596,7 +617,7 @@ def _apply_check_fail(case, *, actor, now, note, data):
                 note,
             )
         ],
-    }
+    )
 
 
 def _check_rating(value) -> str:
@@ -611,11 +632,11 @@ def _apply_close(case, *, actor, now, note, data):
     if rating:
         case.rating, case.rated_at = _check_rating(rating), now
         case.rating_comment = _clean_text(data.get("comment"))
-    return {
-        "data": {"rating": case.rating},
-        "audit": {"rating": case.rating},
-        "notify": [(_residents_of(case), "case_closed", _("案件 %(n)s 已结案") % {"n": case.number}, note)],
-    }
+    return Effect(
+        data={"rating": case.rating},
+        audit={"rating": case.rating},
+        notify=[(_residents_of(case), "case_closed", _("案件 %(n)s 已结案") % {"n": case.number}, note)],
+    )
 
 
 def _apply_rate(case, *, actor, now, note, data):
@@ -624,11 +645,7 @@ def _apply_rate(case, *, actor, now, note, data):
     case.rated_at = now
     if case.closed_at is None:
         case.closed_at = now
-    return {
-        "data": {"rating": case.rating},
-        "audit": {"rating": case.rating},
-        "hook": {"rating": case.rating},
-    }
+    return Effect(data={"rating": case.rating}, audit={"rating": case.rating}, hook={"rating": case.rating})
 
 
 def _apply_reopen(case, *, actor, now, note, data):
@@ -638,9 +655,9 @@ def _apply_reopen(case, *, actor, now, note, data):
     case.lead_department = None
     case.response_deadline = case.handle_deadline = case.handle_started_at = None
     CaseAssignment.objects.filter(case=case, is_active=True).update(is_active=False, ended_at=now)
-    return {
-        "audit": {"reopen_count": case.reopen_count},
-        "notify": [
+    return Effect(
+        audit={"reopen_count": case.reopen_count},
+        notify=[
             (
                 staff_for(case, [workflow.DISPATCHER, workflow.SHIFT_LEAD]),
                 "case_reopened",
@@ -648,7 +665,7 @@ def _apply_reopen(case, *, actor, now, note, data):
                 note,
             )
         ],
-    }
+    )
 
 
 def _apply_supervise(case, *, actor, now, note, data):
@@ -665,12 +682,12 @@ def _apply_supervise(case, *, actor, now, note, data):
     recipients = handlers_of(permissions.active_department_ids(case)) or staff_for(
         case, [workflow.DISPATCHER, workflow.SHIFT_LEAD]
     )
-    return {
-        "clock_set": True,
-        "data": {"supervision": supervision.pk},
-        "audit": {"supervision_count": case.supervision_count},
-        "notify": [(recipients, "case_supervised", _("督办：案件 %(n)s") % {"n": case.number}, note)],
-    }
+    return Effect(
+        clock_set=True,
+        data={"supervision": supervision.pk},
+        audit={"supervision_count": case.supervision_count},
+        notify=[(recipients, "case_supervised", _("督办：案件 %(n)s") % {"n": case.number}, note)],
+    )
 
 
 def _apply_whistle(case, *, actor, now, note, data):
@@ -703,7 +720,9 @@ _APPLY = {
 }
 
 
-def do_request_verification(*, actor, case_id, expected_version=None, note: str = "") -> Case:
+def do_request_verification(
+    *, actor: Actor, case_id: RowId, expected_version: RowId | None = None, note: str = ""
+) -> Case:
     return do_transition(
         actor=actor,
         case_id=case_id,
@@ -713,7 +732,9 @@ def do_request_verification(*, actor, case_id, expected_version=None, note: str 
     )
 
 
-def do_verify_case(*, actor, case_id, expected_version=None, note: str = "", photos=()) -> Case:
+def do_verify_case(
+    *, actor: Actor, case_id: RowId, expected_version: RowId | None = None, note: str = "", photos=()
+) -> Case:
     return do_transition(
         actor=actor,
         case_id=case_id,
@@ -725,7 +746,13 @@ def do_verify_case(*, actor, case_id, expected_version=None, note: str = "", pho
 
 
 def do_file_case(
-    *, actor, case_id, expected_version=None, category=None, filing_condition=None, note: str = ""
+    *,
+    actor: Actor,
+    case_id: RowId,
+    expected_version: RowId | None = None,
+    category=None,
+    filing_condition=None,
+    note: str = "",
 ) -> Case:
     return do_transition(
         actor=actor,
@@ -738,13 +765,15 @@ def do_file_case(
     )
 
 
-def do_not_file_case(*, actor, case_id, reason: str, expected_version=None) -> Case:
+def do_not_file_case(
+    *, actor: Actor, case_id: RowId, reason: str, expected_version: RowId | None = None
+) -> Case:
     return do_transition(
         actor=actor, case_id=case_id, action=workflow.NOT_FILE, expected_version=expected_version, note=reason
     )
 
 
-def do_void_case(*, actor, case_id, reason: str, expected_version=None) -> Case:
+def do_void_case(*, actor: Actor, case_id: RowId, reason: str, expected_version: RowId | None = None) -> Case:
     return do_transition(
         actor=actor,
         case_id=case_id,
@@ -754,7 +783,9 @@ def do_void_case(*, actor, case_id, reason: str, expected_version=None) -> Case:
     )
 
 
-def do_merge_case(*, actor, case_id, target_id, expected_version=None, note: str = "") -> Case:
+def do_merge_case(
+    *, actor: Actor, case_id: RowId, target_id: RowId, expected_version: RowId | None = None, note: str = ""
+) -> Case:
     return do_transition(
         actor=actor,
         case_id=case_id,
@@ -766,7 +797,13 @@ def do_merge_case(*, actor, case_id, target_id, expected_version=None, note: str
 
 
 def do_dispatch_case(
-    *, actor, case_id, expected_version=None, departments=None, lead=None, note: str = ""
+    *,
+    actor: Actor,
+    case_id: RowId,
+    expected_version: RowId | None = None,
+    departments=None,
+    lead=None,
+    note: str = "",
 ) -> Case:
     """Automatic routing by the responsibility list when `departments` is None (the reason is stored on the
     case), else a manual dispatch to `departments` with `lead` (needed when several)."""
@@ -781,19 +818,25 @@ def do_dispatch_case(
     )
 
 
-def do_accept_case(*, actor, case_id, expected_version=None, note: str = "") -> Case:
+def do_accept_case(
+    *, actor: Actor, case_id: RowId, expected_version: RowId | None = None, note: str = ""
+) -> Case:
     return do_transition(
         actor=actor, case_id=case_id, action=workflow.ACCEPT, expected_version=expected_version, note=note
     )
 
 
-def do_return_case(*, actor, case_id, reason: str, expected_version=None) -> Case:
+def do_return_case(
+    *, actor: Actor, case_id: RowId, reason: str, expected_version: RowId | None = None
+) -> Case:
     return do_transition(
         actor=actor, case_id=case_id, action=workflow.RETURN, expected_version=expected_version, note=reason
     )
 
 
-def do_request_extension(*, actor, case_id, days: int, reason: str, expected_version=None) -> Case:
+def do_request_extension(
+    *, actor: Actor, case_id: RowId, days: int, reason: str, expected_version: RowId | None = None
+) -> Case:
     return do_transition(
         actor=actor,
         case_id=case_id,
@@ -804,7 +847,9 @@ def do_request_extension(*, actor, case_id, days: int, reason: str, expected_ver
     )
 
 
-def do_approve_extension(*, actor, case_id, expected_version=None, note: str = "") -> Case:
+def do_approve_extension(
+    *, actor: Actor, case_id: RowId, expected_version: RowId | None = None, note: str = ""
+) -> Case:
     return do_transition(
         actor=actor,
         case_id=case_id,
@@ -814,7 +859,9 @@ def do_approve_extension(*, actor, case_id, expected_version=None, note: str = "
     )
 
 
-def do_refuse_extension(*, actor, case_id, reason: str, expected_version=None) -> Case:
+def do_refuse_extension(
+    *, actor: Actor, case_id: RowId, reason: str, expected_version: RowId | None = None
+) -> Case:
     return do_transition(
         actor=actor,
         case_id=case_id,
@@ -824,7 +871,9 @@ def do_refuse_extension(*, actor, case_id, reason: str, expected_version=None) -
     )
 
 
-def do_park_case(*, actor, case_id, reason: str, review_date, expected_version=None) -> Case:
+def do_park_case(
+    *, actor: Actor, case_id: RowId, reason: str, review_date, expected_version: RowId | None = None
+) -> Case:
     return do_transition(
         actor=actor,
         case_id=case_id,
@@ -835,13 +884,17 @@ def do_park_case(*, actor, case_id, reason: str, review_date, expected_version=N
     )
 
 
-def do_unpark_case(*, actor, case_id, expected_version=None, note: str = "") -> Case:
+def do_unpark_case(
+    *, actor: Actor, case_id: RowId, expected_version: RowId | None = None, note: str = ""
+) -> Case:
     return do_transition(
         actor=actor, case_id=case_id, action=workflow.UNPARK, expected_version=expected_version, note=note
     )
 
 
-def do_feedback_case(*, actor, case_id, note: str, photos=(), expected_version=None) -> Case:
+def do_feedback_case(
+    *, actor: Actor, case_id: RowId, note: str, photos=(), expected_version: RowId | None = None
+) -> Case:
     return do_transition(
         actor=actor,
         case_id=case_id,
@@ -852,7 +905,9 @@ def do_feedback_case(*, actor, case_id, note: str, photos=(), expected_version=N
     )
 
 
-def do_check_pass_case(*, actor, case_id, note: str = "", photos=(), expected_version=None) -> Case:
+def do_check_pass_case(
+    *, actor: Actor, case_id: RowId, note: str = "", photos=(), expected_version: RowId | None = None
+) -> Case:
     return do_transition(
         actor=actor,
         case_id=case_id,
@@ -863,7 +918,9 @@ def do_check_pass_case(*, actor, case_id, note: str = "", photos=(), expected_ve
     )
 
 
-def do_check_fail_case(*, actor, case_id, reason: str, photos=(), expected_version=None) -> Case:
+def do_check_fail_case(
+    *, actor: Actor, case_id: RowId, reason: str, photos=(), expected_version: RowId | None = None
+) -> Case:
     return do_transition(
         actor=actor,
         case_id=case_id,
@@ -875,7 +932,13 @@ def do_check_fail_case(*, actor, case_id, reason: str, photos=(), expected_versi
 
 
 def do_callback_case(
-    *, actor, case_id, note: str = "", rating: str | None = None, comment: str = "", expected_version=None
+    *,
+    actor: Actor,
+    case_id: RowId,
+    note: str = "",
+    rating: str | None = None,
+    comment: str = "",
+    expected_version: RowId | None = None,
 ) -> Case:
     """The operator's call-back; a rating given on the phone is recorded with it. Closes the case."""
     return do_transition(
@@ -889,13 +952,17 @@ def do_callback_case(
     )
 
 
-def do_close_case(*, actor, case_id, note: str = "", expected_version=None) -> Case:
+def do_close_case(
+    *, actor: Actor, case_id: RowId, note: str = "", expected_version: RowId | None = None
+) -> Case:
     return do_transition(
         actor=actor, case_id=case_id, action=workflow.CLOSE, expected_version=expected_version, note=note
     )
 
 
-def do_rate_case(*, actor, case_id, rating: str, comment: str = "", expected_version=None) -> Case:
+def do_rate_case(
+    *, actor: Actor, case_id: RowId, rating: str, comment: str = "", expected_version: RowId | None = None
+) -> Case:
     """Only the reporter rates (满意 / 基本满意 / 不满意), once."""
     return do_transition(
         actor=actor,
@@ -907,14 +974,18 @@ def do_rate_case(*, actor, case_id, rating: str, comment: str = "", expected_ver
     )
 
 
-def do_reopen_case(*, actor, case_id, reason: str, expected_version=None) -> Case:
+def do_reopen_case(
+    *, actor: Actor, case_id: RowId, reason: str, expected_version: RowId | None = None
+) -> Case:
     """Only the reporter, only after rating 不满意, only once (JINGZHI_CASE_MAX_REOPENS), with a reason."""
     return do_transition(
         actor=actor, case_id=case_id, action=workflow.REOPEN, expected_version=expected_version, note=reason
     )
 
 
-def do_supervise_case(*, actor, case_id, note: str, expected_version=None) -> Case:
+def do_supervise_case(
+    *, actor: Actor, case_id: RowId, note: str, expected_version: RowId | None = None
+) -> Case:
     return do_transition(
         actor=actor, case_id=case_id, action=workflow.SUPERVISE, expected_version=expected_version, note=note
     )

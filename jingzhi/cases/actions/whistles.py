@@ -17,6 +17,7 @@ from jingzhi.cases.models import (
 from jingzhi.core import clock, workcalendar
 from jingzhi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from jingzhi.core.text import listing
+from jingzhi.core.types import Actor, RowId
 
 from ._common import _clean_text, _notify, _record, _user, handlers_of
 from .transitions import _departments
@@ -40,7 +41,7 @@ def _whistle_event(cases, *, actor, action: str, note: str, data: dict) -> None:
 
 
 def do_blow_whistle(
-    *, actor, case_ids, department_ids, limit_minutes: int | None = None, note: str = ""
+    *, actor: Actor, case_ids, department_ids, limit_minutes: int | None = None, note: str = ""
 ) -> Whistle:
     """街乡吹哨: a subdistrict administrator summons departments on one or several open cases of the
     subdistrict; each must report in within `limit_minutes` (default JINGZHI_WHISTLE_LIMIT_MINUTES, 30)."""
@@ -115,7 +116,7 @@ def do_blow_whistle(
     return whistle
 
 
-def do_report_in(*, actor, summons_id, lon=None, lat=None, place: str = "") -> WhistleSummons:
+def do_report_in(*, actor: Actor, summons_id: RowId, lon=None, lat=None, place: str = "") -> WhistleSummons:
     """部门报到: a handler of the summoned department reports arrival (time now, place and/or position)."""
     place = _clean_text(place)[:200]
     if not place and (lon is None or lat is None):
@@ -175,7 +176,9 @@ def do_report_in(*, actor, summons_id, lon=None, lat=None, place: str = "") -> W
     return summons
 
 
-def do_rate_whistle_response(*, actor, summons_id, rating: int, comment: str = "") -> WhistleSummons:
+def do_rate_whistle_response(
+    *, actor: Actor, summons_id: RowId, rating: int, comment: str = ""
+) -> WhistleSummons:
     """The subdistrict rates a summoned department's response, 1–5; counts in the department's assessment."""
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise InvalidInput(_("评分须为 1 到 5 的整数"), fields={"rating": "invalid"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jingzhi.cases import actions
-from jingzhi.cases.tests.conftest import open_case
+from jingzhi.cases.testing import open_case
 from jingzhi.core.models import AuditEvent, Notification
 
 pytestmark = pytest.mark.django_db(transaction=False)

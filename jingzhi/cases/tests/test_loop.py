@@ -8,7 +8,7 @@ import pytest
 
 from jingzhi.cases import actions, workflow
 from jingzhi.cases.models import Case, CaseEvent, CaseFollower, Supervision
-from jingzhi.cases.tests.conftest import IN_SUB1, IN_SUB2, OUTSIDE, T0, open_case, walk_to
+from jingzhi.cases.testing import IN_SUB1, IN_SUB2, OUTSIDE, T0, open_case, walk_to
 from jingzhi.core import audit, hooks
 from jingzhi.core.errors import InvalidInput, NotFound, PermissionDenied
 from jingzhi.core.models import AuditEvent

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from jingzhi.cases import actions, permissions, queries, workflow
 from jingzhi.cases.models import Case
-from jingzhi.cases.tests.conftest import IN_SUB2, open_case, walk_to
+from jingzhi.cases.testing import IN_SUB2, open_case, walk_to
 from jingzhi.core.errors import NotFound, PermissionDenied
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +129,7 @@ def test_queues_are_scoped_and_cost_a_fixed_number_of_queries(world, frozen):
 def test_queue_filters_and_supervision_queue(world, frozen):
     from datetime import timedelta
 
-    from jingzhi.cases.tests.conftest import T0
+    from jingzhi.cases.testing import T0
 
     p = world.p
     case = walk_to(world, open_case(world), "handling")

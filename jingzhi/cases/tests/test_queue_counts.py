@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from jingzhi.cases import actions, queries
-from jingzhi.cases.tests.conftest import T0, open_case, walk_to
+from jingzhi.cases.testing import T0, open_case, walk_to
 
 pytestmark = pytest.mark.django_db
 

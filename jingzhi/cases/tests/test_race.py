@@ -10,7 +10,7 @@ from django.db import connection
 
 from jingzhi.cases import actions
 from jingzhi.cases.models import Case, CaseEvent
-from jingzhi.cases.tests.conftest import T0, build_people, build_places, build_taxonomy
+from jingzhi.cases.testing import T0, build_people, build_places, build_taxonomy
 from jingzhi.core import audit, clock
 from jingzhi.core.errors import Conflict
 from jingzhi.core.models import AuditEvent

@@ -13,7 +13,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from jingzhi.cases import actions, workflow
 from jingzhi.cases.models import Case, CaseEvent
-from jingzhi.cases.tests.conftest import T0, build_people, build_places, build_taxonomy
+from jingzhi.cases.testing import T0, build_people, build_places, build_taxonomy
 from jingzhi.core import audit, clock
 from jingzhi.core.errors import ApplicationError
 from jingzhi.core.models import AuditEvent

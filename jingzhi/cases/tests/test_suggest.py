@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from jingzhi.cases import suggest
 from jingzhi.cases.models import Case
-from jingzhi.cases.tests.conftest import IN_SUB1, T0, open_case, walk_to
+from jingzhi.cases.testing import IN_SUB1, T0, open_case, walk_to
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from jingzhi.cases import actions, workflow
 from jingzhi.cases.exceptions import HotlineImportError
 from jingzhi.cases.models import Case, CaseEvent
-from jingzhi.cases.tests.conftest import T0, open_case, walk_to
+from jingzhi.cases.testing import T0, open_case, walk_to
 from jingzhi.core.errors import Conflict, NotFound, PermissionDenied
 
 pytestmark = pytest.mark.django_db

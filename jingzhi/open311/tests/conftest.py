@@ -14,7 +14,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from jingzhi.cases.tests.conftest import (
+from jingzhi.cases.testing import (
     IN_SUB1,
     IN_SUB2,
     OUTSIDE,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from jingzhi.core import audit, clock
 from jingzhi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from jingzhi.core.ids import parse_id
+from jingzhi.core.types import Actor, RowId
 from jingzhi.rectification import permissions
 from jingzhi.rectification.models import (
     AccountabilityProposal,
@@ -19,7 +20,9 @@ from jingzhi.rectification.verbs import AuditVerb
 from ._common import _notify, _text, _user
 
 
-def do_decide_proposal(*, actor, proposal_id, accept: bool, reason: str) -> AccountabilityProposal:
+def do_decide_proposal(
+    *, actor: Actor, proposal_id: RowId, accept: bool, reason: str
+) -> AccountabilityProposal:
     with transaction.atomic():
         proposal = AccountabilityProposal.objects.select_for_update().filter(pk=parse_id(proposal_id)).first()
         if proposal is None or (

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from jingzhi.accounts.models import User
 from jingzhi.core import audit, clock
 from jingzhi.core.errors import InvalidInput, NotFound, PermissionDenied
+from jingzhi.core.types import Actor
 from jingzhi.rectification import permissions
 from jingzhi.rectification.models import (
     ChiefAssignment,
@@ -23,7 +24,7 @@ from ._common import _date, _notify, _record, _street, _text, _user
 
 
 def do_appoint_chief(
-    *, actor, street_code: str, user: User, rank: str, title: str = "", started_on=None, note: str = ""
+    *, actor: Actor, street_code: str, user: User, rank: str, title: str = "", started_on=None, note: str = ""
 ) -> ChiefAssignment:
     """Make `user` the street's chief (ending the previous one). The user also receives the street_chief
     role on the street through accounts, which is what lets them see its cases; the previous chief's role
@@ -116,7 +117,7 @@ def _end_chief(assignment: ChiefAssignment, *, actor, reason: str, ended_on: dat
     )
 
 
-def do_end_chief(*, actor, street_code: str, reason: str) -> ChiefAssignment:
+def do_end_chief(*, actor: Actor, street_code: str, reason: str) -> ChiefAssignment:
     street = _street(street_code)
     if actor is not None and not permissions.can_manage_street(actor, street.code):
         raise PermissionDenied(

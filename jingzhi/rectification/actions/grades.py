@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from jingzhi.core import audit, clock
 from jingzhi.core.errors import InvalidInput, PermissionDenied
+from jingzhi.core.types import Actor
 from jingzhi.rectification import permissions, rules
 from jingzhi.rectification.models import (
     AccountabilityProposal,
@@ -199,7 +200,7 @@ def _propose(record: StreetRecord, *, actor, month: str, scores, rule, chief) ->
     return made
 
 
-def do_award_grade(*, actor, street_code: str, grade: str, reason: str) -> GradeChange:
+def do_award_grade(*, actor: Actor, street_code: str, grade: str, reason: str) -> GradeChange:
     """A person awards a street 精品 / 优美 / 达标 (评定). A failing street keeps 不达标 until restored, then
     returns to the grade awarded here."""
     street = _street(street_code)

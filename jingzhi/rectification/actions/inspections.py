@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from jingzhi.core import audit, clock, hooks
 from jingzhi.core.errors import Conflict, InvalidInput, PermissionDenied
+from jingzhi.core.types import Actor
 from jingzhi.rectification import permissions, rules
 from jingzhi.rectification.hooks import INSPECTION_RECORDED
 from jingzhi.rectification.models import (
@@ -248,7 +249,7 @@ def _read_photos(photos) -> list[bytes]:
 
 def do_record_inspection(
     *,
-    actor,
+    actor: Actor,
     street_code: str,
     kind: str,
     inspected_on=None,

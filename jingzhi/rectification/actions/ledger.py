@@ -9,6 +9,7 @@ from jingzhi.core import audit, clock
 from jingzhi.core.errors import InvalidInput, NotFound, PermissionDenied
 from jingzhi.core.ids import parse_id
 from jingzhi.core.text import listing
+from jingzhi.core.types import Actor, RowId
 from jingzhi.rectification import permissions
 from jingzhi.rectification.models import (
     LedgerEntry,
@@ -21,7 +22,7 @@ from ._common import _date, _record, _street, _text, _user
 
 
 def do_record_ledger_entry(
-    *, actor, street_code: str, kind: str, label: str, quantity=1, note: str = ""
+    *, actor: Actor, street_code: str, kind: str, label: str, quantity=1, note: str = ""
 ) -> LedgerEntry:
     street = _street(street_code)
     if actor is not None and not permissions.can_keep_ledger(actor, street.code):
@@ -57,7 +58,7 @@ def do_record_ledger_entry(
     return entry
 
 
-def do_retire_ledger_entry(*, actor, entry_id, note: str = "") -> LedgerEntry:
+def do_retire_ledger_entry(*, actor: Actor, entry_id: RowId, note: str = "") -> LedgerEntry:
     with transaction.atomic():
         entry = LedgerEntry.objects.select_for_update().filter(pk=parse_id(entry_id)).first()
         if entry is None or (actor is not None and not permissions.can_keep_ledger(actor, entry.street_code)):
@@ -86,7 +87,7 @@ BOARD_FIELDS = (
 )
 
 
-def do_update_board(*, actor, street_code: str, **values) -> StreetRecord:
+def do_update_board(*, actor: Actor, street_code: str, **values) -> StreetRecord:
     """The facts printed on the responsibility board. Only phone numbers entered here are published."""
     street = _street(street_code)
     if actor is not None and not permissions.can_manage_street(actor, street.code):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from jingzhi.core import audit, clock
 from jingzhi.core.errors import Conflict, InvalidInput, PermissionDenied
+from jingzhi.core.types import Actor, RowId
 from jingzhi.rectification import permissions
 from jingzhi.rectification.models import (
     ChiefAssignment,
@@ -20,7 +21,14 @@ from ._common import _date, _notify, _street, _text, _user
 
 
 def do_issue_task_letter(
-    *, actor, street_code: str, title: str, targets, starts_on, due_on, target_grade: str = Grade.STANDARD
+    *,
+    actor: Actor,
+    street_code: str,
+    title: str,
+    targets,
+    starts_on,
+    due_on,
+    target_grade: str = Grade.STANDARD,
 ) -> TaskLetter:
     street = _street(street_code)
     if actor is not None and not permissions.can_manage_street(actor, street.code):
@@ -101,7 +109,7 @@ def do_issue_task_letter(
     return letter
 
 
-def do_sign_task_letter(*, actor, letter_id) -> TaskLetter:
+def do_sign_task_letter(*, actor: Actor, letter_id: RowId) -> TaskLetter:
     with transaction.atomic():
         letter = permissions.access_task_letter(_user(actor), letter_id, for_update=True)
         if actor is not None and not permissions.can_sign_letter(actor, letter):
@@ -122,7 +130,7 @@ def do_sign_task_letter(*, actor, letter_id) -> TaskLetter:
     return letter
 
 
-def do_end_task_letter(*, actor, letter_id, reason: str) -> TaskLetter:
+def do_end_task_letter(*, actor: Actor, letter_id: RowId, reason: str) -> TaskLetter:
     with transaction.atomic():
         letter = permissions.access_task_letter(_user(actor), letter_id, for_update=True)
         if actor is not None and not permissions.can_manage_street(actor, letter.street_code):

@@ -10,6 +10,7 @@ from jingzhi.core import audit, clock
 from jingzhi.core.errors import InvalidInput, NotFound, PermissionDenied
 from jingzhi.core.ids import parse_id
 from jingzhi.core.text import listing
+from jingzhi.core.types import Actor, RowId
 from jingzhi.rectification import permissions
 from jingzhi.rectification.models import (
     PlanItem,
@@ -21,7 +22,7 @@ from jingzhi.rectification.verbs import AuditVerb
 from ._common import _date, _street, _text, _user
 
 
-def do_save_plan(*, actor, street_code: str, title: str, summary: str = "") -> StreetPlan:
+def do_save_plan(*, actor: Actor, street_code: str, title: str, summary: str = "") -> StreetPlan:
     street = _street(street_code)
     if actor is not None and not permissions.can_manage_street(actor, street.code):
         raise PermissionDenied(
@@ -81,7 +82,7 @@ def _cases_for(actor, street_code: str, case_ids) -> list:
 
 def do_add_plan_item(
     *,
-    actor,
+    actor: Actor,
     street_code: str,
     text: str,
     owner_name: str,
@@ -142,7 +143,9 @@ def do_add_plan_item(
     return item
 
 
-def do_update_plan_item(*, actor, item_id, progress=None, note: str = "", case_ids=None) -> PlanItem:
+def do_update_plan_item(
+    *, actor: Actor, item_id: RowId, progress=None, note: str = "", case_ids=None
+) -> PlanItem:
     with transaction.atomic():
         item = (
             PlanItem.objects.select_for_update().select_related("plan").filter(pk=parse_id(item_id)).first()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from jingzhi.core import audit
 from jingzhi.core.errors import Conflict, InvalidInput, PermissionDenied
+from jingzhi.core.types import Actor
 from jingzhi.rectification import permissions, rules
 from jingzhi.rectification.models import (
     AccountabilityRule,
@@ -31,7 +32,7 @@ def _mapped_category(code: str):
     return shiwu_mapping().get(code)
 
 
-def do_load_default_standard(*, actor=None) -> StandardVersion:
+def do_load_default_standard(*, actor: Actor = None) -> StandardVersion:
     """The 2017 edition of 十无一创建 (ten items of 10 points, 一创建 as a goal) and the default
     accountability rules. Idempotent: an existing edition is kept; unmapped items pick up their category
     once taxonomy maps it."""
@@ -113,7 +114,7 @@ class ItemSpec:
 
 def do_create_standard_version(
     *,
-    actor,
+    actor: Actor,
     code: str,
     name: str,
     effective_from,

@@ -9,6 +9,7 @@ from jingzhi.accounts.models import User
 from jingzhi.core import audit
 from jingzhi.core.errors import InvalidInput, NotFound, PermissionDenied
 from jingzhi.core.ids import parse_id
+from jingzhi.core.types import Actor, RowId
 from jingzhi.rectification import permissions
 from jingzhi.rectification.models import (
     PatrolDuty,
@@ -21,7 +22,7 @@ from jingzhi.rectification.verbs import AuditVerb
 from ._common import _date, _decimal, _street, _text, _user
 
 
-def do_assign_steward(*, actor, street_code: str, user: User, started_on=None) -> StewardAssignment:
+def do_assign_steward(*, actor: Actor, street_code: str, user: User, started_on=None) -> StewardAssignment:
     from jingzhi.accounts.actions import do_assign_role
 
     street = _street(street_code)
@@ -55,7 +56,7 @@ def do_assign_steward(*, actor, street_code: str, user: User, started_on=None) -
     return assignment
 
 
-def do_end_steward(*, actor, assignment_id, reason: str = "") -> StewardAssignment:
+def do_end_steward(*, actor: Actor, assignment_id: RowId, reason: str = "") -> StewardAssignment:
     from jingzhi.accounts.actions import do_revoke_role
 
     with transaction.atomic():
@@ -85,7 +86,7 @@ def do_end_steward(*, actor, assignment_id, reason: str = "") -> StewardAssignme
 
 def do_log_patrol(
     *,
-    actor,
+    actor: Actor,
     street_code: str,
     duty: str,
     note: str,

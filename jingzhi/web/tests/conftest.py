@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from jingzhi.web.testing import appointed, at, clock_at, w, world  # noqa: F401  (fixtures for every web test)
+
 D = "110199"
 ORIGIN_LON, ORIGIN_LAT = 116.35, 39.92
 STEP = 0.001
@@ -13,10 +15,10 @@ STEP = 0.001
 
 def _box(col0, row0, cols=1, rows=1):
     # Every corner from its lattice index, rounded, so neighbouring cells share edges exactly.
-    w, n = round(ORIGIN_LON + col0 * STEP, 7), round(ORIGIN_LAT - row0 * STEP, 7)
+    west, n = round(ORIGIN_LON + col0 * STEP, 7), round(ORIGIN_LAT - row0 * STEP, 7)
     e, s = round(ORIGIN_LON + (col0 + cols) * STEP, 7), round(ORIGIN_LAT - (row0 + rows) * STEP, 7)
-    ring = [[w, s], [e, s], [e, n], [w, n], [w, s]]
-    return {"type": "Polygon", "coordinates": [ring]}, dict(min_lon=w, min_lat=s, max_lon=e, max_lat=n)
+    ring = [[west, s], [e, s], [e, n], [west, n], [west, s]]
+    return {"type": "Polygon", "coordinates": [ring]}, dict(min_lon=west, min_lat=s, max_lon=e, max_lat=n)
 
 
 @pytest.fixture

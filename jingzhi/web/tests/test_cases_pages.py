@@ -5,7 +5,6 @@ the resident's report, duplicates, my reports and rating."""
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 
 import pytest
@@ -13,86 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from jingzhi.cases.tests.conftest import IN_SUB1, T0, build_people, build_places, build_taxonomy
+from jingzhi.cases.testing import IN_SUB1, T0
+from jingzhi.web.testing import page, png, report, to_handling
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clock_at():
-    """Pin the clock at T0; `clock_at(dt)` moves it."""
-    from jingzhi.core import clock
-
-    held = []
-
-    def move(moment):
-        while held:
-            held.pop().__exit__(None, None, None)
-        cm = clock.frozen(moment)
-        cm.__enter__()
-        held.append(cm)
-        return moment
-
-    move(T0)
-    yield move
-    while held:
-        held.pop().__exit__(None, None, None)
-
-
-@pytest.fixture
-def w(db, clock_at, settings, tmp_path):
-    from types import SimpleNamespace
-
-    from jingzhi.duties import loader
-    from jingzhi.duties.actions import do_create_duty_rule
-
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    places = build_places()
-    tax = build_taxonomy()
-    people = build_people()
-    do_create_duty_rule(actor=None, category=tax.cover, scope_kind="everywhere", departments=[people.szsr])
-    loader.clear_cache()
-    return SimpleNamespace(places=places, t=tax, p=people)
-
-
-def report(w, **kw):
-    from jingzhi.cases.actions import do_open_case
-    from jingzhi.cases.tests.conftest import as_named_reporter
-
-    kw.setdefault("description", "井盖没了，很危险")
-    actor = kw.pop("actor", w.p.resident)
-    as_named_reporter(actor, kw)
-    return do_open_case(
-        actor=actor,
-        source=kw.pop("source", "resident_web"),
-        lon=IN_SUB1[0],
-        lat=IN_SUB1[1],
-        **kw,
-    )
-
-
-def to_handling(w, case):
-    from jingzhi.cases import actions
-
-    p = w.p
-    actions.do_verify_case(actor=p.inspector, case_id=case.pk, note="属实")
-    actions.do_file_case(actor=p.shift_lead, case_id=case.pk, filing_condition=w.t.condition.pk)
-    actions.do_dispatch_case(actor=p.dispatcher, case_id=case.pk)
-    return actions.do_accept_case(actor=p.handler, case_id=case.pk)
-
-
-def png(name="photo.png"):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, format="PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
-
-
-def page(client, user, case):
-    client.force_login(user)
-    return client.get(reverse("web:case_detail", args=[case.number]))
 
 
 # ---------------------------------------------------------------------------------------------------- scoping

@@ -14,9 +14,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from jingzhi.core.errors import InvalidInput, NotFound
-from jingzhi.rectification.tests.conftest import STREET1
-from jingzhi.web.tests.test_cases_pages import clock_at, report, to_handling, w  # noqa: F401  (fixtures)
-from jingzhi.web.tests.test_streets_pages import appointed, at, world  # noqa: F401  (fixtures)
+from jingzhi.rectification.testing import STREET1
+from jingzhi.web.testing import report, to_handling
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 ROOT = Path(__file__).resolve().parents[2]
@@ -263,7 +262,7 @@ def test_the_category_workbook_keeps_its_chinese_words_in_english(tmp_path):
 
 # ------------------------------------------------------------------------------------ case and street pages
 @pytest.mark.django_db
-def test_the_case_workbench_is_english_apart_from_the_data(english, w):  # noqa: F811
+def test_the_case_workbench_is_english_apart_from_the_data(english, w):
     report(w)
     to_handling(w, report(w))
     for user, queue in ((w.p.operator, "verify"), (w.p.dispatcher, "dispatch"), (w.p.handler, "handling")):
@@ -281,7 +280,7 @@ def test_the_case_workbench_is_english_apart_from_the_data(english, w):  # noqa:
 
 
 @pytest.mark.django_db
-def test_a_case_page_is_english_apart_from_the_data(english, w):  # noqa: F811
+def test_a_case_page_is_english_apart_from_the_data(english, w):
     case = to_handling(w, report(w))
     english.force_login(w.p.handler)
     body = english.get(reverse("web:case_detail", args=[case.number])).content.decode()
@@ -294,9 +293,9 @@ def test_a_case_page_is_english_apart_from_the_data(english, w):  # noqa: F811
 
 
 @pytest.mark.django_db
-def test_the_street_list_and_a_street_page_are_english_apart_from_the_data(english, appointed):  # noqa: F811
+def test_the_street_list_and_a_street_page_are_english_apart_from_the_data(english, appointed):
     from jingzhi.rectification import actions
-    from jingzhi.rectification.tests.conftest import day
+    from jingzhi.rectification.testing import day
 
     actions.do_record_inspection(
         actor=appointed.p.assessor,

@@ -4,32 +4,10 @@ dashboard, the public board (no login, QR code to the public page), exports and 
 import pytest
 
 from jingzhi.rectification import actions
-from jingzhi.rectification.tests import conftest as rect
-from jingzhi.rectification.tests.conftest import STREET1, day
+from jingzhi.rectification import testing as rect
+from jingzhi.rectification.testing import STREET1, day
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(db):
-    return rect.make_world()
-
-
-@pytest.fixture
-def at():
-    with rect.pinned_clock() as go:
-        yield go
-
-
-@pytest.fixture
-def appointed(world, at):
-    actions.do_appoint_chief(
-        actor=None, street_code=STREET1, user=world.p.chief, rank="street", title="副主任"
-    )
-    actions.do_update_board(
-        actor=None, street_code=STREET1, property_company="青槐物业", chief_public_phone="010-6600 1234"
-    )
-    return world
 
 
 def test_the_street_list_shows_grades_and_only_the_users_streets(client, appointed):

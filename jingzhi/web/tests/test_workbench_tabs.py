@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from jingzhi.cases import queries
-from jingzhi.web.tests.test_cases_pages import clock_at, report, to_handling, w  # noqa: F401  (fixtures)
+from jingzhi.web.testing import report, to_handling
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def _tabs(client, user, **params) -> dict[str, str]:
     return dict(TAB.findall(response.content.decode()))
 
 
-def test_a_handler_gets_the_department_tabs_counted_exactly(client, w):  # noqa: F811
+def test_a_handler_gets_the_department_tabs_counted_exactly(client, w):
     for _ in range(2):
         to_handling(w, report(w))
     report(w)  # waiting to be verified: not the department's work
@@ -37,13 +37,13 @@ def test_a_handler_gets_the_department_tabs_counted_exactly(client, w):  # noqa:
     assert _tabs(client, w.p.handler, queue="closed")["closed"] == "0"
 
 
-def test_a_queue_outside_the_department_tabs_opens_by_name_with_its_tab(client, w):  # noqa: F811
+def test_a_queue_outside_the_department_tabs_opens_by_name_with_its_tab(client, w):
     report(w, actor=w.p.handler)  # the handler's own report: theirs to see, waiting to be verified
     tabs = _tabs(client, w.p.handler, queue="verify")
     assert tabs["verify"] == "1" and "filing" not in tabs and "dispatch" not in tabs
 
 
-def test_place_staff_keep_every_tab(client, w):  # noqa: F811
+def test_place_staff_keep_every_tab(client, w):
     report(w)
     for user in (w.p.operator, w.p.dispatcher):
         tabs = _tabs(client, user)
@@ -61,7 +61,7 @@ def test_place_staff_keep_every_tab(client, w):  # noqa: F811
         ], user.username
 
 
-def test_a_long_queue_is_paged_from_a_capped_count_like_its_tab(client, w, monkeypatch):  # noqa: F811
+def test_a_long_queue_is_paged_from_a_capped_count_like_its_tab(client, w, monkeypatch):
     from jingzhi.web.casepages import workbench
 
     monkeypatch.setattr(workbench, "COUNT_CAP", 3)
