@@ -32,7 +32,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def channels(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.JINGZHI_SMS_BACKEND = "jingzhi.core.sms.LocmemSmsBackend"
     mail.outbox = []
