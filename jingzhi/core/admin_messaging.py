@@ -64,7 +64,16 @@ class OutboxJobAdmin(_ReadOnly):
     """The job outbox as an administrator sees it: what waits, what failed and why, what gave up. The one
     write offered is "retry", through `jobs.do_retry_jobs` (audited)."""
 
-    list_display = ("id", "task", "state", "attempts", "max_attempts", "run_after", "created_at", "error_line")
+    list_display = (
+        "id",
+        "task",
+        "state",
+        "attempts",
+        "max_attempts",
+        "run_after",
+        "created_at",
+        "error_line",
+    )
     list_filter = ("state", "task", "queue")
     search_fields = ("=id", "task")
     readonly_fields = [f.name for f in OutboxJob._meta.fields]

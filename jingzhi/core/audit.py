@@ -181,8 +181,6 @@ def _chain_head() -> str | None:
     return AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
 
 
-
-
 # ---------------------------------------------------------------------------------------------------------
 # Verifying
 
@@ -300,10 +298,14 @@ def anchor(directory: Path | None = None) -> Anchor:
     key_id, key = sealing
     head = AuditEvent.objects.order_by("-id").values("id", "hash", "created_at").first()
     seq, digest, row_at = (
-        (head["id"], head["hash"], head["created_at"].astimezone(UTC).isoformat()) if head else (0, GENESIS, "")
+        (head["id"], head["hash"], head["created_at"].astimezone(UTC).isoformat())
+        if head
+        else (0, GENESIS, "")
     )
     unsigned = Anchor(seq, digest, row_at, clock.now().astimezone(UTC).isoformat(), key_id, "")
-    signed = Anchor(**{**unsigned.__dict__, "sig": hmac.new(key, unsigned.payload(), hashlib.sha256).hexdigest()})
+    signed = Anchor(
+        **{**unsigned.__dict__, "sig": hmac.new(key, unsigned.payload(), hashlib.sha256).hexdigest()}
+    )
     folder = directory or anchor_dir()
     folder.mkdir(parents=True, exist_ok=True)
     line = json.dumps(signed.__dict__, sort_keys=True, separators=(",", ":"))

@@ -72,7 +72,9 @@ def check_audit_key(app_configs=None, **kwargs):
         return []
     return [
         Warning(
-            _("未配置审计密钥：审计链的新记录只用普通哈希相连，能写数据库的人可以改写记录并重算哈希而不被发现。"),
+            _(
+                "未配置审计密钥：审计链的新记录只用普通哈希相连，能写数据库的人可以改写记录并重算哈希而不被发现。"
+            ),
             hint=_(
                 "生成一把密钥（例如 `python -c 'import secrets; print(secrets.token_hex(32))'`），保存在数据库之外，"
                 "设置 JINGZHI_AUDIT_KEY 或 JINGZHI_AUDIT_KEY_FILE；见 docs/deployment.md。"

@@ -220,10 +220,21 @@ def _execute(row: OutboxJob, using: str) -> Outcome:
     else:
         row.run_after = now + backoff(row.attempts)
         row.last_error = error
-        logger.warning("job #%s %s failed (attempt %s), retry after %s", row.pk, row.task, row.attempts, row.run_after)
+        logger.warning(
+            "job #%s %s failed (attempt %s), retry after %s", row.pk, row.task, row.attempts, row.run_after
+        )
     row.save(
         using=using,
-        update_fields=["attempts", "last_attempt_at", "state", "finished_at", "run_after", "last_error", "args", "kwargs"],
+        update_fields=[
+            "attempts",
+            "last_attempt_at",
+            "state",
+            "finished_at",
+            "run_after",
+            "last_error",
+            "args",
+            "kwargs",
+        ],
     )
     return Outcome(row.pk, row.state, error)
 

@@ -220,7 +220,11 @@ def _send_sms(user_ids: list[int], title: str, body: str) -> tuple[int, int, lis
 
 @task()
 def send_notification_copies(
-    title: str, body: str, link: str = "", email_ids: list[int] | None = None, sms_ids: list[int] | None = None
+    title: str,
+    body: str,
+    link: str = "",
+    email_ids: list[int] | None = None,
+    sms_ids: list[int] | None = None,
 ) -> dict:
     """One notice's e-mail and SMS copies for a batch of recipients: one job, not one per channel. Those
     whose send failed are retried later by the job outbox (`RetryLater` with only them); those already

@@ -45,7 +45,9 @@ def test_a_job_is_committed_with_the_change_and_runs_in_process_after_commit(
     assert (row.state, row.attempts) == (OutboxJob.DONE, 1)
 
 
-def test_a_rolled_back_change_leaves_no_job_row_and_runs_nothing(tmp_path, django_capture_on_commit_callbacks):
+def test_a_rolled_back_change_leaves_no_job_row_and_runs_nothing(
+    tmp_path, django_capture_on_commit_callbacks
+):
     marker = tmp_path / "never.txt"
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
@@ -115,7 +117,9 @@ def test_a_failing_job_is_retried_with_backoff_then_dies_visibly_and_can_be_retr
     assert not [m for m in checks.run_checks() if m.id == "jingzhi.W020"]
 
 
-def test_the_admin_lists_jobs_with_their_error_warns_of_dead_ones_and_retries(settings, admin_client, tmp_path):
+def test_the_admin_lists_jobs_with_their_error_warns_of_dead_ones_and_retries(
+    settings, admin_client, tmp_path
+):
     _production(settings)
     settings.JINGZHI_JOB_MAX_ATTEMPTS = 1
     flag = tmp_path / "down"
@@ -240,3 +244,41 @@ print("queued", django_rq.get_queue("default").count)
     assert work.returncode == 0, work.stderr
     assert marker.read_text(encoding="utf-8") == "来自 RQ"
     client.flushdb()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_on_postgresql_share_the_jobs_and_run_each_once(settings, tmp_path):
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SKIP LOCKED")
+    _production(settings)
+    out = tmp_path / "lines.txt"
+    for i in range(60):
+        jobs.submit(append_line, [str(out), f"job-{i}"])
+    start = threading.Barrier(2)
+    counts: list[int] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            start.wait()
+            counts.append(jobs.work(burst=True))
+        except BaseException as exc:  # noqa: BLE001 - surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    lines = out.read_text(encoding="utf-8").split()
+    assert sorted(lines) == sorted(f"job-{i}" for i in range(60))  # each once: none skipped, none twice
+    assert sum(counts) == 60
+    assert OutboxJob.objects.filter(state=OutboxJob.DONE).count() == 60

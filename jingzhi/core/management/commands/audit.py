@@ -29,7 +29,9 @@ class Command(BaseCommand):
         for p in (verify, anchor):
             p.add_argument("--dir", default=None, help=_("检查点目录（默认 JINGZHI_AUDIT_ANCHOR_DIR）"))
         verify.add_argument(
-            "--require-anchor", action="store_true", help=_("没有可用的检查点时视为失败（适合生产环境的定时校验）")
+            "--require-anchor",
+            action="store_true",
+            help=_("没有可用的检查点时视为失败（适合生产环境的定时校验）"),
         )
 
     def handle(self, *args, **options):
@@ -51,9 +53,9 @@ class Command(BaseCommand):
         findings, count, checkpoint = audit.check(directory)
         if not findings:
             if checkpoint is None:
-                message = _("OK：审计链完整，共 %(n)d 条记录；但没有可用的检查点，无法发现末尾记录被删除。") % {
-                    "n": count
-                }
+                message = _(
+                    "OK：审计链完整，共 %(n)d 条记录；但没有可用的检查点，无法发现末尾记录被删除。"
+                ) % {"n": count}
                 if options["require_anchor"]:
                     self.stderr.write(self.style.ERROR(message))
                     sys.exit(1)
@@ -71,12 +73,16 @@ class Command(BaseCommand):
             row = finding.row
             if row is not None:
                 when = timezone.localtime(row.created_at).strftime("%Y-%m-%d %H:%M:%S")
-                text += " " + _("（记录 #%(id)s：时间 %(when)s，动作 %(verb)s，对象 %(type)s:%(target)s）") % {
+                text += " " + _(
+                    "（记录 #%(id)s：时间 %(when)s，动作 %(verb)s，对象 %(type)s:%(target)s）"
+                ) % {
                     "id": row.pk,
                     "when": when,
                     "verb": row.verb,
                     "type": row.target_type,
                     "target": row.target_id,
                 }
-            self.stderr.write(self.style.ERROR(_("审计链校验失败［%(kind)s］：") % {"kind": finding.kind} + text))
+            self.stderr.write(
+                self.style.ERROR(_("审计链校验失败［%(kind)s］：") % {"kind": finding.kind} + text)
+            )
         sys.exit(1)

@@ -29,8 +29,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("queues", nargs="*", help=_("要处理的队列（默认：全部）"))
         parser.add_argument("--burst", action="store_true", help=_("处理完队列中现有任务后退出"))
-        parser.add_argument("--poll", type=float, default=1.0, help=_("没有到期任务时的轮询间隔（秒，默认 1）"))
-        parser.add_argument("--rq", action="store_true", help=_("改为运行旧的 RQ worker（清空升级前 Redis 中的任务）"))
+        parser.add_argument(
+            "--poll", type=float, default=1.0, help=_("没有到期任务时的轮询间隔（秒，默认 1）")
+        )
+        parser.add_argument(
+            "--rq", action="store_true", help=_("改为运行旧的 RQ worker（清空升级前 Redis 中的任务）")
+        )
         parser.add_argument("--with-scheduler", action="store_true", help=_("同时运行定时任务调度"))
         parser.add_argument("--max-jobs", type=int, default=None, help=_("处理这么多任务后退出"))
         parser.add_argument("--name", default=None, help=_("worker 名称"))
@@ -111,6 +115,8 @@ class Command(BaseCommand):
         self.stdout.write(_("已执行 %(n)d 个任务。") % {"n": ran})
         if dead:
             self.stderr.write(
-                _("有 %(n)d 个任务多次失败后已放弃，请在管理后台“后台任务”中查看，或运行 `jingzhi jobs retry --dead`。")
+                _(
+                    "有 %(n)d 个任务多次失败后已放弃，请在管理后台“后台任务”中查看，或运行 `jingzhi jobs retry --dead`。"
+                )
                 % {"n": dead}
             )
