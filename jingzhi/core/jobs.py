@@ -172,14 +172,16 @@ class Outcome:
     error: str = ""
 
 
-def _claim(*, pk: int | None, due_before: datetime | None, queues: Iterable[str] | None, using: str):
+def _claim(
+    *, pk: int | None, due_before: datetime | None, queues: Iterable[str] | None, using: str, size: int
+) -> list[OutboxJob]:
     rows = OutboxJob.objects.using(using).select_for_update(skip_locked=True)
     rows = rows.filter(state=OutboxJob.PENDING, run_after__lte=due_before or clock.now())
     if pk is not None:
         rows = rows.filter(pk=pk)
     if queues:
         rows = rows.filter(queue__in=list(queues))
-    return rows.order_by("run_after", "id").first()
+    return list(rows.order_by("run_after", "id")[:size])
 
 
 def _call(row: OutboxJob) -> Any:
@@ -239,6 +241,23 @@ def _execute(row: OutboxJob, using: str) -> Outcome:
     return Outcome(row.pk, row.state, error)
 
 
+def run_batch(
+    *,
+    size: int = 1,
+    pk: int | None = None,
+    due_before: datetime | None = None,
+    queues: Iterable[str] | None = None,
+    using: str | None = None,
+) -> list[Outcome]:
+    """Claim up to `size` due pending jobs (or job `pk`) and run them in one transaction, each in its own
+    savepoint: one claim and one commit for the batch (measured: these are most of a small job's cost).
+    A crash rolls back the whole batch, which then runs again: still once per committed effect."""
+    using = using or router.db_for_write(OutboxJob)
+    with transaction.atomic(using=using):
+        rows = _claim(pk=pk, due_before=due_before, queues=queues, using=using, size=max(1, size))
+        return [_execute(row, using) for row in rows]
+
+
 def run_one(
     *,
     pk: int | None = None,
@@ -247,12 +266,8 @@ def run_one(
     using: str | None = None,
 ) -> Outcome | None:
     """Claim and run one due pending job (or job `pk`); None when there is none to take."""
-    using = using or router.db_for_write(OutboxJob)
-    with transaction.atomic(using=using):
-        row = _claim(pk=pk, due_before=due_before, queues=queues, using=using)
-        if row is None:
-            return None
-        return _execute(row, using)
+    done = run_batch(size=1, pk=pk, due_before=due_before, queues=queues, using=using)
+    return done[0] if done else None
 
 
 def run_job(pk: int, *, using: str | None = None) -> Outcome | None:
@@ -270,18 +285,20 @@ def run_due(
     due_before: datetime | None = None,
     queues: Iterable[str] | None = None,
     using: str | None = None,
+    batch: int = 1,
 ) -> int:
-    """Run due jobs one by one until none is left (or `limit`); the number run."""
+    """Run due jobs, `batch` per transaction, until none is left (or `limit`); the number run."""
     done = 0
     while limit is None or done < limit:
+        size = batch if limit is None else min(batch, limit - done)
         try:
-            outcome = run_one(due_before=due_before, queues=queues, using=using)
+            outcomes = run_batch(size=size, due_before=due_before, queues=queues, using=using)
         except DatabaseError:
             logger.exception("the job outbox could not be read")
             break
-        if outcome is None:
+        if not outcomes:
             break
-        done += 1
+        done += len(outcomes)
     return done
 
 
@@ -291,6 +308,7 @@ def work(
     poll_seconds: float = 1.0,
     max_jobs: int | None = None,
     queues: Iterable[str] | None = None,
+    batch: int = 10,
     stop=lambda: False,
 ) -> int:
     """The worker loop: run due jobs; when none is due, sleep `poll_seconds`; with `burst`, return once
@@ -300,7 +318,7 @@ def work(
         left = None if max_jobs is None else max_jobs - total
         if left is not None and left <= 0:
             break
-        ran = run_due(limit=left if left is not None else 100, queues=queues)
+        ran = run_due(limit=left if left is not None else 100, queues=queues, batch=batch)
         total += ran
         if ran == 0:
             if burst:

@@ -32,6 +32,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--poll", type=float, default=1.0, help=_("没有到期任务时的轮询间隔（秒，默认 1）")
         )
+        parser.add_argument("--batch", type=int, default=10, help=_("每个事务执行的任务数（默认 10）"))
         parser.add_argument(
             "--rq", action="store_true", help=_("改为运行旧的 RQ worker（清空升级前 Redis 中的任务）")
         )
@@ -106,6 +107,7 @@ class Command(BaseCommand):
                 poll_seconds=max(0.05, options["poll"]),
                 max_jobs=options["max_jobs"],
                 queues=options["queues"] or None,
+                batch=max(1, options["batch"]),
                 stop=lambda: stopping["now"],
             )
         finally:
