@@ -1,9 +1,9 @@
 """One settings module for every profile, read from the environment.
 
-Embedded default (nothing set): SQLite in ``var/`` with WAL, media in ``var/media``, background work run
-in-process by the Tasks API's immediate backend, a secret key generated into ``var/`` on first run.
-Production: ``DATABASE_URL`` (PostgreSQL through psycopg 3 with its connection pool) and ``REDIS_URL``
-(cache and the RQ tasks backend). Nothing here reads a setting at import time of an app module.
+Embedded default (nothing set): SQLite in ``var/`` with WAL, media in ``var/media``, background jobs kept in
+the database outbox and run in-process right after commit, a secret key and an audit key generated into
+``var/`` on first run. Production: ``DATABASE_URL`` (PostgreSQL through psycopg 3 with its connection pool)
+and ``REDIS_URL`` (cache; jobs stay in the outbox for ``jingzhi worker``). Nothing here reads a setting at import time of an app module.
 """
 
 from pathlib import Path
@@ -213,6 +213,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="jingzhi@localhost")
 JINGZHI_JOB_MAX_ATTEMPTS = env.int("JINGZHI_JOB_MAX_ATTEMPTS", default=8)
 JINGZHI_JOB_BACKOFF_SECONDS = env.float("JINGZHI_JOB_BACKOFF_SECONDS", default=30)
 JINGZHI_JOB_BACKOFF_MAX_SECONDS = env.float("JINGZHI_JOB_BACKOFF_MAX_SECONDS", default=3600)
+JINGZHI_JOBS_INLINE_GRACE_SECONDS = env.float("JINGZHI_JOBS_INLINE_GRACE_SECONDS", default=60)
 # Audit chain (jingzhi.core.audit): HMAC key outside the database, old keys for rows sealed before a
 # rotation, and the directory of signed head checkpoints written by `jingzhi audit anchor`.
 JINGZHI_AUDIT_KEY = audit_key(env, VAR_DIR)

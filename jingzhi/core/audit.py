@@ -4,7 +4,7 @@
 commit together or not at all. The chain is serialised: on PostgreSQL by a transaction-scoped advisory lock,
 on SQLite by its single writer (transactions here are IMMEDIATE).
 
-Each row's hash covers the previous row's hash and its own content. Since ADR 0005 it is an HMAC-SHA256
+Each row's hash covers the previous row's hash and its own content. It is an HMAC-SHA256
 under a key that lives outside the database (`JINGZHI_AUDIT_KEY` / `JINGZHI_AUDIT_KEY_FILE`; generated into
 var/ in the embedded profile), and the row names the key (`key_id`, a digest of the key, never the key), so
 after a rotation old rows verify with the keys listed in `JINGZHI_AUDIT_OLD_KEYS`. Someone who can write the
