@@ -127,10 +127,13 @@ def submit(
 
 def _run_inline_after_commit(pk: int, using: str) -> None:
     def run() -> None:
-        run_job(pk, using=using)
-        # Crash leftovers and retries that came due: a few, so no request carries a backlog.
-        grace = float(getattr(settings, "JINGZHI_JOBS_INLINE_GRACE_SECONDS", 60))
-        run_due(limit=5, due_before=clock.now() - timedelta(seconds=grace), using=using)
+        try:
+            run_job(pk, using=using)
+            # Crash leftovers and retries that came due: a few, so no request carries a backlog.
+            grace = float(getattr(settings, "JINGZHI_JOBS_INLINE_GRACE_SECONDS", 60))
+            run_due(limit=5, due_before=clock.now() - timedelta(seconds=grace), using=using)
+        except Exception:  # noqa: BLE001 - the change has committed; the row stays for the worker
+            logger.exception("job #%s could not be run after commit; it stays in the outbox", pk)
 
     # Outside a transaction the row has committed already and this runs at once.
     transaction.on_commit(run, using=using)

@@ -234,6 +234,7 @@ def send_notification_copies(
     if e_failed or s_failed:
         raise RetryLater(
             f"e-mail failed for users {e_failed}, SMS failed for users {s_failed}",
+            args=[],
             kwargs={"title": title, "body": body, "link": link, "email_ids": e_failed, "sms_ids": s_failed},
         )
     return {"sent": e_sent + s_sent, "skipped": e_skipped + s_skipped, "failed": 0}

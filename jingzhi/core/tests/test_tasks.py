@@ -282,3 +282,10 @@ def test_two_workers_on_postgresql_share_the_jobs_and_run_each_once(settings, tm
     assert sorted(lines) == sorted(f"job-{i}" for i in range(60))  # each once: none skipped, none twice
     assert sum(counts) == 60
     assert OutboxJob.objects.filter(state=OutboxJob.DONE).count() == 60
+
+
+def test_a_row_instead_of_an_id_fails_the_caller_not_the_worker(tmp_path, django_user_model):
+    user = django_user_model.objects.create_user("u", password="pw")
+    with pytest.raises(TypeError), transaction.atomic():
+        enqueue_after_commit(write_marker, user, "行对象不能进任务表")
+    assert not OutboxJob.objects.exists()
