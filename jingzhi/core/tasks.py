@@ -22,10 +22,3 @@ def enqueue_after_commit(task, *args: Any, using: str | None = None, **kwargs: A
 
     jobs.submit(task, args, kwargs, using=using)
 
-
-def rq_configured() -> bool:
-    """True when the configured default tasks backend is RQ (a deployment that kept the old RQ queue)."""
-    from django.conf import settings
-
-    backend = (getattr(settings, "TASKS", {}) or {}).get("default", {}).get("BACKEND", "")
-    return bool(getattr(settings, "REDIS_URL", "")) and backend.startswith("django_tasks_rq")
