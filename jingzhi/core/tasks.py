@@ -21,4 +21,3 @@ def enqueue_after_commit(task, *args: Any, using: str | None = None, **kwargs: A
     from jingzhi.core import jobs
 
     jobs.submit(task, args, kwargs, using=using)
-
