@@ -3,7 +3,8 @@
 Embedded default (nothing set): SQLite in ``var/`` with WAL, media in ``var/media``, background jobs kept in
 the database outbox and run in-process right after commit, a secret key and an audit key generated into
 ``var/`` on first run. Production: ``DATABASE_URL`` (PostgreSQL through psycopg 3 with its connection pool)
-and ``REDIS_URL`` (cache; jobs stay in the outbox for ``jingzhi worker``). Nothing here reads a setting at import time of an app module.
+and ``REDIS_URL`` (cache; jobs stay in the outbox for ``jingzhi worker``). Nothing here reads a setting at
+import time of an app module.
 """
 
 from pathlib import Path
