@@ -6,8 +6,8 @@ taxonomy and responsibility list loaded by the demo builder — but no demo case
 1. `intake_do_open_case`: N resident reports (default 2,000), each one `do_open_case` call in its own
    transaction, as the resident web page makes them: a text without a category (so the keyword suggestion
    runs), a point inside a random grid (`geo.locate`), an idempotency key, the duplicate search, the case
-   number counter, the timeline event, the hash-chained audit row, and the notices job queued after commit
-   (RQ on Redis as in production when Redis is reachable; see `production_queue`).
+   number counter, the timeline event, the hash-chained audit row, and the notices job written into the job
+   outbox in the same transaction (production profile when Redis is reachable; see `production_queue`).
    Routing by the responsibility list happens later, at dispatch, not at intake. The floor, in the same
    run: one INSERT of an equivalent row (number, source, state, text, point, codes, times) into a plain table,
    one transaction per row, through psycopg with no ORM.
@@ -336,10 +336,10 @@ BENCH_REDIS = "redis://127.0.0.1:6379/14"
 
 
 def production_queue() -> str:
-    """Intake hands its notices to the task queue after commit; measure it as production runs it, with
-    the RQ backend on Redis (`REDIS_URL`, default a bench-only database 14 on the local server, emptied
-    before and after). Without a reachable Redis the immediate backend runs the notices inline, and the
-    figure says so."""
+    """Measure intake as production runs it: `REDIS_URL` set (default a bench-only database 14 on the local
+    server, emptied before and after), so the notices job stays in the outbox for a worker (ADR 0004).
+    Without a reachable Redis the embedded profile runs the notices in-process after commit, and the figure
+    says so."""
     url = os.environ.get("REDIS_URL") or BENCH_REDIS
     try:
         import redis
@@ -348,11 +348,11 @@ def production_queue() -> str:
         client.ping()
     except Exception as exc:  # noqa: BLE001 - any failure means: no queue here
         os.environ.pop("REDIS_URL", None)
-        return f"immediate (Redis not reachable at {url}: {exc}); notices run inside each intake"
+        return f"embedded (Redis not reachable at {url}: {exc}); notices run in-process after each commit"
     if url == BENCH_REDIS:
         client.flushdb()
     os.environ["REDIS_URL"] = url
-    return f"RQ on {url} (production profile; jobs are queued, no worker drains them during the run)"
+    return f"production profile, Redis {url}: jobs stay in the outbox, no worker drains them during the run"
 
 
 def main() -> None:

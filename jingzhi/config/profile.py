@@ -57,10 +57,33 @@ def database_config(env: environ.Env, var: Path) -> dict:
     return config
 
 
-def tasks_config(redis_url: str) -> dict:
-    if redis_url:
-        return {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    return {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+def tasks_config(redis_url: str, env: environ.Env | None = None) -> dict:
+    """Both profiles queue jobs in the database outbox (jingzhi.core.jobs, ADR 0004). Embedded (no Redis)
+    runs them in-process right after commit; production leaves them to `jingzhi worker`.
+    JINGZHI_JOBS_INLINE overrides either way."""
+    inline = not redis_url
+    if env is not None:
+        inline = env.bool("JINGZHI_JOBS_INLINE", default=inline)
+    return {"default": {"BACKEND": "jingzhi.core.jobs.OutboxBackend", "OPTIONS": {"inline": inline}}}
+
+
+def audit_key(env: environ.Env, var: Path) -> str:
+    """The audit chain's HMAC key, kept outside the database: JINGZHI_AUDIT_KEY, else the file named by
+    JINGZHI_AUDIT_KEY_FILE; the embedded profile (no DATABASE_URL) generates one into var/ on first run.
+    Production without one gets "" (rows are sealed unkeyed and a system check warns)."""
+    key = env.str("JINGZHI_AUDIT_KEY", default="")
+    if key:
+        return key.strip()
+    path = env.str("JINGZHI_AUDIT_KEY_FILE", default="")
+    if path:
+        return Path(path).read_text(encoding="utf-8").strip()
+    if env.str("DATABASE_URL", default=""):
+        return ""
+    key_file = var / "audit_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
 
 
 HSTS_ONE_YEAR = 365 * 24 * 3600

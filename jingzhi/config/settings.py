@@ -1,9 +1,10 @@
 """One settings module for every profile, read from the environment.
 
-Embedded default (nothing set): SQLite in ``var/`` with WAL, media in ``var/media``, background work run
-in-process by the Tasks API's immediate backend, a secret key generated into ``var/`` on first run.
-Production: ``DATABASE_URL`` (PostgreSQL through psycopg 3 with its connection pool) and ``REDIS_URL``
-(cache and the RQ tasks backend). Nothing here reads a setting at import time of an app module.
+Embedded default (nothing set): SQLite in ``var/`` with WAL, media in ``var/media``, background jobs kept in
+the database outbox and run in-process right after commit, a secret key and an audit key generated into
+``var/`` on first run. Production: ``DATABASE_URL`` (PostgreSQL through psycopg 3 with its connection pool)
+and ``REDIS_URL`` (cache; jobs stay in the outbox for ``jingzhi worker``). Nothing here reads a setting at
+import time of an app module.
 """
 
 from pathlib import Path
@@ -12,6 +13,7 @@ import environ
 from csp.constants import NONE, SELF
 
 from jingzhi.config.profile import (
+    audit_key,
     database_config,
     ensure_secret_key,
     https_config,
@@ -106,7 +108,7 @@ if REDIS_URL:
     RQ_QUEUES = {"default": {"USE_REDIS_CACHE": "default"}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-TASKS = tasks_config(REDIS_URL)
+TASKS = tasks_config(REDIS_URL, env)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["jingzhi.accounts.backends.LockoutModelBackend"]
@@ -213,6 +215,16 @@ JINGZHI_SUGGEST_MIN_PROBABILITY = env.float("JINGZHI_SUGGEST_MIN_PROBABILITY", d
 JINGZHI_OPEN311_JURISDICTION = env.str("JINGZHI_OPEN311_JURISDICTION", default="")
 JINGZHI_OPEN311_RATE_LIMIT = env.int("JINGZHI_OPEN311_RATE_LIMIT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="jingzhi@localhost")
+# Background jobs (jingzhi.core.jobs): retries with exponential backoff, then "dead" for an administrator.
+JINGZHI_JOB_MAX_ATTEMPTS = env.int("JINGZHI_JOB_MAX_ATTEMPTS", default=8)
+JINGZHI_JOB_BACKOFF_SECONDS = env.float("JINGZHI_JOB_BACKOFF_SECONDS", default=30)
+JINGZHI_JOB_BACKOFF_MAX_SECONDS = env.float("JINGZHI_JOB_BACKOFF_MAX_SECONDS", default=3600)
+JINGZHI_JOBS_INLINE_GRACE_SECONDS = env.float("JINGZHI_JOBS_INLINE_GRACE_SECONDS", default=60)
+# Audit chain (jingzhi.core.audit): HMAC key outside the database, old keys for rows sealed before a
+# rotation, and the directory of signed head checkpoints written by `jingzhi audit anchor`.
+JINGZHI_AUDIT_KEY = audit_key(env, VAR_DIR)
+JINGZHI_AUDIT_OLD_KEYS = env.list("JINGZHI_AUDIT_OLD_KEYS", default=[])
+JINGZHI_AUDIT_ANCHOR_DIR = env.str("JINGZHI_AUDIT_ANCHOR_DIR", default=str(VAR_DIR / "audit-anchors"))
 
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

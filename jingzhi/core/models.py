@@ -1,7 +1,8 @@
 """Tables shared by every app: the hash-chained audit log and the working-calendar data.
 
 Only `jingzhi.core.audit` writes AuditEvent rows; only `jingzhi.core.actions` writes the calendar tables
-(Holiday, CalendarYear, WorkSchedule), which `jingzhi.core.workcalendar` reads into an in-process cache.
+(Holiday, CalendarYear, WorkSchedule), which `jingzhi.core.workcalendar` reads into an in-process cache;
+only `jingzhi.core.jobs` writes OutboxJob rows (the background-work outbox).
 """
 
 from django.conf import settings
@@ -32,6 +33,9 @@ class AuditEvent(models.Model):
     note = models.TextField(_("说明"), blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Which HMAC key sealed the row ("" = a v1 row from before keys, a plain SHA-256): rows keep verifying
+    # with old keys after a rotation (`jingzhi.core.audit.keyring`).
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         ordering = ["id"]
@@ -206,3 +210,45 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class OutboxJob(models.Model):
+    """One piece of background work, written by `jingzhi.core.jobs` in the same transaction as the change
+    that asks for it, so the two commit or roll back together (the transactional outbox). A worker runs
+    it (`jingzhi worker`; in the embedded profile the web process right after commit), retrying with
+    exponential backoff until it succeeds or reaches `max_attempts` and is marked dead for an administrator.
+    The job's own database writes and its `done` mark commit in one transaction, so a job runs to
+    completion exactly once."""
+
+    PENDING, DONE, DEAD = "pending", "done", "dead"
+    STATES = ((PENDING, _("待执行")), (DONE, _("已完成")), (DEAD, _("已放弃")))
+
+    task = models.CharField(_("任务"), max_length=200)
+    queue = models.CharField(_("队列"), max_length=64, default="default")
+    args = models.JSONField(_("位置参数"), default=list, blank=True)
+    kwargs = models.JSONField(_("关键字参数"), default=dict, blank=True)
+    state = models.CharField(_("状态"), max_length=16, choices=STATES, default=PENDING)
+    attempts = models.PositiveIntegerField(_("已尝试次数"), default=0)
+    max_attempts = models.PositiveIntegerField(_("最多尝试次数"), default=8)
+    run_after = models.DateTimeField(_("最早执行时间"))
+    created_at = models.DateTimeField(_("创建时间"))
+    last_attempt_at = models.DateTimeField(_("最近尝试时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    last_error = models.TextField(_("最近错误"), blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        indexes = [
+            # The worker's poll: due pending rows, oldest first. Partial, so done rows cost it nothing.
+            models.Index(
+                fields=["run_after", "id"],
+                name="core_job_due_idx",
+                condition=models.Q(state="pending"),
+            ),
+            models.Index(fields=["state", "id"], name="core_job_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.task} ({self.get_state_display()})"

@@ -2,10 +2,11 @@
 
 An action that changes something people must hear about calls `notify(recipients=..., verb=..., title=...,
 body=..., link=..., target=case)` inside its transaction. The inbox rows are written there and then, so they
-commit or roll back with the change; e-mail and SMS copies are handed to the Tasks API by
-`jingzhi.core.tasks.enqueue_after_commit`, so a rolled-back change never messages anyone, and in production
-they leave from an RQ worker instead of the request. Tasks carry user ids, never addresses or phone numbers:
-the worker reads them at send time (personal data stays out of the queue).
+commit or roll back with the change; e-mail and SMS copies become one job per batch of recipients in the job
+outbox (`jingzhi.core.tasks.enqueue_after_commit` → `jingzhi.core.jobs`), written in the same transaction
+and sent only after commit, so a rolled-back change never messages anyone and a committed one is never
+forgotten; a failed send is retried for that recipient alone. Jobs carry user ids, never addresses or phone
+numbers: the worker reads them at send time (personal data stays out of the queue).
 
 `notify` writes no audit row of its own: the action that called it has already audited the change being
 reported. Marking notifications read (`do_mark_read`, `do_mark_all_read`) is audited, because a resident's
@@ -29,6 +30,7 @@ from django_tasks import task
 from jingzhi.core import audit, clock
 from jingzhi.core.audit_verbs import AuditVerb
 from jingzhi.core.errors import InvalidInput, NotFound
+from jingzhi.core.jobs import RetryLater
 from jingzhi.core.models import Notification
 from jingzhi.core.sms import get_sms_backend, mask_phone
 from jingzhi.core.tasks import enqueue_after_commit
@@ -135,12 +137,17 @@ def notify(
             )
             for pk in ids
         )
-    for start in range(0, len(ids), _TASK_BATCH):
-        batch = ids[start : start + _TASK_BATCH]
-        if EMAIL in channels:
-            enqueue_after_commit(send_email_notifications, batch, title, body, link)
-        if SMS in channels:
-            enqueue_after_commit(send_sms_notifications, batch, title, body)
+    if EMAIL in channels or SMS in channels:
+        for start in range(0, len(ids), _TASK_BATCH):
+            batch = ids[start : start + _TASK_BATCH]
+            enqueue_after_commit(
+                send_notification_copies,
+                title,
+                body,
+                link,
+                email_ids=batch if EMAIL in channels else [],
+                sms_ids=batch if SMS in channels else [],
+            )
     return rows
 
 
@@ -173,11 +180,11 @@ def sms_text(title: str, body: str) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-@task()
-def send_email_notifications(user_ids: list[int], title: str, body: str, link: str = "") -> dict:
-    """E-mail one notification to those of `user_ids` who are active and have an address."""
+def _send_emails(user_ids: list[int], title: str, body: str, link: str) -> tuple[int, int, list[int]]:
+    """(sent, skipped for want of an address, ids whose send failed)."""
     subject, message = email_text(title, body, link)
-    sent = skipped = failed = 0
+    sent = skipped = 0
+    failed: list[int] = []
     for pk, email in (
         get_user_model().objects.filter(pk__in=user_ids, is_active=True).values_list("pk", "email")
     ):
@@ -187,18 +194,17 @@ def send_email_notifications(user_ids: list[int], title: str, body: str, link: s
         try:
             send_mail(subject, message, None, [email], fail_silently=False)
             sent += 1
-        except Exception:  # noqa: BLE001 - one bad address must not stop the others; the inbox has it anyway
-            failed += 1
+        except Exception:  # noqa: BLE001 - one bad address must not stop the others; it is retried alone
+            failed.append(pk)
             logger.exception("notification e-mail to user %s failed", pk)
-    return {"sent": sent, "skipped": skipped, "failed": failed}
+    return sent, skipped, failed
 
 
-@task()
-def send_sms_notifications(user_ids: list[int], title: str, body: str) -> dict:
-    """Text one notification to those of `user_ids` who are active and have a phone number."""
+def _send_sms(user_ids: list[int], title: str, body: str) -> tuple[int, int, list[int]]:
     text = sms_text(title, body)
     backend = get_sms_backend()
-    sent = skipped = failed = 0
+    sent = skipped = 0
+    failed: list[int] = []
     for user in get_user_model().objects.filter(pk__in=user_ids, is_active=True):
         phone = str(getattr(user, "phone", "") or "").strip()
         if not phone:
@@ -208,9 +214,45 @@ def send_sms_notifications(user_ids: list[int], title: str, body: str) -> dict:
             backend.send(phone, text)
             sent += 1
         except Exception:  # noqa: BLE001 - the gateway failing for one number must not stop the others
-            failed += 1
+            failed.append(user.pk)
             logger.exception("notification SMS to user %s (%s) failed", user.pk, mask_phone(phone))
-    return {"sent": sent, "skipped": skipped, "failed": failed}
+    return sent, skipped, failed
+
+
+@task()
+def send_notification_copies(
+    title: str,
+    body: str,
+    link: str = "",
+    email_ids: list[int] | None = None,
+    sms_ids: list[int] | None = None,
+) -> dict:
+    """One notice's e-mail and SMS copies for a batch of recipients: one job, not one per channel. Those
+    whose send failed are retried later by the job outbox (`RetryLater` with only them); those already
+    reached are not sent again."""
+    e_sent, e_skipped, e_failed = _send_emails(list(email_ids or ()), title, body, link)
+    s_sent, s_skipped, s_failed = _send_sms(list(sms_ids or ()), title, body)
+    if e_failed or s_failed:
+        raise RetryLater(
+            f"e-mail failed for users {e_failed}, SMS failed for users {s_failed}",
+            args=[],
+            kwargs={"title": title, "body": body, "link": link, "email_ids": e_failed, "sms_ids": s_failed},
+        )
+    return {"sent": e_sent + s_sent, "skipped": e_skipped + s_skipped, "failed": 0}
+
+
+@task()
+def send_email_notifications(user_ids: list[int], title: str, body: str, link: str = "") -> dict:
+    """E-mail one notification to those of `user_ids` who are active and have an address."""
+    sent, skipped, failed = _send_emails(user_ids, title, body, link)
+    return {"sent": sent, "skipped": skipped, "failed": len(failed)}
+
+
+@task()
+def send_sms_notifications(user_ids: list[int], title: str, body: str) -> dict:
+    """Text one notification to those of `user_ids` who are active and have a phone number."""
+    sent, skipped, failed = _send_sms(user_ids, title, body)
+    return {"sent": sent, "skipped": skipped, "failed": len(failed)}
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -1,39 +1,23 @@
-"""Background work through the Tasks API (django-tasks), enqueued only after commit.
+"""Background work through the Tasks API (django-tasks), committed with the change that asks for it.
 
-Define a job with `from django_tasks import task` (`@task()` on a module-level function) and enqueue it from
-an action with `enqueue_after_commit(job, ...)`: the job is handed to the backend only once the surrounding
-transaction commits, so a rolled-back change never sends a reminder. The backend is the profile's: the
-immediate backend runs the job in-process right after commit (embedded profile); with `REDIS_URL` it goes
-to RQ and a `jingzhi worker` runs it. Correctness never depends on a job having run (ARCHITECTURE.md), so a
-failure to enqueue is logged rather than raised into the request that already committed.
+Define a job with `from django_tasks import task` (`@task()` on a module-level function) and hand it over
+from an action with `enqueue_after_commit(job, ...)`: a row in the job outbox (`jingzhi.core.jobs`) is written
+inside the surrounding transaction, so the job exists exactly when the change has committed — a rolled-back
+change never sends a reminder, and a committed one never loses its notices to a Redis or worker outage.
+The job runs only after commit: in the embedded profile in-process right after it, in production in a
+`jingzhi worker` process. `task.enqueue(...)` goes the same way (the TASKS backend is `OutboxBackend`).
+The name is kept from when jobs were handed to RQ after commit, so callers did not change.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
-
-from django.db import transaction
-
-logger = logging.getLogger(__name__)
 
 
 def enqueue_after_commit(task, *args: Any, using: str | None = None, **kwargs: Any) -> None:
-    """Enqueue `task` (a django_tasks Task) with args/kwargs after the current transaction on `using`
-    commits; at once when no transaction is open. Arguments must be JSON-serialisable (ids, not rows)."""
+    """Write a job for `task` (a django_tasks Task) with args/kwargs into the outbox, in the current
+    transaction on `using`; it runs after that commits. Arguments must be JSON-serialisable (ids, not
+    rows). A failure to write the row fails the caller's transaction: no change commits without its job."""
+    from jingzhi.core import jobs
 
-    def enqueue() -> None:
-        try:
-            task.enqueue(*args, **kwargs)
-        except Exception:  # noqa: BLE001 - the domain change has committed; losing a reminder is logged
-            logger.exception("could not enqueue task %s", getattr(task, "module_path", task))
-
-    transaction.on_commit(enqueue, using=using)
-
-
-def rq_configured() -> bool:
-    """True when the configured default tasks backend is RQ (the production profile)."""
-    from django.conf import settings
-
-    backend = (getattr(settings, "TASKS", {}) or {}).get("default", {}).get("BACKEND", "")
-    return bool(getattr(settings, "REDIS_URL", "")) and backend.startswith("django_tasks_rq")
+    jobs.submit(task, args, kwargs, using=using)

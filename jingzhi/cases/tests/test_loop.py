@@ -243,12 +243,14 @@ def test_supervise_and_overdue_reminders_are_recorded_once(world, frozen):
     assert case.first_overdue_at == case.step_deadline
 
 
-def test_the_remind_command_enqueues_the_task(world, frozen):
+def test_the_remind_command_enqueues_the_task(world, frozen, django_capture_on_commit_callbacks):
     from django.core.management import call_command
 
     walk_to(world, open_case(world), "handling")
     frozen.to(T0 + timedelta(days=10))
-    call_command("cases", "remind")
+    # The job row commits, then runs (embedded profile); the test's own transaction stands in for commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("cases", "remind")
     assert Supervision.objects.filter(kind="overdue").count() == 1
 
 

@@ -32,7 +32,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def channels(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.JINGZHI_SMS_BACKEND = "jingzhi.core.sms.LocmemSmsBackend"
     mail.outbox = []
@@ -327,3 +326,48 @@ def test_mark_all_read_from_the_page(client, wang):
     assert "已将 2 条通知标为已读。" in response.content.decode()
     assert unread_count(wang) == 0
     assert client.get(reverse("web:inbox_read_all")).status_code == 405
+
+
+class FlakyEmailBackend:
+    """Refuses mail to addresses listed in `down` (a class attribute the test sets), delivers the rest."""
+
+    down: set[str] = set()
+
+    def __init__(self, *args, **kwargs):
+        from django.core.mail.backends.locmem import EmailBackend
+
+        self.inner = EmailBackend(*args, **kwargs)
+
+    def send_messages(self, messages):
+        for message in messages:
+            if set(message.to) & self.down:
+                raise OSError("SMTP server refused the recipient")
+        return self.inner.send_messages(messages)
+
+
+def test_a_failed_email_is_retried_with_backoff_for_that_recipient_alone(settings, wang, li):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jingzhi.core import clock, jobs
+    from jingzhi.core.models import OutboxJob
+
+    settings.TASKS = {"default": {"BACKEND": "jingzhi.core.jobs.OutboxBackend", "OPTIONS": {"inline": False}}}
+    settings.EMAIL_BACKEND = "jingzhi.core.tests.test_notifications.FlakyEmailBackend"
+    zhao = _user("zhao", email="zhao@example.org")
+    FlakyEmailBackend.down = {"zhao@example.org"}
+    t0 = timezone.make_aware(timezone.datetime(2026, 5, 6, 10, 0))
+    with clock.frozen(t0):
+        _notify([wang, zhao], channels=("email",))
+        jobs.run_due()
+    assert [m.to for m in mail.outbox] == [["wang@example.org"]]
+    job = OutboxJob.objects.get()
+    assert job.state == OutboxJob.PENDING and job.attempts == 1
+    assert job.kwargs["email_ids"] == [zhao.pk]  # only the one that failed is left to send
+    FlakyEmailBackend.down = set()
+    with clock.frozen(t0 + timedelta(seconds=30)):
+        jobs.run_due()
+    assert sorted(m.to[0] for m in mail.outbox) == ["wang@example.org", "zhao@example.org"]
+    job.refresh_from_db()
+    assert job.state == OutboxJob.DONE
