@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from jingzhi.api.base import ApiView
 from jingzhi.api.locate import lat_field, lon_field
+from jingzhi.api.pagination import Pagination, paginate
 from jingzhi.api.schema import ErrorSerializer, error_responses
 from jingzhi.core.errors import NotFound
 from jingzhi.core.ids import parse_id
@@ -492,6 +493,8 @@ class StandardView(ApiView):
 
 
 class StreetListView(ApiView):
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="rectification_streets",
         summary=str(_("街巷与等级")),
@@ -508,7 +511,7 @@ class StreetListView(ApiView):
             q=params.get("q", ""),
             grade="" if grade == "none" else grade,
         )
-        return Response(StreetRowSerializer(rows, many=True).data)
+        return paginate(self, request, rows, lambda page: StreetRowSerializer(page, many=True).data)
 
 
 class StreetDetailView(ApiView):
@@ -540,6 +543,8 @@ class StreetDetailView(ApiView):
 
 
 class InspectionCollectionView(ApiView):
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="rectification_inspections",
         summary=str(_("检查记录")),
@@ -554,7 +559,8 @@ class InspectionCollectionView(ApiView):
         )
         if params.get("street"):
             qs = qs.filter(street_code=params["street"])
-        return Response(InspectionSerializer(list(qs.order_by("-inspected_on", "-id")[:500]), many=True).data)
+        rows = qs.order_by("-inspected_on", "-id")
+        return paginate(self, request, rows, lambda page: InspectionSerializer(page, many=True).data)
 
     @extend_schema(
         operation_id="rectification_inspection_create",
@@ -602,6 +608,8 @@ class InspectionDetailView(ApiView):
 
 
 class MineView(ApiView):
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="rectification_mine",
         summary=str(_("街巷长工作台")),
@@ -612,10 +620,13 @@ class MineView(ApiView):
         responses={200: ChiefStreetSerializer(many=True), **error_responses()},
     )
     def get(self, request):
-        return Response(ChiefStreetSerializer(_queries().chief_dashboard(request.user), many=True).data)
+        rows = _queries().chief_dashboard(request.user)
+        return paginate(self, request, rows, lambda page: ChiefStreetSerializer(page, many=True).data)
 
 
 class ProposalListView(ApiView):
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="rectification_proposals",
         summary=str(_("待我决定的问责建议")),
@@ -623,7 +634,8 @@ class ProposalListView(ApiView):
         responses={200: ProposalSerializer(many=True), **error_responses()},
     )
     def get(self, request):
-        return Response(ProposalSerializer(_queries().pending_proposals_for(request.user), many=True).data)
+        rows = _queries().pending_proposals_for(request.user)
+        return paginate(self, request, rows, lambda page: ProposalSerializer(page, many=True).data)
 
 
 class ProposalDecisionView(ApiView):

@@ -19,7 +19,7 @@ from jingzhi.accounts import access
 from jingzhi.api.base import ApiView
 from jingzhi.api.casesapi import present
 from jingzhi.api.casesapi import serializers as s
-from jingzhi.api.pagination import Pagination
+from jingzhi.api.pagination import Pagination, paginate
 from jingzhi.api.schema import ErrorSerializer, error_responses
 from jingzhi.cases import actions, permissions, queries, suggest, workflow
 from jingzhi.cases.exceptions import ActionNotAllowed
@@ -67,6 +67,7 @@ def _local_bounds(day: date, *, end: bool) -> datetime:
 # ---------------------------------------------------------------------------------------------------- list
 class CaseListView(ApiView):
     parser_classes = PARSERS
+    pagination_class = Pagination
 
     @extend_schema(
         operation_id="cases_list",
@@ -175,7 +176,8 @@ def decide_source(user, wanted: str | None) -> str:
         raise PermissionDenied(
             _("您不能以“%(source)s”来源上报。您可用的来源：%(allowed)s")
             % {"source": labels.get(wanted, wanted), "allowed": listing(str(labels[a]) for a in allowed)},
-            fields={"source": allowed},
+            fields={"source": [_("可用的来源：%(allowed)s") % {"allowed": "、".join(allowed)}]},
+            details={"allowed_sources": allowed},
         )
     return wanted
 
@@ -328,14 +330,16 @@ ACTION_NAMES = [a for a in workflow.ACTIONS if a != workflow.WHISTLE]
 
 
 def _not_allowed(exc: ActionNotAllowed):
-    fields = {
+    """The refusal as the API answers it: the actions allowed now go under `details` (machine-readable),
+    `fields` stays empty (no input field is at fault)."""
+    details = {
         "allowed_actions": exc.allowed,
-        "allowed_labels": [workflow.action_label(a) for a in exc.allowed],
+        "allowed_labels": [str(workflow.action_label(a)) for a in exc.allowed],
         "refused_because": exc.reason,
     }
     if exc.reason == "state":
-        return Conflict(exc.message, code="action_not_allowed", fields=fields)
-    return PermissionDenied(exc.message, code="action_not_allowed", fields=fields)
+        return Conflict(exc.message, code="action_not_allowed", details=details)
+    return PermissionDenied(exc.message, code="action_not_allowed", details=details)
 
 
 class CaseActionView(ApiView):
@@ -348,7 +352,7 @@ class CaseActionView(ApiView):
             gettext_lazy(
                 "对案件执行流转表中的一个动作（派核实、核实、立案、派遣、响应、退单、延期、挂账、反馈、核查、回访、评价、"
                 "重新办理、督办……）。理由写在 reason，说明写在 note；派遣可指定 departments 与 lead（不指定则按职责清单自动派遣）；"
-                "照片用 multipart 的 photos。不允许时：状态不允许为 409，角色不允许为 403，fields.allowed_actions 列出您此刻可办理的动作。"
+                "照片用 multipart 的 photos。不允许时：状态不允许为 409，角色不允许为 403，details.allowed_actions 列出您此刻可办理的动作。"
                 "expected_version 与当前版本不同时 409（他人已处理，请刷新）。吹哨请用 /api/v1/whistles/。"
             )
         ),
@@ -378,7 +382,8 @@ class CaseActionView(ApiView):
             hint = _("吹哨请使用 /api/v1/whistles/。") if action == workflow.WHISTLE else ""
             raise NotFound(
                 _("没有“%(action)s”这个动作。%(hint)s") % {"action": action, "hint": hint},
-                fields={"allowed_actions": permissions.allowed_actions_for(user, case)},
+                fields={"action": [_("没有这个动作")]},
+                details={"allowed_actions": permissions.allowed_actions_for(user, case)},
             )
         data = s.ActionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -410,6 +415,8 @@ class CaseActionView(ApiView):
 
 # ---------------------------------------------------------------------------------------------------- lookups
 class DuplicatesView(ApiView):
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="cases_duplicates",
         summary=str(gettext_lazy("附近的重复案件")),
@@ -456,7 +463,7 @@ class DuplicatesView(ApiView):
             }
             for c, metres in found
         ]
-        return Response(s.DuplicateSerializer(body, many=True).data)
+        return paginate(self, request, body, lambda page: s.DuplicateSerializer(page, many=True).data)
 
 
 class SuggestCategoryView(ApiView):
@@ -499,12 +506,15 @@ class SuggestCategoryView(ApiView):
 
 
 class QueueCountsView(ApiView):
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="cases_queues",
         summary=str(gettext_lazy("工作队列计数")),
         description=str(
             gettext_lazy(
-                "各工作队列中您可见的案件数（待核实、待立案、待派遣、待响应、处置中、挂账、待核查、待回访、督办、已结案）。"
+                "各工作队列中您可见的案件数（待核实、待立案、待派遣、待响应、处置中、挂账、待核查、待回访、督办、已结案），"
+                "与其他列表一样分页。"
             )
         ),
         responses={200: s.QueueCountSerializer(many=True), **error_responses()},
@@ -513,4 +523,4 @@ class QueueCountsView(ApiView):
     def get(self, request):
         counts = queries.queue_counts(request.user)
         body = [{"name": name, "label": queries.queue_label(name), "count": n} for name, n in counts.items()]
-        return Response(s.QueueCountSerializer(body, many=True).data)
+        return paginate(self, request, body, lambda page: s.QueueCountSerializer(page, many=True).data)

@@ -50,7 +50,7 @@ class WhistleView(ApiView):
         description=str(
             gettext_lazy(
                 "街道管理员就本街道的一件或几件未办结案件召集部门，各部门须在时限内（默认 30 分钟）到场报到。"
-                "不在您辖区的案件为 404；无权吹哨时 403，fields.allowed_actions 列出您可办理的动作。"
+                "不在您辖区的案件为 404；无权吹哨时 403，details.allowed_actions 列出您可办理的动作。"
             )
         ),
         request=s.WhistleInputSerializer,
@@ -148,6 +148,8 @@ class PendingQuerySerializer(serializers.Serializer):
 
 
 class MySummonsesView(ApiView):
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="me_summonses",
         summary=str(gettext_lazy("我部门的报到通知")),
