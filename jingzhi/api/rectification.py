@@ -227,14 +227,14 @@ class ScorePointSerializer(serializers.Serializer):
 class StreetDetailSerializer(serializers.Serializer):
     street = StreetRowSerializer()
     board = BoardSerializer(allow_null=True)
-    scores = ScorePointSerializer(many=True)
-    grade_history = GradeChangeSerializer(many=True)
-    chiefs = ChiefSerializer(many=True)
-    task_letters = TaskLetterSerializer(many=True)
+    scores = ScorePointSerializer(many=True, help_text=_("近 24 个月的得分，从早到晚"))
+    grade_history = GradeChangeSerializer(many=True, help_text=_("等级变化，从早到晚"))
+    chiefs = ChiefSerializer(many=True, help_text=_("历任街巷长，按任职日期从早到晚"))
+    task_letters = TaskLetterSerializer(many=True, help_text=_("任务书，按下达时间从早到晚"))
     ledger = LedgerEntrySerializer(many=True)
     plan_title = serializers.CharField(allow_null=True)
     plan_items = PlanItemSerializer(many=True)
-    proposals = ProposalSerializer(many=True)
+    proposals = ProposalSerializer(many=True, help_text=_("问责建议，从早到晚"))
     stewards = PersonSerializer(many=True)
 
 
@@ -530,13 +530,14 @@ class StreetDetailView(ApiView):
             "street": row,
             "board": row.record,
             "scores": [{"month": m, "score": s} for m, s in queries.score_series(street.code, 24)],
-            "grade_history": queries.grade_history(street.code),
-            "chiefs": queries.chief_history(street.code),
-            "task_letters": queries.task_letters(street.code),
+            # Histories answer oldest first, as everywhere in the API (the case timeline, updates).
+            "grade_history": sorted(queries.grade_history(street.code), key=lambda g: (g.month, g.pk)),
+            "chiefs": sorted(queries.chief_history(street.code), key=lambda c: (c.started_on, c.pk)),
+            "task_letters": sorted(queries.task_letters(street.code), key=lambda t: (t.issued_at, t.pk)),
             "ledger": queries.ledger(street.code),
             "plan_title": plan.title if plan else None,
             "plan_items": items,
-            "proposals": queries.proposals_for(street.code),
+            "proposals": sorted(queries.proposals_for(street.code), key=lambda p: p.pk),
             "stewards": [s.user for s in queries.stewards_for(street.code)],
         }
         return Response(StreetDetailSerializer(body).data)

@@ -349,9 +349,11 @@ def document(base_url: str = "/open311/v2/") -> dict:
                     "type": "array",
                     "items": {
                         "type": "object",
+                        "description": "所有服务都是 realtime：只给 service_request_id，不给 token（规范要求二者不同时出现）",
+                        "required": ["service_request_id"],
+                        "not": {"required": ["token"]},
                         "properties": {
                             "service_request_id": {"type": "string"},
-                            "token": NULLABLE_STRING,
                             "service_notice": NULLABLE_STRING,
                             "account_id": NULLABLE_STRING,
                         },

@@ -444,3 +444,20 @@ def point_on_street(street) -> tuple[float, float]:
         else geom.representative_point()
     )
     return round(point.x, 7), round(point.y, 7)
+
+
+def chief_candidates(street_code: str):
+    """People an administrator may appoint as the street's chief or steward: active users with an active
+    role within the street's subdistrict or district (the district head is 总街巷长), by user name."""
+    from jingzhi.accounts.models import User
+
+    prefixes = {street_code[:6], street_code[:9], street_code}
+    return (
+        User.objects.filter(
+            is_active=True,
+            role_assignments__is_active=True,
+            role_assignments__scope_code__in=sorted(prefixes),
+        )
+        .distinct()
+        .order_by("username")
+    )

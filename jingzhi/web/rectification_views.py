@@ -240,20 +240,10 @@ def _choices(name):
 
 
 def _candidates(user, street_code):
-    """People an admin may appoint as chief or steward: active users with a role within the street's
-    subdistrict or district (the district head is 总街巷长)."""
-    from jingzhi.accounts.models import User
+    """People an admin may appoint as chief or steward (the same query the API's candidate list uses)."""
+    from jingzhi.rectification.queries import chief_candidates
 
-    prefixes = {street_code[:6], street_code[:9], street_code}
-    return list(
-        User.objects.filter(
-            is_active=True,
-            role_assignments__is_active=True,
-            role_assignments__scope_code__in=sorted(prefixes),
-        )
-        .distinct()
-        .order_by("username")[:200]
-    )
+    return list(chief_candidates(street_code)[:200])
 
 
 ACTS = {}

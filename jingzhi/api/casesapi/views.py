@@ -208,11 +208,28 @@ class CaseIntakeMixin:
         self, request, data: dict, *, source: str, idempotency_key: str = "", external_ref: str = ""
     ):
         user = request.user
-        existing = None
-        if idempotency_key:
-            existing = Case.objects.filter(source=source, idempotency_key=idempotency_key[:100]).first()
-        elif external_ref:
-            existing = Case.objects.filter(source=source, external_ref=external_ref[:64]).first()
+        report = {
+            "description": data["description"],
+            "lon": data["lon"],
+            "lat": data["lat"],
+            "crs": data.get("crs", "wgs84"),
+            "address": data.get("address", ""),
+            "category": data.get("category"),
+            "filing_condition": data.get("filing_condition"),
+            "reporter_name": data.get("reporter_name", ""),
+            "reporter_phone": data.get("reporter_phone", ""),
+            "request_type": data.get("request_type") or None,
+            "urgency": data.get("urgency") or None,
+            "duplicate_of": data.get("duplicate_of"),
+        }
+        # A retry answers with the case it made; the same key with a different report is a 422 (domain).
+        existing = actions.find_replay(
+            actor=user,
+            source=source,
+            idempotency_key=idempotency_key,
+            external_ref="" if idempotency_key else external_ref,
+            fingerprint=actions.request_fingerprint(**report) if idempotency_key else "",
+        )
         if existing is not None:
             return self.replay(user, existing), False
         staff = access.is_staff_user(user)
@@ -228,21 +245,10 @@ class CaseIntakeMixin:
         case = actions.do_open_case(
             actor=user,
             source=source,
-            description=data["description"],
-            lon=data["lon"],
-            lat=data["lat"],
-            crs=data.get("crs", "wgs84"),
-            address=data.get("address", ""),
-            category=data.get("category"),
-            filing_condition=data.get("filing_condition"),
-            reporter_name=data.get("reporter_name", ""),
-            reporter_phone=data.get("reporter_phone", ""),
             idempotency_key=idempotency_key or None,
             external_ref=external_ref or None,
             photos=multipart_photos(request, data),
-            request_type=data.get("request_type") or None,
-            urgency=data.get("urgency") or None,
-            duplicate_of=data.get("duplicate_of"),
+            **report,
         )
         if getattr(case, "replayed", False):  # a concurrent retry with the same key committed first
             return self.replay(user, case), False
@@ -270,7 +276,7 @@ class CaseCollectionView(CaseListView, CaseIntakeMixin):
                 "新建案件：定位（不在任何网格内时 400，除非配置了兜底区）、按描述推荐分类（有足够已立案案件时用学习模型，"
                 "否则用关键词）、开始核实计时。来源由您的角色决定：居民为 resident_web；监督员本人上报（inspector）"
                 "直接进入待立案。可用 JSON，或 multipart/form-data 附照片（photos，可多个）。"
-                "请求头 Idempotency-Key：同一键重试返回同一案件（200），不重复新建。坐标默认 WGS84，"
+                "请求头 Idempotency-Key：同一键、同样内容的重试返回同一案件（200），不重复新建；同一键换了内容为 422。坐标默认 WGS84，"
                 "高德/腾讯地图坐标传 crs=gcj02。duplicate_of 关注附近的同类未办结案件而不新建。"
             )
         ),
@@ -291,6 +297,12 @@ class CaseCollectionView(CaseListView, CaseIntakeMixin):
             ),
             **error_responses(400, 404),
             409: OpenApiResponse(ErrorSerializer, description=str(gettext_lazy("幂等键已被他人使用"))),
+            422: OpenApiResponse(
+                ErrorSerializer,
+                description=str(
+                    gettext_lazy("幂等键已用于内容不同的另一份上报（code 为 idempotency_conflict）")
+                ),
+            ),
         },
         tags=TAGS,
     )

@@ -26,14 +26,15 @@ TAGS = [str(gettext_lazy("吹哨报到"))]
 
 def whistle_body(whistle) -> dict:
     summonses = WhistleSummons.objects.filter(whistle=whistle).select_related("department").order_by("id")
+    cases = [{"id": c.pk, "number": c.number} for c in whistle.cases.order_by("id")]
     return {
         "id": whistle.pk,
         "subdistrict_code": whistle.subdistrict_code,
         "blown_at": whistle.blown_at,
         "limit_minutes": whistle.limit_minutes,
         "note": whistle.note,
-        "cases": list(whistle.cases.values_list("pk", flat=True)),
-        "summonses": [present.summons_dict(x, whistle) for x in summonses],
+        "cases": [c["id"] for c in cases],
+        "summonses": [present.summons_dict(x, whistle, cases) for x in summonses],
     }
 
 
@@ -162,6 +163,7 @@ class MySummonsesView(ApiView):
         query = PendingQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         rows = queries.summonses_for(request.user, pending_only=query.validated_data["pending"])
+        rows = rows.prefetch_related("whistle__cases")
         paginator = Pagination()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(

@@ -348,6 +348,44 @@ def test_an_idempotency_key_makes_a_retry_create_nothing(world, api, frozen):
     assert "井盖" not in other.content.decode()
 
 
+def test_a_reused_idempotency_key_with_a_different_report_is_a_422_naming_the_conflict(world, api, frozen):
+    body = {"description": "井盖没了", "lon": IN_SUB1[0], "lat": IN_SUB1[1]}
+    first = api.resident.post("/api/v1/cases/", body, format="json", HTTP_IDEMPOTENCY_KEY="phone-9")
+    changed = api.resident.post(
+        "/api/v1/cases/", {**body, "description": "路灯不亮"}, format="json", HTTP_IDEMPOTENCY_KEY="phone-9"
+    )
+    moved = api.resident.post(
+        "/api/v1/cases/", {**body, "lon": IN_SUB1[0] + 0.0002}, format="json", HTTP_IDEMPOTENCY_KEY="phone-9"
+    )
+    same = api.resident.post("/api/v1/cases/", body, format="json", HTTP_IDEMPOTENCY_KEY="phone-9")
+    assert first.status_code == 201
+    for answer in (changed, moved):
+        err = assert_error_body(answer, 422, "idempotency_conflict")
+        assert "phone-9" in err["message"] and err["fields"]["idempotency_key"]
+        assert first.json()["number"] not in answer.content.decode()
+    assert same.status_code == 200 and same.json()["id"] == first.json()["id"]
+    assert Case.objects.count() == 1
+
+
+def test_the_idempotency_check_is_in_the_domain_and_holds_when_the_interface_check_is_skipped(world, frozen):
+    from jingzhi.cases import actions
+    from jingzhi.cases.exceptions import IdempotencyConflict
+
+    resident = world.p.resident
+    report = {"description": "井盖没了", "lon": IN_SUB1[0], "lat": IN_SUB1[1]}
+    first = actions.do_open_case(actor=resident, source="resident_web", idempotency_key="k1", **report)
+    again = actions.do_open_case(actor=resident, source="resident_web", idempotency_key="k1", **report)
+    assert again.pk == first.pk and again.replayed
+    with pytest.raises(IdempotencyConflict) as info:
+        actions.do_open_case(
+            actor=resident,
+            source="resident_web",
+            idempotency_key="k1",
+            **{**report, "description": "另一件事"},
+        )
+    assert info.value.status == 422 and Case.objects.count() == 1
+
+
 def test_gcj02_coordinates_are_converted_on_the_way_in(world, api, frozen):
     from jingzhi.geo.coords import wgs84_to_gcj02
 

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from jingzhi.cases.models import Case
+from jingzhi.open311.models import Open311Request
 
 from .conftest import BASE, OUTSIDE, REPORTER_EMAIL, REPORTER_NAME, REPORTER_PHONE, form, parse, spec_errors
 
@@ -241,7 +242,8 @@ def test_reporter_name_phone_and_email_never_appear_in_any_response(http, world,
     actions.do_verify_case(actor=world.p.inspector, case_id=case.pk, note="已联系诉求人")
     actions.do_file_case(actor=world.p.shift_lead, case_id=case.pk)
     actions.do_dispatch_case(actor=world.p.dispatcher, case_id=case.pk)
-    number, token = created["service_request_id"], created["token"]
+    number = created["service_request_id"]
+    token = Open311Request.objects.get(case=case).token
     paths = [
         "discovery",
         "services",
