@@ -500,7 +500,7 @@ class StreetListView(ApiView):
         summary=str(_("街巷与等级")),
         tags=TAG,
         parameters=[StreetQuerySerializer],
-        responses={200: StreetRowSerializer(many=True), **error_responses(400)},
+        responses={200: StreetRowSerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request):
         params = _valid(StreetQuerySerializer, request.query_params)
@@ -551,7 +551,7 @@ class InspectionCollectionView(ApiView):
         summary=str(_("检查记录")),
         tags=TAG,
         parameters=[InspectionQuerySerializer],
-        responses={200: InspectionSerializer(many=True), **error_responses(400)},
+        responses={200: InspectionSerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request):
         params = _valid(InspectionQuerySerializer, request.query_params)
@@ -618,7 +618,7 @@ class MineView(ApiView):
         description=str(
             _("我担任街巷长的街巷：等级、不达标事项、逾期案件与整治事项、任务书、待决定的问责建议。")
         ),
-        responses={200: ChiefStreetSerializer(many=True), **error_responses()},
+        responses={200: ChiefStreetSerializer(many=True), **error_responses(404)},
     )
     def get(self, request):
         rows = _queries().chief_dashboard(request.user)
@@ -632,7 +632,7 @@ class ProposalListView(ApiView):
         operation_id="rectification_proposals",
         summary=str(_("待我决定的问责建议")),
         tags=TAG,
-        responses={200: ProposalSerializer(many=True), **error_responses()},
+        responses={200: ProposalSerializer(many=True), **error_responses(404)},
     )
     def get(self, request):
         rows = _queries().pending_proposals_for(request.user)

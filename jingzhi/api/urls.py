@@ -32,5 +32,5 @@ urlpatterns = [
     path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),
     *v1,
-    re_path(r"^.*$", ApiNotFoundView.as_view(), name="not-found"),
+    re_path(r"^[\s\S]*$", ApiNotFoundView.as_view(), name="not-found"),  # newlines too
 ]

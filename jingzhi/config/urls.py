@@ -9,6 +9,6 @@ urlpatterns = [
     path("api/", include("jingzhi.api.urls")),
     path("open311/v2/", include("jingzhi.open311.urls")),
     # Any other path under /open311/ answers the spec's error body, never the web's HTML 404.
-    re_path(r"^open311(?:/(?P<path>.*))?$", open311_not_found),
+    re_path(r"^open311(?:/(?P<path>[\s\S]*))?$", open311_not_found),
     path("", include("jingzhi.web.urls")),
 ]

@@ -439,7 +439,7 @@ class DuplicatesView(ApiView):
             )
         ),
         parameters=[s.DuplicatesQuerySerializer],
-        responses={200: s.DuplicateSerializer(many=True), **error_responses(400)},
+        responses={200: s.DuplicateSerializer(many=True), **error_responses(400, 404)},
         tags=TAGS,
     )
     def get(self, request):
@@ -529,7 +529,7 @@ class QueueCountsView(ApiView):
                 "与其他列表一样分页。"
             )
         ),
-        responses={200: s.QueueCountSerializer(many=True), **error_responses()},
+        responses={200: s.QueueCountSerializer(many=True), **error_responses(404)},
         tags=TAGS,
     )
     def get(self, request):

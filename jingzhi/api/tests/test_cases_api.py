@@ -163,8 +163,8 @@ def test_the_permission_matrix_through_the_api(world, api, frozen, state, action
         assert response.status_code == status, (who, action, response.content)
         if status == 403:
             err = assert_error_body(response, 403, "action_not_allowed")
-            assert err["fields"]["refused_because"] == "role"
-            assert action not in err["fields"]["allowed_actions"]
+            assert err["details"]["refused_because"] == "role"
+            assert action not in err["details"]["allowed_actions"]
         elif status == 200:
             assert response.json()["state"] == workflow.next_state(state, action)
 
@@ -299,7 +299,7 @@ def test_the_source_is_decided_by_the_callers_roles(world, api, frozen):
     assert report(api.inspector).json()["state"] == "pending_filing"  # an inspector's own report
     assert report(api.operator, source="hotline", reporter_name="张先生").json()["source"] == "hotline"
     err = assert_error_body(report(api.resident, source="inspector"), 403, "permission_denied")
-    assert err["fields"]["source"] == ["resident_web"]
+    assert err["details"]["allowed_sources"] == ["resident_web"] and err["fields"]["source"]
     err = assert_error_body(report(api.resident, reporter_name="别人"), 400, "invalid")
     assert "reporter_name" in err["fields"]
 
@@ -457,13 +457,13 @@ def test_an_action_not_allowed_in_this_state_lists_the_allowed_ones(world, api, 
     body = assert_error_body(
         api.dispatcher.post(url(case, "dispatch"), {}, format="json"), 409, "action_not_allowed"
     )
-    assert body["fields"]["refused_because"] == "state"
+    assert body["details"]["refused_because"] == "state"
     assert "待核实" in body["message"]
     op = assert_error_body(
         api.operator.post(url(case, "accept"), {}, format="json"), 409, "action_not_allowed"
     )
-    assert op["fields"]["allowed_actions"] == ["verify_request", "not_file", "merge"]
-    assert op["fields"]["allowed_labels"][0] == "派核实"
+    assert op["details"]["allowed_actions"] == ["verify_request", "not_file", "merge"]
+    assert op["details"]["allowed_labels"][0] == "派核实"
 
 
 def test_a_return_without_a_reason_is_refused(world, api, frozen):
@@ -482,8 +482,8 @@ def test_a_rating_by_someone_who_is_not_the_reporter_is_refused(world, api, froz
         403,
         "action_not_allowed",
     )
-    assert "上报人" in body["message"] and "rate" not in body["fields"]["allowed_actions"]
-    assert "callback" in body["fields"]["allowed_actions"]
+    assert "上报人" in body["message"] and "rate" not in body["details"]["allowed_actions"]
+    assert "callback" in body["details"]["allowed_actions"]
 
 
 def test_an_extension_past_the_maximum_and_bad_values_are_refused(world, api, frozen):
@@ -597,11 +597,13 @@ def test_list_filters_and_their_bad_values(world, api, frozen):
 
 def test_queue_counts_are_scoped(world, api, frozen):
     open_case(world)
-    counts = {row["name"]: row["count"] for row in api.operator.get("/api/v1/cases/queues/").json()}
+    counts = {
+        row["name"]: row["count"] for row in api.operator.get("/api/v1/cases/queues/").json()["results"]
+    }
     assert counts["verify"] == 1
-    assert {row["name"]: row["count"] for row in api.operator2.get("/api/v1/cases/queues/").json()}[
-        "verify"
-    ] == 0
+    assert {
+        row["name"]: row["count"] for row in api.operator2.get("/api/v1/cases/queues/").json()["results"]
+    }["verify"] == 0
 
 
 # ---------------------------------------------------------------------------------------------------- duplicates
@@ -611,7 +613,7 @@ def test_duplicates_are_offered_without_personal_data_and_can_be_followed(world,
         "/api/v1/cases/duplicates/", {"category": world.t.cover.pk, "lon": IN_SUB1[0], "lat": IN_SUB1[1]}
     )
     assert response.status_code == 200
-    assert [row["id"] for row in response.json()] == [first.pk]
+    assert [row["id"] for row in response.json()["results"]] == [first.pk]
     assert "王阿姨" not in response.content.decode() and "13800000000" not in response.content.decode()
     followed = report(api.other_resident, duplicate_of=first.pk)
     assert followed.status_code == 201 and followed.json()["state"] == "merged"
@@ -624,7 +626,8 @@ def test_duplicates_are_offered_without_personal_data_and_can_be_followed(world,
 
 def test_duplicates_of_an_unknown_category_are_refused(world, api, frozen):
     response = api.resident.get("/api/v1/cases/duplicates/", {"category": 424242, "lon": 116.35, "lat": 39.9})
-    assert response.status_code in (400, 404) and set(response.json()) == {"code", "message", "fields"}
+    assert response.status_code in (400, 404)
+    assert_error_body(response, response.status_code, response.json()["code"])
 
 
 # ---------------------------------------------------------------------------------------------------- suggestion
@@ -743,6 +746,9 @@ def test_a_whistle_summons_departments_who_report_in_and_are_rated(world, api, f
     summonses = {x["department"]["id"]: x["id"] for x in blown.json()["summonses"]}
     pending = api.other_handler.get("/api/v1/me/summonses/", {"pending": 1}).json()["results"]
     assert [x["id"] for x in pending] == [summonses[p.zls.pk]]
+    # A summons says what it is for: the whistle, its cases and its note.
+    assert pending[0]["whistle"] == blown.json()["id"] and pending[0]["note"] == "自来水管爆裂"
+    assert pending[0]["cases"] == [{"id": case.pk, "number": case.number}]
     assert_error_body(
         api.other_handler.post(
             f"/api/v1/whistles/summonses/{summonses[p.szsr.pk]}/report-in/",

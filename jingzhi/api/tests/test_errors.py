@@ -163,6 +163,8 @@ def test_a_domain_error_with_a_code_in_fields_answers_a_message_over_the_api(cit
 
     client = APIClient()
     client.force_authenticate(user_with("someone"))
-    response = client.post("/api/v1/cases/", {"description": "井盖没了", "lon": 100.0, "lat": 30.0}, format="json")
+    response = client.post(
+        "/api/v1/cases/", {"description": "井盖没了", "lon": 100.0, "lat": 30.0}, format="json"
+    )
     body = assert_error_body(response, 400, "outside_jurisdiction")
     assert set(body["fields"]) == {"lon", "lat"} and body["fields"]["lon"] == [body["message"]]

@@ -121,6 +121,32 @@ def test_unknown_paths_requests_and_tokens_are_404s(http, world, fmt):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+def test_any_path_under_open311_outside_v2_answers_the_spec_error(http, fmt):
+    """Not only /open311/v2/: /open311/, /open311/v3/… and the bare prefix never reach the web's HTML 404."""
+    for path in (f"/open311/v3/services.{fmt}", f"/open311/services.{fmt}", f"/open311/x/y/z.{fmt}"):
+        spec_errors(http.get(path), fmt, 404)
+        spec_errors(http.post(path, {"a": "b"}), fmt, 404)
+    spec_errors(http.get("/open311/"), "xml", 404)
+    spec_errors(http.get("/open311"), "xml", 404)
+    spec_errors(http.get("/open311/?format=json"), "json", 404)
+    spec_errors(http.get("/open311/v2/discovery.%0A"), "xml", 404)  # a newline in the path
+    spec_errors(http.get("/open311/%0A"), "xml", 404)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_unexpected_failure_is_a_spec_500_not_a_page(http, world, fmt, monkeypatch, settings):
+    from jingzhi.open311 import services
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    settings.DEBUG = False
+    monkeypatch.setattr(services, "services", broken)
+    errors = spec_errors(http.get(f"{BASE}services.{fmt}"), fmt, 500)
+    assert "boom" not in errors[0][1]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_a_wrong_jurisdiction_is_a_400_and_the_right_ones_pass(http, key, fmt, settings):
     spec_errors(http.get(f"{BASE}services.{fmt}?jurisdiction_id=elsewhere.gov"), fmt, 400)
     assert http.get(f"{BASE}services.{fmt}?jurisdiction_id=jingzhi.local").status_code == 200
