@@ -176,7 +176,11 @@ def decide_source(user, wanted: str | None) -> str:
         raise PermissionDenied(
             _("您不能以“%(source)s”来源上报。您可用的来源：%(allowed)s")
             % {"source": labels.get(wanted, wanted), "allowed": listing(str(labels[a]) for a in allowed)},
-            fields={"source": [_("可用的来源：%(allowed)s") % {"allowed": "、".join(allowed)}]},
+            fields={
+                "source": [
+                    _("可用的来源：%(allowed)s") % {"allowed": listing(str(labels[a]) for a in allowed)}
+                ]
+            },
             details={"allowed_sources": allowed},
         )
     return wanted
