@@ -83,8 +83,32 @@ def validation_summary(fields: dict[str, list[str]]) -> str:
     return _("输入有误，请检查：%(summary)s") % {"summary": summary}
 
 
-def error_body(code: str, message: str, fields: dict | None = None) -> dict:
-    return {"code": code, "message": str(message), "fields": fields or {}}
+def _is_message(value) -> bool:
+    """Text written for a person: it has a space or a non-ASCII character ("不能为空", "This field is
+    required."). A bare ASCII word ("required", "too_long", "2025") is a machine code or a raw value."""
+    return isinstance(value, str) and bool(value.strip()) and (not value.isascii() or " " in value.strip())
+
+
+def message_fields(fields, message: str) -> dict[str, list[str]]:
+    """Any `fields` an error carries, as the API promises them: `{field: [message, ...]}` with messages a
+    person reads. Domain errors sometimes name a field with a code (`{"reason": "required"}`) or the raw
+    value at fault (`{"lon": 100.0}`); such a field gets the error's own message, which says what is wrong
+    in Chinese. Machine-readable data belongs in `details`, never here."""
+    if not isinstance(fields, dict):
+        return {}
+    out: dict[str, list[str]] = {}
+    for key, value in fields.items():
+        items = value if isinstance(value, list | tuple) else [value]
+        texts = [str(item) for item in items if _is_message(str(item)) and not isinstance(item, int | float)]
+        out[str(key)] = texts if texts and len(texts) == len(items) else [str(message)]
+    return out
+
+
+def error_body(code: str, message: str, fields: dict | None = None, details: dict | None = None) -> dict:
+    body = {"code": code, "message": str(message), "fields": message_fields(fields or {}, message)}
+    if details:
+        body["details"] = details
+    return body
 
 
 def exception_handler(exc, context):
@@ -95,7 +119,8 @@ def exception_handler(exc, context):
         exc = PermissionDenied()
 
     if isinstance(exc, ApplicationError):
-        body, status = exc.as_dict(), exc.status
+        body = error_body(exc.code, exc.message, exc.fields, getattr(exc, "details", None))
+        status = exc.status
     elif isinstance(exc, drf.ValidationError):
         fields = flatten_errors(exc.detail)
         body, status = error_body("invalid", validation_summary(fields), fields), exc.status_code

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from jingzhi.api.base import ApiView
 from jingzhi.api.locate import lat_field, lon_field
+from jingzhi.api.pagination import Pagination, paginate
 from jingzhi.api.schema import ErrorSerializer, error_responses
 from jingzhi.core.errors import NotFound
 from jingzhi.core.ids import parse_id
@@ -226,14 +227,14 @@ class ScorePointSerializer(serializers.Serializer):
 class StreetDetailSerializer(serializers.Serializer):
     street = StreetRowSerializer()
     board = BoardSerializer(allow_null=True)
-    scores = ScorePointSerializer(many=True)
-    grade_history = GradeChangeSerializer(many=True)
-    chiefs = ChiefSerializer(many=True)
-    task_letters = TaskLetterSerializer(many=True)
+    scores = ScorePointSerializer(many=True, help_text=_("近 24 个月的得分，从早到晚"))
+    grade_history = GradeChangeSerializer(many=True, help_text=_("等级变化，从早到晚"))
+    chiefs = ChiefSerializer(many=True, help_text=_("历任街巷长，按任职日期从早到晚"))
+    task_letters = TaskLetterSerializer(many=True, help_text=_("任务书，按下达时间从早到晚"))
     ledger = LedgerEntrySerializer(many=True)
     plan_title = serializers.CharField(allow_null=True)
     plan_items = PlanItemSerializer(many=True)
-    proposals = ProposalSerializer(many=True)
+    proposals = ProposalSerializer(many=True, help_text=_("问责建议，从早到晚"))
     stewards = PersonSerializer(many=True)
 
 
@@ -492,12 +493,14 @@ class StandardView(ApiView):
 
 
 class StreetListView(ApiView):
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="rectification_streets",
         summary=str(_("街巷与等级")),
         tags=TAG,
         parameters=[StreetQuerySerializer],
-        responses={200: StreetRowSerializer(many=True), **error_responses(400)},
+        responses={200: StreetRowSerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request):
         params = _valid(StreetQuerySerializer, request.query_params)
@@ -508,7 +511,7 @@ class StreetListView(ApiView):
             q=params.get("q", ""),
             grade="" if grade == "none" else grade,
         )
-        return Response(StreetRowSerializer(rows, many=True).data)
+        return paginate(self, request, rows, lambda page: StreetRowSerializer(page, many=True).data)
 
 
 class StreetDetailView(ApiView):
@@ -527,25 +530,28 @@ class StreetDetailView(ApiView):
             "street": row,
             "board": row.record,
             "scores": [{"month": m, "score": s} for m, s in queries.score_series(street.code, 24)],
-            "grade_history": queries.grade_history(street.code),
-            "chiefs": queries.chief_history(street.code),
-            "task_letters": queries.task_letters(street.code),
+            # Histories answer oldest first, as everywhere in the API (the case timeline, updates).
+            "grade_history": sorted(queries.grade_history(street.code), key=lambda g: (g.month, g.pk)),
+            "chiefs": sorted(queries.chief_history(street.code), key=lambda c: (c.started_on, c.pk)),
+            "task_letters": sorted(queries.task_letters(street.code), key=lambda t: (t.issued_at, t.pk)),
             "ledger": queries.ledger(street.code),
             "plan_title": plan.title if plan else None,
             "plan_items": items,
-            "proposals": queries.proposals_for(street.code),
+            "proposals": sorted(queries.proposals_for(street.code), key=lambda p: p.pk),
             "stewards": [s.user for s in queries.stewards_for(street.code)],
         }
         return Response(StreetDetailSerializer(body).data)
 
 
 class InspectionCollectionView(ApiView):
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="rectification_inspections",
         summary=str(_("检查记录")),
         tags=TAG,
         parameters=[InspectionQuerySerializer],
-        responses={200: InspectionSerializer(many=True), **error_responses(400)},
+        responses={200: InspectionSerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request):
         params = _valid(InspectionQuerySerializer, request.query_params)
@@ -554,7 +560,8 @@ class InspectionCollectionView(ApiView):
         )
         if params.get("street"):
             qs = qs.filter(street_code=params["street"])
-        return Response(InspectionSerializer(list(qs.order_by("-inspected_on", "-id")[:500]), many=True).data)
+        rows = qs.order_by("-inspected_on", "-id")
+        return paginate(self, request, rows, lambda page: InspectionSerializer(page, many=True).data)
 
     @extend_schema(
         operation_id="rectification_inspection_create",
@@ -602,6 +609,8 @@ class InspectionDetailView(ApiView):
 
 
 class MineView(ApiView):
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="rectification_mine",
         summary=str(_("街巷长工作台")),
@@ -609,21 +618,25 @@ class MineView(ApiView):
         description=str(
             _("我担任街巷长的街巷：等级、不达标事项、逾期案件与整治事项、任务书、待决定的问责建议。")
         ),
-        responses={200: ChiefStreetSerializer(many=True), **error_responses()},
+        responses={200: ChiefStreetSerializer(many=True), **error_responses(404)},
     )
     def get(self, request):
-        return Response(ChiefStreetSerializer(_queries().chief_dashboard(request.user), many=True).data)
+        rows = _queries().chief_dashboard(request.user)
+        return paginate(self, request, rows, lambda page: ChiefStreetSerializer(page, many=True).data)
 
 
 class ProposalListView(ApiView):
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="rectification_proposals",
         summary=str(_("待我决定的问责建议")),
         tags=TAG,
-        responses={200: ProposalSerializer(many=True), **error_responses()},
+        responses={200: ProposalSerializer(many=True), **error_responses(404)},
     )
     def get(self, request):
-        return Response(ProposalSerializer(_queries().pending_proposals_for(request.user), many=True).data)
+        rows = _queries().pending_proposals_for(request.user)
+        return paginate(self, request, rows, lambda page: ProposalSerializer(page, many=True).data)
 
 
 class ProposalDecisionView(ApiView):

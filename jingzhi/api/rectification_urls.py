@@ -4,6 +4,7 @@ letters and digits in the route itself, so nothing odd ever reaches a query."""
 
 from django.urls import path, re_path
 
+from jingzhi.api import directory
 from jingzhi.api import rectification as views
 
 _STREET = r"^v1/rectification/streets/(?P<code>[0-9A-Za-z]{1,32})/"
@@ -55,6 +56,11 @@ urlpatterns: list = [
     ),
     re_path(_STREET + r"$", views.StreetDetailView.as_view(), name="rectification-street"),
     re_path(_STREET + r"chief/$", views.AppointChiefView.as_view(), name="rectification-chief"),
+    re_path(
+        _STREET + r"candidates/$",
+        directory.ChiefCandidateListView.as_view(),
+        name="rectification-candidates",
+    ),
     re_path(
         _STREET + r"task-letters/$", views.TaskLetterCreateView.as_view(), name="rectification-task-letters"
     ),

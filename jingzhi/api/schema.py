@@ -25,7 +25,17 @@ class ErrorSerializer(serializers.Serializer):
     message = serializers.CharField(help_text=_("给人看的中文说明：哪个字段、哪一行、为什么"))
     fields = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
-        help_text=_("出错的字段（嵌套字段以点号连接，如 points.3.lon）及其错误信息"),
+        help_text=_(
+            "出错的字段（嵌套字段以点号连接，如 points.3.lon）及其错误信息：总是“字段名 → 中文说明的列表”，"
+            "没有出错字段时为空对象"
+        ),
+    )
+    details = serializers.DictField(
+        required=False,
+        help_text=_(
+            "可选：供程序使用的附加数据，如 allowed_actions（您此刻可办理的动作）、refused_because；"
+            "错误码说明见 code"
+        ),
     )
 
 
@@ -35,14 +45,22 @@ ERROR_DESCRIPTIONS = {
     403: _("无权执行此操作"),
     404: _("对象不存在，或不在您的辖区内（两者不作区分）"),
     405: _("不支持该 HTTP 方法"),
-    429: _("请求过于频繁"),
+    406: _("无法以请求的格式（Accept）作答"),
+    409: _("冲突：状态不允许，或已被他人修改、占用"),
+    413: _("请求体过大"),
+    415: _("不支持的请求体类型（Content-Type）"),
+    422: _("请求与先前的同一幂等键的请求不一致"),
+    429: _("请求过于频繁：Retry-After 给出须等待的秒数"),
 }
+
+# Every endpoint may answer these: it needs a signed-in user (401, 403), and any request may be limited.
+ALWAYS = {401, 403, 429}
 
 
 def error_responses(*statuses: int) -> dict:
-    """Responses for the given error statuses, all with the Error body. 401 and 403 are always included:
-    every endpoint needs a signed-in user."""
-    wanted = sorted(set(statuses) | {401, 403})
+    """Responses for the given error statuses, all with the Error body. 401, 403 and 429 are always
+    included (see ALWAYS)."""
+    wanted = sorted(set(statuses) | ALWAYS)
     return {s: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[s]) for s in wanted}
 
 

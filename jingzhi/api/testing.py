@@ -11,13 +11,20 @@ from jingzhi.accounts import actions as accounts
 
 
 def assert_error_body(response, status, code):
+    from jingzhi.api.errors import _is_message
+
     assert response.status_code == status, response.content
     assert response["Content-Type"].startswith("application/json")
     body = json.loads(response.content)
-    assert set(body) == {"code", "message", "fields"}
+    assert set(body) - {"details"} == {"code", "message", "fields"}
     assert body["code"] == code
     assert isinstance(body["message"], str) and body["message"]
     assert isinstance(body["fields"], dict)
+    # One shape: every field maps to a list of messages a person reads (never a code or a raw value).
+    for name, messages in body["fields"].items():
+        assert isinstance(messages, list) and messages, (name, messages)
+        assert all(isinstance(m, str) and _is_message(m) for m in messages), (name, messages)
+    assert isinstance(body.get("details", {}), dict)
     return body
 
 

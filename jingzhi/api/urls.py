@@ -5,7 +5,7 @@ answers a JSON 404 in the usual error body, never Django's HTML page."""
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from jingzhi.api import cases_urls, locate, me, places, rectification_urls
+from jingzhi.api import cases_urls, directory, locate, me, places, rectification_urls
 from jingzhi.api.fallback import ApiNotFoundView
 from jingzhi.api.schema import RedocView, SwaggerView
 
@@ -16,6 +16,8 @@ v1 = [
     path("v1/jurisdiction/tree/", places.JurisdictionTreeView.as_view(), name="jurisdiction-tree"),
     path("v1/locate/", locate.LocateView.as_view(), name="locate"),
     path("v1/locate/batch/", locate.LocateBatchView.as_view(), name="locate-batch"),
+    path("v1/categories/", directory.CategoryListView.as_view(), name="categories-list"),
+    path("v1/departments/", directory.DepartmentListView.as_view(), name="departments-list"),
 ]
 for segment, (list_view, detail_view) in places.PLACE_VIEWS.items():
     v1 += [
@@ -30,5 +32,5 @@ urlpatterns = [
     path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),
     *v1,
-    re_path(r"^.*$", ApiNotFoundView.as_view(), name="not-found"),
+    re_path(r"^[\s\S]*$", ApiNotFoundView.as_view(), name="not-found"),  # newlines too
 ]

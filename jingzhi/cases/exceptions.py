@@ -30,6 +30,23 @@ class StaleCase(Conflict):
         )
 
 
+class IdempotencyConflict(InvalidInput):
+    """The Idempotency-Key was used before for a different report: answering the first case would hide
+    that this report was not filed, and filing it would break the key's promise."""
+
+    code = "idempotency_conflict"
+    status = 422
+
+    def __init__(self, *, key: str):
+        super().__init__(
+            _(
+                "幂等键“%(key)s”已用于您另一份内容不同的上报；新的上报请使用新的幂等键，重试请发送与原来相同的内容"
+            )
+            % {"key": key},
+            fields={"idempotency_key": [_("已用于内容不同的另一份上报")]},
+        )
+
+
 class OutsideJurisdiction(InvalidInput):
     code = "outside_jurisdiction"
 

@@ -236,6 +236,8 @@ class Case(models.Model):
         verbose_name=_("合并至"),
     )
     idempotency_key = models.CharField(_("幂等键"), max_length=100, blank=True)
+    # sha256 of the report's significant fields, kept with the key: a reused key with another body is refused.
+    idempotency_hash = models.CharField(_("幂等请求摘要"), max_length=64, blank=True, default="")
     external_ref = models.CharField(
         _("外部编号"), max_length=64, blank=True, help_text=_("如 12345 热线工单号")
     )

@@ -231,4 +231,5 @@ def check_source(user, source: str) -> None:
             _("您不能以“%(source)s”来源上报。您可用的来源：%(allowed)s")
             % {"source": labels.get(source, source), "allowed": names},
             fields={"source": [_("可用的来源：%(allowed)s") % {"allowed": names}]},
+            details={"allowed_sources": allowed},
         )

@@ -12,15 +12,27 @@ class ApplicationError(Exception):
     status = 400
     default_message = _("请求无法处理")
 
-    def __init__(self, message: str | None = None, *, code: str | None = None, fields: dict | None = None):
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        fields: dict | None = None,
+        details: dict | None = None,
+    ):
         self.message = str(message or self.default_message)
         if code:
             self.code = code
         self.fields = fields or {}
+        # Machine-readable extras a client may act on (e.g. the actions allowed now); never shown as text.
+        self.details = details or {}
         super().__init__(self.message)
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "message": self.message, "fields": self.fields}
+        body = {"code": self.code, "message": self.message, "fields": self.fields}
+        if self.details:
+            body["details"] = self.details
+        return body
 
 
 class InvalidInput(ApplicationError):

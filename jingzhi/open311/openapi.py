@@ -62,6 +62,8 @@ ERRORS = {
     "404": _errors_response("服务、服务请求或令牌不存在"),
 }
 
+NOT_A_RESOURCE = _errors_response("没有这个地址（路径或格式后缀无法识别），或服务、服务请求、令牌不存在")
+
 REQUEST_FIELDS = {
     "api_key": {"type": "string", "description": "客户端密钥（必填）"},
     "jurisdiction_id": {"type": "string"},
@@ -89,7 +91,7 @@ def document(base_url: str = "/open311/v2/") -> dict:
         "required": ["api_key", "service_code"],
         "properties": {**REQUEST_FIELDS, "media": {"type": "string", "format": "binary"}},
     }
-    return {
+    doc = {
         "openapi": "3.0.3",
         "info": {
             "title": "Jingzhi Open311 GeoReport v2",
@@ -349,9 +351,11 @@ def document(base_url: str = "/open311/v2/") -> dict:
                     "type": "array",
                     "items": {
                         "type": "object",
+                        "description": "所有服务都是 realtime：只给 service_request_id，不给 token（规范要求二者不同时出现）",
+                        "required": ["service_request_id"],
+                        "not": {"required": ["token"]},
                         "properties": {
                             "service_request_id": {"type": "string"},
-                            "token": NULLABLE_STRING,
                             "service_notice": NULLABLE_STRING,
                             "account_id": NULLABLE_STRING,
                         },
@@ -412,3 +416,9 @@ def document(base_url: str = "/open311/v2/") -> dict:
             }
         },
     }
+    # Any path under /open311/ that names no resource (a format suffix with other than letters and digits,
+    # an id with a dot) is a spec 404, whatever operation it resembles: every operation may answer it.
+    for operations in doc["paths"].values():
+        for operation in operations.values():
+            operation["responses"].setdefault("404", NOT_A_RESOURCE)
+    return doc

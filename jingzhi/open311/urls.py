@@ -22,5 +22,5 @@ urlpatterns = [
     ),
     re_path(rf"^requests/(?P<service_request_id>[^/.]+){FMT}$", views.request_detail, name="request"),
     re_path(rf"^tokens/(?P<token_id>[^/.]+){FMT}$", views.token, name="token"),
-    re_path(r"^(?P<path>.*)$", views.not_found, name="not-found"),
+    re_path(r"^(?P<path>[\s\S]*)$", views.not_found, name="not-found"),  # newlines too
 ]

@@ -16,7 +16,7 @@ from functools import wraps
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -118,6 +118,12 @@ def endpoint(*methods: str):
                 return _error(fmt, exc, headers)
             except ApplicationError as exc:
                 return _error(fmt, _from_application_error(exc))
+            except SuspiciousOperation as exc:  # e.g. a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+                return _error(fmt, Open311Error(400, _("请求无效：%(why)s") % {"why": type(exc).__name__}))
+            except Exception:
+                # Never Django's HTML 500 under /open311/: the spec's error body, the traceback in the log.
+                logger.exception("unhandled error in Open311 view %s", fn.__name__)
+                return _error(fmt, Open311Error(500, _("服务器内部错误，已记录，请稍后重试")))
 
         return view
 
@@ -298,10 +304,11 @@ def _post_request(request, fmt):
     filed = do_submit_request(client=client, submission=submission)
     case = filed.case
     notice = queries.service_notice(case, tz()) or None
+    # Every service is realtime (the case exists once this answer is sent): the spec says the answer then
+    # carries service_request_id and must not carry a token as well.
     body = [
         {
             "service_request_id": case.number,
-            "token": filed.token,
             "service_notice": notice,
             "account_id": filed.account_id or None,
         }
@@ -422,7 +429,10 @@ def openapi(request):
 
 @csrf_exempt
 def not_found(request, path: str = ""):
-    fmt = "json" if path.lower().endswith(".json") else "xml"
+    """Any other path under /open311/ (also outside /open311/v2/, routed here by the project URLconf): a
+    spec 404 in JSON when the path ends in .json or `format=json` is asked, XML otherwise."""
+    wants_json = path.lower().endswith(".json") or (request.GET.get("format") or "").lower() == "json"
+    fmt = "json" if wants_json else "xml"
     return _error(
         fmt,
         Open311Error(

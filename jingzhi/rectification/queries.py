@@ -445,3 +445,11 @@ def point_on_street(street) -> tuple[float, float]:
         else geom.representative_point()
     )
     return round(point.x, 7), round(point.y, 7)
+
+
+def chief_candidates(street_code: str):
+    """People an administrator may appoint as the street's chief or steward: active users with an active
+    role within the street's subdistrict or district (the district head is 总街巷长), by user name."""
+    from jingzhi.accounts.queries import users_covering
+
+    return users_covering([street_code]).order_by("username")

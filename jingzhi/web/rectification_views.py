@@ -239,11 +239,10 @@ def _choices(name):
 
 
 def _candidates(user, street_code):
-    """People an admin may appoint as chief or steward: active users with a role within the street's
-    subdistrict or district (the district head is 总街巷长)."""
-    from jingzhi.accounts.queries import users_covering
+    """People an admin may appoint as chief or steward (the same query the API's candidate list uses)."""
+    from jingzhi.rectification.queries import chief_candidates
 
-    return list(users_covering([street_code]).order_by("username")[:200])
+    return list(chief_candidates(street_code)[:200])
 
 
 ACTS = {}

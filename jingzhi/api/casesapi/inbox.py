@@ -17,6 +17,8 @@ TAGS = [str(gettext_lazy("通知"))]
 
 
 class InboxView(ApiView):
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="me_inbox",
         summary=str(gettext_lazy("我的通知")),

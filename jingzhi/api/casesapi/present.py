@@ -234,8 +234,11 @@ def detail(case, user, now=None, *, fresh: bool = False) -> dict:
     return body
 
 
-def summons_dict(summons, whistle=None) -> dict:
+def summons_dict(summons, whistle=None, cases=None) -> dict:
+    """One summons, saying what it is for: its whistle, the whistle's cases (id and number) and note."""
     whistle = whistle or summons.whistle
+    if cases is None:
+        cases = [{"id": c.pk, "number": c.number} for c in whistle.cases.all()]
     minutes = None
     if summons.reported_at is not None:
         minutes = round((summons.reported_at - whistle.blown_at).total_seconds() / 60, 1)
@@ -249,4 +252,7 @@ def summons_dict(summons, whistle=None) -> dict:
         "minutes_taken": minutes,
         "rating": summons.rating,
         "comment": summons.comment,
+        "whistle": whistle.pk,
+        "cases": cases,
+        "note": whistle.note,
     }

@@ -186,6 +186,11 @@ class FactsSerializer(serializers.Serializer):
     external_ref = serializers.CharField(allow_blank=True, help_text=_("外部编号，如 12345 工单号"))
 
 
+class CaseNumberSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+
+
 class WhistleSummonsSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     department = RefSerializer()
@@ -196,6 +201,9 @@ class WhistleSummonsSerializer(serializers.Serializer):
     minutes_taken = serializers.FloatField(allow_null=True)
     rating = serializers.IntegerField(allow_null=True)
     comment = serializers.CharField(allow_blank=True)
+    whistle = serializers.IntegerField(help_text=_("所属吹哨的 id"))
+    cases = CaseNumberSerializer(many=True, help_text=_("此次吹哨的案件（id 与编号）"))
+    note = serializers.CharField(allow_blank=True, help_text=_("吹哨事由"))
 
 
 class WhistleSerializer(serializers.Serializer):
@@ -223,7 +231,7 @@ class CaseDetailSerializer(CaseListItemSerializer):
         child=serializers.DictField(), help_text=_("受理时的分类推荐及其依据词")
     )
     photos = PhotoSerializer(many=True)
-    timeline = TimelineEventSerializer(many=True)
+    timeline = TimelineEventSerializer(many=True, help_text=_("时间线，从早到晚（API 中的历史一律从早到晚）"))
     whistles = WhistleSerializer(many=True)
     reporter = ReporterSerializer(
         allow_null=True, help_text=_("诉求人姓名与电话：仅上报人本人及办理该案件的工作人员可见，否则为 null")

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from jingzhi.api.base import ApiView
 from jingzhi.api.casesapi import present
 from jingzhi.api.casesapi import serializers as s
-from jingzhi.api.pagination import Pagination
+from jingzhi.api.pagination import Pagination, paginate
 from jingzhi.api.schema import ErrorSerializer, error_responses
 from jingzhi.cases import actions, permissions, queries, suggest, workflow
 from jingzhi.cases.exceptions import ActionNotAllowed
@@ -64,6 +64,7 @@ def _local_bounds(day: date, *, end: bool) -> datetime:
 # ---------------------------------------------------------------------------------------------------- list
 class CaseListView(ApiView):
     parser_classes = PARSERS
+    pagination_class = Pagination
 
     @extend_schema(
         operation_id="cases_list",
@@ -128,24 +129,29 @@ class CaseIntakeMixin:
         self, request, data: dict, *, source: str, idempotency_key: str = "", external_ref: str = ""
     ):
         user = request.user
+        report = {
+            "description": data["description"],
+            "lon": data["lon"],
+            "lat": data["lat"],
+            "crs": data.get("crs", "wgs84"),
+            "address": data.get("address", ""),
+            "category": data.get("category"),
+            "filing_condition": data.get("filing_condition"),
+            "reporter_name": data.get("reporter_name", ""),
+            "reporter_phone": data.get("reporter_phone", ""),
+            "request_type": data.get("request_type") or None,
+            "urgency": data.get("urgency") or None,
+            "duplicate_of": data.get("duplicate_of"),
+        }
+        # A retry is answered by the action through the unique key (its case, a 422 for the same key with a
+        # different report, a 409 for someone else's key): no look first.
         case = actions.do_open_case(
             actor=user,
             source=source,
-            description=data["description"],
-            lon=data["lon"],
-            lat=data["lat"],
-            crs=data.get("crs", "wgs84"),
-            address=data.get("address", ""),
-            category=data.get("category"),
-            filing_condition=data.get("filing_condition"),
-            reporter_name=data.get("reporter_name", ""),
-            reporter_phone=data.get("reporter_phone", ""),
             idempotency_key=idempotency_key or None,
             external_ref=external_ref or None,
             photos=multipart_photos(request, data),
-            request_type=data.get("request_type") or None,
-            urgency=data.get("urgency") or None,
-            duplicate_of=data.get("duplicate_of"),
+            **report,
         )
         if getattr(case, "replayed", False):  # a concurrent retry with the same key committed first
             return self.replay(user, case), False
@@ -169,7 +175,7 @@ class CaseCollectionView(CaseListView, CaseIntakeMixin):
                 "新建案件：定位（不在任何网格内时 400，除非配置了兜底区）、按描述推荐分类（有足够已立案案件时用学习模型，"
                 "否则用关键词）、开始核实计时。来源由您的角色决定：居民为 resident_web；监督员本人上报（inspector）"
                 "直接进入待立案。可用 JSON，或 multipart/form-data 附照片（photos，可多个）。"
-                "请求头 Idempotency-Key：同一键重试返回同一案件（200），不重复新建。坐标默认 WGS84，"
+                "请求头 Idempotency-Key：同一键、同样内容的重试返回同一案件（200），不重复新建；同一键换了内容为 422。坐标默认 WGS84，"
                 "高德/腾讯地图坐标传 crs=gcj02。duplicate_of 关注附近的同类未办结案件而不新建。"
             )
         ),
@@ -190,6 +196,12 @@ class CaseCollectionView(CaseListView, CaseIntakeMixin):
             ),
             **error_responses(400, 404),
             409: OpenApiResponse(ErrorSerializer, description=str(gettext_lazy("幂等键已被他人使用"))),
+            422: OpenApiResponse(
+                ErrorSerializer,
+                description=str(
+                    gettext_lazy("幂等键已用于内容不同的另一份上报（code 为 idempotency_conflict）")
+                ),
+            ),
         },
         tags=TAGS,
     )
@@ -229,14 +241,16 @@ ACTION_NAMES = [a for a in workflow.ACTIONS if a != workflow.WHISTLE]
 
 
 def _not_allowed(exc: ActionNotAllowed):
-    fields = {
+    """The refusal as the API answers it: the actions allowed now go under `details` (machine-readable),
+    `fields` stays empty (no input field is at fault)."""
+    details = {
         "allowed_actions": exc.allowed,
-        "allowed_labels": [workflow.action_label(a) for a in exc.allowed],
+        "allowed_labels": [str(workflow.action_label(a)) for a in exc.allowed],
         "refused_because": exc.reason,
     }
     if exc.reason == "state":
-        return Conflict(exc.message, code="action_not_allowed", fields=fields)
-    return PermissionDenied(exc.message, code="action_not_allowed", fields=fields)
+        return Conflict(exc.message, code="action_not_allowed", details=details)
+    return PermissionDenied(exc.message, code="action_not_allowed", details=details)
 
 
 class CaseActionView(ApiView):
@@ -249,7 +263,7 @@ class CaseActionView(ApiView):
             gettext_lazy(
                 "对案件执行流转表中的一个动作（派核实、核实、立案、派遣、响应、退单、延期、挂账、反馈、核查、回访、评价、"
                 "重新办理、督办……）。理由写在 reason，说明写在 note；派遣可指定 departments 与 lead（不指定则按职责清单自动派遣）；"
-                "照片用 multipart 的 photos。不允许时：状态不允许为 409，角色不允许为 403，fields.allowed_actions 列出您此刻可办理的动作。"
+                "照片用 multipart 的 photos。不允许时：状态不允许为 409，角色不允许为 403，details.allowed_actions 列出您此刻可办理的动作。"
                 "expected_version 与当前版本不同时 409（他人已处理，请刷新）。吹哨请用 /api/v1/whistles/。"
             )
         ),
@@ -279,7 +293,8 @@ class CaseActionView(ApiView):
             hint = _("吹哨请使用 /api/v1/whistles/。") if action == workflow.WHISTLE else ""
             raise NotFound(
                 _("没有“%(action)s”这个动作。%(hint)s") % {"action": action, "hint": hint},
-                fields={"allowed_actions": permissions.allowed_actions_for(user, case)},
+                fields={"action": [_("没有这个动作")]},
+                details={"allowed_actions": permissions.allowed_actions_for(user, case)},
             )
         data = s.ActionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -311,6 +326,8 @@ class CaseActionView(ApiView):
 
 # ---------------------------------------------------------------------------------------------------- lookups
 class DuplicatesView(ApiView):
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="cases_duplicates",
         summary=str(gettext_lazy("附近的重复案件")),
@@ -321,7 +338,7 @@ class DuplicatesView(ApiView):
             )
         ),
         parameters=[s.DuplicatesQuerySerializer],
-        responses={200: s.DuplicateSerializer(many=True), **error_responses(400)},
+        responses={200: s.DuplicateSerializer(many=True), **error_responses(400, 404)},
         tags=TAGS,
     )
     def get(self, request):
@@ -357,7 +374,7 @@ class DuplicatesView(ApiView):
             }
             for c, metres in found
         ]
-        return Response(s.DuplicateSerializer(body, many=True).data)
+        return paginate(self, request, body, lambda page: s.DuplicateSerializer(page, many=True).data)
 
 
 class SuggestCategoryView(ApiView):
@@ -400,18 +417,21 @@ class SuggestCategoryView(ApiView):
 
 
 class QueueCountsView(ApiView):
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="cases_queues",
         summary=str(gettext_lazy("工作队列计数")),
         description=str(
             gettext_lazy(
-                "各工作队列中您可见的案件数（待核实、待立案、待派遣、待响应、处置中、挂账、待核查、待回访、督办、已结案）。"
+                "各工作队列中您可见的案件数（待核实、待立案、待派遣、待响应、处置中、挂账、待核查、待回访、督办、已结案），"
+                "与其他列表一样分页。"
             )
         ),
-        responses={200: s.QueueCountSerializer(many=True), **error_responses()},
+        responses={200: s.QueueCountSerializer(many=True), **error_responses(404)},
         tags=TAGS,
     )
     def get(self, request):
         counts = queries.queue_counts(request.user)
         body = [{"name": name, "label": queries.queue_label(name), "count": n} for name, n in counts.items()]
-        return Response(s.QueueCountSerializer(body, many=True).data)
+        return paginate(self, request, body, lambda page: s.QueueCountSerializer(page, many=True).data)

@@ -26,14 +26,15 @@ TAGS = [str(gettext_lazy("吹哨报到"))]
 
 def whistle_body(whistle) -> dict:
     summonses = WhistleSummons.objects.filter(whistle=whistle).select_related("department").order_by("id")
+    cases = [{"id": c.pk, "number": c.number} for c in whistle.cases.order_by("id")]
     return {
         "id": whistle.pk,
         "subdistrict_code": whistle.subdistrict_code,
         "blown_at": whistle.blown_at,
         "limit_minutes": whistle.limit_minutes,
         "note": whistle.note,
-        "cases": list(whistle.cases.values_list("pk", flat=True)),
-        "summonses": [present.summons_dict(x, whistle) for x in summonses],
+        "cases": [c["id"] for c in cases],
+        "summonses": [present.summons_dict(x, whistle, cases) for x in summonses],
     }
 
 
@@ -50,7 +51,7 @@ class WhistleView(ApiView):
         description=str(
             gettext_lazy(
                 "街道管理员就本街道的一件或几件未办结案件召集部门，各部门须在时限内（默认 30 分钟）到场报到。"
-                "不在您辖区的案件为 404；无权吹哨时 403，fields.allowed_actions 列出您可办理的动作。"
+                "不在您辖区的案件为 404；无权吹哨时 403，details.allowed_actions 列出您可办理的动作。"
             )
         ),
         request=s.WhistleInputSerializer,
@@ -148,6 +149,8 @@ class PendingQuerySerializer(serializers.Serializer):
 
 
 class MySummonsesView(ApiView):
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="me_summonses",
         summary=str(gettext_lazy("我部门的报到通知")),
@@ -160,6 +163,7 @@ class MySummonsesView(ApiView):
         query = PendingQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         rows = queries.summonses_for(request.user, pending_only=query.validated_data["pending"])
+        rows = rows.prefetch_related("whistle__cases")
         paginator = Pagination()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(

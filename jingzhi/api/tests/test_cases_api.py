@@ -162,8 +162,8 @@ def test_the_permission_matrix_through_the_api(world, api, frozen, state, action
         assert response.status_code == status, (who, action, response.content)
         if status == 403:
             err = assert_error_body(response, 403, "action_not_allowed")
-            assert err["fields"]["refused_because"] == "role"
-            assert action not in err["fields"]["allowed_actions"]
+            assert err["details"]["refused_because"] == "role"
+            assert action not in err["details"]["allowed_actions"]
         elif status == 200:
             assert response.json()["state"] == workflow.next_state(state, action)
 
@@ -269,7 +269,7 @@ def test_the_source_is_decided_by_the_callers_roles(world, api, frozen):
     assert report(api.inspector).json()["state"] == "pending_filing"  # an inspector's own report
     assert report(api.operator, source="hotline", reporter_name="张先生").json()["source"] == "hotline"
     err = assert_error_body(report(api.resident, source="inspector"), 403, "permission_denied")
-    assert "居民网页" in err["fields"]["source"][0]
+    assert err["details"]["allowed_sources"] == ["resident_web"] and err["fields"]["source"]
     err = assert_error_body(report(api.resident, reporter_name="别人"), 400, "invalid")
     assert "reporter_name" in err["fields"]
 
@@ -316,6 +316,44 @@ def test_an_idempotency_key_makes_a_retry_create_nothing(world, api, frozen):
     )
     assert_error_body(other, 409, "conflict")
     assert "井盖" not in other.content.decode()
+
+
+def test_a_reused_idempotency_key_with_a_different_report_is_a_422_naming_the_conflict(world, api, frozen):
+    body = {"description": "井盖没了", "lon": IN_SUB1[0], "lat": IN_SUB1[1]}
+    first = api.resident.post("/api/v1/cases/", body, format="json", HTTP_IDEMPOTENCY_KEY="phone-9")
+    changed = api.resident.post(
+        "/api/v1/cases/", {**body, "description": "路灯不亮"}, format="json", HTTP_IDEMPOTENCY_KEY="phone-9"
+    )
+    moved = api.resident.post(
+        "/api/v1/cases/", {**body, "lon": IN_SUB1[0] + 0.0002}, format="json", HTTP_IDEMPOTENCY_KEY="phone-9"
+    )
+    same = api.resident.post("/api/v1/cases/", body, format="json", HTTP_IDEMPOTENCY_KEY="phone-9")
+    assert first.status_code == 201
+    for answer in (changed, moved):
+        err = assert_error_body(answer, 422, "idempotency_conflict")
+        assert "phone-9" in err["message"] and err["fields"]["idempotency_key"]
+        assert first.json()["number"] not in answer.content.decode()
+    assert same.status_code == 200 and same.json()["id"] == first.json()["id"]
+    assert Case.objects.count() == 1
+
+
+def test_the_idempotency_check_is_in_the_domain_and_holds_when_the_interface_check_is_skipped(world, frozen):
+    from jingzhi.cases import actions
+    from jingzhi.cases.exceptions import IdempotencyConflict
+
+    resident = world.p.resident
+    report = {"description": "井盖没了", "lon": IN_SUB1[0], "lat": IN_SUB1[1]}
+    first = actions.do_open_case(actor=resident, source="resident_web", idempotency_key="k1", **report)
+    again = actions.do_open_case(actor=resident, source="resident_web", idempotency_key="k1", **report)
+    assert again.pk == first.pk and again.replayed
+    with pytest.raises(IdempotencyConflict) as info:
+        actions.do_open_case(
+            actor=resident,
+            source="resident_web",
+            idempotency_key="k1",
+            **{**report, "description": "另一件事"},
+        )
+    assert info.value.status == 422 and Case.objects.count() == 1
 
 
 def test_gcj02_coordinates_are_converted_on_the_way_in(world, api, frozen):
@@ -389,13 +427,13 @@ def test_an_action_not_allowed_in_this_state_lists_the_allowed_ones(world, api, 
     body = assert_error_body(
         api.dispatcher.post(url(case, "dispatch"), {}, format="json"), 409, "action_not_allowed"
     )
-    assert body["fields"]["refused_because"] == "state"
+    assert body["details"]["refused_because"] == "state"
     assert "待核实" in body["message"]
     op = assert_error_body(
         api.operator.post(url(case, "accept"), {}, format="json"), 409, "action_not_allowed"
     )
-    assert op["fields"]["allowed_actions"] == ["verify_request", "not_file", "merge"]
-    assert op["fields"]["allowed_labels"][0] == "派核实"
+    assert op["details"]["allowed_actions"] == ["verify_request", "not_file", "merge"]
+    assert op["details"]["allowed_labels"][0] == "派核实"
 
 
 def test_a_return_without_a_reason_is_refused(world, api, frozen):
@@ -414,8 +452,8 @@ def test_a_rating_by_someone_who_is_not_the_reporter_is_refused(world, api, froz
         403,
         "action_not_allowed",
     )
-    assert "上报人" in body["message"] and "rate" not in body["fields"]["allowed_actions"]
-    assert "callback" in body["fields"]["allowed_actions"]
+    assert "上报人" in body["message"] and "rate" not in body["details"]["allowed_actions"]
+    assert "callback" in body["details"]["allowed_actions"]
 
 
 def test_an_extension_past_the_maximum_and_bad_values_are_refused(world, api, frozen):
@@ -529,11 +567,13 @@ def test_list_filters_and_their_bad_values(world, api, frozen):
 
 def test_queue_counts_are_scoped(world, api, frozen):
     open_case(world)
-    counts = {row["name"]: row["count"] for row in api.operator.get("/api/v1/cases/queues/").json()}
+    counts = {
+        row["name"]: row["count"] for row in api.operator.get("/api/v1/cases/queues/").json()["results"]
+    }
     assert counts["verify"] == 1
-    assert {row["name"]: row["count"] for row in api.operator2.get("/api/v1/cases/queues/").json()}[
-        "verify"
-    ] == 0
+    assert {
+        row["name"]: row["count"] for row in api.operator2.get("/api/v1/cases/queues/").json()["results"]
+    }["verify"] == 0
 
 
 # ---------------------------------------------------------------------------------------------------- duplicates
@@ -543,7 +583,7 @@ def test_duplicates_are_offered_without_personal_data_and_can_be_followed(world,
         "/api/v1/cases/duplicates/", {"category": world.t.cover.pk, "lon": IN_SUB1[0], "lat": IN_SUB1[1]}
     )
     assert response.status_code == 200
-    assert [row["id"] for row in response.json()] == [first.pk]
+    assert [row["id"] for row in response.json()["results"]] == [first.pk]
     assert "王阿姨" not in response.content.decode() and "13800000000" not in response.content.decode()
     followed = report(api.other_resident, duplicate_of=first.pk)
     assert followed.status_code == 201 and followed.json()["state"] == "merged"
@@ -556,7 +596,8 @@ def test_duplicates_are_offered_without_personal_data_and_can_be_followed(world,
 
 def test_duplicates_of_an_unknown_category_are_refused(world, api, frozen):
     response = api.resident.get("/api/v1/cases/duplicates/", {"category": 424242, "lon": 116.35, "lat": 39.9})
-    assert response.status_code in (400, 404) and set(response.json()) == {"code", "message", "fields"}
+    assert response.status_code in (400, 404)
+    assert_error_body(response, response.status_code, response.json()["code"])
 
 
 # ---------------------------------------------------------------------------------------------------- suggestion
@@ -675,6 +716,9 @@ def test_a_whistle_summons_departments_who_report_in_and_are_rated(world, api, f
     summonses = {x["department"]["id"]: x["id"] for x in blown.json()["summonses"]}
     pending = api.other_handler.get("/api/v1/me/summonses/", {"pending": 1}).json()["results"]
     assert [x["id"] for x in pending] == [summonses[p.zls.pk]]
+    # A summons says what it is for: the whistle, its cases and its note.
+    assert pending[0]["whistle"] == blown.json()["id"] and pending[0]["note"] == "自来水管爆裂"
+    assert pending[0]["cases"] == [{"id": case.pk, "number": case.number}]
     assert_error_body(
         api.other_handler.post(
             f"/api/v1/whistles/summonses/{summonses[p.szsr.pk]}/report-in/",

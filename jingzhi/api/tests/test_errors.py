@@ -115,3 +115,39 @@ def test_flatten_errors_keeps_every_message():
         "non_field_errors": ["整体"],
         "crs": ["无效"],
     }
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"reason": "required"}, {"reason": ["请填写离任原因"]}),  # a code
+        ({"lon": 100.0, "lat": 30.0}, {"lon": ["请填写离任原因"], "lat": ["请填写离任原因"]}),  # raw values
+        ({"departments": [3, 4]}, {"departments": ["请填写离任原因"]}),
+        ({"items.2.code": "duplicate"}, {"items.2.code": ["请填写离任原因"]}),
+        ({"name": "不能为空"}, {"name": ["不能为空"]}),  # a message stays, as a list
+        ({"name": ["不能为空", "最长 100 个字符"]}, {"name": ["不能为空", "最长 100 个字符"]}),
+        ({"year": "2027"}, {"year": ["请填写离任原因"]}),
+    ],
+)
+def test_domain_error_fields_always_answer_as_lists_of_messages(fields, expected):
+    response = exception_handler(InvalidInput("请填写离任原因", fields=fields), {})
+    assert response.data["fields"] == expected
+
+
+def test_machine_data_goes_under_details_not_fields():
+    exc = Conflict("状态不允许", code="action_not_allowed", details={"allowed_actions": ["verify"]})
+    response = exception_handler(exc, {})
+    assert response.data["fields"] == {} and response.data["details"] == {"allowed_actions": ["verify"]}
+
+
+def test_a_domain_error_with_a_code_in_fields_answers_a_message_over_the_api(city):
+    """The issue's finding: an intake outside every grid answered fields {"lon": 100.0, "lat": 30.0}."""
+    from jingzhi.api.tests.conftest import user_with
+
+    client = APIClient()
+    client.force_authenticate(user_with("someone"))
+    response = client.post(
+        "/api/v1/cases/", {"description": "井盖没了", "lon": 100.0, "lat": 30.0}, format="json"
+    )
+    body = assert_error_body(response, 400, "outside_jurisdiction")
+    assert set(body["fields"]) == {"lon", "lat"} and body["fields"]["lon"] == [body["message"]]

@@ -111,10 +111,10 @@ def test_bad_inspections_are_refused_with_the_error_body(world, at, case):
 
 
 def test_streets_list_only_the_callers_jurisdiction_with_grades(world, at):
-    rows = client_for(world.p.sub_admin2).get(URL + "streets/").json()
+    rows = client_for(world.p.sub_admin2).get(URL + "streets/").json()["results"]
     assert [r["code"] for r in rows] == [STREET2]
     assert client_for(world.p.sub_admin2).get(URL + f"streets/{STREET1}/").status_code == 404
-    assert client_for(world.p.district_admin).get(URL + "streets/?grade=failing").json() == []
+    assert client_for(world.p.district_admin).get(URL + "streets/?grade=failing").json()["results"] == []
 
 
 def test_a_chief_is_appointed_signs_the_letter_and_sees_the_dashboard(world, at):
@@ -139,7 +139,7 @@ def test_a_chief_is_appointed_signs_the_letter_and_sees_the_dashboard(world, at)
     assert admin.post(URL + f"task-letters/{letter['id']}/sign/").status_code == 403
     signed = chief.post(URL + f"task-letters/{letter['id']}/sign/").json()
     assert signed["signed_at"]
-    mine = chief.get(URL + "mine/").json()
+    mine = chief.get(URL + "mine/").json()["results"]
     assert [s["street"]["code"] for s in mine] == [STREET1] and mine[0]["letter"]["id"] == letter["id"]
 
 
@@ -157,7 +157,7 @@ def test_only_an_admin_of_the_street_decides_a_proposal(world, at):
                 {"item": "wall_openings", "passed": False, "count": 1},
             ],
         )
-    proposals = client_for(world.p.sub_admin).get(URL + "proposals/").json()
+    proposals = client_for(world.p.sub_admin).get(URL + "proposals/").json()["results"]
     assert [p["kind"] for p in proposals] == ["talk"]
     pk = proposals[0]["id"]
     refused = client_for(world.p.chief).post(

@@ -25,6 +25,7 @@ from .hotline import (  # noqa: F401
 from .intake import (  # noqa: F401
     do_follow_case,
     do_open_case,
+    request_fingerprint,
     send_case_opened_notices,
 )
 from .reminders import (  # noqa: F401

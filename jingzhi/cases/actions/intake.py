@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from jingzhi.accounts import access
 from jingzhi.cases import deadlines, hooks, permissions, workflow
-from jingzhi.cases.exceptions import OutsideJurisdiction
+from jingzhi.cases.exceptions import IdempotencyConflict, OutsideJurisdiction
 from jingzhi.cases.models import (
     Case,
     CaseAssignment,
@@ -106,10 +106,64 @@ def _apply_place(case: Case, place: dict) -> None:
         case.district_code = case.district_code or finest[:6]
 
 
-def _existing(source: str, idempotency_key: str, external_ref: str) -> Case | None:
+def _number_or_text(value):
+    try:
+        return round(float(value), 7)
+    except (TypeError, ValueError):
+        return _clean_text(value)
+
+
+def request_fingerprint(
+    *,
+    description="",
+    lon=None,
+    lat=None,
+    crs="wgs84",
+    address="",
+    category=None,
+    filing_condition=None,
+    reporter_name="",
+    reporter_phone="",
+    request_type=None,
+    urgency=None,
+    duplicate_of=None,
+    **_ignored,
+) -> str:
+    """sha256 of the fields that make a report this report (not photos, not the time it was sent): what an
+    Idempotency-Key is stored with, so a retry can be told from a different report under the same key."""
+    import hashlib
+    import json
+
+    def ref(value):
+        value = getattr(value, "pk", None) or getattr(value, "code", None) or value
+        return "" if value is None else str(value)
+
+    significant = {
+        "description": _clean_text(description),
+        "lon": _number_or_text(lon),
+        "lat": _number_or_text(lat),
+        "crs": _clean_text(crs).lower() or "wgs84",
+        "address": _clean_text(address)[:200],
+        "category": ref(category),
+        "filing_condition": ref(filing_condition),
+        "reporter_name": _clean_text(reporter_name)[:64],
+        "reporter_phone": _clean_text(reporter_phone)[:32],
+        "request_type": ref(request_type),
+        "urgency": ref(urgency),
+        "duplicate_of": ref(duplicate_of),
+    }
+    return hashlib.sha256(json.dumps(significant, sort_keys=True).encode()).hexdigest()
+
+
+def _existing(
+    source: str, idempotency_key: str, external_ref: str, fingerprint: str = "", actor=None
+) -> Case | None:
     if idempotency_key:
         found = Case.objects.filter(source=source, idempotency_key=idempotency_key).first()
         if found:
+            own = found.created_by_id == getattr(_user(actor), "pk", None)
+            if own and fingerprint and found.idempotency_hash and found.idempotency_hash != fingerprint:
+                raise IdempotencyConflict(key=idempotency_key)
             return found
     if external_ref:
         return Case.objects.filter(source=source, external_ref=external_ref).first()
@@ -143,7 +197,8 @@ def do_open_case(
     JINGZHI_OUTSIDE_FALLBACK_DISTRICT names a district that takes it), suggests a category from the text when
     none is given, starts the verification clock (an inspector's own report starts at 待立案), and returns
     the case. The same `idempotency_key` (or `external_ref`) from the same source returns the case already
-    made and creates nothing. `duplicate_of` records the report as a duplicate merged into that case, whose
+    made and creates nothing; the same key with a different report (`request_fingerprint`) raises
+    IdempotencyConflict (422). `duplicate_of` records the report as a duplicate merged into that case, whose
     followers its reporter joins."""
     from jingzhi.cases.suggest import suggestions
     from jingzhi.taxonomy.queries import access_filing_condition
@@ -161,6 +216,22 @@ def do_open_case(
             )
     idempotency_key = _clean_text(idempotency_key)[:100]
     external_ref = _clean_text(external_ref)[:64]
+    fingerprint = ""
+    if idempotency_key:
+        fingerprint = request_fingerprint(
+            description=description,
+            lon=lon,
+            lat=lat,
+            crs=crs,
+            address=address,
+            category=category,
+            filing_condition=filing_condition,
+            reporter_name=reporter_name,
+            reporter_phone=reporter_phone,
+            request_type=request_type,
+            urgency=urgency,
+            duplicate_of=duplicate_of,
+        )
     text = _check_description(description)
     photos = _prepare_photos(photos)
     category = _as_category(category)
@@ -215,6 +286,7 @@ def do_open_case(
                 reporter_phone=_clean_text(reporter_phone)[:32],
                 created_by=_user(actor),
                 idempotency_key=idempotency_key,
+                idempotency_hash=fingerprint,
                 external_ref=external_ref,
                 reported_at=reported_at,
                 updated_at=now,
@@ -268,7 +340,7 @@ def do_open_case(
     except IntegrityError:
         # A retry of the same submission (earlier, or concurrent and committed first) holds the unique key:
         # answer with its case.
-        existing = _existing(source, idempotency_key, external_ref)
+        existing = _existing(source, idempotency_key, external_ref, fingerprint, actor)
         if existing is None:
             raise
         _check_replay(person, existing)

@@ -38,8 +38,14 @@ def test_a_report_merged_before_its_job_runs_sends_no_new_report_notice(world, f
 def test_a_retried_submission_rolls_back_cleanly_and_answers_with_the_first_case(world, frozen):
     first = open_case(world, idempotency_key="retry-1")
     audit_rows = AuditEvent.objects.count()
-    again = open_case(world, idempotency_key="retry-1", description="井盖没了（重试）")
+    again = open_case(world, idempotency_key="retry-1")
     assert again.pk == first.pk and again.description == first.description
+    assert AuditEvent.objects.count() == audit_rows
+    # the same key with other content is refused (422), not answered with the first case
+    from jingzhi.cases.exceptions import IdempotencyConflict
+
+    with pytest.raises(IdempotencyConflict):
+        open_case(world, idempotency_key="retry-1", description="井盖没了（重试）")
     assert AuditEvent.objects.count() == audit_rows
     assert type(first).objects.count() == 1
     # the rolled-back retry used no number: the next report takes the very next one

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from jingzhi.cases.models import Case
+from jingzhi.open311.models import Open311Request
 
 from .conftest import BASE, OUTSIDE, REPORTER_EMAIL, REPORTER_NAME, REPORTER_PHONE, form, parse, spec_errors
 
@@ -117,6 +118,32 @@ def test_unknown_paths_requests_and_tokens_are_404s(http, world, fmt):
     spec_errors(http.get(f"{BASE}requests/JZ2025061199999.{fmt}"), fmt, 404)
     spec_errors(http.get(f"{BASE}requests/JZ2025061199999/updates.{fmt}"), fmt, 404)
     spec_errors(http.get(f"{BASE}tokens/deadbeef.{fmt}"), fmt, 404)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_any_path_under_open311_outside_v2_answers_the_spec_error(http, fmt):
+    """Not only /open311/v2/: /open311/, /open311/v3/… and the bare prefix never reach the web's HTML 404."""
+    for path in (f"/open311/v3/services.{fmt}", f"/open311/services.{fmt}", f"/open311/x/y/z.{fmt}"):
+        spec_errors(http.get(path), fmt, 404)
+        spec_errors(http.post(path, {"a": "b"}), fmt, 404)
+    spec_errors(http.get("/open311/"), "xml", 404)
+    spec_errors(http.get("/open311"), "xml", 404)
+    spec_errors(http.get("/open311/?format=json"), "json", 404)
+    spec_errors(http.get("/open311/v2/discovery.%0A"), "xml", 404)  # a newline in the path
+    spec_errors(http.get("/open311/%0A"), "xml", 404)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_unexpected_failure_is_a_spec_500_not_a_page(http, world, fmt, monkeypatch, settings):
+    from jingzhi.open311 import services
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    settings.DEBUG = False
+    monkeypatch.setattr(services, "services", broken)
+    errors = spec_errors(http.get(f"{BASE}services.{fmt}"), fmt, 500)
+    assert "boom" not in errors[0][1]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -241,7 +268,8 @@ def test_reporter_name_phone_and_email_never_appear_in_any_response(http, world,
     actions.do_verify_case(actor=world.p.inspector, case_id=case.pk, note="已联系诉求人")
     actions.do_file_case(actor=world.p.shift_lead, case_id=case.pk)
     actions.do_dispatch_case(actor=world.p.dispatcher, case_id=case.pk)
-    number, token = created["service_request_id"], created["token"]
+    number = created["service_request_id"]
+    token = Open311Request.objects.get(case=case).token
     paths = [
         "discovery",
         "services",

@@ -1,10 +1,10 @@
 """Property-based test of the Open311 endpoints against their own OpenAPI description (schemathesis 4).
 
 Every operation of `/open311/v2/openapi.json` is called with generated input — valid and invalid — through
-the real WSGI application, and must never answer 5xx, and must answer only the statuses the description
-declares. POSTs carry a real client key half the time (otherwise every one would stop at the 403), so the
-generated bodies reach validation and intake. Examples per operation are few so the run stays within
-seconds.
+the real WSGI application, and must answer as the description says: no 5xx, only declared statuses, the
+declared content type and a body that validates against the declared schema (JSON; errors too). POSTs carry
+a real client key half the time (otherwise every one would stop at the 403), so the generated bodies reach
+validation and intake. Examples per operation are few so the run stays within seconds.
 """
 
 from __future__ import annotations
@@ -17,7 +17,12 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from jingzhi.open311.openapi import document
 
@@ -57,4 +62,12 @@ def test_no_open311_operation_answers_a_server_error(case, key):
     assert response.status_code < 500, response.text[:500]
     assert response.status_code in (200, 400, 403, 404, 405, 429), response.status_code
     assert "<html" not in response.text.lower()
-    case.validate_response(response, checks=[not_a_server_error])
+    case.validate_response(
+        response,
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            content_type_conformance,
+            response_schema_conformance,
+        ],
+    )
