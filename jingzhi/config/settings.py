@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "chartkick.django",
+    "axes",
     "jingzhi.config",
     "jingzhi.core",
     "jingzhi.accounts",
@@ -121,9 +122,24 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
-# Login throttling: this many failures for one username (or from one address) lock it for LOCKOUT_MINUTES.
+# Login lockout (django-axes; accounts.lockout explains the rules): this many failures for one username (or
+# LOCKOUT_IP_FAILURES from one client address) lock it for LOCKOUT_MINUTES after the latest failure.
 JINGZHI_LOCKOUT_FAILURES = env.int("JINGZHI_LOCKOUT_FAILURES", default=5)
 JINGZHI_LOCKOUT_MINUTES = env.int("JINGZHI_LOCKOUT_MINUTES", default=15)
+# Reverse proxies in front of the app that append the peer address to X-Forwarded-For (core.clientip).
+JINGZHI_TRUSTED_PROXIES = env.int("JINGZHI_TRUSTED_PROXIES", default=0)
+AXES_HANDLER = "jingzhi.accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "jingzhi.accounts.lockout.failure_limit"
+AXES_COOLOFF_TIME = "jingzhi.accounts.lockout.cool_off"
+AXES_CLIENT_IP_CALLABLE = "jingzhi.core.clientip.client_ip"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a refused attempt neither counts nor extends the lock
+AXES_RESET_ON_SUCCESS = False  # the backend clears the username's failures, never the address's
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are not kept; only failures matter here
+AXES_VERBOSE = False
+# The login forms say "locked, try again in N minutes" themselves, so axes' middleware (which would replace
+# the page with its own response) is not installed.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
