@@ -6,7 +6,8 @@ takes bearer tokens made on the web.) A locked username or address is refused be
 checked (so a locked account stays locked with the right password, and a locked attempt is not counted
 again). The check, the password and the count of a failure happen in one transaction holding the username's
 advisory lock (`lockout.serialize`), so thirty parallel wrong passwords are checked at most the limit times.
-A success clears the username's failures. The friendly "locked, try again in N minutes" message comes from
+A success clears the username's failures. Attempts coming too fast (right or wrong) are refused first by the
+per-username and per-address login rate limits (`core.ratelimit`). The friendly "locked, try again in N minutes" message comes from
 `LoginForm`, which asks `lockout` first.
 """
 
@@ -21,7 +22,8 @@ from django.http import HttpRequest
 
 from jingzhi.accounts import actions, lockout
 from jingzhi.accounts.models import User
-from jingzhi.core import clock
+from jingzhi.core import clock, ratelimit
+from jingzhi.core.errors import RateLimited
 
 
 class LoginLocked(PermissionDenied):
@@ -42,6 +44,11 @@ def prepare(request) -> HttpRequest:
     return request
 
 
+class LoginRateLimited(PermissionDenied):
+    """Raised by authenticate() when login attempts come too fast (core.ratelimit); `request.
+    jingzhi_rate_limited` keeps the RateLimited so the page can answer 429 with its message."""
+
+
 class LockoutModelBackend(AxesBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
@@ -49,6 +56,12 @@ class LockoutModelBackend(AxesBackend):
         if username is None or password is None:
             return None
         request = prepare(request)
+        try:
+            ratelimit.check_login(username=username, client_ip=request.axes_ip_address)
+        except RateLimited as exc:
+            request.jingzhi_rate_limited = exc
+            request.jingzhi_failure_counted = True  # too fast is not a wrong password
+            raise LoginRateLimited(exc.message) from None
         with transaction.atomic():
             lockout.serialize(username)
             until = lockout.locked_until(username, request.axes_ip_address)

@@ -37,6 +37,9 @@ class LoginForm(AuthenticationForm):
             try:
                 return super().clean()
             except forms.ValidationError:
+                limited = getattr(self.request, "jingzhi_rate_limited", None)
+                if limited is not None:
+                    raise forms.ValidationError(limited.message, code="rate_limited") from None
                 # This failure may be the one that locks the account: say so now, not on the next try.
                 self._raise_if_locked(username, ip_address)
                 raise

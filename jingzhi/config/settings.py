@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "jingzhi.core.middleware.RateLimitedLoginMiddleware",
 ]
 
 ROOT_URLCONF = "jingzhi.config.urls"
@@ -223,6 +224,12 @@ JINGZHI_SUGGEST_RETRAIN_EVERY = env.int("JINGZHI_SUGGEST_RETRAIN_EVERY", default
 JINGZHI_SUGGEST_MIN_PROBABILITY = env.float("JINGZHI_SUGGEST_MIN_PROBABILITY", default=0.15)
 JINGZHI_OPEN311_JURISDICTION = env.str("JINGZHI_OPEN311_JURISDICTION", default="")
 JINGZHI_OPEN311_RATE_LIMIT = env.int("JINGZHI_OPEN311_RATE_LIMIT", default=30)
+# Rate limits per minute (core.ratelimit; 0 turns one off): reports from the web, the API and Open311 per user
+# and per client address, login attempts per username and per client address.
+JINGZHI_RATE_REPORTS_PER_USER = env.int("JINGZHI_RATE_REPORTS_PER_USER", default=10)
+JINGZHI_RATE_REPORTS_PER_IP = env.int("JINGZHI_RATE_REPORTS_PER_IP", default=30)
+JINGZHI_RATE_LOGINS_PER_USER = env.int("JINGZHI_RATE_LOGINS_PER_USER", default=10)
+JINGZHI_RATE_LOGINS_PER_IP = env.int("JINGZHI_RATE_LOGINS_PER_IP", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="jingzhi@localhost")
 
 SESSION_COOKIE_HTTPONLY = True

@@ -25,6 +25,7 @@ from jingzhi.cases import actions, permissions, queries, suggest, workflow
 from jingzhi.cases.exceptions import ActionNotAllowed
 from jingzhi.cases.models import Case, CaseFollower, Source
 from jingzhi.core import clock
+from jingzhi.core.clientip import client_ip
 from jingzhi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from jingzhi.core.text import listing
 
@@ -241,6 +242,7 @@ class CaseIntakeMixin:
             request_type=data.get("request_type") or None,
             urgency=data.get("urgency") or None,
             duplicate_of=data.get("duplicate_of"),
+            client_ip=client_ip(request) or "",
         )
         if getattr(case, "replayed", False):  # a concurrent retry with the same key committed first
             return self.replay(user, case), False

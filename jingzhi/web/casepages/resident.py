@@ -21,7 +21,9 @@ from django.views.decorators.http import require_GET
 from jingzhi.accounts import access
 from jingzhi.cases import actions, deadlines, permissions, queries, workflow
 from jingzhi.cases.models import Rating, Source
-from jingzhi.core.errors import ApplicationError
+from jingzhi.core.clientip import client_ip
+from jingzhi.core.errors import ApplicationError, RateLimited
+from jingzhi.core.ids import parse_id
 from jingzhi.web.casepages.common import error_context, error_status, is_staff_viewer, resident_state_words
 from jingzhi.web.casepages.detail import map_config
 
@@ -74,7 +76,6 @@ def report(request):
     }
     if request.method == "POST":
         post = request.POST
-        duplicate_of = post.get("duplicate_of") or None
         try:
             case = actions.do_open_case(
                 actor=user,
@@ -85,7 +86,8 @@ def report(request):
                 address=post.get("address", ""),
                 photos=request.FILES.getlist("photos"),
                 idempotency_key=post.get("idempotency_key", ""),
-                duplicate_of=int(duplicate_of) if str(duplicate_of or "").isdigit() else None,
+                duplicate_of=parse_id(post.get("duplicate_of")),
+                client_ip=client_ip(request) or "",
             )
         except ApplicationError as exc:
             context.update(
@@ -95,7 +97,10 @@ def report(request):
                     "idempotency_key": post.get("idempotency_key") or context["idempotency_key"],
                 }
             )
-            return render(request, "web/cases/report.html", context, status=error_status(exc))
+            response = render(request, "web/cases/report.html", context, status=error_status(exc))
+            if isinstance(exc, RateLimited):
+                response["Retry-After"] = str(exc.retry_after)
+            return response
         if case.state == workflow.MERGED and case.merged_into_id:
             messages.success(
                 request, _("已关注案件 %(n)s，处理进展会通知您。") % {"n": case.merged_into.number}
