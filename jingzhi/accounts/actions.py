@@ -25,6 +25,7 @@ from jingzhi.accounts import access, rules
 from jingzhi.accounts.models import ApiToken, Department, Role, RoleAssignment, ScopeKind, User
 from jingzhi.core import audit, clock
 from jingzhi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from jingzhi.core.ids import is_code
 from jingzhi.core.text import listing
 
 TOKEN_PREFIX = "jz_"
@@ -165,7 +166,7 @@ def do_create_department(
         problems["code"] = [_("部门编码最长 32 个字符")]
     if not name:
         problems["name"] = [_("部门名称不能为空")]
-    if district_code and not (district_code.isdigit() and len(district_code) == 6):
+    if district_code and not is_code(district_code, 6):
         problems["district_code"] = [_("所属区编码应为 6 位数字，“%(code)s”不符合") % {"code": district_code}]
     if problems:
         raise InvalidInput(

@@ -16,6 +16,7 @@ from jingzhi.accounts import access
 from jingzhi.accounts.rules import code_covers
 from jingzhi.cases import deadlines, workflow
 from jingzhi.core.errors import NotFound
+from jingzhi.core.ids import parse_id
 
 
 def _live(user) -> bool:
@@ -96,10 +97,7 @@ def access_case(user, case_id):
     """The case, pre-joined, if `user` may see it; NotFound (the same one) when missing or forbidden."""
     from jingzhi.cases.queries import cases_visible_to, detail_queryset
 
-    try:
-        pk = int(case_id)
-    except (TypeError, ValueError):
-        pk = None
+    pk = parse_id(case_id)
     case = detail_queryset(cases_visible_to(user)).filter(pk=pk).first() if pk is not None else None
     if case is None:
         raise NotFound(_("案件不存在，或您无权查看（编号 %(id)s）") % {"id": case_id})

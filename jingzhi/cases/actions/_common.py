@@ -23,6 +23,7 @@ from jingzhi.cases.models import (
 from jingzhi.core import audit, clock
 from jingzhi.core.attachments import do_store_image, prepare_image
 from jingzhi.core.errors import InvalidInput
+from jingzhi.core.ids import is_code
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def _notify(recipients, *, verb: str, title: str, body: str, case=None, target=N
 def _code_prefixes(case) -> set[str]:
     prefixes = set()
     for code in case.place_codes:
-        if code.isdigit():
+        if is_code(code):
             prefixes.update(code[:n] for n in (6, 9, 12, 15) if n <= len(code))
         else:
             prefixes.add(code)

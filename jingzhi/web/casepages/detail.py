@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from jingzhi.cases import actions, deadlines, permissions, queries, workflow
 from jingzhi.cases.models import ExtensionRequest, ExtensionStatus, Rating
 from jingzhi.core.errors import ApplicationError, InvalidInput, NotFound
+from jingzhi.core.ids import is_code, parse_count, parse_id
 from jingzhi.web import mapdata
 from jingzhi.web.casepages.common import (
     error_context,
@@ -85,13 +86,13 @@ def map_config(case, *, draggable=False) -> dict:
 def _int(value, field: str, label: str):
     if value in (None, ""):
         return None
-    try:
-        return int(str(value).strip())
-    except ValueError:
+    number = parse_count(str(value).strip())
+    if number is None:
         raise InvalidInput(
             _("%(label)s须为整数，收到“%(v)s”") % {"label": label, "v": str(value)[:20]},
             fields={field: "invalid"},
-        ) from None
+        )
+    return number
 
 
 def _ints(values, field: str, label: str) -> list[int]:
@@ -104,8 +105,8 @@ def _merge_target(user, raw: str):
         raise InvalidInput(_("请填写要合并到的案件编号"), fields={"target": "required"})
     try:
         target = (
-            permissions.access_case(user, raw)
-            if raw.isdigit()
+            permissions.access_case(user, parse_id(raw) or 0)
+            if is_code(raw)
             else permissions.access_case_by_number(user, raw)
         )
     except NotFound as exc:
@@ -400,7 +401,9 @@ def _summoned_view(request, ref):
 
     ref = str(ref)
     case = (
-        Case.objects.filter(pk=int(ref)).first() if ref.isdigit() else Case.objects.filter(number=ref).first()
+        Case.objects.filter(pk=parse_id(ref) or 0).first()
+        if is_code(ref)
+        else Case.objects.filter(number=ref).first()
     )
     if case is None:
         return None
