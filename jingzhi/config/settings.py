@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jingzhi.web.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "jingzhi.config.middleware.RejectNulBytes",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -177,7 +178,14 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "jingzhi.api.errors.exception_handler",
+    # DRF's parsers, refusing NUL characters and JSON nested deeper than JINGZHI_API_JSON_MAX_DEPTH.
+    "DEFAULT_PARSER_CLASSES": [
+        "jingzhi.api.parsers.JSONParser",
+        "jingzhi.api.parsers.FormParser",
+        "jingzhi.api.parsers.MultiPartParser",
+    ],
 }
+JINGZHI_API_JSON_MAX_DEPTH = env.int("JINGZHI_API_JSON_MAX_DEPTH", default=32)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Jingzhi 精治 API",
     "DESCRIPTION": "城市精细化治理平台 REST API。坐标一律为 WGS84 经纬度；来自高德/腾讯地图的 GCJ-02 坐标须声明后换算。",

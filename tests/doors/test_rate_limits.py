@@ -6,33 +6,16 @@ authentication backend, so no door can skip them."""
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 
 import pytest
 from django.test import Client
 
 from jingzhi.api.tests.conftest import token_client
 from jingzhi.cases.models import Case
-from jingzhi.cases.tests.conftest import IN_SUB1, T0, build_people, build_places, build_taxonomy
+from jingzhi.cases.tests.conftest import IN_SUB1
 from jingzhi.core import clock
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(db):
-    from jingzhi.duties import loader
-    from jingzhi.duties.actions import do_create_duty_rule
-
-    with clock.frozen(T0):
-        places = build_places()
-        tax = build_taxonomy()
-        people = build_people()
-        do_create_duty_rule(
-            actor=None, category=tax.cover, scope_kind="everywhere", departments=[people.szsr]
-        )
-        loader.clear_cache()
-        yield SimpleNamespace(places=places, t=tax, p=people)
 
 
 def web_report(client, n, ip="10.0.0.1"):

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from jingzhi.accounts import access
@@ -20,6 +19,7 @@ from jingzhi.api.base import ApiView
 from jingzhi.api.casesapi import present
 from jingzhi.api.casesapi import serializers as s
 from jingzhi.api.pagination import Pagination
+from jingzhi.api.parsers import FormParser, JSONParser, MultiPartParser
 from jingzhi.api.schema import ErrorSerializer, error_responses
 from jingzhi.cases import actions, permissions, queries, suggest, workflow
 from jingzhi.cases.exceptions import ActionNotAllowed
