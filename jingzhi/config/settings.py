@@ -220,7 +220,10 @@ JINGZHI_CASE_MAX_REOPENS = env.int("JINGZHI_CASE_MAX_REOPENS", default=1)
 JINGZHI_WHISTLE_LIMIT_MINUTES = env.int("JINGZHI_WHISTLE_LIMIT_MINUTES", default=30)
 JINGZHI_OUTSIDE_FALLBACK_DISTRICT = env.str("JINGZHI_OUTSIDE_FALLBACK_DISTRICT", default="")
 JINGZHI_MAX_UPLOAD_MB = env.float("JINGZHI_MAX_UPLOAD_MB", default=10)
-JINGZHI_MAX_IMAGE_PIXELS = env.int("JINGZHI_MAX_IMAGE_PIXELS", default=64_000_000)
+JINGZHI_MAX_IMAGE_PIXELS = env.int("JINGZHI_MAX_IMAGE_PIXELS", default=40_000_000)
+# What one request may upload in all (core.attachments.prepare_images), checked before any picture is decoded.
+JINGZHI_MAX_REQUEST_UPLOAD_MB = env.float("JINGZHI_MAX_REQUEST_UPLOAD_MB", default=30)
+JINGZHI_MAX_REQUEST_IMAGE_PIXELS = env.int("JINGZHI_MAX_REQUEST_IMAGE_PIXELS", default=120_000_000)
 JINGZHI_SMS_BACKEND = env.str("JINGZHI_SMS_BACKEND", default="jingzhi.core.sms.ConsoleSmsBackend")
 JINGZHI_NOTIFICATION_CHANNELS = tuple(
     env.list("JINGZHI_NOTIFICATION_CHANNELS", default=["inbox", "email", "sms"])

@@ -143,3 +143,53 @@ def test_open311_page_size_in_unicode_digits_is_a_400(world):
 
     response = Client().get("/open311/v2/requests.json?page_size=²")
     assert "page_size" in spec_errors(response, "json", 400)[0][1]
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+        )
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_nine_huge_canvases_through_the_api_are_refused_naming_the_file(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jingzhi.cases.models import Case
+
+    photos = [SimpleUploadedFile(f"p{n}.png", _png_claiming(8000, 8000), "image/png") for n in range(9)]
+    body = {"description": "井盖没了", "lon": IN_SUB1[0], "lat": IN_SUB1[1], "photos": photos}
+    response = token_client(world.p.resident).post("/api/v1/cases/", body, format="multipart")
+    assert response.status_code == 400
+    data = response.json()
+    assert "p0.png" in data["message"] and "像素过多" in data["message"]
+    assert not Case.objects.exists()
+
+
+def test_a_huge_canvas_on_the_web_form_is_refused_naming_the_file(resident):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    photo = SimpleUploadedFile("井盖.png", _png_claiming(8000, 8000), "image/png")
+    response = resident.post(
+        "/report/",
+        {
+            "description": "井盖没了",
+            "lon": IN_SUB1[0],
+            "lat": IN_SUB1[1],
+            "idempotency_key": "k3",
+            "photos": photo,
+        },
+    )
+    assert response.status_code == 400
+    assert "井盖.png" in response.content.decode() and "像素过多" in response.content.decode()
