@@ -194,3 +194,10 @@ def test_thirty_parallel_wrong_passwords_are_checked_at_most_the_limit(monkeypat
     assert outcomes == [None] * 30
     assert len(checked) == lockout.failure_limit()
     assert lockout.failures_for_username("zhao") == lockout.failure_limit()
+
+
+def test_authenticate_without_a_request_is_throttled_by_username(user):
+    for _ in range(5):
+        assert authenticate(None, username="zhao", password="wrong") is None
+    assert authenticate(None, username="zhao", password=PASSWORD) is None
+    assert lockout.locked_until("zhao") is not None
