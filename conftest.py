@@ -32,6 +32,15 @@ def _fresh_calendar_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters (core.ratelimit, on the cache) of one test must not count against the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _small_demo(settings):
     """`jingzhi demo` builds ~300 cases and six months of street inspections (minutes of work); tests that
     need that history ask for it explicitly with a small count."""

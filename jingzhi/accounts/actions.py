@@ -16,17 +16,17 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jingzhi.accounts import access, rules
-from jingzhi.accounts.models import ApiToken, Department, LoginFailure, Role, RoleAssignment, ScopeKind, User
+from jingzhi.accounts.models import ApiToken, Department, Role, RoleAssignment, ScopeKind, User
 from jingzhi.accounts.verbs import AuditVerb
 from jingzhi.core import audit, clock
 from jingzhi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from jingzhi.core.ids import is_code
 from jingzhi.core.text import listing
 from jingzhi.core.types import Actor
 
@@ -168,7 +168,7 @@ def do_create_department(
         problems["code"] = [_("部门编码最长 32 个字符")]
     if not name:
         problems["name"] = [_("部门名称不能为空")]
-    if district_code and not (district_code.isdigit() and len(district_code) == 6):
+    if district_code and not is_code(district_code, 6):
         problems["district_code"] = [_("所属区编码应为 6 位数字，“%(code)s”不符合") % {"code": district_code}]
     if problems:
         raise InvalidInput(
@@ -447,37 +447,27 @@ def touch_api_token(token: ApiToken) -> None:
 # --- login failures ----------------------------------------------------------------------------------------
 
 
-def record_login_failure(*, username: str, ip_address: str | None) -> LoginFailure:
-    """Count one failed login; when it locks the account, leave one audit row saying so."""
-    from jingzhi.accounts import lockout  # lockout reads this table; kept apart to stay a pure read module
+def record_login_failure(*, request, username: str) -> None:
+    """Count one failed login (in axes' table, under the backend's lock); when it locks the account, leave
+    one audit row saying so."""
+    from jingzhi.accounts import lockout  # lockout reads axes' table; kept apart to stay a pure read module
 
     with transaction.atomic():
-        failure = LoginFailure.objects.create(
-            username=username[:150], ip_address=ip_address or None, created_at=clock.now()
-        )
+        lockout.LockoutHandler().count_failure(request, username)
         if lockout.failures_for_username(username) == lockout.failure_limit():
             audit.record(
                 actor=None,
                 verb=AuditVerb.ACCOUNT_LOCKED,
                 target=("accounts.user", username[:64]),
-                new={"ip_address": ip_address, "minutes": lockout.window_minutes()},
+                new={"ip_address": request.axes_ip_address, "minutes": lockout.window_minutes()},
                 note=_("连续登录失败 %(n)d 次，账户锁定") % {"n": lockout.failure_limit()},
             )
-    return failure
 
 
 def clear_login_failures(*, username: str) -> None:
-    LoginFailure.objects.filter(username=username).delete()
+    from axes.models import AccessAttempt
 
-
-def purge_old_login_failures(*, older_than_days: int | None = None) -> int:
-    """Delete failures older than the window (or `older_than_days`), so the table stays small."""
-    minutes = (
-        (older_than_days * 1440) if older_than_days else int(getattr(settings, "JINGZHI_LOCKOUT_MINUTES", 15))
-    )
-    cutoff = clock.now() - timedelta(minutes=minutes)
-    deleted, _unused = LoginFailure.objects.filter(created_at__lt=cutoff).delete()
-    return deleted
+    AccessAttempt.objects.filter(username=username).delete()
 
 
 __all__ = [
@@ -492,7 +482,6 @@ __all__ = [
     "do_set_password",
     "do_set_user_active",
     "hash_key",
-    "purge_old_login_failures",
     "record_login_failure",
     "touch_api_token",
 ]

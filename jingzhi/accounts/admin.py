@@ -10,7 +10,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from jingzhi.accounts import access, actions, rules
-from jingzhi.accounts.models import ApiToken, Department, LoginFailure, RoleAssignment, User
+from jingzhi.accounts.models import ApiToken, Department, RoleAssignment, User
 from jingzhi.accounts.verbs import AuditVerb
 from jingzhi.core import audit
 
@@ -194,16 +194,3 @@ class ApiTokenAdmin(admin.ModelAdmin):
             )
             count += 1
         self.message_user(request, _("已吊销 %(n)d 个令牌") % {"n": count}, messages.SUCCESS)
-
-
-@admin.register(LoginFailure)
-class LoginFailureAdmin(admin.ModelAdmin):
-    list_display = ["username", "ip_address", "created_at"]
-    search_fields = ["username", "ip_address"]
-    list_filter = ["created_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from jingzhi.accounts import lockout
+from jingzhi.core.clientip import client_ip
 
 
 class LoginForm(AuthenticationForm):
@@ -31,11 +32,14 @@ class LoginForm(AuthenticationForm):
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if username is not None and password:
-            ip_address = lockout.client_ip(self.request)
+            ip_address = client_ip(self.request)
             self._raise_if_locked(username, ip_address)
             try:
                 return super().clean()
             except forms.ValidationError:
+                limited = getattr(self.request, "jingzhi_rate_limited", None)
+                if limited is not None:
+                    raise forms.ValidationError(limited.message, code="rate_limited") from None
                 # This failure may be the one that locks the account: say so now, not on the next try.
                 self._raise_if_locked(username, ip_address)
                 raise

@@ -104,23 +104,6 @@ class RoleAssignment(models.Model):
         return f"{self.user} · {self.get_role_display()} · {where}"
 
 
-class LoginFailure(models.Model):
-    """Failed logins, for throttling and lockout (by username and by address)."""
-
-    username = models.CharField(_("用户名"), max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True, db_index=True)
-    # From the injectable clock (not auto_now_add) so that lockout windows can be tested with a pinned time.
-    created_at = models.DateTimeField(_("时间"), default=clock.now, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("登录失败")
-        verbose_name_plural = _("登录失败")
-
-    def __str__(self) -> str:
-        return f"{self.username} @ {self.ip_address or '-'} {self.created_at:%Y-%m-%d %H:%M:%S}"
-
-
 class ApiToken(models.Model):
     """A named API key of one user. Only the SHA-256 of the key is stored; the key itself is shown once,
     when it is created, and cannot be recovered. `key_prefix` (the first characters) lets a person tell

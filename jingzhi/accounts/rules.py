@@ -13,6 +13,7 @@ import re
 from django.utils.translation import gettext as _
 
 from jingzhi.accounts.models import Role, ScopeKind
+from jingzhi.core.ids import is_code
 from jingzhi.core.text import listing
 
 # The digit count of each hierarchical level; a code of one of these shapes covers every code it prefixes.
@@ -68,7 +69,7 @@ ADMIN_ROLES = frozenset({Role.SUBDISTRICT_ADMIN, Role.DISTRICT_ADMIN})
 
 def scope_kind_of_code(code: str) -> str | None:
     """The hierarchical level a code has the shape of, or None (a street code or garbage)."""
-    if code.isdigit():
+    if is_code(code):
         for kind, length in CODE_LENGTHS.items():
             if len(code) == length:
                 return str(kind)
@@ -128,7 +129,7 @@ def assignment_problems(*, role: str, scope_kind: str, scope_code: str, has_depa
     length = CODE_LENGTHS[scope_kind]
     if not scope_code:
         add("scope_code", _("“%(kind)s”范围的任命必须填写 %(n)d 位编码") % {"kind": kind_label, "n": length})
-    elif not (scope_code.isdigit() and len(scope_code) == length):
+    elif not is_code(scope_code, length):
         add(
             "scope_code",
             _("“%(kind)s”编码应为 %(n)d 位数字，“%(code)s”不符合")

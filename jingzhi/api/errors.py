@@ -121,6 +121,8 @@ def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         body = error_body(exc.code, exc.message, exc.fields, getattr(exc, "details", None))
         status = exc.status
+        if getattr(exc, "retry_after", None):  # core.errors.RateLimited
+            headers["Retry-After"] = str(exc.retry_after)
     elif isinstance(exc, drf.ValidationError):
         fields = flatten_errors(exc.detail)
         body, status = error_body("invalid", validation_summary(fields), fields), exc.status_code

@@ -33,6 +33,7 @@ from jingzhi.cases.models import (
 )
 from jingzhi.core import clock
 from jingzhi.core.errors import InvalidInput
+from jingzhi.core.ids import is_code
 from jingzhi.core.text import listing
 from jingzhi.core.types import Reader
 
@@ -45,7 +46,7 @@ def code_q(code: str) -> Q:
         return Q(pk__in=[])
     if scope_kind_of_code(code) is not None and len(code) in _CODE_COLUMN:
         return Q(**{_CODE_COLUMN[len(code)]: code})
-    if code.isdigit():
+    if is_code(code):
         return Q(grid_code__startswith=code) | Q(district_code=code)
     return Q(street_code=code)
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "chartkick.django",
     "csp",
+    "axes",
     "jingzhi.config",
     "jingzhi.core",
     "jingzhi.accounts",
@@ -71,11 +72,13 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jingzhi.web.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "jingzhi.config.middleware.RejectNulBytes",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "jingzhi.core.middleware.RateLimitedLoginMiddleware",
 ]
 
 ROOT_URLCONF = "jingzhi.config.urls"
@@ -128,9 +131,24 @@ LOGIN_URL = "web:login"
 CSRF_FAILURE_VIEW = "jingzhi.web.errors.csrf_failure"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
-# Login throttling: this many failures for one username (or from one address) lock it for LOCKOUT_MINUTES.
+# Login lockout (django-axes; accounts.lockout explains the rules): this many failures for one username (or
+# LOCKOUT_IP_FAILURES from one client address) lock it for LOCKOUT_MINUTES after the latest failure.
 JINGZHI_LOCKOUT_FAILURES = env.int("JINGZHI_LOCKOUT_FAILURES", default=5)
 JINGZHI_LOCKOUT_MINUTES = env.int("JINGZHI_LOCKOUT_MINUTES", default=15)
+# Reverse proxies in front of the app that append the peer address to X-Forwarded-For (core.clientip).
+JINGZHI_TRUSTED_PROXIES = env.int("JINGZHI_TRUSTED_PROXIES", default=0)
+AXES_HANDLER = "jingzhi.accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "jingzhi.accounts.lockout.failure_limit"
+AXES_COOLOFF_TIME = "jingzhi.accounts.lockout.cool_off"
+AXES_CLIENT_IP_CALLABLE = "jingzhi.core.clientip.client_ip"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a refused attempt neither counts nor extends the lock
+AXES_RESET_ON_SUCCESS = False  # the backend clears the username's failures, never the address's
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are not kept; only failures matter here
+AXES_VERBOSE = False
+# The login forms say "locked, try again in N minutes" themselves, so axes' middleware (which would replace
+# the page with its own response) is not installed.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -167,7 +185,14 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "jingzhi.api.errors.exception_handler",
+    # DRF's parsers, refusing NUL characters and JSON nested deeper than JINGZHI_API_JSON_MAX_DEPTH.
+    "DEFAULT_PARSER_CLASSES": [
+        "jingzhi.api.parsers.JSONParser",
+        "jingzhi.api.parsers.FormParser",
+        "jingzhi.api.parsers.MultiPartParser",
+    ],
 }
+JINGZHI_API_JSON_MAX_DEPTH = env.int("JINGZHI_API_JSON_MAX_DEPTH", default=32)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Jingzhi 精治 API",
     "DESCRIPTION": "城市精细化治理平台 REST API。坐标一律为 WGS84 经纬度；来自高德/腾讯地图的 GCJ-02 坐标须声明后换算。",
@@ -202,7 +227,10 @@ JINGZHI_CASE_MAX_REOPENS = env.int("JINGZHI_CASE_MAX_REOPENS", default=1)
 JINGZHI_WHISTLE_LIMIT_MINUTES = env.int("JINGZHI_WHISTLE_LIMIT_MINUTES", default=30)
 JINGZHI_OUTSIDE_FALLBACK_DISTRICT = env.str("JINGZHI_OUTSIDE_FALLBACK_DISTRICT", default="")
 JINGZHI_MAX_UPLOAD_MB = env.float("JINGZHI_MAX_UPLOAD_MB", default=10)
-JINGZHI_MAX_IMAGE_PIXELS = env.int("JINGZHI_MAX_IMAGE_PIXELS", default=64_000_000)
+JINGZHI_MAX_IMAGE_PIXELS = env.int("JINGZHI_MAX_IMAGE_PIXELS", default=40_000_000)
+# What one request may upload in all (core.attachments.prepare_images), checked before any picture is decoded.
+JINGZHI_MAX_REQUEST_UPLOAD_MB = env.float("JINGZHI_MAX_REQUEST_UPLOAD_MB", default=30)
+JINGZHI_MAX_REQUEST_IMAGE_PIXELS = env.int("JINGZHI_MAX_REQUEST_IMAGE_PIXELS", default=120_000_000)
 JINGZHI_SMS_BACKEND = env.str("JINGZHI_SMS_BACKEND", default="jingzhi.core.sms.ConsoleSmsBackend")
 JINGZHI_NOTIFICATION_CHANNELS = tuple(
     env.list("JINGZHI_NOTIFICATION_CHANNELS", default=["inbox", "email", "sms"])
@@ -214,6 +242,12 @@ JINGZHI_SUGGEST_RETRAIN_EVERY = env.int("JINGZHI_SUGGEST_RETRAIN_EVERY", default
 JINGZHI_SUGGEST_MIN_PROBABILITY = env.float("JINGZHI_SUGGEST_MIN_PROBABILITY", default=0.15)
 JINGZHI_OPEN311_JURISDICTION = env.str("JINGZHI_OPEN311_JURISDICTION", default="")
 JINGZHI_OPEN311_RATE_LIMIT = env.int("JINGZHI_OPEN311_RATE_LIMIT", default=30)
+# Rate limits per minute (core.ratelimit; 0 turns one off): reports from the web, the API and Open311 per user
+# and per client address, login attempts per username and per client address.
+JINGZHI_RATE_REPORTS_PER_USER = env.int("JINGZHI_RATE_REPORTS_PER_USER", default=10)
+JINGZHI_RATE_REPORTS_PER_IP = env.int("JINGZHI_RATE_REPORTS_PER_IP", default=30)
+JINGZHI_RATE_LOGINS_PER_USER = env.int("JINGZHI_RATE_LOGINS_PER_USER", default=10)
+JINGZHI_RATE_LOGINS_PER_IP = env.int("JINGZHI_RATE_LOGINS_PER_IP", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="jingzhi@localhost")
 # Background jobs (jingzhi.core.jobs): retries with exponential backoff, then "dead" for an administrator.
 JINGZHI_JOB_MAX_ATTEMPTS = env.int("JINGZHI_JOB_MAX_ATTEMPTS", default=8)

@@ -52,8 +52,13 @@ class Verb(AuditVerb):
 
 
 DEFAULT_MAX_UPLOAD_MB = 10
-# 64 MP covers a phone's full-resolution mode (50 MP sensors) and stops a PNG that declares 100 000² pixels.
-DEFAULT_MAX_PIXELS = 64_000_000
+# 40 MP covers a phone's ordinary photos (12-24 MP; 48/50 MP sensors bin to 12 MP unless asked) and stops a
+# small PNG that declares a huge canvas: nine 62 KB PNGs of 64 MP once took 11.5 s and 555 MB to decode.
+DEFAULT_MAX_PIXELS = 40_000_000
+# What one request may bring in all: its files' bytes and their decoded pixels (about three full-size photos),
+# so a request with many large pictures is refused before any of them is decoded.
+DEFAULT_MAX_REQUEST_MB = 30
+DEFAULT_MAX_REQUEST_PIXELS = 120_000_000
 # Evidence photos are read on screens; 2 560 px on the long side keeps a street sign legible at a tenth
 # of the bytes of a phone's original.
 DEFAULT_MAX_SIDE = 2560
@@ -100,6 +105,16 @@ def max_upload_bytes() -> int:
 
 def max_pixels() -> int:
     return int(getattr(settings, "JINGZHI_MAX_IMAGE_PIXELS", DEFAULT_MAX_PIXELS))
+
+
+def max_request_bytes() -> int:
+    return int(
+        float(getattr(settings, "JINGZHI_MAX_REQUEST_UPLOAD_MB", DEFAULT_MAX_REQUEST_MB)) * 1024 * 1024
+    )
+
+
+def max_request_pixels() -> int:
+    return int(getattr(settings, "JINGZHI_MAX_REQUEST_IMAGE_PIXELS", DEFAULT_MAX_REQUEST_PIXELS))
 
 
 def max_side() -> int:
@@ -308,31 +323,47 @@ def _encode_jpeg(image, quality: int) -> bytes:
     return out.getvalue()
 
 
-def clean_image(data: bytes, name: str, declared_type: str | None = None) -> dict:
-    """Check `data` by content and return the cleaned copy and facts about it:
-    ``{"full": bytes, "thumb": bytes, "width", "height", "format", "stripped": [tag names]}``.
-    Raises InvalidInput for anything that is not a JPEG/PNG/WebP picture we are willing to decode."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+def open_header(data: bytes, name: str):
+    """The picture opened lazily: format and size read from its header, no pixel decoded yet. Refuses (naming
+    the file) anything that is not a JPEG/PNG/WebP or declares more pixels than JINGZHI_MAX_IMAGE_PIXELS."""
+    from PIL import Image, UnidentifiedImageError
 
     if not data:
         raise _not_an_image(name, _("文件为空"))
     limit = max_pixels()
+    # Pillow's own bomb check (at open, from the header) follows our limit as a backstop: it raises beyond
+    # four times the limit (no dimensions to name then) and only warns below that, where the check below
+    # refuses naming the picture's dimensions. Every caller sets the same value for the same settings, so
+    # the module-level setting does not flip between threads.
+    Image.MAX_IMAGE_PIXELS = 2 * limit
     try:
         with warnings.catch_warnings():
-            # Pillow only warns between its own limit and twice that; we want a refusal, not a warning.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=["JPEG", "PNG", "WEBP"])
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except Image.DecompressionBombError:
         raise _too_many_pixels(name, None, limit) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise _not_an_image(name) from exc
     fmt = (image.format or "").upper()
     if fmt not in _FORMATS:
         raise _not_an_image(name)
-    _check_claims(name, fmt, declared_type)
     width, height = image.size
     if width <= 0 or height <= 0 or width * height > limit:
         raise _too_many_pixels(name, (width, height), limit)
+    return image
+
+
+def clean_image(data: bytes, name: str, declared_type: str | None = None) -> dict:
+    """Check `data` by content and return the cleaned copy and facts about it:
+    ``{"full": bytes, "thumb": bytes, "width", "height", "format", "stripped": [tag names]}``.
+    Raises InvalidInput for anything that is not a JPEG/PNG/WebP picture we are willing to decode."""
+    from PIL import Image, ImageOps
+
+    image = open_header(data, name)
+    fmt = (image.format or "").upper()
+    _check_claims(name, fmt, declared_type)
+    width, height = image.size
+    limit = max_pixels()
     stripped = sensitive_tags(image)
     bound = max_side()
     try:
@@ -415,6 +446,49 @@ def prepare_image(upload: Any) -> PreparedImage:
     data = read_upload(upload, name)
     cleaned = clean_image(data, name, getattr(upload, "content_type", None))
     return PreparedImage(name=name, original_bytes=len(data), cleaned=cleaned)
+
+
+def prepare_images(uploads) -> list[PreparedImage]:
+    """`prepare_image` for all the uploads of one request, with the request's own limits checked first:
+    every file is read (bytes capped per file and in all, JINGZHI_MAX_REQUEST_UPLOAD_MB) and every header
+    looked at (pixels capped per picture and in all, JINGZHI_MAX_REQUEST_IMAGE_PIXELS) before any picture is
+    decoded, so nine huge canvases cost nine header reads, not nine decodes."""
+    uploads = list(uploads or ())
+    byte_limit, pixel_limit = max_request_bytes(), max_request_pixels()
+    read: list[tuple[Any, str, bytes]] = []
+    total_bytes = total_pixels = 0
+    for upload in uploads:
+        if isinstance(upload, PreparedImage):
+            read.append((upload, upload.name, b""))
+            continue
+        name = _upload_name(upload)
+        data = read_upload(upload, name)
+        total_bytes += len(data)
+        if total_bytes > byte_limit:
+            raise InvalidInput(
+                _("本次上传的文件合计超过 %(limit)s MB（到 %(name)s 为止），请分次上传或压缩后再试")
+                % {"limit": _human_mb(byte_limit), "name": name},
+                code="files_too_large",
+                fields={"file": name},
+            )
+        width, height = open_header(data, name).size
+        total_pixels += width * height
+        if total_pixels > pixel_limit:
+            raise InvalidInput(
+                _("本次上传的图片合计超过 %(limit)d 万像素（到 %(name)s 为止），请分次上传或缩小后再试")
+                % {"limit": pixel_limit // 10_000, "name": name},
+                code="too_many_pixels",
+                fields={"file": name},
+            )
+        read.append((upload, name, data))
+    prepared = []
+    for upload, name, data in read:
+        if isinstance(upload, PreparedImage):
+            prepared.append(upload)
+            continue
+        cleaned = clean_image(data, name, getattr(upload, "content_type", None))
+        prepared.append(PreparedImage(name=name, original_bytes=len(data), cleaned=cleaned))
+    return prepared
 
 
 def do_store_image(*, actor, upload: Any, owner: Any, kind: str = "before") -> Attachment:

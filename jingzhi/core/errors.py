@@ -60,3 +60,16 @@ class Conflict(ApplicationError):
     code = "conflict"
     status = 409
     default_message = _("该记录已被他人修改，请刷新后重试")
+
+
+class RateLimited(ApplicationError):
+    """Too many actions in a short time (`core.ratelimit`); `retry_after` seconds until one is allowed again.
+    Interfaces answer 429 with a Retry-After header."""
+
+    code = "rate_limited"
+    status = 429
+    default_message = _("操作过于频繁，请稍后再试")
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 60, fields: dict | None = None):
+        super().__init__(message, fields=fields)
+        self.retry_after = max(1, int(retry_after))

@@ -24,6 +24,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
+from jingzhi.core.ids import is_code
 from jingzhi.core.text import listing
 from jingzhi.duties.exceptions import RoutingConflict
 from jingzhi.duties.rules import (
@@ -106,7 +107,7 @@ class Place:
         code = (code or "").strip()
         if not code:
             return cls()
-        if not code.isdigit():
+        if not is_code(code):
             return cls(street=code)
         level = {6: DISTRICT, 9: SUBDISTRICT, 12: COMMUNITY, 15: GRID}.get(len(code))
         if level is None:
@@ -127,7 +128,7 @@ class Place:
         if level != COMMUNITY:
             finer.append(self.street)
         for code in finer:
-            if code and len(code) > width and code[:width].isdigit():
+            if code and len(code) > width and is_code(code[:width]):
                 return code[:width]
         return None
 

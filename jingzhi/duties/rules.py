@@ -12,6 +12,7 @@ import re
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from jingzhi.core.ids import is_code
 from jingzhi.core.text import listing
 
 EVERYWHERE = "everywhere"
@@ -58,7 +59,7 @@ def scope_code_problem(scope_kind: str, scope_code: str | None) -> str | None:
             ) % {"code": code}
         return None
     digits = _DIGITS[scope_kind]
-    if not (code.isdigit() and len(code) == digits):
+    if not is_code(code, digits):
         return _("%(label)s编码应为 %(n)d 位数字，“%(code)s”不符合") % {
             "label": label,
             "n": digits,

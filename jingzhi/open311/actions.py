@@ -135,6 +135,7 @@ class Submission:
     device_id: str = ""
     account_id: str = ""
     media: list = field(default_factory=list)
+    client_ip: str = ""  # the client's address, for the per-address reporting limit in do_open_case
 
 
 def do_submit_request(*, client: Open311Client, submission: Submission) -> Open311Request:
@@ -156,6 +157,7 @@ def do_submit_request(*, client: Open311Client, submission: Submission) -> Open3
             reporter_name=s.reporter_name,
             reporter_phone=s.reporter_phone,
             photos=s.media,
+            client_ip=s.client_ip,
         )
         request = Open311Request.objects.create(
             case=case,

@@ -17,6 +17,7 @@ from xml.etree import ElementTree as ET
 
 from django.utils.translation import gettext as _
 
+from jingzhi.core.ids import parse_count
 from jingzhi.core.text import listing
 
 FORMATS = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
@@ -333,11 +334,8 @@ def parse_bbox(raw: str) -> tuple[float, float, float, float]:
 def parse_positive_int(name: str, raw: str, *, default: int, maximum: int) -> int:
     if raw in (None, ""):
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value < 1 or value > maximum:
+    value = parse_count(str(raw).strip(), minimum=1, maximum=maximum)
+    if value is None:
         raise Open311Error(
             400,
             _("%(name)s 应为 1 到 %(max)d 之间的整数，收到“%(raw)s”")

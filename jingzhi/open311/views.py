@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from jingzhi.cases.exceptions import OutsideJurisdiction
 from jingzhi.core import clock
+from jingzhi.core.clientip import client_ip
 from jingzhi.core.errors import ApplicationError
 from jingzhi.open311 import locations, queries, ratelimit, services, spec
 from jingzhi.open311.actions import Submission, do_submit_request, hash_key, touch_client
@@ -76,8 +77,11 @@ def _error(fmt: str, exc: Open311Error, headers: dict | None = None) -> HttpResp
 def _from_application_error(exc: ApplicationError) -> Open311Error:
     if isinstance(exc, OutsideJurisdiction):
         return Open311Error(400, _("位置不在本辖区内：%(why)s") % {"why": exc.message})
-    status = exc.status if exc.status in (400, 403, 404) else 400
-    return Open311Error(status, exc.message)
+    status = exc.status if exc.status in (400, 403, 404, 429) else 400
+    error = Open311Error(status, exc.message)
+    if status == 429:
+        error.retry_after = exc.retry_after
+    return error
 
 
 def endpoint(*methods: str):
@@ -117,7 +121,10 @@ def endpoint(*methods: str):
                     headers["Retry-After"] = str(getattr(exc, "retry_after", 60))
                 return _error(fmt, exc, headers)
             except ApplicationError as exc:
-                return _error(fmt, _from_application_error(exc))
+                error = _from_application_error(exc)
+                if error.status == 429:
+                    headers["Retry-After"] = str(error.retry_after)
+                return _error(fmt, error, headers)
             except SuspiciousOperation as exc:  # e.g. a body over DATA_UPLOAD_MAX_MEMORY_SIZE
                 return _error(fmt, Open311Error(400, _("请求无效：%(why)s") % {"why": type(exc).__name__}))
             except Exception:
@@ -277,6 +284,7 @@ def _submission(request, category, service_code: str) -> Submission:
         device_id=(params.get("device_id") or "").strip(),
         account_id=(params.get("account_id") or "").strip(),
         media=request.FILES.getlist("media"),
+        client_ip=client_ip(request) or "",
     )
 
 

@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from jingzhi.core.errors import ApplicationError, NotFound
+from jingzhi.core.clientip import client_ip
+from jingzhi.core.errors import ApplicationError, NotFound, RateLimited
 from jingzhi.web import charts, mapdata
 
 GRADE_CHOICES = [
@@ -695,7 +696,7 @@ def public_street(request, code):
     queries = _q()
     street = _public_or_404(code)
     data = queries.board(street.code)
-    error, done = "", None
+    error, done, limited = "", None, None
     if request.method == "POST":
         if not request.user.is_authenticated:
             return HttpResponseRedirect(reverse("web:login") + f"?next={request.path}")
@@ -712,12 +713,14 @@ def public_street(request, code):
                 address=street.name,
                 photos=request.FILES.getlist("photos"),
                 idempotency_key=request.POST.get("token") or None,
+                client_ip=client_ip(request) or "",
             )
         except ApplicationError as exc:
             error = exc.message
+            limited = exc if isinstance(exc, RateLimited) else None
     import uuid
 
-    return render(
+    response = render(
         request,
         "web/streets/public.html",
         {
@@ -731,5 +734,8 @@ def public_street(request, code):
             "board_url": reverse("web:street_board", args=[street.code]),
             "today": date.today(),
         },
-        status=400 if error else 200,
+        status=429 if limited else (400 if error else 200),
     )
+    if limited:
+        response["Retry-After"] = str(limited.retry_after)
+    return response

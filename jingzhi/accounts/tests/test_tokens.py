@@ -41,7 +41,7 @@ def test_admin_pages_open_and_never_show_a_key(admin_client):
         "/admin/accounts/roleassignment/",
         "/admin/accounts/apitoken/",
         f"/admin/accounts/apitoken/{token.pk}/change/",
-        "/admin/accounts/loginfailure/",
+        "/admin/axes/accessattempt/",
     ]:
         response = admin_client.get(url)
         assert response.status_code == 200, url

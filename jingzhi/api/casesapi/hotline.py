@@ -9,13 +9,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from jingzhi.api.base import ApiView
 from jingzhi.api.casesapi import present
 from jingzhi.api.casesapi import serializers as s
 from jingzhi.api.casesapi.views import CaseIntakeMixin
+from jingzhi.api.parsers import FormParser, JSONParser, MultiPartParser
 from jingzhi.api.schema import ErrorSerializer, error_responses
 from jingzhi.cases import actions, permissions
 from jingzhi.cases.models import Source

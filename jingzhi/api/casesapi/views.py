@@ -12,18 +12,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from jingzhi.api.base import ApiView
 from jingzhi.api.casesapi import present
 from jingzhi.api.casesapi import serializers as s
 from jingzhi.api.pagination import Pagination, paginate
+from jingzhi.api.parsers import FormParser, JSONParser, MultiPartParser
 from jingzhi.api.schema import ErrorSerializer, error_responses
 from jingzhi.cases import actions, permissions, queries, suggest, workflow
 from jingzhi.cases.exceptions import ActionNotAllowed
 from jingzhi.cases.models import Case, CaseFollower, Source
 from jingzhi.core import clock
+from jingzhi.core.clientip import client_ip
 from jingzhi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 TAGS = [str(gettext_lazy("案件"))]
@@ -152,6 +153,7 @@ class CaseIntakeMixin:
             external_ref=external_ref or None,
             photos=multipart_photos(request, data),
             **report,
+            client_ip=client_ip(request) or "",
         )
         if getattr(case, "replayed", False):  # a concurrent retry with the same key committed first
             return self.replay(user, case), False

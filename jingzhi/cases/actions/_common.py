@@ -22,7 +22,7 @@ from jingzhi.cases.models import (
 )
 from jingzhi.cases.verbs import AuditVerb
 from jingzhi.core import audit, clock
-from jingzhi.core.attachments import do_store_image, prepare_image
+from jingzhi.core.attachments import do_store_image, prepare_images
 from jingzhi.core.errors import InvalidInput
 
 logger = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ def _residents_of(case) -> list[User]:
 def _prepare_photos(photos) -> list:
     """Check and clean every upload before the action's transaction opens: a bad picture fails before any
     row is touched, and the slow image work never runs while the audit chain's lock is held."""
-    return [prepare_image(upload) for upload in photos or ()]
+    return prepare_images(photos)
 
 
 def _store_photos(photos, *, actor, event: CaseEvent, kind: str) -> list[int]:

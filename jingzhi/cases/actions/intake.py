@@ -16,7 +16,7 @@ from jingzhi.cases.models import (
     CaseFollower,
     Source,
 )
-from jingzhi.core import clock, workcalendar
+from jingzhi.core import clock, ratelimit, workcalendar
 from jingzhi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from jingzhi.core.ids import parse_id
 from jingzhi.core.tasks import enqueue_after_commit
@@ -192,6 +192,7 @@ def do_open_case(
     urgency=None,
     duplicate_of=None,
     reported_at=None,
+    client_ip: str | None = None,
 ) -> Case:
     """Take in a report. Locates it (outside every grid: OutsideJurisdiction, unless
     JINGZHI_OUTSIDE_FALLBACK_DISTRICT names a district that takes it), suggests a category from the text when
@@ -199,12 +200,16 @@ def do_open_case(
     the case. The same `idempotency_key` (or `external_ref`) from the same source returns the case already
     made and creates nothing; the same key with a different report (`request_fingerprint`) raises
     IdempotencyConflict (422). `duplicate_of` records the report as a duplicate merged into that case, whose
-    followers its reporter joins."""
+    followers its reporter joins. Interfaces (web, API, Open311) pass `client_ip` (the client's address,
+    "" when unknown) for a report sent now: that turns on the per-user and per-address reporting limits
+    (`core.ratelimit`, RateLimited); batch work (imports, inspections, the demo) passes none."""
     from jingzhi.cases.suggest import suggestions
     from jingzhi.taxonomy.queries import access_filing_condition
 
     if source not in Source.values:
         raise InvalidInput(_("来源“%(source)s”无效") % {"source": source}, fields={"source": "invalid"})
+    if client_ip is not None:
+        ratelimit.check_report(user_id=getattr(_user(actor), "pk", None), client_ip=client_ip or None)
     person = _user(actor)
     if person is not None:
         # The rules of who may file what hold at every door (web, API, imports, feature apps): here.

@@ -248,8 +248,8 @@ def test_a_decompression_bomb_is_refused_before_it_is_decoded(user):
         store(_png_header_only(100_000, 100_000), name="bomb.png", content_type="image/png")
     assert "图片 bomb.png 像素过多" in caught.value.message and caught.value.code == "too_many_pixels"
     # Under Pillow's own limit but over ours: refused by our check, naming the dimensions.
-    with pytest.raises(InvalidInput, match=r"像素过多（9000×9000），上限为 6400 万像素"):
-        store(_png_header_only(9000, 9000), name="big.png", content_type="image/png")
+    with pytest.raises(InvalidInput, match=r"像素过多（7000×7000），上限为 4000 万像素"):
+        store(_png_header_only(7000, 7000), name="big.png", content_type="image/png")
 
 
 def test_the_pixel_limit_is_a_setting(settings, user):
@@ -396,3 +396,50 @@ def test_the_sweep_refuses_an_age_that_could_catch_an_upload_in_flight(db):
 
     with pytest.raises(CommandError, match="至少为 1"):
         call_command("attachments", "sweep", "--older-than-hours", "0.1")
+
+
+# --- what one request may bring ---------------------------------------------------------------------------
+
+
+def _upload(data: bytes, name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type="image/png" if name.endswith(".png") else "image/jpeg")
+
+
+def test_a_tiny_png_claiming_a_huge_canvas_is_refused_from_its_header(monkeypatch):
+    bomb = _png_header_only(8000, 8000)  # 64 MP declared in a file of a few dozen bytes
+    assert len(bomb) < 200
+    decoded = []
+    monkeypatch.setattr(attachments, "clean_image", lambda *a, **k: decoded.append(a) or {})
+    with pytest.raises(InvalidInput) as caught:
+        attachments.prepare_images([_upload(bomb, "井盖.png")])
+    assert "井盖.png" in caught.value.message and "像素过多" in caught.value.message
+    assert caught.value.fields == {"file": "井盖.png"}
+    assert decoded == []
+
+
+def test_the_pixels_of_one_request_are_capped_before_any_picture_is_decoded(settings, monkeypatch):
+    settings.JINGZHI_MAX_REQUEST_IMAGE_PIXELS = 2 * 400 * 300
+    decoded = []
+    monkeypatch.setattr(attachments, "clean_image", lambda *a, **k: decoded.append(a) or {})
+    files = [_upload(_png_header_only(400, 300), f"p{n}.png") for n in range(3)]
+    with pytest.raises(InvalidInput) as caught:
+        attachments.prepare_images(files)
+    assert "本次上传的图片合计超过" in caught.value.message and "p2.png" in caught.value.message
+    assert decoded == []  # refused on the headers alone
+
+
+def test_the_bytes_of_one_request_are_capped(settings):
+    one = picture(size=(300, 200))
+    settings.JINGZHI_MAX_REQUEST_UPLOAD_MB = (2.5 * len(one)) / (1024 * 1024)
+    with pytest.raises(InvalidInput) as caught:
+        attachments.prepare_images([_upload(one, f"p{n}.jpg") for n in range(3)])
+    assert "本次上传的文件合计超过" in caught.value.message and "p2.jpg" in caught.value.message
+    assert len(attachments.prepare_images([_upload(one, f"p{n}.jpg") for n in range(2)])) == 2
+
+
+def test_a_request_within_its_limits_is_prepared_as_before():
+    prepared = attachments.prepare_images(
+        [_upload(picture(), "a.jpg"), _upload(picture(color=(9, 9, 9)), "b.jpg")]
+    )
+    assert [p.name for p in prepared] == ["a.jpg", "b.jpg"]
+    assert all(p.cleaned["full"].startswith(b"\xff\xd8") for p in prepared)

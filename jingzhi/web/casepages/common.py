@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from jingzhi.accounts import access
 from jingzhi.cases import permissions, workflow
 from jingzhi.core.errors import ApplicationError, Conflict, NotFound
+from jingzhi.core.ids import is_code, parse_id
 
 # Light colours of the warning levels (workflow.GREEN/YELLOW/RED/NONE), for markers and badges.
 LEVEL_COLOURS = {
@@ -45,8 +46,11 @@ def get_case(user, ref):
     forbidden."""
     ref = str(ref or "").strip()
     try:
-        if ref.isdigit():
-            return permissions.access_case(user, ref)
+        if is_code(ref):
+            pk = parse_id(ref)
+            if pk is None:
+                raise NotFound()
+            return permissions.access_case(user, pk)
         return permissions.access_case_by_number(user, ref)
     except NotFound as exc:
         raise Http404(exc.message) from exc

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from jingzhi.cases import actions, deadlines, permissions, queries, workflow
 from jingzhi.cases.models import ExtensionRequest, ExtensionStatus, Rating
 from jingzhi.core.errors import ApplicationError, InvalidInput, NotFound
-from jingzhi.core.ids import parse_count
+from jingzhi.core.ids import is_code, parse_count, parse_id
 from jingzhi.web import mapdata
 from jingzhi.web.casepages.common import (
     error_context,
@@ -331,7 +331,9 @@ def _summoned_view(request, ref):
 
     ref = str(ref)
     case = (
-        Case.objects.filter(pk=int(ref)).first() if ref.isdigit() else Case.objects.filter(number=ref).first()
+        Case.objects.filter(pk=parse_id(ref) or 0).first()
+        if is_code(ref)
+        else Case.objects.filter(number=ref).first()
     )
     if case is None:
         return None

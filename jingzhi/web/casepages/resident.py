@@ -20,7 +20,8 @@ from django.views.decorators.http import require_GET
 
 from jingzhi.cases import actions, deadlines, permissions, queries, workflow
 from jingzhi.cases.models import Rating, Source
-from jingzhi.core.errors import ApplicationError
+from jingzhi.core.clientip import client_ip
+from jingzhi.core.errors import ApplicationError, RateLimited
 from jingzhi.web.casepages.common import error_context, error_status, resident_state_words
 from jingzhi.web.casepages.detail import map_config
 
@@ -84,6 +85,7 @@ def report(request):
                 photos=request.FILES.getlist("photos"),
                 idempotency_key=post.get("idempotency_key", ""),
                 duplicate_of=post.get("duplicate_of") or None,
+                client_ip=client_ip(request) or "",
             )
         except ApplicationError as exc:
             context.update(
@@ -93,7 +95,10 @@ def report(request):
                     "idempotency_key": post.get("idempotency_key") or context["idempotency_key"],
                 }
             )
-            return render(request, "web/cases/report.html", context, status=error_status(exc))
+            response = render(request, "web/cases/report.html", context, status=error_status(exc))
+            if isinstance(exc, RateLimited):
+                response["Retry-After"] = str(exc.retry_after)
+            return response
         if case.state == workflow.MERGED and case.merged_into_id:
             messages.success(
                 request, _("已关注案件 %(n)s，处理进展会通知您。") % {"n": case.merged_into.number}

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 from jingzhi.accounts import access
 from jingzhi.cases import deadlines, queries, workflow
 from jingzhi.cases.models import Source
+from jingzhi.core.ids import parse_id
 from jingzhi.web.casepages.common import LEVEL_COLOURS, is_staff_viewer, sla_view
 
 PAGE_SIZE = 25
@@ -73,7 +74,7 @@ def _filters(request) -> dict:
     category = get.get("category", "").strip()
     return {
         "q": get.get("q", "").strip()[:100],
-        "category": int(category) if category.isdigit() else None,
+        "category": parse_id(category),
         "subdistrict": get.get("subdistrict", "").strip()[:32],
         "community": get.get("community", "").strip()[:32],
         "source": get.get("source", "").strip() if get.get("source", "") in Source.values else "",
