@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from jingzhi.cases.tests.conftest import T0, build_people, build_places, build_taxonomy
+from jingzhi.cases.testing import T0, build_people, build_places, build_taxonomy
 from jingzhi.core import clock
 
 

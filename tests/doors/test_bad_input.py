@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from jingzhi.api.tests.conftest import token_client
-from jingzhi.cases.tests.conftest import IN_SUB1
+from jingzhi.api.testing import token_client
+from jingzhi.cases.testing import IN_SUB1
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,7 @@ def test_json_depth_counts_brackets_outside_strings_only():
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_nul_in_open311_is_a_400_in_the_spec_error_list(world, fmt):
-    from jingzhi.open311.tests.conftest import spec_errors
+    from jingzhi.open311.testing import spec_errors
 
     response = Client().get(f"/open311/v2/requests.{fmt}?service_request_id=%00")
     errors = spec_errors(response, fmt, 400)
@@ -105,7 +105,7 @@ def test_nul_in_open311_is_a_400_in_the_spec_error_list(world, fmt):
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_nul_in_an_open311_post_is_a_400_in_the_spec_error_list(world, fmt):
     from jingzhi.open311.actions import do_create_client
-    from jingzhi.open311.tests.conftest import form, spec_errors
+    from jingzhi.open311.testing import form, spec_errors
 
     _client, raw = do_create_client(actor=None, name="随手拍 App")
     response = Client().post(f"/open311/v2/requests.{fmt}", form(raw, description="井盖\x00没了"))
@@ -141,7 +141,7 @@ def test_a_unicode_digit_duplicate_of_on_the_report_form_is_not_a_500(resident):
 
 
 def test_open311_page_size_in_unicode_digits_is_a_400(world):
-    from jingzhi.open311.tests.conftest import spec_errors
+    from jingzhi.open311.testing import spec_errors
 
     response = Client().get("/open311/v2/requests.json?page_size=²")
     assert "page_size" in spec_errors(response, "json", 400)[0][1]

@@ -12,10 +12,10 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 from rest_framework.test import APIClient
 
 from jingzhi.accounts.actions import do_create_api_token
-from jingzhi.api.tests.test_errors import assert_error_body
+from jingzhi.api.testing import assert_error_body
 from jingzhi.rectification import actions
+from jingzhi.rectification.testing import STREET1, STREET2
 from jingzhi.rectification.tests import conftest as rect
-from jingzhi.rectification.tests.conftest import STREET1, STREET2
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/rectification/"

@@ -142,7 +142,7 @@ def test_machine_data_goes_under_details_not_fields():
 
 def test_a_domain_error_with_a_code_in_fields_answers_a_message_over_the_api(city):
     """The issue's finding: an intake outside every grid answered fields {"lon": 100.0, "lat": 30.0}."""
-    from jingzhi.api.tests.conftest import user_with
+    from jingzhi.api.testing import user_with
 
     client = APIClient()
     client.force_authenticate(user_with("someone"))
