@@ -148,7 +148,7 @@ AXES_DISABLE_ACCESS_LOG = True  # successful logins are not kept; only failures 
 AXES_VERBOSE = False
 # The login forms say "locked, try again in N minutes" themselves, so axes' middleware (which would replace
 # the page with its own response) is not installed.
-SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+_ALWAYS_SILENCED = ["axes.W002"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -277,7 +277,11 @@ SESSION_COOKIE_SECURE = _https["SESSION_COOKIE_SECURE"]
 CSRF_COOKIE_SECURE = _https["CSRF_COOKIE_SECURE"]
 LANGUAGE_COOKIE_SECURE = _https["LANGUAGE_COOKIE_SECURE"]
 # A deploy warning the operator has weighed and accepted (e.g. jingzhi.W001 before the holiday notice is out).
-SILENCED_SYSTEM_CHECKS = [*_https["SILENCED_SYSTEM_CHECKS"], *env.list("JINGZHI_SILENCED_CHECKS", default=[])]
+SILENCED_SYSTEM_CHECKS = [
+    *_ALWAYS_SILENCED,
+    *_https["SILENCED_SYSTEM_CHECKS"],
+    *env.list("JINGZHI_SILENCED_CHECKS", default=[]),
+]
 
 # Content-Security-Policy on every response (django-csp 4): scripts and styles only from our own static
 # files, no inline script, no external host. jingzhi.web.csp adds the configured map tile server to img-src

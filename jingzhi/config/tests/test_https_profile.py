@@ -58,7 +58,7 @@ def test_the_switch_turns_on_redirect_hsts_and_secure_cookies(read_settings):
     assert s["SESSION_COOKIE_SECURE"] and s["CSRF_COOKIE_SECURE"] and s["LANGUAGE_COOKIE_SECURE"]
     assert s["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["upgrade-insecure-requests"] is True
     # Declining preload is a choice, so Django's reminder about it is silenced — and only that one.
-    assert s["SILENCED_SYSTEM_CHECKS"] == ["security.W021"]
+    assert s["SILENCED_SYSTEM_CHECKS"] == ["axes.W002", "security.W021"]
 
 
 def test_hsts_max_age_preload_and_subdomains_come_from_the_environment(read_settings):
@@ -71,7 +71,7 @@ def test_hsts_max_age_preload_and_subdomains_come_from_the_environment(read_sett
     assert s["SECURE_HSTS_SECONDS"] == 600
     assert s["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False
     assert s["SECURE_HSTS_PRELOAD"] is True
-    assert s["SILENCED_SYSTEM_CHECKS"] == ["security.W005"]
+    assert s["SILENCED_SYSTEM_CHECKS"] == ["axes.W002", "security.W005"]
 
 
 def test_the_proxy_header_is_named_in_the_environment(read_settings):
@@ -87,7 +87,7 @@ def test_a_malformed_proxy_header_stops_the_start_with_the_variable_named(read_s
 
 def test_operator_can_silence_a_weighed_warning(read_settings):
     s = read_settings(JINGZHI_SILENCED_CHECKS="jingzhi.W001")
-    assert s["SILENCED_SYSTEM_CHECKS"] == ["jingzhi.W001"]
+    assert s["SILENCED_SYSTEM_CHECKS"] == ["axes.W002", "jingzhi.W001"]
 
 
 def _production(settings, values):

@@ -11,8 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jingzhi.cases.models import Case
 from jingzhi.open311.models import Open311Request
-
-from .conftest import (
+from jingzhi.open311.testing import (
     BASE,
     IN_SUB1,
     REPORTER_EMAIL,
@@ -264,7 +263,7 @@ def test_multivalue_attributes_are_parsed_from_bracketed_fields(world):
 
 
 def test_a_description_of_4000_characters_is_accepted_and_4001_refused(http, world, key, settings):
-    from .conftest import spec_errors
+    from jingzhi.open311.testing import spec_errors
 
     settings.JINGZHI_CASE_DESCRIPTION_MAX = 4000
     file_one(http, key, description="井" * 4000)

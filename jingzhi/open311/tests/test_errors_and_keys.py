@@ -11,8 +11,16 @@ from django.core.management import call_command
 
 from jingzhi.cases.models import Case
 from jingzhi.open311.models import Open311Request
-
-from .conftest import BASE, OUTSIDE, REPORTER_EMAIL, REPORTER_NAME, REPORTER_PHONE, form, parse, spec_errors
+from jingzhi.open311.testing import (
+    BASE,
+    OUTSIDE,
+    REPORTER_EMAIL,
+    REPORTER_NAME,
+    REPORTER_PHONE,
+    form,
+    parse,
+    spec_errors,
+)
 
 pytestmark = pytest.mark.django_db
 FORMATS = ["xml", "json"]

@@ -14,8 +14,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from jingzhi.open311.models import Open311Request
-
-from .conftest import IN_SUB1, build_world
+from jingzhi.open311.testing import IN_SUB1, build_world
 
 
 class GeoReportClient:
