@@ -46,3 +46,13 @@ def _small_demo(settings):
     need that history ask for it explicitly with a small count."""
     settings.JINGZHI_DEMO_CASES = 0
     settings.JINGZHI_DEMO_STREET_MONTHS = 0
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Every test starts in the site's default language (Chinese), whatever a previous test activated."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

@@ -16,8 +16,13 @@ class ChineseFirstLocaleMiddleware:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
         translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
+        try:
+            request.LANGUAGE_CODE = translation.get_language()
+            response = self.get_response(request)
+        finally:
+            # The language is the request's, not the thread's: the next request (or job) on this thread
+            # starts from the site's default again.
+            translation.deactivate()
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
