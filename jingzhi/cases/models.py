@@ -380,6 +380,14 @@ class CaseEvent(models.Model):
         return f"{self.case_id} {self.action} {self.from_state}→{self.to_state}"
 
     @property
+    def reason_text(self) -> str:
+        """The reason the system wrote with this step (a dispatch's routing), in the reader's language."""
+        from jingzhi.core.text import in_reader_language
+
+        data = self.data or {}
+        return in_reader_language(data.get("reasons"), data.get("reason", "") or "")
+
+    @property
     def action_label(self) -> str:
         return str(workflow.ACTION_LABELS.get(self.action, self.action))
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from jingzhi.cases import deadlines, permissions, workflow
 from jingzhi.cases.models import CaseFollower, Source
 from jingzhi.core import clock
+from jingzhi.core.text import in_reader_language
 
 SOURCE_LABELS = dict(Source.choices)
 
@@ -203,7 +204,9 @@ def detail(case, user, now=None, *, fresh: bool = False) -> dict:
                 "handle_warning": warning(deadlines.handle_sla(case, now)),
             },
             "routing": case.routing or {},
-            "routing_reason": (case.routing or {}).get("reason", "") or "",
+            "routing_reason": in_reader_language(
+                (case.routing or {}).get("reasons"), (case.routing or {}).get("reason", "") or ""
+            ),
             "departments": [
                 {
                     **ref(a.department),

@@ -25,7 +25,7 @@ from jingzhi.cases.models import (
 from jingzhi.core import clock, workcalendar
 from jingzhi.core.errors import InvalidInput, NotFound
 from jingzhi.core.ids import parse_count, parse_id
-from jingzhi.core.text import listing
+from jingzhi.core.text import in_each_language, listing
 from jingzhi.core.types import Actor, RowId
 
 from ._common import (
@@ -332,15 +332,23 @@ def _apply_dispatch(case, *, actor, now, note, data):
             lead = departments[0]
         else:
             raise InvalidInput(_("派遣给多个部门时须指定牵头部门"), fields={"lead": "required"})
-        who = listing(d.name + (_("（牵头）") if d.pk == lead.pk else "") for d in departments)
+
+        def manual_reason() -> str:
+            who = listing(d.name + (_("（牵头）") if d.pk == lead.pk else "") for d in departments)
+            return _("%(who)s — 人工派遣（%(by)s）%(note)s") % {
+                "who": who,
+                "by": str(_user(actor) or _("系统")),
+                "note": f"：{note}" if note else "",
+            }
+
         routing = {
             "manual": True,
             "departments": [{"id": d.pk, "code": d.code, "name": d.name} for d in departments],
             "lead": lead.pk,
             "rule": None,
             "fallback": False,
-            "reason": _("%(who)s — 人工派遣（%(by)s）%(note)s")
-            % {"who": who, "by": str(_user(actor) or _("系统")), "note": f"：{note}" if note else ""},
+            "reason": manual_reason(),
+            "reasons": in_each_language(manual_reason),
         }
     else:
         from jingzhi.duties.actions import route_and_record
@@ -351,7 +359,13 @@ def _apply_dispatch(case, *, actor, now, note, data):
         departments = list(Department.objects.filter(pk__in=decision.department_ids))
         departments.sort(key=lambda d: decision.department_ids.index(d.pk))
         lead = next((d for d in departments if decision.lead and d.pk == decision.lead.id), departments[0])
-        routing = {"manual": False, **decision.as_dict()}
+        from jingzhi.duties.queries import route_reasons
+
+        routing = {
+            "manual": False,
+            **decision.as_dict(),
+            "reasons": route_reasons(case.category, _place_of(case)),
+        }
     CaseAssignment.objects.filter(case=case, is_active=True).update(is_active=False, ended_at=now)
     CaseAssignment.objects.bulk_create(
         [
@@ -369,7 +383,12 @@ def _apply_dispatch(case, *, actor, now, note, data):
     case.step_deadline, case.step_limit_unit = case.response_deadline, respond.unit if respond else ""
     return Effect(
         clock_set=True,
-        data={"departments": [d.pk for d in departments], "lead": lead.pk, "reason": routing["reason"]},
+        data={
+            "departments": [d.pk for d in departments],
+            "lead": lead.pk,
+            "reason": routing["reason"],
+            "reasons": routing["reasons"],
+        },
         audit={"departments": [d.code for d in departments], "lead": lead.code},
         notify=[
             (

@@ -22,6 +22,7 @@ from jingzhi.cases import actions, deadlines, permissions, queries, workflow
 from jingzhi.cases.models import ExtensionRequest, ExtensionStatus, Rating
 from jingzhi.core.errors import ApplicationError, InvalidInput, NotFound
 from jingzhi.core.ids import is_code, parse_count, parse_id
+from jingzhi.core.text import in_reader_language
 from jingzhi.web import mapdata
 from jingzhi.web.casepages.common import (
     error_context,
@@ -138,7 +139,7 @@ def _routing(case) -> dict | None:
         r.pk: str(r) for r in DutyRule.objects.filter(pk__in=[i for i in ids if i]).select_related("category")
     }
     return {
-        "reason": routing.get("reason", ""),
+        "reason": in_reader_language(routing.get("reasons"), routing.get("reason", "")),
         "manual": routing.get("manual", False),
         "fallback": routing.get("fallback", False),
         "rule": labels.get(routing.get("rule"), f"#{routing['rule']}" if routing.get("rule") else ""),
