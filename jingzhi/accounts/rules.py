@@ -12,7 +12,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from jingzhi.accounts.models import Role, ScopeKind
+from jingzhi.accounts.types import Role, ScopeKind
 from jingzhi.core.text import listing
 
 # The digit count of each hierarchical level; a code of one of these shapes covers every code it prefixes.

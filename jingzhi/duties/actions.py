@@ -19,8 +19,9 @@ from jingzhi.core import audit, clock
 from jingzhi.core.errors import Conflict, InvalidInput, NotFound
 from jingzhi.core.text import listing
 from jingzhi.duties import loader, rules
+from jingzhi.duties.loader import route
 from jingzhi.duties.models import DutyRule, DutyRuleDepartment, RoutingGap
-from jingzhi.duties.routing import Place, RouteDecision, route
+from jingzhi.duties.routing import Place, RouteDecision
 
 _UNSET = object()
 _FIELDS = (
@@ -281,7 +282,7 @@ def do_record_routing_gap(*, category, place_code: str, actor=None) -> RoutingGa
 
 
 def route_and_record(category, place, *, on: date | None = None, actor=None) -> RouteDecision:
-    """`routing.route`, and when it fell to the district government, the gap counted (in the caller's
+    """`loader.route`, and when it fell to the district government, the gap counted (in the caller's
     transaction when there is one)."""
     decision = route(category, place, on=on)
     if decision.fallback:

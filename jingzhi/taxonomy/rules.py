@@ -11,8 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils import translation
 
 from jingzhi.core.text import listing
-from jingzhi.taxonomy.limits import TimeUnit
-from jingzhi.taxonomy.models import ConditionLevel, Kind, Level, ShiwuItem, Step
+from jingzhi.taxonomy.types import ConditionLevel, Kind, Level, ShiwuItem, Step, TimeUnit
 
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z]{1,20}$")
 _KEYWORD_SPLIT = re.compile(r"[,，、;；\s]+")
