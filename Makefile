@@ -28,6 +28,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 # The whole suite: lint, the layer contract, SQLite, PostgreSQL (required when JINGZHI_REQUIRE_POSTGRES=1),
 # the browser suite (required when JINGZHI_REQUIRE_BROWSER=1) and schemathesis over our OpenAPI.

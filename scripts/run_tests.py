@@ -1,4 +1,5 @@
-"""`make test`: lint, layer contract, then the suite on SQLite, PostgreSQL and in the browser.
+"""`make test`: lint, layer contract, mypy on the pure modules, then the suite on SQLite, PostgreSQL and in
+the browser.
 
 PostgreSQL runs when a server answers at PG_TEST_URL (default postgres://postgres@127.0.0.1:5432/jingzhi);
 with JINGZHI_REQUIRE_POSTGRES=1 a missing server fails the run. The browser pass needs /usr/bin/chromium
@@ -76,6 +77,7 @@ def main() -> int:
     for title, cmd in (
         ("ruff", [str(BIN / "ruff"), "check", "."]),
         ("import-linter", [str(BIN / "lint-imports")]),
+        ("mypy (the pure modules listed in pyproject.toml)", [str(BIN / "mypy")]),
     ):
         code, _ = run(title, cmd)
         if code:

@@ -9,6 +9,7 @@ A street code starts with its subdistrict's 9 digits followed by the street's ow
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
@@ -16,7 +17,7 @@ from jingzhi.accounts.types import Role, ScopeKind
 from jingzhi.core.text import listing
 
 # The digit count of each hierarchical level; a code of one of these shapes covers every code it prefixes.
-CODE_LENGTHS = {
+CODE_LENGTHS: dict[str, int] = {
     ScopeKind.DISTRICT: 6,
     ScopeKind.SUBDISTRICT: 9,
     ScopeKind.COMMUNITY: 12,
@@ -148,7 +149,7 @@ def code_covers(scope: str, code: str) -> bool:
     return code == scope
 
 
-def minimal_codes(codes) -> list[str]:
+def minimal_codes(codes: Iterable[str]) -> list[str]:
     """The sorted codes with those already covered by another one dropped."""
     result: list[str] = []
     for code in sorted(set(c for c in codes if c), key=lambda c: (len(c), c)):

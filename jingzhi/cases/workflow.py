@@ -222,7 +222,7 @@ class Transition:
     requires: tuple[str, ...] = ()
 
 
-def _t(to, roles, *requires) -> Transition:
+def _t(to: str | None, roles: Iterable[str], *requires: str) -> Transition:
     return Transition(to, frozenset(roles), tuple(requires))
 
 

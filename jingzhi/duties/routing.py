@@ -75,7 +75,7 @@ class Place:
     label: str = ""
 
     @classmethod
-    def of(cls, value) -> Place:
+    def of(cls, value: object) -> Place:
         """A Place from a Place, a code string, a dict of codes (or of `{"code", "name"}` dicts) or anything
         with grid/community/subdistrict/district/street attributes — such as `geo.locate`'s Location."""
         if isinstance(value, Place):
@@ -117,9 +117,9 @@ class Place:
         """This place's code at `level`, derived from a finer code when not given."""
         if level == EVERYWHERE:
             return ""
+        explicit: str | None = getattr(self, level)
         if level in (GRID, STREET):
-            return getattr(self, level)
-        explicit = getattr(self, level)
+            return explicit
         if explicit:
             return explicit
         width = {DISTRICT: 6, SUBDISTRICT: 9, COMMUNITY: 12}[level]
