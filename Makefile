@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/jingzhi
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo serve test test-sqlite test-postgres test-browser bench lint venv clean
+.PHONY: demo serve test test-sqlite test-postgres test-browser bench lint mutate venv clean
 
 venv: $(STAMP)
 
@@ -34,6 +34,10 @@ lint: $(STAMP)
 # the browser suite (required when JINGZHI_REQUIRE_BROWSER=1) and schemathesis over our OpenAPI.
 test: $(STAMP)
 	$(PY) scripts/run_tests.py
+
+# Mutation testing of one app's pure modules (minutes; not in `make test`): make mutate APP=cases [MODULE=workflow]
+mutate: $(STAMP)
+	$(PY) scripts/mutate.py $(APP) $(MODULE)
 
 bench: $(STAMP)
 	$(PY) scripts/run_bench.py

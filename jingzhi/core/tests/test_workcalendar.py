@@ -171,6 +171,65 @@ def test_elapsed_working_time_is_negative_when_the_end_comes_first():
     assert wc.working_seconds_between(at(2025, 9, 30, 17, 0), at(2025, 10, 9, 9, 0)) == 3600
 
 
+# Tuesday 14 and Wednesday 15 October 2025 are ordinary working days; the early shift works 8 hours
+# (07:00–11:00, 12:00–16:00), the default 7.5 (08:30–12:00, 13:30–17:30), so every answer below differs
+# between the two.
+EARLY = build("early", "早班", [["07:00", "11:00"], ["12:00", "16:00"]])
+
+
+def test_working_days_count_in_the_given_schedule():
+    assert wc.add_working_days(at(2025, 10, 14, 10, 0), 1, schedule=EARLY) == at(2025, 10, 15, 10, 0)
+    assert wc.add_working_days(at(2025, 10, 14, 10, 0), 1) == at(2025, 10, 15, 10, 0)
+    assert wc.add_working_days(at(2025, 10, 14, 6, 0), 1, schedule=EARLY) == at(2025, 10, 14, 16, 0)
+    assert wc.add_working_days(at(2025, 10, 14, 6, 0), 1) == at(2025, 10, 14, 17, 30)
+
+
+def test_working_seconds_are_measured_in_the_given_schedule():
+    assert (
+        wc.working_seconds_between(at(2025, 10, 14, 10, 0), at(2025, 10, 14, 15, 0), schedule=EARLY) == 14400
+    )
+    assert wc.working_seconds_between(at(2025, 10, 14, 10, 0), at(2025, 10, 14, 15, 0)) == 12600
+    # Across a whole working day: Monday 16:00 → Wednesday 09:00.
+    assert (
+        wc.working_seconds_between(at(2025, 10, 13, 16, 0), at(2025, 10, 15, 9, 0), schedule=EARLY) == 36000
+    )
+    assert wc.working_seconds_between(at(2025, 10, 13, 16, 0), at(2025, 10, 15, 9, 0)) == 34200
+    assert (
+        wc.working_seconds_between(at(2025, 10, 15, 9, 0), at(2025, 10, 13, 16, 0), schedule=EARLY) == -36000
+    )
+
+
+def test_the_next_working_moment_follows_the_given_schedule():
+    assert wc.next_working_moment(at(2025, 10, 14, 12, 45), schedule=EARLY) == at(2025, 10, 14, 12, 45)
+    assert wc.next_working_moment(at(2025, 10, 14, 6, 0), schedule=EARLY) == at(2025, 10, 14, 7, 0)
+    assert wc.next_working_moment(at(2025, 10, 14, 6, 0)) == at(2025, 10, 14, 8, 30)
+
+
+def test_a_periods_end_counts_as_working_time():
+    assert wc.next_working_moment(at(2025, 10, 14, 12, 0)) == at(2025, 10, 14, 12, 0)
+    assert wc.add_working_hours(at(2025, 10, 14, 17, 30), 0) == at(2025, 10, 14, 17, 30)
+    assert wc.add_working_hours(at(2025, 10, 14, 12, 0), 1) == at(2025, 10, 14, 14, 30)
+
+
+def test_hours_may_be_given_as_a_timedelta():
+    assert wc.add_working_hours(at(2025, 10, 14, 9, 0), timedelta(hours=2, minutes=30)) == at(
+        2025, 10, 14, 11, 30
+    )
+    assert wc.add_working_hours(at(2025, 10, 14, 11, 0), timedelta(hours=1, minutes=30)) == at(
+        2025, 10, 14, 14, 0
+    )
+    assert wc.add_calendar_hours(at(2025, 10, 1, 23, 0), timedelta(minutes=90)) == at(2025, 10, 2, 0, 30)
+    with pytest.raises(InvalidInput, match="负数"):
+        wc.add_working_hours(at(2025, 10, 14, 9, 0), timedelta(hours=-1))
+
+
+def test_a_whole_working_day_is_skipped_at_once_only_from_the_start_of_the_day():
+    # From before the first period, more than a day: the whole of Tuesday passes, then 1 h on Wednesday.
+    assert wc.add_working_hours(at(2025, 10, 14, 6, 0), 8.5) == at(2025, 10, 15, 9, 30)
+    # Exactly one day's hours from the start of the day end at that day's close, not the next morning.
+    assert wc.add_working_hours(at(2025, 10, 14, 8, 30), 7.5) == at(2025, 10, 14, 17, 30)
+
+
 moments = st.datetimes(min_value=datetime(2024, 12, 1), max_value=datetime(2027, 6, 30)).map(
     lambda d: d.replace(tzinfo=SH)
 )

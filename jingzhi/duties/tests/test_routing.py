@@ -220,3 +220,31 @@ def test_the_decision_summary_is_ready_to_store_as_json():
     assert summary["rule"] == 7 and summary["lead"] == ZLS.id and summary["fallback"] is False
     assert summary["beaten_rules"] == [{"rule": 3, "why": "分类更具体"}]
     assert summary["reason"] == decision.reason
+
+
+def test_an_exact_only_parent_rule_does_not_hide_the_parents_other_rules():
+    rules = [
+        rule(1, PUBLIC, "district", DISTRICT, SZSR, exact=True),
+        rule(2, PUBLIC, "district", DISTRICT, CGZF),
+    ]
+    decision = route(rules)
+    assert decision.rule.id == 2 and decision.departments == (CGZF,)
+    assert decision.beaten_rules == ()
+
+
+def test_a_place_given_only_a_district_code_is_routed_by_the_district_rule():
+    rules = [rule(1, COVER, "district", DISTRICT, ZLS), rule(2, COVER, "subdistrict", SUB, CGZF)]
+    decision = route(rules, place=Place(district=DISTRICT))
+    assert decision.rule.id == 1 and decision.departments == (ZLS,)
+    assert route(rules, place=Place.from_code(DISTRICT)).rule.id == 1
+
+
+def test_a_place_given_only_a_subdistrict_code_is_routed_by_the_subdistrict_rule():
+    rules = [
+        rule(1, COVER, "district", DISTRICT, ZLS),
+        rule(2, COVER, "subdistrict", SUB, CGZF),
+        rule(3, COVER, "community", COMMUNITY, JT),
+    ]
+    decision = route(rules, place=Place(subdistrict=SUB))
+    assert decision.rule.id == 2 and decision.departments == (CGZF,)
+    assert [b.rule.id for b in decision.beaten_rules] == [1]
