@@ -352,3 +352,21 @@ def test_the_mermaid_diagram_names_the_entries_the_self_loops_and_the_terminal_s
     } <= lines
     assert "    closed --> [*]" not in lines
     assert not any(line.startswith("    closed --> closed") for line in lines)
+
+
+def test_a_limit_of_one_second_is_measured_like_any_other():
+    almost = w.sla(T, T + timedelta(seconds=1), T + timedelta(milliseconds=900))
+    assert (almost.level, almost.fraction_used) == ("yellow", 0.9)
+
+
+def test_green_and_yellow_clocks_carry_their_deadline_and_no_overdue_multiple():
+    deadline = T + timedelta(hours=10)
+    green, yellow = w.sla(T, deadline, T + timedelta(hours=1)), w.sla(T, deadline, T + timedelta(hours=9))
+    assert (green.level, green.overdue_multiple, green.deadline) == ("green", 0.0, deadline)
+    assert (yellow.level, yellow.overdue_multiple, yellow.deadline) == ("yellow", 0.0, deadline)
+
+
+def test_a_refusal_reads_as_its_message():
+    with pytest.raises(w.Refusal) as refused:
+        w.check("closed", "dispatch", {"dispatcher"})
+    assert str(refused.value) == "案件处于“已结案”状态，不能“派遣”。您此时可以：无。"
