@@ -371,3 +371,9 @@ def test_without_a_day_every_active_rule_applies_whatever_its_dates():
     assert decide(MINOR, HERE, RuleSet([dated]), on=None, fallback=GOV).rule.id == 1
     switched_off = rule(2, COVER, "district", DISTRICT, ZLS, is_active=False)
     assert decide(MINOR, HERE, RuleSet([switched_off]), on=None, fallback=GOV).fallback is True
+
+
+def test_an_object_without_a_name_gives_a_place_without_a_label():
+    from types import SimpleNamespace
+
+    assert Place.of(SimpleNamespace(grid=SimpleNamespace(code=GRID))) == Place(grid=GRID, label="")
