@@ -230,6 +230,31 @@ def test_a_whole_working_day_is_skipped_at_once_only_from_the_start_of_the_day()
     assert wc.add_working_hours(at(2025, 10, 14, 8, 30), 7.5) == at(2025, 10, 14, 17, 30)
 
 
+def test_bad_calendar_hours_are_refused_naming_them_calendar_hours():
+    with pytest.raises(InvalidInput) as caught:
+        wc.add_calendar_hours(at(2025, 10, 14, 9, 0), "两小时")
+    assert caught.value.message == "自然时长「两小时」不是数字。"
+    with pytest.raises(InvalidInput) as caught:
+        wc.add_working_hours(at(2025, 10, 14, 9, 0), "两小时")
+    assert caught.value.message == "工作时长「两小时」不是数字。"
+
+
+def test_today_is_the_date_in_beijing_by_the_injectable_clock():
+    from jingzhi.core import clock
+
+    with clock.frozen(datetime(2025, 10, 14, 17, 30, tzinfo=ZoneInfo("UTC"))):  # 01:30 on the 15th in Beijing
+        assert wc.today() == date(2025, 10, 15)
+
+
+def test_the_calendar_status_says_where_each_year_comes_from():
+    Holiday.objects.create(date=date(2025, 10, 20), is_workday=False, name="停工")
+    wc.invalidate()
+    assert wc.calendar_status([2025, 2031]) == [
+        {"year": 2025, "source": "package", "db_rows": 1, "corrected": True},
+        {"year": 2031, "source": "fallback", "db_rows": 0, "corrected": False},
+    ]
+
+
 moments = st.datetimes(min_value=datetime(2024, 12, 1), max_value=datetime(2027, 6, 30)).map(
     lambda d: d.replace(tzinfo=SH)
 )
