@@ -21,6 +21,7 @@ import os
 import shutil
 import subprocess
 import sys
+from fnmatch import fnmatch
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,7 +89,7 @@ def statuses(work: Path) -> dict[str, str]:
     return found
 
 
-def mutate(app: str, module: str, workers: int) -> tuple[int, int, list[str]] | None:
+def mutate(app: str, module: str, workers: int, functions: list[str]) -> tuple[int, int, list[str]] | None:
     tests = own_tests(app, module)
     if not tests.exists():
         print(f"{app}/{module}.py: no own tests ({tests.relative_to(ROOT)} is missing); not measured")
@@ -102,9 +103,11 @@ def mutate(app: str, module: str, workers: int) -> tuple[int, int, list[str]] | 
         "DATABASE_URL": "",  # SQLite: the pure modules' tests never need PostgreSQL
     }
     print(f"=== mutmut on jingzhi/{app}/{module}.py with {tests.relative_to(ROOT)} ===", flush=True)
+    # mutmut names a mutant `jingzhi.<app>.<module>.x_<function>__mutmut_<n>` (methods: `xǁClassǁname`).
+    patterns = [f"jingzhi.{app}.{module}.x*{name}__mutmut_*" for name in functions]
     # mutmut draws a progress line many times a second; only the end of it is worth keeping.
     run = subprocess.run(
-        [str(BIN / "mutmut"), "run", "--max-children", str(workers)],
+        [str(BIN / "mutmut"), "run", "--max-children", str(workers), *patterns],
         cwd=work,
         env=env,
         capture_output=True,
@@ -117,6 +120,8 @@ def mutate(app: str, module: str, workers: int) -> tuple[int, int, list[str]] | 
         print(f"mutmut exited {run.returncode}")
         return None
     found = statuses(work)
+    if patterns:
+        found = {name: status for name, status in found.items() if any(fnmatch(name, p) for p in patterns)}
     survivors = sorted(name for name, status in found.items() if status in ("survived", "no tests"))
     killed = sum(1 for status in found.values() if status in ("killed", "caught by type check"))
     return killed, len(found), survivors
@@ -126,6 +131,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("app")
     parser.add_argument("module", nargs="?", help="one pure module of the app (default: each in turn)")
+    parser.add_argument(
+        "--functions",
+        default="",
+        help="comma-separated function names: mutate only these (e.g. the calendar arithmetic)",
+    )
     parser.add_argument(
         "--max-children", type=int, default=int(os.environ.get("JINGZHI_MUTATE_WORKERS", "1"))
     )
@@ -139,7 +149,8 @@ def main() -> int:
         if not (ROOT / "jingzhi" / args.app / f"{module}.py").exists():
             print(f"jingzhi/{args.app}/{module}.py does not exist")
             return 1
-        result = mutate(args.app, module, args.max_children)
+        functions = [name.strip() for name in args.functions.split(",") if name.strip()]
+        result = mutate(args.app, module, args.max_children, functions)
         if result is None:
             lines.append(f"{args.app}/{module}.py: not measured (see above)")
             continue

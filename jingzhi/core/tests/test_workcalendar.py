@@ -255,6 +255,13 @@ def test_the_calendar_status_says_where_each_year_comes_from():
     ]
 
 
+def test_working_days_must_be_a_whole_number_not_below_zero():
+    for bad in (1.5, -1, True):
+        with pytest.raises(InvalidInput) as caught:
+            wc.add_working_days(at(2025, 10, 14, 9, 0), bad)
+        assert caught.value.message == f"工作日数应为不小于 0 的整数（收到 {bad!r}）。"
+
+
 moments = st.datetimes(min_value=datetime(2024, 12, 1), max_value=datetime(2027, 6, 30)).map(
     lambda d: d.replace(tzinfo=SH)
 )
