@@ -262,6 +262,20 @@ def test_working_days_must_be_a_whole_number_not_below_zero():
         assert caught.value.message == f"工作日数应为不小于 0 的整数（收到 {bad!r}）。"
 
 
+def test_negative_hours_are_refused_saying_what_was_given():
+    with pytest.raises(InvalidInput) as caught:
+        wc.add_working_hours(at(2025, 10, 14, 9, 0), -1)
+    assert caught.value.message == "工作时长不能为负数（收到 -1）。"
+
+
+def test_a_schedule_worked_round_the_clock_counts_whole_days_to_the_microsecond():
+    all_day = build("all_day", "全天", [["00:00", "24:00"]])
+    assert (
+        wc.working_seconds_between(at(2025, 10, 13, 12, 0), at(2025, 10, 15, 12, 0), schedule=all_day)
+        == 172800
+    )
+
+
 moments = st.datetimes(min_value=datetime(2024, 12, 1), max_value=datetime(2027, 6, 30)).map(
     lambda d: d.replace(tzinfo=SH)
 )
