@@ -276,6 +276,11 @@ def test_a_schedule_worked_round_the_clock_counts_whole_days_to_the_microsecond(
     )
 
 
+def test_even_one_microsecond_of_working_time_is_counted():
+    noon = at(2025, 10, 14, 12, 0)
+    assert wc.working_seconds_between(noon - timedelta(microseconds=1), noon) == 0.000001
+
+
 moments = st.datetimes(min_value=datetime(2024, 12, 1), max_value=datetime(2027, 6, 30)).map(
     lambda d: d.replace(tzinfo=SH)
 )
