@@ -281,6 +281,37 @@ def test_even_one_microsecond_of_working_time_is_counted():
     assert wc.working_seconds_between(noon - timedelta(microseconds=1), noon) == 0.000001
 
 
+def test_a_date_without_a_time_is_refused():
+    with pytest.raises(InvalidInput) as caught:
+        wc.add_working_hours(date(2025, 10, 14), 1)
+    assert caught.value.message == "需要一个时刻（日期和时间），收到的是 datetime.date(2025, 10, 14)。"
+
+
+def test_a_naive_moment_is_read_in_the_projects_zone_whatever_zone_is_active():
+    from django.utils import timezone
+
+    with timezone.override("UTC"):
+        assert wc.add_working_hours(datetime(2025, 10, 14, 9, 0), 1) == at(2025, 10, 14, 10, 0)
+
+
+def test_a_round_the_clock_schedule_carries_over_midnight_exactly():
+    all_day = build("all_day", "全天", [["00:00", "24:00"]])
+    assert wc.add_working_hours(at(2025, 10, 13, 23, 0), 2, schedule=all_day) == at(2025, 10, 14, 1, 0)
+
+
+def test_a_deadline_beyond_the_search_window_is_refused_with_a_reason(monkeypatch):
+    monkeypatch.setattr(wc, "_MAX_DAYS", 2)
+    with pytest.raises(InvalidInput) as caught:
+        wc.add_working_hours(at(2025, 10, 14, 9, 0), 100)
+    assert caught.value.message == "十年内找不到足够的工作时间，请检查节假日数据和作息时间。"
+
+
+def test_a_year_the_package_knows_raises_no_fallback_warning(caplog):
+    with caplog.at_level("WARNING", logger="jingzhi.core.workcalendar"):
+        assert wc.is_workday(date(2025, 10, 14))
+    assert caplog.records == []
+
+
 moments = st.datetimes(min_value=datetime(2024, 12, 1), max_value=datetime(2027, 6, 30)).map(
     lambda d: d.replace(tzinfo=SH)
 )
