@@ -35,9 +35,10 @@ lint: $(STAMP)
 test: $(STAMP)
 	$(PY) scripts/run_tests.py
 
-# Mutation testing of one app's pure modules (minutes; not in `make test`): make mutate APP=cases [MODULE=workflow]
+# Mutation testing of one app's pure modules (minutes; not in `make test`):
+# make mutate APP=cases [MODULE=workflow] [FUNCTIONS=sla,check]
 mutate: $(STAMP)
-	$(PY) scripts/mutate.py $(APP) $(MODULE)
+	$(PY) scripts/mutate.py $(APP) $(MODULE) $(if $(FUNCTIONS),--functions $(FUNCTIONS))
 
 bench: $(STAMP)
 	$(PY) scripts/run_bench.py

@@ -1,4 +1,4 @@
-"""`make mutate APP=cases [MODULE=workflow]`: mutation testing of one app's pure modules with mutmut 3.
+"""`make mutate APP=cases [MODULE=workflow] [FUNCTIONS=sla,check]`: mutation testing of pure modules (mutmut 3).
 
 Not part of `make test` (a module takes minutes). For each pure module of the app — `workflow.py`,
 `rules.py`, `routing.py`, and for `core` the calendar arithmetic and the id parser — mutmut changes the code
