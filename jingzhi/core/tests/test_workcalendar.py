@@ -292,6 +292,7 @@ def test_a_naive_moment_is_read_in_the_projects_zone_whatever_zone_is_active():
 
     with timezone.override("UTC"):
         assert wc.add_working_hours(datetime(2025, 10, 14, 9, 0), 1) == at(2025, 10, 14, 10, 0)
+        assert wc.add_calendar_hours(datetime(2025, 10, 14, 9, 0), 1) == at(2025, 10, 14, 10, 0)
 
 
 def test_a_round_the_clock_schedule_carries_over_midnight_exactly():
