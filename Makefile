@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/jingzhi
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo serve test test-sqlite test-postgres test-browser bench lint venv clean
+.PHONY: demo serve test test-sqlite test-postgres test-browser bench lint mutate venv clean
 
 venv: $(STAMP)
 
@@ -28,11 +28,17 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 # The whole suite: lint, the layer contract, SQLite, PostgreSQL (required when JINGZHI_REQUIRE_POSTGRES=1),
 # the browser suite (required when JINGZHI_REQUIRE_BROWSER=1) and schemathesis over our OpenAPI.
 test: $(STAMP)
 	$(PY) scripts/run_tests.py
+
+# Mutation testing of one app's pure modules (minutes; not in `make test`):
+# make mutate APP=cases [MODULE=workflow] [FUNCTIONS=sla,check]
+mutate: $(STAMP)
+	$(PY) scripts/mutate.py $(APP) $(MODULE) $(if $(FUNCTIONS),--functions $(FUNCTIONS))
 
 bench: $(STAMP)
 	$(PY) scripts/run_bench.py

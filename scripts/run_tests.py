@@ -1,5 +1,5 @@
-"""`make test`: lint, layer contract, the production profile's `check --deploy`, then the suite on SQLite,
-PostgreSQL and in the browser.
+"""`make test`: lint, layer contract, mypy on the pure modules, the production profile's `check --deploy`, then
+the suite on SQLite, PostgreSQL and in the browser.
 
 PostgreSQL runs when a server answers at PG_TEST_URL (default postgres://postgres@127.0.0.1:5432/jingzhi);
 with JINGZHI_REQUIRE_POSTGRES=1 a missing server fails the run. The browser pass needs /usr/bin/chromium
@@ -107,6 +107,7 @@ def main() -> int:
         ("ruff", [str(BIN / "ruff"), "check", "."]),
         ("ruff format", [str(BIN / "ruff"), "format", "--check", "."]),
         ("import-linter", [str(BIN / "lint-imports")]),
+        ("mypy (the pure modules listed in pyproject.toml)", [str(BIN / "mypy")]),
     ):
         code, _ = run(title, cmd)
         if code:

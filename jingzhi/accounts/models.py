@@ -10,31 +10,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jingzhi.accounts.types import Role, ScopeKind
 from jingzhi.core import clock
-
-
-class Role(models.TextChoices):
-    RESIDENT = "resident", _("居民")
-    INSPECTOR = "inspector", _("城市管理监督员")
-    OPERATOR = "operator", _("受理员")
-    SHIFT_LEAD = "shift_lead", _("值班长")
-    DISPATCHER = "dispatcher", _("派遣员")
-    HANDLER = "handler", _("部门处置人员")
-    STREET_CHIEF = "street_chief", _("街巷长")
-    STEWARD = "steward", _("小巷管家")
-    COUNCIL_MEMBER = "council_member", _("理事会成员")
-    SUBDISTRICT_ADMIN = "subdistrict_admin", _("街道管理员")
-    DISTRICT_ADMIN = "district_admin", _("区管理员")
-    ASSESSOR = "assessor", _("考核员")
-
-
-class ScopeKind(models.TextChoices):
-    DISTRICT = "district", _("区")
-    SUBDISTRICT = "subdistrict", _("街道")
-    COMMUNITY = "community", _("社区")
-    GRID = "grid", _("网格")
-    STREET = "street", _("街巷")
-    DEPARTMENT = "department", _("部门")
 
 
 class User(AbstractUser):

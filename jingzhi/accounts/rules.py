@@ -9,15 +9,16 @@ A street code starts with its subdistrict's 9 digits followed by the street's ow
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from jingzhi.accounts.models import Role, ScopeKind
+from jingzhi.accounts.types import Role, ScopeKind
 from jingzhi.core.ids import is_code
 from jingzhi.core.text import listing
 
 # The digit count of each hierarchical level; a code of one of these shapes covers every code it prefixes.
-CODE_LENGTHS = {
+CODE_LENGTHS: dict[str, int] = {
     ScopeKind.DISTRICT: 6,
     ScopeKind.SUBDISTRICT: 9,
     ScopeKind.COMMUNITY: 12,
@@ -149,7 +150,7 @@ def code_covers(scope: str, code: str) -> bool:
     return code == scope
 
 
-def minimal_codes(codes) -> list[str]:
+def minimal_codes(codes: Iterable[str]) -> list[str]:
     """The sorted codes with those already covered by another one dropped."""
     result: list[str] = []
     for code in sorted(set(c for c in codes if c), key=lambda c: (len(c), c)):

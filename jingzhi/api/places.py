@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from jingzhi.api.base import ApiDetailView, ApiListView, ApiView
 from jingzhi.api.schema import error_responses
 from jingzhi.core.errors import NotFound
+from jingzhi.core.ids import MAX_ID  # larger ids cannot exist: a 404 before the database driver sees them
 from jingzhi.geo.models import Community, District, Grid, Street, Subdistrict
 
 PLACE_MODELS = {
@@ -27,7 +28,6 @@ PLACE_MODELS = {
     "grid": Grid,
     "street": Street,
 }
-MAX_ID = 2**63 - 1  # larger ids cannot exist; answering 404 early keeps them away from the database driver
 
 
 def geo_queries():

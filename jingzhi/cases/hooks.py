@@ -1,11 +1,8 @@
-"""Hooks cases fires after commit, for higher apps (assessment, rectification, open311, ...).
-Subscribe with `jingzhi.core.hooks.register(NAME)` in `AppConfig.ready()`.
+"""Hooks cases fires after commit, for the higher apps that subscribe with
+`jingzhi.core.hooks.register(NAME)` in their `AppConfig.ready()`.
 
-Every transition fires `CASE_CHANGED` (payload: case_id, action, from_state, to_state, actor_id). Some also
-fire a named hook with the same payload: `case_opened`, `case_filed`, `case_dispatched`, `case_accepted`,
-`case_returned`, `case_closed`, `case_reopened`, `case_merged` (also `into_id`), `case_rated` (also
-`rating`). Whistles fire `whistle_blown` (whistle_id, case_ids, department_ids) and `whistle_reported`
-(whistle_id, summons_id, department_id, is_late).
+Each carries the transition's payload: case_id, action, from_state, to_state, actor_id (`case_rated` also
+`rating`). Only hooks a planned subscriber needs are fired; add one with its subscriber, not before.
 """
 
 from __future__ import annotations
@@ -13,32 +10,24 @@ from __future__ import annotations
 from jingzhi.cases import workflow
 from jingzhi.core import hooks
 
-CASE_CHANGED = "case_changed"
+# projects (民意立项): a 民情推动型 project is proposed when a community's cases of one category pile up.
 CASE_OPENED = "case_opened"
-CASE_FILED = "case_filed"
-CASE_DISPATCHED = "case_dispatched"
-CASE_ACCEPTED = "case_accepted"
-CASE_RETURNED = "case_returned"
+# councils: a meeting's action item that opened a case is done when the case closes.
 CASE_CLOSED = "case_closed"
+# assessment: a reopened case re-fills the snapshot periods it touches.
 CASE_REOPENED = "case_reopened"
-CASE_MERGED = "case_merged"
+# assessment: a rating (or a re-rating) re-fills the 满意率 of its period.
 CASE_RATED = "case_rated"
-WHISTLE_BLOWN = "whistle_blown"
-WHISTLE_REPORTED = "whistle_reported"
 
 _NAMED = {
     workflow.OPEN: CASE_OPENED,
-    workflow.FILE: CASE_FILED,
-    workflow.DISPATCH: CASE_DISPATCHED,
-    workflow.ACCEPT: CASE_ACCEPTED,
-    workflow.RETURN: CASE_RETURNED,
     workflow.REOPEN: CASE_REOPENED,
-    workflow.MERGE: CASE_MERGED,
     workflow.RATE: CASE_RATED,
 }
 
 
 def case_changed(*, case_id: int, action: str, from_state: str, to_state: str, actor_id, **extra) -> None:
+    """Every transition calls this; it fires the hooks above that the transition implies."""
     payload = {
         "case_id": case_id,
         "action": action,
@@ -47,7 +36,6 @@ def case_changed(*, case_id: int, action: str, from_state: str, to_state: str, a
         "actor_id": actor_id,
         **extra,
     }
-    hooks.fire(CASE_CHANGED, **payload)
     named = _NAMED.get(action)
     if named:
         hooks.fire(named, **payload)

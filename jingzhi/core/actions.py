@@ -2,7 +2,7 @@
 
 Each action runs in one transaction, leaves an audit row with old and new values, drops the working
 calendar's cache (at once for this connection, again after commit for the other threads of this process;
-other processes notice through the change stamp) and fires the `calendar_changed` hook after commit.
+other processes notice through the change stamp).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jingzhi.core import audit, hooks, workcalendar
+from jingzhi.core import audit, workcalendar
 from jingzhi.core.audit_verbs import AuditVerb
 from jingzhi.core.errors import InvalidInput
 from jingzhi.core.holidayfile import HolidayFileError, HolidayRow, check_year, coerce_rows, validate_rows
@@ -36,7 +36,6 @@ class Verb(AuditVerb):
 def _changed(year: int | None = None) -> None:
     workcalendar.invalidate()
     transaction.on_commit(workcalendar.invalidate)
-    hooks.fire("calendar_changed", year=year)
 
 
 def _year_rows(year: int) -> list[dict]:

@@ -15,7 +15,7 @@ MAX_ID = 2**63 - 1  # the largest value a PostgreSQL bigint (and SQLite integer)
 _DIGITS = re.compile(r"[0-9]{1,19}")
 
 
-def parse_id(value) -> int | None:
+def parse_id(value: object) -> int | None:
     """A positive row id from text, an int or a model instance (its pk), else None."""
     value = getattr(value, "pk", value)
     if isinstance(value, bool):
@@ -28,7 +28,7 @@ def parse_id(value) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
-def parse_count(value, *, minimum: int = 0, maximum: int = MAX_ID) -> int | None:
+def parse_count(value: object, *, minimum: int = 0, maximum: int = MAX_ID) -> int | None:
     """A whole number within [minimum, maximum] from ASCII digits (or an int), else None."""
     if isinstance(value, bool):
         return None
@@ -41,7 +41,7 @@ def parse_count(value, *, minimum: int = 0, maximum: int = MAX_ID) -> int | None
     return value if minimum <= value <= maximum else None
 
 
-def is_code(value, digits: int | None = None) -> bool:
+def is_code(value: object, digits: int | None = None) -> bool:
     """True for a place or category code: ASCII digits only (of exactly `digits` characters when given)."""
     if not isinstance(value, str) or not value or not (value.isascii() and value.isdigit()):
         return False

@@ -32,8 +32,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -44,6 +45,9 @@ from django.utils.translation import gettext as _
 from jingzhi.core import clock
 from jingzhi.core.errors import InvalidInput
 from jingzhi.core.schedule import DEFAULT_KEY, DEFAULT_SCHEDULE, Schedule, build
+
+# An amount of hours: a number, or a timedelta (limits stored as durations).
+Hours = int | float | Decimal | timedelta
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +124,7 @@ def _recheck_seconds() -> float:
     return float(getattr(settings, "JINGZHI_CALENDAR_RECHECK_SECONDS", 30))
 
 
-def _read_stamp():
+def _read_stamp() -> tuple[tuple[Any, ...], ...]:
     from django.db.models import Count, Max
 
     from jingzhi.core.models import CalendarYear, Holiday, WorkSchedule
@@ -284,7 +288,7 @@ def years_without_data(around: date | datetime | int | None = None) -> list[int]
     return [y for y in (year, year + 1) if coverage(y) == SOURCE_FALLBACK]
 
 
-def calendar_status(years) -> list[dict]:
+def calendar_status(years: Iterable[int]) -> list[dict[str, Any]]:
     """Per year: its source, the number of database rows, and whether DB rows correct the package."""
     data = _data()
     counts: dict[int, int] = {}
@@ -331,7 +335,7 @@ def resolve_schedule(schedule: Any = None) -> Schedule:
 # ---------------------------------------------------------------------------------------------- arithmetic
 
 
-def _tz():
+def _tz() -> tzinfo:
     return timezone.get_default_timezone()
 
 
@@ -358,7 +362,7 @@ def _join(day: date, micro: int) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=_tz()) + timedelta(microseconds=micro)
 
 
-def _hours_to_micro(hours, what: str) -> int:
+def _hours_to_micro(hours: object, what: str) -> int:
     if isinstance(hours, timedelta):
         micro = hours // timedelta(microseconds=1)
     else:
@@ -400,7 +404,7 @@ def _advance(start: datetime, remaining: int, sched: Schedule) -> datetime:
     raise InvalidInput(_("十年内找不到足够的工作时间，请检查节假日数据和作息时间。"))
 
 
-def add_working_hours(start: datetime, hours, *, schedule: Any = None) -> datetime:
+def add_working_hours(start: datetime, hours: Hours, *, schedule: Any = None) -> datetime:
     """The earliest moment by which `hours` working hours (int, float, Decimal or timedelta) have passed
     since `start`, counting only working periods of working days."""
     return _advance(start, _hours_to_micro(hours, _("工作时长")), resolve_schedule(schedule))
@@ -415,7 +419,7 @@ def add_working_days(start: datetime, days: int, *, schedule: Any = None) -> dat
     return _advance(start, days * sched.seconds_per_day * US, sched)
 
 
-def add_calendar_hours(start: datetime, hours) -> datetime:
+def add_calendar_hours(start: datetime, hours: Hours) -> datetime:
     """`hours` of clock time after `start`, holidays and nights included (e.g. the 2-hour emergency limit)."""
     return _local(start) + timedelta(microseconds=_hours_to_micro(hours, _("自然时长")))
 

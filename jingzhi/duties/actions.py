@@ -21,8 +21,9 @@ from jingzhi.core.text import listing
 from jingzhi.core.types import Actor
 from jingzhi.duties import loader, rules
 from jingzhi.duties.exceptions import DutyImportError
+from jingzhi.duties.loader import route
 from jingzhi.duties.models import DutyRule, DutyRuleDepartment, RoutingGap
-from jingzhi.duties.routing import Place, RouteDecision, route
+from jingzhi.duties.routing import Place, RouteDecision
 from jingzhi.duties.verbs import AuditVerb
 
 _UNSET = object()
@@ -284,7 +285,7 @@ def do_record_routing_gap(*, category, place_code: str, actor: Actor = None) -> 
 
 
 def route_and_record(category, place, *, on: date | None = None, actor: Actor = None) -> RouteDecision:
-    """`routing.route`, and when it fell to the district government, the gap counted (in the caller's
+    """`loader.route`, and when it fell to the district government, the gap counted (in the caller's
     transaction when there is one)."""
     decision = route(category, place, on=on)
     if decision.fallback:

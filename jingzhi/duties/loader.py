@@ -1,4 +1,5 @@
-"""Turns the duty tables into the plain records the pure engine (`routing.decide`) works on.
+"""Turns the duty tables into the plain records the pure engine (`routing.decide`) works on, and `route()`,
+which loads them and decides.
 
 Routing runs on every case intake, so the rule set is cached in the process and rebuilt only when its
 stamp — (number of rules, highest id, latest `updated_at`) — changes, which costs one small aggregate query
@@ -16,7 +17,16 @@ from django.db import connection
 from django.utils import timezone
 
 from jingzhi.core import clock
-from jingzhi.duties.routing import CategoryRef, DepartmentRef, RuleRecord, RuleSet
+from jingzhi.duties.routing import (
+    CategoryRef,
+    DepartmentRef,
+    Place,
+    RouteDecision,
+    RuleRecord,
+    RuleSet,
+    decide,
+)
+from jingzhi.duties.rules import DISTRICT
 
 _lock = threading.Lock()
 _cache: dict = {"stamp": None, "ruleset": None}
@@ -178,3 +188,18 @@ def fallback_department(district_code: str | None) -> DepartmentRef | None:
         pk, code, name, _dc = rows[0]
         return DepartmentRef(pk, code, name)
     return None
+
+
+def route(category, place, *, on: date | None = None, rules: RuleSet | None = None) -> RouteDecision:
+    """Load what is needed and decide: `category` is a taxonomy Category (or its id, or a CategoryRef),
+    `place` anything `Place.of` accepts (e.g. what `geo.locate` returned). Reads the database (through the
+    cache above) but writes nothing; with `fallback=True` the caller should record the gap
+    (`actions.route_and_record` does both)."""
+    place = Place.of(place)
+    return decide(
+        category_ref(category),
+        place,
+        rules if rules is not None else ruleset(),
+        on=on or today(),
+        fallback=lambda: fallback_department(place.code_at(DISTRICT)),
+    )

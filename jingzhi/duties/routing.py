@@ -3,7 +3,7 @@
 This module is pure. `decide()` takes plain records (`RuleRecord`, `CategoryRef`, `Place`) and returns a
 `RouteDecision`; it never touches the database, so it is tested with hand-made records and can be evaluated
 thousands of times in memory (the coverage report does). `jingzhi.duties.loader` turns the tables into
-those records (and caches them); `route()` below is the convenience that loads and decides.
+those records (and caches them); `loader.route()` is the convenience that loads and decides.
 
 Specificity. Of the rules that apply, the most specific wins, compared **place first, then category**:
 scope rank (grid > street > community > subdistrict > district > everywhere), then the depth of the rule's
@@ -76,7 +76,7 @@ class Place:
     label: str = ""
 
     @classmethod
-    def of(cls, value) -> Place:
+    def of(cls, value: object) -> Place:
         """A Place from a Place, a code string, a dict of codes (or of `{"code", "name"}` dicts) or anything
         with grid/community/subdistrict/district/street attributes — such as `geo.locate`'s Location."""
         if isinstance(value, Place):
@@ -118,9 +118,9 @@ class Place:
         """This place's code at `level`, derived from a finer code when not given."""
         if level == EVERYWHERE:
             return ""
+        explicit: str | None = getattr(self, level)
         if level in (GRID, STREET):
-            return getattr(self, level)
-        explicit = getattr(self, level)
+            return explicit
         if explicit:
             return explicit
         width = {DISTRICT: 6, SUBDISTRICT: 9, COMMUNITY: 12}[level]
@@ -341,23 +341,4 @@ def decide(
         reason=reason,
         beaten_rules=beaten,
         fallback=False,
-    )
-
-
-def route(category, place, *, on: date | None = None, rules: RuleSet | None = None) -> RouteDecision:
-    """Load what is needed and decide: `category` is a taxonomy Category (or its id, or a CategoryRef),
-    `place` anything `Place.of` accepts (e.g. what `geo.locate` returned). Reads the database (through the
-    cached loader) but writes nothing; with `fallback=True` the caller should record the gap
-    (`actions.route_and_record` does both)."""
-    from jingzhi.duties import loader  # the one door to the tables; this module stays importable without them
-
-    place = Place.of(place)
-    category_ref = loader.category_ref(category)
-    ruleset = rules if rules is not None else loader.ruleset()
-    return decide(
-        category_ref,
-        place,
-        ruleset,
-        on=on or loader.today(),
-        fallback=lambda: loader.fallback_department(place.code_at(DISTRICT)),
     )

@@ -8,6 +8,7 @@ community 12, grid 15, and a street code that starts with its subdistrict's 9 di
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -91,13 +92,13 @@ def lead_problem(departments: list[tuple[object, bool]]) -> str | None:
     return None
 
 
-def validity_problem(valid_from, valid_to) -> str | None:
+def validity_problem(valid_from: date | None, valid_to: date | None) -> str | None:
     if valid_from and valid_to and valid_to < valid_from:
         return _("失效日期 %(to)s 早于生效日期 %(frm)s") % {"to": valid_to, "frm": valid_from}
     return None
 
 
-def periods_overlap(a_from, a_to, b_from, b_to) -> bool:
+def periods_overlap(a_from: date | None, a_to: date | None, b_from: date | None, b_to: date | None) -> bool:
     """Two validity periods (None = open end) share at least one day."""
     starts_before_b_ends = b_to is None or a_from is None or a_from <= b_to
     b_starts_before_a_ends = a_to is None or b_from is None or b_from <= a_to

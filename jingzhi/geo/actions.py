@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from jingzhi.core import audit, clock, hooks
+from jingzhi.core import audit, clock
 from jingzhi.core.errors import InvalidInput
 from jingzhi.core.types import Actor
 from jingzhi.geo import locate
@@ -371,7 +371,4 @@ def do_activate_generation(*, actor: Actor, generation) -> BoundaryGeneration:
         )
         locate.invalidate()
         transaction.on_commit(lambda: locate.rebuild(gen.pk))
-        hooks.fire(
-            "geo_generation_activated", generation_id=gen.pk, previous_id=previous.pk if previous else None
-        )
     return gen

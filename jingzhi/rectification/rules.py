@@ -17,6 +17,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+# Scores, points and satisfaction arrive as Decimal from the tables and as int, float or text from forms.
+Number = Decimal | int | float | str
+
 # The ten items of DOMAIN.md §4 in published order, plus 一创建. (code, name, points, per finding, rule text)
 DEFAULT_ITEMS = [
     ("illegal_construction", "无私搭乱建", 10, 5, "每处违法建设扣 5 分"),
@@ -110,7 +113,7 @@ def suggested_deduction(count: int, per_finding: Decimal, points: Decimal) -> De
     return min(Decimal(count) * Decimal(per_finding), Decimal(points))
 
 
-def score(full_score, findings: Iterable[Finding]) -> Decimal:
+def score(full_score: Number, findings: Iterable[Finding]) -> Decimal:
     """Full score less every deduction, never below zero. Raises ValueError on an impossible deduction."""
     total = Decimal(full_score)
     for finding in findings:
@@ -121,7 +124,7 @@ def score(full_score, findings: Iterable[Finding]) -> Decimal:
     return max(total, Decimal(0))
 
 
-def _num(value) -> str:
+def _num(value: Number) -> str:
     value = Decimal(value)
     return str(value.quantize(Decimal(1))) if value == value.to_integral() else str(value.normalize())
 
@@ -133,10 +136,10 @@ class GradeRule:
     restore_at_least: Decimal = Decimal(90)
     restore_months: int = 3
 
-    def fails(self, value) -> bool:
+    def fails(self, value: Number) -> bool:
         return Decimal(value) < self.downgrade_below
 
-    def good(self, value) -> bool:
+    def good(self, value: Number) -> bool:
         return Decimal(value) >= self.restore_at_least
 
 
@@ -274,7 +277,12 @@ def proposals_due(run: int, rules: Iterable[RuleRef]) -> list[RuleRef]:
 
 # ------------------------------------------------------------------------------------------------ 文明街巷
 def civilized(
-    month_clean: Mapping[str, bool], month: str, satisfaction, *, clean_months: int, min_satisfaction
+    month_clean: Mapping[str, bool],
+    month: str,
+    satisfaction: Number | None,
+    *,
+    clean_months: int,
+    min_satisfaction: Number,
 ) -> bool:
     """Whether the street qualifies as 文明街巷 in `month`: every item clean in each of the last
     `clean_months` calendar months (a month without an inspection does not count) and the latest resident

@@ -20,7 +20,6 @@ from jingzhi.core.errors import Conflict, InvalidInput
 from jingzhi.core.text import listing
 from jingzhi.core.types import Actor
 from jingzhi.taxonomy import rules
-from jingzhi.taxonomy.hooks import taxonomy_changed
 from jingzhi.taxonomy.limits import TimeLimit
 from jingzhi.taxonomy.models import (
     DEFAULT_DEDUP_RADIUS_M,
@@ -166,7 +165,6 @@ def do_create_category(
             target=category,
             new=_values(category, CATEGORY_FIELDS),
         )
-        taxonomy_changed([category.pk], "created")
     return category
 
 
@@ -213,7 +211,6 @@ def do_update_category(*, actor: Actor, category: Category, **changes) -> Catego
             old={field: old[field] for field in changed},
             new=changed,
         )
-        taxonomy_changed([locked.pk], "updated")
     for field, value in changed.items():
         setattr(category, field, value)
     return locked
@@ -240,8 +237,6 @@ def do_deactivate_category(*, actor: Actor, category: Category, note: str = "") 
                 note=note
                 or (_("随上级 %(code)s 停用") % {"code": category.code} if node.pk != category.pk else ""),
             )
-        if subtree:
-            taxonomy_changed([node.pk for node in subtree], "deactivated")
     category.is_active = False
     return len(subtree)
 
@@ -376,7 +371,6 @@ def do_set_step_limit(
                 target=row,
                 new={"category": category.code if category else None, "step": step, **values},
             )
-            taxonomy_changed([category.pk if category else None], "limits")
             return row
         old = {field: getattr(row, field) for field in values}
         changed = {field: value for field, value in values.items() if _differs(old[field], value)}
@@ -391,7 +385,6 @@ def do_set_step_limit(
                 old={field: old[field] for field in changed},
                 new=changed,
             )
-            taxonomy_changed([category.pk if category else None], "limits")
         return row
 
 

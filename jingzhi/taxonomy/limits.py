@@ -16,17 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from jingzhi.core.errors import InvalidInput
-
-
-class TimeUnit(models.TextChoices):
-    WORKING_HOURS = "working_hours", gettext_lazy("工作时")
-    WORKING_DAYS = "working_days", gettext_lazy("工作日")
-    CALENDAR_HOURS = "calendar_hours", gettext_lazy("自然时")
+from jingzhi.taxonomy.types import TimeUnit
 
 
 @dataclass(frozen=True)

@@ -18,53 +18,12 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jingzhi.taxonomy.limits import TimeLimit, TimeUnit
+from jingzhi.taxonomy.limits import TimeLimit
+from jingzhi.taxonomy.types import ConditionLevel, Kind, Level, ShiwuItem, Step, TimeUnit
 
 # Defaults used when a category does not say otherwise. Ours, not a city's: documented in docs/taxonomy.md.
 DEFAULT_DEDUP_RADIUS_M = 50
 DEFAULT_DEDUP_WINDOW_HOURS = 72
-
-
-class Kind(models.TextChoices):
-    COMPONENT = "component", _("部件")
-    EVENT = "event", _("事件")
-
-
-class Level(models.TextChoices):
-    MAJOR = "major", _("大类")
-    MINOR = "minor", _("小类")
-    SUB = "sub", _("子类")
-
-
-class Step(models.TextChoices):
-    ACCEPT = "accept", _("受理")
-    VERIFY = "verify", _("核实")
-    FILE = "file", _("立案")
-    DISPATCH = "dispatch", _("派遣")
-    RESPOND = "respond", _("响应")
-    HANDLE = "handle", _("处置")
-    CHECK = "check", _("核查")
-
-
-class ConditionLevel(models.TextChoices):
-    A = "A", _("A级")
-    B = "B", _("B级")
-    C = "C", _("C级")
-
-
-class ShiwuItem(models.TextChoices):
-    """The ten 十无 items of DOMAIN §4, in their published order, with stable codes."""
-
-    ILLEGAL_CONSTRUCTION = "illegal_construction", _("无私搭乱建")
-    WALL_OPENINGS = "wall_openings", _("无开墙打洞")
-    ILLEGAL_PARKING = "illegal_parking", _("无乱停车")
-    ROAD_OCCUPATION = "road_occupation", _("无乱占道")
-    OVERHEAD_WIRES = "overhead_wires", _("无乱搭架空线")
-    FACADE_DAMAGE = "facade_damage", _("无外立面破损")
-    ILLEGAL_SIGNBOARDS = "illegal_signboards", _("无违规广告牌匾")
-    ROAD_DAMAGE = "road_damage", _("无道路破损")
-    ILLEGAL_BUSINESS = "illegal_business", _("无违规经营")
-    PILED_MATERIALS = "piled_materials", _("无堆物堆料")
 
 
 _UNIT_CHOICES = [(unit.value, unit.label) for unit in TimeUnit]

@@ -6,14 +6,15 @@ actions and the Excel importer call these and turn a `None` into a row-numbered 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
+from django.db.models.enums import TextChoices
 from django.utils import translation
 
 from jingzhi.core import tabular
 from jingzhi.core.text import listing
-from jingzhi.taxonomy.limits import TimeUnit
-from jingzhi.taxonomy.models import ConditionLevel, Kind, Level, ShiwuItem, Step
+from jingzhi.taxonomy.types import ConditionLevel, Kind, Level, ShiwuItem, Step, TimeUnit
 
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z]{1,20}$")
 _KEYWORD_SPLIT = re.compile(r"[,，、;；\s]+")
@@ -29,7 +30,7 @@ def split_keywords(text: str | None) -> list[str]:
     return words
 
 
-def join_keywords(words) -> str:
+def join_keywords(words: str | Iterable[object]) -> str:
     return listing(split_keywords(listing(words) if not isinstance(words, str) else words))
 
 
@@ -57,28 +58,28 @@ def next_child_code(parent_code: str, taken: set[str], width: int = 2) -> str:
     raise ValueError(f"no free code below {parent_code!r}")
 
 
-def _source(label) -> str:
+def _source(label: object) -> str:
     """A choice label in the source language (Chinese): spreadsheets carry the Chinese words whatever the
     interface language of the person importing them."""
     with translation.override(None):
         return str(label)
 
 
-def _lookup(value, enum) -> str | None:
+def _lookup(value: object, enum: type[TextChoices]) -> str | None:
     text = str(value if value is not None else "").strip()
     if not text:
         return None
     for member in enum:
         if text in (member.value, str(member.label), _source(member.label)):
-            return member.value
+            return str(member.value)
     return None
 
 
-def parse_kind(value) -> str | None:
+def parse_kind(value: object) -> str | None:
     return _lookup(value, Kind)
 
 
-def parse_unit(value) -> str | None:
+def parse_unit(value: object) -> str | None:
     text = str(value or "").strip()
     aliases = {
         "工作小时": TimeUnit.WORKING_HOURS,
@@ -88,16 +89,16 @@ def parse_unit(value) -> str | None:
     return aliases.get(text) or _lookup(text, TimeUnit)
 
 
-def parse_step(value) -> str | None:
+def parse_step(value: object) -> str | None:
     return _lookup(value, Step)
 
 
-def parse_condition_level(value) -> str | None:
+def parse_condition_level(value: object) -> str | None:
     text = str(value or "").strip().upper().removesuffix("级")
     return _lookup(text, ConditionLevel)
 
 
-def parse_shiwu(value) -> str | None:
+def parse_shiwu(value: object) -> str | None:
     """A 十无 item by code (`illegal_parking`) or name, with or without the leading 无 (乱停车, 无乱停车)."""
     text = str(value or "").strip()
     found = _lookup(text, ShiwuItem)
@@ -109,14 +110,14 @@ def parse_shiwu(value) -> str | None:
     return None
 
 
-def parse_bool(value) -> bool | None:
+def parse_bool(value: object) -> bool | None:
     """The house's yes/no forms (`core.tabular`: 是/否, √/×, ✓/✗, Y/N, 1/0…) plus 启用/停用; blank is no."""
     if tabular.is_blank(value):
         return False
     return tabular.parse_yes_no(value, yes=("启用",), no=("停用",))
 
 
-def parse_amount(value) -> Decimal | None:
+def parse_amount(value: object) -> Decimal | None:
     """A number from a cell, or None when it is not one (the caller says which row)."""
     if value is None or str(value).strip() == "":
         return None
@@ -127,7 +128,7 @@ def parse_amount(value) -> Decimal | None:
     return amount if amount.is_finite() else None
 
 
-def parse_whole(value) -> int | None:
+def parse_whole(value: object) -> int | None:
     amount = parse_amount(value)
     if amount is None or amount != amount.to_integral_value():
         return None

@@ -11,8 +11,8 @@ from jingzhi.api.locate import CRS_CHOICES, lat_field, lon_field
 from jingzhi.cases import workflow
 from jingzhi.cases.models import Rating, Source
 from jingzhi.cases.queries import QUEUES
+from jingzhi.core.ids import MAX_ID  # views compare with s.MAX_ID before a lookup
 
-MAX_ID = 2**63 - 1
 NOTE_MAX = 2000
 MAX_PHOTOS = 9
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jingzhi.cases import deadlines, hooks, permissions, workflow
+from jingzhi.cases import deadlines, permissions, workflow
 from jingzhi.cases.exceptions import ActionNotAllowed
 from jingzhi.cases.models import (
     Case,
@@ -96,14 +96,6 @@ def do_blow_whistle(
                 "limit_minutes": limit,
             },
         )
-        from jingzhi.core import hooks as core_hooks
-
-        core_hooks.fire(
-            hooks.WHISTLE_BLOWN,
-            whistle_id=whistle.pk,
-            case_ids=[c.pk for c in cases],
-            department_ids=[d.pk for d in departments],
-        )
         _notify(
             handlers_of([d.pk for d in departments]),
             verb="whistle_blown",
@@ -163,15 +155,6 @@ def do_report_in(*, actor: Actor, summons_id: RowId, lon=None, lat=None, place: 
                 "lat": lat,
                 "minutes": summons.minutes_taken,
             },
-        )
-        from jingzhi.core import hooks as core_hooks
-
-        core_hooks.fire(
-            hooks.WHISTLE_REPORTED,
-            whistle_id=summons.whistle_id,
-            summons_id=summons.pk,
-            department_id=summons.department_id,
-            is_late=late,
         )
     return summons
 

@@ -64,6 +64,37 @@ def test_the_whole_loop_closes_with_a_rating_and_every_step_on_the_timeline(
     assert AuditEvent.objects.filter(target_type="cases.case").count() == CaseEvent.objects.count()
 
 
+def test_opening_rating_closing_and_reopening_fire_the_hooks_other_apps_subscribe_to(
+    world, frozen, django_capture_on_commit_callbacks
+):
+    heard = []
+    names = ("case_opened", "case_rated", "case_closed", "case_reopened")
+
+    def listener_for(name):
+        def listener(**payload):
+            heard.append((name, payload["action"], payload.get("rating")))
+
+        return listener
+
+    listeners = {name: hooks.register(name)(listener_for(name)) for name in names}
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            case = walk_to(world, open_case(world), "pending_callback")
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.do_rate_case(actor=world.p.resident, case_id=case.pk, rating="dissatisfied")
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.do_reopen_case(actor=world.p.resident, case_id=case.pk, reason="根本没修")
+    finally:
+        for name, listener in listeners.items():
+            hooks.unregister(name, listener)
+    assert heard == [
+        ("case_opened", "open", None),
+        ("case_rated", "rate", "dissatisfied"),
+        ("case_closed", "rate", "dissatisfied"),
+        ("case_reopened", "reopen", None),
+    ]
+
+
 def test_filing_uses_the_conditions_limit_for_handling(world, frozen):
     case = walk_to(world, open_case(world), "pending_response")
     # Wednesday 09:00 + 4 working hours: 09:00–12:00 is three, 13:30–14:30 the fourth.

@@ -160,3 +160,213 @@ def test_the_diagram_is_drawn_from_the_table():
     assert "<script" not in svg
     mermaid = w.diagram_mermaid()
     assert "pending_check --> handling: 核查不通过（返工）" in mermaid
+
+
+# The constants below are the rules themselves, so each test spells out the expected values rather than
+# rebuilding them from the module.
+
+
+def test_merged_void_and_not_filed_are_terminal_and_closed_is_finished_but_not_terminal():
+    assert {"not_filed", "void", "merged"} == w.TERMINAL
+    assert {"not_filed", "void", "merged", "closed"} == w.FINISHED
+    assert w.OPEN_STATES == (
+        "reported",
+        "verifying",
+        "pending_filing",
+        "pending_dispatch",
+        "pending_response",
+        "handling",
+        "parked",
+        "pending_check",
+        "pending_callback",
+    )
+
+
+def test_roles_that_see_cases_by_place_include_the_assessor_and_not_the_handler_or_resident():
+    assert {
+        "inspector",
+        "operator",
+        "shift_lead",
+        "dispatcher",
+        "street_chief",
+        "subdistrict_admin",
+        "district_admin",
+        "assessor",
+    } == w.PLACE_ROLES
+
+
+def test_each_state_runs_its_own_clock_and_parked_callback_and_finished_cases_run_none():
+    assert w.STATE_STEP == {
+        "reported": "verify",
+        "verifying": "verify",
+        "pending_filing": "file",
+        "pending_dispatch": "dispatch",
+        "pending_response": "respond",
+        "handling": "handle",
+        "pending_check": "check",
+        "parked": "",
+        "pending_callback": "",
+        "closed": "",
+        "not_filed": "",
+        "void": "",
+        "merged": "",
+    }
+
+
+def test_a_case_exactly_at_its_deadline_is_not_yet_overdue():
+    at_deadline = w.sla(T, T + timedelta(hours=10), T + timedelta(hours=10))
+    assert at_deadline.level == "yellow" and not at_deadline.is_overdue
+    assert (at_deadline.fraction_used, at_deadline.overdue_multiple, at_deadline.remaining_seconds) == (
+        1.0,
+        0.0,
+        0.0,
+    )
+    one_second_late = w.sla(T, T + timedelta(hours=10), T + timedelta(hours=10, seconds=1))
+    assert one_second_late.level == "red" and one_second_late.overdue_multiple == 1.0
+
+
+def test_a_whistle_report_exactly_at_its_deadline_is_on_time():
+    deadline = T + timedelta(minutes=30)
+    assert w.report_is_late(deadline, deadline, T + timedelta(hours=1)) is False
+    assert w.report_is_late(deadline, None, deadline) is False
+    assert w.report_is_late(deadline, deadline + timedelta(seconds=1), deadline) is True
+
+
+def test_the_sla_reports_the_remaining_time_the_fraction_used_and_the_deadline():
+    deadline = T + timedelta(hours=10)
+    green = w.sla(T, deadline, T + timedelta(hours=7))
+    assert (green.level, green.fraction_used, green.remaining_seconds, green.deadline) == (
+        "green",
+        0.7,
+        10800.0,
+        deadline,
+    )
+    red = w.sla(T, deadline, T + timedelta(hours=15))
+    assert (red.fraction_used, red.remaining_seconds, red.deadline) == (1.5, -18000.0, deadline)
+    assert (red.label, green.label, w.sla(None, deadline, T).label) == ("超时", "正常", "无时限")
+
+
+def test_a_clock_read_before_it_started_has_used_nothing():
+    early = w.sla(T, T + timedelta(hours=10), T - timedelta(hours=1))
+    assert (early.level, early.fraction_used, early.remaining_seconds) == ("green", 0.0, 39600.0)
+
+
+def test_a_zero_limit_is_green_until_its_deadline_passes_then_red_once_over():
+    assert w.sla(T, T, T).level == "green"
+    assert (w.sla(T, T, T).fraction_used, w.sla(T, T, T).remaining_seconds) == (0.0, 0.0)
+    late = w.sla(T, T, T + timedelta(hours=1))
+    assert (late.level, late.fraction_used, late.overdue_multiple) == ("red", 1.0, 1.0)
+    # Started outside working hours: the working measure sees no time at all before the deadline.
+    none_yet = w.sla(T, T + timedelta(hours=2), T + timedelta(hours=1), seconds_between=lambda a, b: 0.0)
+    assert (none_yet.level, none_yet.fraction_used) == ("green", 0.0)
+
+
+def test_the_overdue_multiple_is_rounded_to_two_places():
+    red = w.sla(T, T + timedelta(hours=3), T + timedelta(hours=7))
+    assert red.overdue_multiple == 2.33
+
+
+def test_a_second_extension_request_waits_for_the_first_to_be_decided():
+    assert (
+        w.guard_problem("request_extension", w.CaseFacts(has_pending_extension=True, requested_days=1))
+        == "已有一个延期申请待审批，请等待审批结果。"
+    )
+    assert w.guard_problem("request_extension", w.CaseFacts(requested_days=1)) is None
+
+
+def test_an_extension_past_the_cap_says_the_total_the_cap_and_what_was_granted():
+    facts = w.CaseFacts(extension_days=8, requested_days=3, max_extension_days=10)
+    assert (
+        w.guard_problem("request_extension", facts)
+        == "延期后累计 11 个工作日，超过上限 10 个工作日（已延期 8 个工作日）。"
+    )
+
+
+def test_deciding_an_extension_needs_one_pending_and_rating_needs_none_before():
+    assert w.guard_problem("refuse_extension", w.CaseFacts()) == "该案件没有待审批的延期申请。"
+    assert w.guard_problem("approve_extension", w.CaseFacts(has_pending_extension=True)) is None
+    assert w.guard_problem("rate", w.CaseFacts(rating="satisfied")) == "该案件已评价过，不能重复评价。"
+    assert w.guard_problem("rate", w.CaseFacts()) is None
+    assert w.guard_problem("feedback", w.CaseFacts(rating="dissatisfied", has_pending_extension=True)) is None
+
+
+def test_reopening_is_refused_with_the_reason():
+    assert (
+        w.guard_problem("reopen", w.CaseFacts(rating="basic")) == "只有评价为“不满意”的案件才能申请重新办理。"
+    )
+    assert (
+        w.guard_problem("reopen", w.CaseFacts(rating="dissatisfied", reopen_count=1))
+        == "该案件已重新办理过 1 次，不能再次申请。"
+    )
+    assert (
+        w.guard_problem("reopen", w.CaseFacts(rating="dissatisfied", reopen_count=1, max_reopens=2)) is None
+    )
+
+
+def test_with_a_threshold_of_one_the_first_return_escalates():
+    assert w.should_escalate(1, 1) is True
+    assert w.should_escalate(0, 1) is False
+    assert w.should_escalate(3, -1) is False
+
+
+def test_refusals_say_who_may_act_and_what_the_asker_can_do_instead():
+    with pytest.raises(w.Refusal) as by_role:
+        w.check("pending_dispatch", "merge", {"handler"})
+    assert (
+        by_role.value.message
+        == "“合并”须由受理员、值班长、派遣员办理，您无权办理此案件的这一步。您此时可以：无。"
+    )
+    with pytest.raises(w.Refusal) as by_state:
+        w.check("closed", "dispatch", {"dispatcher"})
+    assert by_state.value.message == "案件处于“已结案”状态，不能“派遣”。您此时可以：无。"
+    with pytest.raises(w.Refusal) as with_choices:
+        w.check("reported", "file", {"operator"})
+    assert with_choices.value.message.endswith("您此时可以：派核实、不予立案、合并。")
+
+
+def test_unknown_actions_and_states_are_labelled_by_their_code():
+    assert (w.action_label("teleport"), w.state_label("limbo")) == ("teleport", "limbo")
+    assert (w.action_label("file"), w.state_label("parked")) == ("立案", "挂账/缓办")
+
+
+def test_an_action_that_keeps_the_state_leads_back_to_it():
+    assert w.next_state("handling", "request_extension") == "handling"
+    assert w.next_state("closed", "rate") == "closed"
+    with pytest.raises(KeyError):
+        w.next_state("closed", "dispatch")
+
+
+def test_the_mermaid_diagram_names_the_entries_the_self_loops_and_the_terminal_states():
+    lines = set(w.diagram_mermaid().splitlines())
+    assert {
+        "stateDiagram-v2",
+        "    reported: 待核实",
+        "    [*] --> reported: 上报",
+        "    [*] --> pending_filing: 监督员自报",
+        "    pending_callback --> closed: 评价",
+        "    note right of handling: 申请延期、批准延期、不批准延期、督办、吹哨",
+        "    note right of closed: 评价",
+        "    void --> [*]",
+        "    merged --> [*]",
+        "    not_filed --> [*]",
+    } <= lines
+    assert "    closed --> [*]" not in lines
+    assert not any(line.startswith("    closed --> closed") for line in lines)
+
+
+def test_a_limit_of_one_second_is_measured_like_any_other():
+    almost = w.sla(T, T + timedelta(seconds=1), T + timedelta(milliseconds=900))
+    assert (almost.level, almost.fraction_used) == ("yellow", 0.9)
+
+
+def test_green_and_yellow_clocks_carry_their_deadline_and_no_overdue_multiple():
+    deadline = T + timedelta(hours=10)
+    green, yellow = w.sla(T, deadline, T + timedelta(hours=1)), w.sla(T, deadline, T + timedelta(hours=9))
+    assert (green.level, green.overdue_multiple, green.deadline) == ("green", 0.0, deadline)
+    assert (yellow.level, yellow.overdue_multiple, yellow.deadline) == ("yellow", 0.0, deadline)
+
+
+def test_a_refusal_reads_as_its_message():
+    with pytest.raises(w.Refusal) as refused:
+        w.check("closed", "dispatch", {"dispatcher"})
+    assert str(refused.value) == "案件处于“已结案”状态，不能“派遣”。您此时可以：无。"

@@ -40,3 +40,12 @@ def test_is_code_wants_ascii_digits_of_the_right_width():
         and not is_code("11010²")
         and not is_code("")
     )
+
+
+def test_the_smallest_and_largest_ids_are_accepted_as_text_and_as_ints():
+    assert (parse_id("1"), parse_id(1), parse_id(MAX_ID)) == (1, 1, 9223372036854775807)
+    assert (parse_id(0), parse_id(-1)) == (None, None)
+
+
+def test_is_code_refuses_what_is_not_text():
+    assert is_code(110102) is False and is_code(None) is False and is_code(["1"]) is False

@@ -171,6 +171,148 @@ def test_elapsed_working_time_is_negative_when_the_end_comes_first():
     assert wc.working_seconds_between(at(2025, 9, 30, 17, 0), at(2025, 10, 9, 9, 0)) == 3600
 
 
+# Tuesday 14 and Wednesday 15 October 2025 are ordinary working days; the early shift works 8 hours
+# (07:00–11:00, 12:00–16:00), the default 7.5 (08:30–12:00, 13:30–17:30), so every answer below differs
+# between the two.
+EARLY = build("early", "早班", [["07:00", "11:00"], ["12:00", "16:00"]])
+
+
+def test_working_days_count_in_the_given_schedule():
+    assert wc.add_working_days(at(2025, 10, 14, 10, 0), 1, schedule=EARLY) == at(2025, 10, 15, 10, 0)
+    assert wc.add_working_days(at(2025, 10, 14, 10, 0), 1) == at(2025, 10, 15, 10, 0)
+    assert wc.add_working_days(at(2025, 10, 14, 6, 0), 1, schedule=EARLY) == at(2025, 10, 14, 16, 0)
+    assert wc.add_working_days(at(2025, 10, 14, 6, 0), 1) == at(2025, 10, 14, 17, 30)
+
+
+def test_working_seconds_are_measured_in_the_given_schedule():
+    assert (
+        wc.working_seconds_between(at(2025, 10, 14, 10, 0), at(2025, 10, 14, 15, 0), schedule=EARLY) == 14400
+    )
+    assert wc.working_seconds_between(at(2025, 10, 14, 10, 0), at(2025, 10, 14, 15, 0)) == 12600
+    # Across a whole working day: Monday 16:00 → Wednesday 09:00.
+    assert (
+        wc.working_seconds_between(at(2025, 10, 13, 16, 0), at(2025, 10, 15, 9, 0), schedule=EARLY) == 36000
+    )
+    assert wc.working_seconds_between(at(2025, 10, 13, 16, 0), at(2025, 10, 15, 9, 0)) == 34200
+    assert (
+        wc.working_seconds_between(at(2025, 10, 15, 9, 0), at(2025, 10, 13, 16, 0), schedule=EARLY) == -36000
+    )
+
+
+def test_the_next_working_moment_follows_the_given_schedule():
+    assert wc.next_working_moment(at(2025, 10, 14, 12, 45), schedule=EARLY) == at(2025, 10, 14, 12, 45)
+    assert wc.next_working_moment(at(2025, 10, 14, 6, 0), schedule=EARLY) == at(2025, 10, 14, 7, 0)
+    assert wc.next_working_moment(at(2025, 10, 14, 6, 0)) == at(2025, 10, 14, 8, 30)
+
+
+def test_a_periods_end_counts_as_working_time():
+    assert wc.next_working_moment(at(2025, 10, 14, 12, 0)) == at(2025, 10, 14, 12, 0)
+    assert wc.add_working_hours(at(2025, 10, 14, 17, 30), 0) == at(2025, 10, 14, 17, 30)
+    assert wc.add_working_hours(at(2025, 10, 14, 12, 0), 1) == at(2025, 10, 14, 14, 30)
+
+
+def test_hours_may_be_given_as_a_timedelta():
+    assert wc.add_working_hours(at(2025, 10, 14, 9, 0), timedelta(hours=2, minutes=30)) == at(
+        2025, 10, 14, 11, 30
+    )
+    assert wc.add_working_hours(at(2025, 10, 14, 11, 0), timedelta(hours=1, minutes=30)) == at(
+        2025, 10, 14, 14, 0
+    )
+    assert wc.add_calendar_hours(at(2025, 10, 1, 23, 0), timedelta(minutes=90)) == at(2025, 10, 2, 0, 30)
+    with pytest.raises(InvalidInput, match="负数"):
+        wc.add_working_hours(at(2025, 10, 14, 9, 0), timedelta(hours=-1))
+
+
+def test_a_whole_working_day_is_skipped_at_once_only_from_the_start_of_the_day():
+    # From before the first period, more than a day: the whole of Tuesday passes, then 1 h on Wednesday.
+    assert wc.add_working_hours(at(2025, 10, 14, 6, 0), 8.5) == at(2025, 10, 15, 9, 30)
+    # Exactly one day's hours from the start of the day end at that day's close, not the next morning.
+    assert wc.add_working_hours(at(2025, 10, 14, 8, 30), 7.5) == at(2025, 10, 14, 17, 30)
+
+
+def test_bad_calendar_hours_are_refused_naming_them_calendar_hours():
+    with pytest.raises(InvalidInput) as caught:
+        wc.add_calendar_hours(at(2025, 10, 14, 9, 0), "两小时")
+    assert caught.value.message == "自然时长「两小时」不是数字。"
+    with pytest.raises(InvalidInput) as caught:
+        wc.add_working_hours(at(2025, 10, 14, 9, 0), "两小时")
+    assert caught.value.message == "工作时长「两小时」不是数字。"
+
+
+def test_today_is_the_date_in_beijing_by_the_injectable_clock():
+    from jingzhi.core import clock
+
+    with clock.frozen(datetime(2025, 10, 14, 17, 30, tzinfo=ZoneInfo("UTC"))):  # 01:30 on the 15th in Beijing
+        assert wc.today() == date(2025, 10, 15)
+
+
+def test_the_calendar_status_says_where_each_year_comes_from():
+    Holiday.objects.create(date=date(2025, 10, 20), is_workday=False, name="停工")
+    wc.invalidate()
+    assert wc.calendar_status([2025, 2031]) == [
+        {"year": 2025, "source": "package", "db_rows": 1, "corrected": True},
+        {"year": 2031, "source": "fallback", "db_rows": 0, "corrected": False},
+    ]
+
+
+def test_working_days_must_be_a_whole_number_not_below_zero():
+    for bad in (1.5, -1, True):
+        with pytest.raises(InvalidInput) as caught:
+            wc.add_working_days(at(2025, 10, 14, 9, 0), bad)
+        assert caught.value.message == f"工作日数应为不小于 0 的整数（收到 {bad!r}）。"
+
+
+def test_negative_hours_are_refused_saying_what_was_given():
+    with pytest.raises(InvalidInput) as caught:
+        wc.add_working_hours(at(2025, 10, 14, 9, 0), -1)
+    assert caught.value.message == "工作时长不能为负数（收到 -1）。"
+
+
+def test_a_schedule_worked_round_the_clock_counts_whole_days_to_the_microsecond():
+    all_day = build("all_day", "全天", [["00:00", "24:00"]])
+    assert (
+        wc.working_seconds_between(at(2025, 10, 13, 12, 0), at(2025, 10, 15, 12, 0), schedule=all_day)
+        == 172800
+    )
+
+
+def test_even_one_microsecond_of_working_time_is_counted():
+    noon = at(2025, 10, 14, 12, 0)
+    assert wc.working_seconds_between(noon - timedelta(microseconds=1), noon) == 0.000001
+
+
+def test_a_date_without_a_time_is_refused():
+    with pytest.raises(InvalidInput) as caught:
+        wc.add_working_hours(date(2025, 10, 14), 1)
+    assert caught.value.message == "需要一个时刻（日期和时间），收到的是 datetime.date(2025, 10, 14)。"
+
+
+def test_a_naive_moment_is_read_in_the_projects_zone_whatever_zone_is_active():
+    from django.utils import timezone
+
+    with timezone.override("UTC"):
+        assert wc.add_working_hours(datetime(2025, 10, 14, 9, 0), 1) == at(2025, 10, 14, 10, 0)
+        assert wc.add_calendar_hours(datetime(2025, 10, 14, 9, 0), 1) == at(2025, 10, 14, 10, 0)
+
+
+def test_a_round_the_clock_schedule_carries_over_midnight_exactly():
+    all_day = build("all_day", "全天", [["00:00", "24:00"]])
+    assert wc.add_working_hours(at(2025, 10, 13, 23, 0), 2, schedule=all_day) == at(2025, 10, 14, 1, 0)
+
+
+def test_a_deadline_beyond_the_search_window_is_refused_with_a_reason(monkeypatch):
+    monkeypatch.setattr(wc, "_MAX_DAYS", 2)
+    with pytest.raises(InvalidInput) as caught:
+        wc.add_working_hours(at(2025, 10, 14, 9, 0), 100)
+    assert caught.value.message == "十年内找不到足够的工作时间，请检查节假日数据和作息时间。"
+
+
+def test_a_year_the_package_knows_raises_no_fallback_warning(caplog):
+    with caplog.at_level("WARNING", logger="jingzhi.core.workcalendar"):
+        assert wc.is_workday(date(2025, 10, 14))
+    assert caplog.records == []
+
+
 moments = st.datetimes(min_value=datetime(2024, 12, 1), max_value=datetime(2027, 6, 30)).map(
     lambda d: d.replace(tzinfo=SH)
 )

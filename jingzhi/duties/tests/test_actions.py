@@ -9,8 +9,9 @@ from jingzhi.core.errors import Conflict, InvalidInput
 from jingzhi.core.models import AuditEvent
 from jingzhi.duties import actions, loader
 from jingzhi.duties.exceptions import RoutingConflict
+from jingzhi.duties.loader import route
 from jingzhi.duties.models import DutyRule, RoutingGap
-from jingzhi.duties.routing import Place, route
+from jingzhi.duties.routing import Place
 
 from .conftest import COMM1, GRID1, GRID2, STREET1, SUB1, SUB2, D
 

@@ -220,3 +220,160 @@ def test_the_decision_summary_is_ready_to_store_as_json():
     assert summary["rule"] == 7 and summary["lead"] == ZLS.id and summary["fallback"] is False
     assert summary["beaten_rules"] == [{"rule": 3, "why": "分类更具体"}]
     assert summary["reason"] == decision.reason
+
+
+def test_an_exact_only_parent_rule_does_not_hide_the_parents_other_rules():
+    rules = [
+        rule(1, PUBLIC, "district", DISTRICT, SZSR, exact=True),
+        rule(2, PUBLIC, "district", DISTRICT, CGZF),
+    ]
+    decision = route(rules)
+    assert decision.rule.id == 2 and decision.departments == (CGZF,)
+    assert decision.beaten_rules == ()
+
+
+def test_a_place_given_only_a_district_code_is_routed_by_the_district_rule():
+    rules = [rule(1, COVER, "district", DISTRICT, ZLS), rule(2, COVER, "subdistrict", SUB, CGZF)]
+    decision = route(rules, place=Place(district=DISTRICT))
+    assert decision.rule.id == 1 and decision.departments == (ZLS,)
+    assert route(rules, place=Place.from_code(DISTRICT)).rule.id == 1
+
+
+def test_a_place_given_only_a_subdistrict_code_is_routed_by_the_subdistrict_rule():
+    rules = [
+        rule(1, COVER, "district", DISTRICT, ZLS),
+        rule(2, COVER, "subdistrict", SUB, CGZF),
+        rule(3, COVER, "community", COMMUNITY, JT),
+    ]
+    decision = route(rules, place=Place(subdistrict=SUB))
+    assert decision.rule.id == 2 and decision.departments == (CGZF,)
+    assert [b.rule.id for b in decision.beaten_rules] == [1]
+
+
+def test_the_fallback_reason_names_the_department_the_category_and_the_place():
+    decision = route([])
+    assert decision.reason == "区政府 — 无适用规则（上水井盖，青槐东里社区第5网格），由区政府兜底"
+    assert decision.as_dict() == {
+        "departments": [{"id": 9, "code": "QZF", "name": "区政府"}],
+        "lead": 9,
+        "rule": None,
+        "beaten_rules": [],
+        "fallback": True,
+        "reason": "区政府 — 无适用规则（上水井盖，青槐东里社区第5网格），由区政府兜底",
+    }
+
+
+def test_without_a_fallback_department_the_reason_asks_for_a_person():
+    decision = decide(MINOR, Place(), RuleSet([]), on=TODAY, fallback=None)
+    assert decision.reason == "无适用规则（上水井盖，未知地点），且未配置兜底单位，请人工派遣"
+    assert (decision.lead, decision.rule, decision.fallback) == (None, None, True)
+    assert decision.as_dict()["lead"] is None
+
+
+def test_the_fallback_may_be_a_function_asked_only_when_no_rule_applies():
+    asked = []
+
+    def fallback():
+        asked.append(True)
+        return GOV
+
+    assert decide(MINOR, HERE, RuleSet([]), on=TODAY, fallback=fallback).departments == (GOV,)
+    assert (
+        decide(MINOR, HERE, RuleSet([rule(1, COVER, "grid", GRID)]), on=TODAY, fallback=fallback).rule.id == 1
+    )
+    assert asked == [True]
+    assert decide(MINOR, HERE, RuleSet([]), on=TODAY, fallback=lambda: None).departments == ()
+
+
+def test_a_conflict_lists_each_rule_and_its_departments_and_asks_for_a_person():
+    with pytest.raises(RoutingConflict) as caught:
+        route([rule(8, COVER, "grid", GRID, ZLS), rule(9, COVER, "grid", GRID, CGZF, SZSR, lead=SZSR)])
+    assert caught.value.message == (
+        "职责规则冲突：分类“上水井盖”在青槐东里社区第5网格有 2 条同样具体的规则指向不同部门："
+        "规则 #8（上水井盖，网格 110199001001005） → 自来水公司；"
+        "规则 #9（上水井盖，网格 110199001001005） → 城管执法局、市政市容委（牵头）。"
+        "请人工派遣，并在职责清单中修正。"
+    )
+
+
+def test_the_reason_says_why_each_beaten_rule_lost():
+    decision = route(
+        [
+            rule(3, PUBLIC, "district", DISTRICT, SZSR),
+            rule(7, COVER, "district", DISTRICT, ZLS),
+            rule(2, COVER, "grid", GRID, ZLS, label="第5网格"),
+            rule(5, COVER, "grid", GRID, ZLS, label="第5网格"),
+        ]
+    )
+    assert decision.rule.id == 2
+    assert [(b.rule.id, b.why) for b in decision.beaten_rules] == [
+        (5, "与之相同，取编号较小者"),
+        (7, "范围更具体"),
+        (3, "范围更具体"),
+    ]
+    assert decision.reason == (
+        "自来水公司 — 规则 #2（上水井盖，第5网格）优先于规则 #5（上水井盖，第5网格）：与之相同，取编号较小者；"
+        "规则 #7（上水井盖，区 110199）：范围更具体；规则 #3（公用设施，区 110199）：范围更具体"
+    )
+    assert decision.as_dict()["beaten_rules"] == [
+        {"rule": 5, "why": "与之相同，取编号较小者"},
+        {"rule": 7, "why": "范围更具体"},
+        {"rule": 3, "why": "范围更具体"},
+    ]
+    assert decision.as_dict()["departments"] == [{"id": 2, "code": "ZLS", "name": "自来水公司"}]
+
+
+def test_a_place_is_shown_by_its_label_else_its_finest_code_else_as_unknown():
+    assert str(Place(grid=GRID, label="第5网格")) == "第5网格"
+    assert str(Place(grid=GRID, district=DISTRICT)) == GRID
+    assert str(Place(subdistrict=SUB)) == SUB
+    assert str(Place()) == "未知地点"
+    assert Place().code_at("everywhere") == ""
+    assert Place(grid=GRID).code_at("everywhere") == ""
+
+
+def test_a_place_code_of_each_length_is_read_at_its_level():
+    assert Place.from_code(DISTRICT) == Place(district=DISTRICT)
+    assert Place.from_code(SUB) == Place(subdistrict=SUB)
+    assert Place.from_code(COMMUNITY) == Place(community=COMMUNITY)
+    assert Place.from_code(GRID) == Place(grid=GRID)
+    assert Place.from_code(STREET) == Place(street=STREET)
+    assert Place.from_code("  ") == Place() and Place.of("") == Place() and Place.of(None) == Place()
+    with pytest.raises(ValueError, match="not a place code: '1101990'"):
+        Place.from_code("1101990")
+
+
+def test_a_code_is_not_derived_from_a_code_of_its_own_length():
+    # A 6-digit "grid" is not a district's descendant: only a longer code implies a coarser one.
+    assert Place(grid=DISTRICT).code_at("district") is None
+    assert Place(grid=GRID).code_at("district") == DISTRICT
+
+
+def test_a_place_is_read_from_objects_holding_codes_and_names_and_from_plain_codes():
+    from types import SimpleNamespace
+
+    case_place = SimpleNamespace(
+        grid=SimpleNamespace(code=GRID, name="第5网格"),
+        community=SimpleNamespace(code=COMMUNITY, name="青槐东里社区"),
+        subdistrict=SUB,
+        district=None,
+    )
+    assert Place.of(case_place) == Place(grid=GRID, community=COMMUNITY, subdistrict=SUB, label="第5网格")
+    assert Place.of(SimpleNamespace(subdistrict=SUB, label="东门")) == Place(subdistrict=SUB, label="东门")
+    assert Place.of({"grid": {"code": GRID}}) == Place(grid=GRID)
+    assert Place.of({"grid": GRID, "label": "东门"}) == Place(grid=GRID, label="东门")
+    assert Place.of({"grid": "", "street": None}) == Place()
+    assert Place.of({"grid": f" {GRID} "}) == Place(grid=GRID)
+
+
+def test_without_a_day_every_active_rule_applies_whatever_its_dates():
+    dated = rule(1, COVER, "district", DISTRICT, ZLS, valid_from=date(2030, 1, 1))
+    assert decide(MINOR, HERE, RuleSet([dated]), on=None, fallback=GOV).rule.id == 1
+    switched_off = rule(2, COVER, "district", DISTRICT, ZLS, is_active=False)
+    assert decide(MINOR, HERE, RuleSet([switched_off]), on=None, fallback=GOV).fallback is True
+
+
+def test_an_object_without_a_name_gives_a_place_without_a_label():
+    from types import SimpleNamespace
+
+    assert Place.of(SimpleNamespace(grid=SimpleNamespace(code=GRID))) == Place(grid=GRID, label="")

@@ -388,3 +388,38 @@ def test_a_new_version_must_add_up_to_full_marks(world):
             effective_from="2025-01-01",
             items=[{"code": "a", "name": "甲", "points": 50}],
         )
+
+
+def test_a_recorded_inspection_is_announced_after_commit_for_assessment(
+    world, at, django_capture_on_commit_callbacks
+):
+    from jingzhi.core import hooks
+    from jingzhi.rectification.hooks import INSPECTION_RECORDED
+
+    heard = []
+
+    def listener(**payload):
+        heard.append(payload)
+
+    hooks.register(INSPECTION_RECORDED)(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            official = actions.do_record_inspection(
+                actor=world.p.assessor,
+                street_code=STREET1,
+                kind="city_monthly",
+                inspected_on=date(2025, 6, 3),
+            )
+        with django_capture_on_commit_callbacks(execute=True):
+            patrol = actions.do_record_inspection(
+                actor=world.p.sub_admin,
+                street_code=STREET1,
+                kind="chief_patrol",
+                inspected_on=date(2025, 6, 11),
+            )
+    finally:
+        hooks.unregister(INSPECTION_RECORDED, listener)
+    assert heard == [
+        {"inspection_id": official.pk, "street_code": STREET1, "official": True},
+        {"inspection_id": patrol.pk, "street_code": STREET1, "official": False},
+    ]

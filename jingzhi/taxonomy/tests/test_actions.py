@@ -113,25 +113,3 @@ def test_filing_conditions_are_numbered_and_updated_in_place():
         actions.do_save_filing_condition(
             actor=None, category=minor, text="x", level="D", limit=TimeLimit(1, "working_hours")
         )
-
-
-@pytest.mark.django_db
-def test_category_changes_are_announced_after_commit(django_capture_on_commit_callbacks):
-    from jingzhi.core import hooks
-    from jingzhi.taxonomy.hooks import TAXONOMY_CHANGED
-
-    heard = []
-
-    def listener(**payload):
-        heard.append(payload)
-
-    hooks.register(TAXONOMY_CHANGED)(listener)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            major, minor, sub = tree()
-        with django_capture_on_commit_callbacks(execute=True):
-            actions.do_deactivate_category(actor=None, category=minor)
-    finally:
-        hooks.unregister(TAXONOMY_CHANGED, listener)
-    assert [p["change"] for p in heard] == ["created", "created", "created", "deactivated"]
-    assert heard[-1]["category_ids"] == sorted([minor.pk, sub.pk])

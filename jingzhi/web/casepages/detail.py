@@ -153,7 +153,8 @@ def _routing(case) -> dict | None:
 
 def _route_preview(case) -> dict:
     """What automatic dispatch would do now (read only): departments and the reason, or why it cannot."""
-    from jingzhi.duties.routing import Place, route
+    from jingzhi.duties.loader import route
+    from jingzhi.duties.routing import Place
 
     if case.category is None:
         return {"error": _("案件尚无分类，须先确定分类")}
