@@ -192,6 +192,5 @@ def route_reasons(category, place, *, on: date | None = None) -> dict[str, str]:
     """The routing reason for a case of `category` at `place` in each interface language: stored with an
     automatic dispatch, so the case page shows it in the reader's language (`core.text.in_reader_language`)."""
     from jingzhi.core.text import in_each_language
-    from jingzhi.duties import routing
 
-    return in_each_language(lambda: routing.route(category, place, on=on).reason)
+    return in_each_language(lambda: loader.route(category, place, on=on).reason)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
 
 from django.db.models.enums import TextChoices
 from django.utils import translation
@@ -115,21 +114,3 @@ def parse_bool(value: object) -> bool | None:
     if tabular.is_blank(value):
         return False
     return tabular.parse_yes_no(value, yes=("启用",), no=("停用",))
-
-
-def parse_amount(value: object) -> Decimal | None:
-    """A number from a cell, or None when it is not one (the caller says which row)."""
-    if value is None or str(value).strip() == "":
-        return None
-    try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    return amount if amount.is_finite() else None
-
-
-def parse_whole(value: object) -> int | None:
-    amount = parse_amount(value)
-    if amount is None or amount != amount.to_integral_value():
-        return None
-    return int(amount)
