@@ -85,6 +85,19 @@ def step_sla(case, now: datetime | None = None) -> workflow.Sla:
     )
 
 
+def handle_outcome(case) -> workflow.Sla:
+    """How the handling clock ended once the department gave feedback (on time, or late by how much);
+    NONE while it runs or when there was none."""
+    if case.handle_deadline is None or case.handled_at is None or case.state == workflow.HANDLING:
+        return workflow.Sla(workflow.NONE)
+    return workflow.finished_sla(
+        case.handle_started_at,
+        case.handle_deadline,
+        case.handled_at,
+        seconds_between=measure(case.handle_limit_unit),
+    )
+
+
 def handle_sla(case, now: datetime | None = None) -> workflow.Sla:
     """The handling clock's warning level (dispatch to feedback), for departments' pages."""
     now = now or clock.now()

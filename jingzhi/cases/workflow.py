@@ -457,6 +457,22 @@ def sla(
     return Sla(GREEN, fraction, 0.0, remaining, deadline)
 
 
+def finished_sla(
+    started_at: datetime | None,
+    deadline: datetime | None,
+    finished_at: datetime | None,
+    *,
+    seconds_between: Callable[[datetime, datetime], float] = plain_seconds,
+) -> Sla:
+    """How a clock that has stopped ended: GREEN when it finished by its deadline, RED with the overdue
+    multiple (elapsed / limit at finishing, in the limit's own measure) when late; NONE without a clock.
+    A closed case's page shows this rather than "无时限", so the record says whether the step was on time."""
+    if started_at is None or deadline is None or finished_at is None:
+        return Sla(NONE)
+    # No yellow: a finished step was either on time or late.
+    return sla(started_at, deadline, finished_at, yellow_fraction=math.inf, seconds_between=seconds_between)
+
+
 def report_is_late(deadline: datetime, reported_at: datetime | None, now: datetime) -> bool:
     """A whistle summons is late when reported after its deadline, or still unreported past it."""
     if reported_at is not None:

@@ -8,6 +8,7 @@ match "this category or anything below it". Everything an outside app needs from
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -15,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from jingzhi.core.errors import InvalidInput
+from jingzhi.core.ids import parse_id
 from jingzhi.core.types import RowId
 from jingzhi.taxonomy import rules
 from jingzhi.taxonomy.exceptions import UnknownCategory
@@ -89,16 +91,29 @@ def filing_conditions_for(category: Category) -> list[FilingCondition]:
     )
 
 
+def filing_conditions_of(categories: Iterable[Category]) -> list[FilingCondition]:
+    """The in-use filing conditions of several categories in one query, grouped by category (the 立案 form
+    offers each category's conditions and shows only the chosen category's)."""
+    ids = {c.pk for c in categories}
+    return list(
+        FilingCondition.objects.filter(category_id__in=ids, is_active=True).order_by(
+            "category_id", "sort_order", "id"
+        )
+    )
+
+
 def closing_conditions_for(category: Category) -> list[ClosingCondition]:
     return list(ClosingCondition.objects.filter(category=category).order_by("sort_order", "id"))
 
 
 def access_filing_condition(category: Category, pk: RowId) -> FilingCondition:
     """A filing condition of this category that is in use; InvalidInput naming the field otherwise."""
-    try:
-        condition = FilingCondition.objects.filter(pk=int(pk), category=category, is_active=True).first()
-    except (TypeError, ValueError):
-        condition = None
+    row_id = parse_id(pk)
+    condition = (
+        FilingCondition.objects.filter(pk=row_id, category=category, is_active=True).first()
+        if row_id
+        else None
+    )
     if condition is None:
         raise InvalidInput(
             _("所选立案条件不属于分类“%(name)s”或已停用") % {"name": category.name},

@@ -142,6 +142,21 @@ def test_sla_uses_the_injected_measure():
     assert w.sla(T, T + timedelta(hours=20), T + timedelta(hours=8), seconds_between=half).level == w.GREEN
 
 
+def test_a_finished_clock_is_on_time_or_late_by_its_multiple_never_yellow():
+    start, deadline = T, T + timedelta(hours=10)
+    on_time = w.finished_sla(start, deadline, T + timedelta(hours=9, minutes=59))
+    assert on_time.level == w.GREEN and on_time.overdue_multiple == 0.0 and on_time.deadline == deadline
+    assert w.finished_sla(start, deadline, deadline).level == w.GREEN
+    late = w.finished_sla(start, deadline, T + timedelta(hours=25))
+    assert late.level == w.RED and late.overdue_multiple == 2.5
+    half = lambda a, b: (b - a).total_seconds() / 2  # noqa: E731
+    assert (
+        w.finished_sla(start, deadline, T + timedelta(hours=30), seconds_between=half).overdue_multiple == 3.0
+    )
+    assert w.finished_sla(start, deadline, None).level == w.NONE
+    assert w.finished_sla(None, deadline, T).level == w.NONE
+
+
 def test_whistle_lateness():
     deadline = T + timedelta(minutes=30)
     assert not w.report_is_late(deadline, T + timedelta(minutes=29), T + timedelta(hours=1))

@@ -224,6 +224,21 @@ def _whistle_panel(user, case):
     return whistles
 
 
+def _file_choice(case, conditions, error, posted) -> dict:
+    """What the 立案 form shows selected: after a refused 立案, what the shift lead posted (so a failed submit
+    never silently falls back to the old category); otherwise the case's own condition, or the first
+    condition of its category."""
+    if error and error.get("action") == workflow.FILE and posted is not None:
+        return {
+            "category": parse_id(posted.get("category")),
+            "condition": parse_id(posted.get("filing_condition")),
+        }
+    condition = case.filing_condition_id
+    if condition is None and case.category_id:
+        condition = next((c.pk for c in conditions if c.category_id == case.category_id), None)
+    return {"category": None, "condition": condition}
+
+
 def staff_context(request, case, *, error=None, posted=None) -> dict:
     user = request.user
     allowed = permissions.allowed_actions_for(user, case)
@@ -237,6 +252,7 @@ def staff_context(request, case, *, error=None, posted=None) -> dict:
         "case": case,
         "sla": sla_view(case.sla()),
         "handle_sla": sla_view(deadlines.handle_sla(case)),
+        "handle_outcome": sla_view(deadlines.handle_outcome(case)),
         "roles": sorted(str(workflow.ROLE_LABELS.get(r, r)) for r in permissions.roles_on_case(user, case)),
         "show_reporter": permissions.can_view_reporter(user, case),
         "events": events,
@@ -264,12 +280,14 @@ def staff_context(request, case, *, error=None, posted=None) -> dict:
     if workflow.DISPATCH in allowed:
         context["route_preview"] = _route_preview(case)
     if workflow.FILE in allowed:
-        from jingzhi.taxonomy.queries import active_categories, filing_conditions_for
+        from jingzhi.taxonomy.queries import active_categories, filing_conditions_of
 
         context["categories"] = list(
             active_categories().select_related("parent__parent").order_by("kind", "code")
         )
-        context["conditions"] = filing_conditions_for(case.category) if case.category_id else []
+        offered = [*context["categories"], *([case.category] if case.category_id else [])]
+        context["conditions"] = filing_conditions_of(offered)
+        context["file_choice"] = _file_choice(case, context["conditions"], error, posted)
     return context
 
 

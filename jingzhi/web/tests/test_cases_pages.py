@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from jingzhi.cases.testing import IN_SUB1, T0
 from jingzhi.web.testing import page, png, report, to_handling
@@ -436,3 +437,95 @@ def test_the_help_page_draws_the_loop_from_the_table_with_a_legend(client, db):
     assert "<svg" in body and "案件办理流程" in body
     assert 'data-testid="state-legend"' in body and "待核实" in body
     assert 'data-testid="action-legend"' in body and "退单" in body and "处置部门" in body
+
+
+# ---------------------------------------------------------------------------------------------------- filing
+def _second_category(w):
+    """A category beside 上水井盖 with a condition of its own (the 立案 form offers both)."""
+    from jingzhi.taxonomy import actions
+    from jingzhi.taxonomy.limits import TimeLimit
+
+    lamp = actions.do_create_category(
+        actor=None, kind="component", code="0102", name="路灯", parent=w.t.public
+    )
+    condition = actions.do_save_filing_condition(
+        actor=None, category=lamp, text="灯不亮", limit=TimeLimit(2, "working_days")
+    )
+    return lamp, condition
+
+
+def _to_filing(w):
+    from jingzhi.cases import actions
+
+    case = report(w, category=w.t.cover)
+    return actions.do_verify_case(actor=w.p.inspector, case_id=case.pk, note="属实")
+
+
+def test_the_filing_form_offers_each_categorys_conditions_tagged_with_their_category(client, w):
+    lamp, lamp_condition = _second_category(w)
+    case = _to_filing(w)
+    body = page(client, w.p.shift_lead, case).content.decode()
+    assert f'<option value="{w.t.condition.pk}" data-category="{w.t.cover.pk}" selected>' in body
+    assert f'<option value="{lamp_condition.pk}" data-category="{lamp.pk}">' in body
+    assert f'data-current="{w.t.cover.pk}"' in body
+
+
+def test_filing_with_another_categorys_condition_is_refused_and_the_form_keeps_the_choice(client, w):
+    lamp, lamp_condition = _second_category(w)
+    case = _to_filing(w)
+    client.force_login(w.p.shift_lead)
+    response = client.post(
+        reverse("web:case_act", args=[case.number, "file"]),
+        {"expected_version": case.version, "category": lamp.pk, "filing_condition": w.t.condition.pk},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "所选立案条件不属于分类“路灯”或已停用" in body
+    # The re-rendered form shows what was posted, not the case's old category and condition.
+    assert f'<option value="{lamp.pk}" selected>' in body
+    assert f'<option value="{w.t.condition.pk}" data-category="{w.t.cover.pk}" selected>' in body
+    case.refresh_from_db()
+    assert case.state == "pending_filing" and case.category_id == w.t.cover.pk
+    # The right pair files under the new category.
+    response = client.post(
+        reverse("web:case_act", args=[case.number, "file"]),
+        {"expected_version": case.version, "category": lamp.pk, "filing_condition": lamp_condition.pk},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == "pending_dispatch" and case.filing_condition_id == lamp_condition.pk
+
+
+def test_a_malformed_filing_condition_is_refused_naming_the_field(client, w):
+    case = _to_filing(w)
+    client.force_login(w.p.shift_lead)
+    response = client.post(
+        reverse("web:case_act", args=[case.number, "file"]),
+        {"expected_version": case.version, "filing_condition": "１"},
+    )
+    assert response.status_code == 400 and "立案条件" in response.content.decode()
+
+
+# ---------------------------------------------------------------------------------------------------- closed
+def _close(w, case):
+    from jingzhi.cases import actions
+
+    actions.do_feedback_case(actor=w.p.handler, case_id=case.pk, note="已补装")
+    actions.do_check_pass_case(actor=w.p.inspector, case_id=case.pk)
+    return actions.do_rate_case(actor=w.p.resident, case_id=case.pk, rating="satisfied")
+
+
+def test_a_case_closed_on_time_says_when_handling_was_due_and_that_it_was_on_time(client, w):
+    case = _close(w, to_handling(w, report(w)))
+    body = page(client, w.p.operator, case).content.decode()
+    due = timezone.localtime(case.handle_deadline).strftime("%Y-%m-%d %H:%M")
+    assert f"应于 {due} 前办结" in body and "按期办结" in body
+    assert "超期" not in body
+
+
+def test_a_case_closed_late_says_by_how_much(client, w, clock_at):
+    case = to_handling(w, report(w))
+    clock_at(T0 + timedelta(days=30))
+    case = _close(w, case)
+    body = page(client, w.p.operator, case).content.decode()
+    assert 'data-testid="handle-outcome">超期' in body and "按期办结" not in body

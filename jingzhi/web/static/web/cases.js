@@ -1,6 +1,7 @@
 /* Jingzhi case pages: markers on the map component (web/map.js), the report form's pin and geolocation,
    report-in geolocation, the dispatch form's manual part, and the keyboard (workbench: j/k move, Enter
-   open, / search; case page: the number shown beside an action opens its form). No framework. */
+   open, / search; case page: the number shown beside an action opens its form, Ctrl/⌘+Enter in a text area
+   submits), and the filing form's conditions following its category. No framework. */
 (function () {
   "use strict";
 
@@ -105,6 +106,39 @@
       sync();
     });
     sync();
+  });
+
+  // ------------------------------------------------------------------ filing form: conditions follow the category
+  // Every offered category's conditions are in the page, each tagged data-category; only the chosen
+  // category's (or, with "keep", the case's own) are shown, and a selection of another category's is cleared,
+  // so a changed category is never filed under the old category's condition.
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-action=file]"), function (form) {
+    var category = form.querySelector("select[name=category]");
+    var condition = form.querySelector("select[name=filing_condition]");
+    if (!category || !condition) return;
+    function sync() {
+      var chosen = category.value || category.dataset.current || "";
+      Array.prototype.forEach.call(condition.options, function (o) {
+        if (!o.dataset.category) return;
+        var mine = o.dataset.category === chosen;
+        o.hidden = !mine;
+        o.disabled = !mine;
+      });
+      var picked = condition.options[condition.selectedIndex];
+      if (picked && picked.disabled) condition.value = "";
+    }
+    category.addEventListener("change", sync);
+    sync();
+  });
+
+  // ------------------------------------------------------------------ text areas: Ctrl/⌘+Enter submits
+  // Plain Enter adds a line (notes are often several); Ctrl+Enter or ⌘+Enter submits the form, as the
+  // case page's keyboard guide says.
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey) || !t || t.tagName !== "TEXTAREA" || !t.form) return;
+    e.preventDefault();
+    if (t.form.requestSubmit) t.form.requestSubmit(); else t.form.submit();
   });
 
   // ------------------------------------------------------------------ keyboard: workbench
