@@ -496,14 +496,20 @@ def test_filing_with_another_categorys_condition_is_refused_and_the_form_keeps_t
     assert case.state == "pending_dispatch" and case.filing_condition_id == lamp_condition.pk
 
 
+_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
 def test_a_malformed_filing_condition_is_refused_naming_the_field(client, w):
     case = _to_filing(w)
     client.force_login(w.p.shift_lead)
     response = client.post(
         reverse("web:case_act", args=[case.number, "file"]),
-        {"expected_version": case.version, "filing_condition": "１"},
+        # The real condition's id in full-width digits: int() would take it, parse_id does not.
+        {"expected_version": case.version, "filing_condition": str(w.t.condition.pk).translate(_FULL_WIDTH)},
     )
     assert response.status_code == 400 and "立案条件" in response.content.decode()
+    case.refresh_from_db()
+    assert case.state == "pending_filing"
 
 
 # ---------------------------------------------------------------------------------------------------- closed
