@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -300,6 +300,64 @@ def queue_for(
         ["-is_escalated", "step_deadline", "reported_at", "id"] if queue_name != "closed" else ["-closed_at"]
     )
     return list_queryset(qs).order_by(*order)
+
+
+def _supervision_q(now: datetime) -> Q:
+    return Q(is_escalated=True) | Q(step_deadline__lt=now) | Q(supervision_count__gt=0)
+
+
+def _in_queue_q(queue_name: str, now: datetime) -> Q:
+    q = Q(state__in=QUEUES[queue_name][1])
+    return q & _supervision_q(now) if queue_name == "supervision" else q
+
+
+def search_queues(user: Reader, text: str, *, names=None, now: datetime | None = None) -> QuerySet[Case]:
+    """The cases matching `text` in any of the queues `names` (default: `queue_names_for(user)`), each queue
+    scoped as `queue_for` scopes it, in one query, pre-joined, most urgent first. A department user's
+    department queues read their departments' assignments (`_department_queue`); every other queue is the
+    user's visible cases in its states. `queues_of` then says which tabs each hit is in."""
+    now = now or clock.now()
+    text = (text or "").strip()
+    names = [n for n in (queue_names_for(user) if names is None else names) if n in QUEUES]
+    if not text or not names:
+        return Case.objects.none()
+    department_only = _department_only(user)
+    own = [n for n in names if n in _DEPARTMENT_QUEUES and department_only]
+    rest = [n for n in names if n not in own]
+    parts = Q(pk__in=[])
+    if rest:
+        cond = Q(pk__in=[])
+        for name in rest:
+            cond |= _in_queue_q(name, now)
+        parts |= Q(pk__in=cases_visible_to(user).filter(cond).order_by().values("pk"))
+    if own:
+        cond = Q(pk__in=[])
+        for name in own:
+            cond |= _in_queue_q(name, now)
+        departments = access.department_ids(user, roles=[workflow.HANDLER])
+        mine = _department_queue(departments, workflow.OPEN_STATES).filter(cond)
+        parts |= Q(pk__in=mine.order_by().values("pk"))
+    qs = Case.objects.filter(parts).filter(search_q(text))
+    return list_queryset(qs).order_by(
+        "-is_escalated", F("step_deadline").asc(nulls_last=True), "-reported_at", "id"
+    )
+
+
+def queues_of(case, names, now: datetime) -> list[str]:
+    """Which of the queues `names` hold `case` (a hit of `search_queues` over the same names): the queue of
+    its state, and 督办 when it is escalated, overdue or supervised."""
+    out = []
+    for name in names:
+        if name not in QUEUES or case.state not in QUEUES[name][1]:
+            continue
+        if name == "supervision" and not (
+            case.is_escalated
+            or (case.step_deadline is not None and case.step_deadline < now)
+            or case.supervision_count > 0
+        ):
+            continue
+        out.append(name)
+    return out
 
 
 def search_q(text: str) -> Q:

@@ -315,6 +315,22 @@ def allowed_actions(state: str, roles: Iterable[str]) -> list[str]:
     ]
 
 
+def main_path_first(state: str, actions: Iterable[str]) -> list[str]:
+    """`actions` (allowed in `state`) with those that move the case forward along `MAIN_PATH` first, the
+    nearest step first, the rest in their given order: a page shows the primary action first (接单 before
+    退单, 处置反馈 before 退单 and 申请延期)."""
+    here = MAIN_PATH.index(state) if state in MAIN_PATH else -1
+
+    def step(action: str) -> int:
+        transition = TRANSITIONS.get((state, action))
+        to = transition.to if transition else None
+        if to in MAIN_PATH and MAIN_PATH.index(to) > here:
+            return MAIN_PATH.index(to) - here
+        return len(MAIN_PATH)
+
+    return sorted(actions, key=step)
+
+
 def _listing(actions: list[str]) -> str:
     return listing(action_label(a) for a in actions) if actions else _("无")
 

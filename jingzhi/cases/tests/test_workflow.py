@@ -385,3 +385,19 @@ def test_a_refusal_reads_as_its_message():
     with pytest.raises(w.Refusal) as refused:
         w.check("closed", "dispatch", {"dispatcher"})
     assert str(refused.value) == "案件处于“已结案”状态，不能“派遣”。您此时可以：无。"
+
+
+def test_main_path_first_puts_the_forward_action_before_returning_or_parking():
+    handling = w.allowed_actions(w.HANDLING, [w.HANDLER])
+    assert handling[0] == w.RETURN  # table order would show 退单 first
+    ordered = w.main_path_first(w.HANDLING, handling)
+    assert ordered[0] == w.FEEDBACK and sorted(ordered) == sorted(handling)
+    assert w.main_path_first(w.PENDING_RESPONSE, [w.RETURN, w.ACCEPT]) == [w.ACCEPT, w.RETURN]
+    # The nearest step first; what leaves the path keeps its order after it.
+    assert w.main_path_first(w.REPORTED, [w.NOT_FILE, w.VERIFY, w.VERIFY_REQUEST, w.MERGE]) == [
+        w.VERIFY_REQUEST,
+        w.VERIFY,
+        w.NOT_FILE,
+        w.MERGE,
+    ]
+    assert w.main_path_first(w.CLOSED, [w.RATE, w.REOPEN]) == [w.RATE, w.REOPEN]

@@ -247,7 +247,9 @@ def staff_context(request, case, *, error=None, posted=None) -> dict:
         event.from_label = workflow.state_label(event.from_state) if event.from_state else ""
         event.to_label = workflow.state_label(event.to_state) if event.to_state else ""
     before, after = _photos(events)
-    entries = _entries(case, [a for a in allowed if a != workflow.WHISTLE])
+    entries = _entries(
+        case, workflow.main_path_first(case.state, [a for a in allowed if a != workflow.WHISTLE])
+    )
     context = {
         "case": case,
         "sla": sla_view(case.sla()),

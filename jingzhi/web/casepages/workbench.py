@@ -98,6 +98,23 @@ def filtered_queue(user, queue: str, f: dict, now):
     return qs
 
 
+def searched_queues(user, names, f: dict, now):
+    """The search `f["q"]` over all the queues `names`, narrowed by the other filters like a queue is."""
+    qs = queries.search_queues(user, f["q"], names=names, now=now)
+    if f["category"] is not None:
+        qs = qs.filter(category_id=f["category"])
+    for field in ("subdistrict", "community"):
+        if f[field]:
+            qs = qs.filter(**{f"{field}_code": f[field]})
+    if f["source"]:
+        qs = qs.filter(source=f["source"])
+    if f["level"] == workflow.RED:
+        qs = qs.filter(step_deadline__lt=now)
+    elif f["level"]:
+        qs = qs.exclude(step_deadline__lt=now)
+    return qs
+
+
 def _light(case, now):
     sla = sla_view(case.sla(now))
     return sla
@@ -122,7 +139,9 @@ def workbench(request):
     if queue not in queries.QUEUES:
         queue = default_queue(user, counts, tabs)
     f = _filters(request)
-    qs = filtered_queue(user, queue, f, now)
+    # A search looks in every queue the user works from, each hit labelled with its tabs.
+    searched = list(queries.queue_names_for(user)) if f["q"] else []
+    qs = searched_queues(user, searched, f, now) if searched else filtered_queue(user, queue, f, now)
     if f["level"] in (workflow.YELLOW, workflow.GREEN):
         rows = queries.at_warning_level(qs, f["level"], now)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -131,10 +150,15 @@ def workbench(request):
     cases = list(page.object_list)
     for case in cases:
         case.light = _light(case, now)
+        if searched:
+            case.hit_tabs = [
+                {"name": n, "label": queries.queue_label(n)} for n in queries.queues_of(case, searched, now)
+            ]
     points = _points(qs, now)
     context = {
         "queue": queue,
         "queue_label": queries.queue_label(queue),
+        "searching": bool(searched),
         "page": page,
         "cases": cases,
         "page_total": _count_label(page.paginator.count),
@@ -148,7 +172,9 @@ def workbench(request):
         "points": points,
         "map_config": _map_config(points),
         "query_string": _query_string(request, drop=("page",)),
-        "tab_query": _query_string(request, drop=("page", "queue")),
+        # While searching, a tab leaves the search for that queue (with the other filters kept).
+        "tab_query": _query_string(request, drop=("page", "queue", "q") if searched else ("page", "queue")),
+        "tab_query_no_q": _query_string(request, drop=("page", "queue", "q")),
         "summonses": _pending_summonses(user),
     }
     if getattr(request, "htmx", False) and request.htmx.target == "queue-panel":

@@ -52,6 +52,21 @@ def test_the_operator_sees_exactly_the_allowed_actions_with_keyboard_hints(clien
     assert "按数字键选择操作" in body
 
 
+def test_the_primary_action_comes_first_and_every_action_folds_behind_its_title(client, w):
+    case = to_handling(w, report(w))
+    body = page(client, w.p.handler, case).content.decode()
+    feedback = body.index('data-testid="action-feedback"')
+    assert feedback < body.index('data-testid="action-return"')
+    assert feedback < body.index('data-testid="action-request_extension"')
+    assert body.count("data-primary") == 1
+    assert body.index("data-primary") > feedback and body.index("data-primary") < body.index(
+        'data-testid="action-return"'
+    )
+    assert body.count('class="action-fold" open') == body.count('class="action-form')
+    assert '<kbd title="快捷键">1</kbd> 处置反馈' in body
+    assert "web/case_actions.js" in body
+
+
 def test_posting_an_allowed_action_moves_the_case_and_shows_it_on_the_timeline(client, w):
     case = report(w)
     client.force_login(w.p.operator)
@@ -535,3 +550,64 @@ def test_a_case_closed_late_says_by_how_much(client, w, clock_at):
     case = _close(w, case)
     body = page(client, w.p.operator, case).content.decode()
     assert 'data-testid="handle-outcome">超期' in body and "按期办结" not in body
+
+
+# ---------------------------------------------------------------------------------------------------- search
+def _search(client, user, q, **extra):
+    client.force_login(user)
+    params = {"queue": "verify", "q": q, **extra}
+    client.get(reverse("web:cases_workbench"), params)  # warm the session and caches
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("web:cases_workbench"), params)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.content.decode()
+
+
+def test_workbench_search_finds_cases_in_every_queue_and_names_each_hit_tab(client, w):
+    waiting = report(w, description="井盖松动，车过哐哐响")
+    handled = to_handling(w, report(w, description="井盖缺失，很危险"))
+    other = report(w, description="路灯不亮了")
+    _n, body = _search(client, w.p.operator, "井盖")
+    assert 'data-testid="search-note"' in body and 'data-queue="search"' in body
+    assert body.count('data-testid="case-row"') == 2
+    assert waiting.number in body and handled.number in body and other.number not in body
+    assert 'data-testid="hit-tab-verify"' in body and 'data-testid="hit-tab-handling"' in body
+    # Without a search term the tab is the tab.
+    _n, body = _workbench_queries(client, w.p.operator, "verify")
+    assert handled.number not in body and 'data-testid="search-note"' not in body
+
+
+def test_workbench_search_labels_an_overdue_case_with_its_queue_and_supervision(client, w, clock_at):
+    case = report(w, description="井盖松动")
+    clock_at(T0 + timedelta(days=3))
+    _n, body = _search(client, w.p.operator, case.number)
+    assert 'data-testid="hit-tab-verify"' in body and 'data-testid="hit-tab-supervision"' in body
+
+
+def test_workbench_search_is_scoped_like_the_queues(client, w):
+    mine = to_handling(w, report(w, description="井盖缺失"))
+    reported = report(w, description="井盖松动")
+    _n, body = _search(client, w.p.handler, "井盖")
+    assert mine.number in body and reported.number not in body
+    assert 'data-testid="hit-tab-handling"' in body and "hit-tab-verify" not in body
+    _n, body = _search(client, w.p.other_handler, "井盖")
+    assert mine.number not in body and reported.number not in body
+    assert "你能看到的队列中没有符合的案件。" in body
+
+
+def test_workbench_search_query_count_does_not_grow_with_the_hits(client, w):
+    report(w, description="井盖松动")
+    to_handling(w, report(w, description="井盖缺失"))
+    few, body = _search(client, w.p.operator, "井盖")
+    assert body.count('data-testid="case-row"') == 2
+    for _ in range(5):
+        report(w, description="井盖又坏了")
+    for _ in range(3):
+        to_handling(w, report(w, description="井盖不见了"))
+    many, body = _search(client, w.p.operator, "井盖")
+    assert body.count('data-testid="case-row"') == 10
+    assert many == few
+    hfew, _body = _search(client, w.p.handler, "井盖")
+    to_handling(w, report(w, description="井盖碎了"))
+    hmany, body = _search(client, w.p.handler, "井盖")
+    assert hmany == hfew and body.count('data-testid="case-row"') == 5
