@@ -54,8 +54,11 @@ def page_factory(chromium, live_server):
     contexts = []
     pages = []
 
-    def make(viewport=None, locale="zh-CN"):
-        context = chromium.new_context(viewport=viewport or PHONE, locale=locale, base_url=live_server.url)
+    def make(viewport=None, locale="zh-CN", **options):
+        # `options` go to the browser context (has_touch=True, is_mobile=True: a touch phone).
+        context = chromium.new_context(
+            viewport=viewport or PHONE, locale=locale, base_url=live_server.url, **options
+        )
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)

@@ -148,6 +148,9 @@ def test_journey_1_a_resident_report_goes_round_the_loop_to_a_rating(
     # 6. The department returns it once (with a reason), is dispatched again, accepts and gives feedback.
     han = _staff(page_factory, login, "handler", PHONE)
     _open(han, case.number)
+    # On a phone 接单 comes first and open; 退单 is one tap away.
+    assert han.locator("form.action-form").first.get_attribute("data-action") == "accept"
+    han.get_by_test_id("open-return").click()
     han.locator("[data-testid=action-return] [data-testid=submit-return]").click()  # no reason: refused
     assert han.locator("[data-testid=action-return] textarea:invalid").count() == 1
     _act(han, "return", "人行道占道应由街道先行劝导")
