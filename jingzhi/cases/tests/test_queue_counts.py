@@ -166,3 +166,25 @@ def test_finishing_a_case_ends_its_assignments_but_keeps_them_naming_who_handled
     assert rows == {(True, done.closed_at)}  # still active (shown on the page), but its work has ended
     assert set(CaseAssignment.objects.filter(case=open_one).values_list("ended_at", flat=True)) == {None}
     assert list(queries._shared_case_ids([world.p.szsr.pk], ("closed",))) == []
+
+
+def test_a_search_finds_exactly_the_matching_cases_of_the_users_queues_each_labelled(world, both, frozen):
+    p = world.p
+    _history(world)
+    for moment in (T0, T0 + timedelta(days=30)):
+        frozen.to(moment)
+        for user in (p.handler, p.other_handler, both, p.dispatcher, p.sub_admin, p.operator):
+            names = queries.queue_names_for(user)
+            expected: dict[int, set[str]] = {}
+            for name in names:
+                for pk in queries.queue_for(user, name, search="井盖", now=moment).values_list(
+                    "pk", flat=True
+                ):
+                    expected.setdefault(pk, set()).add(name)
+            hits = list(queries.search_queues(user, "井盖", now=moment))
+            assert {c.pk for c in hits} == set(expected), (user.username, moment)
+            assert all(set(queries.queues_of(c, names, moment)) == expected[c.pk] for c in hits), (
+                user.username
+            )
+            assert not queries.search_queues(user, "没有这样的字", now=moment).exists()
+    assert not queries.search_queues(p.operator, "  ").exists()

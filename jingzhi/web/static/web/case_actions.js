@@ -9,6 +9,7 @@
   });
   // A key shown beside an action (a phone with a keyboard) opens its form before cases.js focuses it.
   document.addEventListener("keydown", function (e) {
+    if (/^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName)) return;
     var form = document.querySelector("form.action-form[data-key='" + e.key + "']");
     var fold = form && form.querySelector("details.action-fold");
     if (fold && /^[1-9]$/.test(e.key)) fold.open = true;
