@@ -412,6 +412,9 @@ def test_a_notification_is_read_in_the_readers_language_whatever_the_writers(cli
     assert row.title == f"新派遣案件 {case.number}，请及时响应"  # e-mail/SMS and old readers: as written
     client.force_login(w.p.handler)
     client.cookies["django_language"] = "en"
-    assert f"Newly dispatched case {case.number}; please respond promptly" in client.get(reverse("web:inbox")).content.decode()
+    assert (
+        f"Newly dispatched case {case.number}; please respond promptly"
+        in client.get(reverse("web:inbox")).content.decode()
+    )
     client.cookies["django_language"] = "zh-hans"
     assert f"新派遣案件 {case.number}，请及时响应" in client.get(reverse("web:inbox")).content.decode()
