@@ -418,3 +418,8 @@ def test_a_notification_is_read_in_the_readers_language_whatever_the_writers(cli
     )
     client.cookies["django_language"] = "zh-hans"
     assert f"新派遣案件 {case.number}，请及时响应" in client.get(reverse("web:inbox")).content.decode()
+
+    client.cookies["django_language"] = "en"  # the API reads the same language as the pages
+    english_api = client.get("/api/v1/me/inbox/").json()
+    titles = [row["title"] for row in english_api["results"]]
+    assert f"Newly dispatched case {case.number}; please respond promptly" in titles
