@@ -50,6 +50,13 @@ def _chinese_chrome(html: str, data: list[str]) -> list[str]:
     return re.findall(r"[\u4e00-\u9fff][^\sA-Za-z0-9<>]*", text)
 
 
+def _chinese_free(text: str, data: list[str]) -> str:
+    """`text` with the data values taken out (longest first), leaving only what the interface wrote."""
+    for value in sorted(data, key=len, reverse=True):
+        text = text.replace(value, " ")
+    return text
+
+
 def _place_names(tree) -> list[str]:
     names = [tree["district"].name]
     for level in ("subdistricts", "communities", "grids", "streets"):
@@ -368,7 +375,12 @@ def test_every_role_walks_its_main_pages_in_english_without_chinese_chrome(engli
         seen += 1
         assert _chinese_chrome(body, data) == [], (role, page)
         text = _visible_text(body)
-        # Full-width punctuation belongs to Chinese sentences: an English label ends in ": ".
+        # Full-width punctuation belongs to Chinese sentences: an English label ends in ": ", a list has ", ".
+        assert "、" not in _chinese_free(text, data), (
+            role,
+            page,
+            re.findall(r"(?s).{30}、.{10}", _chinese_free(text, data)),
+        )
         assert not re.search(r"[A-Za-z][：（）]", text), (
             role,
             page,
