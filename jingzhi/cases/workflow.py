@@ -598,7 +598,7 @@ def diagram_svg() -> str:  # pragma: no mutate block
         )
         lx, ly = (x1 + 2 * cx + x2) / 4, (y1 + 2 * cy + y2) / 4
         roles = "/".join(str(ROLE_LABELS[r]) for r in ALL_ROLES if r in t.roles)
-        text = f"{action_label(action)}（{roles}）"
+        text = _("%(action)s（%(roles)s）") % {"action": action_label(action), "roles": roles}
         out.append(
             f'<text x="{lx + 4:.1f}" y="{ly:.1f}" fill="{colour}" paint-order="stroke" stroke="#fff" '
             f'stroke-width="3">{html.escape(text)}</text>'
@@ -617,7 +617,7 @@ def diagram_svg() -> str:  # pragma: no mutate block
             listed = listing(action_label(a) for a in loops[state])
             out.append(
                 f'<text x="{box.x + box.w / 2}" y="{box.y + 36}" text-anchor="middle" font-size="9" '
-                f'fill="#555">{html.escape(_("可：") + listed)}</text>'
+                f'fill="#555">{html.escape(_("可：%(actions)s") % {"actions": listed})}</text>'
             )
         out.append("</g>")
     out.append("</svg>")

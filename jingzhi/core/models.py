@@ -192,6 +192,9 @@ class Notification(models.Model):
     target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("时间"))
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    # {"zh-hans": {"title": …, "body": …}, "en": {…}} when the sender gave a re-renderable text, so each
+    # reader sees it in their own interface language (`shown_title`); empty for rows written before.
+    texts = models.JSONField(_("各语言文本"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -210,6 +213,19 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's interface language when the row carries it, else as stored."""
+        from jingzhi.core.text import in_reader_language
+
+        return in_reader_language({k: v.get("title", "") for k, v in (self.texts or {}).items()}, self.title)
+
+    @property
+    def shown_body(self) -> str:
+        from jingzhi.core.text import in_reader_language
+
+        return in_reader_language({k: v.get("body", "") for k, v in (self.texts or {}).items()}, self.body)
 
 
 class OutboxJob(models.Model):

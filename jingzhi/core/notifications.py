@@ -16,7 +16,7 @@ having opened an official notice can matter later.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -91,12 +92,16 @@ def _short_title(title: str) -> str:
     return title if len(title) <= TITLE_MAX else title[: TITLE_MAX - 1] + "…"
 
 
+def _render(text) -> str:
+    return str((text() if callable(text) else text) or "")
+
+
 def notify(
     *,
     recipients: Iterable[Any],
     verb: str,
-    title: str,
-    body: str = "",
+    title: str | Callable[[], str],
+    body: str | Callable[[], str] = "",
     link: str = "",
     target: Any = None,
     channels: Iterable[str] = CHANNELS,
@@ -105,7 +110,10 @@ def notify(
 
     Writes one inbox row per recipient now, in the caller's transaction, and queues e-mail (to those with an
     address) and SMS (to those with a phone) for after commit. `link` is a path on this site; `target` a
-    model instance or an (type, id) pair the message is about. Returns the inbox rows written."""
+    model instance or an (type, id) pair the message is about. `title` and `body` may be zero-argument
+    callables (`lambda: _("…") % {…}`): they are then rendered once in each interface language and the inbox
+    shows each reader their own (e-mail and SMS go in the sender's active language). Returns the inbox rows
+    written."""
     channels = tuple(channels)
     unknown = [c for c in channels if c not in CHANNELS]
     if unknown:
@@ -114,8 +122,13 @@ def notify(
             fields={"channels": unknown},
         )
     channels = tuple(c for c in channels if c in enabled_channels())
-    title = _short_title(title)
-    body = str(body or "")
+    texts = {}
+    if callable(title) or callable(body):
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                texts[code] = {"title": _short_title(_render(title)), "body": _render(body)}
+    title = _short_title(_render(title))
+    body = _render(body)
     link = _check_link(link)
     target_type, target_id = audit.target_label(target) if target is not None else ("", "")
     ids = _recipient_ids(recipients)
@@ -130,6 +143,7 @@ def notify(
                 verb=verb[:64],
                 title=title,
                 body=body,
+                texts=texts,
                 link=link,
                 target_type=target_type,
                 target_id=target_id,

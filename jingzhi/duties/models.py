@@ -65,7 +65,8 @@ class DutyRule(models.Model):
         where = self.get_scope_kind_display()
         if self.scope_code:
             where = f"{where} {self.scope_code}"
-        return f"#{self.pk} {self.category.name if self.category_id else ''}（{where}）"
+        category = self.category.name if self.category_id else ""
+        return _("#%(id)s %(category)s（%(where)s）") % {"id": self.pk, "category": category, "where": where}
 
 
 class DutyRuleDepartment(models.Model):

@@ -460,8 +460,9 @@ class RateWhistleInputSerializer(serializers.Serializer):
 class NotificationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     verb = serializers.CharField()
-    title = serializers.CharField()
-    body = serializers.CharField(allow_blank=True)
+    # In the reader's language when the row carries both (Notification.texts), else as written.
+    title = serializers.CharField(source="shown_title")
+    body = serializers.CharField(source="shown_body", allow_blank=True)
     link = serializers.CharField(allow_blank=True)
     target_type = serializers.CharField(allow_blank=True)
     target_id = serializers.CharField(allow_blank=True)

@@ -396,15 +396,15 @@ def _notify_opened(case: Case) -> None:
         _notify(
             [case.reporter],
             verb="case_opened",
-            title=_("您的反映已受理：%(n)s") % {"n": case.number},
-            body=_("我们已收到您反映的问题，将尽快核实处理。"),
+            title=lambda: _("您的反映已受理：%(n)s") % {"n": case.number},
+            body=lambda: _("我们已收到您反映的问题，将尽快核实处理。"),
             case=case,
         )
     roles = (workflow.OPERATOR,) if case.state == workflow.REPORTED else (workflow.SHIFT_LEAD,)
     _notify(
         staff_for(case, roles),
         verb="case_opened",
-        title=_("新案件%(state)s：%(n)s") % {"state": case.state_label, "n": case.number},
+        title=lambda: _("新案件%(state)s：%(n)s") % {"state": case.state_label, "n": case.number},
         body=case.description[:200],
         case=case,
     )
@@ -487,8 +487,8 @@ def _merge(case: Case, target: Case, *, actor, note: str) -> None:
     _notify(
         people,
         verb="case_merged",
-        title=_("您反映的问题已并入案件 %(n)s") % {"n": target.number},
-        body=_("同一问题已有人反映，我们会合并办理，并把进展告诉您。"),
+        title=lambda: _("您反映的问题已并入案件 %(n)s") % {"n": target.number},
+        body=lambda: _("同一问题已有人反映，我们会合并办理，并把进展告诉您。"),
         case=target,
     )
 

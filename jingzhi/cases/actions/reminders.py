@@ -78,12 +78,14 @@ def do_send_overdue_reminders(*, actor: Actor = None, now=None, limit: int = 500
             _notify(
                 recipients,
                 verb="case_overdue",
-                title=_("超时提醒：案件 %(n)s") % {"n": case.number},
-                body=_("%(step)s环节已超过时限（%(deadline)s）")
-                % {
-                    "step": workflow.STEP_LABELS.get(case.step, ""),
-                    "deadline": workcalendar._local(case.step_deadline).strftime("%Y-%m-%d %H:%M"),
-                },
+                title=lambda case=case: _("超时提醒：案件 %(n)s") % {"n": case.number},
+                body=lambda case=case: (
+                    _("%(step)s环节已超过时限（%(deadline)s）")
+                    % {
+                        "step": workflow.STEP_LABELS.get(case.step, ""),
+                        "deadline": workcalendar._local(case.step_deadline).strftime("%Y-%m-%d %H:%M"),
+                    }
+                ),
                 case=case,
             )
             sent += 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -203,7 +204,9 @@ def do_transition(
 
 
 # --- per-action effects (called with the case locked and its new state set) --------------------------------
-Notice = tuple[list, str, str, str]  # (recipients, verb, title, body), sent after commit
+# (recipients, verb, title, body), sent after commit; title and body may be `lambda: _(…)` so that each
+# reader's inbox shows them in their own language (core.notifications.notify).
+Notice = tuple[list, str, Any, Any]
 
 
 @dataclass
@@ -224,7 +227,7 @@ def _apply_verify_request(case, *, actor, now, note, data):
             (
                 staff_for(case, [workflow.INSPECTOR]),
                 "verify_request",
-                _("请核实案件 %(n)s") % {"n": case.number},
+                lambda: _("请核实案件 %(n)s") % {"n": case.number},
                 case.description[:200],
             )
         ],
@@ -238,7 +241,7 @@ def _apply_verify(case, *, actor, now, note, data):
             (
                 staff_for(case, [workflow.SHIFT_LEAD]),
                 "case_verified",
-                _("案件 %(n)s 已核实，待立案") % {"n": case.number},
+                lambda: _("案件 %(n)s 已核实，待立案") % {"n": case.number},
                 note,
             )
         ]
@@ -270,7 +273,7 @@ def _apply_file(case, *, actor, now, note, data):
             (
                 staff_for(case, [workflow.DISPATCHER]),
                 "case_filed",
-                _("案件 %(n)s 已立案，待派遣") % {"n": case.number},
+                lambda: _("案件 %(n)s 已立案，待派遣") % {"n": case.number},
                 case.description[:200],
             )
         ],
@@ -394,7 +397,7 @@ def _apply_dispatch(case, *, actor, now, note, data):
             (
                 handlers_of([d.pk for d in departments]),
                 "case_dispatched",
-                _("新派遣案件 %(n)s，请及时响应") % {"n": case.number},
+                lambda: _("新派遣案件 %(n)s，请及时响应") % {"n": case.number},
                 case.description[:200],
             )
         ],
@@ -461,7 +464,7 @@ def _apply_return(case, *, actor, now, note, data):
             (
                 recipients,
                 "case_returned",
-                _("案件 %(n)s 被退单（第 %(c)d 次）") % {"n": case.number, "c": case.return_count},
+                lambda: _("案件 %(n)s 被退单（第 %(c)d 次）") % {"n": case.number, "c": case.return_count},
                 note,
             )
         ],
@@ -488,7 +491,7 @@ def _apply_request_extension(case, *, actor, now, note, data):
             (
                 staff_for(case, [workflow.DISPATCHER, workflow.SHIFT_LEAD]),
                 "extension_requested",
-                _("案件 %(n)s 申请延期 %(d)d 个工作日") % {"n": case.number, "d": days},
+                lambda: _("案件 %(n)s 申请延期 %(d)d 个工作日") % {"n": case.number, "d": days},
                 note,
             )
         ],
@@ -526,7 +529,7 @@ def _apply_approve_extension(case, *, actor, now, note, data):
             (
                 handlers_of([request.department_id] if request.department_id else []),
                 "extension_approved",
-                _("案件 %(n)s 延期已批准") % {"n": case.number},
+                lambda: _("案件 %(n)s 延期已批准") % {"n": case.number},
                 note,
             )
         ],
@@ -545,7 +548,7 @@ def _apply_refuse_extension(case, *, actor, now, note, data):
             (
                 handlers_of([request.department_id] if request.department_id else []),
                 "extension_refused",
-                _("案件 %(n)s 延期未获批准") % {"n": case.number},
+                lambda: _("案件 %(n)s 延期未获批准") % {"n": case.number},
                 note,
             )
         ],
@@ -576,7 +579,7 @@ def _apply_unpark(case, *, actor, now, note, data):
             (
                 handlers_of(permissions.active_department_ids(case)),
                 "case_unparked",
-                _("挂账案件 %(n)s 恢复办理") % {"n": case.number},
+                lambda: _("挂账案件 %(n)s 恢复办理") % {"n": case.number},
                 note,
             )
         ],
@@ -591,7 +594,7 @@ def _apply_feedback(case, *, actor, now, note, data):
             (
                 staff_for(case, [workflow.INSPECTOR]),
                 "case_feedback",
-                _("案件 %(n)s 已处置，请核查") % {"n": case.number},
+                lambda: _("案件 %(n)s 已处置，请核查") % {"n": case.number},
                 note,
             )
         ],
@@ -605,14 +608,14 @@ def _apply_check_pass(case, *, actor, now, note, data):
             (
                 staff_for(case, [workflow.OPERATOR]),
                 "case_checked",
-                _("案件 %(n)s 核查通过，待回访") % {"n": case.number},
+                lambda: _("案件 %(n)s 核查通过，待回访") % {"n": case.number},
                 note,
             ),
             (
                 _residents_of(case),
                 "case_resolved",
-                _("您反映的问题已处理：%(n)s") % {"n": case.number},
-                _("问题已处理并经现场核查，欢迎评价。"),
+                lambda: _("您反映的问题已处理：%(n)s") % {"n": case.number},
+                lambda: _("问题已处理并经现场核查，欢迎评价。"),
             ),
         ]
     )
@@ -632,7 +635,7 @@ def _apply_check_fail(case, *, actor, now, note, data):
             (
                 handlers_of(permissions.active_department_ids(case)),
                 "case_rework",
-                _("案件 %(n)s 核查未通过，请返工") % {"n": case.number},
+                lambda: _("案件 %(n)s 核查未通过，请返工") % {"n": case.number},
                 note,
             )
         ],
@@ -680,7 +683,7 @@ def _apply_reopen(case, *, actor, now, note, data):
             (
                 staff_for(case, [workflow.DISPATCHER, workflow.SHIFT_LEAD]),
                 "case_reopened",
-                _("案件 %(n)s 因群众不满意重新办理") % {"n": case.number},
+                lambda: _("案件 %(n)s 因群众不满意重新办理") % {"n": case.number},
                 note,
             )
         ],

@@ -99,7 +99,7 @@ def do_blow_whistle(
         _notify(
             handlers_of([d.pk for d in departments]),
             verb="whistle_blown",
-            title=_("吹哨报到：请 %(m)d 分钟内到场") % {"m": limit},
+            title=lambda: _("吹哨报到：请 %(m)d 分钟内到场") % {"m": limit},
             body=note or listing(c.number for c in cases),
             case=cases[0],
             target=whistle,

@@ -63,8 +63,10 @@ def do_decide_proposal(
             _notify(
                 [proposal.chief.user],
                 verb="accountability_decided",
-                title=_("%(k)s建议%(s)s")
-                % {"k": proposal.get_kind_display(), "s": proposal.get_status_display()},
+                title=lambda: (
+                    _("%(k)s建议%(s)s")
+                    % {"k": proposal.get_kind_display(), "s": proposal.get_status_display()}
+                ),
                 body=reason,
                 link=street_link(proposal.street_code),
                 target=proposal,

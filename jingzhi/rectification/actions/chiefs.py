@@ -80,7 +80,7 @@ def do_appoint_chief(
         _notify(
             [user],
             verb="chief_appointed",
-            title=_("您已任%(s)s%(r)s") % {"s": street.name, "r": ChiefRank(rank).label},
+            title=lambda: _("您已任%(s)s%(r)s") % {"s": street.name, "r": ChiefRank(rank).label},
             link=street_link(street.code),
             target=assignment,
         )

@@ -133,11 +133,14 @@ def _update_street(record: StreetRecord, *, actor, month: str) -> None:
     )
     for change in new_changes:
         if change.kind in (GradeChangeKind.DOWNGRADE, GradeChangeKind.RESTORE):
-            title = _("%(s)s %(k)s：%(g)s") % {
-                "s": record.street_name,
-                "k": change.get_kind_display(),
-                "g": change.get_to_grade_display(),
-            }
+
+            def title(change=change):  # rendered once per interface language by notify
+                return _("%(s)s %(k)s：%(g)s") % {
+                    "s": record.street_name,
+                    "k": change.get_kind_display(),
+                    "g": change.get_to_grade_display(),
+                }
+
             _notify(
                 [chief.user if chief else None, *_admins_of(record.street_code)],
                 verb=f"street_{change.kind}",
@@ -191,7 +194,9 @@ def _propose(record: StreetRecord, *, actor, month: str, scores, rule, chief) ->
         _notify(
             _admins_of(record.street_code),
             verb="accountability_proposed",
-            title=_("问责建议：%(s)s %(k)s") % {"s": record.street_name, "k": kind_label},
+            title=lambda ref=ref: (
+                _("问责建议：%(s)s %(k)s") % {"s": record.street_name, "k": ProposalKind(ref.proposal).label}
+            ),
             body=reason,
             link=street_link(record.street_code),
             target=proposal,

@@ -102,7 +102,7 @@ def do_issue_task_letter(
         _notify(
             [chief.user],
             verb="task_letter_issued",
-            title=_("请签署任务书：%(t)s") % {"t": title},
+            title=lambda: _("请签署任务书：%(t)s") % {"t": title},
             link=street_link(street.code),
             target=letter,
         )

@@ -50,6 +50,13 @@ def _chinese_chrome(html: str, data: list[str]) -> list[str]:
     return re.findall(r"[\u4e00-\u9fff][^\sA-Za-z0-9<>]*", text)
 
 
+def _chinese_free(text: str, data: list[str]) -> str:
+    """`text` with the data values taken out (longest first), leaving only what the interface wrote."""
+    for value in sorted(data, key=len, reverse=True):
+        text = text.replace(value, " ")
+    return text
+
+
 def _place_names(tree) -> list[str]:
     names = [tree["district"].name]
     for level in ("subdistricts", "communities", "grids", "streets"):
@@ -321,3 +328,110 @@ def test_the_street_list_and_a_street_page_are_english_apart_from_the_data(engli
     board = english.get(f"/streets/{STREET1}/board/")
     assert board.status_code == 200
     assert _chinese_chrome(board.content.decode(), _stored_text()) == []
+
+
+# ------------------------------------------------------------------------------ a walk through every role
+# English words a page in Chinese must not show: the interface words most likely to be left untranslated.
+ENGLISH_CHROME = re.compile(
+    r"\b(Save|Cancel|Submit|Search|Status|Category|Next|Previous|Log ?out|Log ?in|Home|Back|Delete|Edit"
+    r"|Close|Filter|Reset|Loading|Yes|No|Your role|Inbox|Mark all read|Help)\b"
+)
+
+
+def _walk(client, w, case):
+    """(role, url, body) for the main pages of each demo role, in the client's language."""
+    pages = {
+        "resident": ["web:home", "web:case_report", "web:my_reports", "web:inbox", "web:loop_help"],
+        "inspector": ["web:home", "web:cases_workbench", "web:inbox"],
+        "operator": ["web:home", "web:cases_workbench", "web:inbox", "web:loop_help"],
+        "shift_lead": ["web:home", "web:cases_workbench", "web:inbox"],
+        "dispatcher": ["web:home", "web:cases_workbench", "web:inbox"],
+        "handler": ["web:home", "web:cases_workbench", "web:inbox"],
+        "sub_admin": ["web:home", "web:places", "web:map", "web:streets", "web:inbox"],
+        "district_admin": ["web:home", "web:cases_workbench", "web:streets", "web:inbox"],
+        "street_chief": ["web:home", "web:streets_mine", "web:inbox"],
+    }
+    for role, names in pages.items():
+        user = getattr(w.p, role)
+        client.force_login(user)
+        for name in names:
+            response = client.get(reverse(name))
+            assert response.status_code == 200, (role, name)
+            yield role, name, response.content.decode()
+        if role != "resident" and role != "street_chief":
+            response = client.get(reverse("web:case_detail", args=[case.number]))
+            if response.status_code == 200:
+                yield role, "case", response.content.decode()
+
+
+@pytest.mark.django_db
+def test_every_role_walks_its_main_pages_in_english_without_chinese_chrome(english, w):
+    """Notifications are written in Chinese (the language active when the case moved); the reader's inbox
+    must still show them in English."""
+    case = to_handling(w, report(w))
+    data = _stored_text() + [w.p.resident.display_name]
+    seen = 0
+    for role, page, body in _walk(english, w, case):
+        seen += 1
+        assert _chinese_chrome(body, data) == [], (role, page)
+        text = _visible_text(body)
+        # Full-width punctuation belongs to Chinese sentences: an English label ends in ": ", a list has ", ".
+        assert "、" not in _chinese_free(text, data), (
+            role,
+            page,
+            re.findall(r"(?s).{30}、.{10}", _chinese_free(text, data)),
+        )
+        assert not re.search(r"[A-Za-z][：（）]", text), (
+            role,
+            page,
+            re.findall(r"(?s).{30}[A-Za-z][：（）].{10}", text),
+        )
+    assert seen > 25
+
+
+@pytest.mark.django_db
+def test_every_role_walks_its_main_pages_in_chinese_without_english_chrome(client, w):
+    case = to_handling(w, report(w))
+    data = {value for value in _stored_text()}
+    for role, page, body in _walk(client, w, case):
+        text = _visible_text(body)
+        for value in sorted(data, key=len, reverse=True):
+            text = text.replace(value, " ")
+        assert ENGLISH_CHROME.findall(text) == [], (role, page)
+
+
+@pytest.mark.django_db
+def test_the_geolocation_status_words_come_translated_from_the_page(english, w):
+    """cases.js is one file for every language: it holds no Chinese and takes its words from data-geo-*."""
+    script = (ROOT / "web" / "static" / "web" / "cases.js").read_text(encoding="utf-8")
+    assert not HAN.search(script)
+    english.force_login(w.p.resident)
+    body = english.get(reverse("web:case_report")).content.decode()
+    assert 'data-geo-busy="Finding your location…"' in body
+    assert 'data-geo-done="Located (to within about {m} m)"' in body
+    with translation.override("zh-hans"):
+        english.cookies["django_language"] = "zh-hans"
+        assert 'data-geo-busy="正在定位…"' in english.get(reverse("web:case_report")).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_notification_is_read_in_the_readers_language_whatever_the_writers(client, w):
+    from jingzhi.core.models import Notification
+
+    with translation.override("zh-hans"):
+        case = to_handling(w, report(w))
+    row = Notification.objects.filter(recipient=w.p.handler, verb="case_dispatched").get()
+    assert row.title == f"新派遣案件 {case.number}，请及时响应"  # e-mail/SMS and old readers: as written
+    client.force_login(w.p.handler)
+    client.cookies["django_language"] = "en"
+    assert (
+        f"Newly dispatched case {case.number}; please respond promptly"
+        in client.get(reverse("web:inbox")).content.decode()
+    )
+    client.cookies["django_language"] = "zh-hans"
+    assert f"新派遣案件 {case.number}，请及时响应" in client.get(reverse("web:inbox")).content.decode()
+
+    client.cookies["django_language"] = "en"  # the API reads the same language as the pages
+    english_api = client.get("/api/v1/me/inbox/").json()
+    titles = [row["title"] for row in english_api["results"]]
+    assert f"Newly dispatched case {case.number}; please respond promptly" in titles

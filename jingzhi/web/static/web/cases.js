@@ -68,14 +68,19 @@
     map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, false); });
   }
 
+  // The words come translated from the page (data-geo-* on the status element, web/cases/_geo_words.html):
+  // the strict CSP allows no inline script, and this file is the same for every language.
+  function say(status, key, m) {
+    if (status && status.dataset[key]) status.textContent = status.dataset[key].replace("{m}", m);
+  }
   function locate(done, status) {
-    if (!navigator.geolocation) { if (status) status.textContent = "此浏览器无法定位，请在地图上选点或填写地点"; return; }
-    if (status) status.textContent = "正在定位…";
+    if (!navigator.geolocation) { say(status, "geoUnsupported"); return; }
+    say(status, "geoBusy");
     navigator.geolocation.getCurrentPosition(function (pos) {
       done(pos.coords.latitude, pos.coords.longitude);
-      if (status) status.textContent = "已定位（精度约 " + Math.round(pos.coords.accuracy || 0) + " 米）";
+      say(status, "geoDone", Math.round(pos.coords.accuracy || 0));
     }, function () {
-      if (status) status.textContent = "定位失败，请在地图上选点或填写地点";
+      say(status, "geoFailed");
     }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
   }
   var locateMe = document.getElementById("locate-me");
