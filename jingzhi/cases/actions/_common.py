@@ -6,6 +6,7 @@ Nothing here is called from outside `cases.actions`; the package's `__init__` re
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 
 from django.db import IntegrityError, connection, transaction
@@ -60,7 +61,15 @@ def case_link(case) -> str:
     return ""
 
 
-def _notify(recipients, *, verb: str, title: str, body: str, case=None, target=None) -> None:
+def _notify(
+    recipients,
+    *,
+    verb: str,
+    title: str | Callable[[], str],
+    body: str | Callable[[], str],
+    case=None,
+    target=None,
+) -> None:
     """Through core notifications (sent after commit)."""
     from jingzhi.core.notifications import notify
 

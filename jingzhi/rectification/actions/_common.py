@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -88,7 +89,15 @@ def _record(street_code: str, street_name: str = "") -> StreetRecord:
     return record
 
 
-def _notify(recipients, *, verb: str, title: str, body: str = "", link: str = "", target=None) -> None:
+def _notify(
+    recipients,
+    *,
+    verb: str,
+    title: str | Callable[[], str],
+    body: str | Callable[[], str] = "",
+    link: str = "",
+    target=None,
+) -> None:
     from jingzhi.core.notifications import notify
 
     people = [u for u in dict.fromkeys(recipients) if u is not None and u.is_active]
