@@ -1,11 +1,12 @@
 from django.urls import path
 
-from jingzhi.web import cases_urls, inbox, media, rectification_urls, views
+from jingzhi.web import cases_urls, inbox, media, phone_login, rectification_urls, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login_view, name="login"),
+    path("login/phone/", phone_login.phone_login, name="phone_login"),
     path("logout/", views.logout_view, name="logout"),
     path("places/", views.places, name="places"),
     path("places/district/<int:pk>/", views.district, name="district"),
