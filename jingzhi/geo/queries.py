@@ -211,10 +211,48 @@ def _public_place(level: str, row) -> PublicPlace | None:
 
 
 def public_street(code: str) -> PublicPlace | None:
-    """The active street with `code` as a public place (a street board's QR code names it), or None."""
+    """The active street with `code` as a public place (a street board's QR code names it), or None. Its pin
+    is a point along it that `locate` assigns to this very street (half-way along may be a crossing, whose
+    nearer street would take the report), so a report from the board lands on the board's street."""
     code = (code or "").strip()[:32]
     row = _active("street").select_related("subdistrict").filter(code=code).first() if code else None
-    return _public_place("street", row) if row is not None else None
+    if row is None:
+        return None
+    place = _public_place("street", row)
+    if place is None:
+        return None
+    point = _point_on_own_street(row)
+    if point is not None:
+        place = PublicPlace(**{**place.__dict__, "lon": point[0], "lat": point[1]})
+    return place
+
+
+def _point_on_own_street(row) -> tuple[float, float] | None:
+    from shapely.geometry import shape
+
+    from jingzhi.geo.locate import locate
+
+    try:
+        geom = shape(row.geometry)
+    except (ValueError, TypeError, KeyError):
+        return None
+    if geom.geom_type == "MultiLineString":
+        geom = max(geom.geoms, key=lambda g: g.length)
+    if geom.geom_type != "LineString":
+        return None
+    # Off the middle first by a little: streets are often drawn with a vertex (a junction) half-way.
+    for fraction in (0.45, 0.55, 0.4, 0.6, 0.35, 0.65, 0.3, 0.7, 0.25, 0.75, 0.2, 0.8, 0.5):
+        point = geom.interpolate(fraction, normalized=True)
+        # Checked as the form will send it (6 decimals): a junction's tie may fall either way.
+        x, y = round(point.x, 6), round(point.y, 6)
+        found = locate(x, y)
+        if (
+            found.inside
+            and (found.street or {}).get("code") == row.code
+            and found.street.get("distance_m", 0) < 1
+        ):
+            return x, y
+    return None
 
 
 def public_places_named(text: str, limit: int = 8) -> list[PublicPlace]:
