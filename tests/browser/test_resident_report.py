@@ -97,6 +97,7 @@ def test_without_a_location_the_report_waits_and_keeps_the_photos_then_a_place_p
     page.locator("[data-testid=place-choice]").first.click()
     assert page.get_by_test_id("location-status").inner_text().startswith("位置：槐柏树")
     assert page.input_value("#id_location_source") == "place"
+    page.wait_for_load_state("networkidle")  # the map's outlines around the place, for the screenshot
     shot(page, "resident-report-place-picked-phone", full_page=True)
     page.click("[data-testid=submit-report]")
     page.wait_for_url(re.compile(r"/my/reports/$"))
@@ -155,6 +156,9 @@ def test_a_street_board_qr_link_leads_an_anonymous_visitor_through_phone_sign_up
     assert name in page.get_by_test_id("street-preset").inner_text()
     assert page.get_by_test_id("location-status").inner_text().startswith(f"位置：{name}")
     assert page.input_value("#id_location_source") == "street"
+    page.wait_for_selector("[data-testid=where]")
+    assert name in page.get_by_test_id("where").inner_text()
+    assert page.locator(".jz-pin").count() == 1
     _map_ready(page, "street")
     shot(page, "resident-report-from-qr-phone", full_page=True)
     page.fill("#id_description", "路边堆了很多建筑垃圾")

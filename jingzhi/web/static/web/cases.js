@@ -76,10 +76,8 @@
     document.body.dispatchEvent(new CustomEvent("jz:located", { bubbles: true }));
   }
   if (map && mapEl && mapEl.dataset.pin && lonInput) {
-    if (lonInput.value && latInput.value) {
-      showPin(parseFloat(latInput.value), parseFloat(lonInput.value));
-      document.body.dispatchEvent(new CustomEvent("jz:located", { bubbles: true }));
-    }
+    // A location kept from a failed submit or preset by a street's QR code (the assist names it on load).
+    if (lonInput.value && latInput.value) showPin(parseFloat(latInput.value), parseFloat(lonInput.value));
     map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, false, "map", ""); });
   }
   document.addEventListener("click", function (e) {
