@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from jingzhi.accounts import actions
+from jingzhi.accounts import actions, otp
 from jingzhi.core.clientip import client_ip
 from jingzhi.core.errors import ApplicationError, RateLimited
 
@@ -61,7 +61,12 @@ def phone_login(request):
                 phone=post.get("phone", ""), client_ip=client_ip(request) or ""
             )
             context.update(
-                {"step": "code", "issued": issued, "demo_code": issued.code if demo_shows_code() else ""}
+                {
+                    "step": "code",
+                    "issued": issued,
+                    "minutes": int(otp.ttl().total_seconds() // 60),
+                    "demo_code": issued.code if demo_shows_code() else "",
+                }
             )
         except ApplicationError as exc:
             context["error"] = exc.message
