@@ -99,7 +99,10 @@ def _location(post, street) -> dict:
     """The location the form holds: posted (kept across a failed submit) or the QR code's street."""
     source = post.get("location_source", "")
     lon, lat = _float(post.get("lon")), _float(post.get("lat"))
-    if source in LOCATION_SOURCES and lon is not None and lat is not None:
+    if lon is not None and lat is not None:
+        # The page fills lon/lat only once the resident has said where (never the map's centre); a client
+        # that posts coordinates without saying how it chose them is taken as having picked them.
+        source = source if source in LOCATION_SOURCES else "map"
         return {"lon": lon, "lat": lat, "source": source, "name": post.get("place_name", "")[:100]}
     if street is not None:
         return {"lon": street.lon, "lat": street.lat, "source": "street", "name": street.name}

@@ -129,13 +129,17 @@ def test_the_password_page_offers_phone_sign_in_keeping_next(client, w):
 
 
 # ---------------------------------------------------------------------------------------------------- the form
-def test_a_pin_without_an_explicit_source_is_no_location_and_the_photos_are_kept(client, w):
+def test_no_location_is_asked_for_in_plain_words_and_the_photos_are_kept(client, w):
     from jingzhi.core.models import Attachment
 
     client.force_login(w.p.resident)
+    form = client.get(reverse("web:case_report")).content.decode()
+    # The page starts with no location at all: nothing at the map's centre is sent.
+    assert 'name="lon" id="id_lon" value=""' in form and 'id="id_location_source" value=""' in form
+    assert "还没有选择位置" in form and "经纬度" not in form
     response = client.post(
         reverse("web:case_report"),
-        {"description": "井盖没了，很危险", "lon": IN_SUB1[0], "lat": IN_SUB1[1], "photos": [png()]},
+        {"description": "井盖没了，很危险", "lon": "", "lat": "", "location_source": "", "photos": [png()]},
     )
     body = response.content.decode()
     assert response.status_code == 400
