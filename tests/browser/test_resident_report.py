@@ -185,3 +185,17 @@ def test_the_photo_button_is_a_large_tap_target_with_previews_and_removal(page_f
     shot(page, "resident-report-photos-phone", full_page=True)
     # Nothing scrolls sideways on a phone.
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
+
+def test_the_password_page_offers_residents_phone_sign_in_on_desktop_too(page_factory, login, city, shot):
+    page = page_factory({"width": 1280, "height": 860})
+    page.goto(f"/login/?next=/report/%3Fstreet%3D{STREET}")
+    shot(page, "resident-login-desktop")
+    page.get_by_test_id("phone-login").click()
+    page.wait_for_url(re.compile(r"/login/phone/\?next="))
+    assert page.locator("[data-testid=phone]").is_visible()
+    login(page, "resident")
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/report/")
+    _map_ready(page)
+    shot(page, "resident-report-desktop", full_page=True)

@@ -229,3 +229,29 @@ def test_the_public_report_map_shows_places_outside_the_residents_community_with
     assert all(f["properties"]["url"] is None for f in public["features"])
     bad = client.get(url, {**box, "level": "subdistrict", "scope": "public"})
     assert bad.status_code == 400 and "公开地图" in bad.json()["message"]
+
+
+# ---------------------------------------------------------------------------------------------------- English
+def test_the_phone_sign_in_and_the_report_form_are_english_apart_from_the_data(client, w, outbox, settings):
+    from jingzhi.web.tests.test_english import _chinese_chrome
+
+    client.cookies["django_language"] = "en"
+    settings.JINGZHI_DEMO = True
+    first = client.get(reverse("web:phone_login")).content.decode()
+    assert _chinese_chrome(first, ["精治"]) == []
+    sent = client.post(reverse("web:phone_login"), {"step": "send", "phone": PHONE}).content.decode()
+    assert _chinese_chrome(sent, ["精治"]) == [] and "valid for 5 minutes" in sent
+    failed = client.post(
+        reverse("web:phone_login"), {"step": "verify", "phone": PHONE, "code": "12"}
+    ).content.decode()
+    assert "The code must be 6 digits" in failed
+    client.force_login(w.p.resident)
+    form = client.get(f"/report/?street={STREET1}").content.decode()
+    assert _chinese_chrome(form, ["精治", "槐柏树胡同", "王阿姨", "wang"]) == []
+    assert "You are reporting a problem on" in form
+    places = client.get(reverse("web:case_report_places"), {"place": "石碑"}).content.decode()
+    assert _chinese_chrome(places, ["石碑社区", "丰泽街道"]) == []
+    error = client.post(
+        reverse("web:case_report"), {"description": "x", "lon": "", "lat": ""}
+    ).content.decode()
+    assert "We do not know where the problem is yet" in error
