@@ -2,7 +2,7 @@
 street board's QR code in under a minute. Two steps on one page — the number, then the six-digit code — and
 back to `next` (the report form with its ?street=). The rules (number format, resend wait, hourly and
 per-address limits, wrong-code limit, expiry, staff refused) are `accounts.actions`'; this page only shows
-their answers. In the demo (JINGZHI_DEMO with the console SMS backend) the code is also shown on the page,
+their answers. In the demo (`jingzhi demo`'s data or JINGZHI_DEMO, with the console SMS backend) the code is also shown on the page,
 since no text message is really sent; the server console prints it too.
 """
 
@@ -37,7 +37,9 @@ def demo_shows_code() -> bool:
     from jingzhi.core.sms import DEFAULT_BACKEND
 
     backend = getattr(settings, "JINGZHI_SMS_BACKEND", "") or DEFAULT_BACKEND
-    return bool(getattr(settings, "JINGZHI_DEMO", False)) and backend == DEFAULT_BACKEND
+    from jingzhi.web.context_processors import is_demo
+
+    return backend == DEFAULT_BACKEND and is_demo()
 
 
 def phone_login(request):

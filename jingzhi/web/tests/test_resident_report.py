@@ -117,6 +117,27 @@ def test_the_demo_shows_the_code_on_the_page_and_the_console_prints_it(client, w
     assert code in printed and "139****5678" in printed and PHONE not in printed
 
 
+def test_the_demo_built_by_jingzhi_demo_counts_without_the_setting(client, w, settings, tmp_path, capsys):
+    settings.JINGZHI_DEMO = False
+    settings.JINGZHI_SMS_BACKEND = ""
+    settings.VAR_DIR = tmp_path
+    (tmp_path / "demo.flag").write_text("1")
+    cache.clear()
+    body = client.post(reverse("web:phone_login"), {"step": "send", "phone": PHONE}).content.decode()
+    assert 'data-testid="demo-code"' in body
+    capsys.readouterr()
+
+
+def test_a_real_deployment_never_shows_the_code(client, w, settings, tmp_path, capsys):
+    settings.JINGZHI_DEMO = False
+    settings.JINGZHI_SMS_BACKEND = ""
+    settings.VAR_DIR = tmp_path
+    cache.clear()
+    body = client.post(reverse("web:phone_login"), {"step": "send", "phone": PHONE}).content.decode()
+    assert 'data-testid="demo-code"' not in body and 'data-testid="code"' in body
+    capsys.readouterr()
+
+
 def test_outside_the_demo_the_code_is_never_on_the_page(client, w, outbox, settings):
     settings.JINGZHI_DEMO = True  # the demo flag alone is not enough: texts really go out
     body = client.post(reverse("web:phone_login"), {"step": "send", "phone": PHONE}).content.decode()
