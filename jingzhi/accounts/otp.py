@@ -13,7 +13,7 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils.crypto import salted_hmac
@@ -116,7 +116,7 @@ def attempts_left(attempts: int) -> int:
     return max(0, max_attempts() - attempts)
 
 
-def wait_seconds(last_sent_at, now) -> int:
+def wait_seconds(last_sent_at: datetime | None, now: datetime) -> int:
     """Seconds until a number that was last sent a code at `last_sent_at` may ask again (0: now)."""
     if last_sent_at is None:
         return 0
