@@ -244,3 +244,27 @@ def test_a_gateway_failure_is_a_clear_error_and_spends_the_code(settings):
 class BrokenSms(sms.SmsBackend):
     def send(self, phone, text):
         raise sms.SmsError("gateway down")
+
+
+# ---------------------------------------------------------------------------------------------------- pure rules
+def test_a_code_is_six_digits_and_its_hash_depends_on_the_number():
+    code = otp.new_code()
+    assert re.fullmatch(r"\d{6}", code)
+    stored = otp.code_hash(PHONE, code)
+    assert otp.code_matches(stored, PHONE, code)
+    assert not otp.code_matches(stored, "13900000000", code)
+    assert code not in stored
+
+
+def test_the_wait_before_asking_again_counts_down_to_zero():
+    start = clock.now()
+    assert otp.wait_seconds(None, start) == 0
+    assert otp.wait_seconds(start, start + timedelta(seconds=15)) == 45
+    assert otp.wait_seconds(start, start + timedelta(seconds=60)) == 0
+
+
+def test_the_limits_come_from_settings(settings):
+    settings.JINGZHI_OTP_TTL_MINUTES = 10
+    settings.JINGZHI_OTP_MAX_ATTEMPTS = 3
+    assert otp.ttl() == timedelta(minutes=10)
+    assert otp.attempts_left(1) == 2 and otp.attempts_left(5) == 0
