@@ -199,3 +199,19 @@ def test_the_password_page_offers_residents_phone_sign_in_on_desktop_too(page_fa
     page.goto("/report/")
     _map_ready(page)
     shot(page, "resident-report-desktop", full_page=True)
+
+
+def test_nothing_scrolls_sideways_at_360_px(page_factory, login, city):
+    narrow = {"width": 360, "height": 740}
+    anonymous = page_factory(narrow)
+    anonymous.goto(f"/report/?street={STREET}")
+    anonymous.wait_for_url(re.compile(r"/login/phone/"))
+    assert anonymous.evaluate("() => document.documentElement.scrollWidth") <= 360
+    page = page_factory(narrow)
+    login(page, "resident")
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto(f"/report/?street={STREET}")
+    page.fill("[data-testid=place-search]", "社区")
+    page.wait_for_selector("[data-testid=place-choice]")
+    page.set_input_files("#id_photos", [_png("a.png"), _png("b.png"), _png("c.png"), _png("d.png")])
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
