@@ -46,6 +46,8 @@
   function bindInfo(feature, layer) {
     // Names come from imported boundary files: text, never HTML (web/text.js).
     var p = feature.properties || {};
+    // Placing a pin: a tap must not also pop up a place code over the pin (residents read names, below).
+    if (el.dataset.pin) return;
     var parts = [p.name + (p.code ? " · " + p.code : "")];
     if (p.level === "grid" && p.community) parts.push(p.community);
     layer.bindTooltip(lines(parts), { sticky: true });
