@@ -46,7 +46,13 @@ def phone_login(request):
     target = _next(request)
     if request.user.is_authenticated and request.method != "POST":
         return redirect(target)
-    context = {"next": target, "phone": "", "step": "phone", "error": None}
+    context = {
+        "next": target,
+        "phone": "",
+        "step": "phone",
+        "error": None,
+        "to_report": target.startswith(reverse("web:case_report")),
+    }
     status = 200
     if request.method == "POST":
         post = request.POST

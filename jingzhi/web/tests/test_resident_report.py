@@ -44,6 +44,8 @@ def test_an_anonymous_visitor_from_a_street_board_goes_to_phone_sign_in_keeping_
 
 def test_sign_up_by_phone_lands_on_the_report_form_with_the_street_preset(client, w, outbox):
     target = f"/report/?street={STREET1}"
+    first = client.get(reverse("web:phone_login"), {"next": target}).content.decode()
+    assert 'data-testid="back-to-report"' in first
     page = client.post(reverse("web:phone_login"), {"step": "send", "phone": "139 1234 5678", "next": target})
     assert page.status_code == 200 and 'data-testid="code"' in page.content.decode()
     assert outbox[-1]["phone"] == PHONE
