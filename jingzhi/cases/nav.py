@@ -88,6 +88,9 @@ def _resident(user) -> dict:
 
 def _inspector(user) -> dict:
     tasks, counts = queries.inspector_tasks(user)
+    now = clock.now()
+    for case in tasks:
+        case.light = case.sla(now)
     return {
         "key": "inspector",
         "role": "inspector",

@@ -99,7 +99,10 @@ def home_blocks(user) -> list[dict]:
                 "role": next((r for r in ("assessor", *permissions.ADMINS) if r in roles), "district_admin"),
                 "title": _("街巷检查"),
                 "template": "web/home/street_checks.html",
-                "context": {"due": due},
+                "context": {
+                    "due": due,
+                    "can_decide": bool(roles & set(permissions.ADMINS)) or access.is_superuser(user),
+                },
                 "order": (20 if "assessor" in roles else 35) + (0 if busy else IDLE),
             }
         )
