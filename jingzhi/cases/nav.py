@@ -1,6 +1,7 @@
 """The case pages in the header and on the home page (contract: `jingzhi.web.navigation`).
 
-Header: staff work from the workbench; everybody else reports a problem and follows their reports.
+Header: staff work from the workbench; everybody else (residents, and volunteers whose workbench would hold
+only their own reports) reports a problem and follows their reports.
 Home: a block per role — the resident's "反映问题" and their reports; the inspector's verify and check tasks
 on their beat; the operator's, shift lead's, dispatcher's and handler's queues with their counts; the
 administrators' month. Every figure comes from `cases.queries` (scoped there, in one place).
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jingzhi.accounts import access
-from jingzhi.cases import queries
+from jingzhi.cases import queries, workflow
 from jingzhi.core import clock
 
 # Per desk role: the queues whose first cases the block lists, then the tabs it counts. Queue names and
@@ -39,8 +40,19 @@ def is_staff(user) -> bool:
     return access.can_view_staff_pages(user)
 
 
+def works_cases(user) -> bool:
+    """Whether the workbench holds work of this person's: a role that sees cases by place or department
+    (`workflow.PLACE_ROLES`, handlers), Django staff or a superuser. Volunteers (stewards, council members)
+    may open it, but it would only list their own reports: their header offers 我的上报 instead."""
+    return bool(
+        access.is_superuser(user)
+        or getattr(user, "is_staff", False)
+        or access.has_role(user, *workflow.PLACE_ROLES, workflow.HANDLER)
+    )
+
+
 def entries(user) -> list[dict]:
-    if is_staff(user):
+    if works_cases(user):
         return [
             {
                 "key": "cases_workbench",

@@ -1,5 +1,6 @@
 """Header links of the place browser and the grid map (contract: `jingzhi.web.navigation`). Both are for
-people who work a jurisdiction — every role but resident; a resident's place is their report form."""
+people who work a jurisdiction or a department's cases — not residents, and not the volunteers (stewards,
+council members), whose place is their street: a short header on their phones."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhi.accounts import access
 
+NOT_PLACE_WORK = {"resident", "steward", "council_member"}
+
 
 def works_places(user) -> bool:
-    return access.is_superuser(user) or bool(access.roles_of(user) - {"resident"})
+    return access.is_superuser(user) or bool(access.roles_of(user) - NOT_PLACE_WORK)
 
 
 def entries(user) -> list[dict]:

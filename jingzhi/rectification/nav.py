@@ -1,7 +1,7 @@
 """十无一创建 in the header and on the home page (contract: `jingzhi.web.navigation`).
 
-Header: the street list for the people who may open a street's page (`permissions.STREET_STAFF`), and
-"我的街巷" for chiefs and stewards. Home: the chief's streets with what is due (the task letter to sign,
+Header: the street list for the staff who may open a street's page (`permissions.STREET_STAFF`; a steward's
+one street is in "我的街巷"), and "我的街巷" for chiefs and stewards. Home: the chief's streets with what is due (the task letter to sign,
 failing items, overdue cases and plan items), the steward's streets with this week's patrol log, a council
 member's street as its public page shows it, and for assessors and administrators the streets not yet
 checked this month. Reads come from `rectification.queries`, scoped there.
@@ -20,7 +20,8 @@ IDLE = 50
 
 
 def works_streets(user) -> bool:
-    return access.has_role(user, *permissions.STREET_STAFF)
+    """The street list is for those who work many streets; a steward's street is in 我的街巷."""
+    return access.has_role(user, *(r for r in permissions.STREET_STAFF if r != "steward"))
 
 
 def keeps_streets(user) -> bool:

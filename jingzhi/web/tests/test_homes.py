@@ -191,7 +191,8 @@ def test_a_council_member_sees_their_street_through_its_public_page_only(client,
     body = response.content.decode()
     assert f'href="/s/{STREET1}/"' in body and f"/report/?street={STREET1}" in body
     assert STREET2 not in body and f'href="/streets/{STREET1}/"' not in body
-    assert "streets" not in _nav(response) and "cases_workbench" in _nav(response)
+    assert "streets" not in _nav(response) and "cases_workbench" not in _nav(response)
+    assert "my_reports" in _nav(response)  # their workbench would list only their own reports
     listed = client.get(reverse("web:streets")).content.decode()
     assert f'href="/streets/{STREET1}/"' not in listed  # the page it would lead to is not theirs
 
