@@ -538,9 +538,7 @@ def mine(request):
         _with_links(s.overdue_cases)
         for r in s.failing_items:
             r.case_url = _case_url(r.case) if r.case_id else ""
-    from jingzhi.rectification.models import StewardAssignment
-
-    stewarding = list(StewardAssignment.objects.filter(user=request.user, is_active=True))
+    stewarding = queries.stewarding_for(request.user)
     return render(
         request,
         "web/streets/mine.html",
