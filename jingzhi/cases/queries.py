@@ -566,3 +566,80 @@ def find_duplicate_ids(
             near.append((round(metres, 1), pk))
     near.sort()
     return [(pk, metres) for metres, pk in near[:limit]]
+
+
+# ---------------------------------------------------------------------------------------------------- home page
+# What an inspector goes out for: cases to verify (reported, or sent to verify) and handled cases to check.
+INSPECTOR_TASK_STATES = {
+    "verify": (workflow.REPORTED, workflow.VERIFYING),
+    "check": (workflow.PENDING_CHECK,),
+}
+
+
+def beat_q(user: Reader) -> Q | None:
+    """The inspector's beat: the cases inside the places of the user's inspector assignments (a grid set, a
+    community…), not whatever else their other roles cover. None means everywhere (superuser)."""
+    codes = access.scope_codes(user, roles=[workflow.INSPECTOR])
+    if codes is None:
+        return None
+    q = Q(pk__in=[])
+    for code in codes:
+        q |= code_q(code)
+    return q
+
+
+def inspector_tasks(user: Reader, *, limit: int = 50) -> tuple[list[Case], dict[str, int]]:
+    """The verify and check tasks on the user's beat, soonest due first (at most `limit`), and how many of
+    each there are. Each case carries `task` ("verify" or "check"). The page sorts them by distance once it
+    knows where the inspector stands."""
+    if not _live(user):
+        return [], {name: 0 for name in INSPECTOR_TASK_STATES}
+    q = beat_q(user)
+    qs = Case.objects.all() if q is None else Case.objects.filter(q)
+    states = [s for group in INSPECTOR_TASK_STATES.values() for s in group]
+    counts = {
+        name: qs.filter(state__in=group).order_by().count() for name, group in INSPECTOR_TASK_STATES.items()
+    }
+    rows = list(
+        list_queryset(qs.filter(state__in=states)).order_by(
+            F("step_deadline").asc(nulls_last=True), "reported_at", "id"
+        )[:limit]
+    )
+    for case in rows:
+        case.task = "check" if case.state == workflow.PENDING_CHECK else "verify"
+    return rows, counts
+
+
+def month_start(now: datetime) -> datetime:
+    """Midnight on the first of `now`'s month in the site's time zone."""
+    from django.utils import timezone
+
+    local = timezone.localtime(now)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def month_summary(user: Reader, *, now: datetime | None = None) -> dict:
+    """The month so far in the user's jurisdiction (the cases they can see): cases opened and closed since
+    the first of the month, open cases past their step deadline now, whistles with a case still open, and
+    the share of this month's closed cases whose handling finished by its deadline (None when none had one).
+
+    Counted live from indexed columns (reported_at, state + closed_at, state + step_deadline); the assessment
+    app's monthly figures come from its snapshots — this is the day-to-day glance."""
+    now = now or clock.now()
+    start = month_start(now)
+    visible = cases_visible_to(user)
+    closed = visible.filter(state=workflow.CLOSED, closed_at__gte=start)
+    timed = closed.filter(handle_deadline__isnull=False, handled_at__isnull=False)
+    timed_count = timed.order_by().count()
+    on_time = timed.filter(handled_at__lte=F("handle_deadline")).order_by().count()
+    whistles = Whistle.objects.filter(cases__in=visible.filter(state__in=workflow.OPEN_STATES).values("pk"))
+    return {
+        "month": f"{start:%Y-%m}",
+        "opened": visible.filter(reported_at__gte=start).order_by().count(),
+        "closed": closed.order_by().count(),
+        "overdue": visible.filter(state__in=workflow.OPEN_STATES, step_deadline__lt=now).order_by().count(),
+        "whistles_open": whistles.order_by().values("pk").distinct().count(),
+        "on_time_rate": round(100 * on_time / timed_count) if timed_count else None,
+        "on_time": on_time,
+        "timed": timed_count,
+    }

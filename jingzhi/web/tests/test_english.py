@@ -113,8 +113,9 @@ def test_home_page_of_a_subdistrict_admin_is_english_apart_from_the_data(english
         "Places",
         "Grid map",
         "Log out",
-        "Shortcuts",
-        "Browse places",
+        "This month",
+        "Opened this month",
+        "Street checks",
         "Refined urban governance",
         "Subdistrict administrator",
     ):
