@@ -210,7 +210,9 @@ def _load_street(
 
     rng = random.Random(f"{SEED}:{street.code}")
     suffix = street.code[6:9]
-    with clock.frozen(timezone.make_aware(datetime(start.year, start.month, 2, 9))):
+    # The chief is appointed, and the letter issued, on the day the letter starts; the chief signs it two
+    # days later (a letter may not be signed before it starts or before its chief took office).
+    with clock.frozen(timezone.make_aware(datetime(start.year, start.month, start.day, 9))):
         if not ChiefAssignment.objects.filter(street_code=street.code).exists():
             if street.code.endswith("S001") and suffix == "001" and demo_chief is not None:
                 user, rank, title = demo_chief, "street", "街道办事处副主任"
@@ -244,7 +246,10 @@ def _load_street(
             )
             result.letters += 1
             if position % 5 != 4:  # most chiefs have signed; a few still have to
-                actions.do_sign_task_letter(actor=None, letter_id=letter.pk)
+                with clock.frozen(
+                    timezone.make_aware(datetime(start.year, start.month, start.day, 10)) + timedelta(days=2)
+                ):
+                    actions.do_sign_task_letter(actor=None, letter_id=letter.pk)
         if (
             position % 7 in (0, 1)
             and not GradeChange.objects.filter(street_code=street.code, kind="award").exists()
