@@ -235,6 +235,12 @@ class ProjectEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.project_id} {self.action}"
 
+    @property
+    def label(self) -> str:
+        if self.action == "create":
+            return workflow.state_label(self.to_state)
+        return workflow.action_label(self.action)
+
 
 class CoApplicant(models.Model):
     """A household co-signing a declared need (民需申报型)."""
