@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jingzhi.projects import workflow as wf
@@ -181,6 +181,8 @@ def test_the_flowchart_draws_every_state_and_every_type_from_the_table():
 
 
 # ------------------------------------------------------------------------------------------------ properties
+# Timing belongs in bench/: a loaded machine must not fail a property for drawing slowly.
+PROPERTY = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 choices = st.sampled_from(wf.CHOICES)
 weights = st.fractions(min_value=Fraction(1, 100), max_value=200, max_denominator=100)
 proportions = st.fractions(min_value=0, max_value=1, max_denominator=12)
@@ -200,6 +202,7 @@ def rounds(draw):
     return eligible, counted, rules
 
 
+@PROPERTY
 @given(rounds())
 def test_the_tally_agrees_with_the_definition(case):
     eligible, counted, rules = case
@@ -218,6 +221,7 @@ def test_the_tally_agrees_with_the_definition(case):
     assert sum(result.weights.values()) == sum((eligible[u] for u in counted), Fraction(0))
 
 
+@PROPERTY
 @given(rounds(), st.sampled_from(wf.CHOICES))
 def test_one_more_supporter_never_turns_a_pass_into_a_fail(case, extra):
     eligible, counted, rules = case
@@ -230,6 +234,7 @@ def test_one_more_supporter_never_turns_a_pass_into_a_fail(case, extra):
         assert after.passed
 
 
+@PROPERTY
 @given(rounds(), st.integers(min_value=1, max_value=50))
 def test_scaling_every_weight_changes_nothing(case, factor):
     eligible, counted, rules = case
@@ -237,6 +242,7 @@ def test_scaling_every_weight_changes_nothing(case, factor):
     assert wf.tally(eligible, counted, rules).outcome == wf.tally(scaled, counted, rules).outcome
 
 
+@PROPERTY
 @given(st.lists(st.tuples(st.integers(0, 8), choices, st.sampled_from(wf.CHANNELS)), max_size=60))
 def test_dedup_counts_one_ballot_per_unit_and_agrees_with_the_refusal_rule(raw):
     ballots = [wf.BallotRecord(f"h{u}", c, ch, i) for i, (u, c, ch) in enumerate(raw)]
