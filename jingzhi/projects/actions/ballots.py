@@ -306,14 +306,21 @@ def do_cast_ballot(
 
 
 def do_close_vote(*, actor, project_id) -> Round:
-    """Close the open round and decide: passed → publicity for the rules' period; failed → rejected. The
-    office closes early only at or after the closing time; the system closes when it is due."""
+    """Close the open round and decide: passed → publicity for the rules' period; failed → rejected. Not
+    before the closing time, unless every unit on the register has voted."""
     with transaction.atomic():
         project = permissions.access_project(actor, project_id, for_update=True)
         round_ = Round.objects.select_for_update().filter(project=project, status=Round.Status.OPEN).first()
         check_step(actor, project, workflow.CLOSE_VOTE_PASS)
         if round_ is None:
             raise VotingClosed(_("没有进行中的表决"), fields={"project": project.pk})
+        everyone = not round_.register.filter(voted_at__isnull=True).exists()
+        if clock.now() < round_.closes_at and not everyone:
+            raise InvalidInput(
+                _("表决截止时间 %(t)s 未到，且仍有住户未投票，不能提前结束")
+                % {"t": timezone.localtime(round_.closes_at).strftime("%Y-%m-%d %H:%M")},
+                fields={"closes_at": "not_yet"},
+            )
         result = round_tally(round_)
         round_.status, round_.closed_at, round_.result = Round.Status.CLOSED, clock.now(), result.as_data()
         round_.save(update_fields=["status", "closed_at", "result"])
