@@ -430,9 +430,14 @@ def project_act(request, pk, name):
     try:
         messages.success(request, handler(request, request.user, project.pk))
     except ApplicationError as exc:
+        # The project page again with the refusal on it, answered with the refusal's 4xx status.
         messages.error(request, exc.message)
         if request.headers.get("HX-Request"):
             return HttpResponse(exc.message, status=exc.status)
+        request.method = "GET"
+        response = project_detail(request, project.pk)
+        response.status_code = exc.status
+        return response
     return HttpResponseRedirect(
         reverse("web:project_detail", args=[project.pk]) + (f"#{anchor}" if anchor else "")
     )

@@ -45,6 +45,8 @@ def do_import_register(*, actor, source) -> list[Household]:
     """Import the register of one or more communities the actor keeps. Refused as a whole, each problem with
     its row: an unknown community (an address outside any known place), a community outside the actor's
     jurisdiction, an address twice in the file, an unknown account, a non-positive floor area."""
+    if actor is not None and not permissions.is_office_user(actor):
+        raise PermissionDenied(_("只有街道或区管理员可以导入住户登记"))
     problems = tabular.Problems(RegisterProblems)
     book = tabular.open_book(source, error=RegisterProblems)
     rows = tabular.read_sheet(book.sheets[book.first()], REGISTER_SPEC, problems)
@@ -87,8 +89,6 @@ def do_import_register(*, actor, source) -> list[Household]:
     if not rows and not problems:
         problems.add(_("表中没有住户"))
     problems.raise_if_any()
-    if actor is not None and not permissions.is_office_user(actor):
-        raise PermissionDenied(_("只有街道或区管理员可以导入住户登记"))
     saved = []
     with transaction.atomic():
         for row in rows:
