@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from fractions import Fraction
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from jingzhi.accounts import access
 from jingzhi.projects import permissions, workflow
@@ -82,27 +82,17 @@ def current_round(project: Project) -> Round | None:
 
 
 def round_tally(round_: Round) -> workflow.Tally:
-    """Recount a round from its frozen register and counted ballots."""
+    """Count a round: its frozen register's size and its counted ballots grouped by choice and weight (one
+    counted ballot per unit is guaranteed where ballots are written: the action and the unique constraint)."""
     rules = workflow.Rules.from_data(round_.rules)
-    eligible = {
-        unit: Fraction(weight)
-        for unit, weight in RegisterEntry.objects.filter(round=round_).values_list("unit", "weight")
-    }
-    digests = {_digest_of(round_, unit): unit for unit in eligible}
-    counted = {
-        digests[d]: choice
-        for d, choice in Ballot.objects.filter(round=round_, counted=True).values_list(
-            "unit_digest", "choice"
-        )
-        if d in digests
-    }
-    return workflow.tally(eligible, counted, rules)
-
-
-def _digest_of(round_: Round, unit: str) -> str:
-    from jingzhi.projects.actions.ballots import unit_digest
-
-    return unit_digest(round_.pk, unit)
+    eligible = RegisterEntry.objects.filter(round=round_).count()
+    groups = (
+        Ballot.objects.filter(round=round_, counted=True)
+        .values_list("choice", "weight")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return workflow.tally_groups(eligible, ((c, Fraction(w), n) for c, w, n in groups), rules)
 
 
 def reconciliation(round_: Round) -> list[dict]:

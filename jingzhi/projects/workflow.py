@@ -470,16 +470,34 @@ def tally(eligible: Mapping[str, Fraction], counted: Mapping[str, str], rules: R
             continue
         voted += 1
         weights[choice] += eligible[unit]
-    n = len(eligible)
-    result = Tally(n, voted, weights, FAILED_TURNOUT)
+    return decide(len(eligible), voted, weights, rules)
+
+
+def tally_groups(eligible_units: int, groups: Iterable[tuple[str, Fraction, int]], rules: Rules) -> Tally:
+    """The same decision from counted ballots grouped as (choice, weight, how many), which is what the
+    database hands over in one GROUP BY when each unit's one counted ballot is already marked (the actions
+    and the unique constraint see to that). Equal to `tally()` on the same ballots (a property test)."""
+    weights: dict[str, Fraction] = {c: Fraction(0) for c in CHOICES}
+    voted = 0
+    for choice, weight, count in groups:
+        if choice not in weights:
+            continue
+        voted += count
+        weights[choice] += Fraction(weight) * count
+    return decide(eligible_units, voted, weights, rules)
+
+
+def decide(n: int, voted: int, weights: Mapping[str, Fraction], rules: Rules) -> Tally:
+    """Turnout first, then support (see `tally`)."""
     if n == 0 or Fraction(voted, n) < rules.turnout:
-        return result
-    decided = result.decided
+        return Tally(n, voted, weights, FAILED_TURNOUT)
+    full, partial = weights.get(FULL, Fraction(0)), weights.get(PARTIAL, Fraction(0))
+    decided = full + partial + weights.get(OPPOSE, Fraction(0))
     if decided == 0:
         return Tally(n, voted, weights, FAILED_SUPPORT)
-    if weights[FULL] / decided >= rules.support:
+    if full / decided >= rules.support:
         return Tally(n, voted, weights, PASSED_FULL)
-    if rules.partial_allowed and (weights[FULL] + weights[PARTIAL]) / decided >= rules.support:
+    if rules.partial_allowed and (full + partial) / decided >= rules.support:
         return Tally(n, voted, weights, PASSED_PARTIAL)
     return Tally(n, voted, weights, FAILED_SUPPORT)
 

@@ -41,10 +41,13 @@ def _moment(value, field: str, label: str) -> datetime:
         try:
             moment = datetime.fromisoformat(str(value).strip())
         except (TypeError, ValueError):
-            raise InvalidInput(
-                _("%(label)s应为日期时间（YYYY-MM-DD HH:MM），收到“%(v)s”") % {"label": label, "v": value},
-                fields={field: "invalid"},
-            ) from None
+            moment = None
+    if moment is None or not 2000 <= moment.year <= 2100:
+        raise InvalidInput(
+            _("%(label)s应为 2000–2100 年间的日期时间（YYYY-MM-DD HH:MM），收到“%(v)s”")
+            % {"label": label, "v": value},
+            fields={field: "invalid"},
+        )
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
@@ -59,8 +62,8 @@ def _amount(value, field: str, label: str) -> Decimal | None:
         raise InvalidInput(
             _("%(label)s应为数字，收到“%(v)s”") % {"label": label, "v": value}, fields={field: "invalid"}
         ) from None
-    if not number.is_finite() or number < 0:
-        raise InvalidInput(_("%(label)s应为非负数") % {"label": label}, fields={field: "invalid"})
+    if not number.is_finite() or number < 0 or number >= 10**12:
+        raise InvalidInput(_("%(label)s应为小于一万亿的非负数") % {"label": label}, fields={field: "invalid"})
     return number
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from jingzhi.core import audit, clock
 from jingzhi.core.errors import InvalidInput
+from jingzhi.core.ids import parse_id
 from jingzhi.projects import permissions, workflow
 from jingzhi.projects.exceptions import DuplicateBallot, NotOnRegister, VotingClosed
 from jingzhi.projects.models import Ballot, Household, HouseholdMember, Project, RegisterEntry, Round
@@ -234,16 +235,13 @@ def do_cast_ballot(
                 if actor is not None
                 else {workflow.OFFICE},
             )
-            household = (
-                Household.objects.filter(pk=household_id).first()
-                if str(household_id or "").isdigit()
-                else None
-            )
+            household_pk = parse_id(household_id)
+            household = Household.objects.filter(pk=household_pk).first() if household_pk else None
             if household is None:
                 raise InvalidInput(_("请选择投票的住户"), fields={"household": "required"})
             entries = entries.filter(household=household)
             if rules.unit == workflow.UNIT_PERSON:
-                entries = entries.filter(member_id=member_id)
+                entries = entries.filter(member_id=parse_id(member_id))
             entry = entries.select_related("household").first()
             if entry is None:
                 raise NotOnRegister(

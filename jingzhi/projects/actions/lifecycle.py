@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from jingzhi.core import audit, clock
 from jingzhi.core.errors import Conflict, InvalidInput, PermissionDenied
+from jingzhi.core.ids import parse_id
 from jingzhi.projects import permissions, workflow
 from jingzhi.projects.exceptions import NotOnRegister
 from jingzhi.projects.models import (
@@ -214,10 +215,10 @@ def do_record_meeting(
     held_at = _moment(held_at, "held_at", _("召开时间"))
     try:
         quorum = int(quorum)
-        if quorum < 1:
+        if not 1 <= quorum <= 1000:
             raise ValueError
     except (TypeError, ValueError):
-        raise InvalidInput(_("法定人数应为正整数"), fields={"quorum": "invalid"}) from None
+        raise InvalidInput(_("法定人数应为 1 到 1000 的整数"), fields={"quorum": "invalid"}) from None
     groups = dict(Attendee.Group.choices)
     invited = [g for g in invited_groups or [] if g]
     bad = [g for g in invited if g not in groups]
@@ -407,7 +408,8 @@ def do_start_delivery(*, actor, project_id, department=None, vendor: str = "", b
     budget = _amount(budget, "budget", _("预算"))
     dept = None
     if department not in (None, ""):
-        dept = Department.objects.filter(pk=getattr(department, "pk", department), is_active=True).first()
+        dept_pk = parse_id(getattr(department, "pk", department))
+        dept = Department.objects.filter(pk=dept_pk, is_active=True).first() if dept_pk else None
         if dept is None:
             raise InvalidInput(_("责任部门不存在"), fields={"department": "unknown"})
     with transaction.atomic():
@@ -464,11 +466,11 @@ def do_accept_delivery(*, actor, project_id, note: str, representatives) -> Proj
     note = _required(note, "note", _("请填写验收意见"), 5000)
     try:
         representatives = int(representatives)
-        if representatives < 1:
+        if not 1 <= representatives <= 1000:
             raise ValueError
     except (TypeError, ValueError):
         raise InvalidInput(
-            _("验收须有居民代表参加（至少 1 人）"), fields={"representatives": "invalid"}
+            _("验收须有居民代表参加（1 到 1000 人）"), fields={"representatives": "invalid"}
         ) from None
     with transaction.atomic():
         project = permissions.access_project(actor, project_id, for_update=True)

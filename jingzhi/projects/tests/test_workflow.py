@@ -254,3 +254,15 @@ def test_dedup_counts_one_ballot_per_unit_and_agrees_with_the_refusal_rule(raw):
         if wf.ballot_refusal(live[b.unit].channel if b.unit in live else None, b.channel) is None:
             live[b.unit] = b
     assert live == counted
+
+
+@PROPERTY
+@given(rounds())
+def test_the_grouped_tally_the_database_feeds_equals_the_tally_per_unit(case):
+    eligible, counted, rules = case
+    groups: dict[tuple[str, Fraction], int] = {}
+    for unit, choice in counted.items():
+        key = (choice, eligible[unit])
+        groups[key] = groups.get(key, 0) + 1
+    grouped = wf.tally_groups(len(eligible), [(c, w, n) for (c, w), n in groups.items()], rules)
+    assert grouped == wf.tally(eligible, counted, rules)
