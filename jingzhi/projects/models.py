@@ -360,7 +360,9 @@ class Ballot(models.Model):
                 fields=["round", "unit_digest"], condition=Q(counted=True), name="projects_one_counted_ballot"
             )
         ]
-        indexes = [models.Index(fields=["round", "counted", "choice", "weight"], name="projects_ballot_tally")]
+        indexes = [
+            models.Index(fields=["round", "counted", "choice", "weight"], name="projects_ballot_tally")
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.channel}"
