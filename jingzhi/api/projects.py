@@ -347,7 +347,7 @@ class ProjectListView(ApiView):
         operation_id="projects_list",
         summary=str(_("项目列表：公开的项目与本辖区的项目")),
         tags=TAG,
-        responses={200: ProjectSerializer(many=True), **error_responses()},
+        responses={200: ProjectSerializer(many=True), **error_responses(404)},
     )
     def get(self, request):
         _a, permissions, queries, _w = _m()
