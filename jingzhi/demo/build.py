@@ -69,6 +69,7 @@ class DemoResult:
     duty_rules_created: int = 0
     cases_created: int = 0
     street_inspections_created: int = 0
+    projects_created: int = 0
     logins: list[dict] = field(default_factory=list)
 
     @property
@@ -224,6 +225,9 @@ def build_demo(
         result.street_inspections_created = load_demo_rectification(
             actor=actor, months=street_months
         ).inspections
+    from jingzhi.demo.projects import load_demo_projects
+
+    result.projects_created = load_demo_projects(actor=actor)
     write_flag()
     return result
 

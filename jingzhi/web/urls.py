@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jingzhi.web import cases_urls, inbox, media, phone_login, rectification_urls, views
+from jingzhi.web import cases_urls, inbox, media, phone_login, projects_urls, rectification_urls, views
 
 app_name = "web"
 urlpatterns = [
@@ -22,4 +22,5 @@ urlpatterns = [
     path("attachments/<int:pk>/<str:variant>/", media.attachment_file, name="attachment"),
     *cases_urls.urlpatterns,
     *rectification_urls.urlpatterns,
+    *projects_urls.urlpatterns,
 ]
