@@ -116,10 +116,15 @@ def roster_for(council: Council, month: date) -> Roster | None:
     return Roster.objects.filter(council=council, month=month.replace(day=1)).first()
 
 
-def roster_calendar(council: Council, month: date) -> tuple[Roster | None, list[list[CalendarDay]]]:
-    """The month's roster as weeks (Monday first) of days, each with its shifts and their status."""
+def roster_calendar(
+    council: Council, month: date, *, drafts: bool = False
+) -> tuple[Roster | None, list[list[CalendarDay]]]:
+    """The month's roster as weeks (Monday first) of days, each with its shifts and their status. An
+    unpublished roster is shown only with `drafts` (to the organisers)."""
     first = month.replace(day=1)
     roster = roster_for(council, first)
+    if roster is not None and roster.published_at is None and not drafts:
+        roster = None
     shifts: dict[date, list] = {}
     if roster is not None:
         for s in roster.shifts.select_related("member__user", "round").order_by("day", "member__position"):
