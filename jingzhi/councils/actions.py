@@ -580,7 +580,12 @@ def do_generate_roster(*, actor: Actor, council_id: RowId, month) -> Roster:
         members = list(council.members.filter(is_active=True).order_by("position", "id"))
         if not members:
             raise InvalidInput(_("理事会没有在任成员，无法排班"), fields={"council": "empty"})
-        days = workflow.month_days(first)
+        # A roster made mid-month starts today: days already gone cannot be patrolled (nor be "missed").
+        days = [d for d in workflow.month_days(first) if d >= today()]
+        if not days:
+            raise InvalidInput(
+                _("%(m)s已经过去，不能再排班") % {"m": f"{first:%Y-%m}"}, fields={"month": "past"}
+            )
         away: dict[int, set[date]] = {}
         for member_id, day in Unavailability.objects.filter(
             member__in=members, day__gte=days[0], day__lte=days[-1]
