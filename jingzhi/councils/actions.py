@@ -926,7 +926,7 @@ def do_report_finding(
         if patrol.finished_at is not None:
             raise InvalidInput(_("本次巡查已签退，不能再上报发现"), fields={"shift": "finished"})
         if x is None:
-            x, y = _area_point(shift.council)
+            x, y = area_point(shift.council)
         case = do_open_case(
             actor=actor,
             source="council",
@@ -950,7 +950,8 @@ def do_report_finding(
     return finding
 
 
-def _area_point(council: Council) -> tuple[float, float]:
+def area_point(council: Council) -> tuple[float, float]:
+    """A point on the council's street (its middle) or inside its community, for a report without a pin."""
     from shapely.geometry import shape
 
     from jingzhi.geo.queries import place_by_code

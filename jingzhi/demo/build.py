@@ -219,6 +219,11 @@ def build_demo(
         result.street_inspections_created = load_demo_rectification(
             actor=actor, months=street_months
         ).inspections
+    from jingzhi.demo.councils import (
+        load_demo_councils,  # 多元共治: councils, rosters, meetings, party members
+    )
+
+    load_demo_councils(actor=actor)
     write_flag()
     return result
 
