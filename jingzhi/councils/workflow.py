@@ -8,7 +8,8 @@ council's holiday policy, and returns who patrols which day. It guarantees, when
 - nobody's count can be evened out any further: there is no chain of reassignments that moves a day from a
   member with c patrols to one with c − 2 or fewer (so with no unavailable days, or whenever the
   availability allows it, max − min ≤ 1 over the month);
-- ties go by the rotation order, so the month reads as a daily rotation.
+- the month reads as a daily rotation: each day goes to the available member whose turn is longest ago
+  (rotation order at the start), and a member who could not patrol keeps their place at the front.
 Days that cannot be covered (fewer available members than `per_day`) are refused with the list of those
 days, before anything is assigned.
 """
@@ -87,44 +88,55 @@ def generate_roster(
     if per_day < 1:
         raise ValueError("per_day must be at least 1")
     order = list(dict.fromkeys(members))
-    rank = {m: i for i, m in enumerate(order)}
-    away = {m: frozenset(unavailable.get(m, ())) for m in order} if unavailable else {}
-    holiday_set = frozenset(holidays)
+    nobody: frozenset[date] = frozenset()
+    away = {m: frozenset(unavailable.get(m, ())) or nobody for m in order} if unavailable else {}
+    holiday_set = frozenset(holidays) if holiday_policy == SKIP else nobody
     kept: list[date] = []
     skipped: list[date] = []
     for d in sorted(set(days)):
-        (skipped if holiday_policy == SKIP and d in holiday_set else kept).append(d)
-    if away:
-        free = {d: [m for m in order if d not in away[m]] for d in kept}
-    else:
-        free = {d: order for d in kept}
-    short = [d for d in kept if len(free[d]) < per_day]
+        (skipped if d in holiday_set else kept).append(d)
+
+    # The rotation: a queue ordered by whose turn is longest ago (rotation order for those not yet on duty).
+    # Each day takes the first available members of the queue and sends them to its end, so a member who
+    # could not patrol keeps their place at the front. With everybody available this is the round-robin.
+    queue = list(order)
+    counts = dict.fromkeys(order, 0)
+    shifts: dict[date, list[Hashable]] = {}
+    short: list[date] = []
+    if per_day == 1:
+        # The common case, kept tight: the first available member of the queue.
+        off = {m: a for m, a in away.items() if a}
+        for d in kept:
+            for i, m in enumerate(queue):  # noqa: B007 - i and m are used after the break
+                if m not in off or d not in off[m]:
+                    break
+            else:
+                short.append(d)
+                continue
+            del queue[i]
+            queue.append(m)
+            counts[m] += 1
+            shifts[d] = [m]
+    for d in kept if per_day > 1 else ():
+        if away:
+            chosen = [m for m in queue if d not in away[m]][:per_day]
+            if len(chosen) < per_day:
+                short.append(d)
+                continue
+        else:
+            if len(queue) < per_day:
+                short.append(d)
+                continue
+            chosen = queue[:per_day]
+        for m in chosen:
+            queue.remove(m)
+            queue.append(m)
+            counts[m] += 1
+        shifts[d] = chosen if per_day == 1 else sorted(chosen, key=order.index)
     if short:
         raise RosterInfeasible(short, per_day)
-
-    counts = dict.fromkeys(order, 0)
-    last_on = dict.fromkeys(order, -1)
-    shifts: dict[date, list[Hashable]] = {}
-    # Greedy in date order: the available members with the fewest patrols so far, then the one whose turn is
-    # longest ago, then rotation order. With everybody available this is exactly the round-robin.
-    for i, d in enumerate(kept):
-        candidates = free[d]
-        if per_day == 1:
-            best = candidates[0]
-            bk = (counts[best], last_on[best], rank[best])
-            for m in candidates:
-                k = (counts[m], last_on[m], rank[m])
-                if k < bk:
-                    best, bk = m, k
-            chosen = [best]
-        else:
-            chosen = sorted(candidates, key=lambda m: (counts[m], last_on[m], rank[m]))[:per_day]
-            chosen.sort(key=rank.__getitem__)
-        for m in chosen:
-            counts[m] += 1
-            last_on[m] = i
-        shifts[d] = chosen
     if away and order and max(counts.values()) - min(counts.values()) > 1:
+        free = {d: [m for m in order if d not in away[m]] for d in kept}
         _even_out(shifts, free, counts)
     return Roster(shifts=shifts, skipped=skipped)
 

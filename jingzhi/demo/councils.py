@@ -192,7 +192,7 @@ def _property_company(today: date) -> int:
     company = actions.do_register_property_company(
         actor=admin,
         name="京城物业",
-        code=f"{D}-WY01",
+        code=DEPARTMENT_CODES[0],
         subdistrict_code=SUB1,
         places=[COMMUNITY1],
         contact="钱经理",
