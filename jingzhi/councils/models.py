@@ -124,8 +124,8 @@ class MembershipChange(models.Model):
     member = models.ForeignKey(CouncilMember, on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField(_("变更"), max_length=8, choices=Kind.choices)
     on = models.DateField(_("日期"))
-    old_role = models.CharField(_("原职务"), max_length=16, blank=True)
-    new_role = models.CharField(_("新职务"), max_length=16, blank=True)
+    old_role = models.CharField(_("原职务"), max_length=16, choices=MemberRole.choices, blank=True)
+    new_role = models.CharField(_("新职务"), max_length=16, choices=MemberRole.choices, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:

@@ -263,9 +263,20 @@ def is_overdue(item: ActionItem) -> bool:
 
 # ---------------------------------------------------------------------------------------- party members
 def registrations_of(user: Reader) -> list[PartyMember]:
+    """The user's registrations, each with `community_name` (from the active boundary generation)."""
+    from jingzhi.geo.models import Community
+
     if not getattr(user, "is_authenticated", False):
         return []
-    return list(PartyMember.objects.filter(user=user).select_related("organisation"))
+    rows = list(PartyMember.objects.filter(user=user).select_related("organisation"))
+    names = dict(
+        Community.objects.filter(
+            generation__is_active=True, code__in=[r.community_code for r in rows]
+        ).values_list("code", "name")
+    )
+    for r in rows:
+        r.community_name = names.get(r.community_code, r.community_code)
+    return rows
 
 
 def task_board(user: Reader) -> list[CommunityTask]:

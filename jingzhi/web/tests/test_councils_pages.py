@@ -154,3 +154,80 @@ def test_a_party_member_registers_once_and_signs_up(client, cworld, pin):
     )
     page = client.get(url).content.decode()
     assert "社区清洁日" in page
+
+
+def _council_text() -> list[str]:
+    """The Chinese data of the councils tables (names, titles, checklist items): shown as entered."""
+    from django.apps import apps
+    from django.db import models
+
+    values = set()
+    for model in apps.get_app_config("councils").get_models():
+        fields = [
+            f.name
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField | models.JSONField) and not f.choices
+        ]
+        for row in model.objects.values_list(*fields) if fields else []:
+            for value in row:
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, str) and item:
+                        values.update([item, item[:30], item[:29]])
+    return sorted(values)
+
+
+def test_every_council_page_is_english_apart_from_the_data(client, cworld, pin):
+    from jingzhi.web.tests.test_english import _chinese_chrome, _stored_text
+
+    shift = _published(cworld)
+    me = shift.member.user
+    client.force_login(me)
+    url = reverse("web:council_shift", args=[shift.pk])
+    client.post(url, {"step": "start"})
+    client.post(url, {"step": "finding", "description": "胡同口井盖没了"})
+    client.get(url)  # the flash messages were written in Chinese: read them before switching language
+    meeting = actions.do_record_meeting(
+        actor=None,
+        kind="council",
+        council_id=cworld.council.pk,
+        title="六月理事会",
+        held_at="2025-06-11 19:00",
+        decisions=["清理堆物"],
+    )
+    actions.do_add_action_item(
+        actor=None, meeting_id=meeting.pk, title="清理堆物", due_on="2025-06-12", owner_user=me
+    )
+    actions.do_register_party_member(actor=cworld.u.he, community_code=COMM1, organisation="区财政局机关党委")
+    actions.do_publish_task(
+        actor=None,
+        community_code=COMM1,
+        kind="event",
+        title="清洁日",
+        starts_at="2025-06-14 09:00",
+        ends_at="2025-06-14 11:00",
+    )
+    client.cookies["django_language"] = "en"
+    data = _stored_text() + _council_text()
+    pages = [
+        reverse("web:councils"),
+        reverse("web:council_detail", args=[cworld.council.pk]),
+        reverse("web:council_roster", args=[cworld.council.pk]),
+        url,
+        reverse("web:meetings"),
+        reverse("web:meeting_detail", args=[meeting.pk]),
+    ]
+    for who, urls in (
+        (me, pages),
+        (cworld.u.luo, pages[1:3]),
+        (cworld.p.sub_admin, [reverse("web:meetings"), reverse("web:community_tasks")]),
+        (cworld.u.he, [reverse("web:community_tasks")]),
+    ):
+        client.force_login(who)
+        client.cookies["django_language"] = "en"
+        for page in urls:
+            response = client.get(page)
+            assert response.status_code == 200, page
+            assert _chinese_chrome(response.content.decode(), data) == [], (who.username, page)
+    client.force_login(me)
+    client.cookies["django_language"] = "en"
+    assert "Check out and finish the patrol" in client.get(url).content.decode()
