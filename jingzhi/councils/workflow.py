@@ -161,7 +161,15 @@ def _even_out(shifts: dict[date, list[Hashable]], free: Mapping[date, list[Hasha
             return
 
 
-def _chain_from(source, shifts, available, counts):
+Move = tuple[date, Hashable, Hashable]  # (day, giver, taker)
+
+
+def _chain_from(
+    source: Hashable,
+    shifts: Mapping[date, list[Hashable]],
+    available: Mapping[date, set[Hashable]],
+    counts: Mapping[Hashable, int],
+) -> list[Move] | None:
     """Breadth-first search for a chain source → … → target of (day, giver, taker) moves that ends at a member
     with at most counts[source] − 2 patrols; None when there is none."""
     held: dict[Hashable, list[date]] = {}
@@ -180,12 +188,14 @@ def _chain_from(source, shifts, available, counts):
                     continue
                 back[v] = (d, u)
                 if counts[v] <= limit:
-                    path = []
+                    path: list[Move] = []
                     node = v
-                    while back[node] is not None:
-                        day, giver = back[node]
+                    step = back[node]
+                    while step is not None:
+                        day, giver = step
                         path.append((day, giver, node))
                         node = giver
+                        step = back[node]
                     path.reverse()
                     return path
                 queue.append(v)
