@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "jingzhi.cases",
     "jingzhi.rectification",
     "jingzhi.projects",
+    "jingzhi.councils",
     "jingzhi.api",
     "jingzhi.open311",
     "jingzhi.web",

@@ -228,6 +228,11 @@ def build_demo(
     from jingzhi.demo.projects import load_demo_projects
 
     result.projects_created = load_demo_projects(actor=actor)
+    from jingzhi.demo.councils import (
+        load_demo_councils,  # 多元共治: councils, rosters, meetings, party members
+    )
+
+    load_demo_councils(actor=actor)
     write_flag()
     return result
 

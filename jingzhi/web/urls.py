@@ -1,6 +1,15 @@
 from django.urls import path
 
-from jingzhi.web import cases_urls, inbox, media, phone_login, projects_urls, rectification_urls, views
+from jingzhi.web import (
+    cases_urls,
+    councils_urls,
+    inbox,
+    media,
+    phone_login,
+    projects_urls,
+    rectification_urls,
+    views,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -23,4 +32,5 @@ urlpatterns = [
     *cases_urls.urlpatterns,
     *rectification_urls.urlpatterns,
     *projects_urls.urlpatterns,
+    *councils_urls.urlpatterns,
 ]
