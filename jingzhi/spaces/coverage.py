@@ -92,11 +92,20 @@ def straight_line(
 
 
 class Network:
-    """A walking network in a local plane: nodes are line vertices (merged when closer than `merge_m`),
-    edges the segments between consecutive vertices, weighted by their length in metres."""
+    """A walking network in a local plane: nodes are line vertices (merged when closer than `merge_m`, one
+    at least every `densify_m` along a line), edges the segments between consecutive vertices, weighted by
+    their length in metres."""
 
-    def __init__(self, lines_xy: list[np.ndarray], *, merge_m: float = 1.0):
-        coords = [np.asarray(line, dtype=float) for line in lines_xy if len(line) >= 2]
+    def __init__(self, lines_xy: list[np.ndarray], *, merge_m: float = 1.0, densify_m: float = 25.0):
+        # Long segments get intermediate vertices, so a point snaps to the street beside it, not to a
+        # corner far away.
+        coords = [
+            shapely.get_coordinates(
+                shapely.segmentize(shapely.linestrings(np.asarray(line, dtype=float)), densify_m)
+            )
+            for line in lines_xy
+            if len(line) >= 2
+        ]
         if not coords:
             self.nodes = np.zeros((0, 2))
             self.graph = coo_matrix((0, 0)).tocsr()
