@@ -219,6 +219,9 @@ def build_demo(
         result.street_inspections_created = load_demo_rectification(
             actor=actor, months=street_months
         ).inspections
+    from jingzhi.demo.spaces import load_demo_spaces
+
+    load_demo_spaces(actor=actor, progress=progress)
     write_flag()
     return result
 

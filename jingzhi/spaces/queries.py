@@ -299,14 +299,12 @@ class Coverage:
 
 
 def _grids(user) -> list[dict]:
+    from jingzhi.geo.models import Grid
     from jingzhi.geo.queries import grids_for
 
-    rows = (
-        grids_for(user)
-        .filter(geometry__isnull=False)
-        .select_related("community__subdistrict")
-        .order_by("code")
-    )
+    # `user` None is the system (the demo, commands, the bench): every grid of the active generation.
+    base = grids_for(user) if user is not None else Grid.objects.filter(generation__is_active=True)
+    rows = base.filter(geometry__isnull=False).select_related("community__subdistrict").order_by("code")
     out = []
     for g in rows:
         shape = shapely.from_geojson(json.dumps(g.geometry))

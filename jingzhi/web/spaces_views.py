@@ -212,6 +212,7 @@ def _detail_context(request, space) -> dict:
         "colour": STATE_COLOURS.get(space.state),
         "map_config": {
             **mapdata.tile_config(settings),
+            "grid": _grid_geometry(space.grid_code),
             "feature": {
                 "type": "Feature",
                 "geometry": space.geometry,
@@ -220,6 +221,14 @@ def _detail_context(request, space) -> dict:
             "bounds": [[space.lat - 0.002, space.lon - 0.002], [space.lat + 0.002, space.lon + 0.002]],
         },
     }
+
+
+def _grid_geometry(code: str) -> dict | None:
+    from jingzhi.geo.models import Grid
+
+    return (
+        Grid.objects.filter(generation__is_active=True, code=code).values_list("geometry", flat=True).first()
+    )
 
 
 @login_required

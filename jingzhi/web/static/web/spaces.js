@@ -70,6 +70,8 @@
   if (oneEl && oneCfg && window.L) {
     var one = baseMap(oneEl, oneCfg);
     var c = oneCfg.feature.properties.colour;
+    // The grid the space lies in, for context when there are no tiles.
+    if (oneCfg.grid) L.geoJSON(oneCfg.grid, { style: function () { return { color: "#1d5fa8", weight: 1, dashArray: "4 3", fillColor: "#8fb8e8", fillOpacity: 0.15 }; } }).addTo(one);
     var layer = L.geoJSON(oneCfg.feature, {
       pointToLayer: pointStyle(function () { return c; }),
       style: function () { return { color: c, weight: 2, fillColor: c, fillOpacity: 0.45 }; }
@@ -90,6 +92,7 @@
         L.geoJSON(data, {
           pointToLayer: pointStyle(function () { return "#1d4ed8"; }),
           style: function (f) {
+            if (f.properties.point) return { color: "#fff", weight: 2, fillColor: "#1d4ed8", fillOpacity: 0.95 };
             var ok = f.properties.covered;
             return { color: ok ? "#15803d" : "#dc2626", weight: 1, fillColor: ok ? "#22c55e" : "#ef4444", fillOpacity: ok ? 0.25 : 0.45 };
           },
