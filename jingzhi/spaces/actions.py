@@ -714,7 +714,7 @@ def do_import_ledger(*, actor: Actor, file) -> list[Space]:
             continue
         try:
             level = _text(row["level"]) or "地上"
-            if level not in ("地上", "地下", "above", "underground"):
+            if level not in ("地上", "地下", "above", "above ground", "underground"):
                 raise InvalidInput(_("地上/地下应填“地上”或“地下”，收到“%(v)s”") % {"v": level})
             number = _text(row["number"])
             if number and number in taken:
