@@ -26,12 +26,11 @@ class UseAdmin(admin.ModelAdmin):
         return False  # spaces refer to uses; retire one by unticking 启用
 
     def save_model(self, request, obj, form, change):
-        actions.do_save_use(actor=request.user, use=obj)
+        # One action saves the row and its service kinds, with one audit row.
+        actions.do_save_use(actor=request.user, use=obj, service_kinds=form.cleaned_data["service_kinds"])
 
     def save_related(self, request, form, formsets, change):
-        actions.do_save_use(
-            actor=request.user, use=form.instance, service_kinds=form.cleaned_data["service_kinds"]
-        )
+        pass  # the service kinds were saved by the action above
 
 
 @admin.register(models.ServiceKind)

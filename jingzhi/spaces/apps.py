@@ -14,6 +14,7 @@ class SpacesConfig(AppConfig):
 
     def ready(self) -> None:
         from jingzhi.core.attachments import register_owner_access
+        from jingzhi.spaces import checks  # noqa: F401  (registers the settings checks)
         from jingzhi.spaces.permissions import can_view_recheck_photo, can_view_space_photo
 
         # A space's and a re-check's photos are seen by whoever may see the space.

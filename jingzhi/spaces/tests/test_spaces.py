@@ -402,3 +402,18 @@ def test_dashboard_counts_area_and_reuse(world, at):
     assert [t.label for t in board["by_use"]] == ["留白增绿"]
     assert queries.dashboard(p.sub_admin)["total"] == 1
     assert queries.dashboard(p.resident)["total"] == 0
+
+
+def test_the_uses_list_is_edited_through_its_action_with_one_audit_row(world, at):
+    from jingzhi.spaces.models import ServiceKind
+
+    use = Use(code="market_stall", name="便民摊区")
+    actions.do_save_use(
+        actor=world.p.district_admin, use=use, service_kinds=ServiceKind.objects.filter(code="vegetables")
+    )
+    assert [k.code for k in Use.objects.get(code="market_stall").service_kinds.all()] == ["vegetables"]
+    assert AuditEvent.objects.filter(verb="spaces.use_saved", target_id=str(use.pk)).count() == 1
+    with pytest.raises(PermissionDenied):
+        actions.do_save_use(actor=world.p.sub_admin, use=Use(code="x", name="y"))
+    with pytest.raises(InvalidInput):
+        actions.do_save_use(actor=world.p.district_admin, use=Use(code="market_stall", name="重复"))

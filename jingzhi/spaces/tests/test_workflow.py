@@ -88,3 +88,12 @@ def test_the_diagram_is_drawn_from_the_table():
     assert ("腾退", "待利用", "hand") in edges
     assert ("利用中", "反弹", "recheck") in edges
     assert len([e for e in edges if e[2] == "hand"]) == len(workflow.TRANSITIONS)
+
+
+def test_settings_checks_refuse_a_nonsense_walk(settings):
+    from jingzhi.spaces.checks import spaces_settings
+
+    assert spaces_settings() == []
+    settings.JINGZHI_SPACES_DETOUR_FACTOR = 0.5
+    settings.JINGZHI_SPACES_WALK_SPEED_M_PER_MIN = "fast"
+    assert {e.id for e in spaces_settings()} == {"spaces.E001", "spaces.E002"}
