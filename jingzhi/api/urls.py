@@ -14,6 +14,7 @@ from jingzhi.api import (
     places,
     projects_urls,
     rectification_urls,
+    spaces_urls,
 )
 from jingzhi.api.fallback import ApiNotFoundView
 from jingzhi.api.schema import RedocView, SwaggerView
@@ -39,6 +40,7 @@ v1 += [
     *rectification_urls.urlpatterns,
     *projects_urls.urlpatterns,
     *councils_urls.urlpatterns,
+    *spaces_urls.urlpatterns,
 ]
 
 urlpatterns = [

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "jingzhi.rectification",
     "jingzhi.projects",
     "jingzhi.councils",
+    "jingzhi.spaces",
     "jingzhi.api",
     "jingzhi.open311",
     "jingzhi.web",

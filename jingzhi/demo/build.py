@@ -233,6 +233,9 @@ def build_demo(
     )
 
     load_demo_councils(actor=actor)
+    from jingzhi.demo.spaces import load_demo_spaces
+
+    load_demo_spaces(actor=actor, progress=progress)
     write_flag()
     return result
 

@@ -8,6 +8,7 @@ from jingzhi.web import (
     phone_login,
     projects_urls,
     rectification_urls,
+    spaces_urls,
     views,
 )
 
@@ -33,4 +34,5 @@ urlpatterns = [
     *rectification_urls.urlpatterns,
     *projects_urls.urlpatterns,
     *councils_urls.urlpatterns,
+    *spaces_urls.urlpatterns,
 ]

@@ -29,6 +29,7 @@ TRANSLATED_APPS = [
     "cases",
     "rectification",
     "councils",
+    "spaces",
     "open311",
     "api",
     "web",
