@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "jingzhi.duties",
     "jingzhi.cases",
     "jingzhi.rectification",
+    "jingzhi.assessment",
     "jingzhi.api",
     "jingzhi.open311",
     "jingzhi.web",
