@@ -229,3 +229,55 @@ def explain(
         records.append(row)
     visible = scoped.count()
     return Explanation(indicator, figure, records, visible, total, visible > len(chosen))
+
+
+def kind_label(kind: str) -> str:
+    return str(rules.UNIT_KINDS.get(kind, kind))
+
+
+THREE_RATES = ("response_rate", "resolution_rate", "satisfaction_rate")
+
+
+def district_trend(
+    user: Reader, month: str, *, months: int = 6
+) -> list[tuple[str, list[tuple[str, float | None]]]]:
+    """The three rates of the reader's district (the first, for a reader of several) over `months` months,
+    as percentages: the dashboard's trend chart."""
+    codes = permissions.district_codes(user)
+    q = Figure.objects.filter(unit_kind="district", indicator__in=THREE_RATES)
+    if codes is not None:
+        q = q.filter(unit_code__in=codes)
+    district = q.order_by("unit_code").values_list("unit_code", flat=True).first()
+    if district is None:
+        return []
+    span = rules.months_between(rules.shift_month(month, -(months - 1)), month)
+    values = {
+        (f.indicator, f.month): f.value
+        for f in q.filter(unit_code=district, month__in=span).only("indicator", "month", "value")
+    }
+    out = []
+    for code in THREE_RATES:
+        indicator = registry.indicator(code)
+        if indicator is None:
+            continue
+        points = [
+            (m, float(values[(code, m)] * 100) if values.get((code, m)) is not None else None) for m in span
+        ]
+        out.append((str(indicator.label), points))
+    return out
+
+
+def hot_grids(user: Reader, month: str, *, limit: int = 10) -> list[Figure]:
+    """The grids with the most cases reported in the month, within the reader's jurisdiction (the hot spots)."""
+    from jingzhi.accounts import access
+
+    if not permissions.can_view_assessment(user):
+        return []
+    qs = Figure.objects.filter(month=month, unit_kind="grid", indicator="reported_cases")
+    codes = access.scope_codes(user, roles=permissions.ASSESS_ROLES)
+    if codes is not None:
+        q = Q(pk__in=[])
+        for code in codes:
+            q |= Q(unit_code__startswith=code)
+        qs = qs.filter(q)
+    return list(qs.order_by("-numerator", "unit_code")[:limit])

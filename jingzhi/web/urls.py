@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jingzhi.web import cases_urls, inbox, media, rectification_urls, views
+from jingzhi.web import assessment_urls, cases_urls, inbox, media, rectification_urls, views
 
 app_name = "web"
 urlpatterns = [
@@ -21,4 +21,5 @@ urlpatterns = [
     path("attachments/<int:pk>/<str:variant>/", media.attachment_file, name="attachment"),
     *cases_urls.urlpatterns,
     *rectification_urls.urlpatterns,
+    *assessment_urls.urlpatterns,
 ]
