@@ -49,6 +49,17 @@ def latest_month() -> str:
     return months[0] if months else ""
 
 
+def default_month() -> str:
+    """The month a leader reads by default: the latest complete month that is filled (the current month is
+    still running), else the latest filled."""
+    from jingzhi.assessment.actions import current_month
+
+    months = months_filled()
+    this = current_month()
+    complete = [m for m in months if m < this]
+    return complete[0] if complete else (months[0] if months else "")
+
+
 def last_fill(month: str) -> FillRun | None:
     return FillRun.objects.filter(month=month).order_by("-finished_at", "-id").first()
 

@@ -219,6 +219,9 @@ def build_demo(
         result.street_inspections_created = load_demo_rectification(
             actor=actor, months=street_months
         ).inspections
+    from jingzhi.demo.assessment import fill_demo_snapshots  # 考核: six months of snapshots
+
+    fill_demo_snapshots(actor=actor, progress=progress)
     write_flag()
     return result
 

@@ -26,7 +26,7 @@ def _aq():
 
 
 def _month(request) -> str:
-    return (request.GET.get("month") or "").strip() or _aq().latest_month()
+    return (request.GET.get("month") or "").strip() or _aq().default_month()
 
 
 def _problem(request, exc: ApplicationError, template="web/assessment/problem.html"):

@@ -28,6 +28,7 @@ TRANSLATED_APPS = [
     "duties",
     "cases",
     "rectification",
+    "assessment",
     "open311",
     "api",
     "web",
