@@ -5,7 +5,7 @@ answers a JSON 404 in the usual error body, never Django's HTML page."""
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from jingzhi.api import cases_urls, directory, locate, me, places, rectification_urls
+from jingzhi.api import assessment_urls, cases_urls, directory, locate, me, places, rectification_urls
 from jingzhi.api.fallback import ApiNotFoundView
 from jingzhi.api.schema import RedocView, SwaggerView
 
@@ -26,6 +26,7 @@ for segment, (list_view, detail_view) in places.PLACE_VIEWS.items():
     ]
 
 v1 += [*cases_urls.urlpatterns, *rectification_urls.urlpatterns]
+v1 += assessment_urls.urlpatterns
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
