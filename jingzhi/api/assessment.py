@@ -17,6 +17,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from jingzhi.api.base import ApiView
+from jingzhi.api.pagination import Pagination, paginate
 from jingzhi.api.schema import error_responses
 from jingzhi.core.errors import NotFound
 
@@ -201,6 +202,8 @@ class FillRunSerializer(serializers.Serializer):
 
 # ------------------------------------------------------------------------------------------------ views
 class IndicatorListView(ApiView):
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="assessment_indicators",
         summary=str(_("考核指标定义")),
@@ -212,7 +215,7 @@ class IndicatorListView(ApiView):
 
         if not permissions.can_view_assessment(request.user):
             raise NotFound()
-        return Response([_indicator_data(i) for i in registry.indicators()])
+        return paginate(self, request, registry.indicators(), lambda page: [_indicator_data(i) for i in page])
 
 
 class RankingView(ApiView):
@@ -315,6 +318,8 @@ class ExplainView(ApiView):
 
 
 class WeightSetView(ApiView):
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="assessment_weight_sets",
         summary=str(_("权重方案（各版本）")),
@@ -327,7 +332,9 @@ class WeightSetView(ApiView):
 
         if not permissions.can_view_assessment(request.user):
             raise NotFound()
-        return Response(WeightSetSerializer(WeightSet.objects.all(), many=True).data)
+        return paginate(
+            self, request, WeightSet.objects.all(), lambda page: WeightSetSerializer(page, many=True).data
+        )
 
     @extend_schema(
         operation_id="assessment_weight_set_create",

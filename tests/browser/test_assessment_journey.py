@@ -62,7 +62,9 @@ def test_the_district_head_reads_the_month(page_factory, login, demo_month, shot
     shot(page, "assessment-report-print", full_page=True)
 
 
-def test_on_a_phone_the_ranking_fits_and_another_subdistrict_stays_closed(page_factory, login, demo_month, shot):
+def test_on_a_phone_the_ranking_fits_and_another_subdistrict_stays_closed(
+    page_factory, login, demo_month, shot
+):
     from jingzhi.demo.build import SUB1, SUB2
 
     page = page_factory(PHONE)
