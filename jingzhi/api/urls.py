@@ -6,6 +6,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from jingzhi.api import (
+    assessment_urls,
     cases_urls,
     councils_urls,
     directory,
@@ -42,6 +43,7 @@ v1 += [
     *councils_urls.urlpatterns,
     *spaces_urls.urlpatterns,
 ]
+v1 += assessment_urls.urlpatterns
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

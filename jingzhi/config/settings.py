@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "jingzhi.projects",
     "jingzhi.councils",
     "jingzhi.spaces",
+    "jingzhi.assessment",
     "jingzhi.api",
     "jingzhi.open311",
     "jingzhi.web",

@@ -236,6 +236,9 @@ def build_demo(
     from jingzhi.demo.spaces import load_demo_spaces
 
     load_demo_spaces(actor=actor, progress=progress)
+    from jingzhi.demo.assessment import fill_demo_snapshots  # 考核: six months of snapshots
+
+    fill_demo_snapshots(actor=actor, progress=progress)
     write_flag()
     return result
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from jingzhi.web import (
+    assessment_urls,
     cases_urls,
     councils_urls,
     inbox,
@@ -35,4 +36,5 @@ urlpatterns = [
     *projects_urls.urlpatterns,
     *councils_urls.urlpatterns,
     *spaces_urls.urlpatterns,
+    *assessment_urls.urlpatterns,
 ]

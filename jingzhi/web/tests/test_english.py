@@ -30,6 +30,7 @@ TRANSLATED_APPS = [
     "rectification",
     "councils",
     "spaces",
+    "assessment",
     "open311",
     "api",
     "web",
