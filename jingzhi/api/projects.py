@@ -12,7 +12,12 @@ household, representative, phone or objector's name leaves through this API.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -627,3 +632,14 @@ class RegisterImportView(ApiView):
             raise InvalidInput(_("请上传住户登记文件"), fields={"file": "required"})
         saved = _a().do_import_register(actor=request.user, source=upload)
         return Response({"imported": len(saved)})
+
+
+# Component names in the OpenAPI document are global: these carry the app's prefix so that they do not clash
+# with 多元共治's meetings and rounds (drf-spectacular names a component after its class).
+for _serializer, _name in (
+    (MeetingSerializer, "ProjectMeeting"),
+    (RoundSerializer, "ProjectRound"),
+    (DecideIn, "ProjectDecideIn"),
+    (MeetingIn, "ProjectMeetingIn"),
+):
+    extend_schema_serializer(component_name=_name)(_serializer)
