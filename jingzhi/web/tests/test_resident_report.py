@@ -236,7 +236,7 @@ def test_places_are_found_by_name_across_the_district_with_no_links_or_people(cl
 def test_the_assist_names_the_place_in_plain_words(client, w):
     client.force_login(w.p.resident)
     body = client.get(
-        reverse("web:case_report_assist"), {"description": "", "lon": IN_SUB1[0], "lat": IN_SUB1[1]}
+        reverse("web:case_report_assist"), {"part": "where", "lon": IN_SUB1[0], "lat": IN_SUB1[1]}
     ).content.decode()
     assert 'data-testid="where"' in body and "青槐东里社区" in body and "经纬度" not in body
 
