@@ -278,3 +278,15 @@ def test_the_phone_sign_in_and_the_report_form_are_english_apart_from_the_data(c
         reverse("web:case_report"), {"description": "x", "lon": "", "lat": ""}
     ).content.decode()
     assert "We do not know where the problem is yet" in error
+
+
+def test_an_unknown_street_code_just_leaves_the_form_without_a_preset(client, w):
+    client.force_login(w.p.resident)
+    response = client.get("/report/?street=nonsense%3Cscript%3E")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        'data-testid="street-preset"' not in body
+        and "<script>" not in body.split("</head>")[1].split("<script")[0]
+    )
+    assert 'id="id_location_source" value=""' in body
