@@ -499,6 +499,9 @@ class CodeSignIn:
     created: bool
 
 
+KEEP_LOGIN_CODES = timedelta(days=1)
+
+
 def _otp_serialize(digest: str) -> None:
     from jingzhi.accounts import lockout
 
@@ -543,6 +546,9 @@ def do_request_login_code(*, phone: str, client_ip: str | None = None) -> Issued
                 fields={"phone": [_("获取次数过多")]},
             )
         mine.filter(spent_at__isnull=True).update(spent_at=now)
+        # Housekeeping, not a domain change: codes are worthless after a day (the hourly limit looks back
+        # one hour), so the table keeps no longer trail of who asked when than that.
+        LoginCode.objects.filter(created_at__lt=now - KEEP_LOGIN_CODES).delete()
         row = LoginCode.objects.create(
             phone_digest=digest,
             code_hash=otp.code_hash(phone, code),

@@ -1,7 +1,10 @@
 """GeoJSON for the map component: scoped, limited to a bounding box, simplified, cached.
 
 The map asks for one level (grid, street, community, subdistrict) inside the visible box. Rows come from
-`geo.queries.*_for(user)`, so a user never receives a place outside their jurisdiction; the box filter uses the
+`geo.queries.*_for(user)`, so a user never receives a place outside their jurisdiction — except with
+`public=True` (the report form's map, docs/adr/0005): the public outlines and names of any community, grid or
+street (`geo.queries.public_places`), without page links, so a resident can pick a spot beyond their own
+community. The box filter uses the
 bounding-box columns stored beside every geometry, so no spatial database is needed. Geometries are simplified
 to about a screen pixel of the box and rounded to 6 decimals (~0.1 m) to keep the answer small on a cheap phone.
 Answers are cached per (generation, scope, level, snapped box) — the snapped box is a superset of the asked one.

@@ -65,7 +65,7 @@ def test_a_tap_on_the_report_map_inside_a_grid_places_the_pin(page_factory, logi
     assert page.input_value("#id_location_source") == "map"
     assert page.get_by_test_id("location-status").inner_text() == "已在地图上标出您点的位置"
     page.wait_for_selector("[data-testid=where]")
-    assert "位置：" in page.get_by_test_id("where").inner_text()
+    assert "社区" in page.get_by_test_id("where").inner_text()
     _no_coordinates_words(page)
     shot(page, "resident-report-tapped-phone", full_page=True)
 

@@ -268,3 +268,12 @@ def test_the_limits_come_from_settings(settings):
     settings.JINGZHI_OTP_MAX_ATTEMPTS = 3
     assert otp.ttl() == timedelta(minutes=10)
     assert otp.attempts_left(1) == 2 and otp.attempts_left(5) == 0
+
+
+def test_codes_older_than_a_day_are_deleted_when_a_new_one_is_asked_for(outbox):
+    start = clock.now()
+    with clock.frozen(start):
+        actions.do_request_login_code(phone=PHONE)
+    with clock.frozen(start + timedelta(days=1, seconds=1)):
+        actions.do_request_login_code(phone="13700000000")
+    assert LoginCode.objects.count() == 1

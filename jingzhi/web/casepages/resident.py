@@ -205,32 +205,21 @@ def report_places(request):
 @login_required
 @require_GET
 def report_assist(request):
-    """htmx: the suggested category for the text so far, and open reports of that kind nearby."""
+    """htmx: the suggested category for the text so far, and open reports of that kind nearby; with
+    `part=where`, the chosen point named in plain words (community, nearby street) beside the map."""
     from jingzhi.taxonomy.queries import suggest_categories
 
+    lon, lat = _float(request.GET.get("lon")), _float(request.GET.get("lat"))
+    if request.GET.get("part") == "where":
+        return render(request, "web/cases/report.html#where", {"where": _where(lon, lat)})
     text = request.GET.get("description", "")[: deadlines.description_max()]
     suggestions = suggest_categories(text, 3) if text.strip() else []
-    lon, lat = _float(request.GET.get("lon")), _float(request.GET.get("lat"))
     duplicates = []
     if suggestions and lon is not None and lat is not None:
         found = queries.find_duplicates(suggestions[0][0], lon, lat, limit=5)
         duplicates = [
             {"case": c, "metres": round(m), "state": resident_state_words(c.state)} for c, m in found
         ]
-    where = None
-    if lon is not None and lat is not None:
-        from jingzhi.geo.locate import locate
-
-        try:
-            found = locate(lon, lat)
-        except ApplicationError:
-            found = None
-        if found is not None:
-            where = {
-                "inside": found.inside,
-                "community": (found.community or {}).get("name", ""),
-                "street": (found.street or {}).get("name", ""),
-            }
     return render(
         request,
         "web/cases/report.html#assist",
@@ -238,9 +227,25 @@ def report_assist(request):
             "suggestions": [{"name": c.path_name, "words": words} for c, _score, words in suggestions],
             "duplicates": duplicates,
             "located": lon is not None and lat is not None,
-            "where": where,
         },
     )
+
+
+def _where(lon, lat) -> dict | None:
+    """The community and nearby street of a point, or whether it lies outside the district; None without one."""
+    if lon is None or lat is None:
+        return None
+    from jingzhi.geo.locate import locate
+
+    try:
+        found = locate(lon, lat)
+    except ApplicationError:
+        return None
+    return {
+        "inside": found.inside,
+        "community": (found.community or {}).get("name", ""),
+        "street": (found.street or {}).get("name", ""),
+    }
 
 
 @login_required

@@ -236,7 +236,7 @@ def test_places_are_found_by_name_across_the_district_with_no_links_or_people(cl
 def test_the_assist_names_the_place_in_plain_words(client, w):
     client.force_login(w.p.resident)
     body = client.get(
-        reverse("web:case_report_assist"), {"description": "", "lon": IN_SUB1[0], "lat": IN_SUB1[1]}
+        reverse("web:case_report_assist"), {"part": "where", "lon": IN_SUB1[0], "lat": IN_SUB1[1]}
     ).content.decode()
     assert 'data-testid="where"' in body and "青槐东里社区" in body and "经纬度" not in body
 
@@ -278,3 +278,15 @@ def test_the_phone_sign_in_and_the_report_form_are_english_apart_from_the_data(c
         reverse("web:case_report"), {"description": "x", "lon": "", "lat": ""}
     ).content.decode()
     assert "We do not know where the problem is yet" in error
+
+
+def test_an_unknown_street_code_just_leaves_the_form_without_a_preset(client, w):
+    client.force_login(w.p.resident)
+    response = client.get("/report/?street=nonsense%3Cscript%3E")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        'data-testid="street-preset"' not in body
+        and "<script>" not in body.split("</head>")[1].split("<script")[0]
+    )
+    assert 'id="id_location_source" value=""' in body
