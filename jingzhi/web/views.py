@@ -273,13 +273,15 @@ def map_page(request):
 
 @require_GET
 def geojson(request):
-    """`/map/geojson/?bbox=minlon,minlat,maxlon,maxlat&level=grid|street|community|subdistrict`."""
+    """`/map/geojson/?bbox=minlon,minlat,maxlon,maxlat&level=grid|street|community|subdistrict`; with
+    `scope=public` the public outlines of any community, grid or street, without links (the report map)."""
     if not request.user.is_authenticated:
         return JsonResponse({"code": "not_authenticated", "message": _("请先登录"), "fields": {}}, status=401)
     try:
         level = mapdata.parse_level(request.GET.get("level"))
         box = mapdata.parse_bbox(request.GET.get("bbox"))
-        answer = mapdata.feature_collection(request.user, level, box)
+        public = request.GET.get("scope") == "public"
+        answer = mapdata.feature_collection(request.user, level, box, public=public)
     except ApplicationError as exc:
         return JsonResponse(exc.as_dict(), status=exc.status)
     response = JsonResponse(answer, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})

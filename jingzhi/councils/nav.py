@@ -1,0 +1,49 @@
+"""Navigation entries and home-page blocks of 多元共治, collected by the web app's navigation: only entries
+the user can actually use."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from jingzhi.accounts import access
+from jingzhi.councils import permissions
+
+
+def _live(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def entries(user) -> list[dict]:
+    if not _live(user):
+        return []
+    from jingzhi.councils.models import CouncilMember
+
+    out = []
+    is_member = CouncilMember.objects.filter(user=user, is_active=True).exists()
+    if is_member or access.has_role(user, *permissions.STAFF):
+        out.append({"key": "councils", "label": _("理事会"), "url": reverse("web:councils"), "order": 40})
+    if access.has_role(user, *permissions.STAFF) or access.department_ids(user, roles=["handler"]):
+        out.append({"key": "meetings", "label": _("联席会议"), "url": reverse("web:meetings"), "order": 41})
+    # Any signed-in person may register as a party member with their home community.
+    out.append({"key": "tasks", "label": _("党员报到"), "url": reverse("web:community_tasks"), "order": 42})
+    return out
+
+
+def home_blocks(user) -> list[dict]:
+    """A council member's next patrol on the home page."""
+    if not _live(user):
+        return []
+    from jingzhi.councils import queries
+
+    shifts = queries.my_shifts(user, limit=3)
+    if not shifts:
+        return []
+    return [
+        {
+            "title": _("我的巡查"),
+            "template": "web/councils/_my_shifts.html",
+            "context": {"shifts": shifts},
+            "order": 10,
+        }
+    ]
