@@ -49,6 +49,8 @@ def home_blocks(user) -> list[dict]:
     roles = access.roles_of(user)
     blocks = []
     chief = queries.chief_dashboard(user)
+    for street in chief:
+        street.can_patrol = permissions.can_inspect(user, street.row.code, "chief_patrol")
     if chief:
         due = any(
             (s.letter and not s.letter.signed_at)

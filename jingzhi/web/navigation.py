@@ -7,7 +7,8 @@ An app opts in with a module `jingzhi/<app>/nav.py` exposing either or both of:
   translated). Only links the user can actually open: a link that answers 404 or 403 for them is a bug,
   and `tests/doors/test_navigation.py` fetches every entry as every demo role.
 - `home_blocks(user) -> list[dict]`: blocks of the home page, each `{"title", "template", "context",
-  "order"}` and optionally `"key"` and `"role"`. Lower `order` is more actionable and comes first; a person
+  "order"}` and optionally `"key"` and `"role"`. The template is rendered with the context's keys as its
+  variables and the whole context as `c`. Lower `order` is more actionable and comes first; a person
   holding several roles gets each role's block.
 
 The web layer sits on top of the house, so it may read any app; the apps' `nav.py` modules read their own

@@ -55,12 +55,17 @@ def _role_labels(roles):
 def home(request):
     """Each person lands on their own work: one block per role they hold, most actionable first, from the
     installed apps' `nav.py` (`jingzhi.web.navigation`). Anonymous visitors go to the login page."""
+    from django.template.loader import render_to_string
+
     from jingzhi.web.navigation import home_blocks_for
 
+    blocks = home_blocks_for(request.user)
+    for block in blocks:
+        # The block's template reads its context's keys directly, or the whole context as `c`.
+        context = dict(block.get("context") or {})
+        block["html"] = render_to_string(block["template"], {**context, "c": context}, request=request)
     return render(
-        request,
-        "web/home.html",
-        {"roles": _role_labels(roles_for(request.user)), "blocks": home_blocks_for(request.user)},
+        request, "web/home.html", {"roles": _role_labels(roles_for(request.user)), "blocks": blocks}
     )
 
 

@@ -162,6 +162,9 @@ def test_a_street_chief_sees_their_street_with_the_letter_to_sign(client, appoin
     assert "chief" in _blocks(response)
     body = response.content.decode()
     assert "槐柏树街" in body and 'data-testid="letter-to-sign"' in body
+    assert f'href="/streets/{STREET1}/#chief" data-testid="home-sign-letter"' in body
+    assert f'href="/streets/{STREET1}/inspect/" data-testid="home-chief-patrol"' in body
+    assert client.get(f"/streets/{STREET1}/inspect/").status_code == 200
     assert "streets_mine" in _nav(response)
 
 
