@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 SMALL = 40
+PAGE_SIZE = 25  # the workbench's page (web.casepages.workbench.PAGE_SIZE; demo may not import web)
 STREETS = 6  # positions 0–5 of the street loader: a "restored" (3) and a "failing" (5) street among them
 
 
@@ -58,7 +59,6 @@ def check_the_demo_queues_are_short_and_its_overdue_cases_are_a_day_or_so_late()
 def check_a_new_report_lands_on_the_first_page_of_the_operators_queue():
     from jingzhi.accounts.models import User
     from jingzhi.cases import actions, queries
-    from jingzhi.web.casepages.workbench import PAGE_SIZE
 
     resident = User.objects.get(username="resident")
     case = actions.do_open_case(
