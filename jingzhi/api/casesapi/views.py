@@ -73,7 +73,8 @@ class CaseListView(ApiView):
         description=str(
             gettext_lazy(
                 "您可以查看的案件（按角色与辖区、所属部门、本人上报或关注），可按队列、状态、分类、街道/社区/网格编码、"
-                "来源、预警等级、上报日期与关键词筛选，分页。指定队列时按紧急程度（最早截止）排序，否则按上报时间倒序。"
+                "来源、预警等级、上报日期、关键词与“无人可接”（no_taker）筛选，分页。指定队列时按紧急程度（最早截止）排序，"
+                "否则按上报时间倒序。"
             )
         ),
         parameters=[s.CaseListQuerySerializer],
