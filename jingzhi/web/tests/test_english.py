@@ -28,6 +28,7 @@ TRANSLATED_APPS = [
     "duties",
     "cases",
     "rectification",
+    "projects",
     "open311",
     "api",
     "web",
