@@ -14,7 +14,13 @@ class ProjectsConfig(AppConfig):
     def ready(self) -> None:
         from jingzhi.cases import hooks as case_hooks
         from jingzhi.core import hooks
-        from jingzhi.projects import subscribers
+        from jingzhi.core.attachments import register_owner_access
+        from jingzhi.projects import permissions, subscribers
+
+        # A meeting's photos show residents: the office and the households in scope see them. Progress photos
+        # of a delivery are public with the project.
+        register_owner_access("projects.meeting", permissions.can_view_meeting_photo)
+        register_owner_access("projects.milestone", permissions.can_view_milestone_photo)
 
         # 民情推动型: a new case may complete a pattern that proposes a project.
         hooks.register(case_hooks.CASE_OPENED)(subscribers.on_case_opened)

@@ -133,3 +133,21 @@ def access_meeting(user, meeting_id, *, for_update: bool = False):
             _("会议不存在，或您无权处理（编号 %(id)s）") % {"id": meeting_id}, fields={"meeting": meeting_id}
         )
     return meeting
+
+
+def can_view_meeting_photo(user, owner_id) -> bool:
+    from jingzhi.core.ids import parse_id
+    from jingzhi.projects.models import Meeting
+
+    meeting = Meeting.objects.select_related("project").filter(pk=parse_id(owner_id)).first()
+    if meeting is None or not can_view_project(user, meeting.project):
+        return False
+    return bool(actors_for(user, meeting.project) & {workflow.OFFICE, workflow.RESIDENT})
+
+
+def can_view_milestone_photo(user, owner_id) -> bool:
+    from jingzhi.core.ids import parse_id
+    from jingzhi.projects.models import Milestone
+
+    milestone = Milestone.objects.select_related("project").filter(pk=parse_id(owner_id)).first()
+    return milestone is not None and can_view_project(user, milestone.project)

@@ -186,9 +186,9 @@ def project_detail(request, pk):
         "unit_label": workflow.UNIT_LABELS.get(rules.unit, rules.unit),
         "result": _result(round_),
         "events": project.events.all(),
-        "meetings": project.meetings.prefetch_related("items", "attendees"),
+        "meetings": _with_photos(project.meetings.prefetch_related("items", "attendees"), "projects.meeting"),
         "objections": project.objections.all(),
-        "milestones": project.milestones.all(),
+        "milestones": _with_photos(project.milestones.all(), "projects.milestone"),
         "satisfaction": queries.satisfaction_of(project),
         "allowed": workflow.allowed_actions(project.type, project.state, kinds),
         "state_label": workflow.state_label(project.state),
@@ -210,6 +210,20 @@ def project_detail(request, pk):
             }
         )
     return render(request, "web/projects/detail.html", context)
+
+
+def _with_photos(rows, owner_type: str) -> list:
+    """Each row with `.photos`: its attachments; the thumbnails open only for whom the owner's rule allows,
+    so the page lists them only for the office and the households in scope (meetings) or anyone (progress)."""
+    from jingzhi.core.attachments import Attachment
+
+    rows = list(rows)
+    by_owner: dict[str, list] = {}
+    for photo in Attachment.objects.filter(owner_type=owner_type, owner_id__in=[str(r.pk) for r in rows]):
+        by_owner.setdefault(photo.owner_id, []).append(photo)
+    for row in rows:
+        row.photos = by_owner.get(str(row.pk), [])
+    return rows
 
 
 def _departments(project):
@@ -323,6 +337,7 @@ ACTS = {
             attendees=_attendees(r.POST.get("attendees", "")),
             items=_items(r),
             minutes=r.POST.get("minutes", ""),
+            photos=r.FILES.getlist("photos"),
         )
         and _("议事协商会已记录")
     ),
@@ -397,6 +412,7 @@ ACTS = {
             title=r.POST.get("title", ""),
             progress=r.POST.get("progress", ""),
             note=r.POST.get("note", ""),
+            photos=r.FILES.getlist("photos"),
         )
         and _("进度已记录")
     ),

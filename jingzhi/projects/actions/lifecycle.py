@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from jingzhi.core import audit, clock
+from jingzhi.core.attachments import do_store_image, prepare_images
 from jingzhi.core.errors import Conflict, InvalidInput, PermissionDenied
 from jingzhi.core.ids import parse_id
 from jingzhi.projects import permissions, workflow
@@ -207,6 +208,7 @@ def do_record_meeting(
     attendees=(),
     items=(),
     minutes: str = "",
+    photos=(),
 ) -> Meeting:
     """A deliberation meeting with its named sign-in, agenda items (each a counted show of hands among those
     present) and minutes. Attendees confirm the minutes afterwards (`do_confirm_minutes`)."""
@@ -252,6 +254,7 @@ def do_record_meeting(
                 fields={"items": f"row {n}"},
             ) from None
         agenda.append((item_title, _text(item.get("notes"), 5000), counts, carried))
+    prepared = prepare_images(photos or [])
     with transaction.atomic():
         project = permissions.access_project(actor, project_id, for_update=True)
         step(actor, project, workflow.HOLD_MEETING, note=title)
@@ -279,6 +282,8 @@ def do_record_meeting(
             )
             for i, (t, notes, c, carried) in enumerate(agenda, start=1)
         )
+        for upload in prepared:
+            do_store_image(actor=_user(actor), upload=upload, owner=meeting, kind="meeting")
         audit.record(
             actor=_user(actor),
             verb=AuditVerb.MEETING_RECORDED,
@@ -427,7 +432,7 @@ def do_start_delivery(*, actor, project_id, department=None, vendor: str = "", b
 
 
 def do_record_milestone(
-    *, actor, project_id, title: str, progress, note: str = "", case_id=None
+    *, actor, project_id, title: str, progress, note: str = "", case_id=None, photos=()
 ) -> Milestone:
     title = _required(title, "title", _("请填写进度节点"), 120)
     try:
@@ -441,6 +446,7 @@ def do_record_milestone(
         from jingzhi.cases.permissions import access_case
 
         case = access_case(actor, case_id)
+    prepared = prepare_images(photos or [])
     with transaction.atomic():
         project = permissions.access_project(actor, project_id, for_update=True)
         last = project.milestones.order_by("-created_at", "-id").first()
@@ -452,6 +458,8 @@ def do_record_milestone(
         milestone = Milestone.objects.create(
             project=project, title=title, progress=progress, note=_text(note, 5000), case=case
         )
+        for upload in prepared:
+            do_store_image(actor=_user(actor), upload=upload, owner=milestone, kind="progress")
         audit.record(
             actor=_user(actor),
             verb=AuditVerb.MILESTONE_RECORDED,

@@ -417,3 +417,30 @@ def test_a_draft_is_missing_for_everyone_but_its_office(world):
         actions.do_decide(actor=world.p.office2, project_id=draft.pk, action="submit")
     with pytest.raises(NotFound):
         access_project(world.p.office, "abc")
+
+
+def test_a_per_person_round_counts_each_matched_member(world, at):
+    project = solicit_to_voting(world, rules={"unit": "person"})
+    assert RegisterEntry.objects.filter(round__project=project).count() == 3  # zhangsan, lisi, wangwu
+    actions.do_cast_ballot(actor=world.p.rep, project_id=project.pk, choice="full")
+    actions.do_cast_ballot(actor=world.p.spouse, project_id=project.pk, choice="oppose")
+    assert Ballot.objects.filter(round__project=project, counted=True).count() == 2
+    with pytest.raises(ApplicationError):
+        actions.do_cast_ballot(
+            actor=world.p.office,
+            project_id=project.pk,
+            choice="full",
+            channel="paper",
+            household_id=h(world, "甲8号院1号").pk,
+            member_id="",
+        )
+
+
+def test_the_home_block_lists_the_projects_waiting_for_my_household(world, at):
+    from jingzhi.projects import nav
+
+    project = solicit_to_voting(world)
+    [block] = nav.home_blocks(world.p.rep)
+    assert block["context"]["projects"] == [project]
+    assert nav.home_blocks(world.p.tenant) == [] and nav.home_blocks(world.p.nobody) == []
+    assert [e["key"] for e in nav.entries(world.p.nobody)] == ["projects"]

@@ -31,6 +31,7 @@ TRANSLATED_APPS = [
     "councils",
     "spaces",
     "assessment",
+    "projects",
     "open311",
     "api",
     "web",

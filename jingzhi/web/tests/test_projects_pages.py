@@ -164,3 +164,103 @@ def test_the_route_map_and_the_notice_render_without_inline_script_or_style(clie
     assert export.status_code == 200
     client.force_login(pw.p.rep)
     assert client.get(reverse("web:project_export", args=[voting.pk])).status_code == 404
+
+
+def test_the_project_pages_are_english_apart_from_the_data(client, pw, voting):
+    import re
+
+    from jingzhi.projects.models import Household, Meeting, ProjectKind
+
+    actions.do_cast_ballot(actor=pw.p.rep, project_id=voting.pk, choice="full")
+    data = [
+        voting.title,
+        voting.description,
+        voting.scope_code,
+        "甲8号院",
+        "门禁议事会",
+        "社区活动室",
+        "同意提交表决",
+        "方案一",
+        "是否安装门禁",
+    ]
+    data += [k.name for k in ProjectKind.objects.all()] + [
+        k.delivery_template for k in ProjectKind.objects.all()
+    ]
+    data += [h.address for h in Household.objects.all()] + [h.representative for h in Household.objects.all()]
+    data += [h.building for h in Household.objects.all()]
+    data += [a.name for m in Meeting.objects.all() for a in m.attendees.all()] + ["简体中文"]
+    client.cookies["django_language"] = "en"
+    for user, names in (
+        (pw.p.rep, ["projects", "vote", "detail"]),
+        (pw.p.office, ["projects", "detail", "route", "register"]),
+    ):
+        client.force_login(user)
+        for name in names:
+            url = {
+                "projects": reverse("web:projects"),
+                "vote": reverse("web:project_vote", args=[voting.pk]),
+                "detail": reverse("web:project_detail", args=[voting.pk]),
+                "route": reverse("web:projects_route"),
+                "register": reverse("web:projects_register"),
+            }[name]
+            html = client.get(url).content.decode()
+            text = re.sub(r"<(script|style|title)\b.*?</\1>", " ", html, flags=re.S)
+            text = re.sub(r"<[^>]+>", " ", text)
+            for value in sorted(data, key=len, reverse=True):
+                text = text.replace(value, " ")
+            assert re.findall(r"[\u4e00-\u9fff]+", text) == [], (user.username, name)
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 120, 40)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_meeting_photos_are_seen_by_the_office_and_the_households_in_scope_only(
+    client, pw, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jingzhi.core.models import Attachment
+
+    settings.MEDIA_ROOT = tmp_path
+    project = actions.do_create_project(
+        actor=pw.p.office,
+        kind="EX-SB-01",
+        title="院落改造",
+        description="改造",
+        scope_code=COMM1,
+        scope_buildings=["甲8号院"],
+        project_type="solicit",
+    )
+    actions.do_decide(actor=pw.p.office, project_id=project.pk, action="submit")
+    client.force_login(pw.p.office)
+    response = client.post(
+        reverse("web:project_act", args=[project.pk, "meeting"]),
+        {
+            "title": "议事会",
+            "held_at": "2025-06-11T09:00",
+            "place": "活动室",
+            "quorum": "1",
+            "attendees": "张三 representative",
+            "minutes": "同意",
+            "photos": [SimpleUploadedFile("meeting.png", _png(), content_type="image/png")],
+        },
+    )
+    assert response.status_code == 302
+    photo = Attachment.objects.get(owner_type="projects.meeting")
+    url = reverse("web:attachment", args=[photo.pk, "thumb"])
+    assert client.get(url).status_code == 200
+    assert url in client.get(reverse("web:project_detail", args=[project.pk])).content.decode()
+    client.force_login(pw.p.rep)
+    assert client.get(url).status_code == 200
+    client.force_login(pw.p.tenant)  # 乙2号楼: outside the scope
+    assert client.get(url).status_code == 404
+    assert url not in client.get(reverse("web:project_detail", args=[project.pk])).content.decode()
+    client.logout()
+    assert client.get(url).status_code in (302, 404)
