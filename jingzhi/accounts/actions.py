@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
@@ -21,11 +22,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jingzhi.accounts import access, rules
-from jingzhi.accounts.models import ApiToken, Department, Role, RoleAssignment, ScopeKind, User
+from jingzhi.accounts import access, otp, rules
+from jingzhi.accounts.models import ApiToken, Department, LoginCode, Role, RoleAssignment, ScopeKind, User
 from jingzhi.accounts.verbs import AuditVerb
 from jingzhi.core import audit, clock
-from jingzhi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from jingzhi.core.errors import ApplicationError, Conflict, InvalidInput, NotFound, PermissionDenied
 from jingzhi.core.ids import is_code
 from jingzhi.core.text import listing
 from jingzhi.core.types import Actor
@@ -470,9 +471,224 @@ def clear_login_failures(*, username: str) -> None:
     AccessAttempt.objects.filter(username=username).delete()
 
 
+# --- signing in by phone with a one-time code ----------------------------------------------------------------
+
+
+class SmsNotSent(ApplicationError):
+    """The text-message gateway refused or failed: the person may ask for a new code."""
+
+    code = "sms_failed"
+    status = 502
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    """What `do_request_login_code` tells its caller. `code` is the plain code, for the console SMS backend's
+    demo notice only (`web` shows it when JINGZHI_DEMO is on and the console backend is in use); it is never
+    stored, logged or audited."""
+
+    phone_masked: str
+    expires_at: object
+    resend_seconds: int
+    code: str
+
+
+@dataclass(frozen=True)
+class CodeSignIn:
+    user: User
+    created: bool
+
+
+def _otp_serialize(digest: str) -> None:
+    from jingzhi.accounts import lockout
+
+    lockout.serialize(f"otp:{digest}")
+
+
+def do_request_login_code(*, phone: str, client_ip: str | None = None) -> IssuedCode:
+    """Send a six-digit sign-in code to `phone` by text message (`core.sms`). The rules (accounts.otp) are
+    checked here, for every door: a valid mainland mobile number; one code per number per
+    JINGZHI_OTP_RESEND_SECONDS and at most JINGZHI_OTP_PER_PHONE_PER_HOUR an hour (counted from the code
+    table, so they hold across processes); per client address JINGZHI_RATE_OTP_PER_IP a minute when the
+    interface passes `client_ip`. A new code spends the number's older ones. Audited with the number masked.
+    """
+    from jingzhi.core import ratelimit
+    from jingzhi.core.errors import RateLimited
+    from jingzhi.core.sms import SmsError, get_sms_backend, mask_phone
+
+    phone = otp.normalize_phone(phone)
+    if client_ip is not None:
+        ratelimit.check("login_code", {"JINGZHI_RATE_OTP_PER_IP": client_ip or None}, _("获取验证码"))
+    digest = otp.phone_digest(phone)
+    now = clock.now()
+    code = otp.new_code()
+    with transaction.atomic():
+        _otp_serialize(digest)
+        mine = LoginCode.objects.filter(phone_digest=digest)
+        latest = mine.order_by("-created_at", "-id").first()
+        wait = otp.wait_seconds(latest.created_at if latest else None, now)
+        if wait:
+            raise RateLimited(
+                _("验证码已发送，请 %(s)d 秒后再重新获取") % {"s": wait},
+                retry_after=wait,
+                fields={"phone": [_("请稍后再试")]},
+            )
+        hour = list(mine.filter(created_at__gt=now - timedelta(hours=1)).values_list("created_at", flat=True))
+        if len(hour) >= otp.per_phone_per_hour():
+            retry = max(1, int((min(hour) + timedelta(hours=1) - now).total_seconds()) + 1)
+            raise RateLimited(
+                _("这个手机号一小时内已获取 %(n)d 次验证码，请 %(m)d 分钟后再试")
+                % {"n": len(hour), "m": max(1, (retry + 59) // 60)},
+                retry_after=retry,
+                fields={"phone": [_("获取次数过多")]},
+            )
+        mine.filter(spent_at__isnull=True).update(spent_at=now)
+        row = LoginCode.objects.create(
+            phone_digest=digest,
+            code_hash=otp.code_hash(phone, code),
+            created_at=now,
+            expires_at=now + otp.ttl(),
+        )
+        audit.record(
+            actor=None,
+            verb=AuditVerb.LOGIN_CODE_SENT,
+            target=row,
+            new={"phone": mask_phone(phone), "expires_at": row.expires_at.isoformat()},
+        )
+    minutes = int(otp.ttl().total_seconds() // 60)
+    text = _("【精治】您的登录验证码是 %(code)s，%(m)d 分钟内有效。如非本人操作，请忽略。") % {
+        "code": code,
+        "m": minutes,
+    }
+    try:
+        get_sms_backend().send(phone, text)
+    except SmsError as exc:
+        LoginCode.objects.filter(pk=row.pk).update(spent_at=clock.now())
+        raise SmsNotSent(_("短信发送失败，请稍后再试")) from exc
+    return IssuedCode(
+        phone_masked=mask_phone(phone),
+        expires_at=row.expires_at,
+        resend_seconds=int(otp.resend_after().total_seconds()),
+        code=code,
+    )
+
+
+def do_sign_in_with_code(*, phone: str, code: str) -> CodeSignIn:
+    """The account of `phone` when `code` is its latest live code, creating a resident account (no roles,
+    no password) for a number we do not know yet. A wrong code counts against the code, which is spent after
+    JINGZHI_OTP_MAX_ATTEMPTS wrong guesses; an expired, used or replaced code is refused. Staff accounts
+    (any role but resident, Django staff, superusers) never sign in this way: a text message is not enough
+    to open a workbench. Every outcome is audited with the number masked; the caller logs the user in."""
+    from jingzhi.core.sms import mask_phone
+
+    phone = otp.normalize_phone(phone)
+    code = otp.normalize_code(code)
+    digest = otp.phone_digest(phone)
+    now = clock.now()
+    failure: ApplicationError | None = None
+    with transaction.atomic():
+        _otp_serialize(digest)
+        row = (
+            LoginCode.objects.select_for_update()
+            .filter(phone_digest=digest, spent_at__isnull=True, expires_at__gt=now)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if row is None:
+            raise InvalidInput(
+                _("验证码已失效（已过期、已使用或已重新获取），请重新获取"),
+                code="code_expired",
+                fields={"code": [_("请重新获取")]},
+            )
+        if not otp.code_matches(row.code_hash, phone, code):
+            row.attempts += 1
+            left = otp.attempts_left(row.attempts)
+            fields = ["attempts"]
+            if not left:
+                row.spent_at = now
+                fields.append("spent_at")
+            row.save(update_fields=fields)
+            audit.record(
+                actor=None,
+                verb=AuditVerb.LOGIN_CODE_FAILED,
+                target=row,
+                new={"phone": mask_phone(phone), "attempts": row.attempts, "spent": not left},
+            )
+            message = (
+                _("验证码不正确，还可再试 %(n)d 次") % {"n": left}
+                if left
+                else _("验证码错误次数过多，已作废，请重新获取")
+            )
+            failure = InvalidInput(message, code="code_wrong", fields={"code": [message]})
+        else:
+            row.spent_at = now
+            row.save(update_fields=["spent_at"])
+            user, created, failure = _account_for_phone(phone, row)
+    if failure is not None:
+        # Raised after the block: the counted attempt (or the spent code) must be kept.
+        raise failure
+    return CodeSignIn(user=user, created=created)
+
+
+def _account_for_phone(phone: str, row: LoginCode):
+    """(user, created, failure) for a verified number, inside the sign-in's transaction."""
+    from jingzhi.core.sms import mask_phone
+
+    known = list(User.objects.filter(phone=phone).order_by("id"))
+    if any(u.is_active and access.can_view_staff_pages(u) for u in known):
+        audit.record(
+            actor=None,
+            verb=AuditVerb.LOGIN_CODE_FAILED,
+            target=row,
+            new={"phone": mask_phone(phone), "refused": "staff_account"},
+        )
+        return (
+            None,
+            False,
+            PermissionDenied(_("这个手机号属于工作人员账号，请用用户名和密码登录"), code="staff_account"),
+        )
+    live = [u for u in known if u.is_active]
+    if known and not live:
+        return None, False, PermissionDenied(_("这个手机号的账号已停用，请联系社区或街道"), code="inactive")
+    created = not live
+    if live:
+        user = live[0]
+    else:
+        user = User(
+            username=f"m{secrets.token_hex(6)}",
+            display_name=_("居民%(tail)s") % {"tail": phone[-4:]},
+            phone=phone,
+        )
+        user.set_unusable_password()
+        user.save()
+        audit.record(
+            actor=None,
+            verb=AuditVerb.USER_CREATED,
+            target=user,
+            new={
+                "username": user.username,
+                "display_name": user.display_name,
+                "has_phone": True,
+                "via": "login_code",
+            },
+        )
+    audit.record(
+        actor=user,
+        verb=AuditVerb.LOGIN_BY_CODE,
+        target=user,
+        new={"phone": mask_phone(phone), "code": row.pk, "new_account": created},
+    )
+    return user, created, None
+
+
 __all__ = [
+    "CodeSignIn",
+    "IssuedCode",
     "ScopeKind",
+    "SmsNotSent",
     "clear_login_failures",
+    "do_request_login_code",
+    "do_sign_in_with_code",
     "do_assign_role",
     "do_create_api_token",
     "do_create_department",

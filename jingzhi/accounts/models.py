@@ -107,3 +107,24 @@ class ApiToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class LoginCode(models.Model):
+    """A one-time code sent by text message to sign in by phone (`accounts.otp`). Neither the number nor the
+    code is stored: only keyed hashes of both, so the table gives neither away. A code is spent when used,
+    when its wrong guesses reach the limit, or when a newer code is sent to the same number."""
+
+    phone_digest = models.CharField(_("手机号摘要"), max_length=64, db_index=True)
+    code_hash = models.CharField(_("验证码摘要"), max_length=64)
+    created_at = models.DateTimeField(_("发送时间"), default=clock.now, db_index=True)
+    expires_at = models.DateTimeField(_("过期时间"))
+    attempts = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+    spent_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.created_at:%Y-%m-%d %H:%M}"

@@ -31,9 +31,13 @@ def users_covering(codes: Iterable[str], roles: Iterable[str] | None = None):
     """Active users holding an active role (one of `roles`, or any) whose scope covers one of `codes`,
     as a distinct queryset (callers order, cap or list it)."""
     scopes = sorted(covering_scopes(codes))
+    # One filter() call: the role and the scope must be those of the same assignment (a second call would
+    # join the assignments again, so an inspector elsewhere who is a resident here would count).
+    match = {"role_assignments__role__in": list(roles)} if roles is not None else {}
     rows = User.objects.filter(
-        is_active=True, role_assignments__is_active=True, role_assignments__scope_code__in=scopes
+        is_active=True,
+        role_assignments__is_active=True,
+        role_assignments__scope_code__in=scopes,
+        **match,
     )
-    if roles is not None:
-        rows = rows.filter(role_assignments__role__in=list(roles))
     return rows.distinct()

@@ -22,3 +22,6 @@ class AuditVerb(_Base):
     ADMIN_CREATED = "admin.created"
     ADMIN_CHANGED = "admin.changed"
     ADMIN_DELETED = "admin.deleted"
+    LOGIN_CODE_SENT = "login_code_sent"
+    LOGIN_CODE_FAILED = "login_code_failed"
+    LOGIN_BY_CODE = "login_by_code"

@@ -5,7 +5,18 @@ answers a JSON 404 in the usual error body, never Django's HTML page."""
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from jingzhi.api import cases_urls, councils_urls, directory, locate, me, places, rectification_urls
+from jingzhi.api import (
+    assessment_urls,
+    cases_urls,
+    councils_urls,
+    directory,
+    locate,
+    me,
+    places,
+    projects_urls,
+    rectification_urls,
+    spaces_urls,
+)
 from jingzhi.api.fallback import ApiNotFoundView
 from jingzhi.api.schema import RedocView, SwaggerView
 
@@ -25,7 +36,14 @@ for segment, (list_view, detail_view) in places.PLACE_VIEWS.items():
         path(f"v1/{segment}/<int:pk>/", detail_view.as_view(), name=f"{segment}-detail"),
     ]
 
-v1 += [*cases_urls.urlpatterns, *rectification_urls.urlpatterns, *councils_urls.urlpatterns]
+v1 += [
+    *cases_urls.urlpatterns,
+    *rectification_urls.urlpatterns,
+    *projects_urls.urlpatterns,
+    *councils_urls.urlpatterns,
+    *spaces_urls.urlpatterns,
+]
+v1 += assessment_urls.urlpatterns
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -89,10 +89,93 @@ _PLACE_GEOMETRY = [
 ]
 
 
+# ---------------------------------------------------------------------------------------------------- takers
+_PLACE_CODE_COLUMNS = ("grid_code", "community_code", "subdistrict_code", "district_code", "street_code")
+
+
+def _place_taker_exists(roles) -> Exists:
+    """An active person holding one of `roles` whose scope covers the case: a scope equal to one of the
+    case's place codes (its grid, community, subdistrict, district or street — the same covering rule as
+    `accounts.queries.users_covering`, read from the codes denormalised onto the case)."""
+    from jingzhi.accounts.models import RoleAssignment
+
+    covers = Q(pk__in=[])
+    for column in _PLACE_CODE_COLUMNS:
+        covers |= Q(scope_code=OuterRef(column))
+    return Exists(
+        RoleAssignment.objects.filter(
+            covers, role__in=list(roles), is_active=True, user__is_active=True
+        ).exclude(scope_code="")
+    )
+
+
+def _handler_taker_exists() -> Exists:
+    """An active handler of an active department the case is actively assigned to."""
+    return Exists(
+        CaseAssignment.objects.filter(
+            case_id=OuterRef("pk"),
+            is_active=True,
+            department__is_active=True,
+            department__role_assignments__role=workflow.HANDLER,
+            department__role_assignments__is_active=True,
+            department__role_assignments__user__is_active=True,
+        )
+    )
+
+
+def no_taker_q() -> Q:
+    """Open cases whose next step no one can take (`workflow.TAKERS`): no active inspector (shift lead,
+    dispatcher, operator) covers the case's place, or no active handler works in a department it is assigned
+    to. Computed at read time from the role assignments, so appointing an inspector clears the flag at once
+    and a revoked one raises it, with nothing stored to go stale."""
+    by_roles: dict[tuple[str, ...], list[str]] = {}
+    for state, roles in workflow.TAKERS.items():
+        by_roles.setdefault(roles, []).append(state)
+    q = Q(pk__in=[])
+    for roles, states in by_roles.items():
+        taker = _handler_taker_exists() if roles == (workflow.HANDLER,) else _place_taker_exists(roles)
+        q |= Q(state__in=states) & ~taker
+    return q
+
+
+def with_taker_flag(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """`qs` with `no_taker` (bool) on each row."""
+    return qs.annotate(no_taker=ExpressionWrapper(no_taker_q(), output_field=BooleanField()))
+
+
+def has_no_taker(case) -> bool:
+    """Whether no one can take `case`'s next step (the annotation when the row was read with it)."""
+    flag = getattr(case, "no_taker", None)
+    if flag is not None:
+        return bool(flag)
+    if case.state not in workflow.TAKERS:
+        return False
+    return Case.objects.filter(pk=case.pk).filter(no_taker_q()).exists()
+
+
+def no_taker_by_queue(user: Reader, *, cap: int = 1000) -> dict[str, int]:
+    """The user's visible open cases that no one can take, counted by the queue of their state (one read,
+    at most `cap` rows): what the workbench's warning lists."""
+    states = (
+        cases_visible_to(user)
+        .filter(state__in=list(workflow.TAKERS))
+        .filter(no_taker_q())
+        .order_by()
+        .values_list("state", flat=True)[:cap]
+    )
+    out: dict[str, int] = {}
+    for state in states:
+        name = next(n for n, (_label, s) in QUEUES.items() if n != "supervision" and state in s)
+        out[name] = out.get(name, 0) + 1
+    return {n: out[n] for n in QUEUES if n in out}
+
+
 def list_queryset(qs: QuerySet[Case]) -> QuerySet[Case]:
-    """What a list row shows, pre-joined; boundaries' geometry left behind (it is large)."""
+    """What a list row shows, pre-joined (with its `no_taker` flag); boundaries' geometry left behind (it
+    is large)."""
     return (
-        qs.select_related(
+        with_taker_flag(qs)
+        .select_related(
             "category__parent",
             "lead_department",
             "grid",
@@ -256,10 +339,12 @@ def queue_for(
     source: str = "",
     overdue: bool | None = None,
     escalated: bool | None = None,
+    no_taker: bool | None = None,
     search: str = "",
     now: datetime | None = None,
 ) -> QuerySet[Case]:
-    """A work queue, scoped, filtered and pre-joined, most urgent first (earliest step deadline)."""
+    """A work queue, scoped, filtered and pre-joined, most urgent first (earliest step deadline).
+    `no_taker=True` keeps the cases no one can take (`no_taker_q`), False the others."""
     if queue_name not in QUEUES:
         raise InvalidInput(
             _("未知的队列“%(name)s”，可选：%(names)s") % {"name": queue_name, "names": listing(QUEUES)},
@@ -294,6 +379,10 @@ def queue_for(
         qs = qs.exclude(step_deadline__lt=now)
     if escalated is not None:
         qs = qs.filter(is_escalated=escalated)
+    if no_taker is True:
+        qs = qs.filter(no_taker_q())
+    elif no_taker is False:
+        qs = qs.exclude(no_taker_q())
     if search:
         qs = qs.filter(search_q(search))
     order = (
@@ -566,3 +655,80 @@ def find_duplicate_ids(
             near.append((round(metres, 1), pk))
     near.sort()
     return [(pk, metres) for metres, pk in near[:limit]]
+
+
+# ---------------------------------------------------------------------------------------------------- home page
+# What an inspector goes out for: cases to verify (reported, or sent to verify) and handled cases to check.
+INSPECTOR_TASK_STATES = {
+    "verify": (workflow.REPORTED, workflow.VERIFYING),
+    "check": (workflow.PENDING_CHECK,),
+}
+
+
+def beat_q(user: Reader) -> Q | None:
+    """The inspector's beat: the cases inside the places of the user's inspector assignments (a grid set, a
+    community…), not whatever else their other roles cover. None means everywhere (superuser)."""
+    codes = access.scope_codes(user, roles=[workflow.INSPECTOR])
+    if codes is None:
+        return None
+    q = Q(pk__in=[])
+    for code in codes:
+        q |= code_q(code)
+    return q
+
+
+def inspector_tasks(user: Reader, *, limit: int = 50) -> tuple[list[Case], dict[str, int]]:
+    """The verify and check tasks on the user's beat, soonest due first (at most `limit`), and how many of
+    each there are. Each case carries `task` ("verify" or "check"). The page sorts them by distance once it
+    knows where the inspector stands."""
+    if not _live(user):
+        return [], {name: 0 for name in INSPECTOR_TASK_STATES}
+    q = beat_q(user)
+    qs = Case.objects.all() if q is None else Case.objects.filter(q)
+    states = [s for group in INSPECTOR_TASK_STATES.values() for s in group]
+    counts = {
+        name: qs.filter(state__in=group).order_by().count() for name, group in INSPECTOR_TASK_STATES.items()
+    }
+    rows = list(
+        list_queryset(qs.filter(state__in=states)).order_by(
+            F("step_deadline").asc(nulls_last=True), "reported_at", "id"
+        )[:limit]
+    )
+    for case in rows:
+        case.task = "check" if case.state == workflow.PENDING_CHECK else "verify"
+    return rows, counts
+
+
+def month_start(now: datetime) -> datetime:
+    """Midnight on the first of `now`'s month in the site's time zone."""
+    from django.utils import timezone
+
+    local = timezone.localtime(now)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def month_summary(user: Reader, *, now: datetime | None = None) -> dict:
+    """The month so far in the user's jurisdiction (the cases they can see): cases opened and closed since
+    the first of the month, open cases past their step deadline now, whistles with a case still open, and
+    the share of this month's closed cases whose handling finished by its deadline (None when none had one).
+
+    Counted live from indexed columns (reported_at, state + closed_at, state + step_deadline); the assessment
+    app's monthly figures come from its snapshots — this is the day-to-day glance."""
+    now = now or clock.now()
+    start = month_start(now)
+    visible = cases_visible_to(user)
+    closed = visible.filter(state=workflow.CLOSED, closed_at__gte=start)
+    timed = closed.filter(handle_deadline__isnull=False, handled_at__isnull=False)
+    timed_count = timed.order_by().count()
+    on_time = timed.filter(handled_at__lte=F("handle_deadline")).order_by().count()
+    whistles = Whistle.objects.filter(cases__in=visible.filter(state__in=workflow.OPEN_STATES).values("pk"))
+    return {
+        "month": f"{start:%Y-%m}",
+        "opened": visible.filter(reported_at__gte=start).order_by().count(),
+        "closed": closed.order_by().count(),
+        "overdue": visible.filter(state__in=workflow.OPEN_STATES, step_deadline__lt=now).order_by().count(),
+        "whistles_open": whistles.order_by().values("pk").distinct().count(),
+        "on_time_rate": round(100 * on_time / timed_count) if timed_count else None,
+        "on_time": on_time,
+        "timed": timed_count,
+    }

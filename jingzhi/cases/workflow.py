@@ -287,6 +287,36 @@ MAIN_PATH = (
 )
 
 
+# Who takes an open case's next step. When no active person holding one of these roles covers the case —
+# inspectors, shift leads, dispatchers and operators by the case's place codes, handlers through the
+# departments the case is assigned to — the case is "无人可接" and is flagged to the operator
+# (`queries.no_taker_q`), so that it does not sit in a queue no one reads. A reported case needs an
+# inspector for the on-site verification that comes next, even before the operator sends it.
+TAKERS: dict[str, tuple[str, ...]] = {
+    REPORTED: (INSPECTOR,),
+    VERIFYING: (INSPECTOR,),
+    PENDING_FILING: (SHIFT_LEAD,),
+    PENDING_DISPATCH: (DISPATCHER,),
+    PENDING_RESPONSE: (HANDLER,),
+    HANDLING: (HANDLER,),
+    PARKED: (DISPATCHER, SHIFT_LEAD),
+    PENDING_CHECK: (INSPECTOR,),
+    PENDING_CALLBACK: (OPERATOR, SHIFT_LEAD),
+}
+
+
+def no_taker_reason(state: str) -> str:
+    """Why a case in `state` that no one can take is stuck, in a sentence for the operator."""
+    roles = TAKERS.get(state, ())
+    if not roles:
+        return ""
+    if roles == (HANDLER,):
+        return _("无人可接：已派部门没有在岗的处置人员")
+    # Translators: "or" between role names (any one of them could take the case).
+    either = _("或").join(str(ROLE_LABELS[r]) for r in roles)
+    return _("无人可接：没有负责此处的%(roles)s") % {"roles": either}
+
+
 class Refusal(Exception):
     """Why an action may not be taken: `kind` is "state" (not in this state) or "role" (not by you)."""
 

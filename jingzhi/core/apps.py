@@ -19,6 +19,10 @@ class CoreConfig(AppConfig):
 
         lookups.register()
 
+        from jingzhi.core import attachments
+
+        attachments.register_owner_access(attachments.DRAFT_OWNER, attachments.can_view_draft)
+
         # Cache invalidation, not domain flow: whatever writes a calendar table (an action, a fixture, the
         # shell), the working calendar of this process must not keep answering from the old data.
         def _drop(**_kwargs) -> None:

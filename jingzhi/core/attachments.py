@@ -636,3 +636,137 @@ def open_variant(attachment: Attachment, variant: str):
     except (FileNotFoundError, OSError) as exc:
         logger.error("attachment %s: stored file %s is missing", attachment.pk, field.name)
         raise NotFound(_("图片 #%(pk)s 的文件缺失。") % {"pk": attachment.pk}) from exc
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Draft photos: pictures a person chose for a form that has not gone through yet
+#
+# A resident's report may fail (no location, outside every grid, a rate limit) after the photos were sent.
+# Rather than make them pick the photos again, the interface keeps each upload as a draft attachment owned
+# by the person ("core.draft", user id), shows it again, and hands the draft ids to the action that finally
+# takes them (`do_claim_drafts` moves them to their real owner inside that action's transaction). Drafts
+# pass the same checks as every upload, only their uploader may see them, and those older than
+# JINGZHI_DRAFT_PHOTO_HOURS (default 24) are ignored and removed by `do_sweep_drafts`
+# (`jingzhi attachments sweep-drafts`, daily from cron, before the orphan-file sweep).
+
+DRAFT_OWNER = "core.draft"
+DEFAULT_DRAFT_HOURS = 24
+
+
+class DraftVerb(AuditVerb):
+    """Audit verbs of draft photos; stored in rows, so never rename a value."""
+
+    CLAIMED = "attachment.draft_claimed"
+    DISCARDED = "attachment.draft_discarded"
+    EXPIRED = "attachment.draft_expired"
+
+
+def draft_lifetime() -> timedelta:
+    return timedelta(hours=float(getattr(settings, "JINGZHI_DRAFT_PHOTO_HOURS", DEFAULT_DRAFT_HOURS)))
+
+
+def _draft_owner_id(actor) -> str:
+    if not getattr(actor, "is_authenticated", False) or not getattr(actor, "pk", None):
+        raise InvalidInput(_("请先登录再上传照片"), code="login_required", fields={"file": "login"})
+    return str(actor.pk)
+
+
+def can_view_draft(user, owner_id: str) -> bool:
+    """Only the person who uploaded a draft sees it (registered for DRAFT_OWNER in CoreConfig.ready)."""
+    return bool(getattr(user, "is_authenticated", False)) and str(getattr(user, "pk", "")) == str(owner_id)
+
+
+def drafts_for(actor, ids=None) -> QuerySet[Attachment]:
+    """The person's live draft photos (not yet expired), oldest first; only `ids` among them when given."""
+    if not getattr(actor, "is_authenticated", False):
+        return Attachment.objects.none()
+    rows = Attachment.objects.filter(
+        owner_type=DRAFT_OWNER, owner_id=str(actor.pk), created_at__gt=clock.now() - draft_lifetime()
+    )
+    if ids is not None:
+        rows = rows.filter(pk__in=[int(i) for i in ids if str(i).isdigit()])
+    return rows.order_by("created_at", "id")
+
+
+def do_store_drafts(*, actor, uploads, kind: str = "draft") -> list[Attachment]:
+    """Check (the request's limits and each file's, as for any upload) and keep `uploads` as the actor's
+    drafts; InvalidInput naming the file stores none of them."""
+    owner = (DRAFT_OWNER, _draft_owner_id(actor))
+    prepared = prepare_images(uploads)
+    with transaction.atomic():
+        return [do_store_image(actor=actor, upload=p, owner=owner, kind=kind) for p in prepared]
+
+
+def do_claim_drafts(*, actor, ids, owner: Any, kind: str) -> list[int]:
+    """Move the actor's drafts `ids` to `owner` as `kind` photos, inside the caller's transaction. A draft
+    that is not the actor's, has expired or was already used is refused by number (InvalidInput), so the
+    caller's whole action rolls back rather than file without a photo the person saw."""
+    ids = [int(i) for i in ids or () if str(i).strip()]
+    if not ids:
+        return []
+    owner_id_of_actor = _draft_owner_id(actor)
+    owner_type, owner_id = _owner_key(owner)
+    with transaction.atomic():
+        rows = list(drafts_for(actor, ids).select_for_update())
+        found = {r.pk for r in rows}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise InvalidInput(
+                _("照片 #%(ids)s 已过期或已使用，请重新选择照片")
+                % {"ids": "、#".join(str(i) for i in missing)},
+                code="draft_gone",
+                fields={"draft_photos": missing},
+            )
+        present = Attachment.objects.filter(owner_type=owner_type, owner_id=owner_id, kind=kind).count()
+        if present + len(rows) > max_per_owner_kind():
+            raise InvalidInput(
+                _("同一对象的“%(kind)s”图片最多 %(n)d 张。") % {"kind": kind, "n": max_per_owner_kind()},
+                code="too_many_files",
+                fields={"draft_photos": ids},
+            )
+        for row in rows:
+            row.owner_type, row.owner_id, row.kind = owner_type, owner_id, kind
+            row.save(update_fields=["owner_type", "owner_id", "kind"])
+        audit.record(
+            actor=actor,
+            verb=DraftVerb.CLAIMED,
+            target=(owner_type, owner_id),
+            new={"attachments": [r.pk for r in rows], "kind": kind, "draft_of": owner_id_of_actor},
+        )
+    return [r.pk for r in rows]
+
+
+def do_discard_drafts(*, actor, ids) -> int:
+    """Delete the actor's drafts `ids` (a photo removed from the form). Files stay until the orphan sweep,
+    since another row may hold the same content-addressed file."""
+    rows = drafts_for(actor, ids)
+    with transaction.atomic():
+        gone = [r.pk for r in rows]
+        if not gone:
+            return 0
+        Attachment.objects.filter(pk__in=gone).delete()
+        audit.record(
+            actor=actor,
+            verb=DraftVerb.DISCARDED,
+            target=(DRAFT_OWNER, str(actor.pk)),
+            new={"attachments": gone},
+        )
+    return len(gone)
+
+
+def do_sweep_drafts(*, actor=None, older_than: timedelta | None = None) -> int:
+    """Delete every draft older than the draft lifetime (or `older_than`), with one audit row."""
+    cutoff = clock.now() - (older_than if older_than is not None else draft_lifetime())
+    with transaction.atomic():
+        gone = list(
+            Attachment.objects.filter(owner_type=DRAFT_OWNER, created_at__lte=cutoff).values_list(
+                "pk", flat=True
+            )
+        )
+        if not gone:
+            return 0
+        Attachment.objects.filter(pk__in=gone).delete()
+        audit.record(
+            actor=actor, verb=DraftVerb.EXPIRED, target=(DRAFT_OWNER, "expired"), new={"attachments": gone}
+        )
+    return len(gone)

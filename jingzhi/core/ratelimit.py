@@ -33,6 +33,7 @@ DEFAULTS = {
     "JINGZHI_RATE_REPORTS_PER_IP": 30,
     "JINGZHI_RATE_LOGINS_PER_USER": 10,
     "JINGZHI_RATE_LOGINS_PER_IP": 30,
+    "JINGZHI_RATE_OTP_PER_IP": 10,  # sign-in codes asked for (accounts.actions.do_request_login_code)
 }
 
 

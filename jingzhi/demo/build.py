@@ -3,7 +3,7 @@
 Places go in with `geo.actions.do_import_places` level by level into a fresh generation, then one
 `do_activate_generation`; departments and people through `accounts.actions`. Re-running is safe: each part
 first looks for what an earlier run made (the district code in the active generation, a department code, a
-username, an assignment) and only adds what is missing, so passwords stay what the first run printed.
+username, an assignment) and only adds what is missing, and the fixed demo password is never changed.
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ class DemoResult:
     duty_rules_created: int = 0
     cases_created: int = 0
     street_inspections_created: int = 0
+    projects_created: int = 0
     logins: list[dict] = field(default_factory=list)
 
     @property
@@ -196,6 +197,11 @@ def build_demo(
     with transaction.atomic():
         result.departments_created = load_departments(actor=actor)
         result.users_created, result.roles_created, result.logins = load_users(actor=actor)
+        from jingzhi.demo.staff import load_staff
+
+        staff_users, staff_roles = load_staff(actor=actor, password=DEMO_PASSWORD)
+        result.users_created += staff_users
+        result.roles_created += staff_roles
     if progress:
         progress("案件分类与职责清单…")
     result.taxonomy_created, result.duty_rules_created = load_taxonomy_and_duties(actor=actor)
@@ -219,11 +225,20 @@ def build_demo(
         result.street_inspections_created = load_demo_rectification(
             actor=actor, months=street_months
         ).inspections
+    from jingzhi.demo.projects import load_demo_projects
+
+    result.projects_created = load_demo_projects(actor=actor)
     from jingzhi.demo.councils import (
         load_demo_councils,  # 多元共治: councils, rosters, meetings, party members
     )
 
     load_demo_councils(actor=actor)
+    from jingzhi.demo.spaces import load_demo_spaces
+
+    load_demo_spaces(actor=actor, progress=progress)
+    from jingzhi.demo.assessment import fill_demo_snapshots  # 考核: six months of snapshots
+
+    fill_demo_snapshots(actor=actor, progress=progress)
     write_flag()
     return result
 

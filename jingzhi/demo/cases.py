@@ -62,6 +62,7 @@ SPECIAL_FATES = [
     ("whistle_closed", 1),
     ("whistle_open", 1),
     ("duplicate", 2),
+    ("unstaffed", 1),
 ]
 # Categories residents and inspectors report most; others are drawn now and then from the whole tree.
 COMMON = [
@@ -145,6 +146,8 @@ class _Ctx:
     grids: list
     streets: list
     photos: list
+    inspectors: dict = field(default_factory=dict)  # community code → the inspector covering it
+    handlers: dict = field(default_factory=dict)  # department pk → a handler of that department
     created: list = field(default_factory=list)
 
 
@@ -212,7 +215,21 @@ def _context(now: datetime) -> _Ctx:
     grids = [(g["properties"]["code"], g["geometry"]["coordinates"][0]) for g in built.grids]
     streets = [s["properties"]["name"] for s in built.streets]
     photos = [_photo_bytes(colour, i) for i, colour in enumerate(PHOTO_COLOURS)]
+    from jingzhi.accounts.models import RoleAssignment
+
+    inspectors, handlers = {}, {}
+    for row in (
+        RoleAssignment.objects.filter(role__in=["inspector", "handler"], is_active=True, user__is_active=True)
+        .select_related("user")
+        .order_by("id")
+    ):
+        if row.role == "inspector" and row.scope_kind == "community":
+            inspectors.setdefault(row.scope_code, row.user)
+        elif row.role == "handler" and row.department_id:
+            handlers.setdefault(row.department_id, row.user)
     return _Ctx(
+        inspectors=inspectors,
+        handlers=handlers,
         now=now,
         users=users,
         departments=departments,
@@ -240,13 +257,13 @@ class _Story:
     def __init__(self, ctx: _Ctx, rng: random.Random, case, start: datetime):
         self.ctx, self.rng, self.case, self.t = ctx, rng, case, start
 
-    # Who takes a step: the demo login that holds the role on this case, else the system.
+    # Who takes a step: the demo person who holds the role on this case (the community's inspector, a
+    # handler of the lead department), else the system.
     def _inspector(self):
-        return self.ctx.users.get("inspector") if self.case.community_code == COMMUNITY1 else None
+        return self.ctx.inspectors.get(self.case.community_code)
 
     def _handler(self):
-        lead = self.ctx.departments.get("CGZF")
-        return self.ctx.users.get("handler") if lead and self.case.lead_department_id == lead.pk else None
+        return self.ctx.handlers.get(self.case.lead_department_id)
 
     def _reporter(self):
         resident = self.ctx.users.get("resident")
@@ -459,12 +476,13 @@ def _hours_ago(ctx: _Ctx, hours: float) -> datetime:
     return ctx.now - timedelta(hours=hours)
 
 
-def _start_for_fraction(ctx: _Ctx, category, condition, fraction: float) -> datetime:
-    """When a handling clock must start so that `fraction` of its limit is used now (bisection on the
-    working calendar; the fraction is monotonic in the start)."""
+def _start_for_fraction(ctx: _Ctx, category, condition, fraction: float, step: str = "handle") -> datetime:
+    """When the clock of `step` (handling by default) must start so that `fraction` of its limit is used
+    now (bisection on the working calendar; the fraction is monotonic in the start). A fraction above 1
+    is a case that many times overdue."""
     from jingzhi.cases import deadlines, workflow
 
-    limit = deadlines.limit_of(category, workflow.STEP_HANDLE, condition=condition)
+    limit = deadlines.limit_of(category, step, condition=condition if step == workflow.STEP_HANDLE else None)
     if limit is None:
         return _hours_ago(ctx, 6)
     measure = deadlines.measure(limit.unit)
@@ -474,13 +492,30 @@ def _start_for_fraction(ctx: _Ctx, category, condition, fraction: float) -> date
         return measure(start, ctx.now) / total if total > 0 else 0.0
 
     early, late = ctx.now - timedelta(days=40), ctx.now - timedelta(minutes=30)
-    for _ in range(40):
+    for _ in range(24):  # 40 days / 2**24: a fifth of a second
         middle = early + (late - early) / 2
         if used(middle) > fraction:
             early = middle
         else:
             late = middle
     return early
+
+
+def _dispatched_at(
+    ctx: _Ctx, rng: random.Random, index: int, fate: str, fraction: float, *, step: str = "handle", **kw
+) -> _Story:
+    """A case dispatched (automatically, by the responsibility list) at the moment that leaves `fraction`
+    of its `step` clock used now — the handling clock (accepted at once) or the response clock — after
+    being reported, verified and filed in the hours before."""
+    from jingzhi.cases import actions
+
+    category = kw.pop("category", None) or rng.choice(ctx.common)
+    start = _start_for_fraction(ctx, category, ctx.conditions.get(category.pk), fraction, step=step)
+    story = _open(ctx, rng, index, fate, start - timedelta(hours=3), category=category, **kw)
+    story.verify().file()
+    story.t = max(story.t, start)
+    story.act(actions.do_dispatch_case, ctx.users.get("dispatcher"), departments=None, lead=None, note="")
+    return story.accept() if step == "handle" else story
 
 
 def _build_one(ctx: _Ctx, index: int, fate: str) -> None:
@@ -512,14 +547,19 @@ def _build_one(ctx: _Ctx, index: int, fate: str) -> None:
     elif fate == "pending_dispatch":
         _open(ctx, rng, index, fate, recent).verify().file()
     elif fate in ("pending_response", "response_overdue"):
-        start = (
-            _hours_ago(ctx, rng.uniform(0.5, 1.5))
-            if fate == "pending_response"
-            else _local(ctx, rng.uniform(3, 6), 9)
+        # Waiting for the department to respond: most well within the limit, a few past it (×1.2–2.5).
+        fraction = rng.uniform(0.1, 0.6) if fate == "pending_response" else rng.uniform(1.2, 2.5)
+        _dispatched_at(ctx, rng, index, fate, fraction, step="respond")
+    elif fate == "unstaffed":
+        # Sent to the communications office, whose accounts are not set up: no one can respond, and the
+        # operator's workbench says so (the demo's problem to find).
+        category = _named(ctx, "电信井盖") or rng.choice(ctx.common)
+        story = _open(ctx, rng, index, fate, _hours_ago(ctx, rng.uniform(3, 5)), category=category)
+        story.verify().file().dispatch(
+            departments=[ctx.departments["TX"].pk], note="电信井盖，派通信产权单位"
         )
-        _open(ctx, rng, index, fate, start).verify().file().dispatch()
     elif fate == "handling":
-        _open(ctx, rng, index, fate, _hours_ago(ctx, rng.uniform(3, 20))).to_handling()
+        _dispatched_at(ctx, rng, index, fate, rng.uniform(0.05, 0.7))
     elif fate == "pending_check":
         story = _open(ctx, rng, index, fate, _local(ctx, rng.uniform(1, 3), 9)).to_handling()
         story.t = max(story.t, _hours_ago(ctx, rng.uniform(0.3, 1.0)))
@@ -542,8 +582,8 @@ def _build_one(ctx: _Ctx, index: int, fate: str) -> None:
             review_date=review,
         )
     elif fate in ("extended", "extension_pending", "extension_refused"):
-        story = _open(ctx, rng, index, fate, _local(ctx, rng.uniform(1, 3), 9)).to_handling()
-        story.wait(2).act(
+        story = _dispatched_at(ctx, rng, index, fate, rng.uniform(0.3, 0.6))
+        story.wait(0.2).act(
             actions.do_request_extension,
             story._handler(),
             days=3,
@@ -556,33 +596,24 @@ def _build_one(ctx: _Ctx, index: int, fate: str) -> None:
                 actions.do_refuse_extension, ctx.users.get("dispatcher"), reason="可当日处置，不予延期"
             )
     elif fate in ("overdue_red", "supervised"):
+        # Past the handling limit, but by a working day or so (×1.3–3), not by weeks.
         category = _named(ctx, "暴露垃圾") or rng.choice(ctx.common)
-        story = _open(
-            ctx, rng, index, fate, _local(ctx, rng.uniform(8, 15), 9), category=category
-        ).to_handling()
+        story = _dispatched_at(ctx, rng, index, fate, rng.uniform(1.3, 3.0), category=category)
         if fate == "supervised":
-            story.wait(24 * 7).act(
+            story.t = max(story.t, _hours_ago(ctx, rng.uniform(0.5, 2)))
+            story.act(
                 actions.do_supervise_case,
                 ctx.users.get("shift_lead"),
                 note="已超过处置时限，请立即处置并反馈",
             )
     elif fate == "overdue_yellow":
         category = _named(ctx, "堆物堆料") or rng.choice(ctx.common)
-        start = _start_for_fraction(ctx, category, ctx.conditions.get(category.pk), rng.uniform(0.86, 0.95))
-        # Dispatch starts the handling clock: report, verify and file in the minutes before it.
-        story = _open(ctx, rng, index, fate, start - timedelta(hours=3), category=category)
-        story.verify().file()
-        story.t = start
-        story.act(actions.do_dispatch_case, ctx.users.get("dispatcher"), departments=None, lead=None, note="")
-        story.accept()
+        _dispatched_at(ctx, rng, index, fate, rng.uniform(0.86, 0.95), category=category)
     elif fate in ("returned", "escalated"):
+        closes = fate == "returned" and rng.random() < 0.7
+        start = _local(ctx, rng.uniform(5, 60), 10) if closes else _hours_ago(ctx, rng.uniform(4, 8))
         story = _open(
-            ctx,
-            rng,
-            index,
-            fate,
-            _local(ctx, rng.uniform(5, 60), 10),
-            category=_named(ctx, "上水井盖") or rng.choice(ctx.common),
+            ctx, rng, index, fate, start, category=_named(ctx, "上水井盖") or rng.choice(ctx.common)
         )
         story.verify().file().dispatch(departments=[ctx.departments["SZSR"].pk], note="先派市政市容")
         story.give_back()
@@ -590,11 +621,15 @@ def _build_one(ctx: _Ctx, index: int, fate: str) -> None:
             story.dispatch(departments=[ctx.departments["FWGL"].pk], note="试派房屋管理").give_back()
         story.dispatch(departments=[ctx.departments["ZLS"].pk], note="上水井盖属供水设施，改派自来水公司")
         story.accept()
-        if fate == "returned" and rng.random() < 0.7:
+        if closes:
             story.to_closed()
     elif fate in ("reworked", "rework_open"):
-        story = _open(ctx, rng, index, fate, _local(ctx, rng.uniform(3, 70), 9)).to_handling()
-        story.feedback(rng.uniform(3, 10)).check(passed=False)
+        start = _local(ctx, rng.uniform(3, 70), 9) if fate == "reworked" else _hours_ago(ctx, 30)
+        story = _open(ctx, rng, index, fate, start).to_handling()
+        story.feedback(rng.uniform(3, 10))
+        if fate == "rework_open":  # the check failed this morning: the redo's fresh clock has just started
+            story.t = max(story.t, _hours_ago(ctx, rng.uniform(0.5, 1.5)))
+        story.check(passed=False)
         if fate == "reworked":
             story.to_closed()
     elif fate == "reopened":
@@ -608,7 +643,8 @@ def _build_one(ctx: _Ctx, index: int, fate: str) -> None:
             by_resident=True,
         )
         story.to_closed("dissatisfied")
-        story.wait(rng.uniform(2, 20)).act(
+        story.t = max(story.t, _hours_ago(ctx, rng.uniform(2, 4)))  # reopened today
+        story.act(
             actions.do_reopen_case, story._reporter(), reason="问题反复出现，没有根本解决，申请重新办理"
         )
         if rng.random() < 0.5:
@@ -689,14 +725,11 @@ def _whistle(ctx: _Ctx, rng: random.Random, index: int, fate: str) -> None:
             note="爆管影响通行和供水，请各部门 30 分钟内到场",
         )
     blown = story.t
-    handler = ctx.users.get("handler")
     arrivals = [(zls, 18, "爆管点东侧抢修车旁"), (cg, 26, "路口警戒线内"), (jg, 47, "路口北侧疏导点")]
     for summons in whistle.summons_list:
         department, minutes, place = next(a for a in arrivals if a[0].pk == summons.department_id)
         with clock.frozen(blown + timedelta(minutes=minutes)):
-            actions.do_report_in(
-                actor=handler if department.pk == cg.pk else None, summons_id=summons.pk, place=place
-            )
+            actions.do_report_in(actor=ctx.handlers.get(department.pk), summons_id=summons.pk, place=place)
     story.t = blown + timedelta(minutes=50)
     story.accept()
     if fate == "whistle_open":
@@ -714,6 +747,38 @@ def _whistle(ctx: _Ctx, rng: random.Random, index: int, fate: str) -> None:
             actions.do_rate_whistle_response(
                 actor=admin, summons_id=summons.pk, rating=rating, comment=comment
             )
+
+
+def story_context(now: datetime | None = None) -> _Ctx:
+    """What a demo story needs (people, departments, categories, places, photos), read once."""
+    from jingzhi.core import clock
+
+    return _context(now or clock.now())
+
+
+def settle_finding(ctx: _Ctx, case, inspected_at: datetime, *, park: bool = False) -> None:
+    """Walk a 十无 inspection finding (a case the check opened) on from the day of the check, as a
+    well-run district does: the community's inspector confirms it within hours, it is filed and sent by the
+    responsibility list, the department fixes it within days, the inspector checks it and the shift lead
+    closes it. `park`: a street on a 一街一策 plan parks it instead (纳入整治项目), with a review date."""
+    from jingzhi.cases import actions
+
+    rng = random.Random(f"{SEED}-finding-{case.idempotency_key}")
+    story = _Story(ctx, rng, case, inspected_at).wait(rng.uniform(1, 4))
+    story.verify().file().dispatch().accept()
+    if park:
+        review = timezone.localtime(ctx.now).date() + timedelta(days=rng.randint(20, 45))
+        story.wait(rng.uniform(2, 24)).act(
+            actions.do_park_case,
+            ctx.users.get("dispatcher"),
+            reason="纳入一街一策统一整治，挂账办理",
+            review_date=review,
+        )
+        return
+    story.feedback(rng.uniform(4, 60)).check()
+    story.wait(rng.uniform(0.5, 6)).act(
+        actions.do_close_case, ctx.users.get("shift_lead"), note="检查发现的问题已整改到位，结案"
+    )
 
 
 def existing_keys() -> set[str]:
@@ -735,7 +800,7 @@ def build_demo_cases(*, count: int = DEFAULT_COUNT, progress=None, now: datetime
     if not todo:
         return 0
     ctx = _context(now or clock.now())
-    if not ctx.common or not {"ZLS", "GAJG", "CGZF", "SZSR", "FWGL"} <= set(ctx.departments):
+    if not ctx.common or not {"ZLS", "GAJG", "CGZF", "SZSR", "FWGL", "TX"} <= set(ctx.departments):
         raise RuntimeError("demo cases need the demo taxonomy and departments: run build_demo first")
     made = 0
     for number, (index, fate) in enumerate(todo, start=1):

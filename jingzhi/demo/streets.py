@@ -69,7 +69,8 @@ def _profile(code: str, position: int) -> str:
 
 def _scores(profile: str, months: int, rng: random.Random) -> list[int]:
     """Target deduction per month, oldest first."""
-    good = [rng.choice([0, 0, 0, 0, 2, 2, 4, 6]) for _ in range(months)]
+    # A well-run district: most months a street passes clean; now and then a point or two is deducted.
+    good = [rng.choice([0, 0, 0, 0, 0, 0, 0, 2, 4, 6]) for _ in range(months)]
     if profile == "restored":  # fails early on, then three good months restore it
         good[0:2] = [rng.choice([12, 14, 15]), rng.choice([11, 16])]
     elif profile == "failing":  # fails the last two months: downgraded, a talk is proposed
@@ -133,6 +134,9 @@ def load_demo_rectification(*, actor=None, months: int = 6, street_codes=None) -
     if not streets:
         return result
     cases_before = Case.objects.count()
+    from jingzhi.demo.cases import story_context
+
+    stories = story_context()
     now = timezone.localtime(clock.now())
     this_month = month_index(month_of(now.date()))
     first_day = date(now.year, now.month, 1)
@@ -165,6 +169,7 @@ def load_demo_rectification(*, actor=None, months: int = 6, street_codes=None) -
                 stewards=stewards,
                 demo_chief=demo_chief,
                 demo_steward=demo_steward,
+                stories=stories,
             )
 
     # A district head decides the oldest pending proposal, so the history shows a decision.
@@ -194,6 +199,7 @@ def _load_street(
     stewards,
     demo_chief,
     demo_steward,
+    stories,
 ) -> None:
     from jingzhi.cases.models import Case
     from jingzhi.rectification import actions
@@ -210,7 +216,9 @@ def _load_street(
 
     rng = random.Random(f"{SEED}:{street.code}")
     suffix = street.code[6:9]
-    with clock.frozen(timezone.make_aware(datetime(start.year, start.month, 2, 9))):
+    # The chief is appointed, and the letter issued, on the day the letter starts; the chief signs it two
+    # days later (a letter may not be signed before it starts or before its chief took office).
+    with clock.frozen(timezone.make_aware(datetime(start.year, start.month, start.day, 9))):
         if not ChiefAssignment.objects.filter(street_code=street.code).exists():
             if street.code.endswith("S001") and suffix == "001" and demo_chief is not None:
                 user, rank, title = demo_chief, "street", "街道办事处副主任"
@@ -244,7 +252,10 @@ def _load_street(
             )
             result.letters += 1
             if position % 5 != 4:  # most chiefs have signed; a few still have to
-                actions.do_sign_task_letter(actor=None, letter_id=letter.pk)
+                with clock.frozen(
+                    timezone.make_aware(datetime(start.year, start.month, start.day, 10)) + timedelta(days=2)
+                ):
+                    actions.do_sign_task_letter(actor=None, letter_id=letter.pk)
         if (
             position % 7 in (0, 1)
             and not GradeChange.objects.filter(street_code=street.code, kind="award").exists()
@@ -284,7 +295,7 @@ def _load_street(
         year, mon = int(month[:4]), int(month[5:])
         day = timezone.make_aware(datetime(year, mon, 8 + (position % 15), 10, 30))
         with clock.frozen(day):
-            actions.do_record_inspection(
+            inspection = actions.do_record_inspection(
                 actor=assessor,
                 street_code=street.code,
                 kind="city_monthly",
@@ -294,6 +305,16 @@ def _load_street(
                 note="演示数据",
             )
         result.inspections += 1
+        # Its findings are cases: confirmed, sent, fixed and closed within days; on a failing street the
+        # last check's findings are parked into the street's 一街一策 plan instead. So 待核实 holds today's
+        # reports, not months of unverified findings.
+        from jingzhi.demo.cases import settle_finding
+
+        park = profile == "failing" and offset == len(deductions) - 1
+        for case in Case.objects.filter(
+            idempotency_key__startswith=f"rectification:{inspection.pk}:", state="reported"
+        ).order_by("id"):
+            settle_finding(stories, case, day, park=park)
 
     if profile != "good" and not StreetPlan.objects.filter(street_code=street.code).exists():
         with clock.frozen(timezone.make_aware(datetime(now.year, now.month, 1, 9)) - timedelta(days=20)):

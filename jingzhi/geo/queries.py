@@ -11,6 +11,8 @@ names and outlines; boundaries are not secret); grids and streets only within it
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -138,3 +140,139 @@ def place_by_code(level: str, code: str, generation: BoundaryGeneration | None =
     if generation is None:
         return qs.filter(generation__is_active=True).first()
     return qs.filter(generation=generation).first()
+
+
+# --- public place data --------------------------------------------------------------------------------------
+# Names and outlines of communities, grids and streets are not secret: they hang on street boards and are
+# on every paper map. A resident choosing where a problem is may look anywhere in the district, not only in
+# their own community, so these reads are not scoped to a person — and carry nothing else (no people, no
+# cases, no page links). They serve the report page's map and its search by place name.
+
+PUBLIC_LEVELS = ("community", "grid", "street")
+PUBLIC_SEARCH_LEVELS = ("street", "community")
+
+
+@dataclass(frozen=True)
+class PublicPlace:
+    """A place a resident may pick by name: where to put the pin (`lon`, `lat`, a point on or inside it)
+    and the box to show ([[south, west], [north, east]])."""
+
+    level: str
+    code: str
+    name: str
+    parent: str
+    lon: float
+    lat: float
+    bounds: list
+
+
+def public_places(level: str) -> QuerySet:
+    """Every place of `level` in the active generation (public outlines; see above)."""
+    if level not in PUBLIC_LEVELS:
+        raise NotFound(fields={"level": level})
+    return _active(level)
+
+
+def _pin_point(geometry: dict | None) -> tuple[float, float] | None:
+    """A point on a street (half-way along its longest part) or inside an area; None without geometry."""
+    if not geometry:
+        return None
+    from shapely.geometry import shape
+
+    try:
+        geom = shape(geometry)
+    except (ValueError, TypeError, KeyError):
+        return None
+    if geom.is_empty:
+        return None
+    if geom.geom_type == "MultiLineString":
+        geom = max(geom.geoms, key=lambda g: g.length)
+    if geom.geom_type == "LineString":
+        point = geom.interpolate(0.5, normalized=True)
+    else:
+        point = geom.representative_point()
+    return point.x, point.y
+
+
+def _public_place(level: str, row) -> PublicPlace | None:
+    point = _pin_point(row.geometry)
+    if point is None or row.min_lon is None:
+        return None
+    parent = row.subdistrict.name if level in ("street", "community") else ""
+    return PublicPlace(
+        level=level,
+        code=row.code,
+        name=row.name,
+        parent=parent,
+        lon=round(point[0], 6),
+        lat=round(point[1], 6),
+        bounds=[[row.min_lat, row.min_lon], [row.max_lat, row.max_lon]],
+    )
+
+
+def public_street(code: str) -> PublicPlace | None:
+    """The active street with `code` as a public place (a street board's QR code names it), or None. Its pin
+    is a point along it that `locate` assigns to this very street (half-way along may be a crossing, whose
+    nearer street would take the report), so a report from the board lands on the board's street."""
+    code = (code or "").strip()[:32]
+    row = _active("street").select_related("subdistrict").filter(code=code).first() if code else None
+    if row is None:
+        return None
+    place = _public_place("street", row)
+    if place is None:
+        return None
+    point = _point_on_own_street(row)
+    if point is not None:
+        place = PublicPlace(**{**place.__dict__, "lon": point[0], "lat": point[1]})
+    return place
+
+
+def _point_on_own_street(row) -> tuple[float, float] | None:
+    from shapely.geometry import shape
+
+    from jingzhi.geo.locate import locate
+
+    try:
+        geom = shape(row.geometry)
+    except (ValueError, TypeError, KeyError):
+        return None
+    if geom.geom_type == "MultiLineString":
+        geom = max(geom.geoms, key=lambda g: g.length)
+    if geom.geom_type != "LineString":
+        return None
+    # Off the middle first by a little: streets are often drawn with a vertex (a junction) half-way.
+    for fraction in (0.45, 0.55, 0.4, 0.6, 0.35, 0.65, 0.3, 0.7, 0.25, 0.75, 0.2, 0.8, 0.5):
+        point = geom.interpolate(fraction, normalized=True)
+        # Checked as the form will send it (6 decimals): a junction's tie may fall either way.
+        x, y = round(point.x, 6), round(point.y, 6)
+        found = locate(x, y)
+        if (
+            found.inside
+            and (found.street or {}).get("code") == row.code
+            and found.street.get("distance_m", 0) < 1
+        ):
+            return x, y
+    return None
+
+
+def public_places_named(text: str, limit: int = 8) -> list[PublicPlace]:
+    """Streets, then communities, whose name contains `text` (the start of the name first), at most `limit`."""
+    text = (text or "").strip()[:40]
+    if not text:
+        return []
+    found: list[PublicPlace] = []
+    for level in PUBLIC_SEARCH_LEVELS:
+        rows = (
+            _active(level)
+            .select_related("subdistrict")
+            .filter(name__icontains=text)
+            .order_by("name", "code")[: limit * 3]
+        )
+        ranked = sorted(rows, key=lambda r: (not r.name.startswith(text), len(r.name), r.name, r.code))
+        for row in ranked:
+            place = _public_place(level, row)
+            if place is not None:
+                found.append(place)
+            if len(found) >= limit:
+                return found
+    return found

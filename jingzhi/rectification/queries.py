@@ -89,12 +89,32 @@ def open_case_counts(codes) -> dict[str, int]:
     return {r["street_code"]: r["n"] for r in rows}
 
 
+def _codes_q(codes) -> Q:
+    q = Q(pk__in=[])
+    for code in codes:
+        q |= Q(code__startswith=code)
+    return q
+
+
+def viewable_streets(user: Reader):
+    """The streets (active generation) whose page opens for `user`: geo's streets of their jurisdiction,
+    cut down to the roles that may view a street here (`permissions.STREET_STAFF`, the same rule as
+    `permissions.can_view_street`). A council member's street is in geo's list, but its 十无 page is not
+    theirs: listing it offered a link that answered 404."""
+    from jingzhi.accounts import access
+    from jingzhi.geo.queries import streets_for
+
+    streets = streets_for(user)
+    codes = access.scope_codes(user, roles=permissions.STREET_STAFF)
+    if codes is None:
+        return streets
+    return streets.filter(_codes_q(codes)) if codes else streets.none()
+
+
 def street_rows_for(
     user: Reader, *, subdistrict_code: str = "", grade: str | None = None, q: str = "", codes=None
 ) -> list[StreetRow]:
-    from jingzhi.geo.queries import streets_for
-
-    streets = streets_for(user).defer("geometry").order_by("code")
+    streets = viewable_streets(user).defer("geometry").order_by("code")
     if subdistrict_code:
         streets = streets.filter(code__startswith=subdistrict_code)
     if q:
@@ -378,9 +398,7 @@ def board(street_code: str) -> Board:
 
 
 def inspections_for_export(user: Reader, *, month: str = "", kind: str = ""):
-    from jingzhi.geo.queries import streets_for
-
-    codes = list(streets_for(user).values_list("code", flat=True))
+    codes = list(viewable_streets(user).values_list("code", flat=True))
     qs = (
         Inspection.objects.filter(street_code__in=codes)
         .select_related("inspector", "version")
@@ -453,3 +471,83 @@ def chief_candidates(street_code: str):
     from jingzhi.accounts.queries import users_covering
 
     return users_covering([street_code]).order_by("username")
+
+
+# ------------------------------------------------------------------------------------------------ home page
+def _rows_of(streets) -> list[StreetRow]:
+    streets = list(streets.defer("geometry").order_by("code"))
+    codes = [s.code for s in streets]
+    records = {r.street_code: r for r in StreetRecord.objects.filter(street_code__in=codes)}
+    chiefs = {
+        c.street_code: c
+        for c in ChiefAssignment.objects.filter(street_code__in=codes, is_active=True).select_related("user")
+    }
+    counts = open_case_counts(codes)
+    return [StreetRow(s, records.get(s.code), chiefs.get(s.code), counts.get(s.code, 0)) for s in streets]
+
+
+@dataclass
+class StewardStreet:
+    row: StreetRow
+    patrols_this_week: int = 0
+    last_patrol: PatrolLog | None = None
+
+
+def stewarding_for(user: Reader) -> list[StewardStreet]:
+    """The streets `user` is an active steward of, each with their own patrol log entries since Monday and
+    their latest entry: what the steward's home shows (巡、访、做、报、记 are expected every week)."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from jingzhi.geo.queries import streets_for
+
+    codes = list(
+        StewardAssignment.objects.filter(user=user, is_active=True).values_list("street_code", flat=True)
+    )
+    if not codes:
+        return []
+    monday = today() - timedelta(days=today().weekday())
+    since = timezone.make_aware(datetime.combine(monday, time.min))
+    logs = PatrolLog.objects.filter(street_code__in=codes, user=user)
+    week = dict(
+        logs.filter(created_at__gte=since).order_by().values_list("street_code").annotate(n=Count("id"))
+    )
+    last: dict[str, PatrolLog] = {}
+    for log in logs.order_by("street_code", "-created_at", "-id"):
+        last.setdefault(log.street_code, log)
+    rows = _rows_of(streets_for(user).filter(code__in=codes))
+    return [StewardStreet(r, week.get(r.code, 0), last.get(r.code)) for r in rows]
+
+
+def council_streets_for(user: Reader) -> list[StreetRow]:
+    """The streets of the user's street-scoped council-member assignments, with what their public page
+    shows: grade, chief and open cases. (A community-scoped member's council is the councils app's.)"""
+    from jingzhi.accounts import access
+    from jingzhi.accounts.rules import scope_kind_of_code
+    from jingzhi.geo.queries import streets_for
+
+    codes = [c for c in access.scope_codes(user, roles=["council_member"]) or [] if not scope_kind_of_code(c)]
+    if not codes:
+        return []
+    return _rows_of(streets_for(user).filter(code__in=codes))
+
+
+def inspection_due(user: Reader) -> dict:
+    """For the people who inspect or run streets: streets in their jurisdiction with no official check yet
+    this month, failing streets, and accountability proposals awaiting their decision."""
+    month = f"{today():%Y-%m}"
+    codes = list(viewable_streets(user).values_list("code", flat=True))
+    checked = set(
+        Inspection.objects.filter(street_code__in=codes, month=month, is_official=True).values_list(
+            "street_code", flat=True
+        )
+    )
+    failing = StreetRecord.objects.filter(street_code__in=codes, grade=Grade.FAILING).count()
+    return {
+        "month": month,
+        "streets": len(codes),
+        "unchecked": len([c for c in codes if c not in checked]),
+        "failing": failing,
+        "proposals": len(pending_proposals_for(user)),
+    }

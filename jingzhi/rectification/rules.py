@@ -96,6 +96,23 @@ class Finding:
     deduction: Decimal
 
 
+def sign_problem(today: date, starts_on: date, appointed_on: date, street_name: str = "") -> str | None:
+    """Why a task letter may not be signed `today`: before its own start date, or before its chief took
+    office (the chief signs as the street's chief, so not before being one). None when it may be."""
+    if today < appointed_on:
+        return _("%(name)s的街巷长任职日期是 %(appointed)s，任职之前不能签署任务书（今天是 %(today)s）") % {
+            "name": street_name or _("该街巷"),
+            "appointed": appointed_on,
+            "today": today,
+        }
+    if today < starts_on:
+        return _("任务书的开始日期是 %(start)s，开始之前不能签署（今天是 %(today)s）") % {
+            "start": starts_on,
+            "today": today,
+        }
+    return None
+
+
 def deduction_problem(name: str, points: Decimal, deduction: Decimal) -> str | None:
     if deduction < 0:
         return _("“%(name)s”的扣分不能为负数") % {"name": name}

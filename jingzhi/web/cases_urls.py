@@ -15,6 +15,7 @@ urlpatterns: list = [
     path("cases/<str:ref>/whistle/", detail.case_whistle, name="case_whistle"),
     path("report/", resident.report, name="case_report"),
     path("report/assist/", resident.report_assist, name="case_report_assist"),
+    path("report/places/", resident.report_places, name="case_report_places"),
     path("my/reports/", resident.my_reports, name="my_reports"),
     path("help/loop/", help.loop_help, name="loop_help"),
 ]

@@ -1,5 +1,6 @@
-"""Values every page of the web shell needs: the demo banner, the navigation for the user's roles, the
-administrators' calendar warning and the map's tile settings.
+"""Values every page of the web shell needs: the demo banner, the navigation for the user's roles (from the
+apps' `nav.py`, see `jingzhi.web.navigation`), the administrators' calendar warning and the map's tile
+settings.
 
 The shell sits on top of the house, so it only reads: roles come from `accounts.access`, the calendar warning
 from `core.context_processors.calendar_banner` when that exists. Both are imported lazily and guarded, so a
@@ -11,8 +12,6 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
 ADMIN_ROLES = ("district_admin", "subdistrict_admin")
 _FLAG_TTL = 30.0  # seconds; the flag changes only when `jingzhi demo` runs
@@ -56,30 +55,12 @@ def is_admin(user, roles: set[str]) -> bool:
     )
 
 
-def navigation(user, roles: set[str]) -> list[dict]:
-    """The header's links for this user: everyone signed in browses places and the map; administrators also
-    get the API docs and the admin site."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    items = [
-        {"name": "home", "label": _("首页"), "url": reverse("web:home")},
-        {"name": "places", "label": _("辖区"), "url": reverse("web:places")},
-        {"name": "map", "label": _("网格地图"), "url": reverse("web:map")},
-    ]
-    # One entry for case handling: staff work from the workbench, residents follow their own reports.
-    if is_admin(user, roles) or roles - {"resident"}:
-        items.insert(
-            1, {"name": "cases_workbench", "label": _("案件工作台"), "url": reverse("web:cases_workbench")}
-        )
-    elif "resident" in roles:
-        items.insert(1, {"name": "my_reports", "label": _("我的上报"), "url": reverse("web:my_reports")})
-    if is_admin(user, roles) or roles - {"resident", "handler", "council_member"}:  # 十无一创建: street staff
-        items.append({"name": "streets", "label": _("街巷整治"), "url": reverse("web:streets")})
-    if is_admin(user, roles):
-        items.append({"name": "api", "label": _("接口文档"), "url": "/api/docs/"})
-    if getattr(user, "is_staff", False):
-        items.append({"name": "admin", "label": _("管理后台"), "url": reverse("admin:index")})
-    return items
+def navigation(user) -> list[dict]:
+    """The header's links for this user: what the installed apps' `nav.py` offer them
+    (`jingzhi.web.navigation`), only pages they can open."""
+    from jingzhi.web.navigation import entries_for
+
+    return entries_for(user)
 
 
 def _calendar_context(request) -> dict:
@@ -101,7 +82,7 @@ def shell(request):
         "JINGZHI_DEMO": is_demo(),
         "user_roles": sorted(roles),
         "is_admin": admin,
-        "nav_items": navigation(user, roles) if user is not None else [],
+        "nav_items": navigation(user) if user is not None else [],
     }
     if admin:
         context.update(_calendar_context(request))

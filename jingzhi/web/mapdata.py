@@ -23,6 +23,7 @@ from jingzhi.core.text import listing
 from jingzhi.geo.models import Street
 
 LEVELS = ("grid", "street", "community", "subdistrict")
+PUBLIC_LEVELS = ("grid", "street", "community")
 MAX_FEATURES = 5000
 CACHE_SECONDS = 600
 _SNAP = (
@@ -84,10 +85,12 @@ def parse_level(raw: str | None) -> str:
     return level
 
 
-def _rows(user, level: str):
+def _rows(user, level: str, public: bool = False):
     from jingzhi.geo import queries
 
-    if level == "grid":
+    if public:
+        rows = queries.public_places(level)
+    elif level == "grid":
         rows = queries.grids_for(user)
     elif level == "street":
         rows = queries.streets_for(user)
@@ -152,8 +155,15 @@ def _url_pattern(level: str) -> str | None:
     return reverse(f"web:{level}", args=[987654321]).replace("987654321", "{}")
 
 
-def feature_collection(user, level: str, box: BBox | None) -> dict:
-    """The GeoJSON answer for one level and box, for this user (cached)."""
+def feature_collection(user, level: str, box: BBox | None, *, public: bool = False) -> dict:
+    """The GeoJSON answer for one level and box, for this user (cached). `public`: the public outlines of
+    communities, grids and streets (`geo.queries.public_places`) without page links, whoever asks — the
+    report page's map, where a resident may pick a spot outside their own community."""
+    if public and level not in PUBLIC_LEVELS:
+        raise InvalidInput(
+            _("公开地图只提供 %(levels)s，收到：%(raw)s") % {"levels": listing(PUBLIC_LEVELS), "raw": level},
+            fields={"level": level},
+        )
     from jingzhi.geo.queries import active_generation
 
     generation = active_generation()
@@ -169,7 +179,7 @@ def feature_collection(user, level: str, box: BBox | None) -> dict:
     query_box = box.snapped() if box is not None else None
     key = "web:geojson:{}:{}:{}:{}".format(
         generation.pk,
-        _scope_key(user),
+        "public" if public else _scope_key(user),
         level,
         "all"
         if query_box is None
@@ -181,9 +191,9 @@ def feature_collection(user, level: str, box: BBox | None) -> dict:
     if cached is not None:
         return cached
     tolerance = (query_box.width / 3000) if query_box is not None else 0.00001
-    rows, fields = _rows(user, level)
+    rows, fields = _rows(user, level, public)
     rows = in_box(rows, query_box).order_by("code").values(*fields)
-    url = _url_pattern(level)
+    url = None if public else _url_pattern(level)
     kinds = dict(Street.Kind.choices)
     features = []
     truncated = False

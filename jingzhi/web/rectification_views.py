@@ -102,9 +102,7 @@ def _can_export(user) -> bool:
 
 
 def _bounds_of(user, sub_code):
-    from jingzhi.geo.queries import streets_for
-
-    rows = streets_for(user)
+    rows = _q().viewable_streets(user)
     if sub_code:
         rows = rows.filter(code__startswith=sub_code)
     values = rows.values_list("min_lon", "min_lat", "max_lon", "max_lat")
@@ -122,15 +120,13 @@ def streets_geojson(request):
     """Streets in the user's jurisdiction, each with its grade and colour (for the grade map)."""
     if not request.user.is_authenticated:
         return JsonResponse({"code": "not_authenticated", "message": _("请先登录"), "fields": {}}, status=401)
-    from jingzhi.geo.queries import streets_for
-
     queries = _q()
     try:
         box = mapdata.parse_bbox(request.GET.get("bbox"))
     except ApplicationError as exc:
         return JsonResponse(exc.as_dict(), status=exc.status)
     rows = (
-        mapdata.in_box(streets_for(request.user), box)
+        mapdata.in_box(queries.viewable_streets(request.user), box)
         .order_by("code")
         .values("code", "name", "geometry")[:5000]
     )
@@ -542,9 +538,7 @@ def mine(request):
         _with_links(s.overdue_cases)
         for r in s.failing_items:
             r.case_url = _case_url(r.case) if r.case_id else ""
-    from jingzhi.rectification.models import StewardAssignment
-
-    stewarding = list(StewardAssignment.objects.filter(user=request.user, is_active=True))
+    stewarding = queries.stewarding_for(request.user)
     return render(
         request,
         "web/streets/mine.html",

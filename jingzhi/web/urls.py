@@ -1,11 +1,23 @@
 from django.urls import path
 
-from jingzhi.web import cases_urls, councils_urls, inbox, media, rectification_urls, views
+from jingzhi.web import (
+    assessment_urls,
+    cases_urls,
+    councils_urls,
+    inbox,
+    media,
+    phone_login,
+    projects_urls,
+    rectification_urls,
+    spaces_urls,
+    views,
+)
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login_view, name="login"),
+    path("login/phone/", phone_login.phone_login, name="phone_login"),
     path("logout/", views.logout_view, name="logout"),
     path("places/", views.places, name="places"),
     path("places/district/<int:pk>/", views.district, name="district"),
@@ -21,5 +33,8 @@ urlpatterns = [
     path("attachments/<int:pk>/<str:variant>/", media.attachment_file, name="attachment"),
     *cases_urls.urlpatterns,
     *rectification_urls.urlpatterns,
+    *projects_urls.urlpatterns,
     *councils_urls.urlpatterns,
+    *spaces_urls.urlpatterns,
+    *assessment_urls.urlpatterns,
 ]

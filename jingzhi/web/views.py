@@ -1,4 +1,4 @@
-"""The server-rendered interface: login, a role-aware home, the jurisdiction browser and the grid map.
+"""The server-rendered interface: login, a home page per role, the jurisdiction browser and the grid map.
 
 Views are thin. Every place is fetched through `geo.queries` (`*_for(user)`, `access_place`), so a page shows
 only what the user's role assignments cover, and a place outside them answers 404 exactly like a missing one.
@@ -17,29 +17,13 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 from shapely.geometry import shape
 
 from jingzhi.core.errors import ApplicationError, NotFound
 from jingzhi.web import charts, mapdata
-from jingzhi.web.context_processors import ADMIN_ROLES, roles_for
-
-# What each role does here, for the home page's cards (DOMAIN.md §2).
-ROLE_CARDS = {
-    "district_admin": gettext_lazy("配置全区的网格、部门与考核，查看各街道排名。"),
-    "subdistrict_admin": gettext_lazy("管理本街道的社区、网格与街巷，吹哨召集部门，评价报到情况。"),
-    "assessor": gettext_lazy("组织检查与考核，按十无标准为街巷打分。"),
-    "operator": gettext_lazy("受理群众诉求，派发核实、核查任务。"),
-    "shift_lead": gettext_lazy("对核实后的问题立案、结案。"),
-    "dispatcher": gettext_lazy("把案件派遣到职能部门，处理退单。"),
-    "handler": gettext_lazy("接收本部门的派遣，处置并反馈结果。"),
-    "inspector": gettext_lazy("巡查负责的网格，上报问题，现场核实与核查。"),
-    "street_chief": gettext_lazy("对所负责的街巷签订任务书，跟踪整治。"),
-    "steward": gettext_lazy("巡、访、做、报、记：守护所在街巷。"),
-    "council_member": gettext_lazy("参与自治共建理事会，轮值巡查。"),
-    "resident": gettext_lazy("反映身边的问题，查看办理进度，评价满意度。"),
-}
+from jingzhi.web.context_processors import roles_for
 
 
 def _login_form():
@@ -64,22 +48,20 @@ def _role_labels(roles):
     from jingzhi.accounts.models import Role
 
     labels = dict(Role.choices)
-    return [{"code": r, "label": labels.get(r, r), "text": ROLE_CARDS.get(r, "")} for r in sorted(roles)]
+    return [{"code": r, "label": labels.get(r, r)} for r in Role.values if r in roles]
 
 
 @login_required
 def home(request):
-    from jingzhi.geo import queries
+    """Each person lands on their own work: one block per role they hold, most actionable first, from the
+    installed apps' `nav.py` (`jingzhi.web.navigation`). Anonymous visitors go to the login page."""
+    from jingzhi.web.navigation import home_blocks_for
 
-    roles = roles_for(request.user)
-    districts = list(queries.districts_for(request.user)[:20])
-    context = {
-        "role_cards": _role_labels(roles),
-        "districts": districts,
-        "show_admin": request.user.is_staff,
-        "show_api": request.user.is_superuser or request.user.is_staff or bool(roles & set(ADMIN_ROLES)),
-    }
-    return render(request, "web/home.html", context)
+    return render(
+        request,
+        "web/home.html",
+        {"roles": _role_labels(roles_for(request.user)), "blocks": home_blocks_for(request.user)},
+    )
 
 
 def _access(user, level, pk):
@@ -286,13 +268,15 @@ def map_page(request):
 
 @require_GET
 def geojson(request):
-    """`/map/geojson/?bbox=minlon,minlat,maxlon,maxlat&level=grid|street|community|subdistrict`."""
+    """`/map/geojson/?bbox=minlon,minlat,maxlon,maxlat&level=grid|street|community|subdistrict`; with
+    `scope=public` the public outlines of any community, grid or street, without links (the report map)."""
     if not request.user.is_authenticated:
         return JsonResponse({"code": "not_authenticated", "message": _("请先登录"), "fields": {}}, status=401)
     try:
         level = mapdata.parse_level(request.GET.get("level"))
         box = mapdata.parse_bbox(request.GET.get("bbox"))
-        answer = mapdata.feature_collection(request.user, level, box)
+        public = request.GET.get("scope") == "public"
+        answer = mapdata.feature_collection(request.user, level, box, public=public)
     except ApplicationError as exc:
         return JsonResponse(exc.as_dict(), status=exc.status)
     response = JsonResponse(answer, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})

@@ -23,9 +23,11 @@ def test_subdistrict_admin_browses_from_district_to_a_grid_on_a_phone(
     login(page, "subdistrict_admin")
     page.wait_for_url(re.compile(r"/$"))
     assert page.get_by_text("演示数据 — 虚构的城区，仅供体验").is_visible()
-    assert page.locator(".role-card h2").first.inner_text() == "街道管理员"
+    assert page.locator(".role-chip").first.inner_text() == "街道管理员"
     shot(page, "home-phone", full_page=True)
 
+    page.click('[data-nav="places"]')
+    page.wait_for_url(re.compile(r"/places/$"))
     page.click("text=示范区")
     page.wait_for_url(re.compile(r"/places/district/\d+/"))
     assert page.locator("#children li").count() == 1  # only their own subdistrict

@@ -41,3 +41,14 @@ def test_users_covering_a_place_are_those_with_an_active_role_over_it():
     assert set(users_covering([GRID], ["operator"])) == {near}
     assert set(users_covering([GRID])) == {near, lead}
     assert far not in set(users_covering([STREET]))
+
+
+@pytest.mark.django_db
+def test_the_role_and_the_scope_that_cover_a_place_are_one_assignment():
+    """An inspector elsewhere who is a resident here does not cover here as an inspector (the role and the
+    scope were matched on two different assignments)."""
+    person = actions.do_create_user(actor=None, username="both", password="x-secret-1")
+    actions.do_assign_role(actor=None, user=person, role="inspector", scope_kind="subdistrict", scope_code=S2)
+    actions.do_assign_role(actor=None, user=person, role="resident", scope_kind="subdistrict", scope_code=S1)
+    assert not users_covering([GRID], ["inspector"]).exists()
+    assert set(users_covering([f"{S2}001001"], ["inspector"])) == {person}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from jingzhi.cases import deadlines, permissions, workflow
+from jingzhi.cases import deadlines, permissions, queries, workflow
 from jingzhi.cases.models import CaseFollower, Source
 from jingzhi.core import clock
 from jingzhi.core.text import in_reader_language
@@ -78,6 +78,8 @@ def list_item(case, now=None) -> dict:
         "warning": warning(deadlines.step_sla(case, now)),
         "lead_department": ref(case.lead_department),
         "is_escalated": case.is_escalated,
+        "no_taker": (no_taker := queries.has_no_taker(case)),
+        "no_taker_reason": workflow.no_taker_reason(case.state) if no_taker else "",
         "version": case.version,
     }
 

@@ -99,6 +99,13 @@ class CaseListItemSerializer(serializers.Serializer):
     warning = WarningSerializer()
     lead_department = RefSerializer(allow_null=True)
     is_escalated = serializers.BooleanField()
+    no_taker = serializers.BooleanField(
+        help_text=_(
+            "无人可接：没有在岗人员能接手当前环节（没有监督员等负责此处，或已派部门没有在岗的处置人员），"
+            "需受理员安排"
+        )
+    )
+    no_taker_reason = serializers.CharField(allow_blank=True, help_text=_("无人可接的原因；可接手时为空"))
     version = serializers.IntegerField(
         help_text=_("版本号；办理动作可带 expected_version 防止覆盖他人的操作")
     )
@@ -268,6 +275,12 @@ class CaseListQuerySerializer(serializers.Serializer):
     reported_to = serializers.DateField(required=False, help_text=_("上报日期止（含），YYYY-MM-DD"))
     search = serializers.CharField(
         required=False, max_length=100, help_text=_("案件编号，或描述、地址中的文字")
+    )
+    no_taker = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("true 只列无人可接的案件，false 只列有人可接的"),
     )
 
     def validate(self, attrs):

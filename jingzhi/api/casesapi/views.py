@@ -107,6 +107,10 @@ class CaseListView(ApiView):
             qs = qs.filter(queries.code_q(params["place"]))
         if params.get("state"):
             qs = qs.filter(state=params["state"])
+        if params.get("no_taker") is True:
+            qs = qs.filter(queries.no_taker_q())
+        elif params.get("no_taker") is False:
+            qs = qs.exclude(queries.no_taker_q())
         if params.get("reported_from"):
             qs = qs.filter(reported_at__gte=_local_bounds(params["reported_from"], end=False))
         if params.get("reported_to"):

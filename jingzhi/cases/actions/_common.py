@@ -23,7 +23,7 @@ from jingzhi.cases.models import (
 )
 from jingzhi.cases.verbs import AuditVerb
 from jingzhi.core import audit, clock
-from jingzhi.core.attachments import do_store_image, prepare_images
+from jingzhi.core.attachments import do_claim_drafts, do_store_image, prepare_images
 from jingzhi.core.errors import InvalidInput
 
 logger = logging.getLogger(__name__)
@@ -145,6 +145,7 @@ def _record(
     new: dict | None = None,
     photos=(),
     photo_kind: str = "before",
+    draft_photos=(),
 ) -> CaseEvent:
     """The timeline event, its photos, then its audit row, all targeting the case (one audit row per event).
     The audit row comes last: appending to the chain takes the chain's lock until commit, so nothing slow
@@ -162,6 +163,11 @@ def _record(
         created_at=now,
     )
     attachment_ids = _store_photos(photos, actor=actor, event=event, kind=photo_kind)
+    if draft_photos:
+        # Photos kept from a failed attempt (core.attachments drafts) join the event as if sent now.
+        attachment_ids += do_claim_drafts(
+            actor=_user(actor), ids=draft_photos, owner=("cases.caseevent", event.pk), kind=photo_kind
+        )
     if attachment_ids:
         event.data = {**event.data, "attachments": attachment_ids}
         event.save(update_fields=["data"])

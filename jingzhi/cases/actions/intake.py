@@ -47,7 +47,9 @@ def _locate(lon, lat, crs: str):
     from jingzhi.geo.queries import active_generation
 
     if lon is None or lat is None or lon == "" or lat == "":
-        raise InvalidInput(_("请提供问题位置（经纬度）"), fields={"lon": "required", "lat": "required"})
+        raise InvalidInput(
+            _("请提供问题位置"), code="location_required", fields={"lon": "required", "lat": "required"}
+        )
     location = locate(lon, lat, crs=crs)
     x, y = float(lon), float(lat)
     if CRS_NAMES.get(str(crs).lower()) == "gcj02":
@@ -188,6 +190,7 @@ def do_open_case(
     idempotency_key: str | None = None,
     external_ref: str | None = None,
     photos=(),
+    draft_photos=(),
     request_type=None,
     urgency=None,
     duplicate_of=None,
@@ -200,7 +203,8 @@ def do_open_case(
     the case. The same `idempotency_key` (or `external_ref`) from the same source returns the case already
     made and creates nothing; the same key with a different report (`request_fingerprint`) raises
     IdempotencyConflict (422). `duplicate_of` records the report as a duplicate merged into that case, whose
-    followers its reporter joins. Interfaces (web, API, Open311) pass `client_ip` (the client's address,
+    followers its reporter joins. `draft_photos` are ids of the actor's draft photos (core.attachments),
+    kept from an attempt that failed, which join the report's photos. Interfaces (web, API, Open311) pass `client_ip` (the client's address,
     "" when unknown) for a report sent now: that turns on the per-user and per-address reporting limits
     (`core.ratelimit`, RateLimited); batch work (imports, inspections, the demo) passes none."""
     from jingzhi.cases.suggest import suggestions
@@ -326,6 +330,7 @@ def do_open_case(
                 new={"number": case.number, "source": source},
                 photos=photos,
                 photo_kind="before",
+                draft_photos=draft_photos,
             )
             hooks.case_changed(
                 case_id=case.pk,

@@ -8,13 +8,13 @@ from django.utils.translation import gettext as _
 from jingzhi.core import audit, clock
 from jingzhi.core.errors import Conflict, InvalidInput, PermissionDenied
 from jingzhi.core.types import Actor, RowId
-from jingzhi.rectification import permissions
+from jingzhi.rectification import permissions, rules
 from jingzhi.rectification.models import (
     ChiefAssignment,
     Grade,
     TaskLetter,
 )
-from jingzhi.rectification.queries import street_link
+from jingzhi.rectification.queries import street_link, today
 from jingzhi.rectification.verbs import AuditVerb
 
 from ._common import _date, _notify, _street, _text, _user
@@ -118,6 +118,12 @@ def do_sign_task_letter(*, actor: Actor, letter_id: RowId) -> TaskLetter:
             raise Conflict(_("该任务书已终止，不能签署"), fields={"letter": "ended"})
         if letter.signed_at is not None:
             return letter
+        chief = letter.chief
+        problem = rules.sign_problem(
+            today(), letter.starts_on, chief.started_on, _street(letter.street_code).name
+        )
+        if problem:
+            raise InvalidInput(problem, fields={"letter": "too_early"})
         letter.signed_at = clock.now()
         letter.save(update_fields=["signed_at"])
         audit.record(

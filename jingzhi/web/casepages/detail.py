@@ -257,6 +257,7 @@ def staff_context(request, case, *, error=None, posted=None) -> dict:
         "handle_outcome": sla_view(deadlines.handle_outcome(case)),
         "roles": sorted(str(workflow.ROLE_LABELS.get(r, r)) for r in permissions.roles_on_case(user, case)),
         "show_reporter": permissions.can_view_reporter(user, case),
+        "no_taker": workflow.no_taker_reason(case.state) if queries.has_no_taker(case) else "",
         "events": events,
         "photos_before": before,
         "photos_after": after,

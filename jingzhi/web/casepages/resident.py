@@ -1,7 +1,14 @@
-"""The resident's pages, mobile first: report a problem (/report/) with photos and a location — browser
-geolocation or a pin dragged on the map — while the page suggests a category and shows open reports of the
-same kind nearby (htmx, `assist`), so a resident can follow one of them instead of filing a duplicate; and
-"my reports" (/my/reports/): own and followed cases in plain words, with rate and reopen when allowed.
+"""The resident's pages, mobile first: report a problem (/report/) with photos and a location, while the page
+suggests a category and shows open reports of the same kind nearby (htmx, `assist`), so a resident can follow
+one of them instead of filing a duplicate; and "my reports" (/my/reports/): own and followed cases in plain
+words, with rate and reopen when allowed.
+
+The location is explicit (issue 11): "use my location", a tap on the map, a place picked by name from our own
+streets and communities (`report_places`), or the street a board's QR code names (`?street=`). A pin merely
+shown at the map's centre is none of these and is not sent. Photos are kept as the resident's drafts
+(core.attachments) the moment they arrive, so a report that fails (no location, outside the district, a rate
+limit) shows them again with the location, and the report that goes through claims them. An anonymous
+visitor is sent to sign in or up by phone (web.phone_login) and comes back to this form, `?street=` and all.
 
 Nothing here shows a reporter's name or phone: duplicates list the problem, its state and distance only.
 """
@@ -15,6 +22,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -58,55 +66,140 @@ def _float(value):
         return None
 
 
-@login_required
+# Where the location came from; anything else (a pin merely shown at the map's centre) is no location.
+LOCATION_SOURCES = ("gps", "map", "place", "street")
+
+
+def _location_error(exc: ApplicationError) -> str | None:
+    """The resident's words for a location problem (never coordinates or the word 经纬度), or None."""
+    from jingzhi.cases.exceptions import OutsideJurisdiction
+
+    if getattr(exc, "code", "") == "location_required":
+        return _(
+            "还不知道问题在哪里。请点“使用我的位置”，或在地图上点一下问题所在的地方，"
+            "或输入街巷、社区名称后从列表中选择。"
+        )
+    if isinstance(exc, OutsideJurisdiction):
+        return _("这个位置不在本区的管辖范围内。请在地图上重新选择；如确实在本区，请拨打 12345 热线。")
+    fields = exc.fields if isinstance(exc.fields, dict) else {}
+    if "lon" in fields or "lat" in fields:
+        return _("这个位置无法识别，请在地图上重新选择。")
+    return None
+
+
+def _street_preset(request):
+    """The street a board's QR code names (?street=, kept through the form as a hidden field), or None."""
+    from jingzhi.geo.queries import public_street
+
+    code = (request.POST.get("street") or request.GET.get("street") or "").strip()
+    return public_street(code) if code else None
+
+
+def _location(post, street) -> dict:
+    """The location the form holds: posted (kept across a failed submit) or the QR code's street."""
+    source = post.get("location_source", "")
+    lon, lat = _float(post.get("lon")), _float(post.get("lat"))
+    if lon is not None and lat is not None:
+        # The page fills lon/lat only once the resident has said where (never the map's centre); a client
+        # that posts coordinates without saying how it chose them is taken as having picked them.
+        source = source if source in LOCATION_SOURCES else "map"
+        return {"lon": lon, "lat": lat, "source": source, "name": post.get("place_name", "")[:100]}
+    if street is not None:
+        return {"lon": street.lon, "lat": street.lat, "source": "street", "name": street.name}
+    return {"lon": None, "lat": None, "source": "", "name": ""}
+
+
+def _kept_drafts(user, post) -> list[int]:
+    """Drop the drafts the resident removed from the form; the ids still kept, oldest first."""
+    from jingzhi.core.attachments import do_discard_drafts, drafts_for
+
+    kept = {int(v) for v in post.getlist("draft_photos") if str(v).isdigit()}
+    mine = list(drafts_for(user).values_list("pk", flat=True))
+    removed = [pk for pk in mine if pk not in kept]
+    if removed:
+        do_discard_drafts(actor=user, ids=removed)
+    return [pk for pk in mine if pk in kept]
+
+
 def report(request):
     user = request.user
+    if not user.is_authenticated:
+        # Residents sign in (or up) by phone here; the form, with its ?street=, is where they come back to.
+        from django.utils.http import urlencode
+
+        return redirect(f"{reverse('web:phone_login')}?{urlencode({'next': request.get_full_path()})}")
     if not _may_report(user):
         raise DjangoPermissionDenied(_("请以居民身份登录后上报问题"))
+    from jingzhi.core.attachments import do_store_drafts, drafts_for
+
+    street = _street_preset(request)
     config = map_config(None)
-    config["bounds"] = _report_bounds(user)
+    config["bounds"] = street.bounds if street is not None else _report_bounds(user)
     config["highlight"] = ""
+    config["public"] = True
+    post = request.POST if request.method == "POST" else {}
     context = {
         "map_config": config,
         "max_length": deadlines.description_max(),
-        "posted": {},
+        "posted": post,
+        "street": street,
+        "location": _location(request.POST, street) if post else _location({}, street),
         "idempotency_key": uuid.uuid4().hex,
     }
-    if request.method == "POST":
-        post = request.POST
-        try:
-            case = actions.do_open_case(
-                actor=user,
-                source=Source.RESIDENT_WEB,
-                description=post.get("description", ""),
-                lon=_float(post.get("lon")),
-                lat=_float(post.get("lat")),
-                address=post.get("address", ""),
-                photos=request.FILES.getlist("photos"),
-                idempotency_key=post.get("idempotency_key", ""),
-                duplicate_of=post.get("duplicate_of") or None,
-                client_ip=client_ip(request) or "",
-            )
-        except ApplicationError as exc:
-            context.update(
-                {
-                    "error": error_context(exc),
-                    "posted": post,
-                    "idempotency_key": post.get("idempotency_key") or context["idempotency_key"],
-                }
-            )
-            response = render(request, "web/cases/report.html", context, status=error_status(exc))
-            if isinstance(exc, RateLimited):
-                response["Retry-After"] = str(exc.retry_after)
-            return response
-        if case.state == workflow.MERGED and case.merged_into_id:
-            messages.success(
-                request, _("已关注案件 %(n)s，处理进展会通知您。") % {"n": case.merged_into.number}
-            )
-        else:
-            messages.success(request, _("已提交，案件编号 %(n)s。处理进展会通知您。") % {"n": case.number})
-        return redirect("web:my_reports")
-    return render(request, "web/cases/report.html", context)
+    if request.method != "POST":
+        context["drafts"] = list(drafts_for(user))
+        return render(request, "web/cases/report.html", context)
+    location = context["location"]
+    draft_ids: list[int] = []
+    try:
+        draft_ids = _kept_drafts(user, post)
+        uploads = request.FILES.getlist("photos")
+        if uploads:
+            # Kept at once as drafts: if the report fails below, the photos are still there next time.
+            draft_ids += [a.pk for a in do_store_drafts(actor=user, uploads=uploads)]
+        case = actions.do_open_case(
+            actor=user,
+            source=Source.RESIDENT_WEB,
+            description=post.get("description", ""),
+            lon=location["lon"],
+            lat=location["lat"],
+            address=post.get("address", ""),
+            draft_photos=draft_ids,
+            idempotency_key=post.get("idempotency_key", ""),
+            duplicate_of=post.get("duplicate_of") or None,
+            client_ip=client_ip(request) or "",
+        )
+    except ApplicationError as exc:
+        error = error_context(exc)
+        error["message"] = _location_error(exc) or error["message"]
+        context.update(
+            {
+                "error": error,
+                "drafts": list(drafts_for(user)),
+                "idempotency_key": post.get("idempotency_key") or context["idempotency_key"],
+            }
+        )
+        response = render(request, "web/cases/report.html", context, status=error_status(exc))
+        if isinstance(exc, RateLimited):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
+    if case.state == workflow.MERGED and case.merged_into_id:
+        messages.success(request, _("已关注案件 %(n)s，处理进展会通知您。") % {"n": case.merged_into.number})
+    else:
+        messages.success(request, _("已提交，案件编号 %(n)s。处理进展会通知您。") % {"n": case.number})
+    return redirect("web:my_reports")
+
+
+@login_required
+@require_GET
+def report_places(request):
+    """htmx: our own streets and communities whose name contains the text typed (public place names only),
+    as buttons that put the pin there."""
+    from jingzhi.geo.queries import public_places_named
+
+    text = (request.GET.get("place") or "").strip()
+    places = public_places_named(text, limit=8) if text else []
+    return render(request, "web/cases/report.html#places", {"places": places, "place_text": text})
 
 
 @login_required
@@ -124,6 +217,20 @@ def report_assist(request):
         duplicates = [
             {"case": c, "metres": round(m), "state": resident_state_words(c.state)} for c, m in found
         ]
+    where = None
+    if lon is not None and lat is not None:
+        from jingzhi.geo.locate import locate
+
+        try:
+            found = locate(lon, lat)
+        except ApplicationError:
+            found = None
+        if found is not None:
+            where = {
+                "inside": found.inside,
+                "community": (found.community or {}).get("name", ""),
+                "street": (found.street or {}).get("name", ""),
+            }
     return render(
         request,
         "web/cases/report.html#assist",
@@ -131,6 +238,7 @@ def report_assist(request):
             "suggestions": [{"name": c.path_name, "words": words} for c, _score, words in suggestions],
             "duplicates": duplicates,
             "located": lon is not None and lat is not None,
+            "where": where,
         },
     )
 

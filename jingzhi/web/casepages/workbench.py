@@ -79,6 +79,8 @@ def _filters(request) -> dict:
         "community": get.get("community", "").strip()[:32],
         "source": get.get("source", "").strip() if get.get("source", "") in Source.values else "",
         "level": get.get("level", "") if get.get("level", "") in dict(LEVEL_CHOICES) else "",
+        # "none": only the cases no one can take (cases.queries.no_taker_q).
+        "taker": "none" if get.get("taker", "") == "none" else "",
     }
 
 
@@ -92,6 +94,7 @@ def filtered_queue(user, queue: str, f: dict, now):
         search=f["q"],
         now=now,
         overdue=True if f["level"] == workflow.RED else (False if f["level"] else None),
+        no_taker=True if f["taker"] == "none" else None,
     )
     if f["community"]:
         qs = qs.filter(community_code=f["community"])
@@ -108,6 +111,8 @@ def searched_queues(user, names, f: dict, now):
             qs = qs.filter(**{f"{field}_code": f[field]})
     if f["source"]:
         qs = qs.filter(source=f["source"])
+    if f["taker"] == "none":
+        qs = qs.filter(queries.no_taker_q())
     if f["level"] == workflow.RED:
         qs = qs.filter(step_deadline__lt=now)
     elif f["level"]:
@@ -150,6 +155,7 @@ def workbench(request):
     cases = list(page.object_list)
     for case in cases:
         case.light = _light(case, now)
+        case.no_taker_reason = workflow.no_taker_reason(case.state) if case.no_taker else ""
         if searched:
             case.hit_tabs = [
                 {"name": n, "label": queries.queue_label(n)} for n in queries.queues_of(case, searched, now)
@@ -176,6 +182,7 @@ def workbench(request):
         "tab_query": _query_string(request, drop=("page", "queue", "q") if searched else ("page", "queue")),
         "tab_query_no_q": _query_string(request, drop=("page", "queue", "q")),
         "summonses": _pending_summonses(user),
+        "no_taker": _no_taker_warning(user, tabs),
     }
     if getattr(request, "htmx", False) and request.htmx.target == "queue-panel":
         return render(request, "web/cases/workbench.html#panel", context)
@@ -274,3 +281,16 @@ def _pending_summonses(user) -> list:
     if not access.department_ids(user, roles=[workflow.HANDLER]):
         return []
     return list(queries.summonses_for(user, pending_only=True).prefetch_related("whistle__cases")[:20])
+
+
+def _no_taker_warning(user, tabs) -> list[dict]:
+    """The queues holding cases no one can take, with their counts, for the warning above the queue: a
+    department user works its own assignments and is not the one to re-staff a place, so sees none."""
+    if "verify" not in queries.queue_names_for(user):  # a department user's queues
+        return []
+    counts = queries.no_taker_by_queue(user, cap=COUNT_CAP)
+    return [
+        {"name": n, "label": queries.queue_label(n), "count": _count_label(c)}
+        for n, c in counts.items()
+        if n in tabs
+    ]

@@ -315,13 +315,15 @@ def test_a_handler_starts_on_the_response_queue_of_their_department_only(client,
 def test_a_resident_reports_with_a_photo_and_a_location(client, w):
     client.force_login(w.p.resident)
     form = client.get(reverse("web:case_report")).content.decode()
-    assert 'accept="image/*"' in form and "capture" in form
+    # No capture attribute: a phone then offers both the camera and the gallery (issue 11).
+    assert 'accept="image/*"' in form and "capture" not in form and 'data-testid="photo-add"' in form
     response = client.post(
         reverse("web:case_report"),
         {
             "description": "井盖没了，很危险",
             "lon": IN_SUB1[0],
             "lat": IN_SUB1[1],
+            "location_source": "map",
             "idempotency_key": "k1",
             "photos": [png()],
         },
@@ -334,7 +336,13 @@ def test_a_resident_reports_with_a_photo_and_a_location(client, w):
     # The same submission again (a double tap) creates nothing new.
     client.post(
         reverse("web:case_report"),
-        {"description": "井盖没了，很危险", "lon": IN_SUB1[0], "lat": IN_SUB1[1], "idempotency_key": "k1"},
+        {
+            "description": "井盖没了，很危险",
+            "lon": IN_SUB1[0],
+            "lat": IN_SUB1[1],
+            "location_source": "map",
+            "idempotency_key": "k1",
+        },
     )
     assert Case.objects.count() == 1
     body = client.get(reverse("web:my_reports")).content.decode()
@@ -344,10 +352,12 @@ def test_a_resident_reports_with_a_photo_and_a_location(client, w):
 def test_a_report_outside_every_grid_says_so_in_chinese(client, w):
     client.force_login(w.p.resident)
     response = client.post(
-        reverse("web:case_report"), {"description": "井盖没了", "lon": 116.5, "lat": 39.95}
+        reverse("web:case_report"),
+        {"description": "井盖没了", "lon": 116.5, "lat": 39.95, "location_source": "map"},
     )
     assert response.status_code == 400
-    assert "不在" in response.content.decode()
+    body = response.content.decode()
+    assert "不在本区的管辖范围内" in body and "经度" not in body and "经纬度" not in body
 
 
 def test_following_a_duplicate_instead_of_filing(client, w):
@@ -355,7 +365,13 @@ def test_following_a_duplicate_instead_of_filing(client, w):
     client.force_login(w.p.other_resident)
     response = client.post(
         reverse("web:case_report"),
-        {"description": "井盖丢了", "lon": IN_SUB1[0], "lat": IN_SUB1[1], "duplicate_of": original.pk},
+        {
+            "description": "井盖丢了",
+            "lon": IN_SUB1[0],
+            "lat": IN_SUB1[1],
+            "location_source": "gps",
+            "duplicate_of": original.pk,
+        },
     )
     assert response.status_code == 302
     body = client.get(reverse("web:my_reports")).content.decode()

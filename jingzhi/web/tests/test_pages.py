@@ -90,11 +90,11 @@ def test_grid_page_shows_code_community_area_and_neighbours_across_community_lin
     assert f'"highlight": "{grid.code}"' in body
 
 
-def test_home_shows_cards_for_the_users_roles(sub_admin_client):
+def test_home_names_the_users_roles_and_the_nav_offers_their_pages(sub_admin_client):
     body = sub_admin_client.get(reverse("web:home")).content.decode()
-    assert "街道管理员" in body
-    assert "辖区浏览" in body and "网格地图" in body
-    assert "接口文档" in body
+    assert 'data-role="subdistrict_admin">街道管理员' in body
+    assert 'data-nav="places"' in body and 'data-nav="map"' in body
+    assert 'data-nav="api"' in body and 'data-block="month"' in body
 
 
 def test_home_for_a_resident_has_no_admin_links(client, tree):

@@ -1,6 +1,7 @@
 """`jingzhi attachments sweep`: delete picture files that no attachment row names — what an upload leaves
 on disk when its transaction rolls back — once they are older than a day (`--older-than-hours`). Run it
-daily from cron; `--dry-run` lists them without deleting."""
+daily from cron; `--dry-run` lists them without deleting. `jingzhi attachments sweep-drafts` deletes draft
+photos (kept from a form that failed) older than JINGZHI_DRAFT_PHOTO_HOURS; run it before `sweep`."""
 
 from __future__ import annotations
 
@@ -25,8 +26,13 @@ class Command(BaseCommand):
             help=_("只删除超过这么多小时的文件（默认 24；正在提交的上传不会被误删）"),
         )
         sweep.add_argument("--dry-run", action="store_true", help=_("只列出，不删除"))
+        sub.add_parser("sweep-drafts", help=_("删除已过期的草稿照片（提交失败后暂存的照片）"))
 
     def handle(self, *args, **options):
+        if options["action"] == "sweep-drafts":
+            n = attachments.do_sweep_drafts()
+            self.stdout.write(self.style.SUCCESS(_("已删除 %(n)d 张过期的草稿照片。") % {"n": n}))
+            return
         hours = options["older_than_hours"]
         if hours < 1:
             raise CommandError(_("--older-than-hours 至少为 1：更新的文件可能属于尚未提交的上传。"))

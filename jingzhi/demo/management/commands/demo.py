@@ -1,4 +1,4 @@
-"""`jingzhi demo`: migrate, build the fictional demo district (idempotently), print the logins once, serve.
+"""`jingzhi demo`: migrate, build the fictional demo district (idempotently), print the logins, serve.
 
 `make demo` calls this. `--no-serve` only builds the data. The server listens on 127.0.0.1 only: the demo
 has well-known passwords.
@@ -48,6 +48,10 @@ class Command(BaseCommand):
             self.stdout.write("演示数据已存在，未作改动。")
         self.stdout.write("\n演示账号（仅供本机体验，请勿用于生产）：")
         self.stdout.write(logins_table(result.logins))
+        self.stdout.write(
+            "密码是固定的，不是随机生成的。另有各社区监督员 inspector02 … inspector13、"
+            "各部门处置人员 handler_szsr、handler_zls 等，密码相同。"
+        )
         if options["no_serve"]:
             return
         port = options["port"]

@@ -47,31 +47,108 @@
     }
   });
 
-  // ------------------------------------------------------------------ report form: pin + geolocation
+  // ------------------------------------------------------------------ report form: pin, place, photos
+  // A location is only ever explicit: "use my location" (gps), a tap on the map (map), a place picked by name
+  // (place) or the street of a board's QR code (street, set by the server). No pin is shown until then, so a
+  // pin at the map's centre is never mistaken for the problem's place.
   var lonInput = document.getElementById("id_lon");
   var latInput = document.getElementById("id_lat");
+  var sourceInput = document.getElementById("id_location_source");
+  var nameInput = document.getElementById("id_place_name");
+  var statusEl = document.getElementById("locate-status");
   var pin = null;
-  function setPoint(lat, lon, pan) {
+  var pinIcon = window.L ? L.divIcon({ className: "jz-pin", html: "<span></span>", iconSize: [28, 28], iconAnchor: [14, 28] }) : null;
+  function showPin(lat, lon) {
+    if (!map) return;
+    if (pin) { pin.setLatLng([lat, lon]); return; }
+    pin = L.marker([lat, lon], { draggable: true, icon: pinIcon, keyboard: true, title: mapEl.getAttribute("aria-label") || "" }).addTo(map);
+    pin.on("dragend", function () { var p = pin.getLatLng(); setPoint(p.lat, p.lng, false, "map", ""); });
+  }
+  function setPoint(lat, lon, pan, source, name) {
     lonInput.value = lon.toFixed(6);
     latInput.value = lat.toFixed(6);
-    var shown = document.getElementById("pin-coords");
-    if (shown) shown.textContent = lon.toFixed(6) + ", " + lat.toFixed(6);
-    if (pin) pin.setLatLng([lat, lon]);
+    if (sourceInput) sourceInput.value = source;
+    if (nameInput) nameInput.value = name || "";
+    if (statusEl && source === "map") say(statusEl, "geoMap");
+    if (statusEl && source === "place") say(statusEl, "geoPlace", "", name);
+    showPin(lat, lon);
     if (pan && map) map.setView([lat, lon], Math.max(map.getZoom(), 17));
     document.body.dispatchEvent(new CustomEvent("jz:located", { bubbles: true }));
   }
   if (map && mapEl && mapEl.dataset.pin && lonInput) {
-    var start = lonInput.value ? [parseFloat(latInput.value), parseFloat(lonInput.value)] : map.getCenter();
-    var icon = L.divIcon({ className: "jz-pin", html: "<span></span>", iconSize: [28, 28], iconAnchor: [14, 28] });
-    pin = L.marker(start, { draggable: true, icon: icon, keyboard: true, title: mapEl.getAttribute("aria-label") || "" }).addTo(map);
-    pin.on("dragend", function () { var p = pin.getLatLng(); setPoint(p.lat, p.lng, false); });
-    map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, false); });
+    // A location kept from a failed submit or preset by a street's QR code (the assist names it on load).
+    if (lonInput.value && latInput.value) showPin(parseFloat(latInput.value), parseFloat(lonInput.value));
+    map.on("click", function (e) { setPoint(e.latlng.lat, e.latlng.lng, false, "map", ""); });
+  }
+  document.addEventListener("click", function (e) {
+    var choice = e.target.closest && e.target.closest(".place-choice");
+    if (!choice || !lonInput) return;
+    var b = (choice.dataset.bounds || "").split(",").map(parseFloat);
+    setPoint(parseFloat(choice.dataset.lat), parseFloat(choice.dataset.lon), false, "place", choice.dataset.name);
+    if (map && b.length === 4 && b.every(isFinite)) map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: [16, 16], maxZoom: 17 });
+    var results = document.getElementById("place-results");
+    if (results) results.textContent = "";
+  });
+
+  // Photos: a big button opens the camera or gallery; each picture shows as a preview with a remove button.
+  // The chosen files live in the input itself (rebuilt through a DataTransfer), so the form posts them as
+  // usual; previews are drawn on a canvas, since the CSP allows no blob: or data: images. Photos the server
+  // kept from a failed attempt (drafts) are listed by the page with a hidden field, removed the same way.
+  var photoInput = document.getElementById("id_photos");
+  var previews = document.getElementById("photo-previews");
+  var picked = [];
+  function syncFiles() {
+    if (!window.DataTransfer) return;
+    var dt = new DataTransfer();
+    picked.forEach(function (f) { dt.items.add(f); });
+    photoInput.files = dt.files;
+  }
+  function removeButton(onRemove) {
+    var b = document.createElement("button");
+    b.type = "button"; b.className = "photo-remove"; b.textContent = "×";
+    b.setAttribute("aria-label", photoInput.dataset.remove || "");
+    b.setAttribute("data-testid", "photo-remove");
+    b.addEventListener("click", onRemove);
+    return b;
+  }
+  function preview(file) {
+    var li = document.createElement("li");
+    li.className = "photo-preview";
+    li.setAttribute("data-testid", "new-photo");
+    var canvas = document.createElement("canvas");
+    canvas.width = 88; canvas.height = 88;
+    li.appendChild(canvas);
+    if (window.createImageBitmap) {
+      createImageBitmap(file).then(function (img) {
+        var side = Math.min(img.width, img.height);
+        canvas.getContext("2d").drawImage(img, (img.width - side) / 2, (img.height - side) / 2, side, side, 0, 0, 88, 88);
+      }).catch(function () { /* not decodable here: the server will say so */ });
+    }
+    li.appendChild(removeButton(function () {
+      picked = picked.filter(function (f) { return f !== file; });
+      syncFiles();
+      li.remove();
+    }));
+    previews.appendChild(li);
+  }
+  if (photoInput && previews) {
+    photoInput.addEventListener("change", function () {
+      var added = Array.prototype.slice.call(photoInput.files || []).filter(function (f) { return picked.indexOf(f) < 0; });
+      picked = picked.concat(added);
+      syncFiles();
+      added.forEach(preview);
+    });
+    previews.addEventListener("click", function (e) {
+      var b = e.target.closest && e.target.closest(".photo-remove");
+      var li = b && b.closest("li");
+      if (li && li.querySelector("input[name=draft_photos]")) li.remove();
+    });
   }
 
   // The words come translated from the page (data-geo-* on the status element, web/cases/_geo_words.html):
   // the strict CSP allows no inline script, and this file is the same for every language.
-  function say(status, key, m) {
-    if (status && status.dataset[key]) status.textContent = status.dataset[key].replace("{m}", m);
+  function say(status, key, m, name) {
+    if (status && status.dataset[key]) status.textContent = status.dataset[key].replace("{m}", m).replace("{name}", name || "");
   }
   function locate(done, status) {
     if (!navigator.geolocation) { say(status, "geoUnsupported"); return; }
@@ -86,7 +163,7 @@
   var locateMe = document.getElementById("locate-me");
   if (locateMe && lonInput) {
     locateMe.addEventListener("click", function () {
-      locate(function (lat, lon) { setPoint(lat, lon, true); }, document.getElementById("locate-status"));
+      locate(function (lat, lon) { setPoint(lat, lon, true, "gps", ""); }, statusEl);
     });
   }
   Array.prototype.forEach.call(document.querySelectorAll(".report-in .geo-button"), function (button) {

@@ -1,7 +1,9 @@
 /* Jingzhi map component: draws our own grids, communities and streets from /map/geojson/ on Leaflet.
    Base tiles are optional (settings JINGZHI_MAP_TILES = none | osm | tianditu). With "none" nothing is
    requested from any tile server: the container's plain background shows and our shapes stand on their own.
-   Features are fetched for the visible box only, one request per level, and replaced on every move. */
+   Features are fetched for the visible box only, one request per level, and replaced on every move. With
+   cfg.public (the report form) the public outlines of any place are drawn, so a resident can look beyond
+   their own community; on a map with data-pin a tap on a shape places the pin instead of opening a page. */
 (function () {
   "use strict";
   var el = document.getElementById("map");
@@ -44,10 +46,13 @@
   function bindInfo(feature, layer) {
     // Names come from imported boundary files: text, never HTML (web/text.js).
     var p = feature.properties || {};
+    // Placing a pin: a tap must not also pop up a place code over the pin (residents read names, below).
+    if (el.dataset.pin) return;
     var parts = [p.name + (p.code ? " · " + p.code : "")];
     if (p.level === "grid" && p.community) parts.push(p.community);
     layer.bindTooltip(lines(parts), { sticky: true });
-    if (p.url) layer.on("click", function () { window.location.href = p.url; });
+    // On a map that places a pin (the report form) a tap is for the pin, never a way off the page.
+    if (p.url && !el.dataset.pin) layer.on("click", function () { window.location.href = p.url; });
   }
 
   function draw(level, data) {
@@ -84,7 +89,7 @@
       if (levels.indexOf(level) < 0) { map.removeLayer(layers[level]); delete layers[level]; }
     });
     levels.forEach(function (level) {
-      var url = cfg.geojson + "?level=" + level + "&bbox=" + bbox;
+      var url = cfg.geojson + "?level=" + level + "&bbox=" + bbox + (cfg.public ? "&scope=public" : "");
       if (pending[level] === url) return;
       pending[level] = url;
       fetch(url, { credentials: "same-origin", headers: { "Accept": "application/geo+json, application/json" } })

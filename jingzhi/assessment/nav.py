@@ -1,0 +1,14 @@
+"""Navigation entries and home blocks of 考核 (collected by the web shell from installed apps)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def entries(user) -> list[dict]:
+    from jingzhi.assessment.permissions import can_view_assessment
+
+    if not can_view_assessment(user):
+        return []
+    return [{"key": "assessment", "label": _("考核"), "url": reverse("web:assessment"), "order": 60}]

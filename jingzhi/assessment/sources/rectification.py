@@ -1,0 +1,159 @@
+"""十无一创建 indicators: official inspections (monthly city checks and quarterly third-party checks) and
+task letters.
+
+- 十无达标率: official inspections counted in the month that score at or above the standard version's
+  downgrade line (below it a street is 不达标);
+- 平均得分 of those inspections, and the number of 不达标 inspections;
+- 任务书签署率: task letters issued in the month that the street chief has signed.
+Streets are the units, and subdistricts (an inspection carries its street's subdistrict code).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from jingzhi.assessment.registry import DATETIME, MONTH_TEXT, Source, register
+from jingzhi.assessment.rules import COUNT, DOWN, MEAN, RATE, Always, Eq, Ge, Indicator, Lt, NotNull
+
+OFFICIAL = Eq("is_official", True)
+
+
+def _rows():
+    from jingzhi.rectification.models import Inspection
+
+    return Inspection.objects.all()
+
+
+def _visible(user):
+    from jingzhi.geo.queries import streets_for
+    from jingzhi.rectification.models import Inspection
+
+    return Inspection.objects.filter(street_code__in=streets_for(user).values("code"))
+
+
+def _prefetch(qs):
+    return qs.select_related("version")
+
+
+def _describe(inspection) -> dict:
+    verdict = _("达标") if inspection.passed else _("不达标")
+    return {
+        "ref": f"#{inspection.pk}",
+        "title": f"{inspection.street_name} {inspection.period} {inspection.get_kind_display()}",
+        "subtitle": _("得分 %(s)s · %(v)s") % {"s": inspection.score, "v": verdict},
+        "link": ("web:inspection_detail", [inspection.pk]),
+    }
+
+
+INSPECTIONS = Source(
+    name="inspections",
+    label=_("十无检查"),
+    rows=_rows,
+    visible=_visible,
+    unit_fields={"subdistrict": "subdistrict_code", "street": "street_code"},
+    period_kinds={"month": MONTH_TEXT},
+    describe=_describe,
+    prefetch=_prefetch,
+    app_label="rectification",
+)
+
+register(
+    INSPECTIONS,
+    [
+        Indicator(
+            "ten_pass_rate",
+            _("十无达标率"),
+            "inspections",
+            RATE,
+            where=OFFICIAL,
+            hit=Ge("score", "version__downgrade_below"),
+            period_field="month",
+            unit_kinds=("subdistrict", "street"),
+            target=Decimal("0.90"),
+            description=_("本月正式检查（市级月检、第三方季检）中得分不低于达标线的比例"),
+            order=50,
+        ),
+        Indicator(
+            "ten_score_mean",
+            _("十无平均得分"),
+            "inspections",
+            MEAN,
+            where=OFFICIAL,
+            value=lambda row: float(row["score"]),
+            value_fields=("score",),
+            period_field="month",
+            unit_kinds=("subdistrict", "street"),
+            unit="分",
+            description=_("本月正式检查得分的平均值"),
+            order=51,
+        ),
+        Indicator(
+            "ten_failing",
+            _("不达标检查数"),
+            "inspections",
+            COUNT,
+            where=OFFICIAL & Lt("score", "version__downgrade_below"),
+            period_field="month",
+            unit_kinds=("subdistrict", "street"),
+            direction=DOWN,
+            unit="次",
+            description=_("本月正式检查中得分低于达标线的次数"),
+            order=52,
+        ),
+    ],
+)
+
+
+def _letter_rows():
+    from jingzhi.rectification.models import TaskLetter
+
+    return TaskLetter.objects.all()
+
+
+def _letter_visible(user):
+    from jingzhi.geo.queries import streets_for
+    from jingzhi.rectification.models import TaskLetter
+
+    return TaskLetter.objects.filter(street_code__in=streets_for(user).values("code"))
+
+
+def _letter_describe(letter) -> dict:
+    return {
+        "ref": f"#{letter.pk}",
+        "title": letter.title,
+        "subtitle": (_("已签署") if letter.signed_at else _("未签署")) + f" · {letter.street_code}",
+        "link": ("web:street_detail", [letter.street_code]),
+    }
+
+
+LETTERS = Source(
+    name="task_letters",
+    label=_("任务书"),
+    rows=_letter_rows,
+    visible=_letter_visible,
+    unit_fields={"street": "street_code"},
+    period_kinds={"issued_at": DATETIME},
+    describe=_letter_describe,
+    app_label="rectification",
+)
+
+register(
+    LETTERS,
+    [
+        Indicator(
+            "letter_signed_rate",
+            _("任务书签署率"),
+            "task_letters",
+            RATE,
+            where=Always(),
+            hit=NotNull("signed_at"),
+            period_field="issued_at",
+            unit_kinds=("street",),
+            target=Decimal("1"),
+            description=_("本月下达的任务书中街巷长已签署的比例"),
+            order=60,
+        ),
+    ],
+)

@@ -1,0 +1,1 @@
+from jingzhi.projects.testing import at, world  # noqa: F401  (fixtures)

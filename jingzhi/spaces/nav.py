@@ -1,0 +1,22 @@
+"""Navigation entries of 腾退空间 for the web app's header (collected from installed apps' `nav.py`)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from jingzhi.spaces import permissions
+
+
+def entries(user) -> list[dict]:
+    if not permissions.can_view_spaces(user):
+        return []
+    return [
+        {"key": "spaces", "label": _("腾退空间"), "url": reverse("web:spaces"), "order": 60},
+        {
+            "key": "spaces_coverage",
+            "label": _("便民生活圈"),
+            "url": reverse("web:spaces_coverage"),
+            "order": 61,
+        },
+    ]

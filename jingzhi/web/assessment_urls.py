@@ -1,0 +1,13 @@
+from django.urls import path
+
+from jingzhi.web import assessment_views as views
+
+urlpatterns = [
+    path("assessment/", views.dashboard, name="assessment"),
+    path("assessment/export.xlsx", views.export_rankings, name="assessment_export"),
+    path("assessment/<str:kind>/<str:code>/", views.report, name="assessment_report"),
+    path(
+        "assessment/<str:kind>/<str:code>/report.xlsx", views.export_report, name="assessment_report_export"
+    ),
+    path("assessment/<str:kind>/<str:code>/<str:indicator>/", views.explain, name="assessment_explain"),
+]

@@ -1,0 +1,140 @@
+"""The 腾退空间 pages: scoped lists, the same 404 for missing and forbidden, forms that answer bad input with
+a Chinese message and a 4xx, the re-check that records 反弹 and opens a case."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import Workbook
+
+from jingzhi.spaces.models import Recheck, Space
+from jingzhi.spaces.testing import IN_COMM1, IN_COMM2, OUTSIDE, T0, make_world, register
+
+
+@pytest.fixture
+def sw(db):
+    from jingzhi.core import clock
+
+    with clock.frozen(T0):
+        yield make_world()
+
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two(sw):
+    a = register(sw.p.sub_admin, name="青槐违建点")
+    b = register(sw.p.sub_admin2, where=IN_COMM2, name="石碑地下室", underground=True, origin="basement")
+    return a, b
+
+
+def test_the_list_shows_only_the_users_spaces(client, sw, two):
+    client.force_login(sw.p.inspector)
+    page = client.get(reverse("web:spaces")).content.decode()
+    assert "青槐违建点" in page and "石碑地下室" not in page
+    data = client.get(reverse("web:spaces_geojson")).json()
+    assert [f["properties"]["name"] for f in data["features"]] == ["青槐违建点"]
+
+
+def test_people_without_a_staff_role_get_404(client, sw, two):
+    for user in (sw.p.resident, sw.p.nobody):
+        client.force_login(user)
+        assert client.get(reverse("web:spaces")).status_code == 404
+        assert client.get(reverse("web:space_detail", args=[two[0].pk])).status_code == 404
+
+
+def test_missing_and_forbidden_spaces_are_the_same_404(client, sw, two):
+    client.force_login(sw.p.inspector)
+    forbidden = client.get(reverse("web:space_detail", args=[two[1].pk]))
+    missing = client.get(reverse("web:space_detail", args=[99999]))
+    assert forbidden.status_code == missing.status_code == 404
+    assert client.get(reverse("web:space_recheck", args=[two[1].pk])).status_code == 404
+
+
+def test_detail_shows_history_and_a_forbidden_transition_is_a_400_naming_the_allowed(client, sw, two):
+    client.force_login(sw.p.sub_admin)
+    url = reverse("web:space_act", args=[two[0].pk, "state"])
+    response = client.post(url, {"to_state": "in_use", "reason": "试试", "version": 1})
+    assert response.status_code == 400
+    assert "当前可改为：待利用" in response.content.decode()
+    response = client.post(url, {"to_state": "awaiting", "reason": "清理完毕", "version": 1})
+    assert response.status_code == 302
+    page = client.get(reverse("web:space_detail", args=[two[0].pk])).content.decode()
+    assert "清理完毕" in page and "腾退 → 待利用" in page
+
+
+def test_an_inspector_cannot_change_state(client, sw, two):
+    client.force_login(sw.p.inspector)
+    response = client.post(
+        reverse("web:space_act", args=[two[0].pk, "state"]), {"to_state": "awaiting", "reason": "x"}
+    )
+    assert response.status_code == 403
+    assert Space.objects.get(pk=two[0].pk).state == "vacated"
+
+
+def test_a_rebound_recheck_from_the_form_opens_a_case(client, sw, two):
+    client.force_login(sw.p.inspector)
+    url = reverse("web:space_recheck", args=[two[0].pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url, {"outcome": "reoccupied", "checked_on": "2025-06-11", "note": "又有人堆放杂物"}
+    )
+    assert response.status_code == 302
+    recheck = Recheck.objects.get()
+    assert recheck.case is not None and Space.objects.get(pk=two[0].pk).state == "rebound"
+    page = client.get(reverse("web:space_detail", args=[two[0].pk])).content.decode()
+    assert recheck.case.number in page
+
+
+def test_a_recheck_before_vacating_is_a_400_with_the_dates(client, sw, two):
+    client.force_login(sw.p.inspector)
+    response = client.post(
+        reverse("web:space_recheck", args=[two[0].pk]), {"outcome": "clear", "checked_on": "2025-01-01"}
+    )
+    assert response.status_code == 400
+    assert "早于该空间的腾退日期" in response.content.decode()
+    assert not Recheck.objects.exists()
+
+
+def test_a_ledger_with_bad_rows_is_a_400_listing_rows(client, sw):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["名称", "地址", "经度", "纬度", "面积（平方米）", "来源", "腾退日期"])
+    ws.append(["甲", "甲地址", *IN_COMM1, -3, "拆违", "2025-05-01"])
+    ws.append(["乙", "乙地址", *OUTSIDE, 10, "拆违", "2025-05-01"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.name = "ledger.xlsx"
+    buf.seek(0)
+    client.force_login(sw.p.sub_admin)
+    response = client.post(reverse("web:spaces_ledger_import"), {"file": buf})
+    page = response.content.decode()
+    assert response.status_code == 400 and "第 2 行" in page and "第 3 行" in page
+    assert not Space.objects.exists()
+
+
+def test_the_ledger_exports_as_excel(client, sw, two):
+    client.force_login(sw.p.district_admin)
+    response = client.get(reverse("web:spaces_ledger"))
+    assert response.status_code == 200 and response["Content-Type"].startswith(
+        "application/vnd.openxmlformats"
+    )
+    assert client.get(reverse("web:spaces_ledger_print")).status_code == 200
+
+
+def test_coverage_page_and_map_data(client, sw, two):
+    from jingzhi.spaces.actions import do_import_service_points
+
+    do_import_service_points(
+        actor=None,
+        file='{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"kind":"vegetables","name":"青槐菜站"},"geometry":{"type":"Point","coordinates":[116.3025,39.905]}}]}'.encode(),
+        filename="p.geojson",
+    )
+    client.force_login(sw.p.district_admin)
+    page = client.get(reverse("web:spaces_coverage") + "?kind=vegetables").content.decode()
+    assert "石碑社区" in page and "38%" in page
+    data = client.get(reverse("web:spaces_coverage_geojson") + "?kind=vegetables").json()
+    grids = [f for f in data["features"] if "covered" in f["properties"]]
+    assert len(grids) == 8 and sum(f["properties"]["covered"] for f in grids) == 3
+    assert data["method"] == "straight"
