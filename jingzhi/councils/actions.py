@@ -198,7 +198,7 @@ def distance_outside_m(area_kind: str, area_code: str, lon: float, lat: float) -
 
 
 def _lock_council(council_id: RowId, actor) -> Council:
-    council = Council.objects.select_for_update().filter(pk=parse_id(council_id)).first()
+    council = Council.objects.select_for_update(of=("self",)).filter(pk=parse_id(council_id)).first()
     if council is None or (actor is not None and not permissions.can_view_council(actor, council)):
         raise permissions._not_found(_("理事会"), council_id)
     return council
@@ -389,7 +389,7 @@ def do_add_member(
 
 def _lock_member(member_id: RowId, actor) -> CouncilMember:
     member = (
-        CouncilMember.objects.select_for_update()
+        CouncilMember.objects.select_for_update(of=("self",))
         .select_related("council", "user")
         .filter(pk=parse_id(member_id))
         .first()
@@ -445,7 +445,7 @@ def do_change_member_role(*, actor: Actor, member_id: RowId, role: str, on=None)
             raise InvalidInput(_("该成员已退出理事会"), fields={"member": "inactive"})
         if member.role == role:
             return member
-        active = list(council.members.select_for_update().filter(is_active=True))
+        active = list(council.members.select_for_update(of=("self",)).filter(is_active=True))
         changes = [(member, role)]
         if role in (MemberRole.CHIEF, MemberRole.SECRETARY):
             changes += [(m, MemberRole.MEMBER) for m in active if m.role == role and m.pk != member.pk]
@@ -571,7 +571,7 @@ def do_generate_roster(*, actor: Actor, council_id: RowId, month) -> Roster:
         council = _lock_council(council_id, actor)
         if actor is not None and not permissions.can_organise(actor, council):
             raise PermissionDenied(_("只有理事长、秘书长或管理员可以排班"))
-        existing = Roster.objects.select_for_update().filter(council=council, month=first).first()
+        existing = Roster.objects.select_for_update(of=("self",)).filter(council=council, month=first).first()
         if existing is not None and existing.published_at is not None:
             raise Conflict(
                 _("%(m)s的排班表已发布，不能重新生成；请用换班调整") % {"m": f"{first:%Y-%m}"},
@@ -646,7 +646,7 @@ def do_generate_roster(*, actor: Actor, council_id: RowId, month) -> Roster:
 def do_publish_roster(*, actor: Actor, roster_id: RowId) -> Roster:
     with transaction.atomic():
         roster = (
-            Roster.objects.select_for_update()
+            Roster.objects.select_for_update(of=("self",))
             .select_related("council")
             .filter(pk=parse_id(roster_id))
             .first()
@@ -684,7 +684,7 @@ def do_request_swap(*, actor: Actor, shift_id: RowId, to_member_id: RowId, reaso
     that day, has declared the day unavailable, or is not an active member of the council."""
     with transaction.atomic():
         shift = (
-            Shift.objects.select_for_update()
+            Shift.objects.select_for_update(of=("self",))
             .select_related("member", "council")
             .filter(pk=parse_id(shift_id))
             .first()
@@ -752,7 +752,7 @@ def _check_swap_target(shift: Shift, target: CouncilMember) -> None:
 def do_decide_swap(*, actor: Actor, swap_id: RowId, approve: bool) -> Swap:
     with transaction.atomic():
         swap = (
-            Swap.objects.select_for_update()
+            Swap.objects.select_for_update(of=("self",))
             .select_related("shift__council", "to_member__user", "from_member__user")
             .filter(pk=parse_id(swap_id))
             .first()
@@ -765,7 +765,7 @@ def do_decide_swap(*, actor: Actor, swap_id: RowId, approve: bool) -> Swap:
             raise PermissionDenied(_("换班须经理事长同意"))
         if swap.status != Swap.Status.PENDING:
             raise Conflict(_("该换班申请已审批"), fields={"swap": swap.status})
-        shift = Shift.objects.select_for_update().get(pk=swap.shift_id)
+        shift = Shift.objects.select_for_update(of=("self",)).get(pk=swap.shift_id)
         if approve:
             if hasattr(shift, "round"):
                 raise Conflict(_("该班次已开始巡查，不能换班"), fields={"shift": "started"})
@@ -797,7 +797,7 @@ def do_decide_swap(*, actor: Actor, swap_id: RowId, approve: bool) -> Swap:
 # ---------------------------------------------------------------------------------------------------- patrols
 def _lock_shift_for_patrol(actor, shift_id) -> Shift:
     shift = (
-        Shift.objects.select_for_update()
+        Shift.objects.select_for_update(of=("self",))
         .select_related("member__user", "council")
         .filter(pk=parse_id(shift_id))
         .first()
@@ -857,7 +857,7 @@ def do_start_patrol(*, actor: Actor, shift_id: RowId, lon=None, lat=None) -> Pat
 
 def _lock_round(actor, shift_id) -> tuple[Shift, PatrolRound]:
     shift = _lock_shift_for_patrol(actor, shift_id)
-    patrol = PatrolRound.objects.select_for_update().filter(shift=shift).first()
+    patrol = PatrolRound.objects.select_for_update(of=("self",)).filter(shift=shift).first()
     if patrol is None:
         raise InvalidInput(_("请先签到开始巡查"), fields={"shift": "not_started"})
     return shift, patrol
@@ -1120,7 +1120,7 @@ def do_update_minutes(
 ) -> Meeting:
     with transaction.atomic():
         meeting = (
-            Meeting.objects.select_for_update()
+            Meeting.objects.select_for_update(of=("self",))
             .select_related("council")
             .filter(pk=parse_id(meeting_id))
             .first()
@@ -1184,7 +1184,7 @@ def do_add_action_item(
     dept = _department(owner_department, "owner") if owner_department else None
     with transaction.atomic():
         meeting = (
-            Meeting.objects.select_for_update()
+            Meeting.objects.select_for_update(of=("self",))
             .select_related("council")
             .filter(pk=parse_id(meeting_id))
             .first()
@@ -1252,7 +1252,7 @@ def do_add_action_item(
 def do_complete_action_item(*, actor: Actor, item_id: RowId, note: str = "") -> ActionItem:
     with transaction.atomic():
         item = (
-            ActionItem.objects.select_for_update()
+            ActionItem.objects.select_for_update(of=("self",))
             .select_related("meeting__council")
             .filter(pk=parse_id(item_id))
             .first()
@@ -1444,7 +1444,7 @@ def do_publish_task(
 def do_sign_up(*, actor: Actor, task_id: RowId, user: User | None = None) -> TaskSignup:
     person = user or _user(actor)
     with transaction.atomic():
-        task = CommunityTask.objects.select_for_update().filter(pk=parse_id(task_id)).first()
+        task = CommunityTask.objects.select_for_update(of=("self",)).filter(pk=parse_id(task_id)).first()
         if task is None:
             raise permissions._not_found(_("社区任务"), task_id)
         member = (
@@ -1468,7 +1468,7 @@ def do_sign_up(*, actor: Actor, task_id: RowId, user: User | None = None) -> Tas
 
 def _lock_signup(actor, signup_id) -> TaskSignup:
     signup = (
-        TaskSignup.objects.select_for_update()
+        TaskSignup.objects.select_for_update(of=("self",))
         .select_related("task", "member")
         .filter(pk=parse_id(signup_id))
         .first()
