@@ -15,6 +15,12 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 860}
 
 
+@pytest.fixture(autouse=True)
+def _demo_spaces(settings):
+    """The suite builds the demo without spaces (conftest); these journeys want them."""
+    settings.JINGZHI_DEMO_SPACES = 40
+
+
 @pytest.fixture
 def space(demo_city):
     from jingzhi.demo.spaces import _cell_centre
