@@ -230,6 +230,7 @@ def space_new(request):
 def _detail_context(request, space) -> dict:
     from jingzhi.core.attachments import attachments_for
     from jingzhi.spaces import permissions, queries, workflow
+    from jingzhi.spaces.models import Livelihood
 
     events = queries.history(space)
     for e in events:
@@ -244,6 +245,11 @@ def _detail_context(request, space) -> dict:
         "events": events,
         "rechecks": rechecks,
         "merchants": list(queries.merchants_for(request.user, space=space)),
+        # Residents' names are personal data: only the staff who manage the space see them.
+        "livelihoods": list(space.livelihoods.select_related("case"))
+        if permissions.can_manage_space(request.user, space)
+        else [],
+        "impacts": Livelihood.Impact.choices,
         "photos": list(attachments_for(space)),
         "can_manage": permissions.can_manage_space(request.user, space),
         "can_recheck": permissions.can_recheck_space(request.user, space),
@@ -340,6 +346,20 @@ def space_act(request, pk, name):
                 actor=request.user, support_id=post.get("support", ""), delivered_on=post.get("on", "")
             )
             messages.success(request, _("扶持事项已兑现"))
+        elif name == "livelihood":
+            row = actions.do_record_livelihood(
+                actor=request.user,
+                space_id=space.pk,
+                person=post.get("person", ""),
+                impact=post.get("impact", ""),
+                assistance=post.get("assistance", ""),
+                needs_action=post.get("needs_action") == "1",
+                request=post.get("request", ""),
+            )
+            if row.case_id:
+                messages.success(request, _("已登记，并生成案件 %(n)s") % {"n": row.case.number})
+            else:
+                messages.success(request, _("已登记受影响居民"))
         elif name == "close_merchant":
             actions.do_close_merchant(
                 actor=request.user, merchant_id=_merchant_of(request.user, space, post), on=post.get("on", "")

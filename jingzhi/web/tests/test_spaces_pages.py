@@ -205,3 +205,21 @@ def test_merchants_on_the_space_page(client, sw, two):
         client.post(act("follow_up"), {"merchant": other.pk, "on": "2025-06-10", "note": "x"}).status_code
         == 404
     )
+
+
+def test_livelihoods_on_the_space_page_are_for_managers_only(client, sw, two):
+    from jingzhi.spaces.models import Livelihood
+
+    client.force_login(sw.p.sub_admin)
+    act = reverse("web:space_act", args=[two[0].pk, "livelihood"])
+    r = client.post(act, {"person": "张大姐", "impact": "stall", "needs_action": "1", "request": ""})
+    assert r.status_code == 400 and "需要解决的事项" in r.content.decode()
+    r = client.post(
+        act, {"person": "张大姐", "impact": "stall", "needs_action": "1", "request": "推荐就业岗位"}
+    )
+    assert r.status_code == 302
+    row = Livelihood.objects.get()
+    assert row.case is not None and "张大姐" not in row.case.description
+    assert "张大姐" in client.get(reverse("web:space_detail", args=[two[0].pk])).content.decode()
+    client.force_login(sw.p.inspector)
+    assert "张大姐" not in client.get(reverse("web:space_detail", args=[two[0].pk])).content.decode()
