@@ -417,3 +417,43 @@ def test_the_uses_list_is_edited_through_its_action_with_one_audit_row(world, at
         actions.do_save_use(actor=world.p.sub_admin, use=Use(code="x", name="y"))
     with pytest.raises(InvalidInput):
         actions.do_save_use(actor=world.p.district_admin, use=Use(code="market_stall", name="重复"))
+
+
+def test_state_changes_and_rebounds_fire_their_hooks_after_commit(
+    world, at, django_capture_on_commit_callbacks
+):
+    from jingzhi.core import hooks
+    from jingzhi.spaces.hooks import SPACE_REBOUNDED, SPACE_STATE_CHANGED
+
+    heard = []
+
+    def changed(**payload):
+        heard.append(("changed", payload["from_state"], payload["to_state"]))
+
+    def rebounded(**payload):
+        heard.append(("rebounded", payload["case_id"] is not None))
+
+    hooks.register(SPACE_STATE_CHANGED)(changed)
+    hooks.register(SPACE_REBOUNDED)(rebounded)
+    try:
+        space = register(world.p.sub_admin)
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.do_change_space_state(
+                actor=world.p.sub_admin, space_id=space.pk, to_state="awaiting", reason="清理完毕"
+            )
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.do_record_recheck(
+                actor=world.p.inspector,
+                space_id=space.pk,
+                checked_on="2025-06-11",
+                outcome="reoccupied",
+                note="复建",
+            )
+    finally:
+        hooks.unregister(SPACE_STATE_CHANGED, changed)
+        hooks.unregister(SPACE_REBOUNDED, rebounded)
+    assert heard == [
+        ("changed", "vacated", "awaiting"),
+        ("changed", "awaiting", "rebound"),
+        ("rebounded", True),
+    ]
