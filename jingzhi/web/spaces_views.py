@@ -96,6 +96,8 @@ def spaces(request):
         "map_config": {
             **mapdata.tile_config(settings),
             "geojson": reverse("web:spaces_geojson") + "?" + request.GET.urlencode(),
+            # Community outlines from the places map, so the spaces sit in their neighbourhoods without tiles.
+            "outlines": reverse("web:geojson") + "?level=community",
             "bounds": _bounds(rows) or _grid_bounds(request.user),
             "colours": STATE_COLOURS,
             "labels": {k: str(v) for k, v in State.choices},
