@@ -13,6 +13,7 @@ urlpatterns = [
     path("spaces/coverage/", views.coverage_page, name="spaces_coverage"),
     path("spaces/coverage.geojson", views.coverage_geojson, name="spaces_coverage_geojson"),
     path("spaces/points/import/", views.points_import, name="spaces_points_import"),
+    path("spaces/network/import/", views.network_import, name="spaces_network_import"),
     path("spaces/new/", views.space_new, name="space_new"),
     path("spaces/<int:pk>/", views.space_detail, name="space_detail"),
     path("spaces/<int:pk>/recheck/", views.space_recheck, name="space_recheck"),

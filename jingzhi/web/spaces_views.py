@@ -491,3 +491,25 @@ def points_import(request):
         return redirect("web:spaces_coverage")
     messages.success(request, _("已导入便民网点 %(n)d 个") % {"n": len(made)})
     return redirect("web:spaces_coverage")
+
+
+@login_required
+@require_POST
+def network_import(request):
+    from jingzhi.spaces.actions import do_import_walk_network
+
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ApplicationError(_("请选择路网文件"))
+        row = do_import_walk_network(actor=request.user, file=upload, filename=upload.name)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:spaces_coverage")
+    if row.connected:
+        messages.success(request, _("步行路网已导入（%(n)d 段），覆盖按路网距离计算") % {"n": row.segments})
+    else:
+        messages.warning(
+            request, _("步行路网已导入，但未采用：%(why)s；覆盖仍按直线距离计算") % {"why": row.message}
+        )
+    return redirect("web:spaces_coverage")

@@ -223,3 +223,24 @@ def test_livelihoods_on_the_space_page_are_for_managers_only(client, sw, two):
     assert "张大姐" in client.get(reverse("web:space_detail", args=[two[0].pk])).content.decode()
     client.force_login(sw.p.inspector)
     assert "张大姐" not in client.get(reverse("web:space_detail", args=[two[0].pk])).content.decode()
+
+
+def test_a_network_that_does_not_connect_is_imported_and_labelled_on_the_coverage_page(client, sw):
+    import json
+
+    lines = {
+        "type": "MultiLineString",
+        "coordinates": [[[116.30, 39.905], [116.31, 39.905]], [[116.33, 39.905], [116.34, 39.905]]],
+    }
+    upload = io.BytesIO(json.dumps(lines).encode())
+    upload.name = "net.geojson"
+    client.force_login(sw.p.sub_admin)
+    assert client.post(reverse("web:spaces_network_import"), {"file": upload}).status_code == 302
+    assert (
+        "不连通" not in client.get(reverse("web:spaces_coverage")).content.decode()
+    )  # refused: not an admin of the district
+    client.force_login(sw.p.district_admin)
+    upload.seek(0)
+    r = client.post(reverse("web:spaces_network_import"), {"file": upload}, follow=True)
+    page = r.content.decode()
+    assert "未采用" in page and "无法接入路网" in page and "按直线距离" in page
