@@ -457,3 +457,21 @@ def test_state_changes_and_rebounds_fire_their_hooks_after_commit(
         ("changed", "awaiting", "rebound"),
         ("rebounded", True),
     ]
+
+
+def test_the_admin_sets_a_recheck_period_through_the_action_and_it_plans_rechecks(world, at, client):
+    from jingzhi.accounts.actions import do_create_user
+    from jingzhi.spaces.models import RecheckRule
+
+    boss = do_create_user(
+        actor=None, username="root", password="x-secret-1", display_name="root", is_staff=True
+    )
+    boss.is_superuser = True
+    boss.save(update_fields=["is_superuser"])
+    client.force_login(boss)
+    r = client.post("/admin/spaces/recheckrule/add/", {"state": "vacated", "origin": "", "working_days": "3"})
+    assert r.status_code == 302, r.content.decode()[:500]
+    assert RecheckRule.objects.get().working_days == 3
+    assert AuditEvent.objects.filter(verb="spaces.recheck_rule_set").count() == 1
+    # Registered Wednesday 2025-06-11: 3 working days later is Monday 2025-06-16.
+    assert register(world.p.sub_admin).next_recheck_on == date(2025, 6, 16)
