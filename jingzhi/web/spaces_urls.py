@@ -12,6 +12,7 @@ urlpatterns = [
     path("spaces/ledger/import/", views.ledger_import, name="spaces_ledger_import"),
     path("spaces/coverage/", views.coverage_page, name="spaces_coverage"),
     path("spaces/coverage.geojson", views.coverage_geojson, name="spaces_coverage_geojson"),
+    path("spaces/coverage/gaps.xlsx", views.gaps_export, name="spaces_gaps_export"),
     path("spaces/points/import/", views.points_import, name="spaces_points_import"),
     path("spaces/network/import/", views.network_import, name="spaces_network_import"),
     path("spaces/new/", views.space_new, name="space_new"),

@@ -513,3 +513,18 @@ def network_import(request):
             request, _("步行路网已导入，但未采用：%(why)s；覆盖仍按直线距离计算") % {"why": row.message}
         )
     return redirect("web:spaces_coverage")
+
+
+@login_required
+def gaps_export(request):
+    from jingzhi.spaces import queries
+
+    _require_viewer(request.user)
+    kind = (request.GET.get("kind") or "").strip()
+    result = queries.coverage_for(request.user, kind_codes=[kind] if kind else None)
+    response = HttpResponse(
+        queries.gaps_xlsx(result),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="service-gaps.xlsx"'
+    return response

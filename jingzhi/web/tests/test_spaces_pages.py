@@ -244,3 +244,24 @@ def test_a_network_that_does_not_connect_is_imported_and_labelled_on_the_coverag
     r = client.post(reverse("web:spaces_network_import"), {"file": upload}, follow=True)
     page = r.content.decode()
     assert "未采用" in page and "无法接入路网" in page and "按直线距离" in page
+
+
+def test_the_gaps_export_names_the_community_people_and_candidate_spaces(client, sw, two):
+    from openpyxl import load_workbook
+
+    from jingzhi.spaces.actions import do_import_service_points, do_set_population
+
+    do_import_service_points(
+        actor=None,
+        file=b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"kind":"vegetables","name":"a"},"geometry":{"type":"Point","coordinates":[116.3025,39.905]}}]}',
+        filename="p.geojson",
+    )
+    do_set_population(actor=None, community_code="110199002001", population=5000)
+    client.force_login(sw.p.district_admin)
+    r = client.get(reverse("web:spaces_gaps_export") + "?kind=vegetables")
+    assert r.status_code == 200
+    rows = list(load_workbook(io.BytesIO(r.content))["便民缺口"].values)
+    east = next(row for row in rows if row[2] == "石碑社区")
+    assert east[5] == 4 and east[8] == 5000 and "石碑地下室" in east[9]
+    client.force_login(sw.p.resident)
+    assert client.get(reverse("web:spaces_gaps_export")).status_code == 404
