@@ -46,6 +46,7 @@ def _small_demo(settings):
     need that history ask for it explicitly with a small count."""
     settings.JINGZHI_DEMO_CASES = 0
     settings.JINGZHI_DEMO_STREET_MONTHS = 0
+    settings.JINGZHI_DEMO_SPACES = 0
 
 
 @pytest.fixture(autouse=True)

@@ -300,6 +300,26 @@ class MerchantFollowUpInSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000)
 
 
+class LivelihoodInSerializer(serializers.Serializer):
+    person = serializers.CharField(
+        max_length=50, write_only=True, help_text=_("居民（只保存，不在接口中返回）")
+    )
+    impact = choice([("stall", _("失去摊位")), ("job", _("失去工作")), ("other", _("其他"))])
+    assistance = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    needs_action = serializers.BooleanField(required=False, default=False)
+    request = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class LivelihoodSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    impact = serializers.CharField()
+    assistance = serializers.CharField()
+    case_number = serializers.SerializerMethodField()
+
+    def get_case_number(self, obj) -> str | None:
+        return obj.case.number if obj.case_id else None
+
+
 class SpaceDayInSerializer(serializers.Serializer):
     on = serializers.DateField()
 
@@ -667,3 +687,28 @@ class DeliverSupportView(ApiView):
         data = _valid(SpaceDayInSerializer, request.data)
         item = _actions().do_deliver_support(actor=request.user, support_id=pk, delivered_on=data["on"])
         return Response(MerchantSupportSerializer(item).data)
+
+
+class LivelihoodView(ApiView):
+    @extend_schema(
+        operation_id="spaces_livelihood_add",
+        summary=str(_("登记生计受影响的居民")),
+        description=str(
+            _("需要办理时（needs_action）立案，案件内容只写需要解决的事项；居民姓名不在任何返回中。")
+        ),
+        tags=TAG,
+        request=LivelihoodInSerializer,
+        responses={201: LivelihoodSerializer, **error_responses(400, 404)},
+    )
+    def post(self, request, pk):
+        data = _valid(LivelihoodInSerializer, request.data)
+        row = _actions().do_record_livelihood(
+            actor=request.user,
+            space_id=pk,
+            person=data["person"],
+            impact=data["impact"],
+            assistance=data.get("assistance", ""),
+            needs_action=data.get("needs_action", False),
+            request=data.get("request", ""),
+        )
+        return Response(LivelihoodSerializer(row).data, status=status.HTTP_201_CREATED)

@@ -27,4 +27,5 @@ urlpatterns: list = [
     path("v1/spaces/<int:pk>/safety/", views.SpaceSafetyView.as_view(), name="space-safety"),
     path("v1/spaces/<int:pk>/rechecks/", views.SpaceRecheckView.as_view(), name="space-recheck"),
     path("v1/spaces/<int:pk>/merchants/", views.SpaceMerchantView.as_view(), name="space-merchants"),
+    path("v1/spaces/<int:pk>/livelihoods/", views.LivelihoodView.as_view(), name="space-livelihoods"),
 ]

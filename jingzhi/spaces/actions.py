@@ -332,7 +332,7 @@ def _create(
     )
     _plan_recheck(space, today, rules)
     space.save()
-    _event(space, SpaceEvent.Kind.REGISTERED, actor=actor, to_state=space.state, reason=_("登记"))
+    _event(space, SpaceEvent.Kind.REGISTERED, actor=actor, to_state=space.state)
     audit.record(actor=actor, verb=AuditVerb.SPACE_REGISTERED, target=space, new=_values(space))
     return space
 

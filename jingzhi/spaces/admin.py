@@ -57,8 +57,32 @@ class RecheckAdmin(ReadOnly):
 
 
 @admin.register(models.RecheckRule)
-class RecheckRuleAdmin(ReadOnly):
+class RecheckRuleAdmin(admin.ModelAdmin):
+    """Re-check periods are data: an administrator adds or changes one here, through the action."""
+
     list_display = ("state", "origin", "working_days")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = actions.do_set_recheck_rule(
+            actor=request.user, state=obj.state, origin=obj.origin, working_days=obj.working_days
+        ).pk
+
+
+@admin.register(models.CommunityPopulation)
+class CommunityPopulationAdmin(admin.ModelAdmin):
+    list_display = ("community_code", "population")
+    search_fields = ("community_code",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = actions.do_set_population(
+            actor=request.user, community_code=obj.community_code, population=obj.population
+        ).pk
 
 
 @admin.register(models.ServicePoint)

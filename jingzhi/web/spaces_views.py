@@ -96,6 +96,8 @@ def spaces(request):
         "map_config": {
             **mapdata.tile_config(settings),
             "geojson": reverse("web:spaces_geojson") + "?" + request.GET.urlencode(),
+            # Community outlines from the places map, so the spaces sit in their neighbourhoods without tiles.
+            "outlines": reverse("web:geojson") + "?level=community",
             "bounds": _bounds(rows) or _grid_bounds(request.user),
             "colours": STATE_COLOURS,
             "labels": {k: str(v) for k, v in State.choices},
@@ -185,10 +187,52 @@ def _list_with_error(request, exc: ApplicationError):
     return response
 
 
+@login_required
+def space_new(request):
+    """Register a vacated space in the field: where (this phone's location or typed coordinates), how big,
+    from what, with photos."""
+    from jingzhi.spaces import actions, permissions, queries
+    from jingzhi.spaces.workflow import Origin
+
+    if not permissions.can_register_spaces(request.user):
+        raise Http404(_("页面不存在"))
+    context = {
+        "origins": Origin.choices,
+        "uses": list(queries.uses()),
+        "posted": {},
+        "today": queries.today().isoformat(),
+    }
+    if request.method == "POST":
+        post = request.POST
+        try:
+            space = actions.do_register_space(
+                actor=request.user,
+                name=post.get("name", ""),
+                address=post.get("address", ""),
+                area_m2=post.get("area_m2", ""),
+                origin=post.get("origin", ""),
+                vacated_on=post.get("vacated_on", ""),
+                lon=post.get("lon") or None,
+                lat=post.get("lat") or None,
+                underground=post.get("underground") == "1",
+                owner=post.get("owner", ""),
+                manager=post.get("manager", ""),
+                planned_use=post.get("planned_use") or None,
+                photos=request.FILES.getlist("photos"),
+            )
+        except ApplicationError as exc:
+            context.update(error=exc.message, posted=post)
+            return render(request, "web/spaces/new.html", context, status=exc.status)
+        messages.success(request, _("已登记腾退空间 %(n)s") % {"n": space.number})
+        return redirect("web:space_detail", pk=space.pk)
+    return render(request, "web/spaces/new.html", context)
+
+
 # ------------------------------------------------------------------------------------------------ detail
 def _detail_context(request, space) -> dict:
     from jingzhi.core.attachments import attachments_for
     from jingzhi.spaces import permissions, queries, workflow
+    from jingzhi.spaces.models import Livelihood
 
     events = queries.history(space)
     for e in events:
@@ -203,12 +247,18 @@ def _detail_context(request, space) -> dict:
         "events": events,
         "rechecks": rechecks,
         "merchants": list(queries.merchants_for(request.user, space=space)),
+        # Residents' names are personal data: only the staff who manage the space see them.
+        "livelihoods": list(space.livelihoods.select_related("case"))
+        if permissions.can_manage_space(request.user, space)
+        else [],
+        "impacts": Livelihood.Impact.choices,
         "photos": list(attachments_for(space)),
         "can_manage": permissions.can_manage_space(request.user, space),
         "can_recheck": permissions.can_recheck_space(request.user, space),
         "targets": [(s, workflow.label(s)) for s in workflow.allowed_targets(space.state)],
         "uses": list(queries.uses()),
         "overdue": workflow.is_overdue(space.next_recheck_on, queries.today()),
+        "today": queries.today().isoformat(),
         "colour": STATE_COLOURS.get(space.state),
         "map_config": {
             **mapdata.tile_config(settings),
@@ -237,10 +287,21 @@ def space_detail(request, pk):
     return render(request, "web/spaces/detail.html", _detail_context(request, space))
 
 
+def _merchant_of(user, space, post) -> int:
+    """The posted merchant id, when it is one of this space's merchants (else the access helper's 404)."""
+    from jingzhi.spaces.permissions import access_merchant
+
+    merchant = access_merchant(user, post.get("merchant", ""))
+    if merchant.space_id != space.pk:
+        access_merchant(user, 0)
+    return merchant.pk
+
+
 @login_required
 @require_POST
 def space_act(request, pk, name):
-    """One form on the space's page: change state, record the safety conditions, edit the uses."""
+    """One form on the space's page: change state, record the safety conditions, relocated merchants (add,
+    follow up, support delivered, close)."""
     from jingzhi.spaces import actions
 
     space = _space_or_404(request.user, pk)
@@ -262,6 +323,50 @@ def space_act(request, pk, name):
                 actor=request.user, space_id=space.pk, record=post.get("safety_record", "")
             )
             messages.success(request, _("安全条件已登记"))
+        elif name == "merchant":
+            item = (post.get("support_item") or "").strip()
+            actions.do_add_merchant(
+                actor=request.user,
+                space_id=space.pk,
+                name=post.get("merchant_name", ""),
+                destination=post.get("destination", ""),
+                business=post.get("business", ""),
+                contact=post.get("contact", ""),
+                support=[(item, post.get("promised_on", ""))] if item else [],
+            )
+            messages.success(request, _("外迁商户已登记"))
+        elif name == "follow_up":
+            actions.do_add_follow_up(
+                actor=request.user,
+                merchant_id=_merchant_of(request.user, space, post),
+                on=post.get("on", ""),
+                note=post.get("note", ""),
+            )
+            messages.success(request, _("回访已记录"))
+        elif name == "deliver":
+            actions.do_deliver_support(
+                actor=request.user, support_id=post.get("support", ""), delivered_on=post.get("on", "")
+            )
+            messages.success(request, _("扶持事项已兑现"))
+        elif name == "livelihood":
+            row = actions.do_record_livelihood(
+                actor=request.user,
+                space_id=space.pk,
+                person=post.get("person", ""),
+                impact=post.get("impact", ""),
+                assistance=post.get("assistance", ""),
+                needs_action=post.get("needs_action") == "1",
+                request=post.get("request", ""),
+            )
+            if row.case_id:
+                messages.success(request, _("已登记，并生成案件 %(n)s") % {"n": row.case.number})
+            else:
+                messages.success(request, _("已登记受影响居民"))
+        elif name == "close_merchant":
+            actions.do_close_merchant(
+                actor=request.user, merchant_id=_merchant_of(request.user, space, post), on=post.get("on", "")
+            )
+            messages.success(request, _("已结束跟踪"))
         else:
             raise Http404(_("页面不存在"))
     except ApplicationError as exc:
@@ -386,3 +491,40 @@ def points_import(request):
         return redirect("web:spaces_coverage")
     messages.success(request, _("已导入便民网点 %(n)d 个") % {"n": len(made)})
     return redirect("web:spaces_coverage")
+
+
+@login_required
+@require_POST
+def network_import(request):
+    from jingzhi.spaces.actions import do_import_walk_network
+
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ApplicationError(_("请选择路网文件"))
+        row = do_import_walk_network(actor=request.user, file=upload, filename=upload.name)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:spaces_coverage")
+    if row.connected:
+        messages.success(request, _("步行路网已导入（%(n)d 段），覆盖按路网距离计算") % {"n": row.segments})
+    else:
+        messages.warning(
+            request, _("步行路网已导入，但未采用：%(why)s；覆盖仍按直线距离计算") % {"why": row.message}
+        )
+    return redirect("web:spaces_coverage")
+
+
+@login_required
+def gaps_export(request):
+    from jingzhi.spaces import queries
+
+    _require_viewer(request.user)
+    kind = (request.GET.get("kind") or "").strip()
+    result = queries.coverage_for(request.user, kind_codes=[kind] if kind else None)
+    response = HttpResponse(
+        queries.gaps_xlsx(result),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="service-gaps.xlsx"'
+    return response

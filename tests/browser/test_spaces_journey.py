@@ -15,6 +15,12 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 860}
 
 
+@pytest.fixture(autouse=True)
+def _demo_spaces(settings):
+    """The suite builds the demo without spaces (conftest); these journeys want them."""
+    settings.JINGZHI_DEMO_SPACES = 40
+
+
 @pytest.fixture
 def space(demo_city):
     from jingzhi.demo.spaces import _cell_centre
@@ -102,3 +108,36 @@ def test_the_registry_and_the_coverage_gaps_on_a_desktop(page_factory, login, de
     phone.goto("/spaces/coverage/?kind=elderly_station")
     phone.wait_for_selector("[data-testid=coverage-map][data-loaded]")
     shot(phone, "spaces-coverage-phone", full_page=True)
+
+
+def test_registering_a_space_on_a_phone_with_a_photo(page_factory, login, demo_city, shot, tmp_path):
+    from jingzhi.demo.spaces import _cell_centre
+    from jingzhi.spaces.models import Space
+
+    lon, lat = _cell_centre(4, 2)
+    page = page_factory(PHONE, has_touch=True, is_mobile=True)
+    login(page, "subdistrict_admin")
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/spaces/")
+    page.get_by_test_id("space-new-link").click()
+    page.wait_for_url(re.compile(r"/spaces/new/$"))
+    page.fill("input[name=name]", "青槐东里12号开墙打洞封堵点")
+    page.fill("input[name=address]", "青槐东里12号")
+    page.fill("input[name=lon]", f"{lon:.6f}")
+    page.fill("input[name=lat]", f"{lat:.6f}")
+    page.fill("input[name=area_m2]", "0")
+    page.select_option("select[name=origin]", "wall_opening")
+    page.set_input_files("input[name=photos]", str(_photo(tmp_path)))
+    page.get_by_test_id("space-new-submit").click()
+    assert "面积应大于 0" in page.get_by_test_id("new-error").inner_text()
+    assert page.input_value("input[name=name]") == "青槐东里12号开墙打洞封堵点"
+    page.fill("input[name=area_m2]", "18.5")
+    page.set_input_files("input[name=photos]", str(_photo(tmp_path)))
+    shot(page, "spaces-new-phone", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.get_by_test_id("space-new-submit").click()
+    page.wait_for_url(re.compile(r"/spaces/\d+/$"))
+    space = Space.objects.get(name="青槐东里12号开墙打洞封堵点")
+    assert space.origin == "wall_opening" and space.community_code.endswith("001001")
+    assert page.locator(".sp-photos img").count() == 1
+    shot(page, "spaces-new-detail-phone", full_page=True)

@@ -91,3 +91,17 @@ def test_the_ledger_exports_and_the_schema_lists_the_endpoints(sw):
     assert (
         "/api/v1/spaces/{id}/rechecks/" in schema["paths"] and "/api/v1/spaces/coverage/" in schema["paths"]
     )
+
+
+def test_a_livelihood_through_the_api_keeps_the_name_out_of_the_answer(sw):
+    space = register(sw.p.sub_admin, origin="market")
+    r = token_client(sw.p.sub_admin).post(
+        f"/api/v1/spaces/{space.pk}/livelihoods/",
+        {"person": "张大姐", "impact": "job", "needs_action": True, "request": "需要就业帮扶"},
+        format="json",
+    )
+    assert r.status_code == 201 and r.json()["case_number"] and "张大姐" not in r.content.decode()
+    r = token_client(sw.p.inspector).post(
+        f"/api/v1/spaces/{space.pk}/livelihoods/", {"person": "李", "impact": "job"}, format="json"
+    )
+    assert r.status_code == 403

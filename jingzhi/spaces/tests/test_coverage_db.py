@@ -133,3 +133,29 @@ def test_a_network_file_without_lines_is_refused(world, at):
         )
     with pytest.raises(NetworkImportError):
         actions.do_import_walk_network(actor=world.p.district_admin, file=b"not json", filename="n.geojson")
+
+
+def test_a_network_in_a_geopackage_is_read(world, at, tmp_path):
+    import numpy as np
+    import pyogrio
+    import shapely
+
+    path = tmp_path / "walk.gpkg"
+    line = shapely.LineString([(116.30, 39.905), (116.34, 39.905)])
+    pyogrio.raw.write(
+        str(path),
+        geometry=np.array([shapely.to_wkb(line)], dtype=object),
+        field_data=[],
+        fields=[],
+        driver="GPKG",
+        geometry_type="LineString",
+        crs="EPSG:4326",
+    )
+    row = actions.do_import_walk_network(
+        actor=world.p.district_admin, file=path.read_bytes(), filename="walk.gpkg"
+    )
+    assert row.connected and row.segments == 1
+    with pytest.raises(NetworkImportError):
+        actions.do_import_walk_network(
+            actor=world.p.district_admin, file=b"SQLite format 3\x00broken", filename="x.gpkg"
+        )

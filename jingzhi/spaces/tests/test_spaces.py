@@ -417,3 +417,61 @@ def test_the_uses_list_is_edited_through_its_action_with_one_audit_row(world, at
         actions.do_save_use(actor=world.p.sub_admin, use=Use(code="x", name="y"))
     with pytest.raises(InvalidInput):
         actions.do_save_use(actor=world.p.district_admin, use=Use(code="market_stall", name="重复"))
+
+
+def test_state_changes_and_rebounds_fire_their_hooks_after_commit(
+    world, at, django_capture_on_commit_callbacks
+):
+    from jingzhi.core import hooks
+    from jingzhi.spaces.hooks import SPACE_REBOUNDED, SPACE_STATE_CHANGED
+
+    heard = []
+
+    def changed(**payload):
+        heard.append(("changed", payload["from_state"], payload["to_state"]))
+
+    def rebounded(**payload):
+        heard.append(("rebounded", payload["case_id"] is not None))
+
+    hooks.register(SPACE_STATE_CHANGED)(changed)
+    hooks.register(SPACE_REBOUNDED)(rebounded)
+    try:
+        space = register(world.p.sub_admin)
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.do_change_space_state(
+                actor=world.p.sub_admin, space_id=space.pk, to_state="awaiting", reason="清理完毕"
+            )
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.do_record_recheck(
+                actor=world.p.inspector,
+                space_id=space.pk,
+                checked_on="2025-06-11",
+                outcome="reoccupied",
+                note="复建",
+            )
+    finally:
+        hooks.unregister(SPACE_STATE_CHANGED, changed)
+        hooks.unregister(SPACE_REBOUNDED, rebounded)
+    assert heard == [
+        ("changed", "vacated", "awaiting"),
+        ("changed", "awaiting", "rebound"),
+        ("rebounded", True),
+    ]
+
+
+def test_the_admin_sets_a_recheck_period_through_the_action_and_it_plans_rechecks(world, at, client):
+    from jingzhi.accounts.actions import do_create_user
+    from jingzhi.spaces.models import RecheckRule
+
+    boss = do_create_user(
+        actor=None, username="root", password="x-secret-1", display_name="root", is_staff=True
+    )
+    boss.is_superuser = True
+    boss.save(update_fields=["is_superuser"])
+    client.force_login(boss)
+    r = client.post("/admin/spaces/recheckrule/add/", {"state": "vacated", "origin": "", "working_days": "3"})
+    assert r.status_code == 302, r.content.decode()[:500]
+    assert RecheckRule.objects.get().working_days == 3
+    assert AuditEvent.objects.filter(verb="spaces.recheck_rule_set").count() == 1
+    # Registered Wednesday 2025-06-11: 3 working days later is Monday 2025-06-16.
+    assert register(world.p.sub_admin).next_recheck_on == date(2025, 6, 16)

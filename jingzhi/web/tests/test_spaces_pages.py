@@ -138,3 +138,130 @@ def test_coverage_page_and_map_data(client, sw, two):
     grids = [f for f in data["features"] if "covered" in f["properties"]]
     assert len(grids) == 8 and sum(f["properties"]["covered"] for f in grids) == 3
     assert data["method"] == "straight"
+
+
+def test_registering_on_the_web_form(client, sw):
+    base = {"name": "新拆违点", "address": "青槐东里9号", "origin": "demolition", "vacated_on": "2025-06-01"}
+    client.force_login(sw.p.inspector)
+    assert client.get(reverse("web:space_new")).status_code == 404
+    client.force_login(sw.p.sub_admin)
+    assert client.get(reverse("web:space_new")).status_code == 200
+    r = client.post(
+        reverse("web:space_new"), {**base, "area_m2": "0", "lon": IN_COMM1[0], "lat": IN_COMM1[1]}
+    )
+    assert r.status_code == 400 and "面积应大于 0" in r.content.decode()
+    r = client.post(reverse("web:space_new"), {**base, "area_m2": "40", "lon": OUTSIDE[0], "lat": OUTSIDE[1]})
+    assert r.status_code == 400 and "网格" in r.content.decode()
+    r = client.post(
+        reverse("web:space_new"), {**base, "area_m2": "40", "lon": IN_COMM2[0], "lat": IN_COMM2[1]}
+    )
+    assert r.status_code == 403  # 002 is not this admin's subdistrict
+    assert not Space.objects.exists()
+    r = client.post(
+        reverse("web:space_new"),
+        {**base, "area_m2": "40", "lon": IN_COMM1[0], "lat": IN_COMM1[1], "underground": "1"},
+    )
+    assert r.status_code == 302 and Space.objects.get().underground
+
+
+def test_merchants_on_the_space_page(client, sw, two):
+    from jingzhi.spaces.models import Merchant
+
+    client.force_login(sw.p.sub_admin)
+    act = lambda name: reverse("web:space_act", args=[two[0].pk, name])  # noqa: E731
+    r = client.post(
+        act("merchant"),
+        {
+            "merchant_name": "老王水果",
+            "destination": "固安",
+            "contact": "王师傅 13900000000",
+            "support_item": "租金补贴",
+            "promised_on": "2025-06-01",
+        },
+    )
+    assert r.status_code == 302
+    merchant = Merchant.objects.get()
+    assert (
+        client.post(
+            act("follow_up"), {"merchant": merchant.pk, "on": "2025-06-10", "note": "已开业"}
+        ).status_code
+        == 302
+    )
+    r = client.post(act("close_merchant"), {"merchant": merchant.pk, "on": "2025-06-11"})
+    assert r.status_code == 400 and "租金补贴" in r.content.decode()
+    support = merchant.support.get()
+    assert client.post(act("deliver"), {"support": support.pk, "on": "2025-06-05"}).status_code == 302
+    assert (
+        client.post(act("close_merchant"), {"merchant": merchant.pk, "on": "2025-06-11"}).status_code == 302
+    )
+    page = client.get(reverse("web:space_detail", args=[two[0].pk])).content.decode()
+    assert "老王水果" in page and "13900000000" not in page
+    # A merchant of another space cannot be acted on through this space's page.
+    from jingzhi.spaces.actions import do_add_merchant
+
+    other = do_add_merchant(actor=None, space_id=two[1].pk, name="别处", destination="天津")
+    client.force_login(sw.p.district_admin)
+    assert (
+        client.post(act("follow_up"), {"merchant": other.pk, "on": "2025-06-10", "note": "x"}).status_code
+        == 404
+    )
+
+
+def test_livelihoods_on_the_space_page_are_for_managers_only(client, sw, two):
+    from jingzhi.spaces.models import Livelihood
+
+    client.force_login(sw.p.sub_admin)
+    act = reverse("web:space_act", args=[two[0].pk, "livelihood"])
+    r = client.post(act, {"person": "张大姐", "impact": "stall", "needs_action": "1", "request": ""})
+    assert r.status_code == 400 and "需要解决的事项" in r.content.decode()
+    r = client.post(
+        act, {"person": "张大姐", "impact": "stall", "needs_action": "1", "request": "推荐就业岗位"}
+    )
+    assert r.status_code == 302
+    row = Livelihood.objects.get()
+    assert row.case is not None and "张大姐" not in row.case.description
+    assert "张大姐" in client.get(reverse("web:space_detail", args=[two[0].pk])).content.decode()
+    client.force_login(sw.p.inspector)
+    assert "张大姐" not in client.get(reverse("web:space_detail", args=[two[0].pk])).content.decode()
+
+
+def test_a_network_that_does_not_connect_is_imported_and_labelled_on_the_coverage_page(client, sw):
+    import json
+
+    lines = {
+        "type": "MultiLineString",
+        "coordinates": [[[116.30, 39.905], [116.31, 39.905]], [[116.33, 39.905], [116.34, 39.905]]],
+    }
+    upload = io.BytesIO(json.dumps(lines).encode())
+    upload.name = "net.geojson"
+    client.force_login(sw.p.sub_admin)
+    assert client.post(reverse("web:spaces_network_import"), {"file": upload}).status_code == 302
+    assert (
+        "不连通" not in client.get(reverse("web:spaces_coverage")).content.decode()
+    )  # refused: not an admin of the district
+    client.force_login(sw.p.district_admin)
+    upload.seek(0)
+    r = client.post(reverse("web:spaces_network_import"), {"file": upload}, follow=True)
+    page = r.content.decode()
+    assert "未采用" in page and "无法接入路网" in page and "按直线距离" in page
+
+
+def test_the_gaps_export_names_the_community_people_and_candidate_spaces(client, sw, two):
+    from openpyxl import load_workbook
+
+    from jingzhi.spaces.actions import do_import_service_points, do_set_population
+
+    do_import_service_points(
+        actor=None,
+        file=b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"kind":"vegetables","name":"a"},"geometry":{"type":"Point","coordinates":[116.3025,39.905]}}]}',
+        filename="p.geojson",
+    )
+    do_set_population(actor=None, community_code="110199002001", population=5000)
+    client.force_login(sw.p.district_admin)
+    r = client.get(reverse("web:spaces_gaps_export") + "?kind=vegetables")
+    assert r.status_code == 200
+    rows = list(load_workbook(io.BytesIO(r.content))["便民缺口"].values)
+    east = next(row for row in rows if row[2] == "石碑社区")
+    assert east[5] == 4 and east[8] == 5000 and "石碑地下室" in east[9]
+    client.force_login(sw.p.resident)
+    assert client.get(reverse("web:spaces_gaps_export")).status_code == 404

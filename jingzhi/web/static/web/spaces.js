@@ -45,6 +45,16 @@
   var listCfg = config("spaces-map-config");
   if (listEl && listCfg && window.L) {
     var map = baseMap(listEl, listCfg);
+    if (listCfg.outlines) {
+      fetch(listCfg.outlines, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : { features: [] }; })
+        .then(function (data) {
+          L.geoJSON(data, {
+            interactive: false,
+            style: function () { return { color: "#7c3aed", weight: 1, dashArray: "4 3", fill: false }; }
+          }).addTo(map).bringToBack();
+        });
+    }
     fetch(listCfg.geojson, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : { features: [] }; })
       .then(function (data) {
