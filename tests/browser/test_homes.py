@@ -73,7 +73,22 @@ def test_the_inspectors_tasks_come_nearest_first_once_the_phone_knows_where_they
 ):
     from jingzhi.accounts.models import User
     from jingzhi.cases import queries
+    from jingzhi.cases.actions import do_open_case
+    from jingzhi.geo.models import Grid
 
+    # Two fresh reports at opposite ends of the inspector's community, so that the beat has tasks in
+    # more than one place whatever the demo's history holds.
+    grids = list(
+        Grid.objects.filter(code__startswith="110199001001", generation__is_active=True).order_by("code")
+    )
+    for grid, words in ((grids[0], "井盖没了，很危险"), (grids[-1], "路灯不亮了")):
+        do_open_case(
+            actor=User.objects.get(username="resident"),
+            source="resident_web",
+            description=words,
+            lon=(grid.min_lon + grid.max_lon) / 2,
+            lat=(grid.min_lat + grid.max_lat) / 2,
+        )
     tasks, _counts = queries.inspector_tasks(User.objects.get(username="inspector"))
     located = [c for c in tasks if c.lon is not None]
     assert len(located) >= 2

@@ -51,7 +51,9 @@ def test_a_resident_sees_report_first_and_only_their_own_reports(client, w):
     assert main.index('data-testid="home-report"') < main.index(mine.number)
     assert "我家楼下井盖没了" in body and "已收到，等待现场核实" in body
     assert theirs.number not in body and "路灯坏了" not in body
-    assert _nav(response) == ["home", "case_report", "my_reports"]
+    nav = _nav(response)
+    assert nav[:3] == ["home", "case_report", "my_reports"]  # other apps may add theirs after
+    assert not {"cases_workbench", "streets", "places", "map", "api", "admin"} & set(nav)
 
 
 def test_a_handler_sees_their_departments_cases_and_never_another_departments(client, w):
