@@ -12,11 +12,12 @@ Measured, best of three:
 - floor: one raw SQL `SELECT choice, SUM(weight), COUNT(*) … WHERE counted GROUP BY choice` over the same
   rows (floating-point sums, no rules).
 Ratio floor/ours (higher is better), target 0.5. Run: `python bench/tally.py` (SQLite in a temporary
-directory) or with DATABASE_URL set to a PostgreSQL database.
+directory) or with DATABASE_URL set to a PostgreSQL server (a fresh `<name>_tally` database, dropped after).
 """
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 from pathlib import Path
@@ -111,10 +112,17 @@ def build():
             )
         )
     Ballot.objects.bulk_create(rows, batch_size=5000)
+    round_.eligible_units = len(households)  # what opening the round keeps
+    round_.save(update_fields=["eligible_units"])
     return round_
 
 
 def main() -> None:
+    url = ""
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        from _pg import fresh_database
+
+        url = fresh_database("_tally")  # a throw-away database of its own, dropped at the end
     setup_django()
     migrate()
     from django.db import connection
@@ -123,6 +131,9 @@ def main() -> None:
     from jingzhi.projects.queries import round_tally
 
     round_ = build()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # as autovacuum would after a load
+            cursor.execute("VACUUM ANALYZE")
     table = Ballot._meta.db_table
     cast = "REAL" if connection.vendor == "sqlite" else "double precision"
 
@@ -149,6 +160,11 @@ def main() -> None:
     report(
         "tally_100k", ours=ours_s * 1000, floor=floor_s * 1000, target=0.5, unit="ms", higher_is_better=False
     )
+    if url:
+        from _pg import drop_database
+
+        connection.close()
+        drop_database(url)
 
 
 if __name__ == "__main__":

@@ -295,6 +295,8 @@ class Round(models.Model):
     opened_at = models.DateTimeField(_("开启时间"), default=clock.now)
     closes_at = models.DateTimeField(_("截止时间"))
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    # The frozen register's size, kept when the round opens (the register never changes after).
+    eligible_units = models.PositiveIntegerField(_("合格单位数"), default=0)
     result = models.JSONField(_("结果"), default=dict, blank=True)
 
     class Meta:

@@ -82,10 +82,11 @@ def current_round(project: Project) -> Round | None:
 
 
 def round_tally(round_: Round) -> workflow.Tally:
-    """Count a round: its frozen register's size and its counted ballots grouped by choice and weight (one
-    counted ballot per unit is guaranteed where ballots are written: the action and the unique constraint)."""
+    """Count a round: its frozen register's size (kept when it opened) and its counted ballots grouped by
+    choice and weight (one counted ballot per unit is guaranteed where ballots are written: the action and
+    the unique constraint)."""
     rules = workflow.Rules.from_data(round_.rules)
-    eligible = RegisterEntry.objects.filter(round=round_).count()
+    eligible = round_.eligible_units
     groups = (
         Ballot.objects.filter(round=round_, counted=True)
         .values_list("choice", "weight")

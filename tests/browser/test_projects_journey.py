@@ -33,11 +33,11 @@ def test_a_resident_votes_on_a_phone_and_can_change_the_vote(page_factory, login
     page.wait_for_url(re.compile(rf"/projects/{gate.pk}/vote/$"))
     _no_sideways_scroll(page)
     shot(page, "projects-vote-phone", full_page=True)
-    page.get_by_test_id("choice-full").tap()
-    page.wait_for_url(re.compile(r"/vote/$"))
+    with page.expect_navigation():
+        page.get_by_test_id("choice-full").tap()
     assert "完全赞同" in page.get_by_test_id("vote-recorded").inner_text()
-    page.get_by_test_id("choice-partial").tap()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the vote page posts to itself and comes back to the same address
+        page.get_by_test_id("choice-partial").tap()
     assert "部分赞同" in page.get_by_test_id("vote-recorded").inner_text()
     shot(page, "projects-voted-phone", full_page=True)
     counted = Ballot.objects.filter(round__project=gate, counted=True, channel="online")
@@ -67,8 +67,8 @@ def test_the_office_runs_ballots_and_publicity_at_a_desk(page_factory, login, de
     household = Household.objects.get(address="甲8号院1号")
     page.select_option("#pj-hh", str(household.pk))
     page.select_option("#pj-choice", "oppose")
-    page.get_by_test_id("paper-save").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_test_id("paper-save").click()
     assert "同一户只计一票" in page.locator(".messages").inner_text()
     shot(page, "projects-console-desktop", full_page=True)
     assert console.count() == 1
@@ -78,11 +78,11 @@ def test_the_office_runs_ballots_and_publicity_at_a_desk(page_factory, login, de
     assert "83.3%" in page.get_by_test_id("result").inner_text()
     objection = market.objections.get()
     page.fill(f"#pj-answer-{objection.pk}", "卸货时间调整到早八点以后，并使用静音推车。")
-    page.get_by_test_id(f"answer-{objection.pk}").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_test_id(f"answer-{objection.pk}").click()
     assert "卸货时间调整" in page.get_by_test_id("objections").inner_text()
-    page.get_by_test_id("approve").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_test_id("approve").click()
     assert "公示期尚未结束" in page.locator(".messages").inner_text()
     shot(page, "projects-publicity-desktop", full_page=True)
     page.goto(f"/projects/{market.pk}/notice/")

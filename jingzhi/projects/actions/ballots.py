@@ -97,6 +97,8 @@ def _open_round(
         reason=reason,
     )
     eligible = _freeze(round_, project, rules)
+    round_.eligible_units = eligible
+    round_.save(update_fields=["eligible_units"])
     problem = workflow.guard_problem(workflow.OPEN_VOTE, {"meeting_held": True, "eligible_units": eligible})
     if problem:
         raise InvalidInput(problem, fields={"register": "empty"})
