@@ -17,7 +17,7 @@ def _live(user) -> bool:
 def entries(user) -> list[dict]:
     if not _live(user):
         return []
-    from jingzhi.councils.models import CouncilMember
+    from jingzhi.councils.models import CouncilMember, PartyMember
 
     out = []
     is_member = CouncilMember.objects.filter(user=user, is_active=True).exists()
@@ -25,8 +25,17 @@ def entries(user) -> list[dict]:
         out.append({"key": "councils", "label": _("理事会"), "url": reverse("web:councils"), "order": 40})
     if access.has_role(user, *permissions.STAFF) or access.department_ids(user, roles=["handler"]):
         out.append({"key": "meetings", "label": _("联席会议"), "url": reverse("web:meetings"), "order": 41})
-    # Any signed-in person may register as a party member with their home community.
-    out.append({"key": "tasks", "label": _("党员报到"), "url": reverse("web:community_tasks"), "order": 42})
+    # Party members register with their home community from the task board: offered to those registered, to
+    # administrators (who publish tasks) and to staff (in-service party members); a resident-only account
+    # keeps its short menu and can open /councils/tasks/ directly.
+    if (
+        PartyMember.objects.filter(user=user).exists()
+        or access.has_role(user, *permissions.STAFF)
+        or access.department_ids(user, roles=["handler"])
+    ):
+        out.append(
+            {"key": "tasks", "label": _("党员报到"), "url": reverse("web:community_tasks"), "order": 42}
+        )
     return out
 
 
@@ -39,10 +48,14 @@ def home_blocks(user) -> list[dict]:
     shifts = queries.my_shifts(user, limit=3)
     if not shifts:
         return []
+    for shift in shifts:
+        shift.status = queries.shift_status(shift)
     return [
         {
+            "key": "councils_shifts",
+            "role": "council_member",
             "title": _("我的巡查"),
-            "template": "web/councils/_my_shifts.html",
+            "template": "web/councils/_home_shifts.html",
             "context": {"shifts": shifts},
             "order": 10,
         }

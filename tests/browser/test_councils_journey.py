@@ -51,6 +51,8 @@ def test_a_council_patrols_and_a_finding_becomes_a_case(page_factory, login, cou
     )
     login(phone, shift.member.user.username, PASSWORD)
     phone.wait_for_url(re.compile(r"/$"))
+    assert "待巡查" in phone.get_by_test_id("my-shifts").inner_text()  # the home page's block
+    shot(phone, "councils-home-phone", full_page=True)
     phone.goto("/councils/")
     mine = phone.get_by_test_id("my-shifts")
     assert "待巡查" in mine.inner_text()

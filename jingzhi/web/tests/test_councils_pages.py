@@ -227,7 +227,9 @@ def test_every_council_page_is_english_apart_from_the_data(client, cworld, pin):
         for page in urls:
             response = client.get(page)
             assert response.status_code == 200, page
-            assert _chinese_chrome(response.content.decode(), data) == [], (who.username, page)
+            # The page's own content (the header's links belong to every app and are walked by test_english).
+            main = response.content.decode().split('<main class="page">', 1)[1]
+            assert _chinese_chrome(main, data) == [], (who.username, page)
     client.force_login(me)
     client.cookies["django_language"] = "en"
     assert "Check out and finish the patrol" in client.get(url).content.decode()
