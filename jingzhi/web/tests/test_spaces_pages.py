@@ -265,3 +265,18 @@ def test_the_gaps_export_names_the_community_people_and_candidate_spaces(client,
     assert east[5] == 4 and east[8] == 5000 and "石碑地下室" in east[9]
     client.force_login(sw.p.resident)
     assert client.get(reverse("web:spaces_gaps_export")).status_code == 404
+
+
+def test_the_registry_page_costs_the_same_queries_for_few_or_many_spaces(client, sw, two):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(sw.p.district_admin)
+    client.get(reverse("web:spaces"))  # warm the per-process caches (calendar, locate index)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("web:spaces"))
+    for n in range(6):
+        register(sw.p.sub_admin, name=f"另一处{n}", planned_use="green")
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(reverse("web:spaces")).status_code == 200
+    assert len(many) == len(few)
