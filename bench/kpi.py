@@ -78,7 +78,7 @@ def load_cases(cursor, first: int, last: int, start: str, days: int) -> None:
               SELECT n,
                      ({states})[(n %% 100) + 1] AS state,
                      n %% {SUBDISTRICTS} AS s,
-                     %(start)s::timestamptz + ((n * 7919) %% (%(days)s * 86400)) * interval '1 second' AS t
+                     %(start)s::timestamptz + ((n::bigint * 7919) %% (%(days)s * 86400)) * interval '1 second' AS t
               FROM generate_series(%(low)s, %(high)s) AS n
             ), d AS (SELECT array_agg(id ORDER BY id) AS ids FROM accounts_department)
             INSERT INTO cases_case (

@@ -16,14 +16,13 @@ DESKTOP = {"width": 1280, "height": 860}
 
 @pytest.fixture
 def demo_month(demo_city):
-    from jingzhi.assessment import actions
-    from jingzhi.demo.assessment import fill_demo_snapshots
+    from jingzhi.assessment import actions, rules
     from jingzhi.demo.cases import build_demo_cases
 
     build_demo_cases(count=40)
-    fill_demo_snapshots(months=6)
-    from jingzhi.assessment import rules
-
+    this = actions.current_month()
+    for month in rules.months_between(rules.shift_month(this, -5), this):  # re-fill after the new cases
+        actions.do_fill_month(month, actor=None)
     return rules.shift_month(actions.current_month(), -1)  # the dashboard opens on the last complete month
 
 
