@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from jingzhi.demo import build
 from jingzhi.demo import councils as demo_councils
+from jingzhi.demo import projects as demo_projects
 from jingzhi.demo import staff as demo_staff
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,8 @@ def test_demo_builds_the_district_people_and_flag_and_rerunning_changes_nothing(
     staff = len(demo_staff.INSPECTOR_NAMES) + len(demo_staff.HANDLERS)  # an inspector per community…
     extra_users, extra_departments = len(demo_councils.USERNAMES), len(demo_councils.DEPARTMENT_CODES)
     assert first["Street"] == 81 and first["Department"] == 12 + extra_departments
-    assert first["User"] == len(build.USERS) + staff + extra_users
+    neighbours = len(demo_projects.NEIGHBOURS)  # 民意立项's voting neighbours of the demo resident
+    assert first["User"] == len(build.USERS) + staff + extra_users + neighbours
     assert first["Category"] > 50 and first["DutyRule"] > 10
     assert (tmp_path / "demo.flag").exists()
     out = capsys.readouterr().out
