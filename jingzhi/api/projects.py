@@ -326,6 +326,13 @@ class ReconciliationRow(serializers.Serializer):
     ok = serializers.BooleanField()
 
 
+class ReconciliationOut(serializers.Serializer):
+    """The current round's reconciliation, one row per channel (an object, so the body can grow)."""
+
+    round = serializers.IntegerField(allow_null=True, help_text="当前轮次编号；尚未开始投票时为 null")
+    results = ReconciliationRow(many=True)
+
+
 class ImportOut(serializers.Serializer):
     imported = serializers.IntegerField()
 
@@ -605,13 +612,15 @@ class ReconciliationView(ApiView):
         operation_id="projects_reconciliation",
         summary=str(_("当前轮次各渠道对账（街道/区）")),
         tags=TAG,
-        responses={200: ReconciliationRow(many=True), **error_responses(404)},
+        responses={200: ReconciliationOut, **error_responses(404)},
     )
     def get(self, request, pk):
         _x, _p, queries, _w = _m()
         project = _project(request, pk, staff=True)
         round_ = queries.current_round(project)
-        return Response(ReconciliationRow(queries.reconciliation(round_) if round_ else [], many=True).data)
+        rows = queries.reconciliation(round_) if round_ else []
+        number = getattr(round_, "number", None) if round_ else None
+        return Response(ReconciliationOut({"round": number, "results": rows}).data)
 
 
 class RegisterImportView(ApiView):

@@ -48,7 +48,11 @@ PARTY = [
 ]
 # The logins this part adds (the demo's council_member login already exists) and its one department (the
 # property company as a handling party).
-USERNAMES = [u for u, *_rest in STREET_COUNCIL + COMMUNITY_COUNCIL + PARTY if u != "council_member"]
+# The property company's own handler (its manager 钱经理), so that the case sent to it has a taker.
+COMPANY_HANDLER = ("handler_jcwy", "钱经理")
+USERNAMES = [u for u, *_rest in STREET_COUNCIL + COMMUNITY_COUNCIL + PARTY if u != "council_member"] + [
+    COMPANY_HANDLER[0]
+]
 DEPARTMENT_CODES = [f"{D}-WY01"]
 # Days of the month (1-based) whose patrol was missed; every other past day was patrolled.
 MISSED_DAYS = {3, 5, 12, 20, 26}
@@ -105,13 +109,17 @@ def _month_of_patrols(council, today: date, *, finding: str = "") -> int:
         actions.do_publish_roster(actor=None, roster_id=roster.pk)
     lon, lat = actions.area_point(council)
     done = 0
-    for shift in roster.shifts.select_related("member__user").filter(day__lt=today).order_by("day"):
-        if shift.day.day in MISSED_DAYS:
-            continue
+    shifts = [
+        shift
+        for shift in roster.shifts.select_related("member__user").filter(day__lt=today).order_by("day")
+        if shift.day.day not in MISSED_DAYS
+    ]
+    for shift in shifts:
         me = shift.member.user
         with clock.frozen(_at(shift.day, 8, 30 + shift.day.day % 20)):
             actions.do_start_patrol(actor=me, shift_id=shift.pk, lon=lon, lat=lat)
-        if finding and done == 2:
+        # the finding is the last patrol's, still waiting for the inspector (a month-old one would be overdue)
+        if finding and shift is shifts[-1]:
             with clock.frozen(_at(shift.day, 9, 5)):
                 actions.do_report_finding(actor=me, shift_id=shift.pk, description=finding, lon=lon, lat=lat)
         with clock.frozen(_at(shift.day, 9, 40)):
@@ -197,6 +205,17 @@ def _property_company(today: date) -> int:
         places=[COMMUNITY1],
         contact="钱经理",
     )
+    from jingzhi.accounts.actions import do_assign_role
+
+    manager = _user(*COMPANY_HANDLER)
+    do_assign_role(
+        actor=admin,
+        user=manager,
+        role="handler",
+        scope_kind="department",
+        scope_code="",
+        department=company.department,
+    )
     from shapely.geometry import shape
 
     from jingzhi.geo.queries import place_by_code
@@ -219,6 +238,7 @@ def _property_company(today: date) -> int:
         case_actions.do_dispatch_case(
             actor=None, case_id=case.pk, departments=[company.department], note="物业管理问题，由物业公司处置"
         )
+        case_actions.do_accept_case(actor=manager, case_id=case.pk)  # the company took it the same morning
     with clock.frozen(_at(day + timedelta(days=1), 15, 0)):
         meeting = actions.do_record_meeting(
             actor=sub_admin,

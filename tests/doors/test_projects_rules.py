@@ -161,3 +161,13 @@ def test_a_draft_is_missing_for_another_office(door, pw):
         response = token_client(pw.p.office2).get(f"/api/v1/projects/{draft.pk}/")
         assert response.status_code == 404 and response.json()["code"] == "not_found"
     assert step(door, pw.p.office2, draft, "steps", "decide", {"action": "submit"}) == 404
+
+
+def test_the_api_reconciliation_is_an_object_with_the_round_and_a_row_per_channel(pw, voting):
+    assert vote("api", pw.p.rep, voting, choice="full") == 200
+    body = token_client(pw.p.office).get(f"/api/v1/projects/{voting.pk}/reconciliation/").json()
+    assert body["round"] == Round.objects.get(project=voting).number
+    online = {row["channel"]: row for row in body["results"]}["online"]
+    assert online["given"] == 1 and online["counted"] == 1
+    # a resident is not the office: the same 404 as a project that does not exist
+    assert token_client(pw.p.rep).get(f"/api/v1/projects/{voting.pk}/reconciliation/").status_code == 404
