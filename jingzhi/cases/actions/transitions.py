@@ -657,7 +657,9 @@ def _apply_close(case, *, actor, now, note, data):
     return Effect(
         data={"rating": case.rating},
         audit={"rating": case.rating},
-        notify=[(_residents_of(case), "case_closed", _("案件 %(n)s 已结案") % {"n": case.number}, note)],
+        notify=[
+            (_residents_of(case), "case_closed", lambda: _("案件 %(n)s 已结案") % {"n": case.number}, note)
+        ],
     )
 
 
@@ -708,7 +710,7 @@ def _apply_supervise(case, *, actor, now, note, data):
         clock_set=True,
         data={"supervision": supervision.pk},
         audit={"supervision_count": case.supervision_count},
-        notify=[(recipients, "case_supervised", _("督办：案件 %(n)s") % {"n": case.number}, note)],
+        notify=[(recipients, "case_supervised", lambda: _("督办：案件 %(n)s") % {"n": case.number}, note)],
     )
 
 
