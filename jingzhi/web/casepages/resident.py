@@ -159,7 +159,10 @@ def report(request):
             draft_ids += [a.pk for a in do_store_drafts(actor=user, uploads=uploads)]
         case = actions.do_open_case(
             actor=user,
-            source=Source.RESIDENT_WEB,
+            # an inspector's quick report from their home is an inspector's report (监督员上报), not a resident's
+            source=Source.INSPECTOR
+            if permissions.can_file_under(user, Source.INSPECTOR)
+            else Source.RESIDENT_WEB,
             description=post.get("description", ""),
             lon=location["lon"],
             lat=location["lat"],

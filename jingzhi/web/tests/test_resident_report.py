@@ -290,3 +290,21 @@ def test_an_unknown_street_code_just_leaves_the_form_without_a_preset(client, w)
         and "<script>" not in body.split("</head>")[1].split("<script")[0]
     )
     assert 'id="id_location_source" value=""' in body
+
+
+def test_an_inspectors_quick_report_is_filed_as_an_inspectors_report(client, w):
+    from jingzhi.cases.models import Case
+
+    for user, source in ((w.p.inspector, "inspector"), (w.p.resident, "resident_web")):
+        client.force_login(user)
+        response = client.post(
+            reverse("web:case_report"),
+            {
+                "description": f"井盖没了 {source}",
+                "location_source": "map",
+                "lon": IN_SUB1[0],
+                "lat": IN_SUB1[1],
+            },
+        )
+        assert response.status_code == 302, response.content.decode()[:500]
+        assert Case.objects.get(description=f"井盖没了 {source}").source == source
