@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 import numpy as np
 import shapely
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -321,8 +321,9 @@ def _create(
     values: dict, *, actor, underground, owner, manager, note, number, planned_use=None, rules=None
 ) -> Space:
     today = workcalendar.today()
+    given = _text(number, 32)
     space = Space(
-        number=_text(number, 32) or _next_number(today),
+        number=given,
         underground=bool(underground),
         owner=_text(owner, 100),
         manager=_text(manager, 100),
@@ -331,7 +332,21 @@ def _create(
         **values,
     )
     _plan_recheck(space, today, rules)
-    space.save()
+    # Two registrations at the same moment may read the same last number (PostgreSQL's FOR UPDATE locks only
+    # the rows that exist); the unique number then refuses the second, which takes the next one.
+    for attempt in range(5):
+        if not given:
+            space.number = _next_number(today)
+        try:
+            with transaction.atomic():
+                space.save()
+            break
+        except IntegrityError:
+            if given or attempt == 4:
+                raise Conflict(
+                    _("编号 %(n)s 已被占用，请重试") % {"n": space.number},
+                    fields={"number": [_("编号已存在")]},
+                ) from None
     _event(space, SpaceEvent.Kind.REGISTERED, actor=actor, to_state=space.state)
     audit.record(actor=actor, verb=AuditVerb.SPACE_REGISTERED, target=space, new=_values(space))
     return space
