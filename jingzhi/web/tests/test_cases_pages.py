@@ -257,7 +257,10 @@ def test_workbench_query_count_does_not_grow_with_the_queue(client, w):
     many, body = _workbench_queries(client, w.p.operator, "verify")
     assert body.count('data-testid="case-row"') == 12
     assert many == few
-    assert many <= 30
+    # the budget: session, user, roles; the queue counts (on PostgreSQL inside a savepoint with two SET LOCAL);
+    # the page of rows; filters' places; the header's links, one EXISTS per app that asks (chief, steward,
+    # council member, party member) and the inbox badge
+    assert many <= 32
 
 
 def test_workbench_shows_counts_keyboard_hints_and_map_points(client, w):
