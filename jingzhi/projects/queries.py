@@ -90,7 +90,7 @@ def round_tally(round_: Round) -> workflow.Tally:
     groups = (
         Ballot.objects.filter(round=round_, counted=True)
         .values_list("choice", "weight")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by()
     )
     return workflow.tally_groups(eligible, ((c, Fraction(w), n) for c, w, n in groups), rules)
