@@ -20,8 +20,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from jingzhi.api.base import ApiView, flag
+from jingzhi.api.casesapi.serializers import photos_field
 from jingzhi.api.locate import lat_field, lon_field
 from jingzhi.api.pagination import Pagination, paginate
+from jingzhi.api.parsers import FormParser, JSONParser, MultiPartParser
 from jingzhi.api.rectification import choice
 from jingzhi.api.schema import ErrorSerializer, error_responses
 from jingzhi.core.errors import InvalidInput, NotFound
@@ -194,6 +196,7 @@ class PatrolFindingInSerializer(PointInSerializer):
         required=False, allow_null=True, help_text=_("案件分类编号；不填则按描述推荐")
     )
     idempotency_key = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    photos = photos_field()
 
 
 class RoundSerializer(serializers.Serializer):
@@ -605,11 +608,19 @@ class CheckOutView(ApiView):
 
 
 class FindingView(ApiView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
     @extend_schema(
         operation_id="councils_patrol_finding",
         summary=str(_("上报巡查发现（生成案件）")),
+        description=str(
+            _("可用 JSON，或 multipart/form-data 附照片（photos，可多个），照片成为案件的上报照片。")
+        ),
         tags=TAG,
-        request=PatrolFindingInSerializer,
+        request={
+            "application/json": PatrolFindingInSerializer,
+            "multipart/form-data": PatrolFindingInSerializer,
+        },
         responses={201: PatrolFindingSerializer, **error_responses(400, 404)},
     )
     def post(self, request, pk):
@@ -623,6 +634,7 @@ class FindingView(ApiView):
             lon=data.get("lon"),
             lat=data.get("lat"),
             category=data.get("category"),
+            photos=data.get("photos") or (),
             idempotency_key=data.get("idempotency_key", ""),
             client_ip=client_ip(request),
         )

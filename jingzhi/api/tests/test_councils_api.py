@@ -122,3 +122,31 @@ def test_property_company_bad_input_and_permissions(cworld):
     )
     assert r.status_code == 403
     assert not PropertyCompany.objects.exists()
+
+
+def test_a_finding_carries_photos_and_a_file_that_is_not_a_photo_is_a_400(cworld):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jingzhi.core.attachments import attachments_for
+    from jingzhi.web.testing import png
+
+    shift = _published(cworld)
+    client = token_client(shift.member.user)
+    client.post(
+        f"{API}shifts/{shift.pk}/check-in/", {"lon": ON_STREET[0], "lat": ON_STREET[1]}, format="json"
+    )
+    bad = SimpleUploadedFile("x.png", b"not an image at all", content_type="image/png")
+    r = client.post(
+        f"{API}shifts/{shift.pk}/findings/", {"description": "井盖缺失", "photos": [bad]}, format="multipart"
+    )
+    assert r.status_code == 400 and r.json()["code"] == "not_an_image" and "x.png" in r.json()["message"]
+    assert not Case.objects.filter(source="council").exists()
+    r = client.post(
+        f"{API}shifts/{shift.pk}/findings/",
+        {"description": "井盖缺失", "photos": [png("a.png"), png("b.png")]},
+        format="multipart",
+    )
+    assert r.status_code == 201, r.json()
+    case = Case.objects.get(source="council")
+    opened = case.events.order_by("id").first()
+    assert len(list(attachments_for(opened))) == 2
