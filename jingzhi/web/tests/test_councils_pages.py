@@ -280,3 +280,13 @@ def test_the_property_page_is_for_staff_and_registering_for_administrators(clien
         reverse("web:property_companies"), {"name": "x", "code": "y", "subdistrict_code": SUB1}
     )
     assert response.status_code == 404
+
+
+def test_the_patrol_finding_form_uses_the_shared_photo_picker(client, cworld, pin):
+    shift = _published(cworld)
+    client.force_login(shift.member.user)
+    url = reverse("web:council_shift", args=[shift.pk])
+    client.post(url, {"step": "start", "lon": ON_STREET[0], "lat": ON_STREET[1]})
+    page = client.get(url).content.decode()
+    assert 'data-testid="photo-add"' in page and 'data-previews="finding-photos-previews"' in page
+    assert "web/photos.js" in page
