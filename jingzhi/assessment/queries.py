@@ -346,6 +346,18 @@ class CandidateRow:
     decision: object | None  # the MonthlyTopic row, if decided
 
     @property
+    def token(self) -> str:
+        """How a form names the candidate: "dimension|key"."""
+        return f"{self.candidate.dimension}|{self.candidate.key}"  # type: ignore[attr-defined]
+
+    @property
+    def dimension_label(self) -> str:
+        from jingzhi.assessment import topic_rules
+
+        dimension = self.candidate.dimension  # type: ignore[attr-defined]
+        return str(topic_rules.DIMENSIONS.get(dimension, dimension))
+
+    @property
     def change_percent(self):
         from jingzhi.assessment import topic_rules
 

@@ -71,7 +71,11 @@ def test_the_proposal_follows_the_rule_in_force(counted, world):
     assert queries.topic_candidates_of(D, MONTH) == []
     with pytest.raises(InvalidInput) as bad:
         actions.do_set_topic_rule(
-            actor=world.p.district_admin, effective_from="2025-08", dimensions=["planet"], per_dimension=1, min_count=1
+            actor=world.p.district_admin,
+            effective_from="2025-08",
+            dimensions=["planet"],
+            per_dimension=1,
+            min_count=1,
         )
     assert bad.value.fields == {"dimensions": "planet"}
 
@@ -94,9 +98,19 @@ def test_the_pure_proposal_ranks_limits_and_compares_with_last_month():
 def test_confirming_refuses_a_second_time_a_missing_candidate_and_outsiders(counted, world):
     admin = world.p.district_admin
     topic = actions.do_confirm_topic(
-        actor=admin, district_code=D, source_month=MONTH, dimension="category", key=CAT, title="井盖治理", note="重点"
+        actor=admin,
+        district_code=D,
+        source_month=MONTH,
+        dimension="category",
+        key=CAT,
+        title="井盖治理",
+        note="重点",
     )
-    assert (topic.month, topic.decision, topic.source_cases) == (NEXT, "confirmed", _counts()[(D, "category", CAT)][0])
+    assert (topic.month, topic.decision, topic.source_cases) == (
+        NEXT,
+        "confirmed",
+        _counts()[(D, "category", CAT)][0],
+    )
     assert AuditEvent.objects.filter(verb="assessment.topic_confirmed").count() == 1
     with pytest.raises(InvalidInput) as again:
         actions.do_confirm_topic(
@@ -105,7 +119,12 @@ def test_confirming_refuses_a_second_time_a_missing_candidate_and_outsiders(coun
     assert again.value.fields == {"candidate": "taken"}
     with pytest.raises(InvalidInput) as missing:
         actions.do_confirm_topic(
-            actor=admin, district_code=D, source_month=MONTH, dimension="category", key="component:9999", title="x"
+            actor=admin,
+            district_code=D,
+            source_month=MONTH,
+            dimension="category",
+            key="component:9999",
+            title="x",
         )
     assert missing.value.fields == {"candidate": "missing"}
     with pytest.raises(InvalidInput):
@@ -118,7 +137,9 @@ def test_confirming_refuses_a_second_time_a_missing_candidate_and_outsiders(coun
                 actor=outsider, district_code=D, source_month=MONTH, dimension="category", key=CAT, title="x"
             )
     with pytest.raises(InvalidInput):
-        actions.do_dismiss_topic(actor=admin, district_code=D, source_month=MONTH, dimension="category", key=CAT)
+        actions.do_dismiss_topic(
+            actor=admin, district_code=D, source_month=MONTH, dimension="category", key=CAT
+        )
 
 
 def test_a_dismissed_candidate_may_still_be_confirmed(counted, world):
@@ -165,7 +186,14 @@ def test_the_topic_pages_propose_confirm_and_track(client, counted, world):
     assert page.status_code == 200 and "上水井盖" in body and "每月一题" in body
     done = client.post(
         "/assessment/topics/",
-        {"month": MONTH, "district": D, "candidate": f"category|{CAT}", "title": "井盖治理", "note": "", "do": "confirm"},
+        {
+            "month": MONTH,
+            "district": D,
+            "candidate": f"category|{CAT}",
+            "title": "井盖治理",
+            "note": "",
+            "do": "confirm",
+        },
     )
     assert done.status_code == 302
     topic = MonthlyTopic.objects.get()
@@ -176,7 +204,13 @@ def test_the_topic_pages_propose_confirm_and_track(client, counted, world):
     assert again.status_code == 400 and "不能重复确定" in again.content.decode()
     missing = client.post(
         "/assessment/topics/",
-        {"month": MONTH, "district": D, "candidate": "category|component:9999", "title": "x", "do": "confirm"},
+        {
+            "month": MONTH,
+            "district": D,
+            "candidate": "category|component:9999",
+            "title": "x",
+            "do": "confirm",
+        },
     )
     assert missing.status_code == 400 and "候选题目" in missing.content.decode()
     track = client.get(f"/assessment/topics/{topic.pk}/")
@@ -223,7 +257,13 @@ def test_the_topic_api(counted, world):
     assert_error_body(
         api.post(
             "/api/v1/assessment/topics/",
-            {"month": MONTH, "district_code": D, "dimension": "category", "key": "component:9999", "title": "x"},
+            {
+                "month": MONTH,
+                "district_code": D,
+                "dimension": "category",
+                "key": "component:9999",
+                "title": "x",
+            },
             format="json",
         ),
         400,
@@ -244,4 +284,6 @@ def test_the_topic_api(counted, world):
         404,
         "not_found",
     )
-    assert_error_body(token_client(world.p.handler).get(f"/api/v1/assessment/topics/{topic_id}/"), 404, "not_found")
+    assert_error_body(
+        token_client(world.p.handler).get(f"/api/v1/assessment/topics/{topic_id}/"), 404, "not_found"
+    )
