@@ -52,7 +52,7 @@ QUARTER = OpenApiParameter(
 
 
 # ------------------------------------------------------------------------------------------------ serializers
-class CandidateSerializer(serializers.Serializer):
+class TopicCandidateSerializer(serializers.Serializer):
     dimension = serializers.CharField(
         help_text=_("category（问题类别）、subdistrict、community、grid、street")
     )
@@ -78,13 +78,13 @@ class TopicRuleSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CandidatesSerializer(serializers.Serializer):
+class TopicCandidatesSerializer(serializers.Serializer):
     district_code = serializers.CharField()
     source_month = serializers.CharField()
     month = serializers.CharField(help_text=_("题目月份（依据月份的下一个月）"))
     rule = TopicRuleSerializer()
     can_decide = serializers.BooleanField()
-    candidates = CandidateSerializer(many=True)
+    candidates = TopicCandidateSerializer(many=True)
 
 
 class TopicSerializer(serializers.Serializer):
@@ -102,7 +102,7 @@ class TopicSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField()
 
 
-class DecideSerializer(serializers.Serializer):
+class TopicDecideSerializer(serializers.Serializer):
     month = serializers.CharField(help_text=_("依据月份 YYYY-MM"))
     district_code = serializers.CharField()
     dimension = serializers.CharField()
@@ -111,28 +111,28 @@ class DecideSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CountSerializer(serializers.Serializer):
+class TopicCountSerializer(serializers.Serializer):
     month = serializers.CharField()
     cases = serializers.IntegerField()
     closed = serializers.IntegerField()
 
 
-class TopicRecordSerializer(serializers.Serializer):
+class TopicCaseSerializer(serializers.Serializer):
     ref = serializers.CharField()
     title = serializers.CharField()
     subtitle = serializers.CharField()
 
 
-class TrackingSerializer(serializers.Serializer):
+class TopicTrackingSerializer(serializers.Serializer):
     topic = TopicSerializer()
-    source = CountSerializer(help_text=_("确定题目时（依据月）的数量"))
-    current = CountSerializer(help_text=_("题目月的数量"))
+    source = TopicCountSerializer(help_text=_("确定题目时（依据月）的数量"))
+    current = TopicCountSerializer(help_text=_("题目月的数量"))
     change = serializers.IntegerField()
     change_percent = serializers.FloatField(allow_null=True)
-    trend = CountSerializer(many=True)
+    trend = TopicCountSerializer(many=True)
     visible_count = serializers.IntegerField(help_text=_("题目月相关案件中调用者有权查看的件数"))
     truncated = serializers.BooleanField()
-    records = TopicRecordSerializer(many=True)
+    records = TopicCaseSerializer(many=True)
 
 
 class FocusRuleSerializer(serializers.Serializer):
@@ -170,12 +170,12 @@ class FocusListSerializer(serializers.Serializer):
     entries = FocusEntrySerializer(many=True)
 
 
-class PlanNoteSerializer(serializers.Serializer):
+class FocusPlanNoteSerializer(serializers.Serializer):
     text = serializers.CharField()
     created_at = serializers.DateTimeField()
 
 
-class PlanItemSerializer(serializers.Serializer):
+class FocusPlanItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     what = serializers.CharField()
     department = serializers.CharField(allow_null=True, help_text=_("责任部门编码"))
@@ -183,23 +183,23 @@ class PlanItemSerializer(serializers.Serializer):
     due_date = serializers.DateField()
     status = serializers.CharField(help_text=_("todo、doing、done"))
     overdue = serializers.BooleanField()
-    notes = PlanNoteSerializer(many=True)
+    notes = FocusPlanNoteSerializer(many=True)
 
 
-class PlanSerializer(serializers.Serializer):
+class FocusPlanSerializer(serializers.Serializer):
     entry = FocusEntrySerializer()
     can_edit = serializers.BooleanField()
-    items = PlanItemSerializer(many=True)
+    items = FocusPlanItemSerializer(many=True)
 
 
-class PlanItemCreateSerializer(serializers.Serializer):
+class FocusPlanItemCreateSerializer(serializers.Serializer):
     what = serializers.CharField(allow_blank=True)
     department = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None)
     due_date = serializers.CharField(help_text=_("YYYY-MM-DD，不得早于季度开始"))
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class PlanItemUpdateSerializer(serializers.Serializer):
+class FocusPlanItemUpdateSerializer(serializers.Serializer):
     status = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None)
     what = serializers.CharField(required=False, allow_null=True, default=None)
     department = serializers.CharField(required=False, allow_blank=True, allow_null=True, default=None)
@@ -276,7 +276,7 @@ class TopicCandidatesView(ApiView):
         ),
         tags=TAG,
         parameters=[SOURCE_MONTH, DISTRICT],
-        responses={200: CandidatesSerializer, **error_responses(400, 404)},
+        responses={200: TopicCandidatesSerializer, **error_responses(400, 404)},
     )
     def get(self, request):
         queries = _q()
@@ -338,13 +338,13 @@ class TopicListView(ApiView):
             _("把依据月的一个候选确定为下一个月的题目（区管理员、区级考核员）。同一题目不能重复确定。")
         ),
         tags=TAG,
-        request=DecideSerializer,
+        request=TopicDecideSerializer,
         responses={201: TopicSerializer, **error_responses(400, 404)},
     )
     def post(self, request):
         from jingzhi.assessment import actions
 
-        data = _valid(DecideSerializer, request.data)
+        data = _valid(TopicDecideSerializer, request.data)
         row = actions.do_confirm_topic(
             actor=request.user,
             district_code=data["district_code"],
@@ -362,13 +362,13 @@ class TopicDismissView(ApiView):
         operation_id="assessment_topic_dismiss",
         summary=str(_("驳回候选题目")),
         tags=TAG,
-        request=DecideSerializer,
+        request=TopicDecideSerializer,
         responses={201: TopicSerializer, **error_responses(400, 404)},
     )
     def post(self, request):
         from jingzhi.assessment import actions
 
-        data = _valid(DecideSerializer, request.data)
+        data = _valid(TopicDecideSerializer, request.data)
         row = actions.do_dismiss_topic(
             actor=request.user,
             district_code=data["district_code"],
@@ -390,7 +390,7 @@ class TopicTrackingView(ApiView):
             )
         ),
         tags=TAG,
-        responses={200: TrackingSerializer, **error_responses(404)},
+        responses={200: TopicTrackingSerializer, **error_responses(404)},
     )
     def get(self, request, topic_id):
         got = _q().topic_tracking(request.user, topic_id)
@@ -519,7 +519,7 @@ class PlanView(ApiView):
         summary=str(_("治理类街乡整改计划")),
         description=str(_("本街乡工作人员与区级人员可查看；其他街乡与不存在一样返回 404。")),
         tags=TAG,
-        responses={200: PlanSerializer, **error_responses(400, 404)},
+        responses={200: FocusPlanSerializer, **error_responses(400, 404)},
     )
     def get(self, request, quarter, code):
         got = _q().focus_plan(request.user, quarter, code)
@@ -538,13 +538,13 @@ class PlanItemCreateView(ApiView):
         summary=str(_("新增整改事项")),
         description=str(_("仅该街乡自己的工作人员（街乡管理员）。")),
         tags=TAG,
-        request=PlanItemCreateSerializer,
-        responses={201: PlanItemSerializer, **error_responses(400, 404)},
+        request=FocusPlanItemCreateSerializer,
+        responses={201: FocusPlanItemSerializer, **error_responses(400, 404)},
     )
     def post(self, request, quarter, code):
         from jingzhi.assessment import actions
 
-        data = _valid(PlanItemCreateSerializer, request.data)
+        data = _valid(FocusPlanItemCreateSerializer, request.data)
         item = actions.do_add_plan_item(actor=request.user, quarter=quarter, unit_code=code, **data)
         return Response(_fresh_item(item), status=status.HTTP_201_CREATED)
 
@@ -554,13 +554,13 @@ class PlanItemView(ApiView):
         operation_id="assessment_focus_plan_item_update",
         summary=str(_("更新整改事项（状态、内容、时限）或记录进展")),
         tags=TAG,
-        request=PlanItemUpdateSerializer,
-        responses={200: PlanItemSerializer, **error_responses(400, 404)},
+        request=FocusPlanItemUpdateSerializer,
+        responses={200: FocusPlanItemSerializer, **error_responses(400, 404)},
     )
     def patch(self, request, quarter, code, item_id):
         from jingzhi.assessment import actions
 
-        data = _valid(PlanItemUpdateSerializer, request.data)
+        data = _valid(FocusPlanItemUpdateSerializer, request.data)
         item = actions.do_update_plan_item(
             actor=request.user, quarter=quarter, unit_code=code, item_id=item_id, **data
         )
