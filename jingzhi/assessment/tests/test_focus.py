@@ -3,14 +3,12 @@ improvement plans kept by each subdistrict and read by the district — actions,
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from jingzhi.api.testing import assert_error_body, token_client
 from jingzhi.assessment import actions, queries, topic_rules
 from jingzhi.assessment.models import FocusEntry, PlanItem, Score
 from jingzhi.core.audit import AuditEvent
@@ -209,88 +207,3 @@ def test_focus_pages(client, scored, world):
     assert client.get(f"/assessment/focus/{Q}/{SUB1}/").status_code == 200
     assert client.post("/assessment/focus/", {"do": "compute", "quarter": Q}).status_code == 302
     assert client.post("/assessment/focus/", {"do": "compute", "quarter": "2026Q5"}).status_code == 400
-
-
-def test_focus_api(scored, world):
-    admin = token_client(world.p.district_admin)
-    computed = admin.post(f"/api/v1/assessment/focus/{Q}/compute/")
-    assert computed.status_code == 200, computed.content
-    assert {e["unit_code"] for e in json.loads(computed.content)["entries"]} == {SUB1, SUB2}
-    assert_error_body(admin.post("/api/v1/assessment/focus/2026Q5/compute/"), 400, "invalid")
-    assert_error_body(admin.get("/api/v1/assessment/focus/", {"quarter": "2026Q5"}), 400, "invalid")
-    listed = admin.get("/api/v1/assessment/focus/", {"quarter": Q})
-    assert listed.status_code == 200 and len(json.loads(listed.content)["entries"]) == 2
-    own = token_client(world.p.sub_admin)
-    made = own.post(
-        f"/api/v1/assessment/focus/{Q}/{SUB1}/items/",
-        {"what": "井盖巡查", "department": "SZSR", "due_date": "2025-06-30"},
-        format="json",
-    )
-    assert made.status_code == 201, made.content
-    item_id = json.loads(made.content)["id"]
-    body = assert_error_body(
-        own.post(
-            f"/api/v1/assessment/focus/{Q}/{SUB1}/items/",
-            {"what": "x", "due_date": "2025-03-01"},
-            format="json",
-        ),
-        400,
-        "invalid",
-    )
-    assert "due_date" in body["fields"]
-    patched = own.patch(
-        f"/api/v1/assessment/focus/{Q}/{SUB1}/items/{item_id}/",
-        {"status": "done", "note": "完成"},
-        format="json",
-    )
-    assert patched.status_code == 200 and json.loads(patched.content)["status"] == "done"
-    other = token_client(world.p.sub_admin2)
-    assert_error_body(other.get(f"/api/v1/assessment/focus/{Q}/{SUB1}/"), 404, "not_found")
-    assert_error_body(
-        other.patch(
-            f"/api/v1/assessment/focus/{Q}/{SUB1}/items/{item_id}/", {"status": "todo"}, format="json"
-        ),
-        404,
-        "not_found",
-    )
-    assert_error_body(
-        other.post(
-            f"/api/v1/assessment/focus/{Q}/{SUB1}/items/",
-            {"what": "x", "due_date": "2025-06-30"},
-            format="json",
-        ),
-        404,
-        "not_found",
-    )
-    plan = admin.get(f"/api/v1/assessment/focus/{Q}/{SUB1}/")
-    data = json.loads(plan.content)
-    assert (
-        plan.status_code == 200
-        and data["items"][0]["notes"][0]["text"] == "完成"
-        and data["can_edit"] is False
-    )
-    assert_error_body(
-        admin.patch(
-            f"/api/v1/assessment/focus/{Q}/{SUB1}/items/{item_id}/", {"status": "todo"}, format="json"
-        ),
-        403,
-        "permission_denied",
-    )
-    rules_made = admin.post(
-        "/api/v1/assessment/focus-rules/",
-        {"effective_from": "2025Q3", "bottom": 2, "below": "60"},
-        format="json",
-    )
-    assert rules_made.status_code == 201, rules_made.content
-    assert_error_body(
-        admin.post(
-            "/api/v1/assessment/focus-rules/", {"effective_from": "2025Q5", "bottom": 2}, format="json"
-        ),
-        400,
-        "invalid",
-    )
-    assert_error_body(
-        own.post("/api/v1/assessment/focus-rules/", {"effective_from": "2025Q4", "bottom": 2}, format="json"),
-        404,
-        "not_found",
-    )

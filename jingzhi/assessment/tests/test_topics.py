@@ -3,12 +3,10 @@ and tracking a confirmed topic — through the actions, the web pages and the AP
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import pytest
 
-from jingzhi.api.testing import assert_error_body, token_client
 from jingzhi.assessment import actions, queries, topic_rules
 from jingzhi.assessment.models import MonthlyTopic, ProblemCount
 from jingzhi.core.audit import AuditEvent
@@ -229,61 +227,3 @@ def test_a_subdistrict_reads_topics_but_cannot_decide(client, counted, world):
     assert refused.status_code == 404 and not MonthlyTopic.objects.exists()
     client.force_login(world.p.resident)
     assert client.get("/assessment/topics/", {"month": MONTH}).status_code == 404
-
-
-def test_the_topic_api(counted, world):
-    api = token_client(world.p.district_admin)
-    got = api.get("/api/v1/assessment/topics/candidates/", {"month": MONTH})
-    assert got.status_code == 200, got.content
-    data = json.loads(got.content)
-    assert data["month"] == NEXT and any(c["key"] == CAT for c in data["candidates"])
-    made = api.post(
-        "/api/v1/assessment/topics/",
-        {"month": MONTH, "district_code": D, "dimension": "category", "key": CAT, "title": "井盖治理"},
-        format="json",
-    )
-    assert made.status_code == 201, made.content
-    topic_id = json.loads(made.content)["id"]
-    body = assert_error_body(
-        api.post(
-            "/api/v1/assessment/topics/",
-            {"month": MONTH, "district_code": D, "dimension": "category", "key": CAT, "title": "井盖治理"},
-            format="json",
-        ),
-        400,
-        "invalid",
-    )
-    assert "candidate" in body["fields"]
-    assert_error_body(
-        api.post(
-            "/api/v1/assessment/topics/",
-            {
-                "month": MONTH,
-                "district_code": D,
-                "dimension": "category",
-                "key": "component:9999",
-                "title": "x",
-            },
-            format="json",
-        ),
-        400,
-        "invalid",
-    )
-    track = api.get(f"/api/v1/assessment/topics/{topic_id}/")
-    assert track.status_code == 200 and json.loads(track.content)["topic"]["title"] == "井盖治理"
-    assert "13800000000" not in track.content.decode()
-    listed = api.get("/api/v1/assessment/topics/", {"month": NEXT})
-    assert [t["id"] for t in json.loads(listed.content)["results"]] == [topic_id]
-    outsider = token_client(world.p.sub_admin)
-    assert_error_body(
-        outsider.post(
-            "/api/v1/assessment/topics/dismiss/",
-            {"month": MONTH, "district_code": D, "dimension": "category", "key": CAT},
-            format="json",
-        ),
-        404,
-        "not_found",
-    )
-    assert_error_body(
-        token_client(world.p.handler).get(f"/api/v1/assessment/topics/{topic_id}/"), 404, "not_found"
-    )
