@@ -17,12 +17,12 @@ def entries(user) -> list[dict]:
             "key": "assessment_topics",
             "label": _("每月一题"),
             "url": reverse("web:assessment_topics"),
-            "order": 61,
+            "order": 60,
         },
         {
             "key": "assessment_focus",
             "label": _("治理类街乡"),
             "url": reverse("web:assessment_focus"),
-            "order": 62,
+            "order": 60,
         },
     ]

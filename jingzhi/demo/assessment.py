@@ -4,7 +4,8 @@ filled from the demo's case history and street inspections, through `assessment.
 
 Then 每月一题 and 治理类街乡, also through the actions and only when not there yet: the problem counts of the
 same months; the last complete month's most frequent category confirmed by the district admin as this
-month's topic; the focus list of the last complete month's quarter; and two improvement-plan items (one
+month's topic; a focus rule (the lowest, or a quarter mean below 60) and the focus list of the last
+complete month's quarter; and two improvement-plan items (one
 overdue) kept by the listed subdistrict's own admin."""
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def load_demo_topics_and_focus(*, actor=None, progress=None) -> None:
     from django.utils import timezone
 
     from jingzhi.assessment import actions, queries, topic_rules
-    from jingzhi.assessment.models import FocusEntry, MonthlyTopic
+    from jingzhi.assessment.models import FocusEntry, FocusRule, MonthlyTopic
     from jingzhi.core import clock
     from jingzhi.core.errors import ApplicationError
     from jingzhi.demo.build import SUB1, SUB2, D
@@ -65,6 +66,15 @@ def load_demo_topics_and_focus(*, actor=None, progress=None) -> None:
                 note="上月诉求最集中的问题类别，本月集中整治，每周通报进展。",
             )
     quarter = topic_rules.quarter_of(source)
+    if not FocusRule.objects.exists():
+        actions.do_set_focus_rule(
+            actor=admin,
+            effective_from="2020Q1",
+            bottom=1,
+            below="60",
+            label="末 1 位或季度均分低于 60 分",
+            note="演示规则：每季度末位街乡，以及季度月均得分低于 60 分的街乡。",
+        )
     if not FocusEntry.objects.filter(quarter=quarter).exists():
         try:
             entries = actions.do_compute_focus(quarter, actor=admin, trigger="demo")
