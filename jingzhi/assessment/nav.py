@@ -11,4 +11,18 @@ def entries(user) -> list[dict]:
 
     if not can_view_assessment(user):
         return []
-    return [{"key": "assessment", "label": _("考核"), "url": reverse("web:assessment"), "order": 60}]
+    return [
+        {"key": "assessment", "label": _("考核"), "url": reverse("web:assessment"), "order": 60},
+        {
+            "key": "assessment_topics",
+            "label": _("每月一题"),
+            "url": reverse("web:assessment_topics"),
+            "order": 60,
+        },
+        {
+            "key": "assessment_focus",
+            "label": _("治理类街乡"),
+            "url": reverse("web:assessment_focus"),
+            "order": 60,
+        },
+    ]

@@ -59,3 +59,31 @@ def can_set_weights(user) -> bool:
 def can_fill(user) -> bool:
     """Re-filling a month by hand (the job and the command do it anyway) is for district admins."""
     return can_set_weights(user)
+
+
+# ------------------------------------------------------------------------------------------------ 每月一题, 治理类街乡
+TOPIC_ROLES = (Role.DISTRICT_ADMIN, Role.ASSESSOR)
+
+
+def can_decide_topic(user, district_code: str) -> bool:
+    """Confirming or dismissing a district's topic candidates: its district admins and district-wide
+    assessors (an assessor of one subdistrict does not cover the district)."""
+    return can_view_assessment(user) and access.covers(user, district_code, roles=TOPIC_ROLES)
+
+
+def can_decide_any_topic(user) -> bool:
+    codes = district_codes(user)
+    return codes is None or any(can_decide_topic(user, code) for code in codes)
+
+
+def can_view_plan(user, unit_code: str) -> bool:
+    """A focus subdistrict's improvement plan: whoever may open the subdistrict's report (its own staff,
+    the district's admins and assessors)."""
+    return can_view_unit(user, "subdistrict", unit_code)
+
+
+def can_edit_plan(user, unit_code: str) -> bool:
+    """Only the subdistrict's own staff (its subdistrict admins) keep the plan; district staff read it."""
+    return _live(user) and (
+        access.is_superuser(user) or access.covers(user, unit_code, roles=[Role.SUBDISTRICT_ADMIN])
+    )

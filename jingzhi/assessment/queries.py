@@ -292,3 +292,335 @@ def hot_grids(user: Reader, month: str, *, limit: int = 10) -> list[Figure]:
             q |= Q(unit_code__startswith=code)
         qs = qs.filter(q)
     return list(qs.order_by("-numerator", "unit_code")[:limit])
+
+
+# ------------------------------------------------------------------------------------------------ 每月一题
+def topic_candidates_of(district_code: str, source_month: str) -> list:
+    """The proposal of `source_month` for one district (no reader: the actions check who asks), from the
+    problem-count snapshot with the rule in force for the month."""
+    from jingzhi.assessment import topic_rules
+    from jingzhi.assessment.actions import topic_rules_configured
+    from jingzhi.assessment.models import ProblemCount
+
+    rule = topic_rules.pick_topic_rule(topic_rules_configured(), source_month)
+    counts = list(
+        ProblemCount.objects.filter(
+            month=source_month, district_code=district_code, dimension__in=rule.dimensions
+        ).values("dimension", "key", "label", "cases", "closed")
+    )
+    keys = [(c["dimension"], c["key"]) for c in counts]
+    previous = {
+        (p["dimension"], p["key"]): p["cases"]
+        for p in ProblemCount.objects.filter(
+            month=rules.shift_month(source_month, -1),
+            district_code=district_code,
+            dimension__in=rule.dimensions,
+            key__in={k for _d, k in keys},
+        ).values("dimension", "key", "cases")
+    }
+    return topic_rules.propose(counts, previous, rule)
+
+
+def topic_districts(user: Reader) -> list[str]:
+    """The districts whose topics the reader sees."""
+    from jingzhi.assessment.models import MonthlyTopic, ProblemCount
+
+    codes = permissions.district_codes(user)
+    if codes is not None:
+        return codes
+    return sorted(
+        set(ProblemCount.objects.values_list("district_code", flat=True).distinct())
+        | set(MonthlyTopic.objects.values_list("district_code", flat=True).distinct())
+    )
+
+
+def problem_months() -> list[str]:
+    from jingzhi.assessment.models import ProblemCount
+
+    return sorted(set(ProblemCount.objects.values_list("month", flat=True).distinct()), reverse=True)
+
+
+@dataclass
+class CandidateRow:
+    candidate: object
+    decision: object | None  # the MonthlyTopic row, if decided
+
+    @property
+    def token(self) -> str:
+        """How a form names the candidate: "dimension|key"."""
+        return f"{self.candidate.dimension}|{self.candidate.key}"  # type: ignore[attr-defined]
+
+    @property
+    def dimension_label(self) -> str:
+        from jingzhi.assessment import topic_rules
+
+        dimension = self.candidate.dimension  # type: ignore[attr-defined]
+        return str(topic_rules.DIMENSIONS.get(dimension, dimension))
+
+    @property
+    def change_percent(self):
+        from jingzhi.assessment import topic_rules
+
+        c = self.candidate
+        return topic_rules.change_percent(c.cases, c.previous)  # type: ignore[attr-defined]
+
+
+@dataclass
+class TopicBoard:
+    district_code: str
+    district_name: str
+    source_month: str
+    month: str
+    rule: object
+    rows: list[CandidateRow]
+    topics: list  # confirmed topics of `month`
+    can_decide: bool
+
+
+def topic_board(user: Reader, source_month: str, district_code: str = "") -> TopicBoard:
+    """A month's candidates for next month's topic in one of the reader's districts, each with its decision,
+    and the topics already confirmed for next month."""
+    from jingzhi.assessment import topic_rules, units
+    from jingzhi.assessment.actions import topic_rules_configured
+    from jingzhi.assessment.models import MonthlyTopic
+
+    if not permissions.can_view_assessment(user):
+        raise NotFound()
+    source_month = rules.parse_month(source_month)
+    districts = topic_districts(user)
+    if district_code:
+        if district_code not in districts:
+            raise NotFound()
+    elif districts:
+        district_code = districts[0]
+    else:
+        raise NotFound()
+    month = rules.shift_month(source_month, 1)
+    decided = {
+        (t.dimension, t.key): t for t in MonthlyTopic.objects.filter(district_code=district_code, month=month)
+    }
+    candidates = topic_candidates_of(district_code, source_month)
+    rows = [CandidateRow(c, decided.get((c.dimension, c.key))) for c in candidates]
+    return TopicBoard(
+        district_code=district_code,
+        district_name=units.names("district", [district_code])[district_code][0],
+        source_month=source_month,
+        month=month,
+        rule=topic_rules.pick_topic_rule(topic_rules_configured(), source_month),
+        rows=rows,
+        topics=[t for t in decided.values() if t.decision == MonthlyTopic.CONFIRMED],
+        can_decide=permissions.can_decide_topic(user, district_code),
+    )
+
+
+def topics_visible(user: Reader, *, month: str = ""):
+    """The confirmed topics of the reader's districts (newest first)."""
+    from jingzhi.assessment.models import MonthlyTopic
+
+    if not permissions.can_view_assessment(user):
+        raise NotFound()
+    qs = MonthlyTopic.objects.filter(decision=MonthlyTopic.CONFIRMED)
+    codes = permissions.district_codes(user)
+    if codes is not None:
+        qs = qs.filter(district_code__in=codes)
+    if month:
+        qs = qs.filter(month=rules.parse_month(month))
+    return qs.order_by("-month", "dimension", "key")
+
+
+_TOPIC_CASE_FIELDS = {
+    "subdistrict": "subdistrict_code",
+    "community": "community_code",
+    "grid": "grid_code",
+    "street": "street_code",
+}
+
+
+def _topic_case_q(topic) -> Q:
+    if topic.dimension == "category":
+        kind, _sep, code = topic.key.partition(":")
+        return Q(category__kind=kind, category__code=code)
+    return Q(**{_TOPIC_CASE_FIELDS[topic.dimension]: topic.key})
+
+
+@dataclass
+class TopicTracking:
+    topic: object
+    source: tuple[int, int]  # (cases, closed) in the month it was chosen from
+    current: tuple[int, int]  # (cases, closed) in the topic month
+    trend: list[tuple[str, int, int]]  # (month, cases, closed) from the source month on
+    records: list[dict]
+    visible_count: int
+    truncated: bool
+
+    @property
+    def change(self) -> int:
+        return self.current[0] - self.source[0]
+
+    @property
+    def change_percent(self):
+        from jingzhi.assessment import topic_rules
+
+        return topic_rules.change_percent(self.current[0], self.source[0])
+
+    @property
+    def closed_rate(self):
+        return rules.rate(self.current[1], self.current[0])
+
+
+def topic_tracking(user: Reader, topic_id, *, limit: int = 200, months_after: int = 3) -> TopicTracking:
+    """One confirmed topic: its cases in the topic month (and how many are closed) against the month it was
+    chosen from, a few months' trend (snapshot), and the topic month's cases the reader may see (no personal
+    data). Outside the reader's districts: the same 404 as a missing topic."""
+    from jingzhi.assessment.models import MonthlyTopic, ProblemCount
+    from jingzhi.assessment.sources.cases import CASES, VALID
+
+    if not permissions.can_view_assessment(user) or not str(topic_id).isdigit():
+        raise NotFound()
+    topic = MonthlyTopic.objects.filter(pk=topic_id, decision=MonthlyTopic.CONFIRMED).first()
+    codes = permissions.district_codes(user)
+    if topic is None or (codes is not None and topic.district_code not in codes):
+        raise NotFound()
+    span = rules.months_between(topic.source_month, rules.shift_month(topic.month, months_after - 1))
+    counts = {
+        m: (c, d)
+        for m, c, d in ProblemCount.objects.filter(
+            district_code=topic.district_code, dimension=topic.dimension, key=topic.key, month__in=span
+        ).values_list("month", "cases", "closed")
+    }
+    filled = set(problem_months())
+    trend = [(m, *counts.get(m, (0, 0))) for m in span if m in filled or m in counts]
+    scoped = (
+        CASES.visible(user)
+        .filter(
+            compute.period_q(CASES, "reported_at", topic.month),
+            compute.to_q(VALID),
+            _topic_case_q(topic),
+            district_code=topic.district_code,
+        )
+        .order_by("pk")
+    )
+    chosen = list(CASES.prefetch(scoped)[:limit])
+    visible = scoped.count()
+    return TopicTracking(
+        topic=topic,
+        source=counts.get(topic.source_month, (topic.source_cases, 0)),
+        current=counts.get(topic.month, (0, 0)),
+        trend=trend,
+        records=[CASES.describe(c) for c in chosen],
+        visible_count=visible,
+        truncated=visible > len(chosen),
+    )
+
+
+# ------------------------------------------------------------------------------------------------ 治理类街乡
+def focus_quarters() -> list[str]:
+    """Quarters with a focus list, and those of the filled months (newest first)."""
+    from jingzhi.assessment import topic_rules
+    from jingzhi.assessment.models import FocusEntry
+
+    quarters = {topic_rules.quarter_of(m) for m in months_filled()}
+    quarters |= set(FocusEntry.objects.values_list("quarter", flat=True).distinct())
+    return sorted(quarters, reverse=True)
+
+
+def default_quarter() -> str:
+    """The quarter of the default month (the last complete month)."""
+    from jingzhi.assessment import topic_rules
+
+    month = default_month()
+    return topic_rules.quarter_of(month) if month else ""
+
+
+@dataclass
+class FocusRow:
+    entry: object
+    items: int
+    done: int
+    overdue: int
+    can_open: bool
+
+
+def focus_list(user: Reader, quarter: str) -> list[FocusRow]:
+    """A quarter's focus list within the reader's districts, with each plan's progress; `can_open` says
+    whether the reader may open the plan (its own subdistrict, or district staff)."""
+    from django.db.models import Count
+
+    from jingzhi.assessment import topic_rules
+    from jingzhi.assessment.models import FocusEntry, PlanItem
+
+    if not permissions.can_view_assessment(user):
+        raise NotFound()
+    quarter = topic_rules.parse_quarter(quarter)
+    from jingzhi.core import clock
+
+    today = timezone_today(clock.now())
+    qs = FocusEntry.objects.filter(_district_q(user), quarter=quarter).annotate(
+        n_items=Count("items", distinct=True),
+        n_done=Count("items", filter=Q(items__status=PlanItem.DONE), distinct=True),
+        n_overdue=Count(
+            "items", filter=Q(items__due_date__lt=today) & ~Q(items__status=PlanItem.DONE), distinct=True
+        ),
+    )
+    return [
+        FocusRow(
+            e,
+            e.n_items,
+            e.n_done,
+            e.n_overdue,
+            permissions.can_view_plan(user, e.unit_code),
+        )
+        for e in qs.order_by("-listed", "mean_score", "unit_code")
+    ]
+
+
+def timezone_today(now):
+    from django.utils import timezone
+
+    return timezone.localtime(now).date()
+
+
+@dataclass
+class PlanItemRow:
+    item: object
+    notes: list
+    overdue: bool
+
+
+@dataclass
+class FocusPlan:
+    entry: object
+    items: list[PlanItemRow]
+    can_edit: bool
+    months: list[tuple[str, object]]  # the quarter's monthly scores (month, Score | None)
+
+
+def focus_plan(user: Reader, quarter: str, unit_code: str) -> FocusPlan:
+    """One focus subdistrict's improvement plan: its own staff and the district's staff read it; anyone else
+    gets the same 404 as for a subdistrict that is not on the list."""
+    from jingzhi.assessment import topic_rules
+    from jingzhi.assessment.models import FocusEntry, PlanItem
+    from jingzhi.core import clock
+
+    quarter = topic_rules.parse_quarter(quarter)
+    entry = FocusEntry.objects.filter(quarter=quarter, unit_code=unit_code).first()
+    if entry is None or not permissions.can_view_plan(user, entry.unit_code):
+        raise NotFound()
+    today = timezone_today(clock.now())
+    items = list(
+        PlanItem.objects.filter(entry=entry).select_related("department").prefetch_related("notes__author")
+    )
+    months = topic_rules.quarter_months(quarter)
+    scores = {
+        s.month: s
+        for s in Score.objects.filter(unit_kind="subdistrict", unit_code=unit_code, month__in=months)
+    }
+    return FocusPlan(
+        entry=entry,
+        items=[
+            PlanItemRow(i, list(i.notes.all()), topic_rules.is_overdue(i.due_date, i.status, today))
+            for i in items
+        ],
+        can_edit=permissions.can_edit_plan(user, entry.unit_code),
+        months=[(m, scores.get(m)) for m in months],
+    )
