@@ -418,8 +418,10 @@ def screen(user: Reader, month: str, *, size: int = 5) -> Screen:
     by_code = {f.indicator: f for f in rows if f.unit_code == district}
     rates = [(i, by_code.get(i.code)) for i in (registry.indicator(c) for c in THREE_RATES) if i is not None]
     ranked = [r for r in ranking(user, month, "subdistrict") if r.score.rank is not None]
-    top = ranked[:size]
-    bottom = [r for r in ranked[-size:] if r not in top][::-1] if len(ranked) > size else []
+    # Top and bottom never repeat a unit: with fewer than 2 × size units the list is split in half.
+    half = min(size, (len(ranked) + 1) // 2)
+    top = ranked[:half]
+    bottom = ranked[half:][-size:][::-1]
     return Screen(
         month, rows[0].unit_name if rows else "", rates, top, bottom, len(ranked), district_trend(user, month)
     )
@@ -440,11 +442,26 @@ def hot_band(count: Decimal | int, top: Decimal | int) -> int:
 def hot_grid_map(user: Reader, month: str, *, limit: int = 2000) -> dict:
     """The grids of the reader's jurisdiction with cases received in the month, from the snapshot
     (`reported_cases` of unit kind grid — no case scan), with their outlines from geo: a GeoJSON
-    FeatureCollection whose features carry the count and a colour band, plus the bounds. Two queries.
+    FeatureCollection whose features carry the count and a colour band, the reader's subdistricts'
+    outlines, and the bounds. Three queries.
     Geometries are as stored; the web layer simplifies them for drawing."""
-    from jingzhi.geo.queries import grids_for
+    from jingzhi.geo.queries import grids_for, subdistricts_for
 
     grids = hot_grids(user, month, limit=limit)
+    # The subdistricts' outlines, drawn under the cells so the hot spots have a place around them.
+    outlines = [
+        {
+            "type": "Feature",
+            "id": row["code"],
+            "properties": {"name": row["name"]},
+            "geometry": row["geometry"],
+        }
+        for row in subdistricts_for(user)
+        .select_related(None)
+        .order_by("code")
+        .values("code", "name", "geometry")
+        if row["geometry"]
+    ]
     top = max((g.numerator for g in grids), default=Decimal(0))
     counts = {g.unit_code: g for g in grids}
     features = []
@@ -491,6 +508,7 @@ def hot_grid_map(user: Reader, month: str, *, limit: int = 2000) -> dict:
     return {
         "type": "FeatureCollection",
         "features": features,
+        "outlines": outlines,
         "bounds": [[bounds[0], bounds[1]], [bounds[2], bounds[3]]] if bounds else None,
         "top": int(top),
     }

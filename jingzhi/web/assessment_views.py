@@ -226,6 +226,8 @@ def _hot_map(request, month: str) -> dict:
     for feature in data["features"]:
         feature["geometry"] = mapdata.simplify(feature["geometry"], 0.00001)
     data["features"] = [f for f in data["features"] if f["geometry"]]
+    for outline in data["outlines"]:
+        outline["geometry"] = mapdata.simplify(outline["geometry"], 0.0002)
     data["tiles"] = mapdata.tile_config(settings)
     data["labels"] = {"count": _("受理量"), "none": _("无底图")}
     return data
@@ -345,7 +347,7 @@ def screen(request):
                 "chart": charts.chart(
                     "LineChart",
                     [{"name": str(label), "data": points} for label, points in got.trend],
-                    height="330px",
+                    height="560px",
                     discrete=True,
                     suffix="%",
                     min=0,
@@ -423,17 +425,14 @@ def public_ranking(request):
         except ApplicationError as exc:
             return render(request, "web/assessment/problem.html", {"message": exc.message}, status=exc.status)
         data = _public_data(month)
-        context["sections"] = [
-            {
-                "kind": kind,
-                "label": rules.UNIT_KINDS[kind],
-                "side": [
-                    registry.indicator(c).label for c in queries.SIDE_BY_SIDE[kind] if registry.indicator(c)
-                ],
-                "rows": data[kind],
-            }
-            for kind in queries.PUBLIC_KINDS
-        ]
+        sections = []
+        for kind in queries.PUBLIC_KINDS:
+            side = [
+                i.label for i in (registry.indicator(c) for c in queries.SIDE_BY_SIDE[kind]) if i is not None
+            ]
+            rows = [{**r, "cells": list(zip(side, r["figures"], strict=False))} for r in data[kind]]
+            sections.append({"kind": kind, "label": rules.UNIT_KINDS[kind], "side": side, "rows": rows})
+        context["sections"] = sections
     response = render(request, "web/assessment/public.html", context)
     patch_cache_control(response, public=True, max_age=PUBLIC_CACHE_SECONDS)
     return response

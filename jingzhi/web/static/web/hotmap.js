@@ -16,7 +16,14 @@
   if (cfg.tiles === "osm" || cfg.tiles === "tianditu") {
     L.tileLayer(cfg.url, { maxZoom: 18, subdomains: cfg.subdomains || "abc", attribution: cfg.attribution }).addTo(map);
   }
-  var layer = L.geoJSON(data, {
+  var context = null;
+  if (data.outlines && data.outlines.length) {
+    context = L.geoJSON({ type: "FeatureCollection", features: data.outlines }, {
+      interactive: false,
+      style: function () { return { color: dark ? "#475569" : "#64748b", weight: 1.5, fill: true, fillColor: dark ? "#1e293b" : "#f8fafc", fillOpacity: 0.6, dashArray: "4 3" }; }
+    }).addTo(map);
+  }
+  var layer = L.geoJSON({ type: "FeatureCollection", features: data.features || [] }, {
     style: function (f) {
       var band = f.properties.band || 0;
       return { color: dark ? "#0f172a" : "#ffffff", weight: 1, fillColor: fills[band], fillOpacity: 0.85 };
@@ -30,6 +37,8 @@
   }).addTo(map);
   if (data.bounds) {
     map.fitBounds(data.bounds, { padding: [12, 12] });
+  } else if (context) {
+    map.fitBounds(context.getBounds(), { padding: [12, 12] });
   } else {
     map.setView([39.91, 116.37], 12);
   }
