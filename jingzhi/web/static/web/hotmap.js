@@ -35,10 +35,11 @@
       if (window.jzText) { l.bindTooltip(window.jzText.lines([text]), { sticky: true }); }
     }
   }).addTo(map);
-  if (data.bounds) {
-    map.fitBounds(data.bounds, { padding: [12, 12] });
-  } else if (context) {
-    map.fitBounds(context.getBounds(), { padding: [12, 12] });
+  // The whole jurisdiction (its subdistricts' outlines) with every hot cell in view.
+  var view = context ? context.getBounds() : null;
+  if (data.bounds) view = view ? view.extend(data.bounds) : L.latLngBounds(data.bounds);
+  if (view && view.isValid()) {
+    map.fitBounds(view, { padding: [12, 12] });
   } else {
     map.setView([39.91, 116.37], 12);
   }
