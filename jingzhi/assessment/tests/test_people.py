@@ -278,3 +278,25 @@ def test_hot_bands():
 
     assert [hot_band(n, 10) for n in (0, 1, 2, 3, 5, 9, 10)] == [0, 1, 1, 2, 3, 5, 5]
     assert hot_band(3, 0) == 0
+
+
+def test_the_new_pages_are_english_apart_from_the_data(client, filled, world):
+    from jingzhi.web.tests.test_english import _chinese_chrome
+
+    data = sorted(
+        set(Score.objects.values_list("unit_name", flat=True))
+        | set(Figure.objects.values_list("unit_name", flat=True))
+    )
+    client.cookies["django_language"] = "en"
+    public = client.get("/ranking/", {"month": MONTH}).content.decode()
+    assert "Monthly 12345 response ranking" in public and _chinese_chrome(public, data) == []
+    for user, url in (
+        (world.p.handler, "/assessment/me/"),
+        (world.p.district_admin, "/assessment/screen/"),
+        (world.p.district_admin, "/assessment/people/"),
+        (world.p.district_admin, "/assessment/"),
+    ):
+        client.force_login(user)
+        client.cookies["django_language"] = "en"
+        body = client.get(url, {"month": MONTH}).content.decode()
+        assert _chinese_chrome(body, data) == [], url
