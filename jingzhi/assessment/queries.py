@@ -20,12 +20,22 @@ from jingzhi.core.errors import InvalidInput, NotFound
 from jingzhi.core.types import Reader
 
 RANKED_KINDS = ("subdistrict", "department", "community", "street")
+PERSON_KINDS = permissions.PERSON_KINDS
 # The figures shown beside the score in a ranking, per unit kind.
 SIDE_BY_SIDE = {
     "subdistrict": ("response_rate", "resolution_rate", "satisfaction_rate"),
     "community": ("response_rate", "resolution_rate", "satisfaction_rate"),
     "department": ("closure_rate", "on_time_closure_rate", "rework_rate"),
     "street": ("ten_pass_rate", "ten_score_mean", "letter_signed_rate"),
+    "inspector": ("person_reported", "person_valid_report_rate", "person_checked"),
+    "operator": ("person_filed", "person_filed_closure_rate"),
+    "dispatcher": ("person_dispatched", "person_return_rate"),
+    "handler": (
+        "person_handled",
+        "person_on_time_rate",
+        "person_rework_rate",
+        "person_overdue_multiple_mean",
+    ),
 }
 
 
@@ -108,13 +118,18 @@ class RankingRow:
 def ranking(user: Reader, month: str, kind: str) -> list[RankingRow]:
     """The month's ranking of `kind` units the reader may see (city-wide ranks), with last month's rank
     and the side-by-side figures. Four queries whatever the number of units."""
-    if not permissions.can_view_assessment(user):
-        raise NotFound()
+    if permissions.is_person_kind(kind):
+        # People: only those the reader covers (permissions.person_q), never by district alone.
+        if not permissions.can_view_people(user):
+            raise NotFound()
+        scope = permissions.person_q(user)
+    else:
+        if not permissions.can_view_assessment(user):
+            raise NotFound()
+        scope = _district_q(user)
     month = rules.parse_month(month)
     check_kind(kind)
-    scores = list(
-        Score.objects.filter(_district_q(user), month=month, unit_kind=kind).order_by("rank", "unit_code")
-    )
+    scores = list(Score.objects.filter(scope, month=month, unit_kind=kind).order_by("rank", "unit_code"))
     scores.sort(key=lambda s: (s.rank is None, s.rank or 0, s.unit_code))
     codes = [s.unit_code for s in scores]
     previous = dict(
@@ -624,3 +639,208 @@ def focus_plan(user: Reader, quarter: str, unit_code: str) -> FocusPlan:
         can_edit=permissions.can_edit_plan(user, entry.unit_code),
         months=[(m, scores.get(m)) for m in months],
     )
+
+
+# ------------------------------------------------------------------------------------------------ people
+def my_reports(user: Reader, month: str, *, trend_months: int = 6) -> list[UnitReport]:
+    """ "我的考核": the reader's own month report for every person kind they have figures of (in the trend
+    window). Their own figures only — the unit code is the reader's id."""
+    if not getattr(user, "is_authenticated", False):
+        raise NotFound()
+    month = rules.parse_month(month)
+    first = rules.shift_month(month, -(trend_months - 1))
+    kinds = set(
+        Figure.objects.filter(
+            unit_code=str(user.pk),
+            unit_kind__in=permissions.PERSON_KINDS,
+            month__gte=first,
+            month__lte=month,
+        )
+        .values_list("unit_kind", flat=True)
+        .distinct()
+    )
+    return [
+        unit_report(user, kind, str(user.pk), month, trend_months=trend_months)
+        for kind in permissions.PERSON_KINDS
+        if kind in kinds
+    ]
+
+
+def people_kinds(user: Reader) -> list[str]:
+    """The person kinds whose rankings the reader may list."""
+    return list(permissions.PERSON_KINDS) if permissions.can_view_people(user) else []
+
+
+# ------------------------------------------------------------------------------------------------ public
+PUBLIC_KINDS = ("subdistrict", "department")
+
+
+def public_ranking(month: str, kind: str) -> list[dict]:
+    """The month's ranking of subdistricts or departments for the public page: name, rank, change, score,
+    grade and the three side-by-side figures as text — plain values, no person, no case, no code that
+    opens anything. Three queries whatever the number of units."""
+    month = rules.parse_month(month)
+    if kind not in PUBLIC_KINDS:
+        raise InvalidInput(
+            _("公开排名只有街乡和部门两类，收到“%(k)s”。") % {"k": kind}, fields={"kind": "invalid"}
+        )
+    scores = list(Score.objects.filter(month=month, unit_kind=kind).exclude(rank__isnull=True))
+    scores.sort(key=lambda s: (s.rank or 0, s.unit_code))
+    codes = [s.unit_code for s in scores]
+    previous = dict(
+        Score.objects.filter(
+            month=rules.shift_month(month, -1), unit_kind=kind, unit_code__in=codes
+        ).values_list("unit_code", "rank")
+    )
+    side = [registry.indicator(c) for c in SIDE_BY_SIDE[kind]]
+    figures: dict[tuple[str, str], Decimal | None] = {
+        (f.unit_code, f.indicator): f.value
+        for f in Figure.objects.filter(
+            month=month, unit_kind=kind, unit_code__in=codes, indicator__in=SIDE_BY_SIDE[kind]
+        ).only("unit_code", "indicator", "value")
+    }
+    rows = []
+    for s in scores:
+        before = previous.get(s.unit_code)
+        rows.append(
+            {
+                "rank": s.rank,
+                "name": s.unit_name,
+                "score": s.score,
+                "grade": s.grade,
+                "change": (before - s.rank) if before is not None and s.rank is not None else None,
+                "figures": [display(i, figures.get((s.unit_code, i.code))) for i in side if i is not None],
+            }
+        )
+    return rows
+
+
+def public_months() -> list[str]:
+    """Months with subdistrict or department scores, newest first (what the public page offers)."""
+    return sorted(
+        set(Score.objects.filter(unit_kind__in=PUBLIC_KINDS).values_list("month", flat=True).distinct()),
+        reverse=True,
+    )
+
+
+# ------------------------------------------------------------------------------------------------ big screen
+@dataclass
+class Screen:
+    month: str
+    district: str
+    rates: list[tuple[rules.Indicator, Figure | None]]
+    top: list[RankingRow]
+    bottom: list[RankingRow]
+    ranked: int
+    trend: list[tuple[str, list[tuple[str, float | None]]]]
+
+
+def screen(user: Reader, month: str, *, size: int = 5) -> Screen:
+    """The leader's wall screen: the reader's district's three rates for the month, the subdistrict
+    ranking's top and bottom `size`, and six months' trend. A fixed number of queries."""
+    if not permissions.can_view_assessment(user):
+        raise NotFound()
+    month = rules.parse_month(month)
+    codes = permissions.district_codes(user)
+    q = Figure.objects.filter(month=month, unit_kind="district", indicator__in=THREE_RATES)
+    if codes is not None:
+        q = q.filter(unit_code__in=codes)
+    rows = list(q.order_by("unit_code"))
+    district = rows[0].unit_code if rows else ""
+    by_code = {f.indicator: f for f in rows if f.unit_code == district}
+    rates = [(i, by_code.get(i.code)) for i in (registry.indicator(c) for c in THREE_RATES) if i is not None]
+    ranked = [r for r in ranking(user, month, "subdistrict") if r.score.rank is not None]
+    # Top and bottom never repeat a unit: with fewer than 2 × size units the list is split in half.
+    half = min(size, (len(ranked) + 1) // 2)
+    top = ranked[:half]
+    bottom = ranked[half:][-size:][::-1]
+    return Screen(
+        month, rows[0].unit_name if rows else "", rates, top, bottom, len(ranked), district_trend(user, month)
+    )
+
+
+# ------------------------------------------------------------------------------------------------ hot-spot map
+HOT_BANDS = 5
+
+
+def hot_band(count: Decimal | int, top: Decimal | int) -> int:
+    """A grid's colour band 1..HOT_BANDS by its share of the month's busiest grid (0 for none)."""
+    if not top or not count or count <= 0:
+        return 0
+    share = Decimal(count) / Decimal(top)
+    return max(1, min(HOT_BANDS, int((share * HOT_BANDS).to_integral_value(rounding="ROUND_CEILING"))))
+
+
+def hot_grid_map(user: Reader, month: str, *, limit: int = 2000) -> dict:
+    """The grids of the reader's jurisdiction with cases received in the month, from the snapshot
+    (`reported_cases` of unit kind grid — no case scan), with their outlines from geo: a GeoJSON
+    FeatureCollection whose features carry the count and a colour band, the reader's subdistricts'
+    outlines, and the bounds. Three queries.
+    Geometries are as stored; the web layer simplifies them for drawing."""
+    from jingzhi.geo.queries import grids_for, subdistricts_for
+
+    grids = hot_grids(user, month, limit=limit)
+    # The subdistricts' outlines, drawn under the cells so the hot spots have a place around them.
+    outlines = [
+        {
+            "type": "Feature",
+            "id": row["code"],
+            "properties": {"name": row["name"]},
+            "geometry": row["geometry"],
+        }
+        for row in subdistricts_for(user)
+        .select_related(None)
+        .order_by("code")
+        .values("code", "name", "geometry")
+        if row["geometry"]
+    ]
+    top = max((g.numerator for g in grids), default=Decimal(0))
+    counts = {g.unit_code: g for g in grids}
+    features = []
+    bounds = None
+    if counts:
+        rows = (
+            grids_for(user)
+            .select_related(None)
+            .filter(code__in=list(counts))
+            .values("code", "name", "geometry", "min_lon", "min_lat", "max_lon", "max_lat")
+        )
+        for row in rows:
+            figure = counts.get(row["code"])
+            geometry = row["geometry"]
+            if figure is None or geometry is None:
+                continue
+            n = int(figure.numerator)
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": row["code"],
+                    "properties": {
+                        "code": row["code"],
+                        "name": row["name"],
+                        "count": n,
+                        "band": hot_band(n, top),
+                    },
+                    "geometry": geometry,
+                }
+            )
+            if row["min_lon"] is not None:
+                box = (row["min_lat"], row["min_lon"], row["max_lat"], row["max_lon"])
+                bounds = (
+                    box
+                    if bounds is None
+                    else (
+                        min(bounds[0], box[0]),
+                        min(bounds[1], box[1]),
+                        max(bounds[2], box[2]),
+                        max(bounds[3], box[3]),
+                    )
+                )
+    features.sort(key=lambda f: f["id"])
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "outlines": outlines,
+        "bounds": [[bounds[0], bounds[1]], [bounds[2], bounds[3]]] if bounds else None,
+        "top": int(top),
+    }

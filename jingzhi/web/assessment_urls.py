@@ -10,6 +10,10 @@ urlpatterns = [
     path("assessment/topics/<int:topic_id>/", topic_views.topic, name="assessment_topic"),
     path("assessment/focus/", topic_views.focus, name="assessment_focus"),
     path("assessment/focus/<str:quarter>/<str:code>/", topic_views.plan, name="assessment_plan"),
+    path("assessment/me/", views.my_assessment, name="assessment_me"),
+    path("assessment/people/", views.people, name="assessment_people"),
+    path("assessment/screen/", views.screen, name="assessment_screen"),
+    path("ranking/", views.public_ranking, name="assessment_public"),
     path("assessment/export.xlsx", views.export_rankings, name="assessment_export"),
     path("assessment/<str:kind>/<str:code>/", views.report, name="assessment_report"),
     path(
