@@ -19,7 +19,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from jingzhi.assessment import registry, rules
-from jingzhi.assessment.registry import DATETIME, Source
+from jingzhi.assessment.registry import DATE, DATETIME, Source
 from jingzhi.assessment.rules import Cond, Indicator
 
 _LOOKUP = {"lt": "lt", "le": "lte", "gt": "gt", "ge": "gte"}
@@ -59,6 +59,9 @@ def to_q(cond: Cond) -> Q:
 
 
 def period_q(source: Source, period_field: str, month: str) -> Q:
+    if source.period_kinds[period_field] == DATE:
+        first, after = rules.month_bounds(month)
+        return Q(**{f"{period_field}__gte": first, f"{period_field}__lt": after})
     if source.period_kinds[period_field] == DATETIME:
         first, after = rules.month_bounds(month)
         zone = timezone.get_current_timezone()
