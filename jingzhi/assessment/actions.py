@@ -98,26 +98,33 @@ _FIGURE_COLUMNS = (
 )
 
 
-def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence], *, most: int = 1000) -> int:
-    """Insert rows with hand-written multi-row statements (`INSERT … VALUES (…), (…), …`), as many rows a
-    statement as the database's parameter limit allows (at most `most`): the fill's one write path on
-    SQLite and PostgreSQL, and no COPY. A city month of ~400 k figures is a few hundred statements, not
-    one execution a row (which is where the fill's time went: docs/benchmarks.md). Returns the rows
-    written."""
+def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Insert rows with hand-written multi-row statements (`INSERT … VALUES (…), (…), …`) run in batches
+    (`executemany`, which psycopg pipelines): the fill's one write path on SQLite and PostgreSQL, no COPY.
+    Rows per statement: on PostgreSQL as many as keep a statement within psycopg's parsed-statement cache
+    (50 parameters — a longer statement is re-parsed in Python on every run, which cost more than the
+    round trips it saved: docs/benchmarks.md); on SQLite as many as its parameter limit allows. Returns
+    the rows written."""
     quote = connection.ops.quote_name
     width = len(columns)
-    per = max(1, min(most, (connection.features.max_query_params or 65535) // width))
+    cap = 50 if connection.vendor == "postgresql" else (connection.features.max_query_params or 999)
+    per = max(1, cap // width)
     head = "INSERT INTO {} ({}) VALUES ".format(quote(table), ", ".join(quote(c) for c in columns))
     one = "(" + ", ".join(["%s"] * width) + ")"
     full = head + ", ".join([one] * per)
-    written, count, params = 0, 0, []
+    written, count, params, batch = 0, 0, [], []
     with connection.cursor() as cursor:
         for row in rows:
             params.extend(row)
             count += 1
             if count == per:
-                cursor.execute(full, params)
+                batch.append(params)
                 written, count, params = written + count, 0, []
+                if len(batch) >= 500:
+                    cursor.executemany(full, batch)
+                    batch = []
+        if batch:
+            cursor.executemany(full, batch)
         if count:
             cursor.execute(head + ", ".join([one] * count), params)
             written += count

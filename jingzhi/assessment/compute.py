@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -83,6 +84,10 @@ class Cell:
     value: Decimal | None
 
 
+# The same pairs (3 of 4, 1 of 1 …) recur across tens of thousands of small units: computed once each.
+_rate = lru_cache(maxsize=1 << 16)(rules.rate)
+
+
 def compute_month(month: str) -> list[Cell]:
     """Every figure of `month`, for every registered indicator and unit kind."""
     cells: list[Cell] = []
@@ -124,7 +129,7 @@ def _counts(source: Source, base, members: list[Indicator]) -> list[Cell]:
                     if denominator == 0:
                         continue
                     numerator = row[f"n{n}"]
-                    value = rules.rate(numerator, denominator)
+                    value = _rate(numerator, denominator)
                 else:
                     if denominator == 0:
                         continue
