@@ -14,6 +14,7 @@ same transaction, so an interrupted run resumes where it stopped.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -97,25 +98,90 @@ _FIGURE_COLUMNS = (
 )
 
 
-def _insert_figures(rows, chunk: int = 5000) -> None:
-    """Insert figure rows with one parametrised INSERT run over the rows (`executemany`, pipelined by
-    psycopg): a month holds hundreds of thousands of figures at city scale, and building a model instance
-    for each costs more than the counting. The same statement on SQLite and PostgreSQL."""
+def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Insert rows with hand-written multi-row statements (`INSERT … VALUES (…), (…), …`) run in batches
+    (`executemany`, which psycopg pipelines): the fill's one write path on SQLite and PostgreSQL, no COPY.
+    Rows per statement: on PostgreSQL as many as keep a statement within psycopg's parsed-statement cache
+    (50 parameters — a longer statement is re-parsed in Python on every run, which cost more than the
+    round trips it saved: docs/benchmarks.md); on SQLite as many as its parameter limit allows. Returns
+    the rows written."""
     quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(Figure._meta.db_table),
-        ", ".join(quote(c) for c in _FIGURE_COLUMNS),
-        ", ".join(["%s"] * len(_FIGURE_COLUMNS)),
-    )
-    batch: list[tuple] = []
+    width = len(columns)
+    cap = 50 if connection.vendor == "postgresql" else (connection.features.max_query_params or 999)
+    per = max(1, cap // width)
+    head = "INSERT INTO {} ({}) VALUES ".format(quote(table), ", ".join(quote(c) for c in columns))
+    one = "(" + ", ".join(["%s"] * width) + ")"
+    full = head + ", ".join([one] * per)
+    written, count, params, batch = 0, 0, [], []
     with connection.cursor() as cursor:
         for row in rows:
-            batch.append(row)
-            if len(batch) >= chunk:
-                cursor.executemany(sql, batch)
-                batch = []
+            params.extend(row)
+            count += 1
+            if count == per:
+                batch.append(params)
+                written, count, params = written + count, 0, []
+                if len(batch) >= 500:
+                    cursor.executemany(full, batch)
+                    batch = []
         if batch:
-            cursor.executemany(sql, batch)
+            cursor.executemany(full, batch)
+        if count:
+            cursor.execute(head + ", ".join([one] * count), params)
+            written += count
+    return written
+
+
+def _write_figures(month: str, cells: list[compute.Cell], named) -> int:
+    """Make the month's stored figures equal `cells`, touching only what differs: rows whose figure
+    changed or went are deleted, rows new or changed are inserted. A re-fill (the job refills the current
+    and the previous month every few minutes) mostly finds nothing to write. Returns the rows there were."""
+    wanted: dict[tuple[str, str, str], tuple] = {}
+    for c in cells:
+        name, district = named[c.unit_kind][c.unit_code]
+        wanted[(c.unit_kind, c.indicator, c.unit_code)] = (
+            name[:100],
+            district[:6],
+            c.numerator,
+            c.denominator,
+            c.value,
+        )
+    stale: list[int] = []
+    kept: set[tuple[str, str, str]] = set()
+    rows = Figure.objects.filter(month=month).values_list(
+        "pk",
+        "unit_kind",
+        "indicator",
+        "unit_code",
+        "unit_name",
+        "district_code",
+        "numerator",
+        "denominator",
+        "value",
+    )
+    old = 0
+    for pk, kind, indicator, code, *stored in rows.iterator(chunk_size=10000):
+        old += 1
+        key = (kind, indicator, code)
+        if wanted.get(key) == tuple(stored):
+            kept.add(key)
+        else:
+            stale.append(pk)
+    if stale and len(stale) == old:
+        Figure.objects.filter(month=month).delete()
+    else:
+        step = max(1, (connection.features.max_query_params or 65535) - 1)
+        for n in range(0, len(stale), step):
+            Figure.objects.filter(pk__in=stale[n : n + step]).delete()
+    insert_rows(
+        Figure._meta.db_table,
+        _FIGURE_COLUMNS,
+        (
+            (month, indicator, kind, code, *values)
+            for (kind, indicator, code), values in wanted.items()
+            if (kind, indicator, code) not in kept
+        ),
+    )
+    return old
 
 
 def do_fill_month(month: str, *, actor: Actor = None, trigger: str = "manual") -> FillRun:
@@ -134,25 +200,10 @@ def do_fill_month(month: str, *, actor: Actor = None, trigger: str = "manual") -
         named[kind] = units.names(kind, codes)
     with transaction.atomic():
         old = {
-            "figures": Figure.objects.filter(month=month).count(),
+            "figures": _write_figures(month, cells, named),
             "scores": Score.objects.filter(month=month).count(),
         }
-        Figure.objects.filter(month=month).delete()
         Score.objects.filter(month=month).delete()
-        _insert_figures(
-            (
-                month,
-                c.indicator,
-                c.unit_kind,
-                c.unit_code,
-                named[c.unit_kind][c.unit_code][0][:100],
-                named[c.unit_kind][c.unit_code][1][:6],
-                c.numerator,
-                c.denominator,
-                c.value,
-            )
-            for c in cells
-        )
         Score.objects.bulk_create(
             [
                 Score(

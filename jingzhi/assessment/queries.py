@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from jingzhi.assessment import compute, permissions, registry, rules
@@ -47,9 +47,16 @@ def _district_q(user) -> Q:
 
 
 def months_filled() -> list[str]:
+    """The months that have a snapshot, newest first. Read from the fill runs (the newest run of a month
+    is its state), not from the snapshot tables: those hold every figure of every month, and a page that
+    lists the months must not read them all."""
+    newest = FillRun.objects.values("month").annotate(last=Max("id")).values("last")
     return sorted(
-        set(Score.objects.values_list("month", flat=True))
-        | set(Figure.objects.values_list("month", flat=True).distinct()),
+        set(
+            FillRun.objects.filter(pk__in=newest)
+            .filter(Q(figures__gt=0) | Q(scores__gt=0))
+            .values_list("month", flat=True)
+        ),
         reverse=True,
     )
 

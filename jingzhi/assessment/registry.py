@@ -22,14 +22,14 @@ from typing import Any
 
 from jingzhi.assessment.rules import Indicator
 
-DATETIME, MONTH_TEXT = "datetime", "month_text"
+DATETIME, DATE, MONTH_TEXT = "datetime", "date", "month_text"
 
 
 @dataclass(frozen=True)
 class Source:
     """`rows()` — every record (a QuerySet, unscoped: the scoreboard counts everything); `visible(user)` —
     the records `user` may open (the owning app's scoped query); `unit_fields` — unit kind → field path;
-    `period_kinds` — period field → DATETIME or MONTH_TEXT; `describe(record)` → {"ref", "title",
+    `period_kinds` — period field → DATETIME, DATE or MONTH_TEXT; `describe(record)` → {"ref", "title",
     "subtitle", "link": (url name, args) or None} for the drill-down list; `prefetch(qs)` pre-joins what
     `describe` reads."""
 

@@ -8,16 +8,33 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
 
 from jingzhi.accounts import access
 from jingzhi.core.types import Reader
 from jingzhi.councils import permissions, workflow
 from jingzhi.councils.models import (
     ActionItem,
+    AreaKind,
     CommunityTask,
     Council,
     CouncilMember,
+    Finding,
     Meeting,
     PartyMember,
     PatrolRound,
@@ -221,6 +238,43 @@ def completion_rates(council: Council, start: date, end: date) -> dict:
     done = sum(v[0] for v in members.values())
     due = sum(v[1] for v in members.values())
     return {"council": workflow.completion_rate(done, due), "done": done, "due": due, "members": members}
+
+
+def patrol_shifts(user: Reader | None = None) -> QuerySet[Shift]:
+    """The patrols that were due, for assessment: shifts of published rosters whose day has passed (or
+    whose round is already finished), each annotated with its council's community (`community_code`, for a
+    community council) or street (`street_code`, for a street council), `subdistrict_code`, the local day
+    its round started (`round_day`), when the round finished (`finished_at`) and how many problems the
+    round reported (`findings`). The same rule of "due" as `completion_rates`. With `user`: only the
+    councils they may see."""
+    rows = Shift.objects.filter(roster__published_at__isnull=False).filter(
+        Q(day__lt=today()) | Q(round__finished_at__isnull=False)
+    )
+    if user is not None:
+        rows = rows.filter(council__in=councils_visible_to(user))
+    findings = (
+        Finding.objects.filter(patrol__shift=OuterRef("pk"))
+        .order_by()
+        .values("patrol")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return rows.annotate(
+        community_code=Case(
+            When(council__area_kind=AreaKind.COMMUNITY, then=F("council__area_code")),
+            default=Value(""),
+            output_field=CharField(),
+        ),
+        street_code=Case(
+            When(council__area_kind=AreaKind.STREET, then=F("council__area_code")),
+            default=Value(""),
+            output_field=CharField(),
+        ),
+        subdistrict_code=F("council__subdistrict_code"),
+        round_day=TruncDate("round__started_at"),
+        finished_at=F("round__finished_at"),
+        findings=Coalesce(Subquery(findings, output_field=IntegerField()), 0),
+    )
 
 
 def pending_swaps(council: Council) -> QuerySet[Swap]:

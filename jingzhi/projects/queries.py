@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from fractions import Fraction
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from jingzhi.accounts import access
 from jingzhi.projects import permissions, workflow
@@ -136,3 +136,30 @@ def unit_of_user(round_: Round, user) -> RegisterEntry | None:
     if workflow.Rules.from_data(round_.rules).unit == workflow.UNIT_PERSON:
         rows = rows.filter(member__user_id=user.pk)
     return rows.select_related("household").first()
+
+
+def turnout_rows(user=None) -> QuerySet[RegisterEntry]:
+    """For assessment: the frozen registers of closed voting rounds (one row per eligible unit, superseded
+    rounds left out), each with its household's `community_code`, the project's `subdistrict_code` and
+    the round's `closed_at`; `voted_at` is set for a unit that voted. With `user`: the projects within
+    their jurisdiction (`projects_for_office`)."""
+    rows = RegisterEntry.objects.filter(round__status=Round.Status.CLOSED)
+    if user is not None:
+        rows = rows.filter(round__project__in=projects_for_office(user).values("pk"))
+    return rows.annotate(
+        community_code=F("household__community_code"),
+        subdistrict_code=F("round__project__subdistrict_code"),
+        closed_at=F("round__closed_at"),
+    )
+
+
+def rating_rows(user=None) -> QuerySet[Rating]:
+    """For assessment: the households' ratings (1–5) of delivered projects, each with the household's
+    `community_code` and the project's `subdistrict_code`. With `user`: within their jurisdiction."""
+    rows = Rating.objects.all()
+    if user is not None:
+        rows = rows.filter(project__in=projects_for_office(user).values("pk"))
+    return rows.annotate(
+        community_code=F("household__community_code"),
+        subdistrict_code=F("project__subdistrict_code"),
+    )

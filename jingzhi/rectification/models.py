@@ -276,6 +276,30 @@ class GradeChange(models.Model):
         return f"{self.street_code} {self.month} {self.get_kind_display()} → {self.get_to_grade_display()}"
 
 
+class StreetMonth(models.Model):
+    """A street's state at the end of one month — its grade and whether it was a 文明街巷 — for every month
+    from its first graded month to its latest scored one (a month without an inspection carries the grade
+    on). The street record keeps only the current state; the grade replay (`actions.grades`) rewrites
+    these rows each time it runs, so they follow late entries. Read by assessment for monthly counts."""
+
+    street_code = models.CharField(_("街巷编码"), max_length=32)
+    subdistrict_code = models.CharField(_("街道编码"), max_length=32, blank=True, db_index=True)
+    month = models.CharField(_("月份"), max_length=7, db_index=True)
+    grade = models.CharField(_("月末等级"), max_length=16, choices=Grade.choices, blank=True)
+    is_civilized = models.BooleanField(_("月末为文明街巷"), default=False)
+
+    class Meta:
+        ordering = ["street_code", "month"]
+        verbose_name = _("街巷月末状态")
+        verbose_name_plural = _("街巷月末状态")
+        constraints = [
+            models.UniqueConstraint(fields=["street_code", "month"], name="rectification_one_street_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street_code} {self.month} {self.grade}"
+
+
 # ------------------------------------------------------------------------------------------------ chiefs
 class ChiefRank(models.TextChoices):
     GENERAL = "general", _("总街巷长")

@@ -551,3 +551,17 @@ def inspection_due(user: Reader) -> dict:
         "failing": failing,
         "proposals": len(pending_proposals_for(user)),
     }
+
+
+def street_months(user=None):
+    """For assessment: every street's month-end state (`StreetMonth`: grade, 文明街巷) with its
+    `subdistrict_code` and `district_code`; with `user`, the streets they may see."""
+    from django.db.models.functions import Left
+
+    from jingzhi.geo.queries import streets_for
+    from jingzhi.rectification.models import StreetMonth
+
+    rows = StreetMonth.objects.all()
+    if user is not None:
+        rows = rows.filter(street_code__in=streets_for(user).values("code"))
+    return rows.annotate(district_code=Left("subdistrict_code", 6))

@@ -73,6 +73,14 @@ def spaces_for(
     return qs.order_by("number")
 
 
+def spaces_for_assessment(user=None) -> QuerySet[Space]:
+    """For assessment: every registered space (with `user`: those they may see), placed by `vacated_on`,
+    with its `community_code`, `subdistrict_code` and current `state`; `workflow.REUSED` names the states
+    that count as reused."""
+    qs = Space.objects.all()
+    return qs if user is None else _scoped(user, qs)
+
+
 def overdue_rechecks(user, *, on: date | None = None) -> QuerySet[Space]:
     """Spaces whose re-check is overdue, for the communities the user is responsible for, oldest first."""
     on = on or today()

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from jingzhi.assessment.registry import DATETIME, MONTH_TEXT, Source, register
-from jingzhi.assessment.rules import COUNT, DOWN, MEAN, RATE, Always, Eq, Ge, Indicator, Lt, NotNull
+from jingzhi.assessment.rules import COUNT, DOWN, MEAN, RATE, UP, Always, Eq, Ge, Indicator, Lt, NotNull
 
 OFFICIAL = Eq("is_official", True)
 
@@ -154,6 +154,84 @@ register(
             target=Decimal("1"),
             description=_("本月下达的任务书中街巷长已签署的比例"),
             order=60,
+        ),
+    ],
+)
+
+
+# ---------------------------------------------------------------------------------- month-end street states
+def _month_rows():
+    from jingzhi.rectification.queries import street_months
+
+    return street_months()
+
+
+def _month_visible(user):
+    from jingzhi.rectification.queries import street_months
+
+    return street_months(user)
+
+
+def _month_describe(row) -> dict:
+    from jingzhi.rectification.rules import grade_label
+
+    civilized = _(" · 文明街巷") if row.is_civilized else ""
+    return {
+        "ref": row.street_code,
+        "title": f"{row.street_code} {row.month}",
+        "subtitle": _("月末等级：%(g)s") % {"g": grade_label(row.grade)} + civilized,
+        "link": ("web:street_detail", [row.street_code]),
+    }
+
+
+STREET_MONTHS = Source(
+    name="street_months",
+    label=_("街巷月末状态"),
+    rows=_month_rows,
+    visible=_month_visible,
+    unit_fields={"district": "district_code", "subdistrict": "subdistrict_code"},
+    period_kinds={"month": MONTH_TEXT},
+    describe=_month_describe,
+    app_label="rectification",
+)
+
+GRADES = (
+    ("premium", _("精品街巷数")),
+    ("fine", _("优美街巷数")),
+    ("standard", _("达标街巷数")),
+    ("failing", _("不达标街巷数")),
+)
+
+register(
+    STREET_MONTHS,
+    [
+        Indicator(
+            "civilized_streets",
+            _("文明街巷数"),
+            "street_months",
+            COUNT,
+            where=Eq("is_civilized", True),
+            period_field="month",
+            unit_kinds=("district", "subdistrict"),
+            unit="条",
+            description=_("月末为文明街巷的街巷数"),
+            order=55,
+        ),
+        *(
+            Indicator(
+                f"streets_{grade}",
+                label,
+                "street_months",
+                COUNT,
+                where=Eq("grade", grade),
+                period_field="month",
+                unit_kinds=("district", "subdistrict"),
+                direction=DOWN if grade == "failing" else UP,
+                unit="条",
+                description=_("月末等级为该等级的街巷数"),
+                order=56 + n,
+            )
+            for n, (grade, label) in enumerate(GRADES)
         ),
     ],
 )

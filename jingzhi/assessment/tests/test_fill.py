@@ -4,6 +4,7 @@ filling is idempotent and incremental; a late change re-fills its month; ranks a
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from decimal import Decimal
 
 from django.core.management import call_command
@@ -33,7 +34,12 @@ def recompute(month: str) -> set[tuple]:
             moment = row[indicator.period_field]
             if moment is None:
                 continue
-            placed = moment if isinstance(moment, str) else rules.month_of(timezone.localtime(moment))
+            if isinstance(moment, str):
+                placed = moment
+            elif isinstance(moment, datetime):
+                placed = rules.month_of(timezone.localtime(moment))
+            else:  # a date
+                placed = rules.month_of(moment)
             if placed == month:
                 in_month.append(row)
         for kind in indicator.unit_kinds:

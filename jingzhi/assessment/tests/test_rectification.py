@@ -86,3 +86,93 @@ def test_street_figures_open_for_their_subdistrict_only(streets):
     assert len(got.records) == 1 and got.records[0]["in_numerator"] is True
     with pytest.raises(NotFound):
         queries.explain(p.sub_admin, "2025-06", "ten_pass_rate", "street", STREET2)
+
+
+# ------------------------------------------------------------------- month-end states: 文明街巷 and grades by month
+@pytest.fixture
+def months(streets, django_capture_on_commit_callbacks):
+    """On top of June: 文明街巷 needs one clean month (set on the standard for the test) and satisfaction
+    ≥ 90. STREET1 is clean with satisfaction 95 in July, not inspected in August, clean again in
+    September (the July satisfaction still holds); STREET2 stays at its failing June."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from jingzhi.core import clock
+    from jingzhi.rectification import actions as r
+    from jingzhi.rectification.models import StandardVersion
+
+    StandardVersion.objects.update(civilized_clean_months=1)
+    p = streets.p
+    for day, satisfaction in ((date(2025, 7, 10), 95), (date(2025, 9, 10), None)):
+        moment = timezone.make_aware(datetime(day.year, day.month, day.day, 12))
+        with clock.frozen(moment), django_capture_on_commit_callbacks(execute=True):
+            r.do_record_inspection(
+                actor=p.assessor,
+                street_code=STREET1,
+                kind="city_monthly",
+                inspected_on=day,
+                results=[],
+                satisfaction=satisfaction,
+            )
+    return streets
+
+
+def test_month_end_states_are_kept_for_every_month_from_the_history(months):
+    from jingzhi.rectification.models import StreetMonth, StreetRecord
+
+    got = {(m.street_code, m.month): (m.grade, m.is_civilized) for m in StreetMonth.objects.all()}
+    assert got == {
+        (STREET1, "2025-06"): ("standard", False),
+        (STREET1, "2025-07"): ("standard", True),
+        (STREET1, "2025-08"): ("standard", False),  # no inspection: the grade carries, 文明 needs one
+        (STREET1, "2025-09"): ("standard", True),
+        (STREET2, "2025-06"): ("failing", False),
+    }
+    # The latest month-end state is the street's current state.
+    record = StreetRecord.objects.get(street_code=STREET1)
+    assert (record.grade, record.is_civilized) == got[(STREET1, "2025-09")]
+
+
+def test_civilized_and_grade_counts_by_month_equal_a_recomputation(months):
+    from jingzhi.rectification.models import StreetMonth
+
+    district = SUB1[:6]
+    for month in ("2025-06", "2025-07", "2025-08", "2025-09"):
+        actions.do_fill_month(month, actor=None)
+        assert stored(month) == recompute(month)
+        rows = StreetMonth.objects.filter(month=month)
+        for kind, code in (("subdistrict", SUB1), ("subdistrict", SUB2), ("district", district)):
+            mine = [
+                r
+                for r in rows
+                if (r.subdistrict_code if kind == "subdistrict" else district) == code
+                or (kind == "district" and r.subdistrict_code.startswith(code))
+            ]
+            civilized = sum(1 for r in mine if r.is_civilized)
+            got = Figure.objects.filter(
+                month=month, indicator="civilized_streets", unit_kind=kind, unit_code=code
+            )
+            assert [f.value for f in got] == ([Decimal(civilized)] if civilized else [])
+    jul = Figure.objects.get(
+        month="2025-07", indicator="civilized_streets", unit_kind="district", unit_code=district
+    )
+    assert jul.value == 1
+    aug = Figure.objects.filter(month="2025-08", unit_kind="subdistrict", unit_code=SUB1)
+    assert {f.indicator: f.value for f in aug if f.indicator.startswith("streets_")} == {
+        "streets_standard": Decimal("1.0000")
+    }
+    jun = Figure.objects.filter(month="2025-06", unit_kind="district", unit_code=district)
+    assert {f.indicator: f.value for f in jun if f.indicator.startswith("streets_")} == {
+        "streets_standard": Decimal("1.0000"),
+        "streets_failing": Decimal("1.0000"),
+    }
+
+
+def test_month_end_states_open_for_their_subdistrict_only(months):
+    actions.do_fill_month("2025-07", actor=None)
+    p = months.p
+    got = queries.explain(p.sub_admin, "2025-07", "civilized_streets", "subdistrict", SUB1)
+    assert [r["ref"] for r in got.records] == [STREET1]
+    with pytest.raises(NotFound):
+        queries.explain(p.sub_admin, "2025-06", "streets_failing", "subdistrict", SUB2)

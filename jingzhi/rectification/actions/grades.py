@@ -20,6 +20,7 @@ from jingzhi.rectification.models import (
     ItemResult,
     ProposalKind,
     StandardVersion,
+    StreetMonth,
     StreetRecord,
 )
 from jingzhi.rectification.queries import grade_rule, month_scores, street_link, today
@@ -118,6 +119,7 @@ def _update_street(record: StreetRecord, *, actor, month: str) -> None:
     )
     record.updated_at = clock.now()
     record.save()
+    _record_months(record.street_code, scores=scores, awards=awards, rule=rule, version=version)
     if old != {"grade": record.grade, "is_civilized": record.is_civilized}:
         audit.record(
             actor=_user(actor),
@@ -150,6 +152,67 @@ def _update_street(record: StreetRecord, *, actor, month: str) -> None:
                 target=change,
             )
     _propose(record, actor=actor, month=month, scores=scores, rule=rule, chief=chief)
+
+
+def _record_months(street_code: str, *, scores, awards, rule, version) -> None:
+    """Rewrite the street's month-end states (`StreetMonth`) from its first graded month to its latest one:
+    the grade replayed over the months up to each, and 文明街巷 by the same rule as the current state, with
+    the satisfaction known at that month. Rows that no longer follow from the scores go."""
+    known = sorted(set(scores) | set(awards), key=rules.month_index)
+    wanted: dict[str, tuple[str, bool]] = {}
+    if known:
+        clean = _month_clean(street_code)
+        satisfactions = list(
+            Inspection.objects.filter(street_code=street_code, satisfaction__isnull=False)
+            .order_by("inspected_on", "id")
+            .values_list("month", "satisfaction")
+        )
+        for month in rules.months_between(known[0], known[-1]):
+            upto = rules.month_index(month)
+            grade, _awarded, _steps = rules.replay_grades(
+                {m: v for m, v in scores.items() if rules.month_index(m) <= upto},
+                rule,
+                awards={m: g for m, g in awards.items() if rules.month_index(m) <= upto},
+            )
+            satisfaction = None
+            for placed, value in satisfactions:
+                if rules.month_index(placed) <= upto:
+                    satisfaction = value
+            civilized = bool(
+                version
+                and month in scores
+                and grade != Grade.FAILING
+                and rules.civilized(
+                    clean,
+                    month,
+                    satisfaction,
+                    clean_months=version.civilized_clean_months,
+                    min_satisfaction=version.civilized_satisfaction,
+                )
+            )
+            wanted[month] = (grade, civilized)
+    subdistrict = (
+        Inspection.objects.filter(street_code=street_code)
+        .order_by("-inspected_on", "-id")
+        .values_list("subdistrict_code", flat=True)
+        .first()
+        or ""
+    )
+    existing = {row.month: row for row in StreetMonth.objects.filter(street_code=street_code)}
+    StreetMonth.objects.filter(street_code=street_code).exclude(month__in=list(wanted)).delete()
+    for month, (grade, civilized) in wanted.items():
+        row = existing.get(month)
+        if row is None:
+            StreetMonth.objects.create(
+                street_code=street_code,
+                subdistrict_code=subdistrict,
+                month=month,
+                grade=grade,
+                is_civilized=civilized,
+            )
+        elif (row.grade, row.is_civilized, row.subdistrict_code) != (grade, civilized, subdistrict):
+            row.grade, row.is_civilized, row.subdistrict_code = grade, civilized, subdistrict
+            row.save(update_fields=["grade", "is_civilized", "subdistrict_code"])
 
 
 def _propose(record: StreetRecord, *, actor, month: str, scores, rule, chief) -> list[AccountabilityProposal]:
