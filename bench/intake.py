@@ -56,6 +56,9 @@ TEXTS = [
 ]
 
 
+RUN = int(time.time())  # keys unique to this run, so a reused database takes every report as new
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=2000, help="reports through do_open_case (default 2000)")
@@ -64,6 +67,9 @@ def parse_args():
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP figure")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database of an earlier run (skips the demo build)"
+    )
     return parser.parse_args()
 
 
@@ -101,16 +107,16 @@ def bench_do_open_case(n: int) -> float:
             description=rng.choice(TEXTS),
             lon=lon,
             lat=lat,
-            idempotency_key=f"warm-{i}",
+            idempotency_key=f"warm-{RUN}-{i}",
         )
-    work = [(f"bench-{i}", rng.choice(TEXTS), lon, lat) for i, (lon, lat) in enumerate(points(n, 2))]
+    work = [(f"bench-{RUN}-{i}", rng.choice(TEXTS), lon, lat) for i, (lon, lat) in enumerate(points(n, 2))]
     started = time.perf_counter()
     for key, text, lon, lat in work:
         do_open_case(
             actor=resident, source="resident_web", description=text, lon=lon, lat=lat, idempotency_key=key
         )
     elapsed = time.perf_counter() - started
-    made = Case.objects.filter(idempotency_key__startswith="bench-").count()
+    made = Case.objects.filter(idempotency_key__startswith=f"bench-{RUN}-").count()
     assert made == n, (made, n)
     return n / elapsed
 
@@ -374,14 +380,22 @@ def production_queue() -> str:
 def main() -> None:
     args = parse_args()
     skip_unless_postgres("intake")
-    url = fresh_database("_intake")
+    if args.reuse:
+        from _pg import DEFAULT_URL
+
+        url = (os.environ.get("DATABASE_URL") or DEFAULT_URL) + "_intake"
+        os.environ["DATABASE_URL"] = url
+    else:
+        url = fresh_database("_intake")
     print(f"tasks: {production_queue()}")
     setup_django()
     started = time.perf_counter()
     migrate()
+    from jingzhi.accounts.models import User
     from jingzhi.demo.build import build_demo
 
-    build_demo(case_count=0)
+    if not User.objects.filter(username="resident").exists():
+        build_demo(case_count=0)
     print(
         f"database {url.rsplit('/', 1)[-1]}: migrated and demo district loaded in "
         f"{time.perf_counter() - started:.1f}s"

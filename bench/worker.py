@@ -43,14 +43,22 @@ def parse_args():
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="`jingzhi worker` processes (default 2)")
     parser.add_argument("--timeout", type=int, default=600, help="give up draining after this many seconds")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database of an earlier run (skips the demo build)"
+    )
     return parser.parse_args()
 
 
-def pending_jobs(url: str) -> int:
+def job_counts(url: str) -> tuple[int, int]:
+    """(pending, done) rows of the job outbox."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
-        return conn.execute("SELECT count(*) FROM core_outboxjob WHERE state = 'pending'").fetchone()[0]
+        row = conn.execute(
+            "SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'done') "
+            "FROM core_outboxjob"
+        ).fetchone()
+    return row[0], row[1]
 
 
 def main() -> None:
@@ -61,7 +69,13 @@ def main() -> None:
     if shutil.which("wrk") is None:
         print("worker_throughput: `wrk` is not installed (apt-get install -y wrk); skipped.")
         return
-    url = fresh_database("_worker")
+    if args.reuse:
+        from _pg import DEFAULT_URL
+
+        url = (os.environ.get("DATABASE_URL") or DEFAULT_URL) + "_worker"
+        os.environ["DATABASE_URL"] = url
+    else:
+        url = fresh_database("_worker")
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
     os.environ["JINGZHI_SMS_BACKEND"] = "jingzhi.core.sms.LocmemSmsBackend"
     os.environ["JINGZHI_JOBS_INLINE"] = "0"
@@ -77,8 +91,16 @@ def main() -> None:
     from jingzhi.demo import city
     from jingzhi.demo.build import build_demo
 
-    build_demo(case_count=0)
-    OutboxJob.objects.all().delete()  # the demo's own notices: not this run's
+    if not User.objects.filter(username="resident").exists():
+        build_demo(case_count=0)
+    OutboxJob.objects.all().delete()  # the demo's own notices (or an earlier run's jobs): not this run's
+    before = Case.objects.count()
+    # Production residents and staff have a phone and often an address: every notice then has copies to
+    # send (the demo's people have neither, which would leave the copies jobs out of the figure).
+    for user in User.objects.filter(is_active=True):
+        user.email = user.email or f"{user.username}@example.org"
+        user.phone = user.phone or f"139{user.pk:08d}"
+        user.save(update_fields=["email", "phone"])
     resident = User.objects.get(username="resident")
     _token, key = do_create_api_token(actor=None, user=resident, name="worker bench")
     connection.close()
@@ -108,8 +130,10 @@ def main() -> None:
         }
         script = Path(tempfile.mkdtemp(prefix="jz-wrk-")) / "worker.lua"
         script.write_text(LUA % values, encoding="utf-8")
+        run_wrk(base + "/api/v1/cases/", script, 3, args.connections)  # warm-up: both web workers, not timed
+        script.write_text(LUA % {**values, "run": values["run"] + "-m"}, encoding="utf-8")
         rate, total, bad = run_wrk(base + "/api/v1/cases/", script, args.seconds, args.connections)
-    cases = Case.objects.count()
+    cases = Case.objects.count() - before
     jobs = OutboxJob.objects.count()
     connection.close()
     print(
@@ -130,9 +154,16 @@ def main() -> None:
         subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT) for log in logs
     ]
     try:
-        while pending_jobs(url) and time.perf_counter() - started < args.timeout:
+        # The clock starts when the first job is done (the processes have started), not at the spawn:
+        # Django's start-up is not throughput. The jobs done before that moment are taken off the count.
+        first_at, done_before = None, 0
+        left, _done = job_counts(url)
+        while left and time.perf_counter() - started < args.timeout:
             time.sleep(0.05)
-        drained = time.perf_counter() - started
+            left, done_now = job_counts(url)
+            if first_at is None and done_now:
+                first_at, done_before = time.perf_counter(), done_now
+        drained = time.perf_counter() - (first_at or started)
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
@@ -145,14 +176,18 @@ def main() -> None:
             log.close()
     done = OutboxJob.objects.filter(state=OutboxJob.DONE).count()
     left = OutboxJob.objects.exclude(state=OutboxJob.DONE).count()
+    # The work done after the clock started, as a share of all of it, in cases.
+    timed_jobs = done - done_before
+    timed_cases = cases * timed_jobs / max(done, 1)
     print(
-        f"  workers ({args.workers}× `jingzhi worker`): {done} jobs ({done / max(cases, 1):.2f} per case) in "
-        f"{drained:.2f}s, {done / drained:.1f} jobs/s, {left} not done (start-up included)"
+        f"  workers ({args.workers}× `jingzhi worker`): {done} jobs ({done / max(cases, 1):.2f} per case), "
+        f"{left} not done; timed from the first job done: {timed_jobs} jobs ≈ {timed_cases:.0f} cases in "
+        f"{drained:.2f}s ({timed_jobs / drained:.1f} jobs/s)"
     )
     if left:
         for log in logs:
             print(Path(log.name).read_text()[-1500:])
-    report("worker_throughput", ours=cases / drained, floor=rate, target=1.0, unit="cases/s")
+    report("worker_throughput", ours=timed_cases / drained, floor=rate, target=1.0, unit="cases/s")
 
 
 if __name__ == "__main__":
