@@ -21,3 +21,13 @@ def notify_case_opened(case_id: int) -> None:
     from jingzhi.cases.actions import send_case_opened_notices
 
     send_case_opened_notices(case_id)
+
+
+@task()
+def notify_cases_opened(case_ids: list[int]) -> None:
+    """The notices of many reports opened at once (a hotline import): one job per few hundred cases rather
+    than one per case, each case's notices as `notify_case_opened` sends them."""
+    from jingzhi.cases.actions import send_case_opened_notices
+
+    for case_id in case_ids:
+        send_case_opened_notices(case_id)
