@@ -24,6 +24,7 @@ migrations are applied to a kept one. `--profile PAGE` prints a pyinstrument pro
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -42,23 +43,77 @@ def parse_args():
     parser.add_argument("--rows", type=int, default=1_000_000, help="cases in the table (default 1,000,000)")
     parser.add_argument("--repeat", type=int, default=15, help="timed loads per page (default 15)")
     parser.add_argument("--profile", choices=PAGES, help="print a pyinstrument profile of one page")
+    parser.add_argument("--build-base", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
-def build(url: str, total: int) -> None:
+BASE = "_pages_base"
+
+
+def build_base() -> None:
+    """`<bench db>_pages_base`: the demo district, people and demo cases and the generator's lookup
+    tables, built once (the demo's cases go through the actions and take minutes); each size is a copy of
+    it (CREATE DATABASE … TEMPLATE) with the background rows loaded. Runs in a process of its own."""
     import queue_page
+
+    url = queue_page.fresh_database(BASE)
+    setup_django()
     from django.db import connection
 
-    from jingzhi.accounts.models import Department
     from jingzhi.demo.build import build_demo
-    from jingzhi.taxonomy.models import Category
 
     begun = time.perf_counter()
     migrate()
     build_demo(case_count=DEMO_CASES, street_months=0)
-    made = connection.cursor()
-    made.execute("SELECT count(*) FROM cases_case")
-    (demo,) = made.fetchone()
+    with connection.cursor() as cursor:
+        queue_page.prepare_lookup_tables(cursor)
+        cursor.execute("CREATE TABLE bench_meta (rows bigint)")
+        cursor.execute("INSERT INTO bench_meta VALUES (-1)")
+    connection.close()
+    print(
+        f"{url.rsplit('/', 1)[-1]}: demo district and cases in {time.perf_counter() - begun:.0f}s", flush=True
+    )
+
+
+def copy_base(url: str) -> None:
+    """Make `url`'s database a copy of the base (built first when missing)."""
+    import subprocess
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    base = name.rsplit("_pages_", 1)[0] + BASE
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    try:
+        with psycopg.connect(urlunsplit(parts._replace(path=f"/{base}")), connect_timeout=5) as conn:
+            ready = conn.execute("SELECT rows FROM bench_meta").fetchone() == (-1,)
+    except psycopg.Error:
+        ready = False
+    if not ready:
+        env = {**os.environ, "DATABASE_URL": url}
+        subprocess.run([sys.executable, __file__, "--build-base"], check=True, env=env)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{base}"')
+
+
+def build(url: str, total: int) -> None:
+    """Load background rows into a copy of the base until the table holds `total` cases."""
+    import queue_page
+    from django.db import connection
+
+    from jingzhi.accounts.models import Department
+    from jingzhi.taxonomy.models import Category
+
+    begun = time.perf_counter()
+    migrate()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM cases_case")
+        (demo,) = cursor.fetchone()
+        cursor.execute("SELECT count(*) FROM bench_grid")
+        (n_grids,) = cursor.fetchone()
     own = Department.objects.get(code="110199-CGZF").pk
     all_departments = list(Department.objects.order_by("id").values_list("id", flat=True))
     weighted = all_departments + [own] * 5
@@ -66,10 +121,6 @@ def build(url: str, total: int) -> None:
     categories = list(
         Category.objects.filter(children__isnull=True).order_by("id").values_list("id", flat=True)
     )
-    with connection.cursor() as cursor:
-        queue_page.prepare_lookup_tables(cursor)
-        cursor.execute("SELECT count(*) FROM bench_grid")
-        (n_grids,) = cursor.fetchone()
     connection.close()
     params = {
         "categories": categories,
@@ -83,11 +134,9 @@ def build(url: str, total: int) -> None:
         "dispatched": list(queue_page.DISPATCHED),
         "handling_slot": queue_page.STATE_SLOTS.index("handling"),
     }
-    print(f"demo district and {demo} demo cases in {time.perf_counter() - begun:.0f}s", flush=True)
     queue_page.load(url, 1, queue_page.QUEUE_ROWS, queue=True, params=params)
     queue_page.load(url, 1, total - queue_page.QUEUE_ROWS - demo, queue=False, params=params)
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE IF NOT EXISTS bench_meta (rows bigint)")
         cursor.execute("DELETE FROM bench_meta")
         cursor.execute("INSERT INTO bench_meta VALUES (%s)", [total])
     connection.close()
@@ -169,11 +218,16 @@ def profile(user, url: str) -> None:
 def main() -> None:
     args = parse_args()
     skip_unless_postgres("pages")
+    if args.build_base:
+        build_base()
+        return
     import queue_page
 
     total = max(args.rows, queue_page.SMALL)
     size = queue_page.size_name(total)
     url, built = queue_page.kept_database(f"_pages_{size}", total)
+    if not built:
+        copy_base(url)
     setup_django()
     if built:
         print(f"database {url.rsplit('/', 1)[-1]}: kept ({total:,} cases)", flush=True)

@@ -40,7 +40,11 @@ def test_an_import_opens_each_order_like_intake_with_events_audit_and_duplicates
     made = {c.external_ref: c for c in Case.objects.filter(source="hotline")}
     first, second = made["H201"], made["H202"]
     assert first.category == world.t.cover and first.grid_code and first.step_deadline is not None
-    assert first.state == workflow.REPORTED and first.reporter_name == "张三" and first.created_by == world.p.operator
+    assert (
+        first.state == workflow.REPORTED
+        and first.reporter_name == "张三"
+        and first.created_by == world.p.operator
+    )
     numbers = {c.number for c in made.values()} | {before.number}
     assert len(numbers) == 4  # one sequence for intake and import
     # Possible duplicates: the stored open case, and for the second order also the first one of the file.
