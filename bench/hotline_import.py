@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import sys
 import time
 from pathlib import Path
@@ -161,6 +162,9 @@ def main() -> None:
     args = parse_args()
     skip_unless_postgres("hotline_import")
     fresh_database("_hotline")
+    # Production's setup: the notice jobs wait in the outbox for `jingzhi worker` (in the embedded profile
+    # the importing process would send every notice itself before returning).
+    os.environ["JINGZHI_JOBS_INLINE"] = "0"
     setup_django()
     from jingzhi.accounts.models import User
     from jingzhi.cases import actions

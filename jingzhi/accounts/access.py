@@ -83,16 +83,38 @@ def memberships(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, _MEMBERSHIP_ATTR, None)
     if cached is None:
-        from django.db.models import Exists, OuterRef
+        from django.db import connection
 
-        from jingzhi.accounts.models import User
-
-        names = sorted(_MEMBERSHIPS)
-        annotations = {f"m_{n}": Exists(_MEMBERSHIPS[n]().filter(user_id=OuterRef("pk"))) for n in names}
-        row = User.objects.filter(pk=user.pk).annotate(**annotations).values_list(*annotations).first() or ()
+        names, sql, params = _membership_sql()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, user.pk])
+            row = cursor.fetchone() or ()
         cached = frozenset(n for n, held in zip(names, row, strict=False) if held)
         setattr(user, _MEMBERSHIP_ATTR, cached)
     return cached
+
+
+_compiled: dict[tuple[str, ...], tuple[str, list]] = {}
+
+
+def _membership_sql() -> tuple[list[str], str, list]:
+    """The memberships statement, compiled by the ORM once per process (building and compiling its
+    EXISTS cost more than running it): the user's id is its last parameter."""
+    from django.db.models import Exists, OuterRef
+
+    from jingzhi.accounts.models import User
+
+    names = sorted(_MEMBERSHIPS)
+    key = tuple(names)
+    if key not in _compiled:
+        annotations = {f"m_{n}": Exists(_MEMBERSHIPS[n]().filter(user_id=OuterRef("pk"))) for n in names}
+        query = User.objects.filter(pk=-424242).annotate(**annotations).values_list(*annotations)[:1].query
+        sql, params = query.sql_with_params()
+        if not params or params[-1] != -424242:
+            raise RuntimeError("memberships: the user id is not the statement's last parameter")
+        _compiled[key] = (sql, list(params[:-1]))
+    sql, params = _compiled[key]
+    return names, sql, params
 
 
 def is_member(user, name: str) -> bool:

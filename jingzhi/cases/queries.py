@@ -194,16 +194,49 @@ class TakerFlaggedQuerySet(QuerySet):
             flag_no_taker(self._result_cache)
 
 
+class _NoTakerBatch:
+    """The no-taker flags of one fetched list, read with one statement the first time any is asked for:
+    a page that never shows them (a resident's list) pays nothing."""
+
+    def __init__(self, waiting: list[int]):
+        self.waiting, self.stuck = waiting, None
+
+    def __contains__(self, pk) -> bool:
+        if self.stuck is None:
+            self.stuck = set(
+                Case.objects.filter(pk__in=self.waiting).filter(no_taker_q()).values_list("pk", flat=True)
+            )
+        return pk in self.stuck
+
+
+class _NoTakerFlag:
+    """A case's `no_taker`: true or false when asked (`bool()`, `==`), read with the rest of its list."""
+
+    __slots__ = ("batch", "pk")
+
+    def __init__(self, batch: _NoTakerBatch, pk: int):
+        self.batch, self.pk = batch, pk
+
+    def __bool__(self) -> bool:
+        return self.pk in self.batch
+
+    def __eq__(self, other) -> bool:
+        return bool(self) == other
+
+    def __hash__(self) -> int:
+        return hash(bool(self))
+
+    def __repr__(self) -> str:
+        return repr(bool(self))
+
+
 def flag_no_taker(cases) -> None:
-    """Set `no_taker` on each case of `cases` (a list of rows), with at most one statement."""
+    """Give each case of `cases` (a list of rows) its `no_taker` flag; all of them are read together, with
+    one statement over the ids of those in a state someone must take, when the first is asked for."""
     waiting = [c.pk for c in cases if c.state in workflow.TAKERS]
-    stuck = (
-        set(Case.objects.filter(pk__in=waiting).filter(no_taker_q()).values_list("pk", flat=True))
-        if waiting
-        else set()
-    )
+    batch = _NoTakerBatch(waiting)
     for case in cases:
-        case.no_taker = case.pk in stuck
+        case.no_taker = _NoTakerFlag(batch, case.pk) if waiting and case.state in workflow.TAKERS else False
 
 
 def list_queryset(qs: QuerySet[Case]) -> QuerySet[Case]:
