@@ -14,6 +14,7 @@ from jingzhi.cases.models import (
 from jingzhi.core import tabular
 from jingzhi.core.errors import ApplicationError, PermissionDenied
 from jingzhi.core.types import Actor
+from jingzhi.taxonomy.queries import pinned_generation
 
 from .bulk import BulkIntake
 
@@ -39,6 +40,7 @@ HOTLINE_COLUMNS = {column.key: (column.title, *column.aliases) for column in HOT
 REQUIRED_HOTLINE = tuple(column.key for column in HOTLINE_SPEC if column.required)
 
 
+@pinned_generation()
 def do_import_hotline_orders(*, actor: Actor, file, progress=None) -> dict:
     """Import 12345 work orders from Excel/CSV (told apart by content), keeping each order number as the
     case's external_ref. All or nothing: every bad row is reported (row number, why) in HotlineImportError
