@@ -30,6 +30,9 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
     if REPLICA_ALIAS not in settings.DATABASES:
         replica = {k: v for k, v in settings.DATABASES["default"].items() if k != "TEST"}
+        # Plain connections: Django closes a mirror's connections but not a pool of its own, which would keep
+        # sessions open on the test database and stop its teardown.
+        replica["OPTIONS"] = {k: v for k, v in replica.get("OPTIONS", {}).items() if k != "pool"}
         replica["TEST"] = {"MIRROR": "default"}
         settings.DATABASES[REPLICA_ALIAS] = replica
         both = connections.configure_settings(
