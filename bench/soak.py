@@ -231,6 +231,28 @@ def setup_data(env: dict) -> dict:
     }
 
 
+GROWTH_TABLES = [
+    "cases_case",
+    "cases_caseevent",
+    "core_auditevent",
+    "core_notification",
+    "core_outboxjob",
+    "core_attachment",
+]
+
+
+def table_sizes() -> dict[str, tuple[int, int]]:
+    """(rows, bytes with indexes and TOAST) of the tables that grow with every report."""
+    from django.db import connection
+
+    out = {}
+    with connection.cursor() as cursor:
+        for table in GROWTH_TABLES:
+            cursor.execute(f"SELECT count(*), pg_total_relation_size('{table}') FROM {table}")
+            out[table] = tuple(int(v) for v in cursor.fetchone())
+    return out
+
+
 def drain(seconds: float = 300) -> int:
     """Wait for the surviving worker to finish the due jobs; the number still due at the end."""
     from django.utils import timezone
@@ -411,6 +433,7 @@ def main() -> int:
         )
         accepted_file = VAR / "accepted.jsonl"
         replica_before, primary_before = replica_reads(p2), replica_reads(p1)
+        sizes_before = table_sizes()
         locust = start(
             "locust",
             [str(BIN / "locust"), "-f", str(ROOT / "bench" / "_soak_locust.py"), "--headless"]
@@ -451,6 +474,16 @@ def main() -> int:
             flush=True,
         )
 
+        sizes_after = table_sizes()
+        made = max(1, sizes_after["cases_case"][0] - sizes_before["cases_case"][0])
+        for table in GROWTH_TABLES:
+            rows = sizes_after[table][0] - sizes_before[table][0]
+            size = sizes_after[table][1] - sizes_before[table][1]
+            print(
+                f"soak: growth {table}: {rows} rows, {rows / made:.2f} per case, "
+                f"{size / made / 1024:.1f} KiB per case (table+indexes)",
+                flush=True,
+            )
         endpoint_lines(VAR / "locust_stats.csv", load_seconds)
         n = facts["accepted"]
         report("soak_reports_exactly_once", ours=facts["exactly_once"], floor=n, target=1, unit="reports")
