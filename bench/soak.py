@@ -211,7 +211,7 @@ def setup_data(env: dict) -> dict:
         xs, ys = [p[0] for p in ring], [p[1] for p in ring]
         boxes.append([min(xs), min(ys), max(xs), max(ys)])
     tokens = {}
-    for name in ("operator", "handler"):
+    for name in ("operator", "inspector", "shift_lead", "dispatcher", "handler"):
         tokens[name] = do_create_api_token(actor=None, user=User.objects.get(username=name), name="soak")[1]
     resident = User.objects.get(username="resident")
     resident_tokens = [do_create_api_token(actor=None, user=resident, name=f"soak {i}")[1] for i in range(4)]
