@@ -104,24 +104,36 @@ class Staff(HttpUser):
     wait_time = between(1, 3)
 
     def on_start(self):
-        self.role = random.choice(list(DESKS))
-        self.auth = {"Authorization": f"Bearer {CONFIG['tokens'][self.role]}"}
+        self.turn = random.randrange(len(DESKS))
 
     @task
     def work_the_queue(self):
+        # One simulated person stands for a shift: each task is the next desk in turn, so every desk is
+        # staffed however few staff users the mix spawns, and cases move along the whole chain.
+        self.turn += 1
+        self.role = list(DESKS)[self.turn % len(DESKS)]
+        self.auth = {"Authorization": f"Bearer {CONFIG['tokens'][self.role]}"}
         state, action = DESKS[self.role]
         self.client.get("/api/v1/cases/queues/", headers=self.auth, name="GET /api/v1/cases/queues/")
         r = self.client.get(
-            f"/api/v1/cases/?state={state}", headers=self.auth, name="GET /api/v1/cases/?state= (staff queue)"
+            f"/api/v1/cases/?state={state}", headers=self.auth, name=f"GET /api/v1/cases/?state={state}"
         )
         if self.role == "handler" and r.status_code == 200 and not r.json().get("results"):
             state, action = "handling", "feedback"
             r = self.client.get(
                 f"/api/v1/cases/?state={state}",
                 headers=self.auth,
-                name="GET /api/v1/cases/?state= (staff queue)",
+                name=f"GET /api/v1/cases/?state={state}",
             )
         if r.status_code != 200 or not r.json().get("results"):
+            self.environment.events.request.fire(
+                request_type="NOTE",
+                name=f"empty queue: {self.role} {state} (HTTP {r.status_code})",
+                response_time=0,
+                response_length=0,
+                exception=None,
+                context={},
+            )
             return
         pk = random.choice(r.json()["results"])["id"]
         d = self.client.get(f"/api/v1/cases/{pk}/", headers=self.auth, name="GET /api/v1/cases/<id>/")
@@ -132,7 +144,11 @@ class Staff(HttpUser):
             return
         with self.client.post(
             f"/api/v1/cases/{pk}/actions/{action}/",
-            json={"note": "压测：已处理", "expected_version": d.json().get("version")},
+            json={
+                "note": "压测：已处理",
+                "expected_version": d.json().get("version"),
+                **({"filing_condition": CONFIG["filing_condition"]} if action == "file" else {}),
+            },
             headers=self.auth,
             name=f"POST /api/v1/cases/<id>/actions/{action}/",
             catch_response=True,

@@ -218,6 +218,9 @@ def setup_data(env: dict) -> dict:
     _client, key = do_create_client(actor=None, name="soak", rate_limit_per_minute=1_000_000)
     browser = Client()
     browser.force_login(User.objects.get(username="district_admin"))
+    from jingzhi.taxonomy.models import FilingCondition
+
+    condition = FilingCondition.objects.order_by("id").values_list("id", flat=True).first()
     services = Client().get("/open311/v2/services.json")
     codes = [row["service_code"] for row in services.json()][:40] if services.status_code == 200 else []
     return {
@@ -228,6 +231,7 @@ def setup_data(env: dict) -> dict:
         "open311_key": key,
         "leader_session": browser.cookies["sessionid"].value,
         "service_codes": codes or ["event-0101"],
+        "filing_condition": condition,
     }
 
 
@@ -331,6 +335,9 @@ def replica_caught_up(p2: int, primary_cases: int, seconds: float = 60) -> bool:
 def endpoint_lines(stats_csv: Path, seconds: float) -> None:
     with stats_csv.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
+            if row.get("Type") == "NOTE":
+                print(f"soak: {row['Name']}: {row['Request Count']} times", flush=True)
+                continue
             name = row["Name"].replace(" ", "_")
             print(
                 f"bench: soak_endpoint {name} requests={row['Request Count']} "
@@ -474,6 +481,12 @@ def main() -> int:
             flush=True,
         )
 
+        from django.db.models import Count as _Count
+
+        from jingzhi.cases.models import Case as _Case
+
+        states = dict(_Case.objects.values_list("state").annotate(n=_Count("id")).values_list("state", "n"))
+        print(f"soak: cases by state after the run: {json.dumps(states)}", flush=True)
         sizes_after = table_sizes()
         made = max(1, sizes_after["cases_case"][0] - sizes_before["cases_case"][0])
         for table in GROWTH_TABLES:
