@@ -696,7 +696,7 @@ def do_compute_focus(quarter: str, *, actor: Actor = None, trigger: str = "manua
                 "rank": pick.rank,
                 "ranked": pick.ranked,
                 "reasons": list(pick.reasons),
-                "rule_label": (rule.label or rule.effective_from)[:100],
+                "rule_label": str(rule.label or rule.effective_from)[:100],
                 "listed": True,
             }
             entry = existing.get(pick.code)
@@ -726,7 +726,7 @@ def do_compute_focus(quarter: str, *, actor: Actor = None, trigger: str = "manua
             new={
                 "quarter": quarter,
                 "listed": after,
-                "rule": rule.label or rule.effective_from,
+                "rule": str(rule.label or rule.effective_from),
                 "trigger": trigger,
             },
         )

@@ -81,7 +81,7 @@ DEFAULT_TOPIC_RULE = TopicRule(
     dimensions=("category", "community", "street", "grid"),
     per_dimension=3,
     min_count=3,
-    label="默认（每类前 3，至少 3 件）",
+    label=gettext_lazy("默认（每类前 3，至少 3 件）"),  # type: ignore[arg-type]
 )
 
 
@@ -181,7 +181,12 @@ class FocusRule:
     label: str = ""
 
 
-DEFAULT_FOCUS_RULE = FocusRule(effective_from="2000Q1", bottom=3, below=None, label="默认（季度均分末 3 位）")
+DEFAULT_FOCUS_RULE = FocusRule(
+    effective_from="2000Q1",
+    bottom=3,
+    below=None,
+    label=gettext_lazy("默认（季度均分末 3 位）"),  # type: ignore[arg-type]
+)
 
 
 def pick_focus_rule(configured: Iterable[FocusRule], quarter: str) -> FocusRule:

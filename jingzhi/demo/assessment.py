@@ -14,20 +14,20 @@ from __future__ import annotations
 def fill_demo_snapshots(*, actor=None, months: int = 6, progress=None) -> int:
     """Fill the last `months` months (this one included) not filled before; returns the figure rows written."""
     from jingzhi.assessment import actions, rules
-    from jingzhi.assessment.models import FillRun, ProblemCount
+    from jingzhi.assessment.models import FillRun
 
     this = actions.current_month()
     wanted = rules.months_between(rules.shift_month(this, -(months - 1)), this)
     done = set(FillRun.objects.filter(month__in=wanted).values_list("month", flat=True))
-    counted = set(ProblemCount.objects.filter(month__in=wanted).values_list("month", flat=True))
     total = 0
     for month in wanted:
-        if month not in done:
-            if progress:
-                progress(f"考核快照 {month}…")
-            total += actions.do_fill_month(month, actor=actor, trigger="demo").figures
-        if month not in counted:
-            actions.do_fill_problem_counts(month, actor=actor, trigger="demo")
+        if month in done:
+            continue
+        if progress:
+            progress(f"考核快照 {month}…")
+        total += actions.do_fill_month(month, actor=actor, trigger="demo").figures
+        # 每月一题's counts of the same month (a month without cases has no rows, so "filled" is the mark).
+        actions.do_fill_problem_counts(month, actor=actor, trigger="demo")
     load_demo_topics_and_focus(actor=actor, progress=progress)
     return total
 
