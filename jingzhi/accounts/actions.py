@@ -15,8 +15,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -387,7 +388,9 @@ def hash_key(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode("utf-8")).hexdigest()
 
 
-def do_create_api_token(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, str]:
+def do_create_api_token(
+    *, actor: Actor, user: User, name: str, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
     """Create a token and return it with the raw key — the only time the key exists outside the client."""
     if actor is not None and actor.pk != user.pk:
         _require(access.can_manage_users(actor), _("只能为自己创建 API 令牌"))
@@ -406,12 +409,18 @@ def do_create_api_token(*, actor: Actor, user: User, name: str) -> tuple[ApiToke
             key_prefix=raw_key[: len(TOKEN_PREFIX) + 6],
             key_hash=hash_key(raw_key),
             created_at=clock.now(),
+            expires_at=expires_at,
         )
         audit.record(
             actor=actor,
             verb=AuditVerb.API_TOKEN_CREATED,
             target=token,
-            new={"user": user.pk, "name": name, "key_prefix": token.key_prefix},
+            new={
+                "user": user.pk,
+                "name": name,
+                "key_prefix": token.key_prefix,
+                **({"expires_at": expires_at.isoformat()} if expires_at else {}),
+            },
         )
     return token, raw_key
 
@@ -634,6 +643,37 @@ def do_sign_in_with_code(*, phone: str, code: str) -> CodeSignIn:
         # Raised after the block: the counted attempt (or the spent code) must be kept.
         raise failure
     return CodeSignIn(user=user, created=created)
+
+
+PHONE_TOKEN_DAYS = 30
+
+
+def phone_token_days() -> int:
+    return max(1, int(getattr(settings, "JINGZHI_PHONE_TOKEN_DAYS", PHONE_TOKEN_DAYS)))
+
+
+@dataclass(frozen=True)
+class PhoneToken:
+    user: User
+    created: bool
+    token: ApiToken
+    key: str
+
+
+def do_issue_phone_token(*, phone: str, code: str, device: str = "") -> PhoneToken:
+    """A phone app's sign-in: the same code check as the web page (`do_sign_in_with_code`: residents only,
+    wrong guesses counted, expiry), then an API token for the resident that expires after
+    JINGZHI_PHONE_TOKEN_DAYS days. The key is returned once; only its digest is stored."""
+    signed_in = do_sign_in_with_code(phone=phone, code=code)
+    device = " ".join((device or "").split())[:40]
+    name = _("手机验证码登录") + (f"（{device}）" if device else "")
+    token, key = do_create_api_token(
+        actor=signed_in.user,
+        user=signed_in.user,
+        name=name,
+        expires_at=clock.now() + timedelta(days=phone_token_days()),
+    )
+    return PhoneToken(user=signed_in.user, created=signed_in.created, token=token, key=key)
 
 
 def _account_for_phone(phone: str, row: LoginCode):

@@ -95,6 +95,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=clock.now)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    # Set for tokens a resident's phone app gets by signing in with a text-message code; staff tokens made by
+    # an administrator for an integration do not expire (they are revoked).
+    expires_at = models.DateTimeField(_("过期时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,8 +1,10 @@
 """API authentication by personal token: `Authorization: Bearer <key>` (or `Token <key>`).
 
 Keys are created with `jingzhi create-token USERNAME NAME` (or `accounts.actions.do_create_api_token`) and
-shown once; only their SHA-256 is stored, so a key is looked up by its hash. A revoked token or a
-deactivated user is refused with 401 and the usual error body. Use is stamped at most once a minute.
+shown once; only their SHA-256 is stored, so a key is looked up by its hash. A resident's phone app gets an
+expiring one by signing in with a text-message code (`/api/v1/auth/phone/…`, `api.phone_auth`). A revoked or
+expired token or a deactivated user is refused with 401 and the usual error body. Use is stamped at most once
+a minute.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from jingzhi.accounts import actions
 from jingzhi.accounts.models import ApiToken
+from jingzhi.core import clock
 
 KEYWORDS = ("bearer", "token")
 
@@ -42,6 +45,8 @@ class BearerTokenAuthentication(BaseAuthentication):
             raise AuthenticationFailed(_("令牌无效"))
         if token.revoked_at is not None:
             raise AuthenticationFailed(_("令牌已吊销"))
+        if token.expires_at is not None and token.expires_at <= clock.now():
+            raise AuthenticationFailed(_("令牌已过期，请重新登录"))
         if not token.user.is_active:
             raise AuthenticationFailed(_("该令牌所属用户已停用"))
         actions.touch_api_token(token)

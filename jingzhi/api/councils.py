@@ -20,8 +20,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from jingzhi.api.base import ApiView, flag
+from jingzhi.api.casesapi.serializers import photos_field
 from jingzhi.api.locate import lat_field, lon_field
 from jingzhi.api.pagination import Pagination, paginate
+from jingzhi.api.parsers import FormParser, JSONParser, MultiPartParser
 from jingzhi.api.rectification import choice
 from jingzhi.api.schema import ErrorSerializer, error_responses
 from jingzhi.core.errors import InvalidInput, NotFound
@@ -194,6 +196,7 @@ class PatrolFindingInSerializer(PointInSerializer):
         required=False, allow_null=True, help_text=_("案件分类编号；不填则按描述推荐")
     )
     idempotency_key = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    photos = photos_field()
 
 
 class RoundSerializer(serializers.Serializer):
@@ -336,6 +339,39 @@ class ActionItemInSerializer(serializers.Serializer):
 
 class DoneInSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class PropertyCompanyInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    code = serializers.CharField(max_length=32, help_text=_("作为处置单位的部门编码"))
+    subdistrict_code = serializers.CharField(max_length=32)
+    places = serializers.ListField(child=serializers.CharField(max_length=32), required=False, max_length=200)
+    contact = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    categories = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        required=False,
+        max_length=200,
+        help_text=_("纳入职责清单的案件分类编码：在它管理的社区或街巷内，这些分类的案件派给它"),
+    )
+
+
+class PropertyDutySerializer(serializers.Serializer):
+    category_code = serializers.CharField(source="category.code")
+    category_name = serializers.CharField(source="category.name")
+    scope_kind = serializers.CharField()
+    scope_code = serializers.CharField()
+
+
+class PropertyCompanySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    department_id = serializers.IntegerField()
+    department_code = serializers.CharField(source="department.code")
+    subdistrict_code = serializers.CharField()
+    places = serializers.ListField(child=serializers.CharField())
+    contact = serializers.CharField()
+    duties = PropertyDutySerializer(many=True, source="rules")
 
 
 class PartyMemberInSerializer(serializers.Serializer):
@@ -572,11 +608,19 @@ class CheckOutView(ApiView):
 
 
 class FindingView(ApiView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
     @extend_schema(
         operation_id="councils_patrol_finding",
         summary=str(_("上报巡查发现（生成案件）")),
+        description=str(
+            _("可用 JSON，或 multipart/form-data 附照片（photos，可多个），照片成为案件的上报照片。")
+        ),
         tags=TAG,
-        request=PatrolFindingInSerializer,
+        request={
+            "application/json": PatrolFindingInSerializer,
+            "multipart/form-data": PatrolFindingInSerializer,
+        },
         responses={201: PatrolFindingSerializer, **error_responses(400, 404)},
     )
     def post(self, request, pk):
@@ -590,6 +634,7 @@ class FindingView(ApiView):
             lon=data.get("lon"),
             lat=data.get("lat"),
             category=data.get("category"),
+            photos=data.get("photos") or (),
             idempotency_key=data.get("idempotency_key", ""),
             client_ip=client_ip(request),
         )
@@ -757,6 +802,44 @@ class ActionItemDoneView(ApiView):
         data = _valid(DoneInSerializer, request.data)
         item = _a().do_complete_action_item(actor=request.user, item_id=pk, note=data.get("note", ""))
         return Response(ActionItemSerializer(item).data)
+
+
+class PropertyCompanyView(ApiView):
+    pagination_class = Pagination
+
+    @extend_schema(
+        operation_id="councils_property_companies",
+        summary=str(_("物业公司（辖区内）")),
+        tags=TAG,
+        responses={200: PropertyCompanySerializer(many=True), **error_responses(400, 404)},
+    )
+    def get(self, request):
+        q = _q()
+
+        def body(page):
+            page = list(page)
+            rules = q.company_duty_rules(page)
+            for company in page:
+                company.rules = rules.get(company.pk, [])
+            return PropertyCompanySerializer(page, many=True).data
+
+        return paginate(self, request, q.property_companies_visible_to(request.user), body)
+
+    @extend_schema(
+        operation_id="councils_property_register",
+        summary=str(_("登记物业公司（处置单位）")),
+        description=str(
+            _("街道、区管理员。categories 为纳入职责清单的案件分类：为每个管理的社区或街巷各建一条职责规则。")
+        ),
+        tags=TAG,
+        request=PropertyCompanyInSerializer,
+        responses={201: PropertyCompanySerializer, **error_responses(400, 403, 404)},
+    )
+    def post(self, request):
+        data = _valid(PropertyCompanyInSerializer, request.data)
+        company = _a().do_register_property_company(actor=request.user, **data)
+        company.rules = _q().company_duty_rules([company]).get(company.pk, [])
+        return Response(PropertyCompanySerializer(company).data, status=status.HTTP_201_CREATED)
 
 
 class PartyMemberView(ApiView):

@@ -33,6 +33,7 @@ urlpatterns: list = [
     path(f"{P}action-items/", views.ActionItemListView.as_view(), name="council-action-items"),
     path(f"{P}action-items/<int:pk>/done/", views.ActionItemDoneView.as_view(), name="council-action-done"),
     path(f"{P}party-members/", views.PartyMemberView.as_view(), name="council-party-members"),
+    path(f"{P}property-companies/", views.PropertyCompanyView.as_view(), name="council-property-companies"),
     path(f"{P}tasks/", views.TaskBoardView.as_view(), name="council-tasks"),
     path(f"{P}tasks/<int:pk>/signup/", views.SignUpView.as_view(), name="council-task-signup"),
     path(f"{P}signups/<int:pk>/check-in/", views.SignupCheckView.as_view(), name="council-signup-in"),

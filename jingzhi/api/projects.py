@@ -94,6 +94,40 @@ class AgendaItemSerializer(serializers.Serializer):
     carried = serializers.BooleanField()
 
 
+class PhotoSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.SerializerMethodField(help_text=_("原图（已去除 EXIF 定位与设备信息）"))
+    thumb_url = serializers.SerializerMethodField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+    def get_url(self, photo) -> str:
+        return _photo_url(photo, "full")
+
+    def get_thumb_url(self, photo) -> str:
+        return _photo_url(photo, "thumb")
+
+
+def _photo_url(photo, variant: str) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("web:attachment", args=[photo.pk, variant])
+    except NoReverseMatch:
+        return ""
+
+
+def _visible_photos(serializer, owner) -> list:
+    """`owner`'s photos the caller may open (the owner type's rule: meeting photos for the office and the
+    households in scope, progress photos for anyone who may see the project)."""
+    from jingzhi.core.attachments import attachments_for, can_view_attachment
+
+    request = serializer.context.get("request")
+    user = getattr(request, "user", None)
+    rows = [p for p in attachments_for(owner) if can_view_attachment(user, p)]
+    return PhotoSerializer(rows, many=True).data
+
+
 class MeetingSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
@@ -105,16 +139,27 @@ class MeetingSerializer(serializers.Serializer):
     minutes = serializers.CharField()
     minutes_confirmed_at = serializers.DateTimeField(allow_null=True)
     items = AgendaItemSerializer(many=True, source="items.all")
+    photos = serializers.SerializerMethodField(help_text=_("会议照片：只给街道/区与范围内的住户"))
+
+    @extend_schema_field(PhotoSerializer(many=True))
+    def get_photos(self, meeting):
+        return _visible_photos(self, meeting)
 
     def get_signed_in(self, meeting) -> int:
         return meeting.attendees.count()
 
 
 class MilestoneSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
     title = serializers.CharField()
     progress = serializers.IntegerField()
     note = serializers.CharField()
     created_at = serializers.DateTimeField()
+    photos = serializers.SerializerMethodField(help_text=_("现场照片（随项目公开）"))
+
+    @extend_schema_field(PhotoSerializer(many=True))
+    def get_photos(self, milestone):
+        return _visible_photos(self, milestone)
 
 
 class RoundSerializer(serializers.Serializer):
@@ -217,6 +262,18 @@ class ItemIn(serializers.Serializer):
     votes_abstain = serializers.IntegerField(required=False, default=0)
 
 
+def photos_field():
+    return serializers.ListField(
+        child=serializers.FileField(allow_empty_file=False),
+        required=False,
+        default=list,
+        help_text=_(
+            "照片：multipart/form-data 的 photos 字段，可多个，最多 9 张；JPEG/PNG/WebP，按内容校验，"
+            "存储前去除 EXIF 定位与设备信息"
+        ),
+    )
+
+
 class MeetingIn(serializers.Serializer):
     title = serializers.CharField(allow_blank=True)
     held_at = serializers.CharField()
@@ -227,6 +284,7 @@ class MeetingIn(serializers.Serializer):
     attendees = AttendeeIn(many=True, required=False, default=list)
     items = ItemIn(many=True, required=False, default=list)
     minutes = serializers.CharField(required=False, allow_blank=True, default="")
+    photos = photos_field()
 
 
 class ConfirmIn(serializers.Serializer):
@@ -304,6 +362,7 @@ class MilestoneIn(serializers.Serializer):
     progress = serializers.IntegerField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
     case = serializers.IntegerField(required=False, allow_null=True, default=None)
+    photos = photos_field()
 
 
 class AcceptIn(serializers.Serializer):
@@ -410,16 +469,30 @@ class ProjectDetailView(ApiView):
         return Response(ProjectDetailSerializer(_project(request, pk), context={"request": request}).data)
 
 
-def _step(name: str, summary, serializer, call, *, response=ProjectDetailSerializer, errors=(400, 404, 409)):
+def _step(
+    name: str,
+    summary,
+    serializer,
+    call,
+    *,
+    response=ProjectDetailSerializer,
+    errors=(400, 404, 409),
+    multipart: bool = False,
+    description=None,
+):
     """One endpoint per step: parse `serializer`, call `call(request, project, data)`, answer the project
-    (or `response` of what the call returned)."""
+    (or `response` of what the call returned). `multipart`: the body may also be multipart/form-data (with
+    photos)."""
 
     class StepView(ApiView):
         @extend_schema(
             operation_id=f"projects_{name}",
             summary=str(summary),
+            description=str(description) if description else None,
             tags=TAG,
-            request=serializer,
+            request={"application/json": serializer, "multipart/form-data": serializer}
+            if multipart
+            else serializer,
             responses={200: response, **error_responses(*errors)},
         )
         def post(self, request, pk):
@@ -436,6 +509,14 @@ def _step(name: str, summary, serializer, call, *, response=ProjectDetailSeriali
 
 def _a():
     return _m()[0]
+
+
+def _photos(request, data) -> list:
+    """The uploaded photos of a multipart body (checked, cleaned and stored by the action)."""
+    photos = list(data.get("photos") or [])
+    if not photos and hasattr(request, "FILES"):
+        photos = request.FILES.getlist("photos")
+    return photos
 
 
 DecideView = _step(
@@ -472,6 +553,13 @@ MeetingView = _step(
             for i in d["items"]
         ],
         minutes=d["minutes"],
+        photos=_photos(r, d),
+    ),
+    multipart=True,
+    description=_(
+        "可用 JSON，或 multipart/form-data 附会议照片（photos，可多个）：此时签到名单与议题写作 "
+        "attendees[0]name、attendees[0]group、items[0]title、items[0]votes_for 等，邀请对象重复 invited_groups。"
+        "照片不是 JPEG/PNG/WebP、过大或像素过多时 400，并说明是哪一张。"
     ),
 )
 OpenVoteView = _step(
@@ -556,6 +644,12 @@ MilestoneView = _step(
         progress=d["progress"],
         note=d["note"],
         case_id=d["case"],
+        photos=_photos(r, d),
+    ),
+    multipart=True,
+    description=_(
+        "可用 JSON，或 multipart/form-data 附现场照片（photos，可多个）；照片随项目公开（已去除 EXIF 定位与设备信息）。"
+        "照片不是 JPEG/PNG/WebP、过大或像素过多时 400，并说明是哪一张。"
     ),
 )
 AcceptView = _step(
@@ -586,7 +680,8 @@ class ConfirmMinutesView(ApiView):
         data = _valid(ConfirmIn, request.data)
         return Response(
             MeetingSerializer(
-                _a().do_confirm_minutes(actor=request.user, meeting_id=pk, names=data["names"])
+                _a().do_confirm_minutes(actor=request.user, meeting_id=pk, names=data["names"]),
+                context={"request": request},
             ).data
         )
 
@@ -643,6 +738,101 @@ class RegisterImportView(ApiView):
         return Response({"imported": len(saved)})
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(data: bytes, filename: str):
+    from django.http import HttpResponse
+
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class ExportResultsView(ApiView):
+    @extend_schema(
+        operation_id="projects_export",
+        summary=str(_("导出表决结果与选票（Excel，街道/区）")),
+        description=str(
+            _(
+                "每一轮的结果；签字确认的轮次列出每张票的住户与签字人，无记名的轮次只有渠道、时间与选择，"
+                "进行中的无记名轮次不导出选票。与网页导出为同一份表。"
+            )
+        ),
+        tags=TAG,
+        responses={(200, XLSX): OpenApiResponse(description=str(_("Excel 文件"))), **error_responses(404)},
+    )
+    def get(self, request, pk):
+        project = _project(request, pk, staff=True)
+        return _xlsx(_a().export_results(project), f"project-{project.pk}.xlsx")
+
+
+class RegisterExportView(ApiView):
+    @extend_schema(
+        operation_id="projects_register_export",
+        summary=str(_("导出住户登记（Excel，本辖区，含个人信息，街道/区）")),
+        tags=TAG,
+        responses={(200, XLSX): OpenApiResponse(description=str(_("Excel 文件"))), **error_responses(404)},
+    )
+    def get(self, request):
+        from jingzhi.core.errors import NotFound
+
+        _x, permissions, queries, _w = _m()
+        if not permissions.is_office_user(request.user):
+            raise NotFound(_("只有街道/区管理员可以导出住户登记"))
+        rows = queries.register_for(request.user).prefetch_related("people__user")
+        return _xlsx(_a().export_register(rows), "register.xlsx")
+
+
+class NoticeObjection(serializers.Serializer):
+    grounds = serializers.CharField()
+    answer = serializers.CharField()
+    upheld = serializers.BooleanField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+
+
+class NoticeOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    publicity_starts = serializers.DateTimeField(allow_null=True)
+    publicity_ends = serializers.DateTimeField(allow_null=True)
+    result = serializers.JSONField(allow_null=True, help_text=_("表决结果（结束后才有）"))
+    support_text = serializers.CharField(help_text=_("通过条件：赞同比例"))
+    turnout_text = serializers.CharField(help_text=_("通过条件：参与率"))
+    objections = NoticeObjection(many=True, help_text=_("异议理由与公开答复（不含提出人）"))
+    url = serializers.CharField(help_text=_("项目公开页的地址（二维码的内容）"))
+    qr_svg = serializers.CharField(help_text=_("二维码（SVG）"))
+
+
+class NoticeView(ApiView):
+    @extend_schema(
+        operation_id="projects_notice",
+        summary=str(_("公示内容与二维码（与可打印的 A4 公示页相同，不含个人信息）")),
+        tags=TAG,
+        responses={200: NoticeOut, **error_responses(404)},
+    )
+    def get(self, request, pk):
+        from django.urls import reverse
+
+        from jingzhi.projects import notice
+
+        project = notice.access_notice(request.user, pk)
+        url = request.build_absolute_uri(reverse("web:project_detail", args=[project.pk]))
+        facts = notice.notice_facts(project)
+        body = {
+            "id": project.pk,
+            "title": project.title,
+            "description": project.description,
+            "publicity_starts": project.publicity_starts,
+            "publicity_ends": project.publicity_ends,
+            **facts,
+            "url": url,
+            "qr_svg": notice.qr_svg(url),
+        }
+        return Response(NoticeOut(body).data)
+
+
 # Component names in the OpenAPI document are global: these carry the app's prefix so that they do not clash
 # with 多元共治's meetings and rounds (drf-spectacular names a component after its class).
 for _serializer, _name in (
@@ -650,5 +840,8 @@ for _serializer, _name in (
     (RoundSerializer, "ProjectRound"),
     (DecideIn, "ProjectDecideIn"),
     (MeetingIn, "ProjectMeetingIn"),
+    (PhotoSerializer, "ProjectPhoto"),
+    (NoticeOut, "ProjectNotice"),
+    (NoticeObjection, "ProjectNoticeObjection"),
 ):
     extend_schema_serializer(component_name=_name)(_serializer)

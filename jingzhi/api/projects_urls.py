@@ -23,6 +23,7 @@ _STEPS = {
 
 urlpatterns: list = [
     path("v1/projects/", views.ProjectListView.as_view(), name="projects-list"),
+    path("v1/projects/register/export/", views.RegisterExportView.as_view(), name="projects-register-export"),
     path("v1/projects/register/import/", views.RegisterImportView.as_view(), name="projects-register-import"),
     path(
         "v1/projects/meetings/<int:pk>/confirm/", views.ConfirmMinutesView.as_view(), name="projects-confirm"
@@ -36,6 +37,8 @@ urlpatterns: list = [
         views.ReconciliationView.as_view(),
         name="projects-reconciliation",
     ),
+    path("v1/projects/<int:pk>/export/", views.ExportResultsView.as_view(), name="projects-export"),
+    path("v1/projects/<int:pk>/notice/", views.NoticeView.as_view(), name="projects-notice"),
     *[
         path(f"v1/projects/<int:pk>/{segment}/", view.as_view(), name=f"projects-{segment.replace('/', '-')}")
         for segment, view in _STEPS.items()

@@ -166,6 +166,12 @@ class SpaceInSerializer(serializers.Serializer):
     manager = serializers.CharField(required=False, allow_blank=True, max_length=100)
     planned_use = serializers.CharField(required=False, allow_blank=True, help_text=_("用途编码或名称"))
     number = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    photos = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=False),
+        required=False,
+        max_length=9,
+        help_text=_("现场照片（multipart/form-data 的 photos 字段，可多个，最多 9 张；JPEG/PNG/WebP）"),
+    )
 
 
 class SpaceEditSerializer(serializers.Serializer):
@@ -337,6 +343,7 @@ def _detail(space):
 
 class SpaceCollectionView(ApiView):
     pagination_class = Pagination
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         operation_id="spaces_list",
@@ -353,9 +360,14 @@ class SpaceCollectionView(ApiView):
     @extend_schema(
         operation_id="spaces_register",
         summary=str(_("登记腾退空间")),
-        description=str(_("位置由网格定位；不在任何网格内、面积不大于 0、腾退日期晚于今天时 400。")),
+        description=str(
+            _(
+                "位置由网格定位；不在任何网格内、面积不大于 0、腾退日期晚于今天时 400。"
+                "可用 JSON，或 multipart/form-data 附现场照片（photos，可多个）。"
+            )
+        ),
         tags=TAG,
-        request=SpaceInSerializer,
+        request={"application/json": SpaceInSerializer, "multipart/form-data": SpaceInSerializer},
         responses={201: SpaceDetailSerializer, **error_responses(400)},
     )
     def post(self, request):

@@ -12,6 +12,7 @@ from jingzhi.api import (
     directory,
     locate,
     me,
+    phone_auth,
     places,
     projects_urls,
     rectification_urls,
@@ -24,6 +25,8 @@ app_name = "api"
 
 v1 = [
     path("v1/me/", me.MeView.as_view(), name="me"),
+    path("v1/auth/phone/code/", phone_auth.PhoneCodeView.as_view(), name="auth-phone-code"),
+    path("v1/auth/phone/token/", phone_auth.PhoneTokenView.as_view(), name="auth-phone-token"),
     path("v1/jurisdiction/tree/", places.JurisdictionTreeView.as_view(), name="jurisdiction-tree"),
     path("v1/locate/", locate.LocateView.as_view(), name="locate"),
     path("v1/locate/batch/", locate.LocateBatchView.as_view(), name="locate-batch"),

@@ -26,7 +26,7 @@ from jingzhi.assessment import compute, permissions, registry, rules, units
 from jingzhi.assessment.models import DirtyMonth, Figure, FillRun, Score, WeightSet
 from jingzhi.assessment.verbs import AuditVerb
 from jingzhi.core import audit, clock
-from jingzhi.core.errors import InvalidInput, NotFound
+from jingzhi.core.errors import InvalidInput, NotFound, PermissionDenied
 from jingzhi.core.types import Actor
 
 
@@ -247,7 +247,11 @@ def due_months(now: datetime | None = None) -> list[str]:
 
 def do_fill_due(*, actor: Actor = None, now: datetime | None = None) -> list[FillRun]:
     """The background job: fill every month that needs it, oldest first, each in its own transaction."""
-    return [do_fill_month(month, actor=actor, trigger="job") for month in due_months(now)]
+    runs = []
+    for month in due_months(now):
+        runs.append(do_fill_month(month, actor=actor, trigger="job"))
+        do_fill_problem_counts(month, actor=actor, trigger="job")  # 每月一题's counts, same months
+    return runs
 
 
 def do_mark_month_dirty(month: str, *, reason: str) -> None:
@@ -333,3 +337,551 @@ def do_set_weight_set(
         for month in set(Score.objects.filter(month__gte=effective_from).values_list("month", flat=True)):
             do_mark_month_dirty(month, reason="weights")
     return row
+
+
+# ------------------------------------------------------------------------------------------------ 每月一题
+def do_fill_problem_counts(month: str, *, actor: Actor = None, trigger: str = "manual") -> int:
+    """Replace `month`'s problem counts (cases reported in the month by district and category, subdistrict,
+    community, grid and street, with how many are closed) — one GROUP BY per dimension over the month's
+    cases, the same exclusions as every case figure (not filed, voided, merged). Idempotent, atomic."""
+    from django.db.models import Count
+
+    from jingzhi.assessment.models import ProblemCount
+    from jingzhi.assessment.sources.cases import CASES, CLOSED, VALID
+
+    month = rules.parse_month(month)
+    base = CASES.rows().filter(compute.period_q(CASES, "reported_at", month), compute.to_q(VALID)).order_by()
+    fields = {
+        "category": "category__code",
+        "subdistrict": "subdistrict_code",
+        "community": "community_code",
+        "grid": "grid_code",
+        "street": "street_code",
+    }
+    rows: list[ProblemCount] = []
+    for dimension, field_name in fields.items():
+        extra = ("category__kind", "category__name") if dimension == "category" else ()
+        grouped = (
+            base.exclude(**{f"{field_name}__isnull": True})
+            .exclude(**{field_name: ""})
+            .values("district_code", field_name, *extra)
+            .annotate(n=Count("pk"), done=Count("pk", filter=compute.to_q(CLOSED)))
+        )
+        found = list(grouped)
+        names = units.names(dimension, {r[field_name] for r in found}) if dimension != "category" else {}
+        for r in found:
+            district = (r["district_code"] or "")[:6]
+            if not district:
+                continue
+            key = str(r[field_name])[:32]
+            if dimension == "category":
+                key = f"{r['category__kind']}:{r[field_name]}"[:32]
+                label = r["category__name"]
+            else:
+                label = names.get(r[field_name], (key, ""))[0]
+            rows.append(
+                ProblemCount(
+                    month=month,
+                    district_code=district,
+                    dimension=dimension,
+                    key=key,
+                    label=(label or key)[:100],
+                    cases=r["n"],
+                    closed=r["done"],
+                )
+            )
+    # Same category code in one district grouped twice would collide; merge to be safe.
+    merged: dict[tuple, ProblemCount] = {}
+    for row in rows:
+        k = (row.district_code, row.dimension, row.key)
+        if k in merged:
+            merged[k].cases += row.cases
+            merged[k].closed += row.closed
+        else:
+            merged[k] = row
+    with transaction.atomic():
+        old = ProblemCount.objects.filter(month=month).count()
+        ProblemCount.objects.filter(month=month).delete()
+        ProblemCount.objects.bulk_create(list(merged.values()), batch_size=2000)
+        audit.record(
+            actor=_user(actor),
+            verb=AuditVerb.PROBLEMS_COUNTED,
+            target=("assessment.problemcount", month),
+            old={"rows": old},
+            new={"month": month, "rows": len(merged), "trigger": trigger},
+        )
+    return len(merged)
+
+
+def topic_rules_configured() -> list:
+    from jingzhi.assessment import topic_rules
+    from jingzhi.assessment.models import TopicRule
+
+    return [
+        topic_rules.TopicRule(
+            effective_from=r.effective_from,
+            dimensions=tuple(r.dimensions),
+            per_dimension=r.per_dimension,
+            min_count=r.min_count,
+            label=r.label,
+        )
+        for r in TopicRule.objects.all()
+    ]
+
+
+def do_set_topic_rule(
+    *,
+    actor: Actor,
+    effective_from: str,
+    dimensions,
+    per_dimension,
+    min_count,
+    label: str = "",
+    note: str = "",
+):
+    """A new version of the proposal rule of 每月一题, from a month on (district admins)."""
+    from jingzhi.assessment import topic_rules
+    from jingzhi.assessment.models import TopicRule
+
+    if actor is not None and not permissions.can_set_weights(actor):
+        raise NotFound()
+    effective_from = rules.parse_month(effective_from, "effective_from")
+    dims, per, least = topic_rules.check_topic_rule(dimensions, per_dimension, min_count)
+    with transaction.atomic():
+        if TopicRule.objects.filter(effective_from=effective_from).exists():
+            raise InvalidInput(
+                _("自 %(m)s 起已有每月一题规则；请从另一个月份起用新版本。") % {"m": effective_from},
+                fields={"effective_from": "taken"},
+            )
+        row = TopicRule.objects.create(
+            effective_from=effective_from,
+            label=(label or effective_from)[:100],
+            dimensions=list(dims),
+            per_dimension=per,
+            min_count=least,
+            note=note,
+            created_by=_user(actor),
+        )
+        audit.record(
+            actor=_user(actor),
+            verb=AuditVerb.TOPIC_RULE_SET,
+            target=row,
+            new={
+                "effective_from": effective_from,
+                "dimensions": list(dims),
+                "per_dimension": per,
+                "min_count": least,
+            },
+        )
+    return row
+
+
+def _check_district(actor: Actor, district_code: str) -> str:
+    district_code = str(district_code or "").strip()
+    if actor is not None and not permissions.can_decide_topic(actor, district_code):
+        raise NotFound()
+    return district_code
+
+
+def _find_candidate(district_code: str, source_month: str, dimension: str, key: str):
+    from jingzhi.assessment import queries
+
+    for candidate in queries.topic_candidates_of(district_code, source_month):
+        if candidate.dimension == dimension and candidate.key == key:
+            return candidate
+    raise InvalidInput(
+        _("%(m)s 没有“%(d)s / %(k)s”这个候选题目（候选依据当月案件数，按规则生成）。")
+        % {"m": source_month, "d": dimension, "k": key},
+        fields={"candidate": "missing"},
+    )
+
+
+def do_confirm_topic(
+    *,
+    actor: Actor,
+    district_code: str,
+    source_month: str,
+    dimension: str,
+    key: str,
+    title: str,
+    note: str = "",
+):
+    """Confirm one candidate of `source_month` as the topic of the month after it, with a title and a note.
+    A candidate confirmed before is refused; a dismissed one may still be confirmed (the decision changes)."""
+    from jingzhi.assessment.models import MonthlyTopic
+
+    district_code = _check_district(actor, district_code)
+    source_month = rules.parse_month(source_month, "month")
+    title = str(title or "").strip()
+    if not title:
+        raise InvalidInput(_("请填写题目名称。"), fields={"title": "required"})
+    if len(title) > 100:
+        raise InvalidInput(_("题目名称不能超过 100 个字。"), fields={"title": "too_long"})
+    candidate = _find_candidate(district_code, source_month, dimension, key)
+    month = rules.shift_month(source_month, 1)
+    with transaction.atomic():
+        row = (
+            MonthlyTopic.objects.select_for_update()
+            .filter(district_code=district_code, month=month, dimension=dimension, key=key)
+            .first()
+        )
+        old = None
+        if row is not None and row.decision == MonthlyTopic.CONFIRMED:
+            raise InvalidInput(
+                _("%(m)s 已确定“%(l)s”为每月一题，不能重复确定。") % {"m": month, "l": row.label},
+                fields={"candidate": "taken"},
+            )
+        if row is None:
+            row = MonthlyTopic(district_code=district_code, month=month, dimension=dimension, key=key)
+        else:
+            old = {"decision": row.decision, "title": row.title, "note": row.note}
+        row.source_month = source_month
+        row.label = candidate.label[:100]
+        row.decision = MonthlyTopic.CONFIRMED
+        row.title = title
+        row.note = str(note or "")
+        row.source_cases = candidate.cases
+        row.decided_by = _user(actor)
+        row.decided_at = clock.now()
+        row.save()
+        audit.record(
+            actor=_user(actor),
+            verb=AuditVerb.TOPIC_CONFIRMED,
+            target=row,
+            old=old,
+            new={
+                "month": month,
+                "dimension": dimension,
+                "key": key,
+                "title": title,
+                "source_cases": candidate.cases,
+            },
+        )
+    return row
+
+
+def do_dismiss_topic(
+    *, actor: Actor, district_code: str, source_month: str, dimension: str, key: str, note: str = ""
+):
+    """Dismiss one candidate of `source_month` (it is not next month's topic); a decided one is refused."""
+    from jingzhi.assessment.models import MonthlyTopic
+
+    district_code = _check_district(actor, district_code)
+    source_month = rules.parse_month(source_month, "month")
+    candidate = _find_candidate(district_code, source_month, dimension, key)
+    month = rules.shift_month(source_month, 1)
+    with transaction.atomic():
+        existing = (
+            MonthlyTopic.objects.select_for_update()
+            .filter(district_code=district_code, month=month, dimension=dimension, key=key)
+            .first()
+        )
+        if existing is not None:
+            raise InvalidInput(
+                _("“%(l)s”在 %(m)s 已有决定（%(d)s），不能再驳回。")
+                % {"l": existing.label, "m": month, "d": existing.get_decision_display()},
+                fields={"candidate": "decided"},
+            )
+        row = MonthlyTopic.objects.create(
+            district_code=district_code,
+            month=month,
+            source_month=source_month,
+            dimension=dimension,
+            key=key,
+            label=candidate.label[:100],
+            decision=MonthlyTopic.DISMISSED,
+            note=str(note or ""),
+            source_cases=candidate.cases,
+            decided_by=_user(actor),
+        )
+        audit.record(
+            actor=_user(actor),
+            verb=AuditVerb.TOPIC_DISMISSED,
+            target=row,
+            new={"month": month, "dimension": dimension, "key": key, "note": row.note},
+        )
+    return row
+
+
+# ------------------------------------------------------------------------------------------------ 治理类街乡
+def focus_rules_configured() -> list:
+    from jingzhi.assessment import topic_rules
+    from jingzhi.assessment.models import FocusRule
+
+    return [
+        topic_rules.FocusRule(
+            effective_from=r.effective_from,
+            bottom=r.bottom,
+            below=r.below,
+            label=r.label,
+        )
+        for r in FocusRule.objects.all()
+    ]
+
+
+def do_set_focus_rule(
+    *, actor: Actor, effective_from: str, bottom=0, below=None, label: str = "", note: str = ""
+):
+    """A new version of the focus-list rule from a quarter on (district admins)."""
+    from jingzhi.assessment import topic_rules
+    from jingzhi.assessment.models import FocusRule
+
+    if actor is not None and not permissions.can_set_weights(actor):
+        raise NotFound()
+    effective_from = topic_rules.parse_quarter(effective_from, "effective_from")
+    n, line = topic_rules.check_focus_rule(bottom, below)
+    with transaction.atomic():
+        if FocusRule.objects.filter(effective_from=effective_from).exists():
+            raise InvalidInput(
+                _("自 %(q)s 起已有治理类街乡规则；请从另一个季度起用新版本。") % {"q": effective_from},
+                fields={"effective_from": "taken"},
+            )
+        row = FocusRule.objects.create(
+            effective_from=effective_from,
+            label=(label or effective_from)[:100],
+            bottom=n,
+            below=line,
+            note=note,
+            created_by=_user(actor),
+        )
+        audit.record(
+            actor=_user(actor),
+            verb=AuditVerb.FOCUS_RULE_SET,
+            target=row,
+            new={"effective_from": effective_from, "bottom": n, "below": None if line is None else str(line)},
+        )
+    return row
+
+
+def do_compute_focus(quarter: str, *, actor: Actor = None, trigger: str = "manual") -> list:
+    """Compute `quarter`'s focus list from the subdistricts' monthly `Score` rows with the rule in force for
+    it (city-wide, like the ranks). Idempotent: the same scores give the same rows. A subdistrict that is no
+    longer listed loses its entry, unless its plan has items (then it stays, marked unlisted)."""
+    from jingzhi.assessment import topic_rules
+    from jingzhi.assessment.models import FocusEntry
+
+    quarter = topic_rules.parse_quarter(quarter)
+    if actor is not None and not permissions.can_fill(actor):
+        raise NotFound()
+    months = topic_rules.quarter_months(quarter)
+    scored = list(
+        Score.objects.filter(unit_kind="subdistrict", month__in=months).values_list(
+            "unit_code", "score", "unit_name", "district_code", "month"
+        )
+    )
+    if not scored:
+        raise InvalidInput(
+            _("%(q)s（%(a)s 至 %(b)s）还没有街乡得分快照，请先填充这几个月。")
+            % {"q": quarter, "a": months[0], "b": months[-1]},
+            fields={"quarter": "empty"},
+        )
+    names: dict[str, tuple[str, str]] = {}
+    for code, _score, name, district, _month in sorted(scored, key=lambda r: r[4]):
+        names[code] = (name, district)
+    means = topic_rules.mean_scores((code, score) for code, score, *_rest in scored)
+    rule = topic_rules.pick_focus_rule(focus_rules_configured(), quarter)
+    picks = topic_rules.focus_list(means, rule)
+    now = clock.now()
+    with transaction.atomic():
+        existing = {e.unit_code: e for e in FocusEntry.objects.select_for_update().filter(quarter=quarter)}
+        before = sorted(code for code, e in existing.items() if e.listed)
+        picked = set()
+        for pick in picks:
+            picked.add(pick.code)
+            values = {
+                "unit_name": names[pick.code][0][:100],
+                "district_code": names[pick.code][1][:6],
+                "mean_score": pick.mean,
+                "months": pick.months,
+                "rank": pick.rank,
+                "ranked": pick.ranked,
+                "reasons": list(pick.reasons),
+                "rule_label": (rule.label or rule.effective_from)[:100],
+                "listed": True,
+            }
+            entry = existing.get(pick.code)
+            if entry is None:
+                FocusEntry.objects.create(quarter=quarter, unit_code=pick.code, computed_at=now, **values)
+            elif any(getattr(entry, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(entry, k, v)
+                entry.computed_at = now
+                entry.save()
+        for code, entry in existing.items():
+            if code in picked:
+                continue
+            if entry.items.exists():
+                if entry.listed:
+                    entry.listed = False
+                    entry.computed_at = now
+                    entry.save(update_fields=["listed", "computed_at"])
+            else:
+                entry.delete()
+        after = sorted(picked)
+        audit.record(
+            actor=_user(actor),
+            verb=AuditVerb.FOCUS_COMPUTED,
+            target=("assessment.focusentry", quarter),
+            old={"quarter": quarter, "listed": before},
+            new={
+                "quarter": quarter,
+                "listed": after,
+                "rule": rule.label or rule.effective_from,
+                "trigger": trigger,
+            },
+        )
+    return list(FocusEntry.objects.filter(quarter=quarter, listed=True).order_by("mean_score", "unit_code"))
+
+
+def _entry_for_edit(actor: Actor, quarter: str, unit_code: str):
+    from jingzhi.assessment import topic_rules
+    from jingzhi.assessment.models import FocusEntry
+
+    quarter = topic_rules.parse_quarter(quarter)
+    entry = FocusEntry.objects.filter(quarter=quarter, unit_code=unit_code).first()
+    if entry is None:
+        raise NotFound()
+    if actor is not None and not permissions.can_edit_plan(actor, entry.unit_code):
+        if permissions.can_view_plan(actor, entry.unit_code):
+            # District staff read every plan but do not keep it: the subdistrict does.
+            raise PermissionDenied(_("整改计划由该街乡自己的工作人员维护，区级人员只能查看。"))
+        raise NotFound()
+    return entry
+
+
+def _plan_fields(entry, *, what, department, due_date):
+    """Checked plan-item fields: the text, a department of the subdistrict's district, a due date within
+    reach (not before the quarter starts)."""
+    from datetime import date as _date
+
+    from jingzhi.accounts.models import Department
+    from jingzhi.assessment import topic_rules
+
+    what = str(what or "").strip()
+    if not what:
+        raise InvalidInput(_("请填写整改事项。"), fields={"what": "required"})
+    if len(what) > 200:
+        raise InvalidInput(_("整改事项不能超过 200 个字。"), fields={"what": "too_long"})
+    dept = None
+    if department not in (None, ""):
+        dept_q = Department.objects.filter(is_active=True, district_code=entry.district_code)
+        dept = dept_q.filter(pk=department).first() if str(department).isdigit() else None
+        if dept is None:
+            dept = dept_q.filter(code=str(department)).first()
+        if dept is None:
+            raise InvalidInput(
+                _("责任部门“%(d)s”不存在或不属于本区。") % {"d": department}, fields={"department": "invalid"}
+            )
+    if isinstance(due_date, _date):
+        due = due_date
+    else:
+        try:
+            due = _date.fromisoformat(str(due_date or "").strip())
+        except ValueError:
+            raise InvalidInput(
+                _("完成时限“%(v)s”格式不对，应为 YYYY-MM-DD。") % {"v": due_date or ""},
+                fields={"due_date": "invalid"},
+            ) from None
+    start, _after = topic_rules.quarter_bounds(entry.quarter)
+    if due < start:
+        raise InvalidInput(
+            _("完成时限 %(d)s 早于 %(q)s 的开始日期 %(s)s。") % {"d": due, "q": entry.quarter, "s": start},
+            fields={"due_date": "before_quarter"},
+        )
+    return what, dept, due
+
+
+def do_add_plan_item(*, actor: Actor, quarter: str, unit_code: str, what, department=None, due_date, note=""):
+    """Add an item to a focus subdistrict's improvement plan (the subdistrict's own staff)."""
+    from jingzhi.assessment.models import PlanItem, PlanNote
+
+    entry = _entry_for_edit(actor, quarter, unit_code)
+    what, dept, due = _plan_fields(entry, what=what, department=department, due_date=due_date)
+    with transaction.atomic():
+        item = PlanItem.objects.create(
+            entry=entry, what=what, department=dept, due_date=due, created_by=_user(actor)
+        )
+        if str(note or "").strip():
+            PlanNote.objects.create(item=item, text=str(note).strip(), author=_user(actor))
+        audit.record(
+            actor=_user(actor),
+            verb=AuditVerb.PLAN_ITEM_ADDED,
+            target=item,
+            new={
+                "quarter": entry.quarter,
+                "unit_code": entry.unit_code,
+                "what": what,
+                "department": dept.code if dept else "",
+                "due_date": due.isoformat(),
+            },
+        )
+    return item
+
+
+def do_update_plan_item(
+    *,
+    actor: Actor,
+    quarter: str,
+    unit_code: str,
+    item_id,
+    status=None,
+    what=None,
+    department=None,
+    due_date=None,
+    note="",
+):
+    """Change a plan item's status (and optionally its text, department or due date) and/or add a progress
+    note; every change audited. An item of another subdistrict is the same 404 as a missing one."""
+    from jingzhi.assessment.models import PlanItem, PlanNote
+
+    entry = _entry_for_edit(actor, quarter, unit_code)
+    with transaction.atomic():
+        item = (
+            PlanItem.objects.select_for_update().filter(pk=item_id, entry=entry).first()
+            if str(item_id).isdigit()
+            else None
+        )
+        if item is None:
+            raise NotFound()
+        old = {
+            "status": item.status,
+            "what": item.what,
+            "department": item.department.code if item.department_id else "",
+            "due_date": item.due_date.isoformat(),
+        }
+        if status not in (None, ""):
+            if status not in dict(PlanItem.STATES):
+                raise InvalidInput(
+                    _("状态“%(s)s”不存在，可选：%(all)s。")
+                    % {"s": status, "all": "、".join(dict(PlanItem.STATES))},
+                    fields={"status": "invalid"},
+                )
+            item.status = status
+            item.done_at = clock.now() if status == PlanItem.DONE else None
+        if what is not None or department is not None or due_date not in (None, ""):
+            new_what, dept, due = _plan_fields(
+                entry,
+                what=item.what if what is None else what,
+                department=(item.department_id if department is None else department),
+                due_date=item.due_date if due_date in (None, "") else due_date,
+            )
+            item.what, item.department, item.due_date = new_what, dept, due
+        text = str(note or "").strip()
+        new = {
+            "status": item.status,
+            "what": item.what,
+            "department": item.department.code if item.department_id else "",
+            "due_date": item.due_date.isoformat(),
+        }
+        if new == old and not text:
+            raise InvalidInput(_("没有要保存的修改：请改变状态或填写进展。"), fields={"note": "required"})
+        if new != old:
+            item.updated_at = clock.now()
+            item.save()
+            audit.record(actor=_user(actor), verb=AuditVerb.PLAN_ITEM_CHANGED, target=item, old=old, new=new)
+        if text:
+            PlanNote.objects.create(item=item, text=text, author=_user(actor))
+            audit.record(
+                actor=_user(actor), verb=AuditVerb.PLAN_NOTE_ADDED, target=item, new={"note": text[:500]}
+            )
+    return item

@@ -40,6 +40,8 @@ def can_view_unit(user, unit_kind: str, unit_code: str, district_code: str = "")
         return False
     if access.is_superuser(user):
         return True
+    if unit_kind in PERSON_ROLES:  # people are read through check_person (a query), never by place code
+        return False
     if unit_kind == "department":
         return bool(district_code) and access.covers(
             user, district_code, roles=[Role.DISTRICT_ADMIN, Role.ASSESSOR]
@@ -48,6 +50,9 @@ def can_view_unit(user, unit_kind: str, unit_code: str, district_code: str = "")
 
 
 def check_unit(user, unit_kind: str, unit_code: str, district_code: str = "") -> None:
+    if is_person_kind(unit_kind):
+        check_person(user, unit_kind, unit_code)
+        return
     if not can_view_unit(user, unit_kind, unit_code, district_code):
         raise NotFound()
 
@@ -59,3 +64,131 @@ def can_set_weights(user) -> bool:
 def can_fill(user) -> bool:
     """Re-filling a month by hand (the job and the command do it anyway) is for district admins."""
     return can_set_weights(user)
+
+
+# ------------------------------------------------------------------------------------------------ 每月一题, 治理类街乡
+TOPIC_ROLES = (Role.DISTRICT_ADMIN, Role.ASSESSOR)
+
+
+def can_decide_topic(user, district_code: str) -> bool:
+    """Confirming or dismissing a district's topic candidates: its district admins and district-wide
+    assessors (an assessor of one subdistrict does not cover the district)."""
+    return can_view_assessment(user) and access.covers(user, district_code, roles=TOPIC_ROLES)
+
+
+def can_decide_any_topic(user) -> bool:
+    codes = district_codes(user)
+    return codes is None or any(can_decide_topic(user, code) for code in codes)
+
+
+def can_view_plan(user, unit_code: str) -> bool:
+    """A focus subdistrict's improvement plan: whoever may open the subdistrict's report (its own staff,
+    the district's admins and assessors)."""
+    return can_view_unit(user, "subdistrict", unit_code)
+
+
+def can_edit_plan(user, unit_code: str) -> bool:
+    """Only the subdistrict's own staff (its subdistrict admins) keep the plan; district staff read it."""
+    return _live(user) and (
+        access.is_superuser(user) or access.covers(user, unit_code, roles=[Role.SUBDISTRICT_ADMIN])
+    )
+
+
+# ------------------------------------------------------------------------------------------------ people
+# Person units (unit code = user id) and the roles that make someone one: a filer may be an operator or the
+# shift lead, a dispatcher a dispatcher or the shift lead. A person's "home" (the district stored with their
+# figures, and the subdistrict that reads them) comes from these role assignments.
+PERSON_ROLES: dict[str, tuple[str, ...]] = {
+    "inspector": (Role.INSPECTOR,),
+    "operator": (Role.OPERATOR, Role.SHIFT_LEAD),
+    "dispatcher": (Role.DISPATCHER, Role.SHIFT_LEAD),
+    "handler": (Role.HANDLER,),
+}
+PERSON_KINDS = tuple(PERSON_ROLES)
+# Who reads other people's figures: district admins and district assessors all persons of their district;
+# subdistrict admins and subdistrict assessors the persons whose role is held within their subdistrict
+# (inspectors, operators and dispatchers of a subdistrict centre — a department's handlers are the
+# district's). There is no department-head role in accounts, so a handler reads only their own figures.
+PERSON_READERS = frozenset({Role.DISTRICT_ADMIN, Role.SUBDISTRICT_ADMIN, Role.ASSESSOR})
+
+
+def is_person_kind(kind: str) -> bool:
+    return kind in PERSON_ROLES
+
+
+def has_person_role(user) -> bool:
+    """Whether the user does work that person figures are kept for (the "我的考核" link)."""
+    roles = {r for kind_roles in PERSON_ROLES.values() for r in kind_roles}
+    return _live(user) and any(g.role in roles for g in access.grants(user))
+
+
+def can_view_people(user) -> bool:
+    """Whether the reader may list other people's figures (within `person_q`)."""
+    return _live(user) and (access.is_superuser(user) or access.has_role(user, *PERSON_READERS))
+
+
+def person_q(user):
+    """The Q over `Figure`/`Score` rows of person kinds this reader may read: their own, plus the people
+    their roles cover; nothing for anonymous users. The one place person figures are scoped."""
+    from django.db.models import Q
+
+    from jingzhi.accounts.models import RoleAssignment
+
+    if not _live(user):
+        return Q(pk__in=[])
+    kinds = Q(unit_kind__in=PERSON_KINDS)
+    if access.is_superuser(user):
+        return kinds
+    q = Q(unit_code=str(user.pk))
+    districts = sorted(
+        {
+            g.scope_code[:6]
+            for g in access.grants(user)
+            if g.role in (Role.DISTRICT_ADMIN, Role.ASSESSOR) and len(g.scope_code) == 6
+        }
+    )
+    if districts:
+        q |= Q(district_code__in=districts)
+    subdistricts = sorted(
+        {
+            g.scope_code
+            for g in access.grants(user)
+            if g.role in PERSON_READERS and len(g.scope_code) == 9 and g.scope_code[:6] not in districts
+        }
+    )
+    if subdistricts:
+        place = Q(pk__in=[])
+        for code in subdistricts:
+            place |= Q(scope_code__startswith=code)
+        held: dict[str, set[str]] = {}
+        wanted = {r for roles in PERSON_ROLES.values() for r in roles}
+        for user_id, role in RoleAssignment.objects.filter(
+            place, role__in=wanted, is_active=True
+        ).values_list("user_id", "role"):
+            held.setdefault(role, set()).add(str(user_id))
+        for kind, roles in PERSON_ROLES.items():
+            ids = sorted(set().union(*(held.get(r, set()) for r in roles)))
+            if ids:
+                q |= Q(unit_kind=kind, unit_code__in=ids)
+    return kinds & q
+
+
+def check_person(user, kind: str, code: str) -> None:
+    """NotFound unless the reader may read this person's figures (the same answer as a missing person)."""
+    from jingzhi.assessment.models import Score
+
+    if not _live(user):
+        raise NotFound()
+    if code == str(user.pk) or access.is_superuser(user):
+        return
+    if not can_view_people(user):
+        raise NotFound()
+    # Scores and figures share the unit's district; one row of either proves the reader covers the person.
+    from jingzhi.assessment.models import Figure
+
+    scoped = person_q(user)
+    if not (
+        Figure.objects.filter(scoped, unit_kind=kind, unit_code=code).exists()
+        or Score.objects.filter(scoped, unit_kind=kind, unit_code=code).exists()
+    ):
+        raise NotFound()

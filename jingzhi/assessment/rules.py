@@ -196,7 +196,15 @@ UNIT_KINDS = {
     "grid": gettext_lazy("网格"),
     "street": gettext_lazy("街巷"),
     "department": gettext_lazy("部门"),
+    # People: figures per person (unit code = the user's id), from the case timeline's actors.
+    "inspector": gettext_lazy("监督员"),
+    "operator": gettext_lazy("受理员"),
+    "dispatcher": gettext_lazy("派遣员"),
+    "handler": gettext_lazy("处置人员"),
 }
+# The person unit kinds: their figures carry a name, are read only by staff (`permissions.person_q`) and
+# never reach a public surface.
+PERSON_KINDS = ("inspector", "operator", "dispatcher", "handler")
 
 
 @dataclass(frozen=True)
@@ -350,6 +358,22 @@ DEFAULT_WEIGHT_SETS = {
         band_indicator="dispatched_cases",
         bands=((200, Decimal(10)), (50, Decimal(8)), (10, Decimal(6)), (0, Decimal(4))),
         label="默认（量级 + 30/30/30）",
+    ),
+    # People (a default of this project; no published formula): what each role's own work decides.
+    "inspector": WeightSet(
+        "inspector", "2000-01", (("person_valid_report_rate", Decimal(100)),), label="默认（有效上报率）"
+    ),
+    "operator": WeightSet(
+        "operator", "2000-01", (("person_filed_closure_rate", Decimal(100)),), label="默认（立案结案率）"
+    ),
+    "dispatcher": WeightSet(
+        "dispatcher", "2000-01", (("person_return_rate", Decimal(100)),), label="默认（1 − 退单率）"
+    ),
+    "handler": WeightSet(
+        "handler",
+        "2000-01",
+        (("person_on_time_rate", Decimal(50)), ("person_rework_rate", Decimal(50))),
+        label="默认（50 按期 + 50 不返工）",
     ),
 }
 

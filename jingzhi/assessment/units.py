@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 PLACE_KINDS = ("district", "subdistrict", "community", "grid", "street")
+PERSON_KINDS = ("inspector", "operator", "dispatcher", "handler")
 
 
 def names(kind: str, codes: Iterable[str]) -> dict[str, tuple[str, str]]:
@@ -28,4 +29,33 @@ def names(kind: str, codes: Iterable[str]) -> dict[str, tuple[str, str]]:
         )
         for code, name in rows:
             found[code] = (name, code[:6])
+    elif kind in PERSON_KINDS:
+        return _people(kind, codes)
     return {code: found.get(code, (code, code[:6] if kind != "department" else "")) for code in codes}
+
+
+def _people(kind: str, codes: list[str]) -> dict[str, tuple[str, str]]:
+    """A person's display name and home district: the district of the role that makes them this kind of
+    unit (the place scope's first six digits, or a handler's department's district); '' when they no longer
+    hold it, so only they and superusers read the figures."""
+    from jingzhi.accounts.models import RoleAssignment, User
+    from jingzhi.assessment.permissions import PERSON_ROLES
+
+    ids = [int(c) for c in codes if c.isdigit()]
+    named = {
+        str(pk): (display or username)
+        for pk, display, username in User.objects.filter(pk__in=ids).values_list(
+            "pk", "display_name", "username"
+        )
+    }
+    homes: dict[str, str] = {}
+    rows = (
+        RoleAssignment.objects.filter(user_id__in=ids, role__in=PERSON_ROLES[kind], is_active=True)
+        .order_by("user_id", "id")
+        .values_list("user_id", "scope_code", "department__district_code")
+    )
+    for user_id, scope, department_district in rows:
+        home = (scope or department_district or "")[:6]
+        if home and str(user_id) not in homes:
+            homes[str(user_id)] = home
+    return {code: (named.get(code, code), homes.get(code, "")) for code in codes}

@@ -24,6 +24,13 @@ def calendar_warning_text(years: list[int]) -> str:
     ) % {"years": listed}
 
 
+def calendar_summary_text(years: list[int]) -> str:
+    """The banner's one short line (a phone shows it on one or two lines; the rest opens on a tap)."""
+    return _("缺少 %(years)s 年节假日数据，期限暂按周一至周五计算") % {
+        "years": listing(str(y) for y in years)
+    }
+
+
 def calendar_hint_text(years: list[int]) -> str:
     year = years[0] if years else ""
     return _(

@@ -1300,11 +1300,19 @@ def do_register_property_company(
     places=(),
     contact: str = "",
     phone: str = "",
+    categories=(),
 ) -> PropertyCompany:
     """A property company becomes a handling party: a department row (so cases are dispatched to it with
-    the same deadlines and ratings) and the communities or streets it manages."""
+    the same deadlines and ratings) and the communities or streets it manages.
+
+    `categories` (case category codes, e.g. the property problems its contract covers) put it on the
+    responsibility list: one duty rule per managed place and category naming the company, so routing sends
+    those cases in those places to it (a community or street rule is more specific than the departments'
+    district-wide rules). Everything is written in one transaction, or nothing."""
     from jingzhi.accounts.actions import do_create_department
+    from jingzhi.duties.actions import do_create_duty_rule
     from jingzhi.geo.queries import place_by_code
+    from jingzhi.taxonomy.models import Category
 
     name = _text(name, 100)
     if not name:
@@ -1327,6 +1335,15 @@ def do_register_property_company(
                 _("“%(c)s”不是%(s)s的社区或街巷") % {"c": c, "s": sub.name}, fields={"places": "invalid"}
             )
         codes.append(c)
+    wanted = list(dict.fromkeys(_text(c) for c in categories or () if _text(c)))
+    found = {c.code: c for c in Category.objects.filter(code__in=wanted, is_active=True)}
+    unknown = [c for c in wanted if c not in found]
+    if unknown:
+        raise InvalidInput(
+            _("找不到或已停用的案件分类：%(c)s") % {"c": "、".join(unknown)}, fields={"categories": "invalid"}
+        )
+    if wanted and not codes:
+        raise InvalidInput(_("纳入职责清单须先填写物业公司管理的社区或街巷"), fields={"places": "required"})
     with transaction.atomic():
         dept = do_create_department(
             actor=None,
@@ -1338,11 +1355,31 @@ def do_register_property_company(
         company = PropertyCompany.objects.create(
             name=name, department=dept, subdistrict_code=sub.code, places=codes, contact=_text(contact, 50)
         )
+        rules = []
+        for place in codes:
+            scope_kind = "community" if place_by_code("community", place) is not None else "street"
+            for code in wanted:
+                rules.append(
+                    do_create_duty_rule(
+                        actor=_user(actor),
+                        category=found[code],
+                        scope_kind=scope_kind,
+                        scope_code=place,
+                        departments=[dept],
+                        basis=_("物业公司登记：%(name)s 承办其管理区域内的物业问题") % {"name": name},
+                    ).pk
+                )
         audit.record(
             actor=_user(actor),
             verb=AuditVerb.PROPERTY_COMPANY_REGISTERED,
             target=company,
-            new={"name": name, "department": dept.pk, "places": codes},
+            new={
+                "name": name,
+                "department": dept.pk,
+                "places": codes,
+                "categories": wanted,
+                "duty_rules": rules,
+            },
         )
     return company
 

@@ -43,6 +43,11 @@ def within_jurisdiction(user, code: str, roles) -> bool:
     return _live(user) and access.covers(user, code, roles=roles)
 
 
+def is_staff(user) -> bool:
+    """Holds a staff role somewhere (who may open the property companies' list, scoped by its query)."""
+    return _live(user) and access.has_role(user, *STAFF)
+
+
 def can_administer(user, code: str) -> bool:
     return within_jurisdiction(user, code, ADMINS)
 

@@ -38,6 +38,7 @@ from jingzhi.councils.models import (
     Meeting,
     PartyMember,
     PatrolRound,
+    PropertyCompany,
     Roster,
     Shift,
     Swap,
@@ -72,6 +73,41 @@ def councils_visible_to(user: Reader) -> QuerySet[Council]:
         return qs
     member_of = Q(members__user=user, members__is_active=True)
     return qs.filter(scope | member_of).distinct()
+
+
+def property_companies_visible_to(user: Reader) -> QuerySet[PropertyCompany]:
+    """Property companies registered in subdistricts the user's staff roles cover (a community's staff see
+    those of their subdistrict: the company may manage their community)."""
+    qs = PropertyCompany.objects.select_related("department").order_by("subdistrict_code", "name")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    codes = access.scope_codes(user, roles=permissions.STAFF)
+    if codes is None:
+        return qs
+    q = Q(pk__in=[])
+    for code in codes:
+        q |= Q(subdistrict_code__startswith=code) if len(code) <= 9 else Q(subdistrict_code=code[:9])
+    return qs.filter(q)
+
+
+def company_duty_rules(companies) -> dict[int, list]:
+    """{company id: [its active duty rules, with category]}: what the responsibility list sends it."""
+    from jingzhi.duties.models import DutyRule
+
+    by_dept = {c.department_id: c.pk for c in companies}
+    found: dict[int, list] = {pk: [] for pk in by_dept.values()}
+    rules = (
+        DutyRule.objects.filter(is_active=True, departments__in=list(by_dept))
+        .select_related("category")
+        .prefetch_related("departments")
+        .order_by("scope_code", "category__code")
+        .distinct()
+    )
+    for rule in rules:
+        for dept in rule.departments.all():
+            if dept.pk in by_dept:
+                found[by_dept[dept.pk]].append(rule)
+    return found
 
 
 def council_members(council: Council) -> list[CouncilMember]:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("councils/<int:pk>/act/<str:name>/", views.council_act, name="council_act"),
     path("councils/shifts/<int:pk>/", views.shift_page, name="council_shift"),
     path("councils/meetings/", views.meetings, name="meetings"),
+    path("councils/property/", views.property_companies, name="property_companies"),
     path("councils/meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("councils/tasks/", views.community_tasks, name="community_tasks"),
 ]

@@ -475,3 +475,61 @@ def _communities_to_register():
         .order_by("code")
         .values_list("code", "name")[:2000]
     )
+
+
+# ------------------------------------------------------------------------------------------ property companies
+@login_required
+def property_companies(request):
+    """Property companies in the user's jurisdiction with what the responsibility list sends them; an
+    administrator registers one (a handling party, and optionally duty rules for its places)."""
+    from jingzhi.geo.queries import subdistricts_for
+    from jingzhi.taxonomy.models import Category
+
+    q, p = _q(), _p()
+    if not p.is_staff(request.user):
+        raise Http404(_("页面不存在"))
+    codes = _admin_codes(request.user)
+    error, status = "", 200
+    if request.method == "POST":
+        if not codes:
+            raise Http404(_("页面不存在"))
+        try:
+            company = _a().do_register_property_company(
+                actor=request.user,
+                name=request.POST.get("name", ""),
+                code=request.POST.get("code", ""),
+                subdistrict_code=request.POST.get("subdistrict_code", ""),
+                places=[c for c in request.POST.get("places", "").replace("，", ",").split(",") if c.strip()],
+                contact=request.POST.get("contact", ""),
+                phone=request.POST.get("phone", ""),
+                categories=request.POST.getlist("categories"),
+            )
+        except ApplicationError as exc:
+            error = exc.message
+            status = exc.status
+        else:
+            messages.success(request, _("物业公司“%(n)s”已登记") % {"n": company.name})
+            return HttpResponseRedirect(reverse("web:property_companies"))
+    companies = list(q.property_companies_visible_to(request.user)[:200])
+    rules = q.company_duty_rules(companies)
+    for company in companies:
+        company.rules = rules.get(company.pk, [])
+    names = {s.code: s.name for s in subdistricts_for(request.user)[:50]}
+    for company in companies:
+        company.subdistrict_name = names.get(company.subdistrict_code, company.subdistrict_code)
+    return render(
+        request,
+        "web/councils/property.html",
+        {
+            "companies": companies,
+            "areas": codes,
+            "categories": list(
+                Category.objects.filter(is_active=True).order_by("kind", "code").only("code", "name", "kind")
+            )
+            if codes
+            else [],
+            "error": error,
+            "form": request.POST if error else {},
+        },
+        status=status,
+    )

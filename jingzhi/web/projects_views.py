@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from jingzhi.core.errors import ApplicationError, NotFound
 from jingzhi.core.text import listing
 from jingzhi.projects import actions, permissions, queries, workflow
+from jingzhi.projects import notice as project_notice
 from jingzhi.projects.models import Attendee, Ballot, ProjectKind, Round
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,14 +34,6 @@ def _project_or_404(user, pk, *, staff: bool = False):
         raise Http404(exc.message) from exc
 
 
-def _qr_svg(url: str) -> str:
-    import qrcode
-    import qrcode.image.svg
-
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
-    return image.to_string(encoding="unicode")
-
-
 def _my_ballot(round_, user):
     """The user's unit's counted ballot in `round_` (shown to that household only), or None."""
     entry = queries.unit_of_user(round_, user) if round_ else None
@@ -51,13 +44,7 @@ def _my_ballot(round_, user):
 
 
 def _result(round_):
-    """The result of a round for a public page: only after it closed (a secret round's running tally is
-    never shown)."""
-    if round_ is None or round_.status == Round.Status.OPEN:
-        return None
-    data = dict(round_.result or {})
-    data["outcome_label"] = str(workflow.OUTCOME_LABELS.get(data.get("outcome", ""), ""))
-    return data
+    return project_notice.round_result(round_)
 
 
 # ------------------------------------------------------------------------------------------------ list
@@ -207,6 +194,10 @@ def project_detail(request, pk):
                 "groups": Attendee.Group.choices,
                 "choices": workflow.CHOICE_LABELS.items(),
                 "departments": _departments(project),
+                # An objection upheld under a kind that says so: approval is refused, only a re-vote remains.
+                "revote_required": project.state == workflow.PUBLICITY
+                and workflow.Rules.from_data(project.rules).revote_on_objection
+                and project.objections.filter(upheld=True).exists(),
             }
         )
     return render(request, "web/projects/detail.html", context)
@@ -462,29 +453,19 @@ def project_act(request, pk, name):
 # ------------------------------------------------------------------------------------------------ print and export
 def notice(request, pk):
     """The printable publicity notice (A4, Chinese) with a QR code to the project's page."""
-    project = _project_or_404(request.user, pk)
-    if project.state not in (
-        workflow.PUBLICITY,
-        workflow.APPROVED,
-        workflow.DELIVERING,
-        workflow.ACCEPTED,
-        workflow.CLOSED,
-    ):
-        raise Http404(_("该项目尚未进入公示"))
+    try:
+        project = project_notice.access_notice(request.user, pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
     url = request.build_absolute_uri(reverse("web:project_detail", args=[project.pk]))
-    round_ = queries.current_round(project)
-    rules = workflow.Rules.from_data(round_.rules if round_ else project.rules)
     return render(
         request,
         "web/projects/notice.html",
         {
             "project": project,
-            "result": _result(round_),
             "url": url,
-            "qr": mark_safe(_qr_svg(url)),  # noqa: S308 - our own SVG
-            "support_text": workflow.percent(rules.support),
-            "turnout_text": workflow.percent(rules.turnout),
-            "objections": project.objections.all(),
+            "qr": mark_safe(project_notice.qr_svg(url)),  # noqa: S308 - our own SVG
+            **project_notice.notice_facts(project),
         },
     )
 
@@ -524,47 +505,9 @@ def register(request):
 
 @login_required
 def export_results(request, pk):
-    """Results and ballots of every round as a spreadsheet: a signed round lists each ballot's household and
-    signature; a secret round only its channel, time and choice."""
-    from jingzhi.core import tabular
-
+    """Results and ballots of every round as a spreadsheet (`actions.export_results`: as each round's
+    secrecy allows); the office only."""
     project = _project_or_404(request.user, pk, staff=True)
-    book = tabular.WorkbookWriter()
-    results = book.sheet(
-        _("表决结果"), [_("轮次"), _("状态"), _("合格单位"), _("参与"), _("参与率"), _("赞同率"), _("结果")]
-    )
-    ballots = book.sheet(
-        _("选票"),
-        [_("轮次"), _("渠道"), _("时间"), _("选择"), _("计入"), _("住户"), _("签字")],
-        text_columns=(5, 6),
-    )
-    for r in project.rounds.order_by("number"):
-        res = r.result or {}
-        results.append(
-            [
-                r.number,
-                r.get_status_display(),
-                res.get("eligible_units"),
-                res.get("voted_units"),
-                res.get("turnout"),
-                res.get("support"),
-                str(workflow.OUTCOME_LABELS.get(res.get("outcome", ""), "")),
-            ]
-        )
-        if r.status == Round.Status.OPEN and workflow.Rules.from_data(r.rules).secret:
-            continue  # a secret round's ballots only after close
-        for b in r.ballots.select_related("entry__household").order_by("id"):
-            ballots.append(
-                [
-                    r.number,
-                    b.get_channel_display(),
-                    b.created_at.strftime("%Y-%m-%d %H:%M"),
-                    b.get_choice_display(),
-                    _("是") if b.counted else _("否"),
-                    b.entry.household.address if b.entry_id else "",
-                    b.signed_name,
-                ]
-            )
-    response = HttpResponse(book.to_bytes(), content_type=XLSX)
+    response = HttpResponse(actions.export_results(project), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="project-{project.pk}.xlsx"'
     return response

@@ -34,6 +34,10 @@ STATE_COLOURS = {
 }
 
 
+# The descriptive fields the page's edit form sends (`spaces.actions.EDITABLE` decides what may change).
+EDIT_FIELDS = ("name", "address", "area_m2", "owner", "manager", "project_ref", "note")
+
+
 def _space_or_404(user, pk):
     from jingzhi.spaces.permissions import access_space
 
@@ -318,6 +322,15 @@ def space_act(request, pk, name):
                 expected_version=post.get("version"),
             )
             messages.success(request, _("状态已更新"))
+        elif name == "edit":
+            actions.do_edit_space(
+                actor=request.user,
+                space_id=space.pk,
+                reason=post.get("reason", ""),
+                expected_version=post.get("version"),
+                **{key: post.get(key, "") for key in EDIT_FIELDS if key in post},
+            )
+            messages.success(request, _("登记信息已修改"))
         elif name == "safety":
             actions.do_record_safety(
                 actor=request.user, space_id=space.pk, record=post.get("safety_record", "")
@@ -373,6 +386,7 @@ def space_act(request, pk, name):
         space = _space_or_404(request.user, pk)
         context = _detail_context(request, space)
         context["error"] = exc.message
+        context["edit_error"] = name == "edit"
         return render(request, "web/spaces/detail.html", context, status=exc.status)
     return redirect("web:space_detail", pk=space.pk)
 

@@ -105,3 +105,30 @@ def test_a_livelihood_through_the_api_keeps_the_name_out_of_the_answer(sw):
         f"/api/v1/spaces/{space.pk}/livelihoods/", {"person": "李", "impact": "job"}, format="json"
     )
     assert r.status_code == 403
+
+
+def test_a_space_registered_through_the_api_carries_its_photos(sw):
+    from jingzhi.core.attachments import attachments_for
+    from jingzhi.spaces.models import Space
+    from jingzhi.spaces.testing import IN_COMM1
+    from jingzhi.web.testing import png
+
+    client = token_client(sw.p.sub_admin)
+    body = {
+        "name": "槐柏树街12号违建拆除点",
+        "address": "槐柏树街12号",
+        "area_m2": "120",
+        "origin": "demolition",
+        "vacated_on": "2025-05-06",
+        "lon": IN_COMM1[0],
+        "lat": IN_COMM1[1],
+    }
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = SimpleUploadedFile("x.jpg", b"plain text", content_type="image/jpeg")
+    r = client.post("/api/v1/spaces/", {**body, "photos": [bad]}, format="multipart")
+    assert r.status_code == 400 and "x.jpg" in r.json()["message"]
+    assert not Space.objects.exists()
+    r = client.post("/api/v1/spaces/", {**body, "photos": [png("a.png")]}, format="multipart")
+    assert r.status_code == 201, r.json()
+    assert len(list(attachments_for(Space.objects.get()))) == 1

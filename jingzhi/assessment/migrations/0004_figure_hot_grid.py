@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessment', '0001_initial'),
+        ('assessment', '0002_topics_and_focus'),
     ]
 
     operations = [

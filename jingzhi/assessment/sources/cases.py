@@ -17,6 +17,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from jingzhi.assessment.registry import DATETIME, Source, register
@@ -26,6 +27,7 @@ from jingzhi.assessment.rules import (
     MAX,
     MEAN,
     RATE,
+    Always,
     Eq,
     Gt,
     GtValue,
@@ -394,6 +396,269 @@ register(
             unit="次",
             description=_("本月吹哨召集部门的次数"),
             order=42,
+        ),
+    ],
+)
+
+
+# ------------------------------------------------------------------------------------------------ people
+# Person units (unit code = the user's id) from the case timeline: who reported as a grid inspector, who
+# checked, who filed at the supervision centre, who dispatched, who gave the department's feedback. A case
+# counts once for a person's step: the FIRST event of that step on the case names the person (a re-dispatch
+# or a feedback after rework does not count the case again, nor hand it to someone else), so the rework of
+# a case stays with the handler whose feedback failed the check. Months are placed by the case's reported
+# time, like the three rates, so the same late changes re-fill them. Conditions read the case through
+# `case__…`; the unit column is the actor's id as text (`person`).
+CASE_VALID = Not(In("case__state", (workflow.NOT_FILED, workflow.VOID, workflow.MERGED)))
+CASE_NOT_PARKED = Not(Eq("case__state", workflow.PARKED))
+
+
+def _person_rows(actions: tuple[str, ...], *, first_only: bool, **case_filter):
+    def rows():
+        from django.db.models import CharField, Exists, OuterRef
+        from django.db.models.functions import Cast
+
+        from jingzhi.cases.models import CaseEvent
+
+        qs = CaseEvent.objects.filter(action__in=actions, actor__isnull=False, **case_filter)
+        if first_only:
+            earlier = CaseEvent.objects.filter(
+                case_id=OuterRef("case_id"), action__in=actions, pk__lt=OuterRef("pk")
+            )
+            qs = qs.filter(~Exists(earlier))
+        return qs.annotate(person=Cast("actor_id", CharField(max_length=20)))
+
+    return rows
+
+
+def _person_visible(rows):
+    def visible(user):
+        from jingzhi.cases.queries import cases_visible_to
+
+        return rows().filter(case__in=cases_visible_to(user).values("pk"))
+
+    return visible
+
+
+def _event_prefetch(qs):
+    return qs.select_related("case", "case__category", "case__lead_department", "case__subdistrict").defer(
+        "case__subdistrict__geometry",
+        "case__description",
+        "case__reporter_name",
+        "case__reporter_phone",
+        "case__address",
+        "note",
+        "data",
+    )
+
+
+def _event_describe(event) -> dict:
+    # The case as in the place figures' lists (no reporter, address or description), and the step's moment.
+    row = _describe(event.case)
+    row["subtitle"] = " · ".join(
+        p
+        for p in (
+            str(event.action_label),
+            localtime(event.created_at).strftime("%Y-%m-%d %H:%M"),
+            row["subtitle"],
+        )
+        if p
+    )
+    return row
+
+
+def _person_source(name: str, label, kind: str, rows) -> Source:
+    return Source(
+        name=name,
+        label=label,
+        rows=rows,
+        visible=_person_visible(rows),
+        unit_fields={kind: "person"},
+        period_kinds={"case__reported_at": DATETIME},
+        describe=_event_describe,
+        prefetch=_event_prefetch,
+        app_label="cases",
+    )
+
+
+def _person_late_multiple(row) -> float | None:
+    return overdue_multiple(
+        row["case__handle_started_at"], row["case__handle_deadline"], row["case__handled_at"]
+    )
+
+
+_REPORTS = _person_rows((workflow.OPEN,), first_only=True, case__source="inspector")
+_CHECKS = _person_rows((workflow.CHECK_PASS, workflow.CHECK_FAIL), first_only=False)
+_FILINGS = _person_rows((workflow.FILE,), first_only=True)
+_DISPATCHES = _person_rows((workflow.DISPATCH,), first_only=True)
+_FEEDBACKS = _person_rows((workflow.FEEDBACK,), first_only=True)
+
+P = "case__reported_at"
+
+register(
+    _person_source("person_reports", _("监督员上报"), "inspector", _REPORTS),
+    [
+        Indicator(
+            "person_reported",
+            _("上报量"),
+            "person_reports",
+            COUNT,
+            where=Always(),
+            period_field=P,
+            unit_kinds=("inspector",),
+            unit="件",
+            description=_("本月受理的案件中，由该监督员上报的件数"),
+            order=60,
+        ),
+        Indicator(
+            "person_valid_report_rate",
+            _("有效上报率"),
+            "person_reports",
+            RATE,
+            where=Always(),
+            hit=CASE_VALID,
+            period_field=P,
+            unit_kinds=("inspector",),
+            target=Decimal("0.90"),
+            description=_("该监督员本月上报的案件中，予以立案（未被不予立案、作废或合并）的比例"),
+            order=61,
+        ),
+    ],
+)
+register(
+    _person_source("person_checks", _("监督员核查"), "inspector", _CHECKS),
+    [
+        Indicator(
+            "person_checked",
+            _("核查次数"),
+            "person_checks",
+            COUNT,
+            where=Always(),
+            period_field=P,
+            unit_kinds=("inspector",),
+            unit="次",
+            description=_("本月受理的案件中，该监督员做出的核查（通过或不通过）次数"),
+            order=62,
+        ),
+    ],
+)
+register(
+    _person_source("person_filings", _("受理员立案"), "operator", _FILINGS),
+    [
+        Indicator(
+            "person_filed",
+            _("立案量"),
+            "person_filings",
+            COUNT,
+            where=Always(),
+            period_field=P,
+            unit_kinds=("operator",),
+            unit="件",
+            description=_("本月受理的案件中，由该受理员立案的件数"),
+            order=63,
+        ),
+        Indicator(
+            "person_filed_closure_rate",
+            _("立案结案率"),
+            "person_filings",
+            RATE,
+            where=CASE_VALID & CASE_NOT_PARKED,
+            hit=Eq("case__state", workflow.CLOSED),
+            period_field=P,
+            unit_kinds=("operator",),
+            target=Decimal("0.85"),
+            description=_("该受理员本月立案的案件（不含挂账）中已结案的比例"),
+            order=64,
+        ),
+    ],
+)
+register(
+    _person_source("person_dispatches", _("派遣员派遣"), "dispatcher", _DISPATCHES),
+    [
+        Indicator(
+            "person_dispatched",
+            _("派遣量"),
+            "person_dispatches",
+            COUNT,
+            where=Always(),
+            period_field=P,
+            unit_kinds=("dispatcher",),
+            unit="件",
+            description=_("本月受理的案件中，由该派遣员派遣的件数"),
+            order=65,
+        ),
+        Indicator(
+            "person_return_rate",
+            _("退单率"),
+            "person_dispatches",
+            RATE,
+            where=Always(),
+            hit=GtValue("case__return_count", 0),
+            period_field=P,
+            unit_kinds=("dispatcher",),
+            direction=DOWN,
+            target=Decimal("0.05"),
+            description=_("该派遣员本月派遣的案件中，被部门退单过的比例（派错的信号）"),
+            order=66,
+        ),
+    ],
+)
+register(
+    _person_source("person_feedbacks", _("处置人员反馈"), "handler", _FEEDBACKS),
+    [
+        Indicator(
+            "person_handled",
+            _("处置量"),
+            "person_feedbacks",
+            COUNT,
+            where=Always(),
+            period_field=P,
+            unit_kinds=("handler",),
+            unit="件",
+            description=_("本月受理的案件中，由该处置人员（首次）处置反馈的件数"),
+            order=67,
+        ),
+        Indicator(
+            "person_on_time_rate",
+            _("按期处置率"),
+            "person_feedbacks",
+            RATE,
+            where=NotNull("case__handled_at"),
+            hit=Le("case__handled_at", "case__handle_deadline"),
+            period_field=P,
+            unit_kinds=("handler",),
+            target=Decimal("0.90"),
+            description=_("该处置人员本月处置反馈的案件中，在处置时限内反馈的比例"),
+            order=68,
+        ),
+        Indicator(
+            "person_rework_rate",
+            _("返工率"),
+            "person_feedbacks",
+            RATE,
+            where=Always(),
+            hit=GtValue("case__rework_count", 0),
+            period_field=P,
+            unit_kinds=("handler",),
+            direction=DOWN,
+            target=Decimal("0.05"),
+            description=_("该处置人员本月处置反馈的案件中，核查不通过返工过的比例"),
+            order=69,
+        ),
+        Indicator(
+            "person_overdue_multiple_mean",
+            _("平均超时倍数"),
+            "person_feedbacks",
+            MEAN,
+            where=Gt("case__handled_at", "case__handle_deadline"),
+            value=_person_late_multiple,
+            value_fields=("case__handle_started_at", "case__handle_deadline", "case__handled_at"),
+            period_field=P,
+            unit_kinds=("handler",),
+            direction=DOWN,
+            unit="倍",
+            description=_("该处置人员本月超过处置时限才反馈的案件，处置用时与时限之比的平均值"),
+            order=70,
         ),
     ],
 )

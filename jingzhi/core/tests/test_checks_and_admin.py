@@ -55,7 +55,11 @@ def test_the_banner_is_shown_to_staff_only():
     from django.contrib.auth.models import AnonymousUser
 
     with clock.frozen(datetime(2026, 12, 1, 9, 0, tzinfo=SH)):
-        assert "2027" in calendar_banner(_request(staff))["calendar_warning"]
+        banner = calendar_banner(_request(staff))
+        assert "2027" in banner["calendar_warning"]
+        # The line a phone shows before a tap is short; the full text and the hint open under it.
+        assert "2027" in banner["calendar_summary"] and len(banner["calendar_summary"]) <= 30
+        assert "jingzhi calendar import" in banner["calendar_warning"]
         assert calendar_banner(_request(resident)) == {}
         assert calendar_banner(_request(AnonymousUser())) == {}
         _load_2027()

@@ -218,3 +218,62 @@ def test_party_members_register_once_sign_up_and_record_hours(cworld, at):
     ]
     assert queries.hours_by_unit(cworld.p.sub_admin2, date(2025, 6, 1)) == []
     assert member.organisation.name == "区财政局机关党委"
+
+
+def test_a_property_company_goes_on_the_responsibility_list_for_its_places(cworld, at):
+    from jingzhi.core.models import AuditEvent
+    from jingzhi.duties import loader
+    from jingzhi.duties.models import DutyRule
+
+    company = actions.do_register_property_company(
+        actor=cworld.p.sub_admin,
+        name="青槐物业",
+        code="WY-QH",
+        subdistrict_code=SUB1,
+        places=[COMM1],
+        categories=[cworld.t.cover.code],
+    )
+    rule = DutyRule.objects.get(departments=company.department)
+    assert (rule.category, rule.scope_kind, rule.scope_code) == (cworld.t.cover, "community", COMM1)
+    loader.clear_cache()
+    inside = loader.route(cworld.t.cover, {"community": COMM1, "subdistrict": SUB1})
+    elsewhere = loader.route(cworld.t.cover, {"community": f"{SUB1}002", "subdistrict": SUB1})
+    assert [d.id for d in inside.departments] == [company.department.pk]
+    assert [d.id for d in elsewhere.departments] == [cworld.p.szsr.pk]
+    event = AuditEvent.objects.filter(verb="councils.property_company_registered").latest("id")
+    assert event.new_values["categories"] == [cworld.t.cover.code]
+    assert list(queries.company_duty_rules([company])[company.pk]) == [rule]
+
+
+def test_property_company_bad_categories_register_nothing(cworld, at):
+    from jingzhi.accounts.models import Department
+
+    before = Department.objects.count()
+    with pytest.raises(InvalidInput) as caught:
+        actions.do_register_property_company(
+            actor=cworld.p.sub_admin,
+            name="A物业",
+            code="WY-A",
+            subdistrict_code=SUB1,
+            places=[COMM1],
+            categories=["NOPE-1"],
+        )
+    assert caught.value.fields == {"categories": "invalid"} and "NOPE-1" in caught.value.message
+    with pytest.raises(InvalidInput) as caught:
+        actions.do_register_property_company(
+            actor=cworld.p.sub_admin,
+            name="B物业",
+            code="WY-B",
+            subdistrict_code=SUB1,
+            categories=[cworld.t.cover.code],
+        )
+    assert caught.value.fields == {"places": "required"}
+    assert Department.objects.count() == before
+
+
+def test_property_companies_are_listed_within_the_jurisdiction(cworld, at):
+    company = actions.do_register_property_company(
+        actor=None, name="青槐物业", code="WY-QH", subdistrict_code=SUB1, places=[COMM1]
+    )
+    assert list(queries.property_companies_visible_to(cworld.p.sub_admin)) == [company]
+    assert list(queries.property_companies_visible_to(cworld.u.wan)) == []

@@ -18,6 +18,7 @@ from .catalogue import (  # noqa: F401
     export_kinds,
 )
 from .driven import do_save_drive_rule, propose_from_case  # noqa: F401
+from .exports import export_results  # noqa: F401
 from .lifecycle import (  # noqa: F401
     do_accept_delivery,
     do_answer_objection,

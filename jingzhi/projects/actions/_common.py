@@ -53,6 +53,25 @@ def _moment(value, field: str, label: str) -> datetime:
     return moment
 
 
+MAX_PHOTOS = 9
+
+
+def _prepared_photos(photos) -> list:
+    """The photos of one meeting or milestone record, read, checked and cleaned before any transaction opens
+    (`core.attachments.prepare_images`: JPEG/PNG/WebP by content, size and pixel limits, EXIF stripped);
+    InvalidInput naming the file, or the count when there are more than MAX_PHOTOS."""
+    from jingzhi.core.attachments import prepare_images
+
+    photos = [p for p in photos or [] if p]
+    if len(photos) > MAX_PHOTOS:
+        raise InvalidInput(
+            _("一次最多上传 %(max)d 张照片，收到 %(n)d 张") % {"max": MAX_PHOTOS, "n": len(photos)},
+            code="too_many_photos",
+            fields={"photos": "too_many"},
+        )
+    return prepare_images(photos)
+
+
 def _amount(value, field: str, label: str) -> Decimal | None:
     if value in (None, ""):
         return None

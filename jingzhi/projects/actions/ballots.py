@@ -30,6 +30,7 @@ from jingzhi.projects.models import Ballot, Household, HouseholdMember, Project,
 from jingzhi.projects.queries import households_in_scope, round_tally
 from jingzhi.projects.verbs import AuditVerb
 
+from . import notices
 from ._common import _moment, _required, _text, _user, check_step, step
 from .lifecycle import publicity_window
 
@@ -117,6 +118,7 @@ def _open_round(
             "reason": reason,
         },
     )
+    notices.vote_opened(project, round_)
     return round_
 
 
@@ -332,6 +334,7 @@ def do_close_vote(*, actor, project_id) -> Round:
             project.publicity_starts, project.publicity_ends = start, end
             project.save(update_fields=["publicity_starts", "publicity_ends"])
             step(actor, project, workflow.CLOSE_VOTE_PASS, note=note)
+            notices.publicity_started(project)
         else:
             step(actor, project, workflow.CLOSE_VOTE_FAIL, note=note)
         audit.record(actor=_user(actor), verb=AuditVerb.ROUND_CLOSED, target=round_, new=round_.result)

@@ -5,6 +5,7 @@ milestones; accepted with resident representatives; rated by the households that
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from fractions import Fraction
 
@@ -12,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from jingzhi.core import audit, clock
-from jingzhi.core.attachments import do_store_image, prepare_images
+from jingzhi.core.attachments import do_store_image
 from jingzhi.core.errors import Conflict, InvalidInput, PermissionDenied
 from jingzhi.core.ids import parse_id
 from jingzhi.projects import permissions, workflow
@@ -34,7 +35,8 @@ from jingzhi.projects.models import (
 from jingzhi.projects.queries import current_round, households_in_scope
 from jingzhi.projects.verbs import AuditVerb
 
-from ._common import _amount, _moment, _required, _text, _user, step
+from . import notices
+from ._common import _amount, _moment, _prepared_photos, _required, _text, _user, step
 
 
 def _scope(scope_code: str, buildings) -> tuple[str, list[str], str]:
@@ -254,7 +256,7 @@ def do_record_meeting(
                 fields={"items": f"row {n}"},
             ) from None
         agenda.append((item_title, _text(item.get("notes"), 5000), counts, carried))
-    prepared = prepare_images(photos or [])
+    prepared = _prepared_photos(photos)
     with transaction.atomic():
         project = permissions.access_project(actor, project_id, for_update=True)
         step(actor, project, workflow.HOLD_MEETING, note=title)
@@ -377,6 +379,7 @@ def do_answer_objection(*, actor, objection_id, answer: str, upheld: bool = Fals
             target=objection,
             new={"upheld": objection.upheld},
         )
+        notices.objection_answered(project, objection)
     return objection
 
 
@@ -446,7 +449,12 @@ def do_record_milestone(
         from jingzhi.cases.permissions import access_case
 
         case = access_case(actor, case_id)
-    prepared = prepare_images(photos or [])
+    # Progress photos are public with the project: stored under a neutral name, never the uploader's file
+    # name (which may name a household); errors above still name the file as uploaded.
+    prepared = [
+        dataclasses.replace(p, name=f"progress-{n}.jpg")
+        for n, p in enumerate(_prepared_photos(photos), start=1)
+    ]
     with transaction.atomic():
         project = permissions.access_project(actor, project_id, for_update=True)
         last = project.milestones.order_by("-created_at", "-id").first()

@@ -233,3 +233,60 @@ def test_every_council_page_is_english_apart_from_the_data(client, cworld, pin):
     client.force_login(me)
     client.cookies["django_language"] = "en"
     assert "Check out and finish the patrol" in client.get(url).content.decode()
+
+
+def test_an_administrator_registers_a_property_company_on_the_web(client, cworld, pin):
+    from jingzhi.councils.models import PropertyCompany
+
+    client.force_login(cworld.p.sub_admin)
+    url = reverse("web:property_companies")
+    page = client.get(url).content.decode()
+    assert 'data-testid="property-form"' in page and cworld.t.cover.code in page
+    response = client.post(
+        url,
+        {
+            "name": "青槐物业",
+            "code": "WY-QH",
+            "subdistrict_code": SUB1,
+            "places": COMM1,
+            "categories": [cworld.t.cover.code],
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert "青槐物业" in page and cworld.t.cover.name in page
+    company = PropertyCompany.objects.get()
+    assert company.places == [COMM1]
+
+
+def test_a_bad_property_company_form_is_a_400_and_keeps_what_was_typed(client, cworld, pin):
+    client.force_login(cworld.p.sub_admin)
+    response = client.post(
+        reverse("web:property_companies"),
+        {"name": "外区物业", "code": "WY-X", "subdistrict_code": SUB1, "places": "110199002001"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "不是" in page and 'value="外区物业"' in page
+
+
+def test_the_property_page_is_for_staff_and_registering_for_administrators(client, cworld, pin):
+    client.force_login(cworld.u.wan)
+    assert client.get(reverse("web:property_companies")).status_code == 404
+    client.force_login(cworld.p.inspector)
+    page = client.get(reverse("web:property_companies"))
+    assert page.status_code == 200 and 'data-testid="property-form"' not in page.content.decode()
+    response = client.post(
+        reverse("web:property_companies"), {"name": "x", "code": "y", "subdistrict_code": SUB1}
+    )
+    assert response.status_code == 404
+
+
+def test_the_patrol_finding_form_uses_the_shared_photo_picker(client, cworld, pin):
+    shift = _published(cworld)
+    client.force_login(shift.member.user)
+    url = reverse("web:council_shift", args=[shift.pk])
+    client.post(url, {"step": "start", "lon": ON_STREET[0], "lat": ON_STREET[1]})
+    page = client.get(url).content.decode()
+    assert 'data-testid="photo-add"' in page and 'data-previews="finding-photos-previews"' in page
+    assert "web/photos.js" in page

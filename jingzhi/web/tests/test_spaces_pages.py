@@ -280,3 +280,50 @@ def test_the_registry_page_costs_the_same_queries_for_few_or_many_spaces(client,
     with CaptureQueriesContext(connection) as many:
         assert client.get(reverse("web:spaces")).status_code == 200
     assert len(many) == len(few)
+
+
+def test_a_manager_edits_the_descriptive_fields_and_the_change_is_audited(client, sw, two):
+    from jingzhi.core.models import AuditEvent
+
+    client.force_login(sw.p.sub_admin)
+    page = client.get(reverse("web:space_detail", args=[two[0].pk])).content.decode()
+    assert 'data-testid="edit-form"' in page
+    url = reverse("web:space_act", args=[two[0].pk, "edit"])
+    fields = {"name": "青槐违建点（东）", "address": "青槐路 8 号", "area_m2": "120.5", "owner": "区房管局"}
+    response = client.post(url, {**fields, "manager": "", "note": "", "project_ref": "", "version": 1})
+    assert response.status_code == 302
+    space = Space.objects.get(pk=two[0].pk)
+    assert (space.name, space.address, str(space.area_m2), space.owner) == (
+        "青槐违建点（东）",
+        "青槐路 8 号",
+        "120.50",
+        "区房管局",
+    )
+    assert space.version == 2
+    event = AuditEvent.objects.filter(verb="spaces.space_edited").latest("id")
+    assert event.new_values["name"] == "青槐违建点（东）"
+
+
+def test_bad_edits_are_a_4xx_naming_the_field_and_change_nothing(client, sw, two):
+    client.force_login(sw.p.sub_admin)
+    url = reverse("web:space_act", args=[two[0].pk, "edit"])
+    response = client.post(url, {"name": "", "address": "青槐路 8 号", "version": 1})
+    assert response.status_code == 400
+    assert "名称不能为空" in response.content.decode()
+    response = client.post(url, {"name": "新名", "area_m2": "很大", "version": 1})
+    assert response.status_code == 400 and "面积" in response.content.decode()
+    # A stale form (someone else saved first) is refused, not silently overwritten.
+    response = client.post(url, {"name": "新名", "version": 7})
+    assert response.status_code == 409
+    assert Space.objects.get(pk=two[0].pk).name == "青槐违建点"
+
+
+def test_edits_by_someone_who_may_not_manage_are_refused(client, sw, two):
+    client.force_login(sw.p.inspector)
+    response = client.post(reverse("web:space_act", args=[two[0].pk, "edit"]), {"name": "改名", "version": 1})
+    assert response.status_code == 403
+    client.force_login(sw.p.sub_admin)
+    # Another subdistrict's space: the same 404 as a missing one.
+    response = client.post(reverse("web:space_act", args=[two[1].pk, "edit"]), {"name": "改名", "version": 1})
+    assert response.status_code == 404
+    assert {s.name for s in Space.objects.all()} == {"青槐违建点", "石碑地下室"}

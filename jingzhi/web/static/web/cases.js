@@ -90,60 +90,7 @@
     if (results) results.textContent = "";
   });
 
-  // Photos: a big button opens the camera or gallery; each picture shows as a preview with a remove button.
-  // The chosen files live in the input itself (rebuilt through a DataTransfer), so the form posts them as
-  // usual; previews are drawn on a canvas, since the CSP allows no blob: or data: images. Photos the server
-  // kept from a failed attempt (drafts) are listed by the page with a hidden field, removed the same way.
-  var photoInput = document.getElementById("id_photos");
-  var previews = document.getElementById("photo-previews");
-  var picked = [];
-  function syncFiles() {
-    if (!window.DataTransfer) return;
-    var dt = new DataTransfer();
-    picked.forEach(function (f) { dt.items.add(f); });
-    photoInput.files = dt.files;
-  }
-  function removeButton(onRemove) {
-    var b = document.createElement("button");
-    b.type = "button"; b.className = "photo-remove"; b.textContent = "×";
-    b.setAttribute("aria-label", photoInput.dataset.remove || "");
-    b.setAttribute("data-testid", "photo-remove");
-    b.addEventListener("click", onRemove);
-    return b;
-  }
-  function preview(file) {
-    var li = document.createElement("li");
-    li.className = "photo-preview";
-    li.setAttribute("data-testid", "new-photo");
-    var canvas = document.createElement("canvas");
-    canvas.width = 88; canvas.height = 88;
-    li.appendChild(canvas);
-    if (window.createImageBitmap) {
-      createImageBitmap(file).then(function (img) {
-        var side = Math.min(img.width, img.height);
-        canvas.getContext("2d").drawImage(img, (img.width - side) / 2, (img.height - side) / 2, side, side, 0, 0, 88, 88);
-      }).catch(function () { /* not decodable here: the server will say so */ });
-    }
-    li.appendChild(removeButton(function () {
-      picked = picked.filter(function (f) { return f !== file; });
-      syncFiles();
-      li.remove();
-    }));
-    previews.appendChild(li);
-  }
-  if (photoInput && previews) {
-    photoInput.addEventListener("change", function () {
-      var added = Array.prototype.slice.call(photoInput.files || []).filter(function (f) { return picked.indexOf(f) < 0; });
-      picked = picked.concat(added);
-      syncFiles();
-      added.forEach(preview);
-    });
-    previews.addEventListener("click", function (e) {
-      var b = e.target.closest && e.target.closest(".photo-remove");
-      var li = b && b.closest("li");
-      if (li && li.querySelector("input[name=draft_photos]")) li.remove();
-    });
-  }
+  // Photos: web/photos.js (the shared picker), loaded beside this file.
 
   // The words come translated from the page (data-geo-* on the status element, web/cases/_geo_words.html):
   // the strict CSP allows no inline script, and this file is the same for every language.
