@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/jingzhi
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo serve test test-sqlite test-postgres test-browser bench lint mutate venv clean
+.PHONY: demo serve test test-sqlite test-postgres test-browser bench soak lint mutate venv clean
 
 venv: $(STAMP)
 
@@ -42,6 +42,12 @@ mutate: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) scripts/run_bench.py
+
+# The scale-out soak (not in CI): primary + streaming replica, Redis, object store, two web nodes behind nginx,
+# two workers, locust for MINUTES (default 10); kills a web node and a worker midway, then checks nothing was lost.
+MINUTES ?= 10
+soak: $(STAMP)
+	$(PY) bench/soak.py --minutes $(MINUTES)
 
 clean:
 	rm -rf $(VENV) var

@@ -21,6 +21,7 @@ taxonomy and responsibility list loaded by the demo builder — but no demo case
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -55,6 +56,9 @@ TEXTS = [
 ]
 
 
+RUN = int(time.time())  # keys unique to this run, so a reused database takes every report as new
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=2000, help="reports through do_open_case (default 2000)")
@@ -63,6 +67,9 @@ def parse_args():
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP figure")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database of an earlier run (skips the demo build)"
+    )
     return parser.parse_args()
 
 
@@ -100,16 +107,16 @@ def bench_do_open_case(n: int) -> float:
             description=rng.choice(TEXTS),
             lon=lon,
             lat=lat,
-            idempotency_key=f"warm-{i}",
+            idempotency_key=f"warm-{RUN}-{i}",
         )
-    work = [(f"bench-{i}", rng.choice(TEXTS), lon, lat) for i, (lon, lat) in enumerate(points(n, 2))]
+    work = [(f"bench-{RUN}-{i}", rng.choice(TEXTS), lon, lat) for i, (lon, lat) in enumerate(points(n, 2))]
     started = time.perf_counter()
     for key, text, lon, lat in work:
         do_open_case(
             actor=resident, source="resident_web", description=text, lon=lon, lat=lat, idempotency_key=key
         )
     elapsed = time.perf_counter() - started
-    made = Case.objects.filter(idempotency_key__startswith="bench-").count()
+    made = Case.objects.filter(idempotency_key__startswith=f"bench-{RUN}-").count()
     assert made == n, (made, n)
     return n / elapsed
 
@@ -235,9 +242,6 @@ def bench_http(args, url: str) -> None:
             "intake_http: `wrk` is not installed (Debian/Ubuntu: apt-get install -y wrk); HTTP figure skipped."
         )
         return
-    gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
-    if not gunicorn.exists():
-        gunicorn = Path(shutil.which("gunicorn") or "gunicorn")
     resident = User.objects.get(username="resident")
     _token, key = do_create_api_token(actor=None, user=resident, name="intake bench")
     with connection.cursor() as cursor:
@@ -246,43 +250,8 @@ def bench_http(args, url: str) -> None:
         cursor.execute(FLOOR_TABLE_SQL)
     connection.close()
 
-    port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "_settings_http",
-        "DATABASE_URL": url,
-        "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parent), str(ROOT)]),
-    }
-    log = tempfile.NamedTemporaryFile(prefix="jz-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
-    server = subprocess.Popen(
-        [
-            str(gunicorn),
-            "jingzhi.config.wsgi",
-            "-w",
-            str(args.workers),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            "/dev/null",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                with urllib.request.urlopen(f"{base}/bench/ping/", timeout=2):
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if server.poll() is not None:
-                    break
-                time.sleep(0.2)
-        if server.poll() is not None:
-            log.seek(0)
-            print("intake_http: gunicorn did not start:\n" + Path(log.name).read_text()[-2000:])
+    with serve(url, args.workers) as base:
+        if base is None:
             return
         lon0, lat0 = city.ORIGIN_LON, city.ORIGIN_LAT - city.ROWS * city.CELL_DLAT
         sample = {
@@ -322,7 +291,60 @@ def bench_http(args, url: str) -> None:
                 print(f"intake_http: {bad} of {total} responses were errors on {path}; figure not reported.")
                 return
             results[name] = rate
-        report("intake_http", ours=results["ours"], floor=results["floor"], target=0.50, unit="req/s")
+        report("intake_http", ours=results["ours"], floor=results["floor"], target=0.35, unit="req/s")
+
+
+@contextlib.contextmanager
+def serve(url: str, workers: int, extra_env: dict | None = None):
+    """gunicorn (`workers` processes, the project's settings plus the bench routes) on a free loopback port;
+    yields its base URL once it answers, or None (with the log printed) when it did not start."""
+    gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
+    if not gunicorn.exists():
+        gunicorn = Path(shutil.which("gunicorn") or "gunicorn")
+    port = free_port()
+    env = {
+        **os.environ,
+        # The bench's one resident sends thousands of reports a minute: the reporting limits are raised far
+        # above that, so the check (two cache round trips) still runs on every request but never refuses.
+        "JINGZHI_RATE_REPORTS_PER_USER": "100000000",
+        "JINGZHI_RATE_REPORTS_PER_IP": "100000000",
+        **(extra_env or {}),
+        "DJANGO_SETTINGS_MODULE": "_settings_http",
+        "DATABASE_URL": url,
+        "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parent), str(ROOT)]),
+    }
+    log = tempfile.NamedTemporaryFile(prefix="jz-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+    server = subprocess.Popen(
+        [
+            str(gunicorn),
+            "jingzhi.config.wsgi",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(f"{base}/bench/ping/", timeout=2):
+                    break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if server.poll() is not None:
+                    break
+                time.sleep(0.2)
+        if server.poll() is not None:
+            print("gunicorn did not start:\n" + Path(log.name).read_text()[-2000:])
+            yield None
+        else:
+            yield base
     finally:
         log.close()
         server.terminate()
@@ -358,21 +380,29 @@ def production_queue() -> str:
 def main() -> None:
     args = parse_args()
     skip_unless_postgres("intake")
-    url = fresh_database("_intake")
+    if args.reuse:
+        from _pg import DEFAULT_URL
+
+        url = (os.environ.get("DATABASE_URL") or DEFAULT_URL) + "_intake"
+        os.environ["DATABASE_URL"] = url
+    else:
+        url = fresh_database("_intake")
     print(f"tasks: {production_queue()}")
     setup_django()
     started = time.perf_counter()
     migrate()
+    from jingzhi.accounts.models import User
     from jingzhi.demo.build import build_demo
 
-    build_demo(case_count=0)
+    if not User.objects.filter(username="resident").exists():
+        build_demo(case_count=0)
     print(
         f"database {url.rsplit('/', 1)[-1]}: migrated and demo district loaded in "
         f"{time.perf_counter() - started:.1f}s"
     )
     ours = bench_do_open_case(args.cases)
     floor = bench_floor(max(args.floor_rows, args.cases), url)
-    report("intake_do_open_case", ours=ours, floor=floor, target=0.15, unit="cases/s")
+    report("intake_do_open_case", ours=ours, floor=floor, target=0.10, unit="cases/s")
     if not args.no_http:
         bench_http(args, url)
     if os.environ.get("REDIS_URL") == BENCH_REDIS:

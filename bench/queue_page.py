@@ -115,7 +115,8 @@ INSERT INTO cases_case (number, source, state, suggestion, description, lon, lat
     community_code, subdistrict_code, district_code, street_code, routing, step, step_started_at, step_deadline,
     step_limit_unit, handle_started_at, handle_deadline, handle_limit_unit, reported_at, dispatched_at,
     closed_at, return_count, rework_count, reopen_count, extension_days, supervision_count, is_escalated,
-    rating, rating_comment, version, reporter_name, reporter_phone, idempotency_key, external_ref, updated_at,
+    rating, rating_comment, version, reporter_name, reporter_phone, idempotency_key, idempotency_hash, external_ref,
+    updated_at,
     category_id, community_id, district_id, grid_id, lead_department_id, subdistrict_id)
 SELECT %(prefix)s || lpad(g::text, 11, '0'),
        (ARRAY['resident_web', 'hotline', 'inspector', 'patrol'])[1 + g %% 4],
@@ -131,7 +132,7 @@ SELECT %(prefix)s || lpad(g::text, 11, '0'),
        CASE WHEN st.state = 'closed' THEN t.reported + interval '2 days' END,
        0, 0, 0, 0, 0, false,
        CASE WHEN st.state = 'closed' THEN (ARRAY['satisfied', 'satisfied', 'satisfied', 'basic'])[1 + g %% 4]
-            ELSE '' END, '', 1, '', '', '', '', t.reported,
+            ELSE '' END, '', 1, '', '', '', '', '', t.reported,
        (%(categories)s::bigint[])[1 + (g * 31) %% %(n_categories)s::int],
        bg.community_id, bg.district_id, bg.grid_id, dep.id, bg.subdistrict_id
 FROM generate_series(%(start)s::bigint, %(stop)s::bigint) AS g

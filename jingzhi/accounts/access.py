@@ -13,13 +13,16 @@ their cases are; it never covers anything through another district.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from jingzhi.accounts import rules
 from jingzhi.accounts.models import Role, RoleAssignment, ScopeKind
 
 _CACHE_ATTR = "_jingzhi_grants"
+_MEMBERSHIP_ATTR = "_jingzhi_memberships"
+# name -> a function returning the queryset of the live rows (with a `user_id`) that make someone a member.
+_MEMBERSHIPS: dict[str, Callable] = {}
 
 
 @dataclass(frozen=True)
@@ -59,9 +62,64 @@ def grants(user) -> list[Grant]:
 
 
 def forget(user) -> None:
-    """Drop the cached assignments (after they changed)."""
-    if user is not None and hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    """Drop the cached assignments and memberships (after they changed)."""
+    for attr in (_CACHE_ATTR, _MEMBERSHIP_ATTR):
+        if user is not None and hasattr(user, attr):
+            delattr(user, attr)
+
+
+def register_membership(name: str, rows: Callable) -> None:
+    """An app above accounts names a membership that is not a role — a council member's seat, a party
+    member's registration, a street chief's or steward's appointment: `rows()` returns the queryset of the
+    live rows (each with a `user_id`) that make someone one. Registered from the app's `ready()`."""
+    _MEMBERSHIPS[name] = rows
+
+
+def memberships(user) -> frozenset[str]:
+    """The registered memberships the user holds, read for all of them in ONE statement (an EXISTS per
+    membership) and cached on the user object like the grants: the header's links of every app ask this
+    instead of a query each."""
+    if not _is_live(user) or not _MEMBERSHIPS:
+        return frozenset()
+    cached = getattr(user, _MEMBERSHIP_ATTR, None)
+    if cached is None:
+        from django.db import connection
+
+        names, sql, params = _membership_sql()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, user.pk])
+            row = cursor.fetchone() or ()
+        cached = frozenset(n for n, held in zip(names, row, strict=False) if held)
+        setattr(user, _MEMBERSHIP_ATTR, cached)
+    return cached
+
+
+_compiled: dict[tuple[str, ...], tuple[str, list]] = {}
+
+
+def _membership_sql() -> tuple[list[str], str, list]:
+    """The memberships statement, compiled by the ORM once per process (building and compiling its
+    EXISTS cost more than running it): the user's id is its last parameter."""
+    from django.db.models import Exists, OuterRef
+
+    from jingzhi.accounts.models import User
+
+    names = sorted(_MEMBERSHIPS)
+    key = tuple(names)
+    if key not in _compiled:
+        annotations = {f"m_{n}": Exists(_MEMBERSHIPS[n]().filter(user_id=OuterRef("pk"))) for n in names}
+        query = User.objects.filter(pk=-424242).annotate(**annotations).values_list(*annotations)[:1].query
+        sql, params = query.sql_with_params()
+        if not params or params[-1] != -424242:
+            raise RuntimeError("memberships: the user id is not the statement's last parameter")
+        _compiled[key] = (sql, list(params[:-1]))
+    sql, params = _compiled[key]
+    return names, sql, params
+
+
+def is_member(user, name: str) -> bool:
+    """Whether the user holds the registered membership `name` (see `register_membership`)."""
+    return name in memberships(user)
 
 
 def _selected(user, roles: Iterable[str] | None) -> list[Grant]:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jingzhi.accounts import access
-from jingzhi.cases import queries, workflow
+from jingzhi.cases import permissions, queries, workflow
 from jingzhi.core import clock
 
 # Per desk role: the queues whose first cases the block lists, then the tabs it counts. Queue names and
@@ -53,7 +53,7 @@ def works_cases(user) -> bool:
 
 def entries(user) -> list[dict]:
     if works_cases(user):
-        return [
+        items = [
             {
                 "key": "cases_workbench",
                 "label": _("案件工作台"),
@@ -61,6 +61,16 @@ def entries(user) -> list[dict]:
                 "order": 10,
             }
         ]
+        if permissions.can_import_hotline(user):
+            items.append(
+                {
+                    "key": "hotline_import",
+                    "label": _("导入热线工单"),
+                    "url": reverse("web:hotline_import"),
+                    "order": 11,
+                }
+            )
+        return items
     return [
         {"key": "case_report", "label": _("反映问题"), "url": reverse("web:case_report"), "order": 5},
         {"key": "my_reports", "label": _("我的上报"), "url": reverse("web:my_reports"), "order": 8},

@@ -21,3 +21,53 @@ def notify_case_opened(case_id: int) -> None:
     from jingzhi.cases.actions import send_case_opened_notices
 
     send_case_opened_notices(case_id)
+
+
+@task()
+def notify_cases_opened(case_ids: list[int]) -> None:
+    """The notices of many reports opened at once (a hotline import): one job per few hundred cases rather
+    than one per case, each case's notices as `notify_case_opened` sends them."""
+    from jingzhi.cases.actions import send_case_opened_notices
+
+    for case_id in case_ids:
+        send_case_opened_notices(case_id)
+
+
+# The web import page's progress, in the cache (shared across web nodes and workers in production).
+IMPORT_PROGRESS_SECONDS = 6 * 3600
+
+
+def import_progress_key(token: str) -> str:
+    return f"jingzhi:hotline-import:{token}"
+
+
+@task()
+def import_hotline_file(path: str, actor_id: int, token: str) -> None:
+    """Import a hotline file uploaded on the web page (kept in the default storage at `path`), telling
+    its page how far it got through the cache; the file is removed when done, the outcome stays in the
+    cache for the page."""
+    from django.core.cache import cache
+    from django.core.files.storage import default_storage
+
+    from jingzhi.accounts.models import User
+    from jingzhi.cases.actions import do_import_hotline_orders
+    from jingzhi.core.errors import ApplicationError
+
+    key = import_progress_key(token)
+    state = {"stage": "check", "done": 0, "total": 0, "finished": False}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        state.update(stage=stage, done=done, total=total)
+        cache.set(key, state, IMPORT_PROGRESS_SECONDS)
+
+    actor = User.objects.filter(pk=actor_id, is_active=True).first()
+    try:
+        with default_storage.open(path, "rb") as handle:
+            counts = do_import_hotline_orders(actor=actor, file=handle, progress=progress)
+        state.update(finished=True, counts=counts)
+    except ApplicationError as exc:
+        problems = (exc.fields or {}).get("problems") or []
+        state.update(finished=True, error=exc.message, problems=[str(p) for p in problems[:200]])
+    finally:
+        cache.set(key, state, IMPORT_PROGRESS_SECONDS)
+        default_storage.delete(path)

@@ -135,3 +135,107 @@ def https_config(env: environ.Env) -> dict:
         "LANGUAGE_COOKIE_SECURE": on,
         "SILENCED_SYSTEM_CHECKS": silenced,
     }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Scale-out: what several web nodes must share (docs/scale-out.md)
+
+REPLICA_ALIAS = "replica"
+CACHE_TABLE = "jingzhi_cache"
+
+
+def cache_config(env: environ.Env, redis_url: str) -> dict:
+    """The cache every process must share once there is more than one: Redis when REDIS_URL is set; else the
+    database (a table made by `migrate`) when the database is a server (PostgreSQL: possibly several web
+    nodes); else local memory, for the embedded SQLite profile that runs one process. JINGZHI_CACHE
+    (redis | database | local) overrides the choice."""
+    choice = env.str("JINGZHI_CACHE", default="")
+    if not choice:
+        choice = "redis" if redis_url else ("database" if env.str("DATABASE_URL", default="") else "local")
+    if choice == "redis":
+        if not redis_url:
+            raise ImproperlyConfigured(
+                "JINGZHI_CACHE=redis 需要同时设置 REDIS_URL，如 redis://127.0.0.1:6379/0。"
+            )
+        # One connection pool for the cache and the task queue (jingzhi.core.cache explains why).
+        return {"default": {"BACKEND": "jingzhi.core.cache.RedisCache", "LOCATION": redis_url}}
+    if choice == "database":
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": CACHE_TABLE,
+                "OPTIONS": {"MAX_ENTRIES": env.int("JINGZHI_CACHE_MAX_ENTRIES", default=100_000)},
+            }
+        }
+    if choice == "local":
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    raise ImproperlyConfigured(f"JINGZHI_CACHE={choice!r} 无效：可选 redis、database、local。")
+
+
+def session_engine(redis_url: str) -> str:
+    """Sessions always live in the database (every node sees them, a Redis restart logs nobody out); with
+    Redis they are read through the cache, saving the session query on most requests."""
+    return (
+        "django.contrib.sessions.backends.cached_db" if redis_url else "django.contrib.sessions.backends.db"
+    )
+
+
+def replica_config(env: environ.Env, primary: dict) -> dict | None:
+    """The `replica` alias from DATABASE_REPLICA_URL (a streaming replica of the primary), or None. Under
+    tests it mirrors the primary's test database (TEST MIRROR), since a test run has no replica server."""
+    url = env.str("DATABASE_REPLICA_URL", default="")
+    if not url:
+        return None
+    replica = database_config(_UrlEnv(url), Path("."))
+    if replica["ENGINE"] != primary["ENGINE"]:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL 必须与 DATABASE_URL 是同一种数据库（PostgreSQL 流复制副本）。"
+        )
+    replica["TEST"] = {"MIRROR": "default"}
+    return replica
+
+
+class _UrlEnv(environ.Env):
+    """An environment whose DATABASE_URL is the replica's, so the replica gets the primary's pool settings."""
+
+    def __init__(self, url: str):
+        super().__init__()
+        self._url = url
+
+    def str(self, var, default=environ.Env.NOTSET, multiline=False):
+        if var == "DATABASE_URL":
+            return self._url
+        return super().str(var, default=default, multiline=multiline)
+
+
+def storage_config(env: environ.Env) -> dict:
+    """Where uploaded photos go: the media root on this machine, or S3-compatible object storage when
+    JINGZHI_S3_BUCKET is set (MinIO, Ceph, a cloud's OSS/COS through its S3 interface). Objects are private:
+    no ACL that makes them public, and every photo is still served through the permission-checked view
+    (jingzhi.web.media), never from a bucket address."""
+    backend = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    bucket = env.str("JINGZHI_S3_BUCKET", default="")
+    if bucket:
+        options = {
+            "bucket_name": bucket,
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("JINGZHI_S3_PREFIX", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": env.int("JINGZHI_S3_URL_SECONDS", default=60),
+            # Names are content hashes: the same name is the same bytes, so no existence check before a write.
+            "file_overwrite": True,
+            "addressing_style": env.str("S3_ADDRESSING_STYLE", default="path"),
+            "signature_version": "s3v4",
+        }
+        backend = {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {k: v for k, v in options.items() if v is not None},
+        }
+    return {
+        "default": backend,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

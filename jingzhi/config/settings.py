@@ -13,10 +13,15 @@ import environ
 from csp.constants import NONE, SELF
 
 from jingzhi.config.profile import (
+    REPLICA_ALIAS,
     audit_key,
+    cache_config,
     database_config,
     ensure_secret_key,
     https_config,
+    replica_config,
+    session_engine,
+    storage_config,
     tasks_config,
     var_dir,
 )
@@ -107,14 +112,30 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_config(env, VAR_DIR)}
+# A read replica (DATABASE_REPLICA_URL): lists, dashboards and exports read from it, everything else and
+# anyone who has just written reads the primary (jingzhi.config.replica; docs/scale-out.md).
+_replica = replica_config(env, DATABASES["default"])
+JINGZHI_READ_REPLICA = False
+JINGZHI_REPLICA_PIN_SECONDS = env.float("JINGZHI_REPLICA_PIN_SECONDS", default=5.0)
+if _replica is not None:
+    DATABASES[REPLICA_ALIAS] = _replica
+    DATABASE_ROUTERS = ["jingzhi.config.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
+        "jingzhi.config.replica.ReplicaMiddleware",
+    )
+    # JINGZHI_READ_REPLICA=0 sends every read to the primary again (a lagging replica) without a redeploy.
+    JINGZHI_READ_REPLICA = env.bool(
+        "JINGZHI_READ_REPLICA", default=bool(env.str("DATABASE_REPLICA_URL", default=""))
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Shared by every process and node (profile.cache_config): Redis, else the database, else (embedded) memory.
+CACHES = cache_config(env, REDIS_URL)
+SESSION_ENGINE = session_engine(REDIS_URL)
 if REDIS_URL:
-    # One connection pool for the cache and the task queue (jingzhi.core.cache explains why).
-    CACHES = {"default": {"BACKEND": "jingzhi.core.cache.RedisCache", "LOCATION": REDIS_URL}}
-    RQ_QUEUES = {"default": {"USE_REDIS_CACHE": "default"}}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    _redis_cache = CACHES["default"]["BACKEND"] == "jingzhi.core.cache.RedisCache"
+    RQ_QUEUES = {"default": {"USE_REDIS_CACHE": "default"} if _redis_cache else {"URL": REDIS_URL}}
 TASKS = tasks_config(REDIS_URL, env)
 
 AUTH_USER_MODEL = "accounts.User"
@@ -171,10 +192,8 @@ try:
     STATICFILES_DIRS.append(("leaflet", _leaflet.BASE_DIR))
 except ImportError:  # pragma: no cover - reported by the web app's system check
     pass
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+# Photos: the media root, or private S3-compatible object storage with JINGZHI_S3_BUCKET (profile.storage_config).
+STORAGES = storage_config(env)
 WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("JINGZHI_MEDIA_ROOT", default=str(VAR_DIR / "media"))

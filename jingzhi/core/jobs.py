@@ -36,6 +36,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connections, router, transaction
+from django.db.models import F
 from django.utils.module_loading import import_string
 from django_tasks.backends.base import BaseTaskBackend
 from django_tasks.base import Task, TaskResult, TaskResultStatus
@@ -194,8 +195,10 @@ def _call(row: OutboxJob) -> Any:
     return call(*row.args, **row.kwargs)
 
 
-def _execute(row: OutboxJob, using: str) -> Outcome:
-    """Run a claimed row inside the claiming transaction and record the outcome on it."""
+def _execute(row: OutboxJob, using: str, *, done_later: list[int] | None = None) -> Outcome:
+    """Run a claimed row inside the claiming transaction and record the outcome on it. With `done_later`,
+    a plain success is not saved here: its id is appended, for the caller to mark all such rows done with
+    one UPDATE (`run_batch`)."""
     now = clock.now()
     row.attempts += 1
     row.last_attempt_at = now
@@ -215,6 +218,9 @@ def _execute(row: OutboxJob, using: str) -> Outcome:
             row.args = normalize_json(list(partial.new_args))
         if partial.new_kwargs is not None:
             row.kwargs = normalize_json(dict(partial.new_kwargs))
+    if not error and partial is None and done_later is not None:
+        done_later.append(row.pk)
+        return Outcome(row.pk, OutboxJob.DONE, "")
     if not error:
         row.state = OutboxJob.DONE
         row.finished_at = now
@@ -254,12 +260,20 @@ def run_batch(
     using: str | None = None,
 ) -> list[Outcome]:
     """Claim up to `size` due pending jobs (or job `pk`) and run them in one transaction, each in its own
-    savepoint: one claim and one commit for the batch (measured: these are most of a small job's cost).
+    savepoint: one claim, one UPDATE marking the successful ones done, and one commit for the batch
+    (measured: these are most of a small job's cost).
     A crash rolls back the whole batch, which then runs again: still once per committed effect."""
     using = using or router.db_for_write(OutboxJob)
     with transaction.atomic(using=using):
         rows = _claim(pk=pk, due_before=due_before, queues=queues, using=using, size=max(1, size))
-        return [_execute(row, using) for row in rows]
+        done: list[int] = []
+        outcomes = [_execute(row, using, done_later=done) for row in rows]
+        if done:  # the rows that simply succeeded: one statement for the batch, not one per job
+            now = clock.now()
+            OutboxJob.objects.using(using).filter(pk__in=done).update(
+                state=OutboxJob.DONE, attempts=F("attempts") + 1, last_attempt_at=now, finished_at=now
+            )
+        return outcomes
 
 
 def run_one(

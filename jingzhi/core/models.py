@@ -268,3 +268,28 @@ class OutboxJob(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.task} ({self.get_state_display()})"
+
+
+class ScheduledRun(models.Model):
+    """One run of a scheduled job (`jingzhi once --every 10m -- cases remind`) for one time slot. Every node's
+    cron may fire the job; the unique (job, slot) pair lets exactly one of them insert this row and run it
+    (jingzhi.core.scheduled). The rows are also the schedule's history: who ran what, when, and how it ended."""
+
+    RUNNING, OK, FAILED = "running", "ok", "failed"
+    OUTCOMES = ((RUNNING, _("运行中")), (OK, _("成功")), (FAILED, _("失败")))
+
+    job = models.CharField(_("定时任务"), max_length=200)
+    slot = models.DateTimeField(_("时段"))
+    node = models.CharField(_("节点"), max_length=200, blank=True)
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    outcome = models.CharField(_("结果"), max_length=16, choices=OUTCOMES, default=RUNNING)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("定时任务运行")
+        verbose_name_plural = _("定时任务运行")
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="core_scheduledrun_once")]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M} ({self.get_outcome_display()})"

@@ -15,7 +15,9 @@ having opened an official notice can matter later.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -59,8 +61,9 @@ def enabled_channels() -> tuple[str, ...]:
     return tuple(c for c in CHANNELS if c in configured)
 
 
-def _recipient_ids(recipients: Iterable[Any]) -> list[int]:
-    """Active users among `recipients` (users or ids), each once, in the order given."""
+def _recipients(recipients: Iterable[Any]) -> list[tuple[int, bool, bool]]:
+    """(id, has an e-mail address, has a phone) of the active users among `recipients` (users or ids), each
+    once, in the order given: one read, which also keeps a copies job from being queued for nobody."""
     wanted: list[int] = []
     for r in recipients or ():
         pk = getattr(r, "pk", r)
@@ -71,8 +74,40 @@ def _recipient_ids(recipients: Iterable[Any]) -> list[int]:
             wanted.append(pk)
     if not wanted:
         return []
-    active = set(get_user_model().objects.filter(pk__in=wanted, is_active=True).values_list("pk", flat=True))
-    return [pk for pk in wanted if pk in active]
+    found = {
+        pk: (bool(email), bool(str(phone or "").strip()))
+        for pk, email, phone in get_user_model()
+        .objects.filter(pk__in=wanted, is_active=True)
+        .values_list("pk", "email", "phone")
+    }
+    return [(pk, *found[pk]) for pk in wanted if pk in found]
+
+
+def _recipient_ids(recipients: Iterable[Any]) -> list[int]:
+    """Active users among `recipients` (users or ids), each once, in the order given."""
+    return [pk for pk, _email, _phone in _recipients(recipients)]
+
+
+# Copies of several notices written by one piece of work (`copies_in_one_job`), per thread.
+_gathering = threading.local()
+
+
+@contextlib.contextmanager
+def copies_in_one_job():
+    """Inside this block the e-mail and SMS copies of every `notify` become one job, written when the block
+    ends (still inside the caller's transaction), instead of one job per notice: a background job that tells
+    the reporter and the staff of a new case queues one send, not two. Nested blocks join the outer one."""
+    if getattr(_gathering, "messages", None) is not None:
+        yield
+        return
+    _gathering.messages = []
+    try:
+        yield
+        messages = _gathering.messages
+    finally:
+        _gathering.messages = None
+    for start in range(0, len(messages), _TASK_BATCH):
+        enqueue_after_commit(send_notices_copies, messages[start : start + _TASK_BATCH])
 
 
 def _check_link(link: str) -> str:
@@ -131,7 +166,8 @@ def notify(
     body = _render(body)
     link = _check_link(link)
     target_type, target_id = audit.target_label(target) if target is not None else ("", "")
-    ids = _recipient_ids(recipients)
+    people = _recipients(recipients)
+    ids = [pk for pk, _email, _phone in people]
     if not ids or not channels:
         return []
     rows: list[Notification] = []
@@ -151,16 +187,27 @@ def notify(
             )
             for pk in ids
         )
-    if EMAIL in channels or SMS in channels:
-        for start in range(0, len(ids), _TASK_BATCH):
-            batch = ids[start : start + _TASK_BATCH]
+    # Copies only to those who can get one: a notice to residents without an address queues no job.
+    email_ids = [pk for pk, email, _phone in people if email] if EMAIL in channels else []
+    sms_ids = [pk for pk, _email, phone in people if phone] if SMS in channels else []
+    gathering = getattr(_gathering, "messages", None)
+    for start in range(0, max(len(email_ids), len(sms_ids)), _TASK_BATCH):
+        part = {
+            "title": title,
+            "body": body,
+            "link": link,
+            "email_ids": email_ids[start : start + _TASK_BATCH],
+            "sms_ids": sms_ids[start : start + _TASK_BATCH],
+        }
+        if gathering is not None:
+            gathering.append(part)
+        else:
             enqueue_after_commit(
                 send_notification_copies,
                 title,
                 body,
                 link,
-                email_ids=batch if EMAIL in channels else [],
-                sms_ids=batch if SMS in channels else [],
+                **{"email_ids": part["email_ids"], "sms_ids": part["sms_ids"]},
             )
     return rows
 
@@ -194,14 +241,27 @@ def sms_text(title: str, body: str) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _send_emails(user_ids: list[int], title: str, body: str, link: str) -> tuple[int, int, list[int]]:
+def _contacts(user_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """(e-mail, phone) of the active ones among `user_ids`, read at send time (never carried in a job)."""
+    ids = sorted({int(pk) for pk in user_ids})
+    if not ids:
+        return {}
+    rows = get_user_model().objects.filter(pk__in=ids, is_active=True).values_list("pk", "email", "phone")
+    return {pk: (email or "", str(phone or "").strip()) for pk, email, phone in rows}
+
+
+def _send_emails(
+    user_ids: list[int], title: str, body: str, link: str, contacts: dict | None = None
+) -> tuple[int, int, list[int]]:
     """(sent, skipped for want of an address, ids whose send failed)."""
     subject, message = email_text(title, body, link)
+    contacts = _contacts(user_ids) if contacts is None else contacts
     sent = skipped = 0
     failed: list[int] = []
-    for pk, email in (
-        get_user_model().objects.filter(pk__in=user_ids, is_active=True).values_list("pk", "email")
-    ):
+    for pk in user_ids:
+        if pk not in contacts:
+            continue
+        email = contacts[pk][0]
         if not email:
             skipped += 1
             continue
@@ -214,22 +274,27 @@ def _send_emails(user_ids: list[int], title: str, body: str, link: str) -> tuple
     return sent, skipped, failed
 
 
-def _send_sms(user_ids: list[int], title: str, body: str) -> tuple[int, int, list[int]]:
+def _send_sms(
+    user_ids: list[int], title: str, body: str, contacts: dict | None = None
+) -> tuple[int, int, list[int]]:
     text = sms_text(title, body)
-    backend = get_sms_backend()
+    contacts = _contacts(user_ids) if contacts is None else contacts
+    backend = get_sms_backend() if any(contacts.get(pk, ("", ""))[1] for pk in user_ids) else None
     sent = skipped = 0
     failed: list[int] = []
-    for user in get_user_model().objects.filter(pk__in=user_ids, is_active=True):
-        phone = str(getattr(user, "phone", "") or "").strip()
-        if not phone:
+    for pk in user_ids:
+        if pk not in contacts:
+            continue
+        phone = contacts[pk][1]
+        if not phone or backend is None:
             skipped += 1
             continue
         try:
             backend.send(phone, text)
             sent += 1
         except Exception:  # noqa: BLE001 - the gateway failing for one number must not stop the others
-            failed.append(user.pk)
-            logger.exception("notification SMS to user %s (%s) failed", user.pk, mask_phone(phone))
+            failed.append(pk)
+            logger.exception("notification SMS to user %s (%s) failed", pk, mask_phone(phone))
     return sent, skipped, failed
 
 
@@ -244,8 +309,10 @@ def send_notification_copies(
     """One notice's e-mail and SMS copies for a batch of recipients: one job, not one per channel. Those
     whose send failed are retried later by the job outbox (`RetryLater` with only them); those already
     reached are not sent again."""
-    e_sent, e_skipped, e_failed = _send_emails(list(email_ids or ()), title, body, link)
-    s_sent, s_skipped, s_failed = _send_sms(list(sms_ids or ()), title, body)
+    email_ids, sms_ids = list(email_ids or ()), list(sms_ids or ())
+    contacts = _contacts(email_ids + sms_ids)  # one read for both channels
+    e_sent, e_skipped, e_failed = _send_emails(email_ids, title, body, link, contacts)
+    s_sent, s_skipped, s_failed = _send_sms(sms_ids, title, body, contacts)
     if e_failed or s_failed:
         raise RetryLater(
             f"e-mail failed for users {e_failed}, SMS failed for users {s_failed}",
@@ -253,6 +320,32 @@ def send_notification_copies(
             kwargs={"title": title, "body": body, "link": link, "email_ids": e_failed, "sms_ids": s_failed},
         )
     return {"sent": e_sent + s_sent, "skipped": e_skipped + s_skipped, "failed": 0}
+
+
+@task()
+def send_notices_copies(messages: list[dict]) -> dict:
+    """The e-mail and SMS copies of several notices (`copies_in_one_job`): one job, one read of the
+    recipients' contacts. Those whose send failed are retried later with only their part left."""
+    ids: list[int] = []
+    for m in messages:
+        ids += list(m.get("email_ids") or ()) + list(m.get("sms_ids") or ())
+    contacts = _contacts(ids)
+    sent = skipped = 0
+    left: list[dict] = []
+    for m in messages:
+        title, body, link = m["title"], m["body"], m.get("link", "")
+        e_sent, e_skipped, e_failed = _send_emails(
+            list(m.get("email_ids") or ()), title, body, link, contacts
+        )
+        s_sent, s_skipped, s_failed = _send_sms(list(m.get("sms_ids") or ()), title, body, contacts)
+        sent, skipped = sent + e_sent + s_sent, skipped + e_skipped + s_skipped
+        if e_failed or s_failed:
+            left.append(
+                {"title": title, "body": body, "link": link, "email_ids": e_failed, "sms_ids": s_failed}
+            )
+    if left:
+        raise RetryLater(f"{len(left)} notices could not be sent to everyone", args=[left], kwargs={})
+    return {"sent": sent, "skipped": skipped, "failed": 0}
 
 
 @task()

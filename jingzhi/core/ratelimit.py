@@ -70,7 +70,9 @@ def hit(bucket: str, subject, limit: int) -> Verdict:
     count = weighted_count(int(values.get(previous_key, 0)), int(values.get(current_key, 0)), elapsed)
     if count + 1 > limit:
         return Verdict(False, limit, count, max(1, int(WINDOW - elapsed) + 1))
-    if cache.add(current_key, 1, timeout=WINDOW * 2 + 5) is False:
+    # This minute's counter exists already (the read above saw it): increment it without trying to add it
+    # first, one cache round trip fewer on every counted request.
+    if current_key in values or cache.add(current_key, 1, timeout=WINDOW * 2 + 5) is False:
         try:
             cache.incr(current_key)
         except ValueError:  # expired between add and incr

@@ -23,3 +23,25 @@ class TestVerb(AuditVerb):
     THING_CHANGED = "thing.changed"
     X = "x"
     RACE = "race"
+
+
+# --- the English interface: what a page shows that is still Chinese (used by every app's English tests) ---
+NOT_CHROME = ["简体中文"]
+
+
+def visible_text(html: str) -> str:
+    """The page as a person reads it: no scripts, styles or tags, entities left alone."""
+    import re
+
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def chinese_chrome(html: str, data: list[str]) -> list[str]:
+    """Runs of Han characters left once the data values are taken out: each one is untranslated chrome."""
+    import re
+
+    text = visible_text(html)
+    for value in sorted(data + NOT_CHROME, key=len, reverse=True):
+        text = text.replace(value, " ")
+    return re.findall(r"[\u4e00-\u9fff][^\sA-Za-z0-9<>]*", text)

@@ -17,10 +17,9 @@ def _live(user) -> bool:
 def entries(user) -> list[dict]:
     if not _live(user):
         return []
-    from jingzhi.councils.models import CouncilMember, PartyMember
-
     out = []
-    is_member = CouncilMember.objects.filter(user=user, is_active=True).exists()
+    held = access.memberships(user)  # one statement for every app's memberships, cached on the user
+    is_member = "council_member" in held
     if is_member or access.has_role(user, *permissions.STAFF):
         out.append({"key": "councils", "label": _("理事会"), "url": reverse("web:councils"), "order": 40})
     if access.has_role(user, *permissions.STAFF) or access.department_ids(user, roles=["handler"]):
@@ -29,7 +28,7 @@ def entries(user) -> list[dict]:
     # administrators (who publish tasks) and to staff (in-service party members); a resident-only account
     # keeps its short menu and can open /councils/tasks/ directly.
     if (
-        PartyMember.objects.filter(user=user).exists()
+        "party_member" in held
         or access.has_role(user, *permissions.STAFF)
         or access.department_ids(user, roles=["handler"])
     ):

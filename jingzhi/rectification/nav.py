@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 
 from jingzhi.accounts import access
 from jingzhi.rectification import permissions, queries
-from jingzhi.rectification.models import ChiefAssignment, StewardAssignment
 
 IDLE = 50
 
@@ -26,12 +25,8 @@ def works_streets(user) -> bool:
 
 def keeps_streets(user) -> bool:
     """A chief or steward with an active appointment (their dashboard is 我的街巷)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return (
-        ChiefAssignment.objects.filter(user=user, is_active=True).exists()
-        or StewardAssignment.objects.filter(user=user, is_active=True).exists()
-    )
+    # One statement for every app's memberships, cached on the user (`access.memberships`).
+    return bool(access.memberships(user) & {"street_chief", "steward"})
 
 
 def entries(user) -> list[dict]:

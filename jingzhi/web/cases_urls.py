@@ -4,10 +4,12 @@
 
 from django.urls import path
 
-from jingzhi.web.casepages import detail, help, resident, workbench
+from jingzhi.web.casepages import detail, help, hotline, resident, workbench
 
 urlpatterns: list = [
     path("cases/", workbench.workbench, name="cases_workbench"),
+    path("cases/hotline/import/", hotline.hotline_import, name="hotline_import"),
+    path("cases/hotline/import/<str:token>/", hotline.hotline_import_status, name="hotline_import_status"),
     path("cases/summons/<int:pk>/report-in/", detail.report_in, name="case_report_in"),
     path("cases/summons/<int:pk>/rate/", detail.rate_whistle, name="case_rate_whistle"),
     path("cases/<str:ref>/", detail.case_detail, name="case_detail"),

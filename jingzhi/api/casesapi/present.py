@@ -113,7 +113,8 @@ def detail(case, user, now=None, *, fresh: bool = False) -> dict:
     now = now or clock.now()
     show_reporter = permissions.can_view_reporter(user, case)
     body = list_item(case, now)
-    events = timeline(case)
+    events = getattr(case, "intake_timeline", None) if fresh else None
+    events = timeline(case) if events is None else events
     photos, rows = [], []
     for event in events:
         ids = []

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from jingzhi.api.base import ApiView
 from jingzhi.api.casesapi import present
 from jingzhi.api.casesapi import serializers as s
-from jingzhi.api.pagination import Pagination, paginate
+from jingzhi.api.pagination import CappedCountPagination, Pagination, paginate
 from jingzhi.api.parsers import FormParser, JSONParser, MultiPartParser
 from jingzhi.api.schema import ErrorSerializer, error_responses
 from jingzhi.cases import actions, permissions, queries, suggest, workflow
@@ -65,7 +65,7 @@ def _local_bounds(day: date, *, end: bool) -> datetime:
 # ---------------------------------------------------------------------------------------------------- list
 class CaseListView(ApiView):
     parser_classes = PARSERS
-    pagination_class = Pagination
+    pagination_class = CappedCountPagination
 
     @extend_schema(
         operation_id="cases_list",
@@ -117,7 +117,7 @@ class CaseListView(ApiView):
         if params.get("reported_to"):
             qs = qs.filter(reported_at__lt=_local_bounds(params["reported_to"], end=True))
         rows = queries.at_warning_level(qs, params["warning"], now) if params.get("warning") else qs
-        paginator = Pagination()
+        paginator = CappedCountPagination()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(
             s.CaseListItemSerializer([present.list_item(c, now) for c in page], many=True).data

@@ -779,3 +779,55 @@ def test_the_inbox_lists_ones_own_notifications_and_marks_them_read(
     assert api.resident.get("/api/v1/me/inbox/", {"unread": 1}).json()["count"] == marked["unread"]
     assert api.resident.post("/api/v1/me/inbox/read/", {"all": True}, format="json").json()["unread"] == 0
     assert_error_body(api.resident.post("/api/v1/me/inbox/read/", {}, format="json"), 400, "invalid")
+
+
+# ---------------------------------------------------------------------------------------------------- list count
+def test_the_case_list_counts_exactly_below_the_cap_and_says_so(world, api, frozen):
+    for _ in range(3):
+        open_case(world)
+    body = api.district_admin.get("/api/v1/cases/").json()
+    assert body["count"] == 3 and body["count_capped"] is False and body["next"] is None
+
+
+def test_the_case_list_count_stops_at_the_cap_and_paging_goes_on(world, api, frozen, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jingzhi.api.pagination import CappedCountPagination
+
+    monkeypatch.setattr(CappedCountPagination, "count_cap", 3)
+    made = [open_case(world) for _ in range(5)]
+    first = api.district_admin.get("/api/v1/cases/", {"page_size": 2}).json()
+    assert first["count"] == 3 and first["count_capped"] is True  # "3+": at least three
+    assert len(first["results"]) == 2 and "page=2" in first["next"] and first["previous"] is None
+    third = api.district_admin.get("/api/v1/cases/", {"page_size": 2, "page": 3}).json()
+    assert len(third["results"]) == 1 and third["next"] is None and "page=2" in third["previous"]
+    # the last page knows its total from its own rows: exact, and without a count statement
+    assert third["count"] == 5 and third["count_capped"] is False
+    seen = {
+        r["number"]
+        for page in (1, 2, 3)
+        for r in api.district_admin.get("/api/v1/cases/", {"page_size": 2, "page": page}).json()["results"]
+    }
+    assert seen == {c.number for c in made}
+    with CaptureQueriesContext(connection) as one_page:
+        api.district_admin.get("/api/v1/cases/", {"page_size": 10})
+    assert not any("COUNT(" in q["sql"].upper() for q in one_page.captured_queries)
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "9"])
+def test_a_case_list_page_that_does_not_exist_is_a_404_in_chinese(world, api, frozen, page):
+    open_case(world)
+    body = assert_error_body(api.district_admin.get("/api/v1/cases/", {"page": page}), 404, "not_found")
+    assert "页码" in json.dumps(body, ensure_ascii=False)
+
+
+def test_the_schema_documents_the_capped_count(world, api):
+    schema = api.district_admin.get("/api/schema/", {"format": "json"}).json()
+    ok = schema["paths"]["/api/v1/cases/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    ref = ok["$ref"].rsplit("/", 1)[-1]
+    props = schema["components"]["schemas"][ref]["properties"]
+    assert (
+        props["count_capped"]["type"] == "boolean"
+        and "count_capped" in schema["components"]["schemas"][ref]["required"]
+    )

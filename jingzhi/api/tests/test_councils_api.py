@@ -128,7 +128,6 @@ def test_a_finding_carries_photos_and_a_file_that_is_not_a_photo_is_a_400(cworld
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from jingzhi.core.attachments import attachments_for
-    from jingzhi.web.testing import png
 
     shift = _published(cworld)
     client = token_client(shift.member.user)
@@ -150,3 +149,14 @@ def test_a_finding_carries_photos_and_a_file_that_is_not_a_photo_is_a_400(cworld
     case = Case.objects.get(source="council")
     opened = case.events.order_by("id").first()
     assert len(list(attachments_for(opened))) == 2
+
+
+def png(name="photo.png"):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")

@@ -111,7 +111,6 @@ def test_a_space_registered_through_the_api_carries_its_photos(sw):
     from jingzhi.core.attachments import attachments_for
     from jingzhi.spaces.models import Space
     from jingzhi.spaces.testing import IN_COMM1
-    from jingzhi.web.testing import png
 
     client = token_client(sw.p.sub_admin)
     body = {
@@ -132,3 +131,14 @@ def test_a_space_registered_through_the_api_carries_its_photos(sw):
     r = client.post("/api/v1/spaces/", {**body, "photos": [png("a.png")]}, format="multipart")
     assert r.status_code == 201, r.json()
     assert len(list(attachments_for(Space.objects.get()))) == 1
+
+
+def png(name="photo.png"):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")

@@ -281,7 +281,7 @@ def test_hot_bands():
 
 
 def test_the_new_pages_are_english_apart_from_the_data(client, filled, world):
-    from jingzhi.web.tests.test_english import _chinese_chrome
+    from jingzhi.core.testing import chinese_chrome as _chinese_chrome
 
     data = sorted(
         set(Score.objects.values_list("unit_name", flat=True))

@@ -316,7 +316,7 @@ def do_open_case(
                 duplicates = [
                     pk for pk, _m in find_duplicate_ids(category, x, y, reported_at, exclude_id=case.pk)
                 ]
-            _record(
+            opened = _record(
                 case,
                 actor=actor,
                 action=workflow.OPEN,
@@ -338,10 +338,18 @@ def do_open_case(
                 from_state="",
                 to_state=state,
                 actor_id=getattr(_user(actor), "pk", None),
+                # What subscribers look at, so they need not read the case back after commit.
+                category_id=case.category_id,
+                community_code=case.community_code,
             )
             if duplicate_of is not None:
                 _merge_new_report(case, duplicate_of, actor=actor)
             else:
+                if not photos and not draft_photos:
+                    # The whole timeline of the new case, in hand: an interface answering with the case
+                    # need not read it back (`api.casesapi.present.detail`).
+                    opened.attachments_list = []
+                    case.intake_timeline = [opened]
                 # Who to tell (reporter, the operators or shift leads over the place) is worked out by a
                 # background job after commit, not inside the resident's request.
                 from jingzhi.cases.tasks import notify_case_opened
@@ -388,8 +396,11 @@ def _check_replay(person, existing: Case) -> None:
 def send_case_opened_notices(case_id: int) -> None:
     """The notices for a new report: the reporter's receipt and the operators' (待核实) or shift leads'
     (待立案) alert. Run after commit by the `notify_case_opened` job; a case gone or merged meanwhile
-    gets none."""
-    with transaction.atomic():
+    gets none. The e-mail and SMS copies of both notices go out as one job."""
+    from jingzhi.core.notifications import copies_in_one_job
+
+    # No savepoint of its own: in the worker the job already runs in one, and a failure fails the job.
+    with transaction.atomic(savepoint=False), copies_in_one_job():
         case = Case.objects.select_related("reporter").filter(pk=case_id).first()
         if case is None or case.state == workflow.MERGED:
             return

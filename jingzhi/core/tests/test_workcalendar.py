@@ -332,3 +332,47 @@ def test_a_working_day_deadline_is_never_before_its_start(start, days):
     end = wc.add_working_days(start, days)
     assert end >= start
     assert wc.working_seconds_between(start, end) == days * 7.5 * 3600
+
+
+def _working_seconds_day_by_day(a, b):
+    """The reference: walk every day from a to b (what working_seconds_between did before it counted the
+    whole days between by arithmetic)."""
+    data = wc._data()
+    periods = wc._micro_periods(wc.resolve_schedule(None))
+    first_day, lo_first = wc._split(a)
+    last_day, hi_last = wc._split(b)
+    total, day = 0, first_day
+    while day <= last_day:
+        if wc._is_workday(data, day):
+            lo = lo_first if day == first_day else 0
+            hi = hi_last if day == last_day else wc.DAY_US
+            total += sum(max(0, min(p_end, hi) - max(p_start, lo)) for p_start, p_end in periods)
+        day += timedelta(days=1)
+    return total / wc.US
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    start=st.datetimes(min_value=datetime(2023, 12, 1), max_value=datetime(2026, 12, 31)),
+    minutes=st.integers(min_value=0, max_value=60 * 24 * 900),
+)
+def test_working_seconds_over_long_spans_match_walking_every_day(start, minutes):
+    # Spans of up to two and a half years, across 春节, 国庆, 调休 Saturdays and into a fallback year.
+    a = start.replace(tzinfo=SH)
+    b = a + timedelta(minutes=minutes)
+    assert wc.working_seconds_between(a, b) == _working_seconds_day_by_day(a, b)
+    assert wc.working_seconds_between(b, a) == -_working_seconds_day_by_day(a, b)
+
+
+def test_working_seconds_count_an_imported_holiday_inside_a_long_span():
+    do_import_holidays(
+        actor=None,
+        year=2030,
+        rows=[HolidayRow(date=date(2030, 3, 5), name="测试假日", is_workday=False)],
+        source="测试",
+    )
+    wc.invalidate()
+    a, b = at(2030, 3, 1, 9), at(2030, 3, 29, 9)
+    assert wc.working_seconds_between(a, b) == _working_seconds_day_by_day(a, b)
+    # 1–29 March 2030 from 09:00 to 09:00: 20 whole weekdays' worth, one of them the imported holiday
+    assert wc.working_seconds_between(a, b) == 19 * wc.resolve_schedule(None).seconds_per_day

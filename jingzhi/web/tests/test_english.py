@@ -37,21 +37,10 @@ TRANSLATED_APPS = [
     "web",
 ]
 # Shown in their own language by design: the language switch offers "简体中文" to those who want it.
-NOT_CHROME = ["简体中文"]
-
-
-def _visible_text(html: str) -> str:
-    """The page as a person reads it: no scripts, styles or tags, entities left alone."""
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"<[^>]+>", " ", html)
-
-
-def _chinese_chrome(html: str, data: list[str]) -> list[str]:
-    """Runs of Han characters left once the data values are taken out: each one is untranslated chrome."""
-    text = _visible_text(html)
-    for value in sorted(data + NOT_CHROME, key=len, reverse=True):
-        text = text.replace(value, " ")
-    return re.findall(r"[\u4e00-\u9fff][^\sA-Za-z0-9<>]*", text)
+# The page-text helpers live in core.testing, so any app's tests may use them (the layers forbid importing web).
+from jingzhi.core.testing import NOT_CHROME  # noqa: E402,F401
+from jingzhi.core.testing import chinese_chrome as _chinese_chrome  # noqa: E402
+from jingzhi.core.testing import visible_text as _visible_text  # noqa: E402,F401
 
 
 def _chinese_free(text: str, data: list[str]) -> str:

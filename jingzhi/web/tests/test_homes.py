@@ -219,3 +219,16 @@ def test_the_home_page_costs_a_bounded_number_of_queries(client, w, django_asser
     client.force_login(getattr(w.p, name))
     with django_assert_max_num_queries(40):
         assert client.get(reverse("web:home")).status_code == 200
+
+
+def test_a_long_menu_keeps_six_links_on_a_phone_and_puts_the_rest_under_more(client, w):
+    html = _home(client, w.p.district_admin).content.decode()
+    nav = re.search(r'<nav class="site-nav".*?</nav>', html, re.S).group(0)
+    links = re.findall(r'<a href="[^"]*" data-nav="(\w+)" class="([^"]*)"', nav)
+    assert len(links) > 7, links
+    assert 'data-testid="nav-more"' in nav
+    # Every link is still in the page (shown in full from 640 px); on a phone the seventh on wait for 更多.
+    assert [key for key, cls in links if "nav-extra" in cls] == [key for key, _ in links[6:]]
+    short = _nav(_home(client, w.p.resident))
+    assert len(short) <= 7
+    assert 'data-testid="nav-more"' not in _home(client, w.p.resident).content.decode()

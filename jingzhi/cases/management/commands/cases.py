@@ -45,10 +45,42 @@ class Command(BaseCommand):
             else:
                 from jingzhi.cases.actions import do_import_hotline_orders
 
-                with open(options["file"], "rb") as handle:
-                    counts = do_import_hotline_orders(actor=None, file=handle)
+                with open(options["file"], "rb") as handle, _ProgressBars(self.stderr) as bars:
+                    counts = do_import_hotline_orders(actor=None, file=handle, progress=bars.update)
                 self.stdout.write(
                     f"新建 {counts['created']} 件，已存在 {counts['existing']} 件，共 {counts['rows']} 行"
                 )
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
+
+
+class _ProgressBars:
+    """The import's progress on the terminal (stderr): one tqdm bar for checking the rows and one for
+    writing them; nothing when stderr is not a terminal (cron, CI logs)."""
+
+    LABELS = {"check": "检查", "write": "写入"}
+
+    def __init__(self, stream):
+        self.stream, self.bars = stream, {}
+
+    def __enter__(self):
+        return self
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        bar = self.bars.get(stage)
+        if bar is None:
+            bar = self.bars[stage] = tqdm(
+                total=total,
+                desc=self.LABELS.get(stage, stage),
+                unit="行",
+                file=self.stream._out,
+                disable=None,
+            )
+        bar.update(done - bar.n)
+
+    def __exit__(self, *exc):
+        for bar in self.bars.values():
+            bar.close()
+        return False

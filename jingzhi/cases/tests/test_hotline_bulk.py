@@ -1,0 +1,92 @@
+"""The hotline import's bulk path (`actions.bulk.BulkIntake`): what `do_open_case` does for one report —
+numbers, places, categories, clocks, possible duplicates, the timeline event and the sealed audit row, the
+notices — done for a whole file at once, all or nothing, with progress."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from jingzhi.cases import actions, workflow
+from jingzhi.cases.exceptions import HotlineImportError
+from jingzhi.cases.models import Case, CaseEvent
+from jingzhi.cases.testing import IN_SUB1, IN_SUB2, open_case
+from jingzhi.core import audit
+from jingzhi.core.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "工单编号,诉求内容,经度,纬度,分类编码,分类类型,诉求人,联系电话\n"
+
+
+def _csv(rows):
+    return io.BytesIO((HEADER + "\n".join(rows) + "\n").encode("utf-8"))
+
+
+def test_an_import_opens_each_order_like_intake_with_events_audit_and_duplicates(world, frozen):
+    before = open_case(world, description="井盖丢了")  # an open 上水井盖 case at the same spot
+    rows = [
+        f"H201,井盖丢了,{IN_SUB1[0]},{IN_SUB1[1]},0101,部件,张三,13900000000",
+        f"H202,井盖又丢了,{IN_SUB1[0]},{IN_SUB1[1]},0101,component,李四,13900000001",
+        f"H203,路灯不亮,{IN_SUB2[0]},{IN_SUB2[1]},,,王五,13900000002",
+    ]
+    seen = []
+    counts = actions.do_import_hotline_orders(
+        actor=world.p.operator, file=_csv(rows), progress=lambda *a: seen.append(a)
+    )
+    assert counts == {"created": 3, "existing": 0, "rows": 3}
+    assert seen[-1] == ("write", 3, 3) and ("check", 3, 3) in seen
+    made = {c.external_ref: c for c in Case.objects.filter(source="hotline")}
+    first, second = made["H201"], made["H202"]
+    assert first.category == world.t.cover and first.grid_code and first.step_deadline is not None
+    assert (
+        first.state == workflow.REPORTED
+        and first.reporter_name == "张三"
+        and first.created_by == world.p.operator
+    )
+    numbers = {c.number for c in made.values()} | {before.number}
+    assert len(numbers) == 4  # one sequence for intake and import
+    # Possible duplicates: the stored open case, and for the second order also the first one of the file.
+    opened = {e.case.external_ref: e for e in CaseEvent.objects.filter(action="open", case__source="hotline")}
+    assert opened["H201"].data["possible_duplicates"] == [before.pk]
+    assert set(opened["H202"].data["possible_duplicates"]) == {before.pk, first.pk}
+    assert second.pk != first.pk
+    # One sealed audit row per case, and the chain still verifies.
+    assert AuditEvent.objects.filter(target_type="cases.case", target_id=str(first.pk)).count() == 1
+    assert audit.verify() is None
+
+
+def test_an_import_queues_the_notices_in_a_few_jobs(world, frozen):
+    from jingzhi.core.models import OutboxJob
+
+    rows = [f"H3{i:02d},井盖丢了,{IN_SUB1[0]},{IN_SUB1[1]},0101,部件,张三,1" for i in range(5)]
+    actions.do_import_hotline_orders(actor=world.p.operator, file=_csv(rows))
+    jobs = OutboxJob.objects.filter(task__endswith="notify_cases_opened")
+    assert jobs.count() == 1 and len(jobs[0].args[0]) == 5
+    assert not OutboxJob.objects.filter(task__endswith="notify_case_opened").exists()
+
+
+def test_one_bad_row_anywhere_imports_nothing_and_each_row_is_named(world, frozen):
+    rows = [
+        f"H401,井盖丢了,{IN_SUB1[0]},{IN_SUB1[1]},0101,部件,张三,1",
+        f"H402,井盖丢了,{IN_SUB1[0]},{IN_SUB1[1]},9999,部件,张三,1",
+        f"H403,井盖丢了,{IN_SUB1[0]},{IN_SUB1[1]},0109,部件,张三,1",
+        f"H404,井盖丢了,{IN_SUB1[0]},{IN_SUB1[1]},0101,部件,张三,1",
+    ]
+    events = AuditEvent.objects.count()
+    with pytest.raises(HotlineImportError) as info:
+        actions.do_import_hotline_orders(actor=world.p.operator, file=_csv(rows))
+    problems = info.value.problems
+    assert len(problems) == 2
+    assert problems[0].startswith("第 3 行") and "9999" in problems[0]
+    assert problems[1].startswith("第 4 行") and "停用" in problems[1]
+    assert not Case.objects.filter(source="hotline").exists() and AuditEvent.objects.count() == events
+
+
+def test_a_resident_cannot_import_even_through_the_bulk_path(world, frozen):
+    from jingzhi.cases.actions.bulk import BulkIntake
+    from jingzhi.core.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        BulkIntake(actor=world.p.resident, source="hotline")

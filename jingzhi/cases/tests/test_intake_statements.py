@@ -1,0 +1,106 @@
+"""What one intake costs the database, counted (never timed): issue 16's fast intake path. A report is a
+fixed handful of statements — the counter, the case, the timeline event, the audit row (with the chain
+head) and its notices job, all in one transaction — and no read-backs; the new case's taker flag is read
+from the role assignments alone."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from jingzhi.cases import queries, workflow
+from jingzhi.cases.models import Case
+from jingzhi.cases.testing import open_case
+from jingzhi.core.models import OutboxJob
+
+pytestmark = pytest.mark.django_db
+
+
+def _kinds(captured) -> list[str]:
+    """Each statement reduced to its verb and table, e.g. 'INSERT cases_case'."""
+    out = []
+    for q in captured:
+        sql = q["sql"].strip()
+        verb = sql.split(None, 1)[0].upper()
+        table = re.search(r'(?:FROM|INTO|UPDATE)\s+"?(\w+)"?', sql, re.IGNORECASE)
+        out.append(f"{verb} {table.group(1) if table else ''}".strip())
+    return out
+
+
+def test_a_report_is_five_writes_and_three_reads_in_one_transaction(world, frozen):
+    open_case(world, idempotency_key="warm")  # caches (categories, limits, the boundary index) warm
+    with CaptureQueriesContext(connection) as q:
+        case = open_case(world, idempotency_key="k-1")
+    kinds = [k for k in _kinds(q.captured_queries) if not k.startswith(("SAVEPOINT", "RELEASE", "BEGIN"))]
+    writes = [k for k in kinds if k.split()[0] in {"INSERT", "UPDATE"}]
+    assert writes == [
+        "UPDATE cases_casenumbercounter",
+        "INSERT cases_case",
+        "INSERT cases_caseevent",
+        "INSERT core_auditevent",
+        "INSERT core_outboxjob",
+    ]
+    reads = [k for k in kinds if k not in writes]
+    # The taxonomy version token, the duplicate search and the audit chain's head; nothing read back.
+    assert len(reads) == 3, reads
+    assert reads[:2] == ["SELECT taxonomy_generation", "SELECT cases_case"], reads  # token, duplicates
+    assert OutboxJob.objects.filter(task__endswith="notify_case_opened", args=[case.pk]).count() == 1
+
+
+def test_the_new_case_carries_its_timeline_and_the_open_event_only(world, frozen):
+    case = open_case(world)
+    assert [e.action for e in case.intake_timeline] == [workflow.OPEN]
+    assert case.intake_timeline[0].pk == case.events.get().pk
+
+
+@pytest.mark.parametrize("state", ["reported", "pending_filing", "pending_dispatch", "pending_callback"])
+def test_the_taker_flag_of_a_case_in_hand_agrees_with_the_flag_computed_in_sql(world, frozen, state):
+    """`has_no_taker` on a row in hand asks the role assignments alone; it must say what the flag
+    expression over the case table says, with a taker, without one, and with the taker deactivated."""
+    from jingzhi.accounts.models import RoleAssignment
+
+    case = open_case(world)
+    Case.objects.filter(pk=case.pk).update(state=state)
+    case = Case.objects.get(pk=case.pk)
+
+    def in_sql() -> bool:
+        return queries.with_taker_flag(Case.objects.filter(pk=case.pk)).get().no_taker
+
+    assert queries.has_no_taker(case) is in_sql() is False
+    roles = workflow.TAKERS[state]
+    takers = RoleAssignment.objects.filter(role__in=roles, is_active=True)
+    users = list({a.user for a in takers})
+    takers.update(is_active=False)
+    assert queries.has_no_taker(case) is in_sql() is True
+    takers.update(is_active=True)
+    type(users[0]).objects.filter(pk__in=[u.pk for u in users]).update(is_active=False)
+    assert queries.has_no_taker(case) is in_sql() is True
+
+
+def test_a_new_reports_notices_are_two_jobs_not_three(world, frozen, settings):
+    """The notices job of an intake queues one copies job for the reporter's receipt and the staff alert."""
+    from django.core import mail
+
+    from jingzhi.cases.actions import send_case_opened_notices
+    from jingzhi.core import jobs
+
+    settings.TASKS = {"default": {"BACKEND": "jingzhi.core.jobs.OutboxBackend", "OPTIONS": {"inline": False}}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox = []
+    case = open_case(world)
+    OutboxJob.objects.all().delete()
+    world.p.resident.email = "r@example.org"
+    world.p.resident.save(update_fields=["email"])
+    world.p.operator.email = "o@example.org"
+    world.p.operator.save(update_fields=["email"])
+    send_case_opened_notices(case.pk)
+    job = OutboxJob.objects.get()
+    assert [m["title"] for m in job.args[0]] == [
+        f"您的反映已受理：{case.number}",
+        f"新案件待核实：{case.number}",
+    ]
+    jobs.run_due()
+    assert sorted(m.to[0] for m in mail.outbox) == ["o@example.org", "r@example.org"]
