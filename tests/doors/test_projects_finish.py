@@ -323,7 +323,7 @@ def test_an_upheld_objection_under_a_revote_kind_refuses_approval_and_a_revote_r
             actor=pw.p.office, objection_id=objection.pk, answer="成立，调整位置", upheld=True
         )
     page = _web(pw.p.office).get(f"/projects/{project.pk}/").content.decode()
-    assert 'data-testid="revote-required"' in page
+    assert 'data-testid="revote-required"' in page and 'data-testid="approve"' not in page
     with clock.frozen(T0 + timedelta(days=20)):
         status, text = post(door, pw.p.office, project, "approve", "approve", {})
         assert status == 409 and "须重新表决" in text
