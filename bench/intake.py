@@ -284,6 +284,10 @@ def bench_http(args, url: str) -> None:
         results = {}
         for name, path in (("floor", "/bench/bare-create/"), ("ours", "/api/v1/cases/")):
             script = Path(tempfile.mkdtemp(prefix="jz-wrk-")) / f"{name}.lua"
+            script.write_text(LUA % {**values, "run": f"wrk-{name}-w-{int(time.time())}"}, encoding="utf-8")
+            run_wrk(
+                base + path, script, 3, args.connections
+            )  # warm-up: every web worker has served, not timed
             script.write_text(LUA % {**values, "run": f"wrk-{name}-{int(time.time())}"}, encoding="utf-8")
             rate, total, bad = run_wrk(base + path, script, args.seconds, args.connections)
             print(f"  {name}: {path} {total} requests in {args.seconds}s, {bad} not 2xx, {rate:.1f} req/s")

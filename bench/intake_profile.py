@@ -10,7 +10,7 @@ stack, DRF, Bearer-token authentication, the serializers, the action and the 201
   - the split by phase (authentication, parsing and validation, the action, the 201 body, the rest), timed
     around each phase in the same requests;
   - pyinstrument's call tree of the same run (`--html FILE` writes the interactive page).
-`pip install pyinstrument` first (a development tool, not a dependency of the project).
+pyinstrument is in the `dev` extra (a development tool, not needed to run the project).
 """
 
 from __future__ import annotations

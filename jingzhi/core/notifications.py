@@ -96,7 +96,9 @@ _gathering = threading.local()
 def copies_in_one_job():
     """Inside this block the e-mail and SMS copies of every `notify` become one job, written when the block
     ends (still inside the caller's transaction), instead of one job per notice: a background job that tells
-    the reporter and the staff of a new case queues one send, not two. Nested blocks join the outer one."""
+    the reporter and the staff of a new case queues one send, not two. Nested blocks join the outer one.
+    Only around work that succeeds or fails as a whole: the copies of a notice written inside a savepoint
+    that then rolls back (while the block goes on) would still be queued."""
     if getattr(_gathering, "messages", None) is not None:
         yield
         return
