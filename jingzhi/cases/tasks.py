@@ -71,3 +71,16 @@ def import_hotline_file(path: str, actor_id: int, token: str) -> None:
     finally:
         cache.set(key, state, IMPORT_PROGRESS_SECONDS)
         default_storage.delete(path)
+
+
+@task()
+def fire_cases_opened(case_ids: list[int], actor_id: int | None = None) -> None:
+    """The "case opened" hook (`cases.hooks`) for cases opened in bulk, run by the worker: the import
+    passes one case per (category, community), all its one subscriber looks at."""
+    from jingzhi.cases import hooks, workflow
+    from jingzhi.cases.models import Case
+
+    for case_id, state in Case.objects.filter(pk__in=case_ids).values_list("pk", "state"):
+        hooks.case_changed(
+            case_id=case_id, action=workflow.OPEN, from_state="", to_state=state, actor_id=actor_id
+        )

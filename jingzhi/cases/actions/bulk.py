@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from jingzhi.accounts import access
-from jingzhi.cases import deadlines, hooks, permissions, workflow
+from jingzhi.cases import deadlines, permissions, workflow
 from jingzhi.cases.models import Case, CaseEvent, CaseNumberCounter, Source
 from jingzhi.cases.verbs import AuditVerb
 from jingzhi.core import audit, clock, workcalendar
@@ -98,6 +98,7 @@ class BulkIntake:
         self.now = clock.now()
         self.items: list[_Prepared] = []
         self._codes: dict[tuple[str, str, str], object] = {}
+        self._places: dict[int, dict] = {}
 
     def _lookup(self, kind: str, code: str, key: str = ""):
         """A category, request type or urgency by code, read once per import."""
@@ -147,7 +148,7 @@ class BulkIntake:
             category = suggested[0].category if suggested else None
         kind_of_request = self._lookup("request_type", request_type) if request_type else None
         urgency_row = self._lookup("urgency", urgency) if urgency else None
-        x, y, place = _locate(lon, lat, crs)
+        x, y, place = self._place(lon, lat, crs)
         reported_at = reported_at or self.now
         case = Case(
             source=self.source,
@@ -177,6 +178,27 @@ class BulkIntake:
             case.feedback_deadline = deadlines.deadline_for(reported_at, urgency_row.limit)
         self.items.append(_Prepared(row=row, case=case))
         return case
+
+    def _place(self, lon, lat, crs: str):
+        """`intake._locate`, with the place rows built once per grid for the whole import."""
+        from jingzhi.geo.coords import gcj02_to_wgs84
+        from jingzhi.geo.locate import CRS_NAMES, locate
+
+        try:
+            location = locate(lon, lat, crs=crs)
+        except Exception:  # noqa: BLE001 - bad input: `_locate` raises the clear error
+            location = None
+        grid = getattr(location, "grid", None) if location is not None and location.inside else None
+        key = grid.get("id") if grid else None
+        if key is None or key not in self._places:
+            x, y, place = _locate(lon, lat, crs)
+            if key is not None:
+                self._places[key] = place
+            return x, y, place
+        x, y = float(lon), float(lat)
+        if CRS_NAMES.get(str(crs).lower()) == "gcj02":
+            x, y = gcj02_to_wgs84(x, y)
+        return x, y, self._places[key]
 
     # ------------------------------------------------------------------------------------------------ write
     def _number_all(self) -> None:
@@ -303,13 +325,13 @@ class BulkIntake:
         last_of_pair = {}
         for item in self.items:
             last_of_pair[(item.case.category_id, item.case.community_code)] = item.case
-        for case in last_of_pair.values():
-            hooks.case_changed(
-                case_id=case.pk,
-                action=workflow.OPEN,
-                from_state="",
-                to_state=case.state,
-                actor_id=getattr(actor, "pk", None),
+        # Run by the worker after commit, like the notices (inline they cost the import more than its writes).
+        from jingzhi.cases.tasks import fire_cases_opened
+
+        pairs = [case.pk for case in last_of_pair.values()]
+        for start in range(0, len(pairs), NOTICE_BATCH):
+            enqueue_after_commit(
+                fire_cases_opened, pairs[start : start + NOTICE_BATCH], getattr(actor, "pk", None)
             )
         ids = [item.case.pk for item in self.items]
         for start in range(0, len(ids), NOTICE_BATCH):
