@@ -362,6 +362,9 @@ class MilestoneIn(serializers.Serializer):
     progress = serializers.IntegerField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
     case = serializers.IntegerField(required=False, allow_null=True, default=None)
+    case_number = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=32, help_text=_("或按案件编号关联（JZ…）")
+    )
     photos = photos_field()
 
 
@@ -644,6 +647,7 @@ MilestoneView = _step(
         progress=d["progress"],
         note=d["note"],
         case_id=d["case"],
+        case_number=d["case_number"],
         photos=_photos(r, d),
     ),
     multipart=True,

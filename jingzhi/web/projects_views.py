@@ -403,6 +403,7 @@ ACTS = {
             title=r.POST.get("title", ""),
             progress=r.POST.get("progress", ""),
             note=r.POST.get("note", ""),
+            case_number=r.POST.get("case_number", ""),
             photos=r.FILES.getlist("photos"),
         )
         and _("进度已记录")

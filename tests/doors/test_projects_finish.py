@@ -425,3 +425,20 @@ def test_the_publicity_notice_has_a_qr_code_to_the_project_and_no_names(door, pw
         assert body["url"].endswith(f"/projects/{project.pk}/") and body["result"]["outcome"] == "passed_full"
     else:
         assert "<svg" in text
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_a_milestone_links_a_case_by_its_number_and_a_wrong_number_is_a_400(door, pw):
+    from jingzhi.cases.actions import do_open_case
+
+    project = _delivering(pw)
+    with clock.frozen(T0 + timedelta(days=21)):
+        case = do_open_case(actor=None, source="hotline", description="施工围挡倒了", lon=116.305, lat=39.905)
+        body = {"title": "围挡加固", "progress": "50", "case_number": "JZ0000000000"}
+        status, text = post(door, pw.p.office, project, "milestones", "milestone", body)
+        assert status == 400 and "JZ0000000000" in text
+        assert not Milestone.objects.filter(project=project).exists()
+        body["case_number"] = case.number
+        status, _text = post(door, pw.p.office, project, "milestones", "milestone", body)
+    assert status == 200
+    assert Milestone.objects.get(project=project).case_id == case.pk

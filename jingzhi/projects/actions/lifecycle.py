@@ -435,7 +435,7 @@ def do_start_delivery(*, actor, project_id, department=None, vendor: str = "", b
 
 
 def do_record_milestone(
-    *, actor, project_id, title: str, progress, note: str = "", case_id=None, photos=()
+    *, actor, project_id, title: str, progress, note: str = "", case_id=None, case_number: str = "", photos=()
 ) -> Milestone:
     title = _required(title, "title", _("请填写进度节点"), 120)
     try:
@@ -449,6 +449,16 @@ def do_record_milestone(
         from jingzhi.cases.permissions import access_case
 
         case = access_case(actor, case_id)
+    elif (case_number or "").strip():
+        # The web form names the case by its number, as people do; one the actor may not see is the same
+        # answer as a missing one, and a form error names the field.
+        from jingzhi.cases.permissions import access_case_by_number
+        from jingzhi.core.errors import NotFound
+
+        try:
+            case = access_case_by_number(actor, case_number)
+        except NotFound as exc:
+            raise InvalidInput(exc.message, fields={"case_number": "invalid"}) from None
     # Progress photos are public with the project: stored under a neutral name, never the uploader's file
     # name (which may name a household); errors above still name the file as uploaded.
     prepared = [
