@@ -185,6 +185,7 @@ def no_taker_by_queue(user: Reader, *, cap: int = 1000) -> dict[str, int]:
 
 
 FIXED_JOIN_ORDER = True
+FIXED_JOIN_ORDER_FROM = 8  # tables in the statement (a `values()` read joins none and plans fast)
 
 
 class TakerFlaggedQuerySet(QuerySet):
@@ -195,7 +196,8 @@ class TakerFlaggedQuerySet(QuerySet):
 
     def _fetch_all(self):
         fresh = self._result_cache is None
-        if fresh and connection.vendor == "postgresql" and FIXED_JOIN_ORDER:
+        many_joins = self._fields is None and len(self.query.alias_map) >= FIXED_JOIN_ORDER_FROM
+        if fresh and connection.vendor == "postgresql" and FIXED_JOIN_ORDER and many_joins:
             # A list row joins ten small tables to the case; searching the orders of those joins cost
             # PostgreSQL 60–70 ms of planning for a page that then ran in 1–2 ms. The joins are LEFT joins
             # to primary keys: the order they are written in is the plan (planning ≈ 5 ms).
