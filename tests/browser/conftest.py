@@ -126,3 +126,11 @@ def login():
         page.click("button.primary")
 
     return go
+
+
+def click_nav(page, key: str) -> None:
+    """Click the header link `key`, opening 更多 first when a phone's short menu keeps it there."""
+    link = page.locator(f'.site-nav [data-nav="{key}"]')
+    if not link.is_visible():
+        page.get_by_test_id("nav-more").click()
+    link.click()

@@ -10,6 +10,8 @@ import re
 
 import pytest
 
+from tests.browser.conftest import click_nav
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 860}
@@ -58,7 +60,7 @@ def test_a_field_recheck_on_a_phone_records_rebound_and_opens_a_case(
     page = page_factory(PHONE, has_touch=True, is_mobile=True)
     login(page, "inspector")
     page.wait_for_url(re.compile(r"/$"))
-    page.get_by_role("link", name="腾退空间").first.click()
+    click_nav(page, "spaces")  # on a phone the long menu keeps it under 更多
     page.wait_for_url(re.compile(r"/spaces/$"))
     page.wait_for_selector("[data-testid=spaces-map][data-loaded]")
     assert "青槐东里7号违建拆除点" in page.get_by_test_id("space-list").inner_text()
