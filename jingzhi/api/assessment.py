@@ -17,6 +17,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from jingzhi.api.base import ApiView
+from jingzhi.api.base import valid as _valid
 from jingzhi.api.pagination import Pagination, paginate
 from jingzhi.api.schema import error_responses
 from jingzhi.core.errors import NotFound
@@ -28,12 +29,6 @@ def _q():
     from jingzhi.assessment import queries
 
     return queries
-
-
-def _valid(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 MONTH_PARAM = OpenApiParameter(

@@ -20,6 +20,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from jingzhi.api.base import ApiView, flag
+from jingzhi.api.base import valid as _valid
 from jingzhi.api.casesapi.serializers import photos_field
 from jingzhi.api.locate import lat_field, lon_field
 from jingzhi.api.pagination import Pagination, paginate
@@ -56,12 +57,6 @@ def _p():
     from jingzhi.councils import permissions
 
     return permissions
-
-
-def _valid(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _user_or_400(pk, field: str):

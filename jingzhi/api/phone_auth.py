@@ -19,16 +19,11 @@ from rest_framework.response import Response
 
 from jingzhi.accounts import actions
 from jingzhi.api.base import ApiView
+from jingzhi.api.base import valid as _valid
 from jingzhi.api.schema import error_responses
 from jingzhi.core.clientip import client_ip
 
 TAG = [str(_("账号"))]
-
-
-def _valid(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class PhoneInSerializer(serializers.Serializer):

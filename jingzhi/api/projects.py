@@ -23,6 +23,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from jingzhi.api.base import ApiView
+from jingzhi.api.base import valid as _valid
 from jingzhi.api.pagination import Pagination, paginate
 from jingzhi.api.schema import ErrorSerializer, error_responses
 
@@ -33,12 +34,6 @@ def _m():
     from jingzhi.projects import actions, permissions, queries, workflow
 
     return actions, permissions, queries, workflow
-
-
-def _valid(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def conflict(description) -> dict:

@@ -21,6 +21,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from jingzhi.api.base import ApiView
+from jingzhi.api.base import valid as _valid
 from jingzhi.api.locate import lat_field, lon_field
 from jingzhi.api.pagination import Pagination, paginate
 from jingzhi.api.schema import ErrorSerializer, error_responses
@@ -459,12 +460,6 @@ class OkSerializer(serializers.Serializer):
 def conflict(description) -> dict:
     """The 409 response (the usual error body) with what the conflict means here."""
     return {409: OpenApiResponse(ErrorSerializer, description=str(description))}
-
-
-def _valid(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _user_or_404(pk):

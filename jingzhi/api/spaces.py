@@ -20,6 +20,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from jingzhi.api.base import ApiView, flag
+from jingzhi.api.base import valid as _valid
 from jingzhi.api.locate import lat_field, lon_field
 from jingzhi.api.pagination import Pagination, paginate
 from jingzhi.api.parsers import FormParser, JSONParser, MultiPartParser
@@ -46,12 +47,6 @@ def _space(user, pk):
     from jingzhi.spaces.permissions import access_space
 
     return access_space(user, pk)
-
-
-def _valid(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def choice(choices, **kwargs) -> serializers.ChoiceField:

@@ -126,6 +126,29 @@ def target_label(target: Any) -> tuple[str, str]:
     return target._meta.label_lower, str(target.pk)
 
 
+def _sealed(
+    prev_hash: str, created_at, key_id: str, key, *, actor, verb, target, old, new, note
+) -> AuditEvent:
+    """An unsaved audit row for `record`'s arguments, sealed onto `prev_hash` (the one rule both writers use)."""
+    if not isinstance(verb, AuditVerb):
+        raise TypeError(f"audit verbs are AuditVerb members, not {verb!r} (see jingzhi/core/audit_verbs.py)")
+    target_type, target_id = target_label(target)
+    fields = {
+        "created_at": created_at,
+        "actor_id": getattr(actor, "pk", None),
+        # The label is stored (and hashed) as the column holds it, so cut it to the column's width first.
+        "actor_label": (str(actor) if actor is not None else "system")[:150],
+        "verb": str(verb),
+        "target_type": target_type,
+        "target_id": target_id,
+        "old_values": _canonical(old or {}),
+        "new_values": _canonical(new or {}),
+        "note": note,
+    }
+    digest = row_hash(prev_hash, **fields, key_id=key_id, key=key)
+    return AuditEvent(**fields, prev_hash=prev_hash, hash=digest, key_id=key_id)
+
+
 def record(
     *, actor, verb: str, target: Any, old: dict | None = None, new: dict | None = None, note: str = ""
 ) -> AuditEvent:
@@ -133,47 +156,24 @@ def record(
     `AuditVerb` (see `core.audit_verbs`): a loose string is a programming error, refused here."""
     if not isinstance(verb, AuditVerb):
         raise TypeError(f"audit verbs are AuditVerb members, not {verb!r} (see jingzhi/core/audit_verbs.py)")
-    verb = str(verb)
-    target_type, target_id = target_label(target)
-    old_values = _canonical(old or {})
-    new_values = _canonical(new or {})
-    actor_id = getattr(actor, "pk", None)
-    # The label is stored (and hashed) as the column holds it, so cut it to the column's width first.
-    actor_label = (str(actor) if actor is not None else "system")[:150]
     # No savepoint of its own: inside an action a failure here must fail the action's transaction anyway.
     sealing = current_key()
     key_id, key = sealing if sealing else (V1, None)
     with transaction.atomic(savepoint=False):
-        prev_hash = _chain_head() or GENESIS
-        created_at = clock.now()
-        digest = row_hash(
-            prev_hash,
-            created_at=created_at,
-            actor_id=actor_id,
-            actor_label=actor_label,
+        row = _sealed(
+            _chain_head() or GENESIS,
+            clock.now(),
+            key_id,
+            key,
+            actor=actor,
             verb=verb,
-            target_type=target_type,
-            target_id=target_id,
-            old_values=old_values,
-            new_values=new_values,
+            target=target,
+            old=old,
+            new=new,
             note=note,
-            key_id=key_id,
-            key=key,
         )
-        return AuditEvent.objects.create(
-            created_at=created_at,
-            actor_id=actor_id,
-            actor_label=actor_label,
-            verb=verb,
-            target_type=target_type,
-            target_id=target_id,
-            old_values=old_values,
-            new_values=new_values,
-            note=note,
-            prev_hash=prev_hash,
-            hash=digest,
-            key_id=key_id,
-        )
+        row.save(force_insert=True)
+        return row
 
 
 def record_many(entries: list[dict], *, batch_size: int = 2000) -> int:
@@ -191,48 +191,20 @@ def record_many(entries: list[dict], *, batch_size: int = 2000) -> int:
         prev_hash = _chain_head() or GENESIS
         created_at = clock.now()
         for entry in entries:
-            verb = entry["verb"]
-            if not isinstance(verb, AuditVerb):
-                raise TypeError(f"audit verbs are AuditVerb members, not {verb!r}")
-            verb = str(verb)
-            actor = entry.get("actor")
-            target_type, target_id = target_label(entry["target"])
-            old_values = _canonical(entry.get("old") or {})
-            new_values = _canonical(entry.get("new") or {})
-            actor_id = getattr(actor, "pk", None)
-            actor_label = (str(actor) if actor is not None else "system")[:150]
-            note = entry.get("note", "")
-            digest = row_hash(
+            row = _sealed(
                 prev_hash,
-                created_at=created_at,
-                actor_id=actor_id,
-                actor_label=actor_label,
-                verb=verb,
-                target_type=target_type,
-                target_id=target_id,
-                old_values=old_values,
-                new_values=new_values,
-                note=note,
-                key_id=key_id,
-                key=key,
+                created_at,
+                key_id,
+                key,
+                actor=entry.get("actor"),
+                verb=entry["verb"],
+                target=entry["target"],
+                old=entry.get("old"),
+                new=entry.get("new"),
+                note=entry.get("note", ""),
             )
-            rows.append(
-                AuditEvent(
-                    created_at=created_at,
-                    actor_id=actor_id,
-                    actor_label=actor_label,
-                    verb=verb,
-                    target_type=target_type,
-                    target_id=target_id,
-                    old_values=old_values,
-                    new_values=new_values,
-                    note=note,
-                    prev_hash=prev_hash,
-                    hash=digest,
-                    key_id=key_id,
-                )
-            )
-            prev_hash = digest
+            rows.append(row)
+            prev_hash = row.hash
         AuditEvent.objects.bulk_create(rows, batch_size=batch_size)
     return len(rows)
 

@@ -1324,17 +1324,16 @@ def do_register_property_company(
         )
     if actor is not None and not permissions.can_administer(actor, sub.code):
         raise PermissionDenied(_("只有该街道或区的管理员可以登记物业公司"))
-    codes = []
+    codes, kinds = [], {}
     for c in places or ():
         c = _text(c)
-        if (
-            not c.startswith(sub.code)
-            or (place_by_code("community", c) or place_by_code("street", c)) is None
-        ):
+        kind = "community" if place_by_code("community", c) is not None else "street"
+        if not c.startswith(sub.code) or (kind == "street" and place_by_code("street", c) is None):
             raise InvalidInput(
                 _("“%(c)s”不是%(s)s的社区或街巷") % {"c": c, "s": sub.name}, fields={"places": "invalid"}
             )
         codes.append(c)
+        kinds[c] = kind
     wanted = list(dict.fromkeys(_text(c) for c in categories or () if _text(c)))
     found = {c.code: c for c in Category.objects.filter(code__in=wanted, is_active=True)}
     unknown = [c for c in wanted if c not in found]
@@ -1357,13 +1356,12 @@ def do_register_property_company(
         )
         rules = []
         for place in codes:
-            scope_kind = "community" if place_by_code("community", place) is not None else "street"
             for code in wanted:
                 rules.append(
                     do_create_duty_rule(
                         actor=_user(actor),
                         category=found[code],
-                        scope_kind=scope_kind,
+                        scope_kind=kinds[place],
                         scope_code=place,
                         departments=[dept],
                         basis=_("物业公司登记：%(name)s 承办其管理区域内的物业问题") % {"name": name},

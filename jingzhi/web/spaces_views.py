@@ -34,10 +34,6 @@ STATE_COLOURS = {
 }
 
 
-# The descriptive fields the page's edit form sends (`spaces.actions.EDITABLE` decides what may change).
-EDIT_FIELDS = ("name", "address", "area_m2", "owner", "manager", "project_ref", "note")
-
-
 def _space_or_404(user, pk):
     from jingzhi.spaces.permissions import access_space
 
@@ -328,7 +324,9 @@ def space_act(request, pk, name):
                 space_id=space.pk,
                 reason=post.get("reason", ""),
                 expected_version=post.get("version"),
-                **{key: post.get(key, "") for key in EDIT_FIELDS if key in post},
+                # The fields the form sent; the action's EDITABLE decides what may change (uses change with the
+                # state form, which sends none of these).
+                **{key: post.get(key, "") for key in actions.EDITABLE if key in post},
             )
             messages.success(request, _("登记信息已修改"))
         elif name == "safety":

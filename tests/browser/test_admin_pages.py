@@ -87,3 +87,26 @@ def test_a_space_is_edited_on_a_phone(page_factory, login, space, shot):
     page.wait_for_url(re.compile(rf"/spaces/{space.pk}/$"))
     assert "青槐东里9号（已清理）" in page.locator("h1").inner_text()
     assert "区住建委" in page.content()
+
+
+def test_the_hotline_import_page_on_a_phone_names_a_bad_file(page_factory, login, demo_city, shot, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["不是工单的表头"])
+    book.active.append(["随便写的一行"])
+    path = tmp_path / "bad.xlsx"
+    book.save(path)
+    page = page_factory(PHONE, has_touch=True, is_mobile=True)
+    login(page, "district_admin")
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/cases/hotline/import/")
+    assert page.get_by_test_id("import-file").count() == 1
+    shot(page, "admin-hotline-import-phone", full_page=True)
+    page.set_input_files("[data-testid=import-file]", str(path))
+    page.get_by_test_id("import-submit").click()
+    error = page.get_by_test_id("import-error")
+    error.wait_for()
+    assert re.search(r"[\u4e00-\u9fff]", error.inner_text())
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "admin-hotline-import-error-phone", full_page=True)
