@@ -189,6 +189,17 @@ def test_feedback_with_an_after_photo_shows_its_thumbnail(client, w):
     assert client.get(src).status_code == 200
 
 
+def test_an_action_that_takes_photos_offers_the_phone_picker_with_its_own_input(client, w):
+    case = to_handling(w, report(w))
+    client.force_login(w.p.handler)
+    body = client.get(reverse("web:case_detail", args=[case.number])).content.decode()
+    form = body.split('data-testid="submit-feedback"')[0].rsplit("<form", 1)[1]
+    # The shared picker (camera or gallery, previews, remove), one input id per action form on the page.
+    assert 'id="photos-feedback"' in form and 'data-previews="photos-feedback-previews"' in form
+    assert 'data-testid="photo-add"' in form and "capture" not in form
+    assert body.count(' id="photos-feedback"') == 1 and "web/photos.js" in body
+
+
 def test_a_file_that_is_not_an_image_is_refused_with_its_name(client, w):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
