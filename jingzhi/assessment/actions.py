@@ -254,6 +254,14 @@ def do_fill_due(*, actor: Actor = None, now: datetime | None = None) -> list[Fil
     return runs
 
 
+def do_refill_month(month: str, *, actor: Actor = None, trigger: str = "manual") -> FillRun:
+    """A month filled by hand (the API, `jingzhi assessment rebuild`): its figures and scores, then its
+    每月一题 problem counts, as the job does for the months it fills. The permission check is the fill's."""
+    run = do_fill_month(month, actor=actor, trigger=trigger)
+    do_fill_problem_counts(run.month, actor=actor, trigger=trigger)
+    return run
+
+
 def do_mark_month_dirty(month: str, *, reason: str) -> None:
     """Note that a late change touched `month` (bookkeeping for the job, not a domain change: the fill that
     follows is audited)."""
