@@ -39,7 +39,7 @@ from jingzhi.spaces.exceptions import (
     SafetyRecordRequired,
     TransitionRefused,
 )
-from jingzhi.spaces.hooks import SPACE_REBOUNDED, SPACE_STATE_CHANGED
+from jingzhi.spaces.hooks import SPACE_REBOUNDED, SPACE_STATE_CHANGED, SPACES_REGISTERED
 from jingzhi.spaces.models import (
     CommunityPopulation,
     FollowUp,
@@ -403,7 +403,16 @@ def do_register_space(
         )
         for image in prepared:
             do_store_image(actor=_user(actor), upload=image, owner=space, kind="space")
+        _fire_registered([space])
     return space
+
+
+def _fire_registered(spaces: list[Space]) -> None:
+    hooks.fire(
+        SPACES_REGISTERED,
+        space_ids=[s.pk for s in spaces],
+        vacated_on=[s.vacated_on.isoformat() for s in spaces if s.vacated_on],
+    )
 
 
 EDITABLE = (
@@ -778,6 +787,7 @@ def do_import_ledger(*, actor: Actor, file) -> list[Space]:
             new={"spaces": [s.number for s in created]},
             note=_("导入台账 %(n)d 条") % {"n": len(created)},
         )
+        _fire_registered(created)
     return created
 
 
