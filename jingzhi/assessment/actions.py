@@ -190,6 +190,7 @@ def do_fill_month(month: str, *, actor: Actor = None, trigger: str = "manual") -
     if actor is not None and not permissions.can_fill(actor):
         raise NotFound()
     started = clock.now()
+    registry.prepare(month)  # snapshot sources (便民 coverage) record the running month first
     cells = compute.compute_month(month)
     scores = score_cells(month, cells, weight_sets())
     named: dict[str, dict[str, tuple[str, str]]] = {}
