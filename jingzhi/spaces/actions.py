@@ -969,7 +969,7 @@ def do_record_coverage_month(*, actor: Actor = None, month: str | None = None) -
     last record of a month is its month-end state. Only the running month: the service points and walking
     networks of a past month are not kept, so its record cannot be remade. `actor` None is the system (the
     assessment fill); a person must be one who may import service points. The number of rows written."""
-    from jingzhi.spaces.queries import coverage_for
+    from jingzhi.spaces.queries import coverage_for, service_kinds
 
     running = _running_month()
     month = (month or running).strip()
@@ -982,10 +982,10 @@ def do_record_coverage_month(*, actor: Actor = None, month: str | None = None) -
     person = _user(actor)
     if person is not None:
         _require(permissions.can_configure(person), _("只有区管理员可以记录便民覆盖"))
-    result = coverage_for(None)
+    result = coverage_for(None) if service_kinds().exists() else None
     now = clock.now()
     rows = []
-    for kind in result.kinds:
+    for kind in result.kinds if result is not None else ():
         measured = result.results.get(kind.code)
         for i, grid in enumerate(result.grids):
             covered = bool(measured.covered[i]) if measured is not None else False
@@ -1026,8 +1026,12 @@ def ensure_coverage_month(month: str, *, max_age_hours: float | None = None) -> 
     is left as recorded. Whether a record was made."""
     from django.conf import settings
 
+    from jingzhi.spaces.queries import service_kinds
+
     if month != _running_month():
         return False
+    if not service_kinds().exists() and not CoverageMonth.objects.filter(month=month).exists():
+        return False  # no service kinds to measure: nothing to record (and no grids to load)
     hours = (
         max_age_hours
         if max_age_hours is not None
