@@ -39,6 +39,8 @@ ALLOWED_SCOPES: dict[str, tuple[str, ...]] = {
     Role.DISPATCHER: (ScopeKind.DISTRICT, ScopeKind.SUBDISTRICT),
     # A handler works for a department and nowhere else.
     Role.HANDLER: (ScopeKind.DEPARTMENT,),
+    # A department head (部门负责人) leads one department: reads its cases and its handlers' figures.
+    Role.DEPARTMENT_HEAD: (ScopeKind.DEPARTMENT,),
     # 总街巷长 (district head), subdistrict head, 街长/巷长 (one street).
     Role.STREET_CHIEF: (ScopeKind.DISTRICT, ScopeKind.SUBDISTRICT, ScopeKind.STREET),
     Role.STEWARD: (ScopeKind.STREET, ScopeKind.COMMUNITY),
@@ -59,6 +61,7 @@ GOVERNMENT_ROLES = frozenset(
         Role.SHIFT_LEAD,
         Role.DISPATCHER,
         Role.HANDLER,
+        Role.DEPARTMENT_HEAD,
         Role.STREET_CHIEF,
         Role.SUBDISTRICT_ADMIN,
         Role.DISTRICT_ADMIN,

@@ -16,6 +16,7 @@ class Role(TextChoices):
     SHIFT_LEAD = "shift_lead", _("值班长")
     DISPATCHER = "dispatcher", _("派遣员")
     HANDLER = "handler", _("部门处置人员")
+    DEPARTMENT_HEAD = "department_head", _("部门负责人")
     STREET_CHIEF = "street_chief", _("街巷长")
     STEWARD = "steward", _("小巷管家")
     COUNCIL_MEMBER = "council_member", _("理事会成员")

@@ -358,5 +358,5 @@ class FillMonthView(ApiView):
         from jingzhi.assessment import actions
 
         return Response(
-            FillRunSerializer(actions.do_fill_month(month, actor=request.user, trigger="api")).data
+            FillRunSerializer(actions.do_refill_month(month, actor=request.user, trigger="api")).data
         )

@@ -190,6 +190,7 @@ def do_fill_month(month: str, *, actor: Actor = None, trigger: str = "manual") -
     if actor is not None and not permissions.can_fill(actor):
         raise NotFound()
     started = clock.now()
+    registry.prepare(month)  # snapshot sources (便民 coverage) record the running month first
     cells = compute.compute_month(month)
     scores = score_cells(month, cells, weight_sets())
     named: dict[str, dict[str, tuple[str, str]]] = {}
@@ -252,6 +253,14 @@ def do_fill_due(*, actor: Actor = None, now: datetime | None = None) -> list[Fil
         runs.append(do_fill_month(month, actor=actor, trigger="job"))
         do_fill_problem_counts(month, actor=actor, trigger="job")  # 每月一题's counts, same months
     return runs
+
+
+def do_refill_month(month: str, *, actor: Actor = None, trigger: str = "manual") -> FillRun:
+    """A month filled by hand (the API, `jingzhi assessment rebuild`): its figures and scores, then its
+    每月一题 problem counts, as the job does for the months it fills. The permission check is the fill's."""
+    run = do_fill_month(month, actor=actor, trigger=trigger)
+    do_fill_problem_counts(run.month, actor=actor, trigger=trigger)
+    return run
 
 
 def do_mark_month_dirty(month: str, *, reason: str) -> None:

@@ -7,12 +7,21 @@ from django.utils.translation import gettext_lazy as _
 
 
 def entries(user) -> list[dict]:
-    from jingzhi.assessment.permissions import can_view_assessment, has_person_role
+    from jingzhi.assessment.permissions import can_view_assessment, has_person_role, headed_department_ids
 
     # One header link for the scoreboard; 每月一题 and 治理类街乡 are tabs on its pages (the header is full).
     out = []
     if can_view_assessment(user):
         out.append({"key": "assessment", "label": _("考核"), "url": reverse("web:assessment"), "order": 60})
+    elif headed_department_ids(user):  # a department head: the department's people (and its own report)
+        out.append(
+            {
+                "key": "assessment_people",
+                "label": _("人员考核"),
+                "url": reverse("web:assessment_people"),
+                "order": 60,
+            }
+        )
     if has_person_role(user):
         out.append(
             {"key": "assessment_me", "label": _("我的考核"), "url": reverse("web:assessment_me"), "order": 61}

@@ -35,7 +35,9 @@ def district_codes(user) -> list[str] | None:
 
 
 def can_view_unit(user, unit_kind: str, unit_code: str, district_code: str = "") -> bool:
-    """Whether the reader may open this unit's report and records."""
+    """Whether the reader may open this unit's report and records (a department head: their department's)."""
+    if unit_kind == "department" and unit_code and unit_code in headed_department_codes(user):
+        return True
     if not can_view_assessment(user):
         return False
     if access.is_superuser(user):
@@ -108,8 +110,31 @@ PERSON_KINDS = tuple(PERSON_ROLES)
 # Who reads other people's figures: district admins and district assessors all persons of their district;
 # subdistrict admins and subdistrict assessors the persons whose role is held within their subdistrict
 # (inspectors, operators and dispatchers of a subdistrict centre — a department's handlers are the
-# district's). There is no department-head role in accounts, so a handler reads only their own figures.
-PERSON_READERS = frozenset({Role.DISTRICT_ADMIN, Role.SUBDISTRICT_ADMIN, Role.ASSESSOR})
+# district's); a department head (部门负责人) the handlers of their own department(s), and no one else. A
+# handler reads only their own figures.
+PERSON_READERS = frozenset({Role.DISTRICT_ADMIN, Role.SUBDISTRICT_ADMIN, Role.ASSESSOR, Role.DEPARTMENT_HEAD})
+
+
+def headed_department_ids(user) -> set[int]:
+    """The (active) departments the user heads; membership, so none for a superuser who heads none."""
+    return access.department_ids(user, roles=[Role.DEPARTMENT_HEAD]) if _live(user) else set()
+
+
+def headed_department_codes(user) -> set[str]:
+    from jingzhi.accounts.models import Department
+
+    ids = headed_department_ids(user)
+    return set(Department.objects.filter(pk__in=ids).values_list("code", flat=True)) if ids else set()
+
+
+def person_kinds_for(user) -> tuple[str, ...]:
+    """The person kinds whose figures the reader may list: all for district/subdistrict staff, handlers only
+    for someone who reads people only as a department head, none otherwise."""
+    if not can_view_people(user):
+        return ()
+    if access.is_superuser(user) or access.has_role(user, *(PERSON_READERS - {Role.DEPARTMENT_HEAD})):
+        return PERSON_KINDS
+    return ("handler",)
 
 
 def is_person_kind(kind: str) -> bool:
@@ -156,6 +181,14 @@ def person_q(user):
             if g.role in PERSON_READERS and len(g.scope_code) == 9 and g.scope_code[:6] not in districts
         }
     )
+    headed = headed_department_ids(user)
+    if headed:
+        handlers = RoleAssignment.objects.filter(
+            role=Role.HANDLER, department_id__in=headed, is_active=True
+        ).values_list("user_id", flat=True)
+        ids = sorted({str(pk) for pk in handlers})
+        if ids:
+            q |= Q(unit_kind="handler", unit_code__in=ids)
     if subdistricts:
         place = Q(pk__in=[])
         for code in subdistricts:

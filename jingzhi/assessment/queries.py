@@ -675,7 +675,7 @@ def my_reports(user: Reader, month: str, *, trend_months: int = 6) -> list[UnitR
 
 def people_kinds(user: Reader) -> list[str]:
     """The person kinds whose rankings the reader may list."""
-    return list(permissions.PERSON_KINDS) if permissions.can_view_people(user) else []
+    return list(permissions.person_kinds_for(user))
 
 
 # ------------------------------------------------------------------------------------------------ public

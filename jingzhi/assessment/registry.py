@@ -42,6 +42,9 @@ class Source:
     describe: Callable[[Any], dict]
     prefetch: Callable[[Any], Any] = field(default=lambda qs: qs)
     app_label: str = ""
+    # Called with the month before the fill computes it, for a source whose records are a snapshot its app
+    # takes on demand (便民 coverage): the app brings the month's records up to date. None: nothing to do.
+    prepare: Callable[[str], None] | None = None
 
 
 _sources: dict[str, Source] = {}
@@ -80,6 +83,13 @@ def discover(app_labels: Iterable[str]) -> list[str]:
             importlib.import_module(module)
             found.append(label)
     return found
+
+
+def prepare(month: str) -> None:
+    """Let every source that keeps month snapshots bring `month`'s up to date (before a fill)."""
+    for src in _sources.values():
+        if src.prepare is not None:
+            src.prepare(month)
 
 
 def sources() -> list[Source]:

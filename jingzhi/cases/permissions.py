@@ -86,7 +86,7 @@ def can_see(user, case) -> bool:
         return True
     if covers_case(user, case, roles=workflow.PLACE_ROLES):
         return True
-    mine = access.department_ids(user, roles=[workflow.HANDLER])
+    mine = access.department_ids(user, roles=workflow.DEPARTMENT_READERS)
     if mine and mine & ever_department_ids(case):
         return True
     from jingzhi.cases.models import CaseFollower

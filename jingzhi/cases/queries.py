@@ -69,7 +69,7 @@ def visibility_q(user: Reader) -> Q | None:
     codes = access.scope_codes(user, roles=workflow.PLACE_ROLES) or []
     for code in codes:
         q |= code_q(code)
-    departments = access.department_ids(user, roles=[workflow.HANDLER])
+    departments = access.department_ids(user, roles=workflow.DEPARTMENT_READERS)
     if departments:
         q |= Exists(CaseAssignment.objects.filter(case_id=OuterRef("pk"), department_id__in=departments))
     return q

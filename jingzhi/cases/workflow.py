@@ -134,6 +134,7 @@ OPERATOR = "operator"
 SHIFT_LEAD = "shift_lead"
 DISPATCHER = "dispatcher"
 HANDLER = "handler"
+DEPARTMENT_HEAD = "department_head"  # reads the department's cases; acts on none (a handler does)
 STREET_CHIEF = "street_chief"
 STEWARD = "steward"
 COUNCIL_MEMBER = "council_member"
@@ -149,6 +150,7 @@ ALL_ROLES = (
     SHIFT_LEAD,
     DISPATCHER,
     HANDLER,
+    DEPARTMENT_HEAD,
     STREET_CHIEF,
     STEWARD,
     COUNCIL_MEMBER,
@@ -164,6 +166,7 @@ ROLE_LABELS = {
     SHIFT_LEAD: gettext_lazy("值班长"),
     DISPATCHER: gettext_lazy("派遣员"),
     HANDLER: gettext_lazy("处置部门"),
+    DEPARTMENT_HEAD: gettext_lazy("部门负责人"),
     STREET_CHIEF: gettext_lazy("街巷长"),
     STEWARD: gettext_lazy("小巷管家"),
     COUNCIL_MEMBER: gettext_lazy("理事会成员"),
@@ -176,6 +179,8 @@ ROLE_LABELS = {
 PLACE_ROLES = frozenset(
     {INSPECTOR, OPERATOR, SHIFT_LEAD, DISPATCHER, STREET_CHIEF, SUBDISTRICT_ADMIN, DISTRICT_ADMIN, ASSESSOR}
 )
+# Roles that see the cases their department was ever assigned (handlers act on them; a head only reads).
+DEPARTMENT_READERS = (HANDLER, DEPARTMENT_HEAD)
 
 # ---------------------------------------------------------------------------------------------------- steps
 # The running clock, named after taxonomy's Step values so limits come from `taxonomy.limits.limit_for`.

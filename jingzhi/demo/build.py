@@ -51,6 +51,7 @@ USERS = [
     ("shift_lead", "陈国栋", "shift_lead", "district", D, "", False),
     ("dispatcher", "杨帆", "dispatcher", "district", D, "", False),
     ("handler", "刘强", "handler", "department", "", f"{D}-CGZF", False),
+    ("department_head", "马卫东", "department_head", "department", "", f"{D}-CGZF", False),
     ("inspector", "赵磊", "inspector", "community", COMMUNITY1, "", False),
     ("street_chief", "孙立新", "street_chief", "street", STREET1, "", False),
     ("steward", "王秀英", "steward", "street", STREET1, "", False),

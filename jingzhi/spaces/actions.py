@@ -16,7 +16,7 @@ import io
 import json
 import os
 import tempfile
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingzhi.accounts.models import User
-from jingzhi.core import audit, hooks, tabular, workcalendar
+from jingzhi.core import audit, clock, hooks, tabular, workcalendar
 from jingzhi.core.errors import Conflict, InvalidInput, PermissionDenied
 from jingzhi.core.ids import parse_id
 from jingzhi.core.types import Actor
@@ -39,9 +39,10 @@ from jingzhi.spaces.exceptions import (
     SafetyRecordRequired,
     TransitionRefused,
 )
-from jingzhi.spaces.hooks import SPACE_REBOUNDED, SPACE_STATE_CHANGED
+from jingzhi.spaces.hooks import SPACE_REBOUNDED, SPACE_STATE_CHANGED, SPACES_REGISTERED
 from jingzhi.spaces.models import (
     CommunityPopulation,
+    CoverageMonth,
     FollowUp,
     Livelihood,
     Merchant,
@@ -403,7 +404,16 @@ def do_register_space(
         )
         for image in prepared:
             do_store_image(actor=_user(actor), upload=image, owner=space, kind="space")
+        _fire_registered([space])
     return space
+
+
+def _fire_registered(spaces: list[Space]) -> None:
+    hooks.fire(
+        SPACES_REGISTERED,
+        space_ids=[s.pk for s in spaces],
+        vacated_on=[s.vacated_on.isoformat() for s in spaces if s.vacated_on],
+    )
 
 
 EDITABLE = (
@@ -778,6 +788,7 @@ def do_import_ledger(*, actor: Actor, file) -> list[Space]:
             new={"spaces": [s.number for s in created]},
             note=_("导入台账 %(n)d 条") % {"n": len(created)},
         )
+        _fire_registered(created)
     return created
 
 
@@ -944,6 +955,97 @@ def _read_lines(data: bytes, filename: str) -> list:
                 if line.geom_type == "LineString" and not line.is_empty:
                     parts.append(line)
     return parts
+
+
+# ------------------------------------------------------------------------------ 便民 coverage, month-end record
+def _running_month() -> str:
+    today = workcalendar.today()
+    return f"{today:%Y-%m}"
+
+
+def do_record_coverage_month(*, actor: Actor = None, month: str | None = None) -> int:
+    """Record the running month's 便民 coverage (`CoverageMonth`: every active grid × active service kind,
+    covered or not, as `queries.coverage_for` measures it now), replacing that month's earlier record; the
+    last record of a month is its month-end state. Only the running month: the service points and walking
+    networks of a past month are not kept, so its record cannot be remade. `actor` None is the system (the
+    assessment fill); a person must be one who may import service points. The number of rows written."""
+    from jingzhi.spaces.queries import coverage_for, service_kinds
+
+    running = _running_month()
+    month = (month or running).strip()
+    if month != running:
+        raise InvalidInput(
+            _("只能记录本月（%(m)s）的便民覆盖；过去月份的网点和路网已无从复原，保留其最后一次记录。")
+            % {"m": running},
+            fields={"month": "not_running"},
+        )
+    person = _user(actor)
+    if person is not None:
+        _require(permissions.can_configure(person), _("只有区管理员可以记录便民覆盖"))
+    result = coverage_for(None) if service_kinds().exists() else None
+    now = clock.now()
+    rows = []
+    for kind in result.kinds if result is not None else ():
+        measured = result.results.get(kind.code)
+        for i, grid in enumerate(result.grids):
+            covered = bool(measured.covered[i]) if measured is not None else False
+            distance = float(measured.distance_m[i]) if measured is not None and covered else None
+            rows.append(
+                CoverageMonth(
+                    month=month,
+                    grid_code=grid["code"],
+                    grid_name=(grid["name"] or "")[:100],
+                    community_code=grid["community_code"],
+                    community_name=(grid["community_name"] or "")[:100],
+                    subdistrict_code=grid["community_code"][:9],
+                    kind_code=kind.code,
+                    kind_name=kind.name[:50],
+                    covered=covered,
+                    distance_m=round(distance) if distance is not None else None,
+                    method=result.method[:16],
+                    recorded_at=now,
+                )
+            )
+    with transaction.atomic():
+        old = CoverageMonth.objects.filter(month=month).count()
+        CoverageMonth.objects.filter(month=month).delete()
+        CoverageMonth.objects.bulk_create(rows, batch_size=2000)
+        audit.record(
+            actor=person,
+            verb=AuditVerb.COVERAGE_RECORDED,
+            target=("spaces.coveragemonth", month),
+            old={"rows": old},
+            new={"month": month, "rows": len(rows), "covered": sum(r.covered for r in rows)},
+        )
+    return len(rows)
+
+
+def ensure_coverage_month(month: str, *, max_age_hours: float | None = None) -> bool:
+    """For the assessment fill: record the running month's coverage when it has no record yet or its record
+    is older than `max_age_hours` (setting `JINGZHI_SPACES_COVERAGE_RECORD_HOURS`, default 24); a past month
+    is left as recorded. Whether a record was made."""
+    from django.conf import settings
+
+    from jingzhi.spaces.queries import service_kinds
+
+    if month != _running_month():
+        return False
+    if not service_kinds().exists() and not CoverageMonth.objects.filter(month=month).exists():
+        return False  # no service kinds to measure: nothing to record (and no grids to load)
+    hours = (
+        max_age_hours
+        if max_age_hours is not None
+        else float(getattr(settings, "JINGZHI_SPACES_COVERAGE_RECORD_HOURS", 24))
+    )
+    latest = (
+        CoverageMonth.objects.filter(month=month)
+        .order_by("-recorded_at")
+        .values_list("recorded_at", flat=True)
+    ).first()
+    if latest is not None and clock.now() - latest < timedelta(hours=hours):
+        return False
+    do_record_coverage_month(actor=None, month=month)
+    return True
 
 
 def do_import_walk_network(*, actor: Actor, file, filename: str = "network.geojson") -> WalkNetwork:

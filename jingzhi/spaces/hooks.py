@@ -6,3 +6,6 @@ projects) to subscribe to in their `AppConfig.ready()`.
 SPACE_STATE_CHANGED = "space_state_changed"
 # A re-check found a space re-occupied and opened a case. Payload: space_id, recheck_id, case_id.
 SPACE_REBOUNDED = "space_rebounded"
+# Spaces were registered (one, or a ledger's rows) — possibly vacated in an earlier month.
+# Payload: space_ids, vacated_on (the ISO dates, one per space).
+SPACES_REGISTERED = "spaces_registered"

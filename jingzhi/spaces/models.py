@@ -223,6 +223,39 @@ class WalkNetwork(models.Model):
         return self.name
 
 
+class CoverageMonth(models.Model):
+    """便民 coverage at the end of a month: one row per grid and service kind — whether the kind's nearest
+    point is within its walk of the grid, as `queries.coverage_for` measured it at `recorded_at`. Only the
+    running month is (re)recorded (`actions.do_record_coverage_month`); a past month keeps its last record,
+    since the service points and networks of the past are not kept. Read by assessment (便民服务覆盖率)."""
+
+    month = models.CharField(_("月份"), max_length=7, db_index=True)
+    grid_code = models.CharField(_("网格编码"), max_length=32)
+    grid_name = models.CharField(_("网格名称"), max_length=100, blank=True)
+    community_code = models.CharField(_("社区编码"), max_length=32, db_index=True)
+    community_name = models.CharField(_("社区名称"), max_length=100, blank=True)
+    subdistrict_code = models.CharField(_("街道编码"), max_length=32, blank=True)
+    kind_code = models.CharField(_("业态编码"), max_length=32)
+    kind_name = models.CharField(_("业态名称"), max_length=50, blank=True)
+    covered = models.BooleanField(_("已覆盖"), default=False)
+    distance_m = models.PositiveIntegerField(_("步行距离（米）"), null=True, blank=True)
+    method = models.CharField(_("计算方式"), max_length=16, blank=True)
+    recorded_at = models.DateTimeField(_("记录时间"), default=clock.now)
+
+    class Meta:
+        ordering = ["month", "community_code", "grid_code", "kind_code"]
+        verbose_name = _("便民覆盖月末快照")
+        verbose_name_plural = _("便民覆盖月末快照")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "grid_code", "kind_code"], name="spaces_one_coverage_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.grid_code} {self.kind_code} {'✓' if self.covered else '✗'}"
+
+
 class CommunityPopulation(models.Model):
     community_code = models.CharField(_("社区编码"), max_length=32, unique=True)
     population = models.PositiveIntegerField(_("常住人口"))

@@ -24,6 +24,7 @@ from jingzhi.core.tabular import WorkbookWriter
 from jingzhi.spaces import coverage, permissions, workflow
 from jingzhi.spaces.models import (
     CommunityPopulation,
+    CoverageMonth,
     Merchant,
     Recheck,
     ServiceKind,
@@ -78,6 +79,13 @@ def spaces_for_assessment(user=None) -> QuerySet[Space]:
     with its `community_code`, `subdistrict_code` and current `state`; `workflow.REUSED` names the states
     that count as reused."""
     qs = Space.objects.all()
+    return qs if user is None else _scoped(user, qs)
+
+
+def coverage_months(user=None) -> QuerySet[CoverageMonth]:
+    """For assessment: the month-end 便民 coverage records (one per grid × service kind, placed by `month`,
+    with `community_code`, `subdistrict_code` and `covered`); with `user`, those in their jurisdiction."""
+    qs = CoverageMonth.objects.all()
     return qs if user is None else _scoped(user, qs)
 
 

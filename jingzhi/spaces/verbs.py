@@ -23,3 +23,4 @@ class AuditVerb(_Base):
     FOLLOW_UP_ADDED = "spaces.follow_up_added"
     MERCHANT_CLOSED = "spaces.merchant_closed"
     LIVELIHOOD_RECORDED = "spaces.livelihood_recorded"
+    COVERAGE_RECORDED = "spaces.coverage_recorded"

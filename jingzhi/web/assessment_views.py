@@ -271,10 +271,11 @@ def people(request):
     from jingzhi.assessment import permissions, registry, rules
 
     queries = _aq()
-    if not permissions.can_view_people(request.user):
+    kinds = permissions.person_kinds_for(request.user)
+    if not kinds:
         raise Http404()
     month = _month(request)
-    kind = (request.GET.get("kind") or "handler").strip()
+    kind = (request.GET.get("kind") or ("handler" if "handler" in kinds else kinds[0])).strip()
     if kind not in permissions.PERSON_KINDS:
         return _problem(
             request,
@@ -283,6 +284,8 @@ def people(request):
                 % {"k": kind, "all": "、".join(permissions.PERSON_KINDS)}
             ),
         )
+    if kind not in kinds:  # a kind this reader lists no one of (a department head: handlers only)
+        raise Http404()
     rows = []
     if month:
         try:
@@ -298,7 +301,9 @@ def people(request):
             "months": queries.months_filled(),
             "kind": kind,
             "kind_label": rules.UNIT_KINDS[kind],
-            "tabs": [(k, rules.UNIT_KINDS[k]) for k in permissions.PERSON_KINDS],
+            "tabs": [(k, rules.UNIT_KINDS[k]) for k in kinds],
+            "can_rank": permissions.can_view_assessment(request.user),
+            "departments": sorted(permissions.headed_department_codes(request.user)),
             "side": side,
             "rows": [
                 {

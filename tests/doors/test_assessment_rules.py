@@ -121,3 +121,26 @@ def test_only_a_district_admin_refills_a_month(filled, world):  # noqa: F811
     assert (
         token_client(world.p.district_admin).post("/api/v1/assessment/months/2025-6/fill/").status_code == 400
     )
+
+
+def test_a_refill_by_hand_also_recounts_the_months_problems(filled, world):  # noqa: F811
+    """每月一题's problem counts follow a manual re-fill (API, command) as they follow the job's."""
+    from django.core.management import call_command
+
+    from jingzhi.assessment.models import ProblemCount
+
+    assert not ProblemCount.objects.filter(month=MONTH).exists()
+    refused = token_client(world.p.sub_admin).post(f"/api/v1/assessment/months/{MONTH}/fill/")
+    assert refused.status_code == 404 and not ProblemCount.objects.filter(month=MONTH).exists()
+    done = token_client(world.p.district_admin).post(f"/api/v1/assessment/months/{MONTH}/fill/")
+    assert done.status_code == 200
+    counted = dict(
+        ProblemCount.objects.filter(month=MONTH, dimension="subdistrict").values_list("key", "cases")
+    )
+    assert counted.get(SUB1, 0) > 0
+    ProblemCount.objects.filter(month=MONTH).delete()
+    call_command("assessment", "rebuild", "--month", MONTH)
+    again = dict(
+        ProblemCount.objects.filter(month=MONTH, dimension="subdistrict").values_list("key", "cases")
+    )
+    assert again == counted

@@ -32,6 +32,7 @@ EXPECTED_ALLOWED = {
     "shift_lead": {"district", "subdistrict"},
     "dispatcher": {"district", "subdistrict"},
     "handler": {"department"},
+    "department_head": {"department"},
     "street_chief": {"district", "subdistrict", "street"},
     "steward": {"street", "community"},
     "council_member": {"street", "community"},

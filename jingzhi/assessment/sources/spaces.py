@@ -4,8 +4,12 @@
   `spaces.workflow.REUSED`) — a cohort figure: the month's spaces as they stand at the fill, so a month
   is re-filled (`jingzhi assessment rebuild`) to follow its spaces into use;
 - 腾退空间数: the spaces vacated in the month.
-Units: the space's community and subdistrict. 便民 coverage is not a figure here: the spaces app computes it
-on demand over the walking network (`spaces.queries.coverage_for`), not as records placed in a month.
+- 便民服务覆盖率: of the month-end coverage records (`spaces.CoverageMonth`: every grid × active service
+  kind, as the spaces app measured it over the walking network at the month's last record), the share whose
+  nearest service point is within the kind's walk. The running month is (re)recorded by the fill itself
+  (`prepare` below: at most once a day, `JINGZHI_SPACES_COVERAGE_RECORD_HOURS`); a past month keeps its
+  last record.
+Units: the space's (grid's) community and subdistrict.
 """
 
 from __future__ import annotations
@@ -14,8 +18,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from jingzhi.assessment.registry import DATE, Source, register
-from jingzhi.assessment.rules import COUNT, RATE, Always, In, Indicator
+from jingzhi.assessment.registry import DATE, MONTH_TEXT, Source, register
+from jingzhi.assessment.rules import COUNT, RATE, Always, Eq, In, Indicator
 
 
 def _rows():
@@ -55,6 +59,73 @@ SPACES = Source(
     period_kinds={"vacated_on": DATE},
     describe=_describe,
     app_label="spaces",
+)
+
+
+def _coverage_rows():
+    from jingzhi.spaces.queries import coverage_months
+
+    return coverage_months()
+
+
+def _coverage_visible(user):
+    from jingzhi.spaces.queries import coverage_months
+
+    return coverage_months(user)
+
+
+def _coverage_describe(row) -> dict:
+    if row.covered:
+        state = (
+            _("已覆盖（步行约 %(d)s 米）") % {"d": row.distance_m}
+            if row.distance_m is not None
+            else _("已覆盖")
+        )
+    else:
+        state = _("未覆盖")
+    return {
+        "ref": row.grid_code,
+        "title": f"{row.community_name or row.community_code} · {row.grid_name or row.grid_code}",
+        "subtitle": f"{row.kind_name or row.kind_code} · {state}",
+        "link": ("web:spaces_coverage", []),
+    }
+
+
+def _coverage_prepare(month: str) -> None:
+    from jingzhi.spaces.actions import ensure_coverage_month
+
+    ensure_coverage_month(month)
+
+
+COVERAGE = Source(
+    name="convenience_coverage",
+    label=_("便民覆盖月末记录"),
+    rows=_coverage_rows,
+    visible=_coverage_visible,
+    unit_fields={"subdistrict": "subdistrict_code", "community": "community_code"},
+    period_kinds={"month": MONTH_TEXT},
+    describe=_coverage_describe,
+    prepare=_coverage_prepare,
+    app_label="spaces",
+)
+
+register(
+    COVERAGE,
+    [
+        Indicator(
+            "convenience_coverage_rate",
+            _("便民服务覆盖率"),
+            "convenience_coverage",
+            RATE,
+            where=Always(),
+            hit=Eq("covered", True),
+            period_field="month",
+            unit_kinds=("subdistrict", "community"),
+            target=Decimal("0.8"),
+            description=_("月末各网格中步行可达各类便民业态（网格 × 业态计）的比例"),
+            order=92,
+        ),
+    ],
 )
 
 register(

@@ -13,10 +13,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from jingzhi.core import audit, clock
+from jingzhi.core import hooks as core_hooks
 from jingzhi.core.attachments import do_store_image
 from jingzhi.core.errors import Conflict, InvalidInput, PermissionDenied
 from jingzhi.core.ids import parse_id
-from jingzhi.projects import permissions, workflow
+from jingzhi.projects import hooks, permissions, workflow
 from jingzhi.projects.exceptions import NotOnRegister
 from jingzhi.projects.models import (
     AgendaItem,
@@ -527,6 +528,11 @@ def do_rate(*, actor, project_id, score, comment: str = "") -> Rating:
             else None
         )
         step(actor, project, workflow.RATE, kinds={workflow.RESIDENT} if entry else set())
+        replaced = (
+            Rating.objects.filter(project=project, household_id=entry.household_id)
+            .values_list("created_at", flat=True)
+            .first()
+        )
         rating, _created = Rating.objects.update_or_create(
             project=project,
             household_id=entry.household_id,
@@ -538,6 +544,13 @@ def do_rate(*, actor, project_id, score, comment: str = "") -> Rating:
             project.save(update_fields=["operator_flagged"])
         audit.record(
             actor=_user(actor), verb=AuditVerb.RATED, target=project, new={"score": score, "flagged": flagged}
+        )
+        core_hooks.fire(
+            hooks.PROJECT_RATED,
+            project_id=project.pk,
+            rating_id=rating.pk,
+            rated_at=rating.created_at.isoformat(),
+            replaced_at=replaced.isoformat() if replaced else "",
         )
     return rating
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jingzhi.core import audit, clock
+from jingzhi.core import audit, clock, hooks
 from jingzhi.core.errors import InvalidInput, PermissionDenied
 from jingzhi.core.types import Actor
 from jingzhi.rectification import permissions, rules
+from jingzhi.rectification.hooks import STREET_MONTHS_CHANGED
 from jingzhi.rectification.models import (
     AccountabilityProposal,
     AccountabilityRule,
@@ -200,8 +201,15 @@ def _record_months(street_code: str, *, scores, awards, rule, version) -> None:
     )
     existing = {row.month: row for row in StreetMonth.objects.filter(street_code=street_code)}
     StreetMonth.objects.filter(street_code=street_code).exclude(month__in=list(wanted)).delete()
+    changed = {month for month in existing if month not in wanted}
     for month, (grade, civilized) in wanted.items():
         row = existing.get(month)
+        if row is None or (row.grade, row.is_civilized, row.subdistrict_code) != (
+            grade,
+            civilized,
+            subdistrict,
+        ):
+            changed.add(month)
         if row is None:
             StreetMonth.objects.create(
                 street_code=street_code,
@@ -213,6 +221,8 @@ def _record_months(street_code: str, *, scores, awards, rule, version) -> None:
         elif (row.grade, row.is_civilized, row.subdistrict_code) != (grade, civilized, subdistrict):
             row.grade, row.is_civilized, row.subdistrict_code = grade, civilized, subdistrict
             row.save(update_fields=["grade", "is_civilized", "subdistrict_code"])
+    if changed:
+        hooks.fire(STREET_MONTHS_CHANGED, street_code=street_code, months=sorted(changed))
 
 
 def _propose(record: StreetRecord, *, actor, month: str, scores, rule, chief) -> list[AccountabilityProposal]:

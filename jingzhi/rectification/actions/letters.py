@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from jingzhi.core import audit, clock
+from jingzhi.core import audit, clock, hooks
 from jingzhi.core.errors import Conflict, InvalidInput, PermissionDenied
 from jingzhi.core.types import Actor, RowId
 from jingzhi.rectification import permissions, rules
+from jingzhi.rectification.hooks import TASK_LETTER_SIGNED
 from jingzhi.rectification.models import (
     ChiefAssignment,
     Grade,
@@ -133,6 +134,7 @@ def do_sign_task_letter(*, actor: Actor, letter_id: RowId) -> TaskLetter:
             old={"signed_at": None},
             new={"signed_at": letter.signed_at},
         )
+        hooks.fire(TASK_LETTER_SIGNED, letter_id=letter.pk)
     return letter
 
 

@@ -28,6 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, what, **options):
         from jingzhi.assessment import actions, rules
+        from jingzhi.assessment.models import ProblemCount
 
         try:
             if what == "rebuild":
@@ -36,8 +37,8 @@ class Command(BaseCommand):
                 if last < first:
                     raise CommandError(f"--to {last} 早于 --month {first}")
                 for month in rules.months_between(first, last):
-                    run = actions.do_fill_month(month, actor=None, trigger="rebuild")
-                    problems = actions.do_fill_problem_counts(month, actor=None, trigger="rebuild")
+                    run = actions.do_refill_month(month, actor=None, trigger="rebuild")
+                    problems = ProblemCount.objects.filter(month=month).count()
                     self.stdout.write(
                         f"{month}：指标值 {run.figures} 行，得分 {run.scores} 行，问题数量 {problems} 行"
                     )
