@@ -104,3 +104,39 @@ def test_a_new_reports_notices_are_two_jobs_not_three(world, frozen, settings):
     ]
     jobs.run_due()
     assert sorted(m.to[0] for m in mail.outbox) == ["o@example.org", "r@example.org"]
+
+
+def test_the_opened_hook_runs_in_the_notices_job_not_in_the_request(
+    world, frozen, settings, django_capture_on_commit_callbacks
+):
+    """Projects' pile-up rules (the "case opened" hook) read in the worker: the intake's commit fires
+    nothing; the notices job fires the hook with what intake took down."""
+    from jingzhi.cases.hooks import CASE_OPENED
+    from jingzhi.core import hooks, jobs
+
+    settings.TASKS = {"default": {"BACKEND": "jingzhi.core.jobs.OutboxBackend", "OPTIONS": {"inline": False}}}
+    heard = []
+
+    def listener(**payload):
+        heard.append(payload)
+
+    hooks.register(CASE_OPENED)(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            case = open_case(world)
+        assert heard == []
+        with django_capture_on_commit_callbacks(execute=True):
+            jobs.run_due()
+    finally:
+        hooks.unregister(CASE_OPENED, listener)
+    assert heard == [
+        {
+            "case_id": case.pk,
+            "action": workflow.OPEN,
+            "from_state": "",
+            "to_state": case.state,
+            "actor_id": world.p.resident.pk,
+            "category_id": case.category_id,
+            "community_code": case.community_code,
+        }
+    ]
