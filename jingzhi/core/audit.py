@@ -36,7 +36,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from jingzhi.core import clock
+from jingzhi.core import clock, rows
 from jingzhi.core.audit_verbs import AuditVerb
 from jingzhi.core.models import AuditEvent
 
@@ -172,7 +172,7 @@ def record(
             new=new,
             note=note,
         )
-        row.save(force_insert=True)
+        rows.insert(row)
         return row
 
 

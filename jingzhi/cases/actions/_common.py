@@ -22,7 +22,7 @@ from jingzhi.cases.models import (
     Source,
 )
 from jingzhi.cases.verbs import AuditVerb
-from jingzhi.core import audit, clock
+from jingzhi.core import audit, clock, rows
 from jingzhi.core.attachments import do_claim_drafts, do_store_image, prepare_images
 from jingzhi.core.errors import InvalidInput
 
@@ -151,7 +151,7 @@ def _record(
     The audit row comes last: appending to the chain takes the chain's lock until commit, so nothing slow
     (image checks, thumbnails) may happen after it."""
     now = clock.now()
-    event = CaseEvent.objects.create(
+    event = CaseEvent(
         case=case,
         actor=_user(actor),
         action=action,
@@ -162,6 +162,7 @@ def _record(
         version=case.version,
         created_at=now,
     )
+    rows.insert(event)
     attachment_ids = _store_photos(photos, actor=actor, event=event, kind=photo_kind)
     if draft_photos:
         # Photos kept from a failed attempt (core.attachments drafts) join the event as if sent now.

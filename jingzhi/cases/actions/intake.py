@@ -16,7 +16,7 @@ from jingzhi.cases.models import (
     CaseFollower,
     Source,
 )
-from jingzhi.core import clock, ratelimit, workcalendar
+from jingzhi.core import clock, ratelimit, rows, workcalendar
 from jingzhi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from jingzhi.core.ids import parse_id
 from jingzhi.core.tasks import enqueue_after_commit
@@ -308,7 +308,8 @@ def do_open_case(
                 case.feedback_deadline = deadlines.deadline_for(reported_at, urgency.limit)
             # A retried submission (same idempotency key or hotline number from the same source) fails this
             # insert on the unique constraint and is answered below with the case it made the first time.
-            case.save()
+            # One prepared INSERT … RETURNING (core.rows), not the ORM's save machinery: the hot insert.
+            rows.insert(case)
             duplicates = []
             if category is not None:
                 from jingzhi.cases.queries import find_duplicate_ids
