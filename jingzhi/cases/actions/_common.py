@@ -162,7 +162,13 @@ def _record(
         version=case.version,
         created_at=now,
     )
-    rows.insert(event)
+    # Without photos nothing comes between the event and its audit row: the event's INSERT also locks the
+    # audit chain and reads its head (one round trip fewer); storing photos may write audit rows of its own.
+    chain = {}
+    if photos or draft_photos:
+        rows.insert(event)
+    else:
+        chain["head"] = rows.insert(event, returning=audit.head_returning())
     attachment_ids = _store_photos(photos, actor=actor, event=event, kind=photo_kind)
     if draft_photos:
         # Photos kept from a failed attempt (core.attachments drafts) join the event as if sent now.
@@ -179,6 +185,7 @@ def _record(
         old={"state": from_state, **(old or {})},
         new={"state": case.state, "version": case.version, "event": event.pk, **(new or {})},
         note=note,
+        **chain,
     )
     return event
 

@@ -1,6 +1,6 @@
 """What one intake costs the database, counted (never timed): issue 16's fast intake path. A report is a
-fixed handful of statements — the counter, the case, the timeline event, the audit row (with the chain
-head) and its notices job, all in one transaction — and no read-backs; the new case's taker flag is read
+fixed handful of statements — the counter, the case, the timeline event (returning the audit chain's head),
+the audit row and its notices job, all in one transaction — and no read-backs; the new case's taker flag is read
 from the role assignments alone."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def _kinds(captured) -> list[str]:
     return out
 
 
-def test_a_report_is_five_writes_and_three_reads_in_one_transaction(world, frozen):
+def test_a_report_is_five_writes_and_two_reads_in_one_transaction(world, frozen):
     open_case(world, idempotency_key="warm")  # caches (categories, limits, the boundary index) warm
     with CaptureQueriesContext(connection) as q:
         case = open_case(world, idempotency_key="k-1")
@@ -44,9 +44,14 @@ def test_a_report_is_five_writes_and_three_reads_in_one_transaction(world, froze
         "INSERT core_outboxjob",
     ]
     reads = [k for k in kinds if k not in writes]
-    # The taxonomy version token, the duplicate search and the audit chain's head; nothing read back.
-    assert len(reads) == 3, reads
-    assert reads[:2] == ["SELECT taxonomy_generation", "SELECT cases_case"], reads  # token, duplicates
+    # The taxonomy version token and the duplicate search; nothing read back. The audit chain's head comes
+    # back from the event's INSERT (RETURNING), which also takes the chain's lock.
+    assert reads == ["SELECT taxonomy_generation", "SELECT cases_case"], reads  # token, duplicates
+    event_insert = next(
+        x["sql"] for x in q.captured_queries if x["sql"].startswith('INSERT INTO "cases_caseevent"')
+    )
+    assert "RETURNING" in event_insert
+    assert "core_audit_chain_head" in event_insert or "core_auditevent" in event_insert  # PostgreSQL, SQLite
     assert OutboxJob.objects.filter(task__endswith="notify_case_opened", args=[case.pk]).count() == 1
 
 
