@@ -15,12 +15,18 @@ def send_overdue_reminders() -> int:
 
 
 @task()
-def notify_case_opened(case_id: int) -> None:
+def notify_case_opened(case_id: int, opened: dict | None = None) -> None:
     """A new report's notices (the reporter's receipt, the operators' or shift leads' alert), sent after
-    the intake committed."""
+    the intake committed; then the "case opened" hook (`cases.hooks`) with `opened`, the payload intake
+    took down (to_state, actor_id, category_id, community_code), so its subscribers' reads run here and
+    not in the reporter's request. A job queued without `opened` (before this moved) only notifies: its
+    hook was fired by the intake itself."""
+    from jingzhi.cases import hooks, workflow
     from jingzhi.cases.actions import send_case_opened_notices
 
     send_case_opened_notices(case_id)
+    if opened is not None:
+        hooks.case_changed(case_id=case_id, action=workflow.OPEN, from_state="", **opened)
 
 
 @task()

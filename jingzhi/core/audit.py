@@ -36,7 +36,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from jingzhi.core import clock
+from jingzhi.core import clock, rows
 from jingzhi.core.audit_verbs import AuditVerb
 from jingzhi.core.models import AuditEvent
 
@@ -149,11 +149,23 @@ def _sealed(
     return AuditEvent(**fields, prev_hash=prev_hash, hash=digest, key_id=key_id)
 
 
+_READ = object()
+
+
 def record(
-    *, actor, verb: str, target: Any, old: dict | None = None, new: dict | None = None, note: str = ""
+    *,
+    actor,
+    verb: str,
+    target: Any,
+    old: dict | None = None,
+    new: dict | None = None,
+    note: str = "",
+    head: Any = _READ,
 ) -> AuditEvent:
     """Append one audit row. Must run inside the action's transaction. `verb` is a member of an app's
-    `AuditVerb` (see `core.audit_verbs`): a loose string is a programming error, refused here."""
+    `AuditVerb` (see `core.audit_verbs`): a loose string is a programming error, refused here. `head` is
+    the chain's head as the statement just before read it with `head_returning()` (the lock taken);
+    by default `record` takes the lock and reads the head itself."""
     if not isinstance(verb, AuditVerb):
         raise TypeError(f"audit verbs are AuditVerb members, not {verb!r} (see jingzhi/core/audit_verbs.py)")
     # No savepoint of its own: inside an action a failure here must fail the action's transaction anyway.
@@ -161,7 +173,7 @@ def record(
     key_id, key = sealing if sealing else (V1, None)
     with transaction.atomic(savepoint=False):
         row = _sealed(
-            _chain_head() or GENESIS,
+            (_chain_head() if head is _READ else head) or GENESIS,
             clock.now(),
             key_id,
             key,
@@ -172,7 +184,7 @@ def record(
             new=new,
             note=note,
         )
-        row.save(force_insert=True)
+        rows.insert(row)
         return row
 
 
@@ -207,6 +219,17 @@ def record_many(entries: list[dict], *, batch_size: int = 2000) -> int:
             prev_hash = row.hash
         AuditEvent.objects.bulk_create(rows, batch_size=batch_size)
     return len(rows)
+
+
+def head_returning() -> tuple[str, list]:
+    """A RETURNING expression (SQL, parameters) that locks the chain and reads its newest hash as
+    `_chain_head` does, for the INSERT written right before `record(head=…)` in the same transaction: the
+    append then costs no round trip of its own (the case timeline's event, issue 16). Nothing may append
+    to the chain between that statement and `record`."""
+    if connection.vendor == "postgresql":
+        return "core_audit_chain_head(%s)", [_LOCK_KEY]
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    return f"(SELECT hash FROM {table} ORDER BY id DESC LIMIT 1)", []
 
 
 def _chain_head() -> str | None:

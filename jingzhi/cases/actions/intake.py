@@ -16,7 +16,7 @@ from jingzhi.cases.models import (
     CaseFollower,
     Source,
 )
-from jingzhi.core import clock, ratelimit, workcalendar
+from jingzhi.core import clock, ratelimit, rows, workcalendar
 from jingzhi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from jingzhi.core.ids import parse_id
 from jingzhi.core.tasks import enqueue_after_commit
@@ -308,7 +308,8 @@ def do_open_case(
                 case.feedback_deadline = deadlines.deadline_for(reported_at, urgency.limit)
             # A retried submission (same idempotency key or hotline number from the same source) fails this
             # insert on the unique constraint and is answered below with the case it made the first time.
-            case.save()
+            # One prepared INSERT … RETURNING (core.rows), not the ORM's save machinery: the hot insert.
+            rows.insert(case)
             duplicates = []
             if category is not None:
                 from jingzhi.cases.queries import find_duplicate_ids
@@ -332,17 +333,15 @@ def do_open_case(
                 photo_kind="before",
                 draft_photos=draft_photos,
             )
-            hooks.case_changed(
-                case_id=case.pk,
-                action=workflow.OPEN,
-                from_state="",
-                to_state=state,
-                actor_id=getattr(_user(actor), "pk", None),
-                # What subscribers look at, so they need not read the case back after commit.
-                category_id=case.category_id,
-                community_code=case.community_code,
-            )
+            # The opened hook's payload: what subscribers look at, so they need not read the case back.
+            opened_hook = {
+                "to_state": state,
+                "actor_id": getattr(_user(actor), "pk", None),
+                "category_id": case.category_id,
+                "community_code": case.community_code,
+            }
             if duplicate_of is not None:
+                hooks.case_changed(case_id=case.pk, action=workflow.OPEN, from_state="", **opened_hook)
                 _merge_new_report(case, duplicate_of, actor=actor)
             else:
                 if not photos and not draft_photos:
@@ -351,10 +350,11 @@ def do_open_case(
                     opened.attachments_list = []
                     case.intake_timeline = [opened]
                 # Who to tell (reporter, the operators or shift leads over the place) is worked out by a
-                # background job after commit, not inside the resident's request.
+                # background job after commit, not inside the resident's request; the same job fires the
+                # opened hook (projects' pile-up rules), so its reads leave the request too.
                 from jingzhi.cases.tasks import notify_case_opened
 
-                enqueue_after_commit(notify_case_opened, case.pk)
+                enqueue_after_commit(notify_case_opened, case.pk, opened=opened_hook)
     except IntegrityError:
         # A retry of the same submission (earlier, or concurrent and committed first) holds the unique key:
         # answer with its case.
