@@ -92,7 +92,9 @@ def copy_base(url: str) -> None:
     except psycopg.Error:
         ready = False
     if not ready:
-        env = {**os.environ, "DATABASE_URL": url}
+        # The child names its database `<bench db>_pages_base` from the bench URL, not from this size's.
+        bench_url = urlunsplit(parts._replace(path="/" + name.rsplit("_pages_", 1)[0]))
+        env = {**os.environ, "DATABASE_URL": bench_url}
         subprocess.run([sys.executable, __file__, "--build-base"], check=True, env=env)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
