@@ -219,10 +219,13 @@ class _NoTakerBatch:
 
     def __contains__(self, pk) -> bool:
         if self.stuck is None:
-            self.stuck = set(
-                Case.objects.filter(pk__in=self.waiting).filter(no_taker_q()).values_list("pk", flat=True)
-            )
+            rows = _run_compiled(("no_taker", len(self.waiting)), _stuck_among, self.waiting)
+            self.stuck = {row[0] for row in rows}
         return pk in self.stuck
+
+
+def _stuck_among(ids, _now) -> QuerySet[Case]:
+    return Case.objects.filter(pk__in=ids).filter(no_taker_q()).values_list("pk")
 
 
 class _NoTakerFlag:
@@ -398,71 +401,78 @@ def _count_department_queue(departments, queue_name: str, now: datetime, cap: in
         qs = qs.exclude(lead_department_id__in=deps).order_by()
         return _with_active_assignment(_queue_filter(qs, queue_name, moment), deps)
 
+    def counted(part: str, build, total: int) -> int:
+        limit = cap - total if cap else None
+
+        def capped(deps, moment):
+            qs = build(deps, moment).values("pk")
+            return qs[:limit] if limit is not None else qs
+
+        key = ("count", queue_name, part, len(departments), limit)
+        return _run_compiled(key, capped, departments, now, count=True)[0][0]
+
     total = 0
     for state in states:
-        limit = cap - total if cap else None
-        total += _count_compiled(
-            (queue_name, state, len(departments), limit), led(state), departments, now, limit
-        )
+        total += counted(state, led(state), total)
         if cap and total >= cap:
             return cap
-    limit = cap - total if cap else None
-    return total + _count_compiled((queue_name, "", len(departments), limit), shared, departments, now, limit)
+    return total + counted("", shared, total)
 
 
-# A statement compiled once per shape and run again with each request's departments and moment: the stand-ins
-# mark where those go among the compiled parameters.
-_DEPARTMENT_STAND_IN = -987_654_000
+# Statements compiled once per shape and run again with each request's ids and moment: the stand-ins mark
+# where those go among the compiled parameters.
+_ID_STAND_IN = -987_654_000
 _NOW_STAND_IN = datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=UTC)
 _COMPILED: dict[tuple, tuple[str, str, tuple] | None] = {}
 _COMPILED_MAX = 512
 
 
-def _count_compiled(key: tuple, build, departments: list[int], now: datetime, limit: int | None) -> int:
-    """`build(departments, now).values("pk")[:limit].count()`, the statement compiled by the ORM once per
-    shape `key` (queue, part, number of departments, limit) and then run with this request's departments and
-    moment. A tab count is a small index read; building its query through the ORM (filters, EXISTS, the
-    union of candidates, the count around it) cost several times the read, eighteen times a page."""
+def _run_compiled(key: tuple, build, ids: list[int], now: datetime | None = None, *, count=False) -> list:
+    """The rows of `build(ids, now)` (a queryset of `values()`; with `count`, its count), its statement
+    compiled by the ORM once per shape `key` — which must name whatever else shapes it, the number of ids
+    among them — and then run with this call's ids and moment. A tab count or a page's no-taker flags are
+    small index reads; building their queries through the ORM (filters, EXISTS, unions, the count around
+    them) cost several times the read, and a workbench makes twenty of them."""
     entry = _COMPILED.get(key)
     if key not in _COMPILED:
-        entry = _compile_count(build, len(departments), limit)
+        entry = _compile(build, len(ids), count)
         if len(_COMPILED) >= _COMPILED_MAX:
             _COMPILED.clear()
         _COMPILED[key] = entry
-    if entry is None:  # a statement whose parameters could not be mapped: the ORM each time
-        qs = build(departments, now).values("pk")
-        return qs[:limit].count() if limit is not None else qs.count()
-    alias, sql, template = entry
-    conn = connections[alias]
-    moment = conn.ops.adapt_datetimefield_value(now)
-    params = [departments[v] if k == "d" else moment if k == "n" else v for k, v in template]
-    with conn.cursor() as cursor:
+    if entry is None:  # parameters that could not be mapped: compiled for these values, each time
+        alias, sql, params = _as_sql(build(ids, now), count)
+    else:
+        alias, sql, template = entry
+        moment = connections[alias].ops.adapt_datetimefield_value(now) if now is not None else None
+        params = tuple(ids[v] if k == "i" else moment if k == "n" else v for k, v in template)
+    with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchone()[0]
+        return cursor.fetchall()
 
 
-def _compile_count(build, n_departments: int, limit: int | None):
-    stand_ins = [_DEPARTMENT_STAND_IN - i for i in range(n_departments)]
-    qs = build(stand_ins, _NOW_STAND_IN).values("pk")
-    if limit is not None:
-        qs = qs[:limit]
+def _as_sql(qs: QuerySet, count: bool) -> tuple[str, str, tuple]:
     alias = qs.db
-    conn = connections[alias]
-    inner, params = qs.query.get_compiler(using=alias).as_sql()
+    sql, params = qs.query.get_compiler(using=alias).as_sql()
+    return alias, f"SELECT COUNT(*) FROM ({sql}) subquery" if count else sql, tuple(params)
+
+
+def _compile(build, n_ids: int, count: bool):
+    stand_ins = [_ID_STAND_IN - i for i in range(n_ids)]
+    alias, sql, params = _as_sql(build(stand_ins, _NOW_STAND_IN), count)
     index = {d: i for i, d in enumerate(stand_ins)}
-    now_value = conn.ops.adapt_datetimefield_value(_NOW_STAND_IN)
+    now_value = connections[alias].ops.adapt_datetimefield_value(_NOW_STAND_IN)
     template, seen = [], set()
     for value in params:
         if type(value) is int and value in index:
-            template.append(("d", index[value]))
+            template.append(("i", index[value]))
             seen.add(index[value])
         elif type(value) is type(now_value) and value == now_value:
             template.append(("n", None))
         else:
             template.append(("c", value))
-    if seen != set(range(n_departments)):
+    if seen != set(range(n_ids)):
         return None
-    return alias, f"SELECT COUNT(*) FROM ({inner}) subquery", tuple(template)
+    return alias, sql, tuple(template)
 
 
 def queue_names_for(user: Reader) -> tuple[str, ...]:

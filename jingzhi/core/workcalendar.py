@@ -29,6 +29,7 @@ Deadline rules (see docs/calendar.md):
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -409,6 +410,7 @@ def _hours_to_micro(hours: object, what: str) -> int:
     return micro
 
 
+@functools.lru_cache(maxsize=64)
 def _micro_periods(sched: Schedule) -> tuple[tuple[int, int], ...]:
     return tuple((start * US, end * US) for start, end in sched.periods)
 
@@ -468,9 +470,13 @@ def working_seconds_between(a: datetime, b: datetime, *, schedule: Any = None) -
     if b < a:
         return -working_seconds_between(b, a, schedule=schedule)
     data = _data()
-    sched = resolve_schedule(schedule)
+    sched = (
+        resolve_schedule(schedule)
+        if schedule is not None
+        else data.schedules.get(DEFAULT_KEY, DEFAULT_SCHEDULE)
+    )
     periods = _micro_periods(sched)
-    daily = sched.seconds_per_day * US
+    daily = sum(end - start for start, end in periods)
     first_day, lo_first = _split(a)
     last_day, hi_last = _split(b)
     total = 0
