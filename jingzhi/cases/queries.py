@@ -689,8 +689,11 @@ def overdue_cases(user: Reader = None, *, now: datetime | None = None) -> QueryS
     return qs.filter(state__in=workflow.OPEN_STATES, step_deadline__lt=now)
 
 
-def my_reports(user: Reader) -> QuerySet[Case]:
-    """A resident's own reports and the cases they follow, newest first."""
+def my_reports(user: Reader, *, plain: bool = False) -> QuerySet[Case]:
+    """A resident's own reports and the cases they follow, newest first: list rows (`list_queryset`), or
+    with `plain` the cases' own columns alone — what "我的上报" shows (state, number, description, time,
+    rating), without the ten pre-joined tables and the assignments a staff row needs: reading and building
+    those was most of that page's Python."""
     if user is None or not getattr(user, "is_authenticated", False):
         return Case.objects.none()
     # One list of ids read once (as `visibility_q` does): `reporter = me OR EXISTS(follower)` could use no
@@ -701,7 +704,8 @@ def my_reports(user: Reader) -> QuerySet[Case]:
         .values("pk")
         .union(CaseFollower.objects.filter(user_id=user.pk).order_by().values("case_id"))
     )
-    return list_queryset(Case.objects.filter(pk__any_of=own)).order_by("-reported_at")
+    mine = Case.objects.filter(pk__any_of=own)
+    return (mine.defer("suggestion", "routing") if plain else list_queryset(mine)).order_by("-reported_at")
 
 
 # ---------------------------------------------------------------------------------------------------- timeline
