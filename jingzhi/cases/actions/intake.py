@@ -43,7 +43,7 @@ def _locate(lon, lat, crs: str):
     """(wgs84 lon, lat, place dict) for a report; OutsideJurisdiction unless a district takes them."""
     from jingzhi.geo.coords import gcj02_to_wgs84
     from jingzhi.geo.locate import CRS_NAMES, locate
-    from jingzhi.geo.models import Community, District, Grid, Street, Subdistrict
+    from jingzhi.geo.models import District
     from jingzhi.geo.queries import active_generation
 
     if lon is None or lat is None or lon == "" or lat == "":
@@ -54,27 +54,9 @@ def _locate(lon, lat, crs: str):
     x, y = float(lon), float(lat)
     if CRS_NAMES.get(str(crs).lower()) == "gcj02":
         x, y = gcj02_to_wgs84(x, y)
-    place = {"grid": None, "community": None, "subdistrict": None, "district": None, "street": None}
     if location.inside:
-        ids = {level: (getattr(location, level) or {}).get("id") for level in place}
-        models = {
-            "grid": Grid,
-            "community": Community,
-            "subdistrict": Subdistrict,
-            "district": District,
-            "street": Street,
-        }
-        for level, model in models.items():
-            if ids[level]:
-                # The locator's index already holds id, code and name: build the row from them rather than
-                # read each level back (four or five queries per report); other fields load on first use.
-                found = getattr(location, level)
-                known = {"id": found["id"], "code": found["code"], "name": found["name"]}
-                if location.generation_id:
-                    known["generation_id"] = location.generation_id
-                names = [f.attname for f in model._meta.concrete_fields if f.attname in known]
-                place[level] = model.from_db(None, names, [known[n] for n in names])
-        return x, y, place
+        return x, y, _place_of(location)
+    place = {"grid": None, "community": None, "subdistrict": None, "district": None, "street": None}
     fallback = deadlines.outside_fallback_district()
     if fallback:
         generation = active_generation()
@@ -91,6 +73,31 @@ def _locate(lon, lat, crs: str):
         % {"why": location.message or _("该位置不在本辖区任何网格内")},
         fields={"lon": x, "lat": y},
     )
+
+
+def _place_of(location) -> dict:
+    """The place rows (grid … street) of a point the locator found inside the jurisdiction."""
+    from jingzhi.geo.models import Community, District, Grid, Street, Subdistrict
+
+    place = {"grid": None, "community": None, "subdistrict": None, "district": None, "street": None}
+    models = {
+        "grid": Grid,
+        "community": Community,
+        "subdistrict": Subdistrict,
+        "district": District,
+        "street": Street,
+    }
+    for level, model in models.items():
+        found = getattr(location, level)
+        if found and found.get("id"):
+            # The locator's index already holds id, code and name: build the row from them rather than
+            # read each level back (four or five queries per report); other fields load on first use.
+            known = {"id": found["id"], "code": found["code"], "name": found["name"]}
+            if location.generation_id:
+                known["generation_id"] = location.generation_id
+            names = [f.attname for f in model._meta.concrete_fields if f.attname in known]
+            place[level] = model.from_db(None, names, [known[n] for n in names])
+    return place
 
 
 def _apply_place(case: Case, place: dict) -> None:
