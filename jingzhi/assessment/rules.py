@@ -235,7 +235,7 @@ def measure_units(m: Measure, row: Mapping[str, Any]) -> int | None:
         taken, allowed = (end - start) // _MICRO, (limit - start) // _MICRO
         if allowed <= 0 or taken < 0:
             return None
-        return (2 * taken * 10000 + allowed) // (2 * allowed)  # half up, both non-negative
+        return int((2 * taken * 10000 + allowed) // (2 * allowed))  # half up, both non-negative
     raise TypeError(f"unknown measure {m!r}")
 
 
