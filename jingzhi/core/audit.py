@@ -95,6 +95,8 @@ def _plain(value: Any) -> Any:
     kind = type(value)
     if kind is str or kind is int or kind is bool or value is None:
         return value
+    if isinstance(value, str):  # a text choice (Source.HOTLINE): JSON keeps its text
+        return str.__str__(value)
     if kind is dict:
         out = {}
         for key in sorted(value):

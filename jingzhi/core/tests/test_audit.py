@@ -314,8 +314,15 @@ def test_the_canonical_form_skips_the_json_round_trip_only_where_it_changes_noth
     import json as json_
 
     from django.core.serializers.json import DjangoJSONEncoder
+    from django.db.models import IntegerChoices, TextChoices
 
     from jingzhi.core.audit import _canonical
+
+    class Source(TextChoices):
+        HOTLINE = "hotline", "12345"
+
+    class Level(IntegerChoices):
+        TWO = 2, "二"
 
     def round_trip(value):
         return json_.loads(json_.dumps(value, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False))
@@ -323,6 +330,7 @@ def test_the_canonical_form_skips_the_json_round_trip_only_where_it_changes_noth
     for value in (
         {"state": "reported", "version": 1, "event": 7, "number": "JZ1", "source": "hotline"},
         {"b": [1, "x", None, True], "a": {"z": "", "y": [{"k": "v"}]}},
+        {"source": Source.HOTLINE, "n": Level.TWO},
         {"when": __import__("datetime").date(2026, 1, 2), "n": 1.5, "t": (1, 2)},
         {1: "int key"},
         "text",
