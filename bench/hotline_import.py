@@ -14,6 +14,7 @@ phone. Several orders share a spot and a category, so the duplicate search finds
   transaction, rolled back.
 Ratio = floor/ours in rows per second, target 0.05. Two runs of each (the second import uses other order
 numbers and finds the first run's cases as possible duplicates), both printed; the bench line uses the best.
+`--runs N` changes the number of imports, `--profile FILE` writes a pyinstrument profile of the first one.
 """
 
 from __future__ import annotations

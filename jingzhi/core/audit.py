@@ -79,7 +79,38 @@ def keyring() -> dict[str, bytes]:
 
 
 def _canonical(value: Any) -> Any:
+    """The value as it reads back from JSON (keys sorted): what is stored and hashed."""
+    plain = _plain(value)
+    if plain is not _NOT_PLAIN:
+        return plain
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False))
+
+
+_NOT_PLAIN = object()
+
+
+def _plain(value: Any) -> Any:
+    """`_canonical` without the JSON round trip for the common shapes (dicts with text keys, lists, text,
+    whole numbers, booleans, None), which read back as they are; _NOT_PLAIN for anything else."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if isinstance(value, str):  # a text choice (Source.HOTLINE): JSON keeps its text
+        return str.__str__(value)
+    if kind is dict:
+        out = {}
+        for key in sorted(value):
+            if type(key) is not str:
+                return _NOT_PLAIN
+            item = _plain(value[key])
+            if item is _NOT_PLAIN:
+                return _NOT_PLAIN
+            out[key] = item
+        return out
+    if kind is list:
+        items = [_plain(item) for item in value]
+        return _NOT_PLAIN if any(item is _NOT_PLAIN for item in items) else items
+    return _NOT_PLAIN
 
 
 def row_hash(

@@ -16,6 +16,7 @@ their transaction.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 
 from django.db import connection, models
@@ -50,19 +51,31 @@ def defaults_of(model: type[models.Model], **values) -> dict:
 
 def _converter(field: models.Field) -> Callable | None:
     target = field.target_field if field.is_relation else field
-    if target.get_internal_type() in _PLAIN and not field.is_relation:
+    if target.get_internal_type() in _PLAIN:
         return None
-    if field.is_relation and target.get_internal_type() in _PLAIN:
-        return None
-    # The same value object over and over (a batch's one timestamp) is converted once.
-    last: list = [object(), None]
+    if isinstance(field, models.JSONField):
+        # The text `get_db_prep_save` stores on SQLite; PostgreSQL reads the same text into jsonb.
+        encoder = field.encoder
+
+        def dump(value):
+            return None if value is None else json.dumps(value, cls=encoder)
+
+        return dump
+    # Many rows share a value (a batch's one timestamp, a category's one deadline): converted once each.
+    seen: dict = {}
 
     def convert(value):
-        if value is last[0]:
-            return last[1]
-        out = None if value is None else field.get_db_prep_save(value, connection)
-        last[0], last[1] = value, out
-        return out
+        if value is None:
+            return None
+        try:
+            return seen[value]
+        except KeyError:
+            if len(seen) > 10_000:
+                seen.clear()
+            out = seen[value] = field.get_db_prep_save(value, connection)
+            return out
+        except TypeError:  # not hashable
+            return field.get_db_prep_save(value, connection)
 
     return convert
 

@@ -110,6 +110,7 @@ class BulkIntake:
         self._feedback: dict[tuple, object] = {}  # (urgency id, reported_at) → feedback deadline
         self._suggested: dict[str, tuple[list, object]] = {}  # description → (suggestion, category)
         self._categories: dict[int, object] = {}
+        self._description_max = deadlines.description_max()
 
     def _lookup(self, kind: str, code: str, key: str = ""):
         """A category, request type or urgency by code, read once per import."""
@@ -213,7 +214,9 @@ class BulkIntake:
             raise InvalidInput(
                 _("诉求人姓名和电话取自您的账户，不能另填"), fields={"reporter_name": "staff_only"}
             )
-        text = _check_description(description)
+        text = _clean_text(description)
+        if not text or len(text) > self._description_max:
+            text = _check_description(description)  # raises the specific error
         category = self._lookup("category", category_code, category_kind) if category_code else None
         suggestion: list = []
         if category is None:

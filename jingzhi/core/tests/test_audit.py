@@ -308,3 +308,33 @@ def test_a_production_database_without_an_audit_key_is_warned_about(audit_key):
     audit_key.JINGZHI_AUDIT_KEY = ""
     found = [m.id for m in check_audit_key()]
     assert found == ([] if connection.vendor == "sqlite" else ["jingzhi.W021"])
+
+
+def test_the_canonical_form_skips_the_json_round_trip_only_where_it_changes_nothing():
+    import json as json_
+
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.db.models import IntegerChoices, TextChoices
+
+    from jingzhi.core.audit import _canonical
+
+    class Source(TextChoices):
+        HOTLINE = "hotline", "12345"
+
+    class Level(IntegerChoices):
+        TWO = 2, "二"
+
+    def round_trip(value):
+        return json_.loads(json_.dumps(value, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False))
+
+    for value in (
+        {"state": "reported", "version": 1, "event": 7, "number": "JZ1", "source": "hotline"},
+        {"b": [1, "x", None, True], "a": {"z": "", "y": [{"k": "v"}]}},
+        {"source": Source.HOTLINE, "n": Level.TWO},
+        {"when": __import__("datetime").date(2026, 1, 2), "n": 1.5, "t": (1, 2)},
+        {1: "int key"},
+        "text",
+        [],
+    ):
+        assert _canonical(value) == round_trip(value)
+        assert list(_canonical(value)) == list(round_trip(value)) if isinstance(value, dict) else True
