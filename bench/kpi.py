@@ -18,7 +18,9 @@ merged or not filed; some responded late, some handled late (超时倍数), some
   (target 0.8): the page reads snapshots, never the case table.
 
 The defaults take long on a small machine (25 M rows); `--rows`, `--small-year` and `--large-year` scale the
-run, and the line names the sizes measured.
+run, and the line names the sizes measured. `--fill-only` stops after the fill; `--profile` profiles one fill
+from empty and one re-fill (pyinstrument) instead of timing; `--profile-page` prints the ranking page's SQL
+statements with their times and a profile of one request at the small year.
 """
 
 from __future__ import annotations

@@ -232,7 +232,8 @@ def measure_units(m: Measure, row: Mapping[str, Any]) -> int | None:
         start, end, limit = row.get(m.start), row.get(m.end), row.get(m.limit)
         if start is None or end is None or limit is None:
             return None
-        taken, allowed = (end - start) // _MICRO, (limit - start) // _MICRO
+        taken: int = (end - start) // _MICRO
+        allowed: int = (limit - start) // _MICRO
         if allowed <= 0 or taken < 0:
             return None
         return int((2 * taken * 10000 + allowed) // (2 * allowed))  # half up, both non-negative

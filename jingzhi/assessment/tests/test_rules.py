@@ -168,3 +168,22 @@ def test_months_cross_year_ends_and_bad_months_are_refused_in_chinese():
 
 def test_eq_on_a_missing_field_is_false():
     assert not rules.holds(Eq("state", "closed"), {})
+
+
+def test_measures_are_exact_to_four_places_rounded_half_up():
+    late = rules.TimeRatio("started", "finished", "deadline")
+    row = {"started": T, "deadline": T + timedelta(hours=2)}
+    # 7200.36 s of 7200 allowed = 1.00005 exactly: half up to 1.0001 (a float would round it either way).
+    assert rules.measure(late, {**row, "finished": T + timedelta(seconds=7200.36)}) == D("1.0001")
+    assert rules.measure(late, {**row, "finished": T + timedelta(hours=3)}) == D("1.5000")
+    assert rules.measure(late, {**row, "finished": None}) is None
+    assert rules.measure(late, {**row, "deadline": T, "finished": T}) is None  # no allowance
+    assert rules.measure(rules.FieldValue("score"), {"score": 4}) == D("4.0000")
+    assert rules.measure(rules.FieldValue("score"), {"score": None}) is None
+    indicator = Indicator(
+        "late", "x", "cases", rules.MEAN, where=rules.Always(), period_field="p", unit_kinds=(), measure=late
+    )
+    assert indicator.value_fields == ("started", "finished", "deadline")
+    assert indicator.value is not None and indicator.value({**row, "finished": T + timedelta(hours=3)}) == D(
+        "1.5"
+    )
