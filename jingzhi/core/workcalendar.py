@@ -104,7 +104,8 @@ class _Data:
     source_of: dict[date, str] = field(default_factory=dict)
     # The override days in order and, beside them, the running sum of their corrections to a Monday–Friday
     # count (+1 for a working weekend day, -1 for a weekday off), built on first use (`_workdays_in`).
-    override_index: tuple[list[date], list[int]] | None = None
+    override_days: list[date] | None = None
+    override_sums: list[int] | None = None
 
 
 _lock = threading.Lock()
@@ -260,15 +261,15 @@ def _workdays_in(data: _Data, first: date, last: date) -> int:
     weeks, rest = divmod(days, 7)
     start = first.weekday()
     count = weeks * 5 + sum(1 for i in range(rest) if (start + i) % 7 < 5)
-    if data.override_index is None:
-        days_in_order = sorted(data.overrides)
-        running = [0]
-        for day in days_in_order:
+    if data.override_sums is None:
+        keys = sorted(data.overrides)
+        sums = [0]
+        for day in keys:
             weekday = day.weekday() < 5
             change = 0 if data.overrides[day] == weekday else (1 if data.overrides[day] else -1)
-            running.append(running[-1] + change)
-        data.override_index = (days_in_order, running)
-    keys, sums = data.override_index
+            sums.append(sums[-1] + change)
+        data.override_days, data.override_sums = keys, sums
+    keys, sums = data.override_days, data.override_sums
     # The corrections of the override days in the span: a difference of two running sums (the span of a
     # case overdue for years holds a hundred holidays; summing them one by one was the calendar's hot spot).
     count += sums[bisect_right(keys, last)] - sums[bisect_left(keys, first)]
