@@ -261,14 +261,14 @@ def _workdays_in(data: _Data, first: date, last: date) -> int:
     weeks, rest = divmod(days, 7)
     start = first.weekday()
     count = weeks * 5 + sum(1 for i in range(rest) if (start + i) % 7 < 5)
-    if data.override_sums is None:
-        keys = sorted(data.overrides)
+    if data.override_sums is None or data.override_days is None:
+        days_sorted = sorted(data.overrides)
         sums = [0]
-        for day in keys:
+        for day in days_sorted:
             weekday = day.weekday() < 5
             change = 0 if data.overrides[day] == weekday else (1 if data.overrides[day] else -1)
             sums.append(sums[-1] + change)
-        data.override_days, data.override_sums = keys, sums
+        data.override_days, data.override_sums = days_sorted, sums
     keys, sums = data.override_days, data.override_sums
     # The corrections of the override days in the span: a difference of two running sums (the span of a
     # case overdue for years holds a hundred holidays; summing them one by one was the calendar's hot spot).
