@@ -96,11 +96,15 @@ def copy_base(url: str) -> None:
     name = parts.path.lstrip("/")
     base = name.rsplit("_pages_", 1)[0] + BASE
     admin = urlunsplit(parts._replace(path="/postgres"))
-    try:
-        with psycopg.connect(urlunsplit(parts._replace(path=f"/{base}")), connect_timeout=5) as conn:
-            ready = conn.execute("SELECT rows FROM bench_meta").fetchone() == (-1,)
-    except psycopg.Error:
-        ready = False
+    # Only a missing base or one not completely built is built again; other errors are raised.
+    with psycopg.connect(admin, autocommit=True, connect_timeout=60) as conn:
+        ready = bool(conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [base]).fetchone())
+    if ready:
+        with psycopg.connect(urlunsplit(parts._replace(path=f"/{base}")), connect_timeout=60) as conn:
+            try:
+                ready = conn.execute("SELECT rows FROM bench_meta").fetchone() == (-1,)
+            except psycopg.errors.UndefinedTable:
+                ready = False
     if not ready:
         # The child names its database `<bench db>_pages_base` from the bench URL, not from this size's.
         bench_url = urlunsplit(parts._replace(path="/" + name.rsplit("_pages_", 1)[0]))

@@ -307,12 +307,20 @@ def kept_database(suffix: str, rows: int) -> tuple[str, bool]:
 
     base = os.environ.get("DATABASE_URL") or DEFAULT_URL
     parts = urlsplit(base)
-    url = urlunsplit(parts._replace(path=f"/{(parts.path.lstrip('/') or 'jingzhi_bench') + suffix}"))
-    try:
-        with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
-            built = conn.execute("SELECT rows FROM bench_meta").fetchone()
-    except psycopg.Error:
-        built = None
+    name = (parts.path.lstrip("/") or "jingzhi_bench") + suffix
+    url = urlunsplit(parts._replace(path=f"/{name}"))
+    # Only a missing database or a missing `bench_meta` means "not built": any other error (a connection that
+    # timed out on a loaded machine) is raised, never answered by dropping a database that took minutes.
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True, connect_timeout=60) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    built = None
+    if exists:
+        with psycopg.connect(url, autocommit=True, connect_timeout=60) as conn:
+            try:
+                built = conn.execute("SELECT rows FROM bench_meta").fetchone()
+            except psycopg.errors.UndefinedTable:
+                built = None
     if built and built[0] == rows:
         os.environ["DATABASE_URL"] = url
         return url, True
