@@ -309,7 +309,8 @@ def serve(url: str, workers: int, extra_env: dict | None = None):
     env = {
         **os.environ,
         # The bench's one resident sends thousands of reports a minute: the reporting limits are raised far
-        # above that, so the check (two cache round trips) still runs on every request but never refuses.
+        # above that, so the check (one Redis script call for both limits) still runs on every request but
+        # never refuses.
         "JINGZHI_RATE_REPORTS_PER_USER": "100000000",
         "JINGZHI_RATE_REPORTS_PER_IP": "100000000",
         **(extra_env or {}),

@@ -143,11 +143,38 @@ def with_taker_flag(qs: QuerySet[Case]) -> QuerySet[Case]:
     return qs.annotate(no_taker=ExpressionWrapper(no_taker_q(), output_field=BooleanField()))
 
 
+def place_taker_returning(case) -> tuple[str, list] | None:
+    """For the INSERT of a new case: an EXISTS (SQL, parameters) for its RETURNING list saying whether
+    someone can take its next step — the place-role rule of `has_no_taker`, over the codes of the row in
+    hand — so the answer to the reporter needs no read of its own (`taker_known`). None when the state's
+    takers are not a place role."""
+    from django.db import connection
+
+    from jingzhi.accounts.models import RoleAssignment, User
+
+    roles = workflow.TAKERS.get(case.state)
+    codes = [code for code in (getattr(case, column) for column in _PLACE_CODE_COLUMNS) if code]
+    if not roles or roles == (workflow.HANDLER,) or not codes:
+        return None
+    qn = connection.ops.quote_name
+    sql = (
+        f"EXISTS (SELECT 1 FROM {qn(RoleAssignment._meta.db_table)} ra "
+        f"INNER JOIN {qn(User._meta.db_table)} u ON u.id = ra.user_id "
+        f"WHERE ra.role IN ({', '.join(['%s'] * len(roles))}) AND ra.is_active = %s AND u.is_active = %s "
+        f"AND ra.scope_code IN ({', '.join(['%s'] * len(codes))}))"
+    )
+    return sql, [*roles, True, True, *codes]
+
+
 def has_no_taker(case) -> bool:
-    """Whether no one can take `case`'s next step (the annotation when the row was read with it)."""
+    """Whether no one can take `case`'s next step (the annotation when the row was read with it; for a case
+    just opened, what its INSERT returned, `taker_known` = (state, someone can take it))."""
     flag = getattr(case, "no_taker", None)
     if flag is not None:
         return bool(flag)
+    known = getattr(case, "taker_known", None)
+    if known is not None and known[0] == case.state:
+        return not known[1]
     roles = workflow.TAKERS.get(case.state)
     if not roles:
         return False

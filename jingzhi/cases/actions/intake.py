@@ -315,8 +315,14 @@ def do_open_case(
                 case.feedback_deadline = deadlines.deadline_for(reported_at, urgency.limit)
             # A retried submission (same idempotency key or hotline number from the same source) fails this
             # insert on the unique constraint and is answered below with the case it made the first time.
-            # One prepared INSERT … RETURNING (core.rows), not the ORM's save machinery: the hot insert.
-            rows.insert(case)
+            # One prepared INSERT … RETURNING (core.rows), not the ORM's save machinery: the hot insert. It
+            # also returns whether someone can take the new case (the answer's taker flag, no read after).
+            from jingzhi.cases.queries import place_taker_returning
+
+            taker = place_taker_returning(case)
+            found = rows.insert(case, returning=taker)
+            if taker is not None:
+                case.taker_known = (case.state, bool(found))
             duplicates = []
             if category is not None:
                 from jingzhi.cases.queries import find_duplicate_ids

@@ -145,3 +145,19 @@ def test_the_opened_hook_runs_in_the_notices_job_not_in_the_request(
             "community_code": case.community_code,
         }
     ]
+
+
+@pytest.mark.parametrize("staffed", [True, False])
+def test_the_new_cases_taker_flag_comes_back_from_its_insert_and_agrees_with_sql(world, frozen, staffed):
+    """Whether someone can take a new report is returned by the case's INSERT: the 201 body asks nothing
+    more, and says what the flag over the case table says."""
+    from jingzhi.accounts.models import RoleAssignment
+
+    if not staffed:
+        RoleAssignment.objects.filter(role__in=workflow.TAKERS[workflow.REPORTED]).update(is_active=False)
+    case = open_case(world)
+    assert case.taker_known == (case.state, staffed)
+    with CaptureQueriesContext(connection) as q:
+        flag = queries.has_no_taker(case)
+    assert len(q.captured_queries) == 0
+    assert flag is (not staffed) is queries.with_taker_flag(Case.objects.filter(pk=case.pk)).get().no_taker
