@@ -259,10 +259,10 @@ _ROW_FIELDS = (
 def record_many(entries: Iterable[dict]) -> int:
     """Append many audit rows at once, in order: each entry holds `record`'s keyword arguments (actor, verb,
     target, old, new, note). The chain is locked once, each row is sealed onto the one before it in Python,
-    and the rows go in with multi-row INSERTs (`core.bulkwrite`; ids in list order, so the chain walks as it
+    and the rows go in with multi-row INSERTs (`core.rows.insert_rows`; ids in list order, so the chain walks as it
     was sealed). For bulk actions (an import of many thousand rows); must run inside the action's
     transaction. Returns the number of rows written."""
-    from jingzhi.core.bulkwrite import insert_rows
+    from jingzhi.core.rows import insert_rows
 
     entries = iter(entries)
     first = next(entries, None)

@@ -27,8 +27,8 @@ from jingzhi.cases import deadlines, permissions, workflow
 from jingzhi.cases.models import Case, CaseEvent, CaseNumberCounter, Source
 from jingzhi.cases.verbs import AuditVerb
 from jingzhi.core import audit, clock, workcalendar
-from jingzhi.core.bulkwrite import defaults_of, insert_rows
 from jingzhi.core.errors import InvalidInput
+from jingzhi.core.rows import defaults_of, insert_rows
 from jingzhi.core.tasks import enqueue_after_commit
 from jingzhi.core.types import Actor
 

@@ -132,10 +132,10 @@ def test_a_resident_cannot_import_even_through_the_bulk_path(world, frozen):
 
 
 def test_the_bulk_write_path_stores_what_bulk_create_stores(world, frozen):
-    """`core.bulkwrite.insert_rows` (COPY on PostgreSQL, executemany on SQLite) against the ORM's
+    """`core.rows.insert_rows` (COPY on PostgreSQL, executemany on SQLite) against the ORM's
     `bulk_create` for the same attribute values: every column reads back equal (JSON, times, FKs, blanks)."""
     from jingzhi.core import clock
-    from jingzhi.core.bulkwrite import defaults_of, insert_rows
+    from jingzhi.core.rows import defaults_of, insert_rows
 
     values = {
         "source": "hotline",
