@@ -101,6 +101,12 @@ def dashboard(request):
     return render(request, "web/assessment/dashboard.html", context)
 
 
+def _can_rank(user) -> bool:
+    from jingzhi.assessment import permissions
+
+    return permissions.can_view_assessment(user)
+
+
 @login_required
 @require_GET
 def report(request, kind: str, code: str):
@@ -139,6 +145,7 @@ def report(request, kind: str, code: str):
             "kind_label": queries.kind_label(kind),
             "is_person": kind in queries.PERSON_KINDS,
             "can_list_people": bool(queries.people_kinds(request.user)),
+            "can_rank": _can_rank(request.user),
         },
     )
 
