@@ -134,10 +134,17 @@ def test_a_department_head_reads_their_departments_people(page_factory, login, d
     shot(page, "assessment-department-head-department", full_page=True)
 
 
-def test_the_subdistrict_report_shows_convenience_coverage(page_factory, login, demo_month, shot):
+def test_the_subdistrict_report_shows_convenience_coverage(page_factory, login, demo_month, shot, settings):
     """便民服务覆盖率 on a subdistrict's month report, beside the vacated-space figures, opening to its grids.
-    Screenshot: assessment-coverage-report.png, assessment-coverage-records.png."""
+    The suite's demo leaves spaces out; they are loaded here, then the running month is filled (which
+    records its coverage). Screenshot: assessment-coverage-report.png, assessment-coverage-records.png."""
+    from jingzhi.assessment import actions
     from jingzhi.assessment.models import Figure
+    from jingzhi.demo.spaces import load_demo_spaces
+
+    settings.JINGZHI_DEMO_SPACES = 40
+    assert load_demo_spaces(actor=None) > 0
+    actions.do_fill_month(demo_month, actor=None)
 
     row = Figure.objects.filter(
         month=demo_month, indicator="convenience_coverage_rate", unit_kind="subdistrict"
