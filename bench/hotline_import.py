@@ -35,6 +35,8 @@ SPOTS = 2000
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000, help="orders in the file (default 100,000)")
+    parser.add_argument("--runs", type=int, default=2, help="imports to time (default 2)")
+    parser.add_argument("--profile", metavar="FILE", help="write a pyinstrument profile of the first import")
     return parser.parse_args()
 
 
@@ -190,7 +192,7 @@ def main() -> None:
     print(f"{len(points)} spots inside grids, {len(categories)} leaf categories", flush=True)
 
     ours, floors = [], []
-    for run in (1, 2):
+    for run in range(1, args.runs + 1):
         rows = make_rows(args.rows, f"R{run}H", points, categories)
         data = xlsx(rows)
         print(f"run {run}: file of {len(rows):,} rows, {len(data) / 1e6:.1f} MB", flush=True)
@@ -201,8 +203,17 @@ def main() -> None:
         def progress(stage, done, total, stages=stages, begun=begun):
             stages[stage] = time.perf_counter() - begun
 
+        profiler = None
+        if args.profile and run == 1:
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.005)
+            profiler.start()
         counts = actions.do_import_hotline_orders(actor=operator, file=io.BytesIO(data), progress=progress)
         elapsed = time.perf_counter() - begun
+        if profiler is not None:
+            profiler.stop()
+            Path(args.profile).write_text(profiler.output_text(unicode=True, show_all=False))
         ours.append(elapsed)
         assert counts["created"] == args.rows, counts
         print(

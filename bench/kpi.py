@@ -212,22 +212,70 @@ def page_ms(client, repeat: int) -> float:
     return statistics.median(times) * 1000
 
 
+def profile_fill(figure_model, score_model, actions) -> None:
+    """Where a fill's time goes: one fill of an empty month and one re-fill of it, each profiled."""
+    from django.db import connection
+    from pyinstrument import Profiler
+
+    for label in ("from empty", "re-fill unchanged"):
+        if label == "from empty":
+            figure_model.objects.filter(month=MONTH).delete()
+            score_model.objects.filter(month=MONTH).delete()
+        profiler = Profiler(interval=0.005)
+        started = time.perf_counter()
+        with profiler:
+            connection.queries_log.clear()
+            actions.do_fill_month(MONTH, actor=None, trigger="bench")
+        print(f"---- fill {label}: {time.perf_counter() - started:.2f} s")
+        print(profiler.output_text(unicode=True, color=False, show_all=False))
+
+
+def profile_page(client) -> None:
+    """Where the ranking page's time goes: its SQL statements with their times, and a profile."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from pyinstrument import Profiler
+
+    url = f"/assessment/?month={MONTH}&kind=subdistrict"
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        client.get(url)
+        took = time.perf_counter() - started
+    print(f"---- page {took * 1000:.1f} ms, {len(captured)} statements")
+    for query in captured.captured_queries:
+        print(f"  {float(query['time']) * 1000:8.1f} ms  {query['sql'][:160]}")
+    profiler = Profiler(interval=0.001)
+    with profiler:
+        client.get(url)
+    print(profiler.output_text(unicode=True, color=False, show_all=False))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2_500_000, help="cases in the filled month")
     parser.add_argument("--small-year", type=int, default=250_000)
     parser.add_argument("--large-year", type=int, default=25_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile one fill from empty and one re-fill (pyinstrument), then stop",
+    )
+    parser.add_argument(
+        "--profile-page", action="store_true", help="profile the ranking page at the small year, then stop"
+    )
+    parser.add_argument(
+        "--fill-only", action="store_true", help="measure the fill only, not the ranking page"
+    )
     args = parser.parse_args()
     skip_unless_postgres("kpi")
     fresh_database("_kpi")
     setup_django()
     migrate()
     from django.db import connection
-    from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from jingzhi.accounts.actions import do_assign_role, do_create_user
     from jingzhi.assessment import actions
 
     setup_test_environment()
@@ -242,6 +290,19 @@ def main() -> None:
     # snapshot rows removed first, untimed), so every run computes and writes every row; a re-fill of an
     # unchanged month (what the job mostly does) writes nothing and is reported beside it.
     from jingzhi.assessment.models import Figure, Score
+
+    if args.profile:
+        profile_fill(Figure, Score, actions)
+        return
+    if not args.profile_page:
+        measure_fill(args, actions, Figure, Score, start, end)
+    if args.fill_only:
+        return
+    ranking_page(args, actions)
+
+
+def measure_fill(args, actions, Figure, Score, start, end) -> None:  # noqa: N803 - the models
+    from django.db import connection
 
     ours = []
     for _ in range(args.repeat):
@@ -265,7 +326,14 @@ def main() -> None:
         higher_is_better=False,
     )
 
-    # ---- the ranking page with a small and a large year (a fresh table for the year)
+
+def ranking_page(args, actions) -> None:
+    """The ranking page with a small and a large year (a fresh table for the year)."""
+    from django.db import connection
+    from django.test import Client
+
+    from jingzhi.accounts.actions import do_assign_role, do_create_user
+
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE cases_case CASCADE")
         year_start = month_bounds("2025-12")[0].isoformat()
@@ -286,6 +354,9 @@ def main() -> None:
     client = Client()
     client.force_login(admin)
     actions.do_fill_month(MONTH, actor=None, trigger="bench")
+    if args.profile_page:
+        profile_page(client)
+        return
     small = page_ms(client, args.repeat)
     with connection.cursor() as cursor:
         print(f"loading the rest of {args.large_year:,} cases…", flush=True)

@@ -1,8 +1,7 @@
 """Page speed at scale: a staff page's server time against the time of its own SQL (PostgreSQL).
 
 Three pages, each through Django's test client in one process, at `--rows` cases in the table (default
-1,000,000; the issue names 10 M — `--rows 10000000` builds that, about half an hour of loading on the
-shared 2-core machine, so `make bench` runs 1 M):
+1,000,000, what `make bench` runs; the issue names 10 M — `--rows 10000000 --reuse`):
 - `workbench_page_<size>`: the handler's workbench `/cases/?queue=handling` (tab counts, a page of 25 rows,
   the map points);
 - `case_page_<size>`: the handler's page of one case with a real timeline (a demo case, made through the
@@ -16,9 +15,15 @@ ratio's parts (the floor and ours of the same load). The statement count per pag
 assert it; this script does not).
 
 Data: the demo district, people and `DEMO_CASES` demo cases made through the actions (timelines, the
-resident's reports), then background rows made fast in SQL by `queue_page.py`'s generator. The database
-(`<bench db>_pages_<size>`) is kept between runs and built only when missing (`bench_meta`); pending
-migrations are applied to a kept one. `--profile PAGE` prints a pyinstrument profile of one page instead.
+resident's reports) in a base database `<bench db>_pages_base`, built once (about 3 minutes) and kept; each
+size is a copy of it (`CREATE DATABASE … TEMPLATE`) into which the background rows are loaded set-based
+by `queue_page.py`'s generator (`INSERT … SELECT generate_series` in chunks of 500 k, foreign-key triggers
+off, the secondary indexes dropped before a big load and rebuilt after it, then VACUUM ANALYZE). 10 M rows
+load in about 14 minutes on the shared 2-core machine (6 minutes of rows, 8 of rebuilding 22 indexes).
+`--reuse` keeps the loaded database (`<bench db>_pages_<size>`, e.g. `jzb_pages_pages_10m`) between runs
+and builds it only when missing or incomplete (`bench_meta`), applying pending migrations to a kept one;
+without it the size's database is loaded afresh from the base. `--profile PAGE` prints a pyinstrument
+profile of one page instead of measuring.
 """
 
 from __future__ import annotations
@@ -43,6 +48,11 @@ def parse_args():
     parser.add_argument("--rows", type=int, default=1_000_000, help="cases in the table (default 1,000,000)")
     parser.add_argument("--repeat", type=int, default=15, help="timed loads per page (default 15)")
     parser.add_argument("--profile", choices=PAGES, help="print a pyinstrument profile of one page")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the loaded database of this size between runs (built only when missing or incomplete)",
+    )
     parser.add_argument("--build-base", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -92,7 +102,9 @@ def copy_base(url: str) -> None:
     except psycopg.Error:
         ready = False
     if not ready:
-        env = {**os.environ, "DATABASE_URL": url}
+        # The child names its database `<bench db>_pages_base` from the bench URL, not from this size's.
+        bench_url = urlunsplit(parts._replace(path="/" + name.rsplit("_pages_", 1)[0]))
+        env = {**os.environ, "DATABASE_URL": bench_url}
         subprocess.run([sys.executable, __file__, "--build-base"], check=True, env=env)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -225,7 +237,10 @@ def main() -> None:
 
     total = max(args.rows, queue_page.SMALL)
     size = queue_page.size_name(total)
-    url, built = queue_page.kept_database(f"_pages_{size}", total)
+    if args.reuse:
+        url, built = queue_page.kept_database(f"_pages_{size}", total)
+    else:
+        url, built = queue_page.fresh_database(f"_pages_{size}"), False
     if not built:
         copy_base(url)
     setup_django()

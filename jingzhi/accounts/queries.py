@@ -41,3 +41,19 @@ def users_covering(codes: Iterable[str], roles: Iterable[str] | None = None):
         **match,
     )
     return rows.distinct()
+
+
+def scopes_of_users_covering(codes: Iterable[str], roles: Iterable[str]) -> dict[int, set[str]]:
+    """For many places at once: each active user holding an active role among `roles` whose scope covers
+    one of `codes`, with the scope codes of those roles (one query). A caller tells which of its places a
+    user covers by `covering_scopes(place) & scopes`."""
+    found: dict[int, set[str]] = {}
+    rows = User.objects.filter(
+        is_active=True,
+        role_assignments__is_active=True,
+        role_assignments__role__in=list(roles),
+        role_assignments__scope_code__in=sorted(covering_scopes(codes)),
+    ).values_list("pk", "role_assignments__scope_code")
+    for pk, scope in rows:
+        found.setdefault(pk, set()).add(scope)
+    return found

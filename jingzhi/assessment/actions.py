@@ -13,8 +13,9 @@ same transaction, so an interrupted run resumes where it stopped.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -52,19 +53,23 @@ def weight_sets() -> list[rules.WeightSet]:
 
 def score_cells(month: str, cells: list[compute.Cell], configured: list[rules.WeightSet]) -> list[dict]:
     """Scores and ranks of every unit kind that has a weight set, from the month's figures."""
-    values: dict[tuple[str, str], dict[str, Decimal | None]] = defaultdict(dict)
-    for cell in cells:
-        values[(cell.unit_kind, cell.unit_code)][cell.indicator] = cell.value
+    chosen_sets = {
+        kind: chosen
+        for kind in registry.unit_kinds()
+        if (chosen := rules.pick_weight_set(configured, kind, month)) is not None
+    }
+    values: dict[str, dict[str, dict[str, Decimal | None]]] = {
+        kind: defaultdict(dict) for kind in chosen_sets
+    }
+    for indicator, kind, code, _numerator, _denominator, value in cells:
+        if kind in values:
+            values[kind][code][indicator] = None if value is None else Decimal(value)
     directions = registry.directions()
     scored: list[dict] = []
-    for kind in registry.unit_kinds():
-        chosen = rules.pick_weight_set(configured, kind, month)
-        if chosen is None:
-            continue
+    for kind, chosen in chosen_sets.items():
         rows = []
-        for (unit_kind, code), unit_values in sorted(values.items()):
-            if unit_kind != kind:
-                continue
+        label = chosen.label or chosen.effective_from
+        for code, unit_values in sorted(values[kind].items()):
             points, parts = rules.score(unit_values, chosen, directions)
             rows.append(
                 {
@@ -72,7 +77,7 @@ def score_cells(month: str, cells: list[compute.Cell], configured: list[rules.We
                     "unit_code": code,
                     "score": points,
                     "grade": rules.grade(points, chosen.grades),
-                    "weight_set": chosen.label or chosen.effective_from,
+                    "weight_set": label,
                     "parts": {k: str(v) for k, v in parts.items()},
                 }
             )
@@ -85,102 +90,107 @@ def score_cells(month: str, cells: list[compute.Cell], configured: list[rules.We
     return scored
 
 
+# The figure columns the fill writes, with their SQL types (for the staging table and the JSON rows).
 _FIGURE_COLUMNS = (
-    "month",
-    "indicator",
-    "unit_kind",
-    "unit_code",
-    "unit_name",
-    "district_code",
-    "numerator",
-    "denominator",
-    "value",
+    ("indicator", "varchar(48)"),
+    ("unit_kind", "varchar(16)"),
+    ("unit_code", "varchar(32)"),
+    ("unit_name", "varchar(100)"),
+    ("district_code", "varchar(6)"),
+    ("numerator", "numeric(18,4)"),
+    ("denominator", "numeric(18,4)"),
+    ("value", "numeric(18,4)"),
 )
+_SCORE_COLUMNS = (
+    ("month", "varchar(7)"),
+    ("unit_kind", "varchar(16)"),
+    ("unit_code", "varchar(32)"),
+    ("unit_name", "varchar(100)"),
+    ("district_code", "varchar(6)"),
+    ("score", "numeric(7,2)"),
+    ("grade", "varchar(1)"),
+    ("rank", "integer"),
+    ("ranked", "integer"),
+    ("weight_set", "varchar(100)"),
+    ("parts", "json"),
+)
+_STAGE = "assessment_fill_stage"
+_JSON_BATCH = 20000
 
 
-def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
-    """Insert rows with hand-written multi-row statements (`INSERT … VALUES (…), (…), …`) run in batches
-    (`executemany`, which psycopg pipelines): the fill's one write path on SQLite and PostgreSQL, no COPY.
-    Rows per statement: on PostgreSQL as many as keep a statement within psycopg's parsed-statement cache
-    (50 parameters — a longer statement is re-parsed in Python on every run, which cost more than the
-    round trips it saved: docs/benchmarks.md); on SQLite as many as its parameter limit allows. Returns
-    the rows written."""
+def _json_rows_sql(columns: Sequence[tuple[str, str]]) -> str:
+    """`SELECT <one column per position> FROM <the JSON array of arrays passed as the one parameter>`: how
+    the fill hands thousands of rows to the database in one statement with ONE parameter, on both databases
+    (SQLite's `json_each`, PostgreSQL's `json_array_elements`: the only vendor difference of the write).
+    A column typed "json" takes the element as JSON (a JSONField)."""
+    if connection.vendor == "postgresql":
+        picks = ", ".join(
+            f"(r->{n})::jsonb" if sql_type == "json" else f"(r->>{n})::{sql_type}"
+            for n, (_name, sql_type) in enumerate(columns)
+        )
+        return f"SELECT {picks} FROM json_array_elements(%s::json) AS r"
+    picks = ", ".join(f"json_extract(value, '$[{n}]')" for n in range(len(columns)))
+    return f"SELECT {picks} FROM json_each(%s)"
+
+
+def insert_json(table: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence]) -> int:
+    """Insert `rows` (values in the order of `columns`: text, numbers as exact text, None, dicts for
+    json) into `table`: `INSERT … SELECT` over the rows sent as JSON, one statement and one parameter per
+    batch of 20,000 — the fill's one write path, the same function on SQLite and PostgreSQL (no COPY, no
+    statement re-parsed per row). Returns the rows written."""
     quote = connection.ops.quote_name
-    width = len(columns)
-    cap = 50 if connection.vendor == "postgresql" else (connection.features.max_query_params or 999)
-    per = max(1, cap // width)
-    head = "INSERT INTO {} ({}) VALUES ".format(quote(table), ", ".join(quote(c) for c in columns))
-    one = "(" + ", ".join(["%s"] * width) + ")"
-    full = head + ", ".join([one] * per)
-    written, count, params, batch = 0, 0, [], []
+    insert = "INSERT INTO {} ({}) {}".format(
+        quote(table), ", ".join(quote(name) for name, _t in columns), _json_rows_sql(columns)
+    )
     with connection.cursor() as cursor:
-        for row in rows:
-            params.extend(row)
-            count += 1
-            if count == per:
-                batch.append(params)
-                written, count, params = written + count, 0, []
-                if len(batch) >= 500:
-                    cursor.executemany(full, batch)
-                    batch = []
-        if batch:
-            cursor.executemany(full, batch)
-        if count:
-            cursor.execute(head + ", ".join([one] * count), params)
-            written += count
-    return written
+        for n in range(0, len(rows), _JSON_BATCH):
+            cursor.execute(insert, [json.dumps(rows[n : n + _JSON_BATCH], ensure_ascii=False)])
+    return len(rows)
 
 
 def _write_figures(month: str, cells: list[compute.Cell], named) -> int:
-    """Make the month's stored figures equal `cells`, touching only what differs: rows whose figure
-    changed or went are deleted, rows new or changed are inserted. A re-fill (the job refills the current
-    and the previous month every few minutes) mostly finds nothing to write. Returns the rows there were."""
-    wanted: dict[tuple[str, str, str], tuple] = {}
-    for c in cells:
-        name, district = named[c.unit_kind][c.unit_code]
-        wanted[(c.unit_kind, c.indicator, c.unit_code)] = (
-            name[:100],
-            district[:6],
-            c.numerator,
-            c.denominator,
-            c.value,
+    """Make the month's stored figures equal `cells`, touching only what differs, in the database. An
+    empty month is inserted straight; otherwise the wanted rows are staged in a temporary table, stored
+    rows that differ from (or are missing in) it are deleted and staged rows not stored are inserted — set
+    statements, no stored row read back into Python. A re-fill (the job refills the current and the
+    previous month every few minutes) mostly writes nothing. Returns the rows there were."""
+    table = connection.ops.quote_name(Figure._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE month = %s", [month])
+        old = cursor.fetchone()[0]
+    wanted = []
+    for indicator, kind, code, numerator, denominator, value in cells:
+        name, district = named[kind][code]
+        row = (indicator, kind, code, name[:100], district[:6], numerator, denominator, value)
+        wanted.append((month, *row) if not old else row)
+    if not old:
+        insert_json(Figure._meta.db_table, (("month", "varchar(7)"), *_FIGURE_COLUMNS), wanted)
+        return old
+    stage = connection.ops.quote_name(_STAGE)
+    names = [name for name, _t in _FIGURE_COLUMNS]
+    same = " AND ".join(f"w.{c} = {table}.{c}" for c in names if c != "value")
+    key = " AND ".join(f"f.{c} = w.{c}" for c in ("unit_kind", "indicator", "unit_code"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")  # left by a run that failed on this connection
+        cursor.execute(
+            "CREATE TEMPORARY TABLE {} ({})".format(
+                stage, ", ".join(f"{c} {sql_type}" for c, sql_type in _FIGURE_COLUMNS)
+            )
         )
-    stale: list[int] = []
-    kept: set[tuple[str, str, str]] = set()
-    rows = Figure.objects.filter(month=month).values_list(
-        "pk",
-        "unit_kind",
-        "indicator",
-        "unit_code",
-        "unit_name",
-        "district_code",
-        "numerator",
-        "denominator",
-        "value",
-    )
-    old = 0
-    for pk, kind, indicator, code, *stored in rows.iterator(chunk_size=10000):
-        old += 1
-        key = (kind, indicator, code)
-        if wanted.get(key) == tuple(stored):
-            kept.add(key)
-        else:
-            stale.append(pk)
-    if stale and len(stale) == old:
-        Figure.objects.filter(month=month).delete()
-    else:
-        step = max(1, (connection.features.max_query_params or 65535) - 1)
-        for n in range(0, len(stale), step):
-            Figure.objects.filter(pk__in=stale[n : n + step]).delete()
-    insert_rows(
-        Figure._meta.db_table,
-        _FIGURE_COLUMNS,
-        (
-            (month, indicator, kind, code, *values)
-            for (kind, indicator, code), values in wanted.items()
-            if (kind, indicator, code) not in kept
-        ),
-    )
+        insert_json(_STAGE, _FIGURE_COLUMNS, wanted)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {stage}")
+        cursor.execute(
+            f"DELETE FROM {table} WHERE month = %s AND NOT EXISTS (SELECT 1 FROM {stage} w WHERE {same}"
+            f" AND (w.value = {table}.value OR (w.value IS NULL AND {table}.value IS NULL)))",
+            [month],
+        )
+        cursor.execute(
+            f"INSERT INTO {table} (month, {', '.join(names)}) SELECT %s, {', '.join('w.' + c for c in names)}"
+            f" FROM {stage} w WHERE NOT EXISTS (SELECT 1 FROM {table} f WHERE f.month = %s AND {key})",
+            [month, month],
+        )
+        cursor.execute(f"DROP TABLE {stage}")
     return old
 
 
@@ -193,29 +203,35 @@ def do_fill_month(month: str, *, actor: Actor = None, trigger: str = "manual") -
     registry.prepare(month)  # snapshot sources (便民 coverage) record the running month first
     cells = compute.compute_month(month)
     scores = score_cells(month, cells, weight_sets())
-    named: dict[str, dict[str, tuple[str, str]]] = {}
     by_kind: dict[str, set[str]] = defaultdict(set)
-    for cell in cells:
-        by_kind[cell.unit_kind].add(cell.unit_code)
-    for kind, codes in by_kind.items():
-        named[kind] = units.names(kind, codes)
+    for _indicator, kind, code, *_numbers in cells:
+        by_kind[kind].add(code)
+    named = {kind: units.names(kind, codes) for kind, codes in by_kind.items()}
     with transaction.atomic():
         old = {
             "figures": _write_figures(month, cells, named),
             "scores": Score.objects.filter(month=month).count(),
         }
         Score.objects.filter(month=month).delete()
-        Score.objects.bulk_create(
+        insert_json(
+            Score._meta.db_table,
+            _SCORE_COLUMNS,
             [
-                Score(
-                    month=month,
-                    unit_name=named[s["unit_kind"]][s["unit_code"]][0][:100],
-                    district_code=named[s["unit_kind"]][s["unit_code"]][1][:6],
-                    **s,
+                (
+                    month,
+                    s["unit_kind"],
+                    s["unit_code"],
+                    named[s["unit_kind"]][s["unit_code"]][0][:100],
+                    named[s["unit_kind"]][s["unit_code"]][1][:6],
+                    None if s["score"] is None else str(s["score"]),
+                    s["grade"],
+                    s["rank"],
+                    s["ranked"],
+                    s["weight_set"][:100],
+                    s["parts"],
                 )
                 for s in scores
             ],
-            batch_size=2000,
         )
         DirtyMonth.objects.filter(month=month, marked_at__lte=started).delete()
         run = FillRun.objects.create(

@@ -1,9 +1,11 @@
 """Computing a month's figures from the sources: the read half of the snapshot fill (the action writes).
 
-Conditions become SQL filters (`to_q`, the twin of `rules.holds`); rates and counts are one GROUP BY per
-source, period field and unit kind, with one filtered COUNT per indicator — the database does the counting,
-so a month of millions of cases costs a few aggregate queries. Means and maxima read only the records their
-condition picks (late cases, rated summonses, inspections) and summarise them with `rules.summarise`.
+Conditions become SQL filters (`to_q`, the twin of `rules.holds`) and measures SQL expressions
+(`measure_sql`, the twin of `rules.measure_units`); every figure of a source, period field and unit kind
+comes from ONE GROUP BY with a filtered COUNT per rate and count and a filtered SUM/MAX/COUNT per mean and
+max — the database does the counting, so a month of millions of cases costs a few aggregate queries and no
+record is read into Python. (A mean or max given only as a Python function is still read record by record
+and summarised with `rules.summarise`.)
 Month bounds are in the site's time zone. `records_for` gives the same records one figure counted, for
 "explain".
 """
@@ -11,12 +13,25 @@ Month bounds are in the site's time zone. `records_for` gives the same records o
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
 from functools import lru_cache
 
-from django.db.models import Count, F, Q
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    Func,
+    Max,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Round
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
 from django.utils import timezone
 
 from jingzhi.assessment import registry, rules
@@ -72,24 +87,60 @@ def period_q(source: Source, period_field: str, month: str) -> Q:
     return Q(**{period_field: month})
 
 
-@dataclass
-class Cell:
-    """One figure before it is stored."""
-
-    indicator: str
-    unit_kind: str
-    unit_code: str
-    numerator: Decimal
-    denominator: Decimal
-    value: Decimal | None
+# One figure before it is stored: (indicator, unit kind, unit code, numerator, denominator, value), the
+# numbers as exact decimal text ("0.9500"; value None when nothing was counted). Plain tuples: a month has
+# hundreds of thousands of them.
+Cell = tuple[str, str, str, str, str, "str | None"]
 
 
-# The same pairs (3 of 4, 1 of 1 …) recur across tens of thousands of small units: computed once each.
-_rate = lru_cache(maxsize=1 << 16)(rules.rate)
+class _Micros(Func):
+    """Microseconds of a difference of two moments, as an integer: SQLite's difference (Django's
+    `django_timestamp_diff`) already is one; PostgreSQL's interval gives its exact epoch."""
+
+    output_field = BigIntegerField()
+
+    def as_sql(self, compiler, connection, **extra):
+        return compiler.compile(self.get_source_expressions()[0])
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"(EXTRACT(EPOCH FROM {sql}) * 1000000)::bigint", params
+
+
+def measure_sql(m: rules.Measure):
+    """The SQL twin of `rules.measure_units`: one record's measure in units of 0.0001 (an integer), NULL
+    when it has none — the same integer, so SUM, MAX and COUNT of it give the figures `rules.summarise`
+    would, exactly."""
+    big = BigIntegerField()
+    if isinstance(m, rules.FieldValue):
+        return Cast(Round(F(m.field) * Value(10000)), big)
+    if isinstance(m, rules.TimeRatio):
+        taken = _Micros(F(m.end) - F(m.start))
+        allowed = _Micros(F(m.limit) - F(m.start))
+        ratio = ExpressionWrapper((taken * Value(20000) + allowed) / (allowed * Value(2)), output_field=big)
+        return Case(
+            When(GreaterThan(allowed, 0), then=Case(When(GreaterThanOrEqual(taken, 0), then=ratio))),
+            output_field=big,
+        )
+    raise TypeError(f"unknown measure {m!r}")
+
+
+@lru_cache(maxsize=1 << 16)
+def _rate_text(numerator: int, denominator: int) -> str:
+    """`rules.rate` as text, in integers (half up to four places): the same pairs (3 of 4, 1 of 1 …) recur
+    across tens of thousands of small units."""
+    units = (2 * numerator * 10000 + denominator) // (2 * denominator)
+    return f"{units // 10000}.{units % 10000:04d}"
+
+
+def _units_text(units: int) -> str:
+    return str(Decimal(units).scaleb(-4))
 
 
 def compute_month(month: str) -> list[Cell]:
-    """Every figure of `month`, for every registered indicator and unit kind."""
+    """Every figure of `month`, for every registered indicator and unit kind: per source, period field and
+    unit kind ONE GROUP BY with a filtered COUNT per rate and count, and a filtered SUM, MAX and COUNT per
+    measured mean or max. Means and maxima given as a function (no `measure`) are read record by record."""
     cells: list[Cell] = []
     groups: dict[tuple[str, str], list[Indicator]] = defaultdict(list)
     for indicator in registry.indicators():
@@ -97,52 +148,92 @@ def compute_month(month: str) -> list[Cell]:
     for (source_name, period_field), members in sorted(groups.items()):
         source = registry.source(source_name)
         base = source.rows().filter(period_q(source, period_field, month)).order_by()
-        counted = [i for i in members if i.kind in (rules.RATE, rules.COUNT)]
-        summarised = [i for i in members if i.kind in (rules.MEAN, rules.MAX)]
-        cells += _counts(source, base, counted)
+        grouped = [i for i in members if i.kind in (rules.RATE, rules.COUNT) or i.measure is not None]
+        summarised = [i for i in members if i.kind in (rules.MEAN, rules.MAX) and i.measure is None]
+        cells += _grouped(source, base, grouped)
         cells += _summaries(source, base, summarised)
     return cells
 
 
-def _counts(source: Source, base, members: list[Indicator]) -> list[Cell]:
+def _grouped(source: Source, base, members: list[Indicator]) -> list[Cell]:
     cells: list[Cell] = []
-    kinds = sorted({kind for i in members for kind in i.unit_kinds})
-    for kind in kinds:
+    append = cells.append
+    for kind in sorted({kind for i in members for kind in i.unit_kinds}):
         column = source.unit_fields[kind]
         chosen = [i for i in members if kind in i.unit_kinds]
-        aggregates = {}
-        for n, indicator in enumerate(chosen):
-            aggregates[f"d{n}"] = Count("pk", filter=to_q(indicator.where))
+        aggregates: dict = {}
+        plan = []  # (indicator code, kind, aggregate names) in row order
+        seen: dict = {}
+        for indicator in chosen:
+            if indicator.measure is not None:
+                key = ("m", indicator.where, indicator.measure)
+                if key not in seen:
+                    n = len(seen)
+                    expression = measure_sql(indicator.measure)
+                    where = to_q(indicator.where)
+                    aggregates[f"s{n}"] = Sum(expression, filter=where)
+                    aggregates[f"x{n}"] = Max(expression, filter=where)
+                    aggregates[f"c{n}"] = Count(expression, filter=where)
+                    seen[key] = n
+                n = seen[key]
+                plan.append((indicator.code, indicator.kind, f"s{n}", f"x{n}", f"c{n}"))
+                continue
+            key = ("d", indicator.where)
+            if key not in seen:
+                seen[key] = len(seen)
+                aggregates[f"d{seen[key]}"] = Count("pk", filter=to_q(indicator.where))
+            d = f"d{seen[key]}"
             if indicator.kind == rules.RATE:
-                aggregates[f"n{n}"] = Count("pk", filter=to_q(indicator.where) & to_q(indicator.hit))
+                key = ("n", indicator.where, indicator.hit)
+                if key not in seen:
+                    seen[key] = len(seen)
+                    aggregates[f"n{seen[key]}"] = Count(
+                        "pk", filter=to_q(indicator.where) & to_q(indicator.hit)
+                    )
+                plan.append((indicator.code, rules.RATE, f"n{seen[key]}", d, ""))
+            else:
+                plan.append((indicator.code, rules.COUNT, d, d, ""))
+        names = list(aggregates)
+        at = {name: n + 1 for n, name in enumerate(names)}
+        steps = [(code, how, at[a], at[b], at[c] if c else 0) for code, how, a, b, c in plan]
         rows = (
             base.exclude(**{f"{column}__isnull": True})
             .exclude(**{column: ""})
             .values(column)
             .annotate(**aggregates)
+            .values_list(column, *names)
         )
+        rate_text = _rate_text
         for row in rows:
-            code = str(row[column])
-            for n, indicator in enumerate(chosen):
-                denominator = row[f"d{n}"]
-                if indicator.kind == rules.RATE:
-                    if denominator == 0:
-                        continue
-                    numerator = row[f"n{n}"]
-                    value = _rate(numerator, denominator)
+            unit = str(row[0])
+            for code, how, a, b, c in steps:
+                if how == rules.RATE:
+                    denominator = row[b]
+                    if denominator:
+                        append(
+                            (code, kind, unit, str(row[a]), str(denominator), rate_text(row[a], denominator))
+                        )
+                elif how == rules.COUNT:
+                    count = row[a]
+                    if count:
+                        text = str(count)
+                        append((code, kind, unit, text, text, text))
                 else:
-                    if denominator == 0:
+                    count = row[c]
+                    if not count:
                         continue
-                    numerator, value = denominator, Decimal(denominator)
-                cells.append(
-                    Cell(indicator.code, kind, code, Decimal(numerator), Decimal(denominator), value)
-                )
+                    if how == rules.MEAN:
+                        total = Decimal(row[a]).scaleb(-4)
+                        append((code, kind, unit, str(total), str(count), str(rules.q4(total / count))))
+                    else:
+                        top = _units_text(row[b])
+                        append((code, kind, unit, top, str(count), top))
     return cells
 
 
 def _summaries(source: Source, base, members: list[Indicator]) -> list[Cell]:
-    """Means and maxima. Indicators that read the same records with the same value (a mean and a max of
-    超时倍数) share one pass over them: the rows are read once, each value computed once."""
+    """Means and maxima given as a Python function of the record (no `measure`): the records are read and
+    summarised one by one. Indicators that read the same records with the same value share one pass."""
     cells: list[Cell] = []
     shared: dict[tuple, list[Indicator]] = defaultdict(list)
     for indicator in members:
@@ -168,7 +259,16 @@ def _summaries(source: Source, base, members: list[Indicator]) -> list[Cell]:
                 if kind not in indicator.unit_kinds:
                     continue
                 t = rules.summarise(indicator.kind, found)
-                cells.append(Cell(indicator.code, kind, code, t.numerator, t.denominator, t.value))
+                cells.append(
+                    (
+                        indicator.code,
+                        kind,
+                        code,
+                        str(t.numerator),
+                        str(t.denominator),
+                        None if t.value is None else str(t.value),
+                    )
+                )
     return cells
 
 

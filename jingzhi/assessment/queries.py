@@ -124,7 +124,9 @@ class RankingRow:
 
 def ranking(user: Reader, month: str, kind: str) -> list[RankingRow]:
     """The month's ranking of `kind` units the reader may see (city-wide ranks), with last month's rank
-    and the side-by-side figures. Four queries whatever the number of units."""
+    and the side-by-side figures. Three queries whatever the number of units, each with a constant number
+    of parameters (last month's ranks and the figures select the listed units by a subquery, not by a list
+    of their codes)."""
     if permissions.is_person_kind(kind):
         # People: only those the reader covers (permissions.person_q), never by district alone.
         if not permissions.can_view_people(user):
@@ -136,9 +138,10 @@ def ranking(user: Reader, month: str, kind: str) -> list[RankingRow]:
         scope = _district_q(user)
     month = rules.parse_month(month)
     check_kind(kind)
-    scores = list(Score.objects.filter(scope, month=month, unit_kind=kind).order_by("rank", "unit_code"))
+    listed = Score.objects.filter(scope, month=month, unit_kind=kind)
+    scores = list(listed.order_by("rank", "unit_code"))
     scores.sort(key=lambda s: (s.rank is None, s.rank or 0, s.unit_code))
-    codes = [s.unit_code for s in scores]
+    codes = listed.values("unit_code")
     previous = dict(
         Score.objects.filter(
             month=rules.shift_month(month, -1), unit_kind=kind, unit_code__in=codes
@@ -146,7 +149,8 @@ def ranking(user: Reader, month: str, kind: str) -> list[RankingRow]:
     )
     side = SIDE_BY_SIDE.get(kind, ())
     figures: dict[str, dict[str, Figure]] = {}
-    for figure in Figure.objects.filter(month=month, unit_kind=kind, unit_code__in=codes, indicator__in=side):
+    chosen = Figure.objects.filter(month=month, unit_kind=kind, unit_code__in=codes, indicator__in=side)
+    for figure in chosen:
         figures.setdefault(figure.unit_code, {})[figure.indicator] = figure
     return [RankingRow(s, previous.get(s.unit_code), figures.get(s.unit_code, {})) for s in scores]
 
@@ -302,10 +306,16 @@ def district_trend(
 
 def hot_grids(user: Reader, month: str, *, limit: int = 10) -> list[Figure]:
     """The grids with the most cases reported in the month, within the reader's jurisdiction (the hot spots)."""
+    return list(_hot_grids(user, month)[:limit])
+
+
+def _hot_grids(user: Reader, month: str):
+    """The reader's grids' 受理量 figures of the month, most cases first (read in the order of the partial
+    index `assessment_figure_hot_grid`)."""
     from jingzhi.accounts import access
 
     if not permissions.can_view_assessment(user):
-        return []
+        return Figure.objects.none()
     qs = Figure.objects.filter(month=month, unit_kind="grid", indicator="reported_cases")
     codes = access.scope_codes(user, roles=permissions.ASSESS_ROLES)
     if codes is not None:
@@ -313,7 +323,7 @@ def hot_grids(user: Reader, month: str, *, limit: int = 10) -> list[Figure]:
         for code in codes:
             q |= Q(unit_code__startswith=code)
         qs = qs.filter(q)
-    return list(qs.order_by("-numerator", "unit_code")[:limit])
+    return qs.order_by("-numerator", "unit_code").only("unit_code", "unit_name", "numerator")
 
 
 # ------------------------------------------------------------------------------------------------ 每月一题
@@ -782,11 +792,12 @@ def hot_grid_map(user: Reader, month: str, *, limit: int = 2000) -> dict:
     """The grids of the reader's jurisdiction with cases received in the month, from the snapshot
     (`reported_cases` of unit kind grid — no case scan), with their outlines from geo: a GeoJSON
     FeatureCollection whose features carry the count and a colour band, the reader's subdistricts'
-    outlines, and the bounds. Three queries.
+    outlines, and the bounds. Three queries, whatever the number of grids.
     Geometries are as stored; the web layer simplifies them for drawing."""
     from jingzhi.geo.queries import grids_for, subdistricts_for
 
-    grids = hot_grids(user, month, limit=limit)
+    hot = _hot_grids(user, month)[:limit]
+    grids = list(hot)
     # The subdistricts' outlines, drawn under the cells so the hot spots have a place around them.
     outlines = [
         {
@@ -809,7 +820,7 @@ def hot_grid_map(user: Reader, month: str, *, limit: int = 2000) -> dict:
         rows = (
             grids_for(user)
             .select_related(None)
-            .filter(code__in=list(counts))
+            .filter(code__in=hot.values("unit_code"))  # the same grids, as a subquery: no list of codes
             .values("code", "name", "geometry", "min_lon", "min_lat", "max_lon", "max_lat")
         )
         for row in rows:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -185,6 +185,66 @@ def holds(cond: Cond, row: Mapping[str, Any]) -> bool:
     raise TypeError(f"unknown condition {cond!r}")
 
 
+# ------------------------------------------------------------------------------------------------ measures
+class Measure:
+    """The number one record contributes to a mean or a max, as data: `measure(m, row)` here, and
+    `compute.measure_sql(m)` as one SQL expression the fill aggregates (SUM, MAX, COUNT) in the same
+    GROUP BY as the counts. Values are exact to four places (rounded half up), so both agree to the digit."""
+
+    def fields(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class FieldValue(Measure):
+    """A numeric field's value (None when missing)."""
+
+    field: str
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.field,)
+
+
+@dataclass(frozen=True)
+class TimeRatio(Measure):
+    """(end − start) / (limit − start): time taken over time allowed (超时倍数 when `end` is past `limit`).
+    None when a moment is missing, the allowance is not positive or the time taken is negative."""
+
+    start: str
+    end: str
+    limit: str
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.start, self.end, self.limit)
+
+
+_MICRO = timedelta(microseconds=1)
+
+
+def measure_units(m: Measure, row: Mapping[str, Any]) -> int | None:
+    """The measure of one record in units of 0.0001 (an exact integer), or None."""
+    if isinstance(m, FieldValue):
+        value = row.get(m.field)
+        if value is None or value == "":
+            return None
+        return int(Decimal(str(value)).scaleb(4).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    if isinstance(m, TimeRatio):
+        start, end, limit = row.get(m.start), row.get(m.end), row.get(m.limit)
+        if start is None or end is None or limit is None:
+            return None
+        taken, allowed = (end - start) // _MICRO, (limit - start) // _MICRO
+        if allowed <= 0 or taken < 0:
+            return None
+        return int((2 * taken * 10000 + allowed) // (2 * allowed))  # half up, both non-negative
+    raise TypeError(f"unknown measure {m!r}")
+
+
+def measure(m: Measure, row: Mapping[str, Any]) -> Decimal | None:
+    """The measure of one record, to four places."""
+    units = measure_units(m, row)
+    return None if units is None else Decimal(units).scaleb(-4)
+
+
 # ------------------------------------------------------------------------------------------------ indicators
 RATE, COUNT, MEAN, MAX = "rate", "count", "mean", "max"
 UP, DOWN = "up", "down"  # higher is better / lower is better
@@ -210,9 +270,9 @@ PERSON_KINDS = ("inspector", "operator", "dispatcher", "handler")
 @dataclass(frozen=True)
 class Indicator:
     """One figure per unit and month. `where` picks the records counted (the denominator of a rate; the
-    records of a count, mean or max); `hit` the numerator of a rate; `value` (with the fields it reads)
-    the number a mean or max is taken of. `period_field` names the record's date or month that places it
-    in a month."""
+    records of a count, mean or max); `hit` the numerator of a rate; `measure` (data, computed in SQL by the
+    fill) or else `value` (a function, with the fields it reads, summarised record by record) the number a
+    mean or max is taken of. `period_field` names the record's date or month that places it in a month."""
 
     code: str
     label: Any
@@ -229,12 +289,28 @@ class Indicator:
     unit: str = "%"
     description: Any = ""
     order: int = 100
+    measure: Measure | None = None
+
+    def __post_init__(self) -> None:
+        if self.measure is not None and self.value is None:
+            object.__setattr__(self, "value", _MeasureOf(self.measure))
+            object.__setattr__(self, "value_fields", self.measure.fields())
 
     def in_denominator(self, row: Mapping[str, Any]) -> bool:
         return holds(self.where, row)
 
     def in_numerator(self, row: Mapping[str, Any]) -> bool:
         return holds(self.where, row) and holds(self.hit, row)
+
+
+@dataclass(frozen=True)
+class _MeasureOf:
+    """`Indicator.value` of an indicator given a `measure`: the same number, record by record."""
+
+    measure: Measure
+
+    def __call__(self, row: Mapping[str, Any]) -> Decimal | None:
+        return measure(self.measure, row)
 
 
 @dataclass(frozen=True)

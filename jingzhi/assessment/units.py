@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 PLACE_KINDS = ("district", "subdistrict", "community", "grid", "street")
 PERSON_KINDS = ("inspector", "operator", "dispatcher", "handler")
+MANY = 500
 
 
 def names(kind: str, codes: Iterable[str]) -> dict[str, tuple[str, str]]:
@@ -23,12 +24,16 @@ def names(kind: str, codes: Iterable[str]) -> dict[str, tuple[str, str]]:
     elif kind in PLACE_KINDS:
         from jingzhi.geo.queries import MODELS
 
-        # The newest generation's name wins when a code lives in several generations.
+        # The newest generation's name wins when a code lives in several generations. Many codes (a month's
+        # grids, tens of thousands): the kind's whole table in one plain read costs less than a statement
+        # with tens of thousands of parameters.
         rows = (
-            MODELS[kind].objects.filter(code__in=codes).order_by("generation_id").values_list("code", "name")
+            MODELS[kind].objects.all() if len(codes) > MANY else MODELS[kind].objects.filter(code__in=codes)
         )
-        for code, name in rows:
-            found[code] = (name, code[:6])
+        wanted = set(codes)
+        for code, name in rows.order_by("generation_id").values_list("code", "name"):
+            if code in wanted:
+                found[code] = (name, code[:6])
     elif kind in PERSON_KINDS:
         return _people(kind, codes)
     return {code: found.get(code, (code, code[:6] if kind != "department" else "")) for code in codes}

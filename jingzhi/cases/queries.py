@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -219,10 +219,13 @@ class _NoTakerBatch:
 
     def __contains__(self, pk) -> bool:
         if self.stuck is None:
-            self.stuck = set(
-                Case.objects.filter(pk__in=self.waiting).filter(no_taker_q()).values_list("pk", flat=True)
-            )
+            rows = _run_compiled(("no_taker", len(self.waiting)), _stuck_among, self.waiting)
+            self.stuck = {row[0] for row in rows}
         return pk in self.stuck
+
+
+def _stuck_among(ids, _now) -> QuerySet[Case]:
+    return Case.objects.filter(pk__in=ids).filter(no_taker_q()).values_list("pk")
 
 
 class _NoTakerFlag:
@@ -384,22 +387,92 @@ def _count_department_queue(departments, queue_name: str, now: datetime, cap: in
     departments = sorted(departments)
     if not departments:
         return 0
-
-    def count(qs: QuerySet[Case], total: int) -> int:
-        qs = _with_active_assignment(_queue_filter(qs, queue_name, now), departments).values("pk")
-        return qs[: cap - total].count() if cap else qs.count()
-
     states = QUEUES[queue_name][1]
+
+    def led(state):
+        def build(deps, moment) -> QuerySet[Case]:
+            qs = Case.objects.filter(state=state, lead_department_id__in=deps).order_by("step_deadline")
+            return _with_active_assignment(_queue_filter(qs, queue_name, moment), deps)
+
+        return build
+
+    def shared(deps, moment) -> QuerySet[Case]:
+        qs = Case.objects.filter(state__in=states, pk__any_of=_shared_case_ids(deps, states))
+        qs = qs.exclude(lead_department_id__in=deps).order_by()
+        return _with_active_assignment(_queue_filter(qs, queue_name, moment), deps)
+
+    def counted(part: str, build, total: int) -> int:
+        limit = cap - total if cap else None
+
+        def capped(deps, moment):
+            qs = build(deps, moment).values("pk")
+            return qs[:limit] if limit is not None else qs
+
+        key = ("count", queue_name, part, len(departments), limit)
+        return _run_compiled(key, capped, departments, now, count=True)[0][0]
+
     total = 0
     for state in states:
-        total += count(
-            Case.objects.filter(state=state, lead_department_id__in=departments).order_by("step_deadline"),
-            total,
-        )
+        total += counted(state, led(state), total)
         if cap and total >= cap:
             return cap
-    shared = Case.objects.filter(state__in=states, pk__any_of=_shared_case_ids(departments, states))
-    return total + count(shared.exclude(lead_department_id__in=departments).order_by(), total)
+    return total + counted("", shared, total)
+
+
+# Statements compiled once per shape and run again with each request's ids and moment: the stand-ins mark
+# where those go among the compiled parameters.
+_ID_STAND_IN = -987_654_000
+_NOW_STAND_IN = datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=UTC)
+_COMPILED: dict[tuple, tuple[str, str, tuple] | None] = {}
+_COMPILED_MAX = 512
+
+
+def _run_compiled(key: tuple, build, ids: list[int], now: datetime | None = None, *, count=False) -> list:
+    """The rows of `build(ids, now)` (a queryset of `values()`; with `count`, its count), its statement
+    compiled by the ORM once per shape `key` — which must name whatever else shapes it, the number of ids
+    among them — and then run with this call's ids and moment. A tab count or a page's no-taker flags are
+    small index reads; building their queries through the ORM (filters, EXISTS, unions, the count around
+    them) cost several times the read, and a workbench makes twenty of them."""
+    entry = _COMPILED.get(key)
+    if key not in _COMPILED:
+        entry = _compile(build, len(ids), count)
+        if len(_COMPILED) >= _COMPILED_MAX:
+            _COMPILED.clear()
+        _COMPILED[key] = entry
+    if entry is None:  # parameters that could not be mapped: compiled for these values, each time
+        alias, sql, params = _as_sql(build(ids, now), count)
+    else:
+        alias, sql, template = entry
+        moment = connections[alias].ops.adapt_datetimefield_value(now) if now is not None else None
+        params = tuple(ids[v] if k == "i" else moment if k == "n" else v for k, v in template)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _as_sql(qs: QuerySet, count: bool) -> tuple[str, str, tuple]:
+    alias = qs.db
+    sql, params = qs.query.get_compiler(using=alias).as_sql()
+    return alias, f"SELECT COUNT(*) FROM ({sql}) subquery" if count else sql, tuple(params)
+
+
+def _compile(build, n_ids: int, count: bool):
+    stand_ins = [_ID_STAND_IN - i for i in range(n_ids)]
+    alias, sql, params = _as_sql(build(stand_ins, _NOW_STAND_IN), count)
+    index = {d: i for i, d in enumerate(stand_ins)}
+    now_value = connections[alias].ops.adapt_datetimefield_value(_NOW_STAND_IN)
+    template, seen = [], set()
+    for value in params:
+        if type(value) is int and value in index:
+            template.append(("i", index[value]))
+            seen.add(index[value])
+        elif type(value) is type(now_value) and value == now_value:
+            template.append(("n", None))
+        else:
+            template.append(("c", value))
+    if seen != set(range(n_ids)):
+        return None
+    return alias, sql, tuple(template)
 
 
 def queue_names_for(user: Reader) -> tuple[str, ...]:
@@ -616,8 +689,11 @@ def overdue_cases(user: Reader = None, *, now: datetime | None = None) -> QueryS
     return qs.filter(state__in=workflow.OPEN_STATES, step_deadline__lt=now)
 
 
-def my_reports(user: Reader) -> QuerySet[Case]:
-    """A resident's own reports and the cases they follow, newest first."""
+def my_reports(user: Reader, *, plain: bool = False) -> QuerySet[Case]:
+    """A resident's own reports and the cases they follow, newest first: list rows (`list_queryset`), or
+    with `plain` the cases' own columns alone — what "我的上报" shows (state, number, description, time,
+    rating), without the ten pre-joined tables and the assignments a staff row needs: reading and building
+    those was most of that page's Python."""
     if user is None or not getattr(user, "is_authenticated", False):
         return Case.objects.none()
     # One list of ids read once (as `visibility_q` does): `reporter = me OR EXISTS(follower)` could use no
@@ -628,7 +704,8 @@ def my_reports(user: Reader) -> QuerySet[Case]:
         .values("pk")
         .union(CaseFollower.objects.filter(user_id=user.pk).order_by().values("case_id"))
     )
-    return list_queryset(Case.objects.filter(pk__any_of=own)).order_by("-reported_at")
+    mine = Case.objects.filter(pk__any_of=own)
+    return (mine.defer("suggestion", "routing") if plain else list_queryset(mine)).order_by("-reported_at")
 
 
 # ---------------------------------------------------------------------------------------------------- timeline

@@ -15,26 +15,31 @@ def send_overdue_reminders() -> int:
 
 
 @task()
-def notify_case_opened(case_id: int) -> None:
+def notify_case_opened(case_id: int, opened: dict | None = None) -> None:
     """A new report's notices (the reporter's receipt, the operators' or shift leads' alert), sent after
-    the intake committed."""
+    the intake committed; then the "case opened" hook (`cases.hooks`) with `opened`, the payload intake
+    took down (to_state, actor_id, category_id, community_code), so its subscribers' reads run here and
+    not in the reporter's request. A job queued without `opened` (before this moved) only notifies: its
+    hook was fired by the intake itself."""
+    from jingzhi.cases import hooks, workflow
     from jingzhi.cases.actions import send_case_opened_notices
 
     send_case_opened_notices(case_id)
+    if opened is not None:
+        hooks.case_changed(case_id=case_id, action=workflow.OPEN, from_state="", **opened)
 
 
 @task()
-def notify_cases_opened(case_ids: list[int]) -> None:
-    """The notices of many reports opened at once (a hotline import): one job per few hundred cases rather
-    than one per case, each case's notices as `notify_case_opened` sends them."""
-    from jingzhi.cases.actions import send_case_opened_notices
+def notify_import_summary(source: str, state: str, places: list, actor_id: int | None = None) -> None:
+    """The one summary notice per recipient of a bulk import (a hotline file), sent after it committed."""
+    from jingzhi.cases.actions.bulk import send_import_summary
 
-    for case_id in case_ids:
-        send_case_opened_notices(case_id)
+    send_import_summary(source, state, places, actor_id)
 
 
 # The web import page's progress, in the cache (shared across web nodes and workers in production).
 IMPORT_PROGRESS_SECONDS = 6 * 3600
+SHOWN_PROBLEMS = 200  # problems the page lists; it says how many more there are
 
 
 def import_progress_key(token: str) -> str:
@@ -66,8 +71,16 @@ def import_hotline_file(path: str, actor_id: int, token: str) -> None:
             counts = do_import_hotline_orders(actor=actor, file=handle, progress=progress)
         state.update(finished=True, counts=counts)
     except ApplicationError as exc:
-        problems = (exc.fields or {}).get("problems") or []
-        state.update(finished=True, error=exc.message, problems=[str(p) for p in problems[:200]])
+        # A file with problems: its headline once, then each problem once (the message repeats the first
+        # twenty after the headline, for interfaces that show only the message).
+        problems = [str(p) for p in getattr(exc, "problems", None) or []]
+        shown = problems[:SHOWN_PROBLEMS]
+        state.update(
+            finished=True,
+            error=getattr(exc, "summary", "") if shown else exc.message,
+            problems=shown,
+            more=len(problems) - len(shown),
+        )
     finally:
         cache.set(key, state, IMPORT_PROGRESS_SECONDS)
         default_storage.delete(path)

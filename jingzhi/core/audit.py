@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
@@ -36,7 +38,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from jingzhi.core import clock
+from jingzhi.core import clock, rows
 from jingzhi.core.audit_verbs import AuditVerb
 from jingzhi.core.models import AuditEvent
 
@@ -126,10 +128,9 @@ def target_label(target: Any) -> tuple[str, str]:
     return target._meta.label_lower, str(target.pk)
 
 
-def _sealed(
-    prev_hash: str, created_at, key_id: str, key, *, actor, verb, target, old, new, note
-) -> AuditEvent:
-    """An unsaved audit row for `record`'s arguments, sealed onto `prev_hash` (the one rule both writers use)."""
+def _seal(prev_hash: str, created_at, key_id: str, key, *, actor, verb, target, old, new, note) -> dict:
+    """An audit row's column values (by attname) for `record`'s arguments, sealed onto `prev_hash`: the one
+    rule both writers use."""
     if not isinstance(verb, AuditVerb):
         raise TypeError(f"audit verbs are AuditVerb members, not {verb!r} (see jingzhi/core/audit_verbs.py)")
     target_type, target_id = target_label(target)
@@ -146,14 +147,46 @@ def _sealed(
         "note": note,
     }
     digest = row_hash(prev_hash, **fields, key_id=key_id, key=key)
-    return AuditEvent(**fields, prev_hash=prev_hash, hash=digest, key_id=key_id)
+    return {**fields, "prev_hash": prev_hash, "hash": digest, "key_id": key_id}
+
+
+def _sealed(
+    prev_hash: str, created_at, key_id: str, key, *, actor, verb, target, old, new, note
+) -> AuditEvent:
+    """An unsaved audit row for `record`'s arguments, sealed onto `prev_hash`."""
+    return AuditEvent(
+        **_seal(
+            prev_hash,
+            created_at,
+            key_id,
+            key,
+            actor=actor,
+            verb=verb,
+            target=target,
+            old=old,
+            new=new,
+            note=note,
+        )
+    )
+
+
+_READ = object()
 
 
 def record(
-    *, actor, verb: str, target: Any, old: dict | None = None, new: dict | None = None, note: str = ""
+    *,
+    actor,
+    verb: str,
+    target: Any,
+    old: dict | None = None,
+    new: dict | None = None,
+    note: str = "",
+    head: Any = _READ,
 ) -> AuditEvent:
     """Append one audit row. Must run inside the action's transaction. `verb` is a member of an app's
-    `AuditVerb` (see `core.audit_verbs`): a loose string is a programming error, refused here."""
+    `AuditVerb` (see `core.audit_verbs`): a loose string is a programming error, refused here. `head` is
+    the chain's head as the statement just before read it with `head_returning()` (the lock taken);
+    by default `record` takes the lock and reads the head itself."""
     if not isinstance(verb, AuditVerb):
         raise TypeError(f"audit verbs are AuditVerb members, not {verb!r} (see jingzhi/core/audit_verbs.py)")
     # No savepoint of its own: inside an action a failure here must fail the action's transaction anyway.
@@ -161,7 +194,7 @@ def record(
     key_id, key = sealing if sealing else (V1, None)
     with transaction.atomic(savepoint=False):
         row = _sealed(
-            _chain_head() or GENESIS,
+            (_chain_head() if head is _READ else head) or GENESIS,
             clock.now(),
             key_id,
             key,
@@ -172,41 +205,77 @@ def record(
             new=new,
             note=note,
         )
-        row.save(force_insert=True)
+        rows.insert(row)
         return row
 
 
-def record_many(entries: list[dict], *, batch_size: int = 2000) -> int:
+_ROW_FIELDS = (
+    "created_at",
+    "actor_id",
+    "actor_label",
+    "verb",
+    "target_type",
+    "target_id",
+    "old_values",
+    "new_values",
+    "note",
+    "prev_hash",
+    "hash",
+    "key_id",
+)
+
+
+def record_many(entries: Iterable[dict]) -> int:
     """Append many audit rows at once, in order: each entry holds `record`'s keyword arguments (actor, verb,
     target, old, new, note). The chain is locked once, each row is sealed onto the one before it in Python,
-    and the rows go in with multi-row INSERTs (ids in list order, so the chain walks as it was sealed). For
-    bulk actions (an import of many thousand rows); must run inside the action's transaction. Returns the
-    number of rows written."""
-    if not entries:
+    and the rows go in with multi-row INSERTs (`core.bulkwrite`; ids in list order, so the chain walks as it
+    was sealed). For bulk actions (an import of many thousand rows); must run inside the action's
+    transaction. Returns the number of rows written."""
+    from jingzhi.core.bulkwrite import insert_rows
+
+    entries = iter(entries)
+    first = next(entries, None)
+    if first is None:
         return 0
     sealing = current_key()
     key_id, key = sealing if sealing else (V1, None)
-    rows = []
+    written = 0
     with transaction.atomic(savepoint=False):
         prev_hash = _chain_head() or GENESIS
         created_at = clock.now()
-        for entry in entries:
-            row = _sealed(
-                prev_hash,
-                created_at,
-                key_id,
-                key,
-                actor=entry.get("actor"),
-                verb=entry["verb"],
-                target=entry["target"],
-                old=entry.get("old"),
-                new=entry.get("new"),
-                note=entry.get("note", ""),
-            )
-            rows.append(row)
-            prev_hash = row.hash
-        AuditEvent.objects.bulk_create(rows, batch_size=batch_size)
-    return len(rows)
+
+        def rows():
+            nonlocal prev_hash, written
+            for entry in itertools.chain((first,), entries):
+                row = _seal(
+                    prev_hash,
+                    created_at,
+                    key_id,
+                    key,
+                    actor=entry.get("actor"),
+                    verb=entry["verb"],
+                    target=entry["target"],
+                    old=entry.get("old"),
+                    new=entry.get("new"),
+                    note=entry.get("note", ""),
+                )
+                prev_hash = row["hash"]
+                written += 1
+                yield tuple(row[name] for name in _ROW_FIELDS)
+
+        insert_rows(AuditEvent, _ROW_FIELDS, rows(), returning=False)
+    return written
+
+
+def head_returning() -> tuple[str, list]:
+    """A RETURNING expression (SQL, parameters) that locks the chain and reads its newest hash as
+    `_chain_head` does, for the INSERT written right before `record(head=…)` in the same transaction: the
+    append then costs no round trip of its own (the case timeline's event, issue 16). Nothing may append
+    to the chain between that statement and `record`."""
+    if connection.vendor == "postgresql":
+        return "core_audit_chain_head(%s)", [_LOCK_KEY]
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    return f"(SELECT hash FROM {table} ORDER BY id DESC LIMIT 1)", []
 
 
 def _chain_head() -> str | None:

@@ -42,7 +42,7 @@ from django_tasks.backends.base import BaseTaskBackend
 from django_tasks.base import Task, TaskResult, TaskResultStatus
 from django_tasks.utils import normalize_json
 
-from jingzhi.core import audit, clock
+from jingzhi.core import audit, clock, rows
 from jingzhi.core.audit_verbs import AuditVerb
 from jingzhi.core.models import OutboxJob
 
@@ -113,7 +113,7 @@ def submit(
     they are normalised now, so a bad argument fails the caller, not the worker an hour later."""
     now = clock.now()
     using = using or router.db_for_write(OutboxJob)
-    row = OutboxJob.objects.using(using).create(
+    row = OutboxJob(
         task=task_path(task),
         queue=queue,
         args=normalize_json(list(args)),
@@ -122,6 +122,7 @@ def submit(
         created_at=now,
         max_attempts=max_attempts(),
     )
+    rows.insert(row, using=using)
     if inline():
         _run_inline_after_commit(row.pk, using)
     return row

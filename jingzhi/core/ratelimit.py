@@ -3,9 +3,9 @@ an Open311 key) on Django's cache, refused with `RateLimited` (HTTP 429 and a Re
 
 A sliding window approximated by two fixed one-minute counters: the count is this minute's hits plus last
 minute's, weighted by how much of last minute still lies inside the sliding window. It needs one atomic
-increment per request (`cache.add` / `cache.incr`) and no lists of timestamps, and never lets a client double
-its rate at a minute boundary as a plain fixed window would. With several web nodes the counters are shared
-through Redis (REDIS_URL); with local memory each process counts on its own (the embedded profile runs one).
+increment per request (`cache.add` / `cache.incr`; on Redis one script call for all of a request's
+limits, one round trip) and no lists of timestamps, and never lets a client double its rate at a minute
+boundary as a plain fixed window would. With several web nodes the counters are shared through Redis (REDIS_URL); with local memory each process counts on its own (the embedded profile runs one).
 A refused hit is not counted, so a client that waits out the Retry-After gets through.
 
 The rules live where the action is: `cases.actions.do_open_case` limits reports (interfaces pass the client
@@ -63,9 +63,7 @@ def hit(bucket: str, subject, limit: int) -> Verdict:
     now = clock.now().timestamp()
     minute = int(now // WINDOW)
     elapsed = now - minute * WINDOW
-    # Hashed: usernames may hold spaces or be long, which some cache backends refuse in keys.
-    stem = f"rl:{bucket}:{hashlib.sha256(str(subject).encode()).hexdigest()[:32]}"
-    current_key, previous_key = f"{stem}:{minute}", f"{stem}:{minute - 1}"
+    current_key, previous_key = _keys(bucket, subject, minute)
     values = cache.get_many([current_key, previous_key])
     count = weighted_count(int(values.get(previous_key, 0)), int(values.get(current_key, 0)), elapsed)
     if count + 1 > limit:
@@ -83,15 +81,92 @@ def hit(bucket: str, subject, limit: int) -> Verdict:
 def check(bucket: str, subjects: dict[str, object], what: str) -> None:
     """Count one action against every limit in `subjects` ({setting name: subject}); raise RateLimited
     naming `what` (e.g. "提交问题") for the first one exceeded. Limits checked before the refusing one keep
-    their count: the refused action was still attempted by that subject."""
-    for setting, subject in subjects.items():
-        verdict = hit(f"{bucket}:{setting}", subject, limit_of(setting))
-        if not verdict.allowed:
-            raise RateLimited(
-                _("%(what)s过于频繁：每分钟最多 %(n)d 次，请 %(s)d 秒后再试")
-                % {"what": what, "n": verdict.limit, "s": verdict.retry_after},
-                retry_after=verdict.retry_after,
-            )
+    their count: the refused action was still attempted by that subject. On Redis every limit of the call
+    is read, decided and counted in one round trip (`_check_on_redis`); other caches go limit by limit."""
+    live = [
+        (setting, subject, limit_of(setting))
+        for setting, subject in subjects.items()
+        if limit_of(setting) > 0 and subject not in (None, "")
+    ]
+    if not live:
+        return
+    client = _redis_client()
+    if client is not None:
+        refused = _check_on_redis(client, bucket, live)
+    else:
+        refused = None
+        for setting, subject, limit in live:
+            verdict = hit(f"{bucket}:{setting}", subject, limit)
+            if not verdict.allowed:
+                refused = verdict
+                break
+    if refused is not None:
+        raise RateLimited(
+            _("%(what)s过于频繁：每分钟最多 %(n)d 次，请 %(s)d 秒后再试")
+            % {"what": what, "n": refused.limit, "s": refused.retry_after},
+            retry_after=refused.retry_after,
+        )
+
+
+# One round trip for all the limits of a request: for each (current, previous) key pair in order, the
+# weighted count against its limit; the first over its limit stops the walk uncounted, the ones before it
+# are counted (INCR, the expiry set when the counter is new). Counters stay plain integers, the way
+# Django's Redis cache stores ints, so `hit` and this script count the same keys.
+_LUA = """
+local weight = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[2])
+for i = 1, #KEYS / 2 do
+  local current = tonumber(redis.call('GET', KEYS[2 * i - 1]) or '0') or 0
+  local previous = tonumber(redis.call('GET', KEYS[2 * i]) or '0') or 0
+  local count = previous * weight + current
+  if count + 1 > tonumber(ARGV[2 + i]) then
+    return {i, tostring(count)}
+  end
+  if redis.call('INCR', KEYS[2 * i - 1]) == 1 then
+    redis.call('EXPIRE', KEYS[2 * i - 1], ttl)
+  end
+end
+return {0, '0'}
+"""
+_script: dict = {}
+
+
+def _redis_client():
+    """The cache's Redis client when the cache is Django's Redis backend, else None."""
+    from django.core.cache.backends.redis import RedisCacheClient
+
+    holder = getattr(cache, "_cache", None)
+    return holder.get_client(write=True) if isinstance(holder, RedisCacheClient) else None
+
+
+def _check_on_redis(client, bucket: str, live: list[tuple[str, object, int]]) -> Verdict | None:
+    """`hit` for every limit in `live` in one script call; the refusing limit's Verdict, or None."""
+    now = clock.now().timestamp()
+    minute = int(now // WINDOW)
+    elapsed = now - minute * WINDOW
+    keys = []
+    for setting, subject, _limit in live:
+        current_key, previous_key = _keys(f"{bucket}:{setting}", subject, minute)
+        keys += [cache.make_and_validate_key(current_key), cache.make_and_validate_key(previous_key)]
+    script = _script.get("lua")
+    if script is None:
+        script = _script["lua"] = client.register_script(_LUA)
+    weight = max(0.0, (WINDOW - elapsed) / WINDOW)
+    index, count = script(
+        keys=keys,
+        args=[repr(weight), WINDOW * 2 + 5, *[limit for _s, _subject, limit in live]],
+        client=client,
+    )
+    if int(index) == 0:
+        return None
+    limit = live[int(index) - 1][2]
+    return Verdict(False, limit, float(count), max(1, int(WINDOW - elapsed) + 1))
+
+
+def _keys(bucket: str, subject, minute: int) -> tuple[str, str]:
+    # Hashed: usernames may hold spaces or be long, which some cache backends refuse in keys.
+    stem = f"rl:{bucket}:{hashlib.sha256(str(subject).encode()).hexdigest()[:32]}"
+    return f"{stem}:{minute}", f"{stem}:{minute - 1}"
 
 
 def check_report(*, user_id, client_ip: str | None) -> None:

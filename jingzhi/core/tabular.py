@@ -77,7 +77,9 @@ class TableProblems(InvalidInput):
         self.items = [p if isinstance(p, Problem) else Problem(str(p)) for p in problems]
         self.problems = [str(p) for p in self.items]
         head = self.problems[: self.shown]
-        message = str(self.headline) % {"n": len(self.problems)} + "；".join(head)
+        # The headline alone, for a page that lists `problems` under it (the message would repeat them).
+        self.summary = str(self.headline) % {"n": len(self.problems)}
+        message = self.summary + "；".join(head)
         if len(self.problems) > len(head):
             message += _("……（另有 %(n)d 处）") % {"n": len(self.problems) - len(head)}
         super().__init__(message, fields={"problems": self.problems})
@@ -219,14 +221,104 @@ def _open_xlsx(data: bytes, error) -> Book:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
-            sheets = {
-                ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in workbook.worksheets
-            }
+            sheets = {ws.title: _sheet_values(ws) for ws in workbook.worksheets}
         finally:
             workbook.close()
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds; all mean "not a readable .xlsx"
         raise error([_("文件无法按 Excel（.xlsx）读取：%(error)s") % {"error": exc}]) from None
     return Book(XLSX, sheets)
+
+
+def _sheet_values(ws) -> list[tuple]:
+    """A read-only sheet's rows exactly as `ws.iter_rows(values_only=True)` gives them (from row 1; as wide
+    as the sheet's recorded size, or as the row's last cell when the file records none; missing cells
+    None), read by a lean loop: openpyxl's own costs about a millisecond a row, too slow for a file of
+    100,000 orders. openpyxl's cell parsing (`WorkSheetParser.parse_cell` with `data_only`): cached formula
+    results, shared and inline strings, booleans, numbers, dates by the cell's number format, ISO dates."""
+    from openpyxl.utils.cell import column_index_from_string
+    from openpyxl.utils.datetime import from_excel, from_ISO8601
+    from openpyxl.worksheet._reader import _cast_number
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    row_tag, value_tag, inline_tag, text_tag, run_tag = (
+        f"{{{SHEET_MAIN_NS}}}{t}" for t in ("row", "v", "is", "t", "r")
+    )
+    book = ws.parent
+    shared, epoch = ws._shared_strings, book.epoch
+    date_formats, timedelta_formats = book._date_formats, book._timedelta_formats
+    width, last = ws.max_column, ws.max_row
+    empty: tuple = (None,) * width if width else ()
+    columns: dict[str, int] = {}
+    rows: list[tuple] = []
+    number = 0
+    with ws._get_source() as source:
+        for _event, element in iterparse(source):
+            if element.tag != row_tag:
+                continue
+            at = element.get("r")
+            number = number + 1 if at is None else int(float(at))
+            if last is not None and number > last:
+                break
+            found = []
+            column = 0
+            for cell in element:
+                kind = cell.get("t", "n")
+                place = cell.get("r")
+                if place:
+                    letters = place.rstrip("0123456789").replace("$", "")
+                    column = columns.get(letters) or columns.setdefault(
+                        letters, column_index_from_string(letters)
+                    )
+                else:
+                    column += 1
+                if kind == "inlineStr":  # what openpyxl's write-only mode writes for text
+                    child = cell.find(inline_tag)
+                    value = _inline_text(child, text_tag, run_tag) if child is not None else None
+                else:
+                    value = cell.findtext(value_tag, None) or None
+                    if value is not None:
+                        if kind == "n":
+                            value = _cast_number(value)
+                            style = int(cell.get("s", 0) or 0)
+                            if style and style in date_formats:
+                                try:
+                                    value = from_excel(value, epoch, timedelta=style in timedelta_formats)
+                                except (OverflowError, ValueError):
+                                    value = "#VALUE!"
+                        elif kind == "s":
+                            value = shared[int(value)]
+                        elif kind == "b":
+                            value = bool(int(value))
+                        elif kind == "d":
+                            value = from_ISO8601(value)
+                found.append((column, value))
+            element.clear()
+            if number <= len(rows):  # a row number that goes back: openpyxl skips it too
+                continue
+            rows.extend([empty] * (number - 1 - len(rows)))
+            row_width = width or (found[-1][0] if found else 0)
+            values = [None] * row_width
+            for column, value in found:
+                if column <= row_width:
+                    values[column - 1] = value
+            rows.append(tuple(values))
+    if last is not None:
+        rows.extend([empty] * (last - len(rows)))
+    return rows
+
+
+def _inline_text(node, text_tag: str, run_tag: str) -> str:
+    """An inline string's text as openpyxl's `Text.content` gives it: the plain part, then each run's."""
+    plain, runs = None, []
+    for child in node:
+        if child.tag == text_tag:
+            plain = child.text or ""
+        elif child.tag == run_tag:
+            text = child.find(text_tag)
+            if text is not None:
+                runs.append(text.text or "")
+    return "".join(([plain] if plain is not None else []) + runs)
 
 
 def _open_csv(data: bytes, error) -> Book:

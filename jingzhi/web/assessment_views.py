@@ -6,10 +6,13 @@ snapshot tables and scopes to the reader; an `ApplicationError` becomes a messag
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -77,20 +80,8 @@ def dashboard(request):
         "kind_label": rules.UNIT_KINDS.get(kind, kind),
         "tabs": [(k, rules.UNIT_KINDS[k]) for k in KIND_TABS],
         "side": side,
-        "rows": [
-            {
-                "row": r,
-                "cells": [
-                    (
-                        i,
-                        r.figures.get(i.code),
-                        queries.display(i, r.figures[i.code].value if i.code in r.figures else None),
-                    )
-                    for i in side
-                ],
-            }
-            for r in rows
-        ],
+        "rows": _ranking_rows(rows, side, kind, month),
+        "explain_title": _("查看构成"),
         "chart": chart,
         "hot": hot,
         "hot_rows": _hot_rows(hot),
@@ -105,6 +96,27 @@ def _can_rank(user) -> bool:
     from jingzhi.assessment import permissions
 
     return permissions.can_view_assessment(user)
+
+
+def _ranking_rows(rows, side, kind: str, month: str) -> list[dict]:
+    """The ranking table's rows with their links: each link pattern reversed once and filled per unit
+    (a ranking lists hundreds of units with three figures each; reversing per cell was most of the page's
+    rendering)."""
+    queries = _aq()
+    mark = "UNITCODE0"
+    report = reverse("web:assessment_report", args=[kind, mark]) + f"?month={month}"
+    explain = {i.code: reverse("web:assessment_explain", args=[kind, mark, i.code]) for i in side}
+    out = []
+    for r in rows:
+        code = quote(r.score.unit_code, safe=RFC3986_SUBDELIMS + "/~:@")
+        cells = []
+        for i in side:
+            figure = r.figures.get(i.code)
+            text = queries.display(i, figure.value if figure is not None else None)
+            link = explain[i.code].replace(mark, code) + f"?month={month}" if figure is not None else ""
+            cells.append((i, figure, text, link))
+        out.append({"row": r, "link": report.replace(mark, code), "cells": cells})
+    return out
 
 
 @login_required

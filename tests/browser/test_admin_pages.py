@@ -108,5 +108,7 @@ def test_the_hotline_import_page_on_a_phone_names_a_bad_file(page_factory, login
     error = page.get_by_test_id("import-error")
     error.wait_for()
     assert re.search(r"[\u4e00-\u9fff]", error.inner_text())
+    # The headline once, then each problem once (the headline used to repeat the list).
+    assert page.locator("#import-progress").inner_text().count("缺少列") == 1
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shot(page, "admin-hotline-import-error-phone", full_page=True)

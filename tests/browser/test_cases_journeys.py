@@ -59,12 +59,16 @@ def _open(page, number):
     page.wait_for_selector("[data-testid=case-state]")
 
 
-def _act(page, action, note=None, photo=False):
+def _act(page, action, note=None, photo=False, shot=None):
     form = page.locator(f"[data-testid=action-{action}]")
     if note is not None:
         form.locator("textarea[name=note]").fill(note)
     if photo:
         form.locator("input[type=file]").set_input_files(_png())
+        # The shared phone picker draws the chosen photo with a remove button before it is sent.
+        form.locator("[data-testid=new-photo]").first.wait_for()
+        if shot:
+            shot(page, f"cases-{action}-photo-phone", full_page=True)
     form.locator(f"[data-testid=submit-{action}]").click()
     page.wait_for_selector(".messages")
 
@@ -173,7 +177,7 @@ def test_journey_1_a_resident_report_goes_round_the_loop_to_a_rating(
     assert case.number in han.get_by_test_id("queue").inner_text()
     shot(han, "cases-handler-workbench-phone", full_page=True)
     _open(han, case.number)
-    _act(han, "feedback", "杂物已清走，恢复通行", photo=True)
+    _act(han, "feedback", "杂物已清走，恢复通行", photo=True, shot=shot)
     assert han.get_by_test_id("case-state").inner_text() == "待核查"
     shot(han, "cases-handler-phone", full_page=True)
 

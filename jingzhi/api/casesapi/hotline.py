@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from jingzhi.api.base import ApiView
+from jingzhi.api.base import ApiView, output
 from jingzhi.api.casesapi import present
 from jingzhi.api.casesapi import serializers as s
 from jingzhi.api.casesapi.views import CaseIntakeMixin
@@ -62,7 +62,7 @@ class HotlineOrderView(ApiView, CaseIntakeMixin):
         case, created = self.open_case(
             request, values, source=Source.HOTLINE, external_ref=values["order_number"]
         )
-        body = s.CaseDetailSerializer(present.detail(case, request.user, fresh=created)).data
+        body = output(s.CaseDetailSerializer, present.detail(case, request.user, fresh=created))
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

@@ -14,7 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.response import Response
 
-from jingzhi.api.base import ApiView
+from jingzhi.api.base import ApiView, output
 from jingzhi.api.casesapi import present
 from jingzhi.api.casesapi import serializers as s
 from jingzhi.api.pagination import CappedCountPagination, Pagination, paginate
@@ -220,7 +220,7 @@ class CaseCollectionView(CaseListView, CaseIntakeMixin):
         if len(key) > 100:
             raise InvalidInput(_("Idempotency-Key 至多 100 个字符"), fields={"Idempotency-Key": [_("过长")]})
         case, created = self.open_case(request, data.validated_data, source=source, idempotency_key=key)
-        body = s.CaseDetailSerializer(present.detail(case, request.user, fresh=created)).data
+        body = output(s.CaseDetailSerializer, present.detail(case, request.user, fresh=created))
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
@@ -240,7 +240,7 @@ class CaseDetailView(ApiView):
     )
     def get(self, request, pk: int):
         case = permissions.access_case(request.user, case_id_or_404(pk))
-        return Response(s.CaseDetailSerializer(present.detail(case, request.user)).data)
+        return Response(output(s.CaseDetailSerializer, present.detail(case, request.user)))
 
 
 # ---------------------------------------------------------------------------------------------------- actions
@@ -328,7 +328,7 @@ class CaseActionView(ApiView):
             )
         except ActionNotAllowed as exc:
             raise _not_allowed(exc) from None
-        return Response(s.CaseDetailSerializer(present.detail(fetch_for(user, case.pk), user)).data)
+        return Response(output(s.CaseDetailSerializer, present.detail(fetch_for(user, case.pk), user)))
 
 
 # ---------------------------------------------------------------------------------------------------- lookups

@@ -183,6 +183,29 @@ def test_the_detail_shows_deadlines_routing_departments_actions_and_timeline(wor
     assert body["facts"]["filing_condition"]["text"] == "缺失或移位"
 
 
+def test_the_shared_output_serializer_answers_as_a_fresh_one(world, api, frozen):
+    """`api.base.output` keeps one CaseDetailSerializer per process (issue 16): for cases in different
+    states and callers, one after another, it gives what a new serializer's `.data` gives."""
+    from jingzhi.api.base import output
+    from jingzhi.api.casesapi import present
+    from jingzhi.api.casesapi import serializers as s
+
+    cases = [walk_to(world, open_case(world), "pending_response"), open_case(world, address="二号院")]
+    for _round in range(2):
+        for case in cases:
+            for user in (world.p.resident, world.p.operator):
+                if not user_sees(user, case):
+                    continue
+                body = present.detail(case, user)
+                assert output(s.CaseDetailSerializer, body) == s.CaseDetailSerializer(body).data
+
+
+def user_sees(user, case) -> bool:
+    from jingzhi.cases import permissions
+
+    return permissions.can_see(user, case)
+
+
 def test_an_overdue_case_turns_red_with_its_multiple(world, api):
     from datetime import timedelta
 

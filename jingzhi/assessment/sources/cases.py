@@ -29,6 +29,7 @@ from jingzhi.assessment.rules import (
     RATE,
     Always,
     Eq,
+    FieldValue,
     Gt,
     GtValue,
     In,
@@ -37,7 +38,7 @@ from jingzhi.assessment.rules import (
     Not,
     NotBlank,
     NotNull,
-    overdue_multiple,
+    TimeRatio,
 )
 from jingzhi.cases import workflow
 
@@ -104,9 +105,8 @@ CASES = Source(
 )
 
 
-def _late_multiple(row) -> float | None:
-    return overdue_multiple(row["handle_started_at"], row["handle_deadline"], row["handled_at"])
-
+# 超时倍数 of a case handled late (its `where` keeps the cases handled after the deadline).
+LATE_MULTIPLE = TimeRatio("handle_started_at", "handled_at", "handle_deadline")
 
 INDICATORS = [
     Indicator(
@@ -249,8 +249,7 @@ INDICATORS = [
         "cases",
         MEAN,
         where=VALID & Gt("handled_at", "handle_deadline"),
-        value=_late_multiple,
-        value_fields=("handle_started_at", "handle_deadline", "handled_at"),
+        measure=LATE_MULTIPLE,
         period_field="reported_at",
         unit_kinds=WIDE,
         direction=DOWN,
@@ -264,8 +263,7 @@ INDICATORS = [
         "cases",
         MAX,
         where=VALID & Gt("handled_at", "handle_deadline"),
-        value=_late_multiple,
-        value_fields=("handle_started_at", "handle_deadline", "handled_at"),
+        measure=LATE_MULTIPLE,
         period_field="reported_at",
         unit_kinds=WIDE,
         direction=DOWN,
@@ -377,8 +375,7 @@ register(
             "whistle_summonses",
             MEAN,
             where=NotNull("rating"),
-            value=lambda row: float(row["rating"]),
-            value_fields=("rating",),
+            measure=FieldValue("rating"),
             period_field="whistle__blown_at",
             unit_kinds=("subdistrict", "department"),
             unit="分",
@@ -481,10 +478,7 @@ def _person_source(name: str, label, kind: str, rows) -> Source:
     )
 
 
-def _person_late_multiple(row) -> float | None:
-    return overdue_multiple(
-        row["case__handle_started_at"], row["case__handle_deadline"], row["case__handled_at"]
-    )
+PERSON_LATE_MULTIPLE = TimeRatio("case__handle_started_at", "case__handled_at", "case__handle_deadline")
 
 
 _REPORTS = _person_rows((workflow.OPEN,), first_only=True, case__source="inspector")
@@ -651,8 +645,7 @@ register(
             "person_feedbacks",
             MEAN,
             where=Gt("case__handled_at", "case__handle_deadline"),
-            value=_person_late_multiple,
-            value_fields=("case__handle_started_at", "case__handle_deadline", "case__handled_at"),
+            measure=PERSON_LATE_MULTIPLE,
             period_field=P,
             unit_kinds=("handler",),
             direction=DOWN,

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from jingzhi.assessment.registry import DATE, Source, register
-from jingzhi.assessment.rules import MEAN, RATE, Always, And, Indicator, Le, NotNull
+from jingzhi.assessment.rules import MEAN, RATE, Always, And, FieldValue, Indicator, Le, NotNull
 
 FINISHED = NotNull("finished_at")
 
@@ -89,8 +89,7 @@ register(
             "council_patrols",
             MEAN,
             where=FINISHED,
-            value=lambda row: float(row["findings"]),
-            value_fields=("findings",),
+            measure=FieldValue("findings"),
             period_field="day",
             unit_kinds=("subdistrict", "community", "street"),
             unit="个",

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from jingzhi.assessment.registry import DATETIME, Source, register
-from jingzhi.assessment.rules import MEAN, RATE, Always, Cmp, Indicator, NotNull
+from jingzhi.assessment.rules import MEAN, RATE, Always, Cmp, FieldValue, Indicator, NotNull
 
 SATISFIED_FROM = 4  # 4 or 5 out of 5
 
@@ -138,8 +138,7 @@ register(
             "project_ratings",
             MEAN,
             where=Always(),
-            value=lambda row: float(row["score"]),
-            value_fields=("score",),
+            measure=FieldValue("score"),
             period_field="created_at",
             unit_kinds=("subdistrict", "community"),
             unit="分",

@@ -15,7 +15,20 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from jingzhi.assessment.registry import DATETIME, MONTH_TEXT, Source, register
-from jingzhi.assessment.rules import COUNT, DOWN, MEAN, RATE, UP, Always, Eq, Ge, Indicator, Lt, NotNull
+from jingzhi.assessment.rules import (
+    COUNT,
+    DOWN,
+    MEAN,
+    RATE,
+    UP,
+    Always,
+    Eq,
+    FieldValue,
+    Ge,
+    Indicator,
+    Lt,
+    NotNull,
+)
 
 OFFICIAL = Eq("is_official", True)
 
@@ -81,8 +94,7 @@ register(
             "inspections",
             MEAN,
             where=OFFICIAL,
-            value=lambda row: float(row["score"]),
-            value_fields=("score",),
+            measure=FieldValue("score"),
             period_field="month",
             unit_kinds=("subdistrict", "street"),
             unit="分",

@@ -73,3 +73,77 @@ def test_excel_exports_hold_the_figures_and_a_chart(client, filled, world):
     first = [row[0] for row in report.worksheets[0].iter_rows(min_row=2, values_only=True)]
     assert any("响应率" in str(v) for v in first)
     assert report.worksheets[1]._charts
+
+
+def _dashboard_statements(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/assessment/", {"month": MONTH, "kind": "subdistrict"})
+    assert page.status_code == 200
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def test_the_ranking_page_reads_snapshots_with_as_many_statements_for_many_units_as_for_few(
+    client, filled, world
+):
+    """The dashboard reads snapshot tables only (never the case table) with a constant number of
+    statements, each with a constant number of parameters: 40 more ranked units and 300 more hot-spot
+    grids add no statement and no parameter."""
+    from decimal import Decimal
+
+    from jingzhi.assessment.models import Figure, Score
+
+    c = _as(client, world.p.district_admin)
+    few = _dashboard_statements(c)
+    district = SUB1[:6]
+    Score.objects.bulk_create(
+        Score(
+            month=MONTH,
+            unit_kind="subdistrict",
+            unit_code=f"{district}9{n:02d}",
+            unit_name=f"街道{n}",
+            district_code=district,
+            score=Decimal(50 + n),
+            rank=n + 3,
+            ranked=43,
+        )
+        for n in range(40)
+    )
+    Figure.objects.bulk_create(
+        [
+            Figure(
+                month=MONTH,
+                indicator=code,
+                unit_kind="subdistrict",
+                unit_code=f"{district}9{n:02d}",
+                district_code=district,
+                numerator=1,
+                denominator=2,
+                value=Decimal("0.5"),
+            )
+            for n in range(40)
+            for code in ("response_rate", "resolution_rate", "satisfaction_rate")
+        ]
+        + [
+            Figure(
+                month=MONTH,
+                indicator="reported_cases",
+                unit_kind="grid",
+                unit_code=f"{district}9{n:05d}",
+                district_code=district,
+                numerator=n + 1,
+                denominator=n + 1,
+                value=n + 1,
+            )
+            for n in range(300)
+        ]
+    )
+    many = _dashboard_statements(c)
+    assert len(many) == len(few)
+    assert [sql.count("%s") + sql.count("'") for sql in many] == [
+        sql.count("%s") + sql.count("'") for sql in few
+    ]
+    assert not [sql for sql in many if "cases_case" in sql]
+    assert "街道39" in c.get("/assessment/", {"month": MONTH, "kind": "subdistrict"}).content.decode()

@@ -22,7 +22,7 @@ from jingzhi.cases.models import (
     Source,
 )
 from jingzhi.cases.verbs import AuditVerb
-from jingzhi.core import audit, clock
+from jingzhi.core import audit, clock, rows
 from jingzhi.core.attachments import do_claim_drafts, do_store_image, prepare_images
 from jingzhi.core.errors import InvalidInput
 
@@ -151,7 +151,7 @@ def _record(
     The audit row comes last: appending to the chain takes the chain's lock until commit, so nothing slow
     (image checks, thumbnails) may happen after it."""
     now = clock.now()
-    event = CaseEvent.objects.create(
+    event = CaseEvent(
         case=case,
         actor=_user(actor),
         action=action,
@@ -162,6 +162,13 @@ def _record(
         version=case.version,
         created_at=now,
     )
+    # Without photos nothing comes between the event and its audit row: the event's INSERT also locks the
+    # audit chain and reads its head (one round trip fewer); storing photos may write audit rows of its own.
+    chain = {}
+    if photos or draft_photos:
+        rows.insert(event)
+    else:
+        chain["head"] = rows.insert(event, returning=audit.head_returning())
     attachment_ids = _store_photos(photos, actor=actor, event=event, kind=photo_kind)
     if draft_photos:
         # Photos kept from a failed attempt (core.attachments drafts) join the event as if sent now.
@@ -178,6 +185,7 @@ def _record(
         old={"state": from_state, **(old or {})},
         new={"state": case.state, "version": case.version, "event": event.pk, **(new or {})},
         note=note,
+        **chain,
     )
     return event
 

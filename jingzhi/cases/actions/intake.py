@@ -16,7 +16,7 @@ from jingzhi.cases.models import (
     CaseFollower,
     Source,
 )
-from jingzhi.core import clock, ratelimit, workcalendar
+from jingzhi.core import clock, ratelimit, rows, workcalendar
 from jingzhi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from jingzhi.core.ids import parse_id
 from jingzhi.core.tasks import enqueue_after_commit
@@ -43,7 +43,7 @@ def _locate(lon, lat, crs: str):
     """(wgs84 lon, lat, place dict) for a report; OutsideJurisdiction unless a district takes them."""
     from jingzhi.geo.coords import gcj02_to_wgs84
     from jingzhi.geo.locate import CRS_NAMES, locate
-    from jingzhi.geo.models import Community, District, Grid, Street, Subdistrict
+    from jingzhi.geo.models import District
     from jingzhi.geo.queries import active_generation
 
     if lon is None or lat is None or lon == "" or lat == "":
@@ -54,27 +54,9 @@ def _locate(lon, lat, crs: str):
     x, y = float(lon), float(lat)
     if CRS_NAMES.get(str(crs).lower()) == "gcj02":
         x, y = gcj02_to_wgs84(x, y)
-    place = {"grid": None, "community": None, "subdistrict": None, "district": None, "street": None}
     if location.inside:
-        ids = {level: (getattr(location, level) or {}).get("id") for level in place}
-        models = {
-            "grid": Grid,
-            "community": Community,
-            "subdistrict": Subdistrict,
-            "district": District,
-            "street": Street,
-        }
-        for level, model in models.items():
-            if ids[level]:
-                # The locator's index already holds id, code and name: build the row from them rather than
-                # read each level back (four or five queries per report); other fields load on first use.
-                found = getattr(location, level)
-                known = {"id": found["id"], "code": found["code"], "name": found["name"]}
-                if location.generation_id:
-                    known["generation_id"] = location.generation_id
-                names = [f.attname for f in model._meta.concrete_fields if f.attname in known]
-                place[level] = model.from_db(None, names, [known[n] for n in names])
-        return x, y, place
+        return x, y, _place_of(location)
+    place = {"grid": None, "community": None, "subdistrict": None, "district": None, "street": None}
     fallback = deadlines.outside_fallback_district()
     if fallback:
         generation = active_generation()
@@ -91,6 +73,31 @@ def _locate(lon, lat, crs: str):
         % {"why": location.message or _("该位置不在本辖区任何网格内")},
         fields={"lon": x, "lat": y},
     )
+
+
+def _place_of(location) -> dict:
+    """The place rows (grid … street) of a point the locator found inside the jurisdiction."""
+    from jingzhi.geo.models import Community, District, Grid, Street, Subdistrict
+
+    place = {"grid": None, "community": None, "subdistrict": None, "district": None, "street": None}
+    models = {
+        "grid": Grid,
+        "community": Community,
+        "subdistrict": Subdistrict,
+        "district": District,
+        "street": Street,
+    }
+    for level, model in models.items():
+        found = getattr(location, level)
+        if found and found.get("id"):
+            # The locator's index already holds id, code and name: build the row from them rather than
+            # read each level back (four or five queries per report); other fields load on first use.
+            known = {"id": found["id"], "code": found["code"], "name": found["name"]}
+            if location.generation_id:
+                known["generation_id"] = location.generation_id
+            names = [f.attname for f in model._meta.concrete_fields if f.attname in known]
+            place[level] = model.from_db(None, names, [known[n] for n in names])
+    return place
 
 
 def _apply_place(case: Case, place: dict) -> None:
@@ -308,7 +315,8 @@ def do_open_case(
                 case.feedback_deadline = deadlines.deadline_for(reported_at, urgency.limit)
             # A retried submission (same idempotency key or hotline number from the same source) fails this
             # insert on the unique constraint and is answered below with the case it made the first time.
-            case.save()
+            # One prepared INSERT … RETURNING (core.rows), not the ORM's save machinery: the hot insert.
+            rows.insert(case)
             duplicates = []
             if category is not None:
                 from jingzhi.cases.queries import find_duplicate_ids
@@ -332,17 +340,15 @@ def do_open_case(
                 photo_kind="before",
                 draft_photos=draft_photos,
             )
-            hooks.case_changed(
-                case_id=case.pk,
-                action=workflow.OPEN,
-                from_state="",
-                to_state=state,
-                actor_id=getattr(_user(actor), "pk", None),
-                # What subscribers look at, so they need not read the case back after commit.
-                category_id=case.category_id,
-                community_code=case.community_code,
-            )
+            # The opened hook's payload: what subscribers look at, so they need not read the case back.
+            opened_hook = {
+                "to_state": state,
+                "actor_id": getattr(_user(actor), "pk", None),
+                "category_id": case.category_id,
+                "community_code": case.community_code,
+            }
             if duplicate_of is not None:
+                hooks.case_changed(case_id=case.pk, action=workflow.OPEN, from_state="", **opened_hook)
                 _merge_new_report(case, duplicate_of, actor=actor)
             else:
                 if not photos and not draft_photos:
@@ -351,10 +357,11 @@ def do_open_case(
                     opened.attachments_list = []
                     case.intake_timeline = [opened]
                 # Who to tell (reporter, the operators or shift leads over the place) is worked out by a
-                # background job after commit, not inside the resident's request.
+                # background job after commit, not inside the resident's request; the same job fires the
+                # opened hook (projects' pile-up rules), so its reads leave the request too.
                 from jingzhi.cases.tasks import notify_case_opened
 
-                enqueue_after_commit(notify_case_opened, case.pk)
+                enqueue_after_commit(notify_case_opened, case.pk, opened=opened_hook)
     except IntegrityError:
         # A retry of the same submission (earlier, or concurrent and committed first) holds the unique key:
         # answer with its case.

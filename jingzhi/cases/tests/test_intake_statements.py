@@ -1,6 +1,6 @@
 """What one intake costs the database, counted (never timed): issue 16's fast intake path. A report is a
-fixed handful of statements — the counter, the case, the timeline event, the audit row (with the chain
-head) and its notices job, all in one transaction — and no read-backs; the new case's taker flag is read
+fixed handful of statements — the counter, the case, the timeline event (returning the audit chain's head),
+the audit row and its notices job, all in one transaction — and no read-backs; the new case's taker flag is read
 from the role assignments alone."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def _kinds(captured) -> list[str]:
     return out
 
 
-def test_a_report_is_five_writes_and_three_reads_in_one_transaction(world, frozen):
+def test_a_report_is_five_writes_and_two_reads_in_one_transaction(world, frozen):
     open_case(world, idempotency_key="warm")  # caches (categories, limits, the boundary index) warm
     with CaptureQueriesContext(connection) as q:
         case = open_case(world, idempotency_key="k-1")
@@ -44,9 +44,14 @@ def test_a_report_is_five_writes_and_three_reads_in_one_transaction(world, froze
         "INSERT core_outboxjob",
     ]
     reads = [k for k in kinds if k not in writes]
-    # The taxonomy version token, the duplicate search and the audit chain's head; nothing read back.
-    assert len(reads) == 3, reads
-    assert reads[:2] == ["SELECT taxonomy_generation", "SELECT cases_case"], reads  # token, duplicates
+    # The taxonomy version token and the duplicate search; nothing read back. The audit chain's head comes
+    # back from the event's INSERT (RETURNING), which also takes the chain's lock.
+    assert reads == ["SELECT taxonomy_generation", "SELECT cases_case"], reads  # token, duplicates
+    event_insert = next(
+        x["sql"] for x in q.captured_queries if x["sql"].startswith('INSERT INTO "cases_caseevent"')
+    )
+    assert "RETURNING" in event_insert
+    assert "core_audit_chain_head" in event_insert or "core_auditevent" in event_insert  # PostgreSQL, SQLite
     assert OutboxJob.objects.filter(task__endswith="notify_case_opened", args=[case.pk]).count() == 1
 
 
@@ -104,3 +109,39 @@ def test_a_new_reports_notices_are_two_jobs_not_three(world, frozen, settings):
     ]
     jobs.run_due()
     assert sorted(m.to[0] for m in mail.outbox) == ["o@example.org", "r@example.org"]
+
+
+def test_the_opened_hook_runs_in_the_notices_job_not_in_the_request(
+    world, frozen, settings, django_capture_on_commit_callbacks
+):
+    """Projects' pile-up rules (the "case opened" hook) read in the worker: the intake's commit fires
+    nothing; the notices job fires the hook with what intake took down."""
+    from jingzhi.cases.hooks import CASE_OPENED
+    from jingzhi.core import hooks, jobs
+
+    settings.TASKS = {"default": {"BACKEND": "jingzhi.core.jobs.OutboxBackend", "OPTIONS": {"inline": False}}}
+    heard = []
+
+    def listener(**payload):
+        heard.append(payload)
+
+    hooks.register(CASE_OPENED)(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            case = open_case(world)
+        assert heard == []
+        with django_capture_on_commit_callbacks(execute=True):
+            jobs.run_due()
+    finally:
+        hooks.unregister(CASE_OPENED, listener)
+    assert heard == [
+        {
+            "case_id": case.pk,
+            "action": workflow.OPEN,
+            "from_state": "",
+            "to_state": case.state,
+            "actor_id": world.p.resident.pk,
+            "category_id": case.category_id,
+            "community_code": case.community_code,
+        }
+    ]

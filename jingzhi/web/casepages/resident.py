@@ -254,8 +254,12 @@ def _where(lon, lat) -> dict | None:
 @login_required
 @require_GET
 def my_reports(request):
-    page = Paginator(queries.my_reports(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(queries.my_reports(request.user, plain=True), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     rows = []
+    # One reverse for the page's links (case numbers are plain letters and digits), not three per row.
+    link = reverse("web:case_detail", args=["JZ0"]).removesuffix("JZ0/")
     for case in page.object_list:
         allowed = (
             permissions.allowed_actions_for(request.user, case)
@@ -265,12 +269,22 @@ def my_reports(request):
         rows.append(
             {
                 "case": case,
+                "url": f"{link}{case.number}/",
                 "words": resident_state_words(case.state),
                 "mine": case.reporter_id == request.user.pk,
                 "can_rate": workflow.RATE in allowed,
                 "can_reopen": workflow.REOPEN in allowed,
+                "rate_url": _act_url(case, workflow.RATE, allowed),
+                "reopen_url": _act_url(case, workflow.REOPEN, allowed),
             }
         )
     return render(
-        request, "web/cases/my_reports.html", {"page": page, "rows": rows, "ratings": Rating.choices}
+        request,
+        "web/cases/my_reports.html",
+        # The rating labels translated once for the page, not once per form.
+        {"page": page, "rows": rows, "ratings": [(v, str(label)) for v, label in Rating.choices]},
     )
+
+
+def _act_url(case, action: str, allowed) -> str:
+    return reverse("web:case_act", args=[case.number, action]) if action in allowed else ""

@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -153,7 +154,9 @@ def workbench(request):
     else:
         page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     cases = list(page.object_list)
+    link = _case_link()
     for case in cases:
+        case.url = f"{link}{case.number}/"
         case.light = _light(case, now)
         case.no_taker_reason = workflow.no_taker_reason(case.state) if case.no_taker else ""
         if searched:
@@ -189,9 +192,10 @@ def workbench(request):
     from jingzhi.geo import queries as geo_queries
     from jingzhi.taxonomy.queries import active_categories
 
+    categories = active_categories().select_related("parent__parent").order_by("kind", "code")
     context.update(
         {
-            "categories": list(active_categories().select_related("parent__parent").order_by("kind", "code")),
+            "category_options": category_options(categories, f["category"]),
             "subdistricts": list(
                 geo_queries.subdistricts_for(user).order_by("code").values("code", "name")[:100]
             ),
@@ -247,9 +251,9 @@ def _points(qs, now) -> list[dict]:
         )[:MAP_POINTS]
     )
     out = []
-    # One reverse for all the points (case numbers are plain letters and digits), and the state labels
-    # translated once: per point they were a fifth of the page's Python.
-    link = reverse("web:case_detail", args=["JZ0"]).removesuffix("JZ0/")
+    # One reverse for all the points, and the state labels translated once: per point they were a fifth of
+    # the page's Python.
+    link = _case_link()
     labels: dict[str, str] = {}
     for row in rows:
         if (
@@ -278,6 +282,24 @@ def _points(qs, now) -> list[dict]:
             }
         )
     return out
+
+
+def _case_link() -> str:
+    """The case page's URL without the number: one `reverse` for a page of rows (case numbers are plain
+    letters and digits) instead of one `{% url %}` per row and link."""
+    return reverse("web:case_detail", args=["JZ0"]).removesuffix("JZ0/")
+
+
+def category_options(categories, selected) -> str:
+    """The category filter's `<option>`s ("部件 · 大类 › 小类"), built in one pass: eighty options through
+    the template's loop, tests and lookups cost more than the queue's rows."""
+    kinds: dict[str, str] = {}
+    rows = []
+    for c in categories:
+        if c.kind not in kinds:
+            kinds[c.kind] = str(c.get_kind_display())
+        rows.append((c.pk, " selected" if selected == c.pk else "", kinds[c.kind], c.path_name))
+    return format_html_join("", '<option value="{}"{}>{} · {}</option>', rows)
 
 
 def _map_config(points) -> dict:

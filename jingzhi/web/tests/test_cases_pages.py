@@ -189,6 +189,17 @@ def test_feedback_with_an_after_photo_shows_its_thumbnail(client, w):
     assert client.get(src).status_code == 200
 
 
+def test_an_action_that_takes_photos_offers_the_phone_picker_with_its_own_input(client, w):
+    case = to_handling(w, report(w))
+    client.force_login(w.p.handler)
+    body = client.get(reverse("web:case_detail", args=[case.number])).content.decode()
+    form = body.split('data-testid="submit-feedback"')[0].rsplit("<form", 1)[1]
+    # The shared picker (camera or gallery, previews, remove), one input id per action form on the page.
+    assert 'id="photos-feedback"' in form and 'data-previews="photos-feedback-previews"' in form
+    assert 'data-testid="photo-add"' in form and "capture" not in form
+    assert body.count(' id="photos-feedback"') == 1 and "web/photos.js" in body
+
+
 def test_a_file_that_is_not_an_image_is_refused_with_its_name(client, w):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -262,6 +273,72 @@ def test_workbench_query_count_does_not_grow_with_the_queue(client, w):
     # flags of its rows; filters' places; the header's links — every app's memberships in one statement —
     # and the inbox badge. 25 on SQLite, 32 on PostgreSQL (the four EXISTS of the header are one statement now).
     assert many <= 32
+
+
+def _page_queries(client, user, url):
+    client.force_login(user)
+    client.get(url)  # warm the session and caches
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.content.decode()
+
+
+def test_workbench_rows_and_category_filter_keep_their_links_and_labels(client, w):
+    case = report(w)
+    _n, body = _workbench_queries(client, w.p.operator, "verify")
+    link = reverse("web:case_detail", args=[case.number])
+    assert f'data-href="{link}"' in body and f'<a href="{link}" class="case-no">{case.number}</a>' in body
+    category = w.t.cover
+    expected = f'<option value="{category.pk}">{category.get_kind_display()} · {category.path_name}</option>'
+    assert expected in body
+    chosen = client.get(reverse("web:cases_workbench"), {"queue": "verify", "category": category.pk})
+    assert f'<option value="{category.pk}" selected>' in chosen.content.decode()
+
+
+def test_case_page_query_count_does_not_grow_with_the_timeline(client, w):
+    from jingzhi.cases import actions
+
+    short = to_handling(w, report(w))
+    long = report(w)
+    p = w.p
+    actions.do_verify_case(actor=p.inspector, case_id=long.pk, note="属实")
+    actions.do_file_case(actor=p.shift_lead, case_id=long.pk, filing_condition=w.t.condition.pk)
+    for _ in range(3):  # dispatched and returned three times: more events and assignments
+        actions.do_dispatch_case(actor=p.dispatcher, case_id=long.pk)
+        actions.do_return_case(actor=p.handler, case_id=long.pk, reason="不属于本部门")
+    actions.do_dispatch_case(actor=p.dispatcher, case_id=long.pk)
+    long = actions.do_accept_case(actor=p.handler, case_id=long.pk)
+    few, body = _page_queries(client, p.handler, reverse("web:case_detail", args=[short.number]))
+    many, long_body = _page_queries(client, p.handler, reverse("web:case_detail", args=[long.number]))
+    assert long_body.count('<li data-action="return">') == 3 and '<li data-action="return">' not in body
+    assert many == few
+    # session, user, roles; the case (a savepoint with SET LOCAL on PostgreSQL) and its assignments; the
+    # timeline and its photos; routing rules; assignments; whistles; supervisions; a pending extension; the
+    # header's memberships and the inbox badge.
+    assert many <= 18
+
+
+def test_my_reports_query_count_does_not_grow_with_the_reports_and_links_each(client, w):
+    from jingzhi.cases import actions
+
+    first = report(w)
+    few, body = _page_queries(client, w.p.resident, reverse("web:my_reports"))
+    assert body.count('data-testid="my-report"') == 1
+    for _ in range(4):
+        report(w)
+    done = to_handling(w, report(w))
+    actions.do_feedback_case(actor=w.p.handler, case_id=done.pk, note="已补装")
+    done = actions.do_check_pass_case(actor=w.p.inspector, case_id=done.pk)
+    many, body = _page_queries(client, w.p.resident, reverse("web:my_reports"))
+    assert body.count('data-testid="my-report"') == 6
+    assert many == few
+    assert (
+        many <= 8
+    )  # session, user, the count and the page, roles, the header's memberships, the inbox badge
+    assert f'<a href="{reverse("web:case_detail", args=[first.number])}" class="title">' in body
+    assert f'action="{reverse("web:case_act", args=[done.number, "rate"])}"' in body
+    assert 'data-testid="rating-satisfied"' in body and "满意" in body
 
 
 def test_workbench_shows_counts_keyboard_hints_and_map_points(client, w):

@@ -91,3 +91,24 @@ def test_only_the_centre_may_import_and_only_the_uploader_sees_the_import(
     )
     client.force_login(w.p.shift_lead)
     assert client.get(status).status_code == 404
+
+
+def test_an_import_error_is_shown_once(client, w, django_capture_on_commit_callbacks):
+    rows = [
+        f"W1,井盖丢了,{IN_SUB1[0]},{IN_SUB1[1]},张三,1",
+        "W2,井盖,abc,39.9,王五,3",
+    ]
+    status = _upload(client, w.p.operator, rows, django_capture_on_commit_callbacks)
+    body = client.get(status).content.decode()
+    assert body.count("导入失败，共 1 处问题") == 1
+    assert body.count("经度“abc”不是数字") == 1  # in the list under the headline, not again in it
+
+
+def test_a_wrong_header_is_shown_once(client, w, django_capture_on_commit_callbacks):
+    client.force_login(w.p.operator)
+    upload = io.BytesIO("不是工单的表头\n随便写的一行\n".encode())
+    upload.name = "bad.csv"
+    with django_capture_on_commit_callbacks(execute=True):
+        status = client.post(reverse("web:hotline_import"), {"file": upload})["Location"]
+    body = client.get(status).content.decode()
+    assert body.count("缺少列") == 1

@@ -23,6 +23,9 @@ def test_an_inspection_posted_from_the_form_opens_cases_and_shows_the_result(cli
     client.force_login(appointed.p.assessor)
     form = client.get(f"/streets/{STREET1}/inspect/")
     assert form.status_code == 200 and "无乱停车" in form.content.decode()
+    # Each item has its own phone picker posting photos_<item>.
+    assert 'name="photos_illegal_parking" id="photos_illegal_parking"' in form.content.decode()
+    assert 'data-previews="photos_piled_materials-previews"' in form.content.decode()
     response = client.post(
         f"/streets/{STREET1}/inspect/",
         {
