@@ -92,6 +92,12 @@ def dashboard(request):
     return render(request, "web/assessment/dashboard.html", context)
 
 
+def _can_rank(user) -> bool:
+    from jingzhi.assessment import permissions
+
+    return permissions.can_view_assessment(user)
+
+
 def _ranking_rows(rows, side, kind: str, month: str) -> list[dict]:
     """The ranking table's rows with their links: each link pattern reversed once and filled per unit
     (a ranking lists hundreds of units with three figures each; reversing per cell was most of the page's
@@ -151,6 +157,7 @@ def report(request, kind: str, code: str):
             "kind_label": queries.kind_label(kind),
             "is_person": kind in queries.PERSON_KINDS,
             "can_list_people": bool(queries.people_kinds(request.user)),
+            "can_rank": _can_rank(request.user),
         },
     )
 

@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+from tests.browser.conftest import click_nav
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 860}
@@ -96,3 +98,64 @@ def test_a_handler_reads_their_own_month(page_factory, login, demo_month, shot):
         assert report.count() >= 1 and user.display_name in report.first.inner_text()
         shot(page, name, full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
+
+
+def test_a_department_head_reads_their_departments_people(page_factory, login, demo_month, shot):
+    """The demo's 部门负责人 (城管执法局) finds 人员考核 in the header: the department's handlers only, and a link
+    to the department's own report. Screenshots: assessment-department-head-people.png, -department.png."""
+    from jingzhi.accounts.models import RoleAssignment
+
+    handlers = set(
+        RoleAssignment.objects.filter(role="handler", department__code__endswith="-CGZF").values_list(
+            "user__display_name", flat=True
+        )
+    )
+    others = (
+        set(
+            RoleAssignment.objects.filter(role="handler")
+            .exclude(department__code__endswith="-CGZF")
+            .values_list("user__display_name", flat=True)
+        )
+        - handlers
+    )
+    page = page_factory(DESKTOP)
+    login(page, "department_head")
+    page.wait_for_url(re.compile(r"/$"))
+    click_nav(page, "assessment_people")
+    page.wait_for_url(re.compile(r"/assessment/people/"))
+    page.goto(f"/assessment/people/?month={demo_month}")
+    text = page.get_by_test_id("people").inner_text()
+    assert not [n for n in others if n and n in text]
+    tabs = page.locator(".as-tabs a")
+    assert tabs.count() == 1
+    shot(page, "assessment-department-head-people", full_page=True)
+    page.get_by_test_id("my-department").click()
+    page.wait_for_url(re.compile(r"/assessment/department/"))
+    shot(page, "assessment-department-head-department", full_page=True)
+
+
+def test_the_subdistrict_report_shows_convenience_coverage(page_factory, login, demo_month, shot, settings):
+    """便民服务覆盖率 on a subdistrict's month report, beside the vacated-space figures, opening to its grids.
+    The suite's demo leaves spaces out; they are loaded here, then the running month is filled (which
+    records its coverage). Screenshot: assessment-coverage-report.png, assessment-coverage-records.png."""
+    from jingzhi.assessment import actions
+    from jingzhi.assessment.models import Figure
+    from jingzhi.demo.spaces import load_demo_spaces
+
+    settings.JINGZHI_DEMO_SPACES = 40
+    assert load_demo_spaces(actor=None) > 0
+    actions.do_fill_month(demo_month, actor=None)
+
+    row = Figure.objects.filter(
+        month=demo_month, indicator="convenience_coverage_rate", unit_kind="subdistrict"
+    ).first()
+    assert row is not None, "the fill of the running month recorded the demo's coverage"
+    page = page_factory(DESKTOP)
+    login(page, "district_admin")
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto(f"/assessment/subdistrict/{row.unit_code}/?month={demo_month}")
+    assert "便民服务覆盖率" in page.locator("main").inner_text()
+    shot(page, "assessment-coverage-report", full_page=True)
+    page.goto(f"/assessment/subdistrict/{row.unit_code}/convenience_coverage_rate/?month={demo_month}")
+    assert "网格" in page.locator("main").inner_text()
+    shot(page, "assessment-coverage-records", full_page=True)

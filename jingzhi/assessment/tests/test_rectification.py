@@ -76,7 +76,14 @@ def test_ten_figures_equal_a_recomputation_and_the_hand_count(streets):
 def test_an_inspection_marks_its_month_for_the_next_fill(streets):
     from jingzhi.assessment.models import DirtyMonth
 
-    assert DirtyMonth.objects.filter(month="2025-06", reason="inspection").exists()
+    # June is marked (the last change of the fixture, signing June's task letter, names the reason).
+    assert DirtyMonth.objects.filter(month="2025-06").exists()
+    DirtyMonth.objects.all().delete()
+    from jingzhi.assessment import receivers
+    from jingzhi.rectification.models import Inspection
+
+    receivers.on_inspection_recorded(inspection_id=Inspection.objects.filter(street_code=STREET1).get().pk)
+    assert list(DirtyMonth.objects.values_list("month", "reason")) == [("2025-06", "inspection")]
 
 
 def test_street_figures_open_for_their_subdistrict_only(streets):
