@@ -27,3 +27,25 @@ def entries(user) -> list[dict]:
             {"key": "assessment_me", "label": _("我的考核"), "url": reverse("web:assessment_me"), "order": 61}
         )
     return out
+
+
+def home_blocks(user) -> list[dict]:
+    """A department head's home: the department's people, its report and its cases."""
+    from jingzhi.assessment.permissions import headed_department_ids
+
+    ids = headed_department_ids(user)
+    if not ids:
+        return []
+    from jingzhi.accounts.models import Department
+
+    departments = list(Department.objects.filter(pk__in=ids).order_by("code").values("code", "name"))
+    return [
+        {
+            "key": "assessment_department",
+            "role": "department_head",
+            "title": _("本部门"),
+            "template": "web/assessment/_home_department.html",
+            "context": {"departments": departments},
+            "order": 20,
+        }
+    ]

@@ -129,6 +129,7 @@ def test_the_role_groups():
         "subdistrict_admin",
         "district_admin",
         "assessor",
+        "department_head",  # reads the department's cases and people; acts on none
     } == rules.WORKBENCH_ROLES
     assert {
         "inspector",
@@ -140,5 +141,6 @@ def test_the_role_groups():
         "subdistrict_admin",
         "district_admin",
         "assessor",
+        "department_head",
     } == rules.GOVERNMENT_ROLES
     assert {"subdistrict_admin", "district_admin"} == rules.ADMIN_ROLES
