@@ -121,6 +121,10 @@ def test_a_department_head_reads_their_departments_people(page_factory, login, d
     page = page_factory(DESKTOP)
     login(page, "department_head")
     page.wait_for_url(re.compile(r"/$"))
+    # The home offers the department's report, its people and its cases.
+    block = page.get_by_test_id("home-department")
+    assert "城管" in block.inner_text() and block.locator("a").count() == 3
+    shot(page, "assessment-department-head-home", full_page=True)
     click_nav(page, "assessment_people")
     page.wait_for_url(re.compile(r"/assessment/people/"))
     page.goto(f"/assessment/people/?month={demo_month}")
