@@ -1007,8 +1007,7 @@ def do_record_coverage_month(*, actor: Actor = None, month: str | None = None) -
                 )
             )
     with transaction.atomic():
-        old = CoverageMonth.objects.filter(month=month).count()
-        CoverageMonth.objects.filter(month=month).delete()
+        old, _deleted = CoverageMonth.objects.filter(month=month).delete()
         CoverageMonth.objects.bulk_create(rows, batch_size=2000)
         audit.record(
             actor=person,

@@ -30,7 +30,7 @@ from jingzhi.cases import actions, deadlines, permissions, queries, workflow
 from jingzhi.cases.models import Rating, Source
 from jingzhi.core.clientip import client_ip
 from jingzhi.core.errors import ApplicationError, RateLimited
-from jingzhi.web.casepages.common import error_context, error_status, resident_state_words
+from jingzhi.web.casepages.common import case_link, error_context, error_status, resident_state_words
 from jingzhi.web.casepages.detail import map_config
 
 PAGE_SIZE = 20
@@ -258,8 +258,7 @@ def my_reports(request):
         request.GET.get("page")
     )
     rows = []
-    # One reverse for the page's links (case numbers are plain letters and digits), not three per row.
-    link = reverse("web:case_detail", args=["JZ0"]).removesuffix("JZ0/")
+    link = case_link()  # one reverse for the page's links, not three per row
     for case in page.object_list:
         allowed = (
             permissions.allowed_actions_for(request.user, case)

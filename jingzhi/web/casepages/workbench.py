@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
@@ -27,7 +26,7 @@ from jingzhi.accounts import access
 from jingzhi.cases import deadlines, queries, workflow
 from jingzhi.cases.models import Source
 from jingzhi.core.ids import parse_id
-from jingzhi.web.casepages.common import LEVEL_COLOURS, is_staff_viewer, sla_view
+from jingzhi.web.casepages.common import LEVEL_COLOURS, case_link, is_staff_viewer, sla_view
 
 PAGE_SIZE = 25
 MAP_POINTS = 300
@@ -154,7 +153,7 @@ def workbench(request):
     else:
         page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     cases = list(page.object_list)
-    link = _case_link()
+    link = case_link()
     for case in cases:
         case.url = f"{link}{case.number}/"
         case.light = _light(case, now)
@@ -253,7 +252,7 @@ def _points(qs, now) -> list[dict]:
     out = []
     # One reverse for all the points, and the state labels translated once: per point they were a fifth of
     # the page's Python.
-    link = _case_link()
+    link = case_link()
     labels: dict[str, str] = {}
     for row in rows:
         if (
@@ -282,12 +281,6 @@ def _points(qs, now) -> list[dict]:
             }
         )
     return out
-
-
-def _case_link() -> str:
-    """The case page's URL without the number: one `reverse` for a page of rows (case numbers are plain
-    letters and digits) instead of one `{% url %}` per row and link."""
-    return reverse("web:case_detail", args=["JZ0"]).removesuffix("JZ0/")
 
 
 def category_options(categories, selected) -> str:
