@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _kpi_floor  # noqa: E402
 from _common import migrate, report, setup_django  # noqa: E402
 from _pg import fresh_database, skip_unless_postgres  # noqa: E402
 
@@ -123,59 +124,6 @@ def load_cases(cursor, first: int, last: int, start: str, days: int) -> None:
             {"start": start, "days": days, "low": low, "high": high},
         )
         print(f"  cases {high:,} / {last:,}", flush=True)
-
-
-FLOOR_RATES = """
-  COUNT(*) FILTER (WHERE valid AND dispatched_at IS NOT NULL),
-  COUNT(*) FILTER (WHERE valid AND dispatched_at IS NOT NULL AND responded_at <= response_deadline),
-  COUNT(*) FILTER (WHERE valid AND dispatched_at IS NOT NULL AND state <> 'parked'),
-  COUNT(*) FILTER (WHERE valid AND dispatched_at IS NOT NULL AND state = 'closed' AND rating <> 'dissatisfied'),
-  COUNT(*) FILTER (WHERE valid AND rating <> ''),
-  COUNT(*) FILTER (WHERE valid AND rating IN ('satisfied', 'basic')),
-  COUNT(*) FILTER (WHERE valid AND handled_at IS NOT NULL),
-  COUNT(*) FILTER (WHERE valid AND handled_at IS NOT NULL AND rework_count > 0),
-  COUNT(*) FILTER (WHERE valid AND dispatched_at IS NOT NULL AND return_count > 0),
-  COUNT(*) FILTER (WHERE valid AND dispatched_at IS NOT NULL AND extension_days > 0),
-  COUNT(*) FILTER (WHERE valid AND dispatched_at IS NOT NULL AND first_overdue_at IS NOT NULL),
-  COUNT(*) FILTER (WHERE valid AND first_overdue_at IS NOT NULL),
-  COUNT(*) FILTER (WHERE valid),
-  AVG(EXTRACT(EPOCH FROM handled_at - handle_started_at) / EXTRACT(EPOCH FROM handle_deadline - handle_started_at))
-      FILTER (WHERE valid AND handled_at > handle_deadline),
-  MAX(EXTRACT(EPOCH FROM handled_at - handle_started_at) / EXTRACT(EPOCH FROM handle_deadline - handle_started_at))
-      FILTER (WHERE valid AND handled_at > handle_deadline)
-"""
-FLOOR_DUE = """
-  COUNT(*) FILTER (WHERE valid AND state <> 'parked'),
-  COUNT(*) FILTER (WHERE valid AND state = 'closed'),
-  COUNT(*) FILTER (WHERE valid AND state = 'closed' AND handled_at <= handle_deadline)
-"""
-UNIT_COLUMNS = {
-    "district": "c.district_code",
-    "subdistrict": "c.subdistrict_code",
-    "community": "c.community_code",
-    "grid": "c.grid_code",
-    "street": "c.street_code",
-    "department": "dep.code",
-}
-
-
-def floor_month(cursor, start, end) -> int:
-    """The same case figures in raw SQL: one GROUP BY per unit kind and period field; returns the groups."""
-    groups = 0
-    for column in UNIT_COLUMNS.values():
-        for period, aggregates in (("reported_at", FLOOR_RATES), ("handle_deadline", FLOOR_DUE)):
-            cursor.execute(
-                f"""
-                SELECT {column}, {aggregates}
-                FROM (SELECT *, state NOT IN ('not_filed', 'void', 'merged') AS valid FROM cases_case) AS c
-                LEFT JOIN accounts_department dep ON dep.id = c.lead_department_id
-                WHERE c.{period} >= %s AND c.{period} < %s AND {column} IS NOT NULL AND {column} <> ''
-                GROUP BY {column}
-                """,
-                [start, end],
-            )
-            groups += len(cursor.fetchall())
-    return groups
 
 
 def month_bounds(month: str):
@@ -312,12 +260,16 @@ def measure_fill(args, actions, Figure, Score, start, end) -> None:  # noqa: N80
         Score.objects.filter(month=MONTH).delete()
         ours += timed(lambda: actions.do_fill_month(MONTH, actor=None, trigger="bench"), 1)
     refill = timed(lambda: actions.do_fill_month(MONTH, actor=None, trigger="bench"), 1)
+    queries = _kpi_floor.build_queries(MONTH, _kpi_floor.floor_plan())
+    results: list = []
     with connection.cursor() as cursor:
-        floor = timed(lambda: floor_month(cursor, start, end), args.repeat)
+        floor = timed(lambda: results.append(_kpi_floor.run(cursor, queries)), args.repeat)
+    checked, wrong = _kpi_floor.check(MONTH, queries, results[-1])
     figures = Figure.objects.filter(month=MONTH).count()
     print(
         f"fill {MONTH}: ours {min(ours):.2f} s (runs {', '.join(f'{t:.2f}' for t in ours)}; "
-        f"{figures:,} figures), re-fill unchanged {refill[0]:.2f} s, floor {min(floor):.2f} s"
+        f"{figures:,} figures), re-fill unchanged {refill[0]:.2f} s, floor {min(floor):.2f} s "
+        f"({len(queries)} GROUP BYs; {checked:,} figures, {wrong} differ from the snapshot)"
     )
     report(
         f"kpi_fill_month_{_size(args.rows)}",
