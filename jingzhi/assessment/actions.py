@@ -27,8 +27,8 @@ from jingzhi.assessment import compute, permissions, registry, rules, units
 from jingzhi.assessment.models import DirtyMonth, Figure, FillRun, Score, WeightSet
 from jingzhi.assessment.verbs import AuditVerb
 from jingzhi.core import audit, clock
-from jingzhi.core.rows import insert_rows
 from jingzhi.core.errors import InvalidInput, NotFound, PermissionDenied
+from jingzhi.core.rows import insert_rows
 from jingzhi.core.types import Actor
 
 
