@@ -14,6 +14,7 @@ same transaction, so an interrupted run resumes where it stopped.
 from __future__ import annotations
 
 import json
+import operator
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
@@ -116,6 +117,7 @@ _SCORE_COLUMNS = (
     ("parts", "json"),
 )
 _FIGURE_FIELDS = ("month", *(name for name, _t in _FIGURE_COLUMNS))
+_KEY_ORDER = operator.itemgetter(1, 2, 0)  # a cell's (unit kind, unit code, indicator)
 _STAGE = "assessment_fill_stage"
 _JSON_BATCH = 20000
 
@@ -151,10 +153,6 @@ def insert_json(table: str, columns: Sequence[tuple[str, str]], rows: Sequence[S
     return len(rows)
 
 
-def _key_order(cell: compute.Cell) -> tuple[str, str, str]:
-    return cell[1], cell[2], cell[0]
-
-
 def _write_figures(month: str, cells: list[compute.Cell], named) -> int:
     """Make the month's stored figures equal `cells`, touching only what differs, in the database. An
     empty month is inserted straight; otherwise the wanted rows are staged in a temporary table, stored
@@ -165,17 +163,24 @@ def _write_figures(month: str, cells: list[compute.Cell], named) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE month = %s", [month])
         old = cursor.fetchone()[0]
-    wanted = []
+    short = {
+        kind: {code: (name[:100], district[:6]) for code, (name, district) in names.items()}
+        for kind, names in named.items()
+    }
     # In the order of the figures' key (kind, code, month, indicator): the database then adds each key
     # next to the last one (2.3× faster than the order the cells come in, for 395,388 rows).
-    for indicator, kind, code, numerator, denominator, value in sorted(cells, key=_key_order):
-        name, district = named[kind][code]
-        row = (indicator, kind, code, name[:100], district[:6], numerator, denominator, value)
-        wanted.append((month, *row) if not old else row)
+    ordered = sorted(cells, key=_KEY_ORDER)
     if not old:
-        # COPY on PostgreSQL (`core.rows.insert_rows`): 1.9× faster than INSERT … SELECT over jsonb.
-        insert_rows(Figure, _FIGURE_FIELDS, wanted, returning=False)
+        # COPY on PostgreSQL (`core.rows.insert_rows`); the numbers are exact text already.
+        insert_rows(
+            Figure,
+            _FIGURE_FIELDS,
+            [(month, i, kind, code, *short[kind][code], n, d, v) for i, kind, code, n, d, v in ordered],
+            returning=False,
+            as_stored=True,
+        )
         return old
+    wanted = [(i, kind, code, *short[kind][code], n, d, v) for i, kind, code, n, d, v in ordered]
     stage = connection.ops.quote_name(_STAGE)
     names = [name for name, _t in _FIGURE_COLUMNS]
     same = " AND ".join(f"w.{c} = {table}.{c}" for c in names if c != "value")

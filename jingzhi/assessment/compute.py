@@ -12,6 +12,7 @@ Month bounds are in the site's time zone. `records_for` gives the same records o
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from datetime import datetime, time
 from decimal import Decimal
@@ -30,7 +31,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Round
+from django.db.models.functions import Cast, Coalesce, Round
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
 from django.utils import timezone
 
@@ -155,14 +156,26 @@ def compute_month(month: str) -> list[Cell]:
     return cells
 
 
+def _kind_groups(source: Source, kinds: set[str]) -> list[tuple[str, ...]]:
+    """The unit kinds counted together: the source's rollup groups (the kinds of each that are used), then
+    every other kind alone."""
+    groups, placed = [], set()
+    for rollup in source.rollup:
+        chosen = tuple(kind for kind in rollup if kind in kinds and kind not in placed)
+        if chosen:
+            groups.append(chosen)
+            placed.update(chosen)
+    return groups + [(kind,) for kind in sorted(kinds - placed)]
+
+
 def _grouped(source: Source, base, members: list[Indicator]) -> list[Cell]:
     cells: list[Cell] = []
     append = cells.append
-    for kind in sorted({kind for i in members for kind in i.unit_kinds}):
-        column = source.unit_fields[kind]
-        chosen = [i for i in members if kind in i.unit_kinds]
+    for kinds in _kind_groups(source, {kind for i in members for kind in i.unit_kinds}):
+        columns = [source.unit_fields[kind] for kind in kinds]
+        chosen = [i for i in members if set(kinds) & set(i.unit_kinds)]
         aggregates: dict = {}
-        plan = []  # (indicator code, kind, aggregate names) in row order
+        plan = []  # (indicator, kind, aggregate names) in row order
         seen: dict = {}
         for indicator in chosen:
             if indicator.measure is not None:
@@ -171,12 +184,14 @@ def _grouped(source: Source, base, members: list[Indicator]) -> list[Cell]:
                     n = len(seen)
                     expression = measure_sql(indicator.measure)
                     where = to_q(indicator.where)
-                    aggregates[f"s{n}"] = Sum(expression, filter=where)
+                    aggregates[f"s{n}"] = Coalesce(
+                        Sum(expression, filter=where), Value(0), output_field=BigIntegerField()
+                    )
                     aggregates[f"x{n}"] = Max(expression, filter=where)
                     aggregates[f"c{n}"] = Count(expression, filter=where)
                     seen[key] = n
                 n = seen[key]
-                plan.append((indicator.code, indicator.kind, f"s{n}", f"x{n}", f"c{n}"))
+                plan.append((indicator, indicator.kind, f"s{n}", f"x{n}", f"c{n}"))
                 continue
             key = ("d", indicator.where)
             if key not in seen:
@@ -190,45 +205,90 @@ def _grouped(source: Source, base, members: list[Indicator]) -> list[Cell]:
                     aggregates[f"n{seen[key]}"] = Count(
                         "pk", filter=to_q(indicator.where) & to_q(indicator.hit)
                     )
-                plan.append((indicator.code, rules.RATE, f"n{seen[key]}", d, ""))
+                plan.append((indicator, rules.RATE, f"n{seen[key]}", d, ""))
             else:
-                plan.append((indicator.code, rules.COUNT, d, d, ""))
-        names = list(aggregates)
-        at = {name: n + 1 for n, name in enumerate(names)}
-        steps = [(code, how, at[a], at[b], at[c] if c else 0) for code, how, a, b, c in plan]
-        rows = (
-            base.exclude(**{f"{column}__isnull": True})
-            .exclude(**{column: ""})
-            .values(column)
-            .annotate(**aggregates)
-            .values_list(column, *names)
-        )
-        rate_text = _rate_text
-        for row in rows:
-            unit = str(row[0])
-            for code, how, a, b, c in steps:
-                if how == rules.RATE:
-                    denominator = row[b]
-                    if denominator:
-                        append(
-                            (code, kind, unit, str(row[a]), str(denominator), rate_text(row[a], denominator))
-                        )
-                elif how == rules.COUNT:
-                    count = row[a]
-                    if count:
-                        text = str(count)
-                        append((code, kind, unit, text, text, text))
-                else:
-                    count = row[c]
-                    if not count:
-                        continue
-                    if how == rules.MEAN:
-                        total = Decimal(row[a]).scaleb(-4)
-                        append((code, kind, unit, str(total), str(count), str(rules.q4(total / count))))
-                    else:
-                        top = _units_text(row[b])
-                        append((code, kind, unit, top, str(count), top))
+                plan.append((indicator, rules.COUNT, d, d, ""))
+        names = sorted(aggregates, key=lambda name: name[0] == "x")  # maxima last (`_added_up`)
+        at = {name: n for n, name in enumerate(names)}
+        qs = base
+        if len(kinds) == 1:  # alone: the units without a code are left out by the database
+            qs = qs.exclude(**{f"{columns[0]}__isnull": True}).exclude(**{columns[0]: ""})
+        rows = qs.values(*columns).annotate(**aggregates).values_list(*columns, *names)
+        for kind, units in _added_up(kinds, names, rows).items():
+            steps = [
+                (i.code, how, at[a], at[b], at[c] if c else 0)
+                for i, how, a, b, c in plan
+                if kind in i.unit_kinds
+            ]
+            _cells_of(kind, units, steps, append)
     return cells
+
+
+def _larger(before, value):
+    if before is None:
+        return value
+    return before if value is None or before >= value else value
+
+
+def _added_up(kinds: tuple[str, ...], names: list[str], rows) -> dict[str, dict[str, list]]:
+    """kind -> unit code -> its aggregates, from rows grouped by the fields of all `kinds` (unit codes
+    first, coarsest kind first, then the aggregates: counts and sums — never NULL — then maxima, the
+    names starting with "x"). One kind: the rows as they come. Several: level by level from the finest,
+    each level's groups added into the next coarser one's (key: the codes of the kinds above), so each
+    row is added once per level of groups, not once per kind; exact whatever the codes are."""
+    width = len(kinds)
+    if width == 1:
+        return {kinds[0]: {str(row[0]): row[1:] for row in rows}}
+    sums = sum(1 for name in names if name[0] != "x")
+    add = operator.add
+
+    def merge(total, values):
+        return [*map(add, total[:sums], values[:sums]), *map(_larger, total[sums:], values[sums:])]
+
+    units: dict[str, dict[str, list]] = {}
+    level = [(row[:width], row[width:]) for row in rows]
+    for depth in range(width, 0, -1):
+        found: dict[str, list] = {}
+        coarser: dict[tuple, list] = {}
+        for codes, values in level:
+            code = codes[-1]
+            if code is not None and code != "":
+                code = str(code)
+                total = found.get(code)
+                found[code] = values if total is None else merge(total, values)
+            if depth > 1:
+                above = codes[:-1]
+                total = coarser.get(above)
+                coarser[above] = values if total is None else merge(total, values)
+        units[kinds[depth - 1]] = found
+        level = list(coarser.items())
+    return units
+
+
+def _cells_of(kind: str, units: dict, steps: list, append) -> None:
+    """The figures of one unit kind from each unit's aggregates (positions in `steps`)."""
+    rate_text = _rate_text
+    for unit, row in units.items():
+        for code, how, a, b, c in steps:
+            if how == rules.RATE:
+                denominator = row[b]
+                if denominator:
+                    append((code, kind, unit, str(row[a]), str(denominator), rate_text(row[a], denominator)))
+            elif how == rules.COUNT:
+                count = row[a]
+                if count:
+                    text = str(count)
+                    append((code, kind, unit, text, text, text))
+            else:
+                count = row[c]
+                if not count:
+                    continue
+                if how == rules.MEAN:
+                    total = Decimal(row[a]).scaleb(-4)
+                    append((code, kind, unit, str(total), str(count), str(rules.q4(total / count))))
+                else:
+                    top = _units_text(row[b])
+                    append((code, kind, unit, top, str(count), top))
 
 
 def _summaries(source: Source, base, members: list[Indicator]) -> list[Cell]:

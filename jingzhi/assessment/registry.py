@@ -45,6 +45,12 @@ class Source:
     # Called with the month before the fill computes it, for a source whose records are a snapshot its app
     # takes on demand (便民 coverage): the app brings the month's records up to date. None: nothing to do.
     prepare: Callable[[str], None] | None = None
+    # Unit kinds nested in one another, coarsest first (a grid lies in one community, a community in one
+    # subdistrict …): each tuple is counted by ONE GROUP BY over all its kinds' fields and added up level
+    # by level (counts and sums add, maxima take the max): one scan of the month for several kinds. Exact
+    # for any codes; worth it when the combined groups are about as many as the finest kind's. Kinds not
+    # named: one GROUP BY each.
+    rollup: tuple[tuple[str, ...], ...] = ()
 
 
 _sources: dict[str, Source] = {}

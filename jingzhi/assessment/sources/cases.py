@@ -102,6 +102,7 @@ CASES = Source(
     describe=_describe,
     prefetch=_prefetch,
     app_label="cases",
+    rollup=(("district", "subdistrict", "community", "grid"),),
 )
 
 

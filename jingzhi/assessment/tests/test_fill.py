@@ -215,3 +215,33 @@ def test_the_fill_is_audited(history):
     run = actions.do_fill_month(MONTH, actor=None)
     event = AuditEvent.objects.get(verb="assessment.month_filled", target_id=str(run.pk))
     assert event.new_values["figures"] == run.figures > 0
+
+
+def test_kinds_counted_together_give_the_figures_of_one_group_by_each(history, monkeypatch):
+    """The cases' places are counted by one GROUP BY over grid, community, subdistrict and district and
+    added up per kind: the same figures as one GROUP BY per kind, also for a case without a grid or a
+    community (it still counts for its subdistrict)."""
+    import dataclasses
+
+    from jingzhi.assessment import compute
+    from jingzhi.cases.models import Case
+
+    assert registry.source("cases").rollup
+    first = Case.objects.order_by("pk").first()
+    Case.objects.filter(pk=first.pk).update(grid_code="", community_code="")
+    together = sorted(compute.compute_month(MONTH))
+    apart = dataclasses.replace(registry.source("cases"), rollup=())
+    monkeypatch.setitem(registry._sources, "cases", apart)
+    assert sorted(compute.compute_month(MONTH)) == together
+    assert {(c[1], c[2]) for c in together} >= {("subdistrict", SUB1), ("district", SUB1[:6])}
+
+
+def test_a_month_is_written_in_the_order_of_the_figures_key(history):
+    """An empty month's figures go in ordered by (unit kind, unit code, indicator), the key's order (the
+    database adds each key beside the last: about half the time of the order they are counted in)."""
+    actions.do_fill_month(MONTH, actor=None)
+    written = list(
+        Figure.objects.filter(month=MONTH).order_by("pk").values_list("unit_kind", "unit_code", "indicator")
+    )
+    assert len(written) > 20
+    assert written == sorted(written)
