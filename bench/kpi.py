@@ -9,9 +9,13 @@ merged or not filed; some responded late, some handled late (超时倍数), some
 - `kpi_fill_month`: `assessment.actions.do_fill_month` for one month of `--rows` cases (default 2.5 M,
   Beijing's monthly volume) — compute every figure of every unit kind, score, rank and write the snapshot
   in one transaction, each run starting from an empty month (a re-fill of an unchanged month, which
-  writes nothing, is printed beside it) — against the floor: hand-written SQL, one `GROUP BY` per unit kind and period field with
-  the same `COUNT(*) FILTER (…)`, `AVG` and `MAX` over the same rows, computing the same figures and writing
-  nothing. Ratio floor/ours (target 0.5).
+  writes nothing, is printed beside it) — against the floor (`_kpi_floor.py`): hand-written SQL, one
+  `GROUP BY` per source, period field and unit kind for EVERY source and unit kind the fill covers (cases,
+  whistle summonses, the person units of the case timeline, councils, projects, rectification, spaces,
+  coverage), with a filtered `COUNT` per rate and count and a filtered `SUM`/`MAX`/`COUNT` of the measure
+  per mean and max, only for the indicators that apply to the kind — the same figures, writing nothing.
+  After timing, the floor's figures are compared with the snapshot's, every one (the line before the bench
+  line prints how many differ: 0). Ratio floor/ours (target 0.5).
 - `ranking_page_250k_vs_25m`: the server time of `/assessment/?month=…&kind=subdistrict` (Django test client,
   district admin) with a year of `--small-year` cases (default 250 k) and again after loading the rest of
   `--large-year` (default 25 M), each time after filling the month shown. Ratio = ms small / ms large
