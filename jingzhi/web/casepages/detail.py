@@ -19,7 +19,8 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from jingzhi.cases import actions, deadlines, permissions, queries, workflow
-from jingzhi.cases.models import ExtensionRequest, ExtensionStatus, Rating
+from jingzhi.cases.models import Rating
+from jingzhi.core import prepared
 from jingzhi.core.errors import ApplicationError, InvalidInput, NotFound
 from jingzhi.core.ids import is_code, parse_count, parse_id
 from jingzhi.core.text import in_reader_language
@@ -135,9 +136,12 @@ def _routing(case) -> dict | None:
     from jingzhi.duties.models import DutyRule
 
     ids = [routing.get("rule")] + [b.get("rule") for b in routing.get("beaten_rules", [])]
-    labels = {
-        r.pk: str(r) for r in DutyRule.objects.filter(pk__in=[i for i in ids if i]).select_related("category")
-    }
+    rules = prepared.fetch(
+        ("case_page_rules",),
+        lambda pks: DutyRule.objects.filter(pk__in=pks).select_related("category"),
+        [i for i in dict.fromkeys(ids) if i],
+    )
+    labels = {r.pk: str(r) for r in rules}
     return {
         "reason": in_reader_language(routing.get("reasons"), routing.get("reason", "")),
         "manual": routing.get("manual", False),
@@ -262,15 +266,13 @@ def staff_context(request, case, *, error=None, posted=None) -> dict:
         "photos_before": before,
         "photos_after": after,
         "routing": _routing(case),
-        "assignments": list(case.assignments.select_related("department").order_by("-assigned_at", "id")),
+        "assignments": queries.assignments_of(case),
         "actions": entries,
         "action_names": [e["name"] for e in entries],
         "can_whistle": workflow.WHISTLE in allowed,
         "whistles": _whistle_panel(user, case),
         "supervisions": queries.supervisions_of(case),
-        "pending_extension": ExtensionRequest.objects.filter(
-            case_id=case.pk, status=ExtensionStatus.PENDING
-        ).first(),
+        "pending_extension": queries.pending_extension_of(case),
         "ratings": Rating.choices,
         "error": error,
         "posted": posted or {},
