@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -243,6 +244,20 @@ def _file_choice(case, conditions, error, posted) -> dict:
     return {"category": None, "condition": condition}
 
 
+class _Facts(dict):
+    """An event's data for the timeline: a fact it lacks reads as None, as a missing one does in `{% if %}`
+    (so the template only tests facts through it, and prints them under such a test). The template asks each
+    event for half a dozen facts few events have, and a missing key cost the template engine three exceptions."""
+
+    def __missing__(self, key):
+        return None
+
+
+def _when(moment) -> str:
+    """`moment|date:"m-d H:i"` in the reader's time zone, without the template filter's formatter."""
+    return timezone.localtime(moment).strftime("%m-%d %H:%M") if moment else ""
+
+
 def staff_context(request, case, *, error=None, posted=None) -> dict:
     user = request.user
     allowed = permissions.allowed_actions_for(user, case)
@@ -250,6 +265,8 @@ def staff_context(request, case, *, error=None, posted=None) -> dict:
     for event in events:
         event.from_label = workflow.state_label(event.from_state) if event.from_state else ""
         event.to_label = workflow.state_label(event.to_state) if event.to_state else ""
+        event.when = _when(event.created_at)
+        event.facts = _Facts(event.data if isinstance(event.data, dict) else {})
     before, after = _photos(events)
     entries = _entries(
         case, workflow.main_path_first(case.state, [a for a in allowed if a != workflow.WHISTLE])
