@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from jingzhi.accounts import rules
 from jingzhi.accounts.models import Role, RoleAssignment, ScopeKind
+from jingzhi.core import prepared
 
 _CACHE_ATTR = "_jingzhi_grants"
 _MEMBERSHIP_ATTR = "_jingzhi_memberships"
@@ -51,10 +52,15 @@ def grants(user) -> list[Grant]:
         return []
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        rows = (
-            RoleAssignment.objects.filter(user_id=user.pk, is_active=True)
-            .exclude(department__is_active=False)
-            .values_list("role", "scope_kind", "scope_code", "department_id", "department__district_code")
+        # Compiled once (`core.prepared`): every page asks this, and building it cost more than reading it.
+        rows = prepared.fetch(
+            ("accounts.grants",),
+            lambda pk: (
+                RoleAssignment.objects.filter(user_id=pk, is_active=True)
+                .exclude(department__is_active=False)
+                .values_list("role", "scope_kind", "scope_code", "department_id", "department__district_code")
+            ),
+            user.pk,
         )
         cached = [Grant(r, k, c or "", d, dc or "") for r, k, c, d, dc in rows]
         setattr(user, _CACHE_ATTR, cached)

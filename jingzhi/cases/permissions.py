@@ -96,26 +96,19 @@ def can_see(user, case) -> bool:
 
 def access_case(user, case_id):
     """The case, pre-joined, if `user` may see it; NotFound (the same one) when missing or forbidden."""
-    from jingzhi.cases.queries import cases_visible_to, detail_queryset
+    from jingzhi.cases.queries import visible_case
 
     pk = parse_id(case_id)
-    case = _one(detail_queryset(cases_visible_to(user)).filter(pk=pk)) if pk is not None else None
+    case = visible_case(user, pk=pk) if pk is not None else None
     if case is None:
         raise NotFound(_("案件不存在，或您无权查看（编号 %(id)s）") % {"id": case_id})
     return case
 
 
-def _one(qs):
-    """The one row of `qs` (filtered on a unique column), or None. Unordered: `first()` orders by the key, and
-    compiling an ORDER BY over a pre-joined row of two hundred columns cost more than the read itself."""
-    rows = list(qs.order_by()[:1])
-    return rows[0] if rows else None
-
-
 def access_case_by_number(user, number: str):
-    from jingzhi.cases.queries import cases_visible_to, detail_queryset
+    from jingzhi.cases.queries import visible_case
 
-    case = _one(detail_queryset(cases_visible_to(user)).filter(number=(number or "").strip()))
+    case = visible_case(user, number=(number or "").strip())
     if case is None:
         raise NotFound(_("案件不存在，或您无权查看（%(number)s）") % {"number": number})
     return case

@@ -55,6 +55,39 @@ def test_visibility_by_jurisdiction_department_and_ownership(world, frozen):
                 assert not permissions.can_see(user, case)
 
 
+def test_the_compiled_case_read_is_the_querysets_own_for_every_person(world, frozen, django_user_model):
+    """`access_case` and `access_case_by_number` read through `queries.visible_case`, compiled once per shape
+    of the person's visibility (issue 16): for every person and case, the same statements and the same row
+    as `detail_queryset(cases_visible_to(person))`, a missing or forbidden case alike None."""
+    p = world.p
+    here = walk_to(world, open_case(world), "pending_response")
+    there = open_case(world, p.resident, where=IN_SUB2)
+    root = django_user_model.objects.create_superuser("root", password="x")
+    people = [root, p.resident, p.other_resident, p.inspector, p.operator2, p.shift_lead, p.handler]
+    people += [p.other_handler, p.sub_admin, p.street_chief, p.steward, p.nobody]
+    for user in people:
+        queries.visibility_q(user)  # the person's roles, read once for both
+        for case in (here, there):
+            for by, value in (("pk", case.pk), ("number", case.number)):
+                with CaptureQueriesContext(connection) as orm:
+                    expected = list(
+                        queries.detail_queryset(queries.cases_visible_to(user))
+                        .filter(**{by: value})
+                        .order_by()[:1]
+                    )
+                with CaptureQueriesContext(connection) as ours:
+                    got = queries.visible_case(user, **{by: value})
+                assert [q["sql"] for q in ours.captured_queries] == [q["sql"] for q in orm.captured_queries]
+                if not expected:
+                    assert got is None, (user.username, by)
+                    continue
+                row = expected[0]
+                assert got.pk == row.pk and got.category == row.category and got.reporter == row.reporter
+                assert got.active_assignments == row.active_assignments and got.no_taker == row.no_taker
+        assert queries.visible_case(user, number="JZ-none") is None
+        assert queries.visible_case(user, pk=987654) is None
+
+
 def test_another_departments_handler_gets_not_found_on_actions_too(world, frozen):
     case = walk_to(world, open_case(world), "pending_response")
     with pytest.raises(NotFound):

@@ -319,6 +319,29 @@ def test_case_page_query_count_does_not_grow_with_the_timeline(client, w):
     assert many <= 18
 
 
+def test_the_timeline_shows_each_moment_and_fact_as_the_template_filters_did():
+    """The case page's timeline takes its times and facts from the view (issue 16: the template's date filter
+    and its lookups of missing facts were most of the timeline's rendering): the same text as before."""
+    from datetime import UTC, datetime
+
+    from django.template import engines
+
+    from jingzhi.web.casepages.detail import _Facts, _when
+
+    template = engines["django"].from_string('{{ d|date:"m-d H:i" }}')
+    for moment in (
+        datetime(2026, 12, 31, 16, 0, 1, tzinfo=UTC),  # the next day (and year) in Beijing
+        datetime(2026, 3, 8, 23, 59, 59, 999_999, tzinfo=UTC),
+        datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+    ):
+        assert _when(moment) == template.render({"d": moment})
+    facts = engines["django"].from_string(
+        "{% if f.days %}{{ f.days }}{% endif %}|{% if f.minutes is not None %}{{ f.minutes }}{% endif %}"
+    )
+    assert facts.render({"f": _Facts({"days": 3, "minutes": 0})}) == "3|0"
+    assert facts.render({"f": _Facts({})}) == facts.render({"f": {}}) == "|"
+
+
 def test_my_reports_query_count_does_not_grow_with_the_reports_and_links_each(client, w):
     from jingzhi.cases import actions
 

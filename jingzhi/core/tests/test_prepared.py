@@ -1,0 +1,110 @@
+"""`core.prepared.fetch`: the queryset's own rows and statement, compiled once per shape."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from jingzhi.core import clock, prepared
+from jingzhi.core.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def events():
+    now = clock.now()
+    users = [get_user_model().objects.create(username=f"u{i}", display_name=f"用户{i}") for i in range(3)]
+    rows = [
+        AuditEvent.objects.create(
+            verb=verb,
+            target_type="t",
+            target_id=str(i),
+            actor=users[i % 3],
+            prev_hash=str(i),
+            hash=f"h{i}",
+            created_at=now,
+        )
+        for i, verb in enumerate(["open", "close", "open", "merge", "open"])
+    ]
+    return users, rows
+
+
+def _statements(run, *args):
+    with CaptureQueriesContext(connection) as ctx:
+        result = run(*args)
+    return result, [q["sql"] for q in ctx.captured_queries]
+
+
+def test_rows_and_statements_are_the_querysets_own_for_every_value(events, monkeypatch):
+    users, _rows = events
+    compiled = []
+    real = prepared._prepare
+    monkeypatch.setattr(prepared, "_prepare", lambda *a: compiled.append(a) or real(*a))
+
+    def build(actor, verb, targets):
+        return (
+            AuditEvent.objects.filter(actor_id=actor, verb=verb, target_id__in=targets)
+            .select_related("actor")
+            .order_by("-id")
+        )
+
+    for actor, verb, targets in [
+        (users[0].pk, "open", ["0", "4", "9"]),
+        (users[1].pk, "open", ["2", "1", "3"]),
+        (users[2].pk, "merge", ["3", "4", "0"]),
+        (users[0].pk, "close", ["1", "2", "3"]),
+    ]:
+        expected, orm_sql = _statements(lambda *v: list(build(*v)), actor, verb, targets)
+        got, our_sql = _statements(prepared.fetch, ("t", "audit"), build, actor, verb, targets)
+        assert got == expected and our_sql == orm_sql
+        assert [e.actor.username for e in got] == [e.actor.username for e in expected]
+        assert all(e.__class__ is AuditEvent and not e._state.adding for e in got)
+    assert len(compiled) == 1  # one shape: compiled once
+    # Another number of list items is another shape.
+    assert prepared.fetch(("t", "audit"), build, users[0].pk, "open", ["0"]) == list(
+        build(users[0].pk, "open", ["0"])
+    )
+    assert len(compiled) == 2
+
+
+def test_prefetches_and_values_rows_still_work(events):
+    users, rows = events
+
+    def build(verb):
+        return AuditEvent.objects.filter(verb=verb).prefetch_related("actor").order_by("id")
+
+    for verb in ("open", "close"):
+        got, statements = _statements(prepared.fetch, ("t", "prefetch"), build, verb)
+        assert [(e.pk, e.actor.username) for e in got] == [
+            (e.pk, e.actor.username) for e in rows if e.verb == verb
+        ]
+        assert len(statements) == 2  # the rows, then their actors
+    values = prepared.fetch(
+        ("t", "values"),
+        lambda verb: AuditEvent.objects.filter(verb=verb).values_list("target_id", flat=True),
+        "open",
+    )
+    assert sorted(values) == ["0", "2", "4"]
+
+
+def test_values_the_orm_transforms_or_empty_lists_are_compiled_each_time_with_the_same_answer(events):
+    _users, rows = events
+
+    def starting(prefix):
+        return AuditEvent.objects.filter(verb__startswith=prefix).order_by("id")
+
+    for prefix in ("o", "m", "x"):
+        assert prepared.fetch(("t", "startswith"), starting, prefix) == list(starting(prefix))
+    assert prepared._CACHE[("t", "startswith", ("str",))] is None
+    got, statements = _statements(
+        prepared.fetch, ("t", "empty"), lambda ids: AuditEvent.objects.filter(pk__in=ids), []
+    )
+    assert got == [] and statements == []
+
+
+def test_only_ints_and_strings_are_stand_ins():
+    with pytest.raises(TypeError):
+        prepared.fetch(("t", "float"), lambda x: AuditEvent.objects.filter(pk=x), 1.5)
