@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from jingzhi.accounts import rules
 from jingzhi.accounts.models import Role, RoleAssignment, ScopeKind
+from jingzhi.core import prepared
 
 _CACHE_ATTR = "_jingzhi_grants"
 _MEMBERSHIP_ATTR = "_jingzhi_memberships"
@@ -51,14 +52,19 @@ def grants(user) -> list[Grant]:
         return []
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        rows = (
-            RoleAssignment.objects.filter(user_id=user.pk, is_active=True)
-            .exclude(department__is_active=False)
-            .values_list("role", "scope_kind", "scope_code", "department_id", "department__district_code")
-        )
+        # Every signed-in page asks this: the statement is compiled once per process (`core.prepared`).
+        rows = prepared.fetch(("grants",), _grant_rows, user.pk)
         cached = [Grant(r, k, c or "", d, dc or "") for r, k, c, d, dc in rows]
         setattr(user, _CACHE_ATTR, cached)
     return cached
+
+
+def _grant_rows(user_pk):
+    return (
+        RoleAssignment.objects.filter(user_id=user_pk, is_active=True)
+        .exclude(department__is_active=False)
+        .values_list("role", "scope_kind", "scope_code", "department_id", "department__district_code")
+    )
 
 
 def forget(user) -> None:
