@@ -15,6 +15,7 @@ Nothing here shows a reporter's name or phone: duplicates list the problem, its 
 
 from __future__ import annotations
 
+import html
 import unicodedata
 import uuid
 
@@ -24,7 +25,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -287,41 +288,49 @@ def my_reports(request):
 
 # One report's card up to its forms: `my_reports.html` puts it where the card's markup was, and the output is
 # the same. Built here rather than in the template: the template's lookups, filters and translations for a
-# page of cards cost more than the rest of the page's Python.
+# page of cards cost more than the rest of the page's Python. Every value is escaped (`html.escape`, what
+# Django's `escape` does, without its per-call laziness checks: format_html's eight per card cost more than
+# the rest of the card); the words are translated and escaped once for the page.
 _HEAD = (
-    '<li class="card" data-testid="my-report" data-number="{}">\n'
-    '    <a href="{}" class="title">{}</a>\n'
-    '    <p class="state-words">{}</p>\n'
-    '    <p class="muted">{} · {}{}{}</p>'
+    '<li class="card" data-testid="my-report" data-number="{number}">\n'
+    '    <a href="{url}" class="title">{title}</a>\n'
+    '    <p class="state-words">{words}</p>\n'
+    '    <p class="muted">{number} · {when}{followed}{rating}</p>'
 )
 TITLE_CHARS = 40
 
 
 def _report_heads(cases, user_pk) -> list[str]:
-    """The cards' markup; every word translated once for the page, not once per card."""
+    """The cards' markup."""
     link = case_link()  # one reverse for the page's links
-    followed = format_html(" · {}", _("我关注的"))
-    rated = {value: format_html(" · {}{}{}", _("已评价"), _("："), label) for value, label in Rating.choices}
-    states: dict[str, str] = {}
+    words: dict[tuple[str, str], str] = {}
+
+    def word(kind: str, value: str) -> str:
+        if (kind, value) not in words:
+            if kind == "state":
+                text = resident_state_words(value)
+            elif kind == "followed":
+                text = " · " + _("我关注的")
+            else:  # a rating: its label, or the stored value itself as `get_FOO_display` shows one without
+                text = " · " + _("已评价") + _("：") + str(dict(Rating.choices).get(value, value))
+            words[kind, value] = html.escape(text)
+        return words[kind, value]
+
     heads = []
     for case in cases:
-        if case.state not in states:
-            states[case.state] = resident_state_words(case.state)
-        rating = rated.get(case.rating) or (
-            format_html(" · {}{}{}", _("已评价"), _("："), case.rating) if case.rating else ""
-        )
+        number = html.escape(case.number)
         heads.append(
-            format_html(
-                _HEAD,
-                case.number,
-                f"{link}{case.number}/",
-                _title(case.description),
-                states[case.state],
-                case.number,
-                # The template's `date:"Y-m-d H:i"`: in the current time zone.
-                localtime(case.reported_at).strftime("%Y-%m-%d %H:%M"),
-                "" if case.reporter_id == user_pk else followed,
-                rating,
+            mark_safe(  # noqa: S308 - every value above is escaped
+                _HEAD.format(
+                    number=number,
+                    url=html.escape(f"{link}{case.number}/"),
+                    title=html.escape(_title(case.description)),
+                    words=word("state", case.state),
+                    # The template's `date:"Y-m-d H:i"`: in the current time zone.
+                    when=localtime(case.reported_at).strftime("%Y-%m-%d %H:%M"),
+                    followed="" if case.reporter_id == user_pk else word("followed", ""),
+                    rating=word("rating", case.rating) if case.rating else "",
+                )
             )
         )
     return heads
