@@ -22,7 +22,7 @@ from django.http import HttpRequest
 
 from jingzhi.accounts import actions, lockout
 from jingzhi.accounts.models import User
-from jingzhi.core import clock, ratelimit
+from jingzhi.core import clock, prepared, ratelimit
 from jingzhi.core.errors import RateLimited
 
 
@@ -75,3 +75,16 @@ class LockoutModelBackend(AxesBackend):
             else:
                 actions.clear_login_failures(username=username)
         return user
+
+    def get_user(self, user_id):
+        """ModelBackend's, its statement compiled once per process (`core.prepared`): every signed-in request
+        reads its user by the id in the session."""
+        if type(user_id) is not int:
+            return super().get_user(user_id)
+        rows = prepared.fetch(("session_user",), _user_by_pk, user_id)
+        user = rows[0] if rows else None
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+def _user_by_pk(pk):
+    return User._default_manager.filter(pk=pk)

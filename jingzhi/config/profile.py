@@ -174,10 +174,9 @@ def cache_config(env: environ.Env, redis_url: str) -> dict:
 
 def session_engine(redis_url: str) -> str:
     """Sessions always live in the database (every node sees them, a Redis restart logs nobody out); with
-    Redis they are read through the cache, saving the session query on most requests."""
-    return (
-        "django.contrib.sessions.backends.cached_db" if redis_url else "django.contrib.sessions.backends.db"
-    )
+    Redis they are read through the cache, saving the session query on most requests; without it through
+    Django's database store with its read compiled once (`core.sessions`)."""
+    return "django.contrib.sessions.backends.cached_db" if redis_url else "jingzhi.core.sessions"
 
 
 def replica_config(env: environ.Env, primary: dict) -> dict | None:

@@ -25,12 +25,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from jingzhi.core import audit, clock
+from jingzhi.core import audit, clock, prepared
 from jingzhi.core.audit_verbs import AuditVerb
 from jingzhi.core.errors import InvalidInput, NotFound
 from jingzhi.core.jobs import RetryLater
@@ -382,7 +382,18 @@ def notifications_for(user, *, unread_only: bool = False) -> QuerySet[Notificati
 def unread_count(user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    # The header's badge on every signed-in page: the statement is compiled once per process.
+    rows = prepared.fetch(("unread_count",), _unread, user.pk)
+    return rows[0][0] if rows else 0
+
+
+def _unread(user_pk):
+    return (
+        Notification.objects.filter(recipient_id=user_pk, read_at__isnull=True)
+        .values("recipient_id")
+        .annotate(n=Count("pk"))
+        .values_list("n")
+    )
 
 
 def access_notification(user, pk: int) -> Notification:

@@ -42,7 +42,7 @@ def read_settings(monkeypatch, tmp_path):
 def test_the_embedded_profile_keeps_one_process_in_memory_and_sessions_in_the_database(read_settings):
     s = read_settings()
     assert s["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
-    assert s["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
+    assert s["SESSION_ENGINE"] == "jingzhi.core.sessions"  # Django's database store, its read compiled once
     assert s["STORAGES"]["default"]["BACKEND"].endswith("FileSystemStorage")
     assert "replica" not in s["DATABASES"] and not s.get("DATABASE_ROUTERS")
     assert "jingzhi.config.replica.ReplicaMiddleware" not in s["MIDDLEWARE"]

@@ -356,12 +356,44 @@ def test_my_reports_query_count_does_not_grow_with_the_reports_and_links_each(cl
     many, body = _page_queries(client, w.p.resident, reverse("web:my_reports"))
     assert body.count('data-testid="my-report"') == 6
     assert many == few
-    assert (
-        many <= 8
-    )  # session, user, the count and the page, roles, the header's memberships, the inbox badge
+    # session, user, the count and the page, roles, the header's memberships, the inbox badge
+    assert many == 7
     assert f'<a href="{reverse("web:case_detail", args=[first.number])}" class="title">' in body
     assert f'action="{reverse("web:case_act", args=[done.number, "rate"])}"' in body
     assert 'data-testid="rating-satisfied"' in body and "满意" in body
+
+
+def test_my_reports_cards_keep_the_markup_the_template_gave_them(client, w):
+    """Issue 16: the cards are built in the view (`resident._report_heads`); each one is exactly what the
+    template's lookups and filters gave — here a followed, rated case with a long description to escape and
+    cut, and a short one of the resident's own."""
+    from django.template import Context, Template
+
+    from jingzhi.cases import actions
+
+    mine = report(w, description="短")
+    case = to_handling(
+        w, report(w, actor=w.p.other_resident, description='井盖<没了> & "危险"' + "，很危险" * 12)
+    )
+    actions.do_follow_case(actor=w.p.resident, case_id=case.pk)
+    actions.do_feedback_case(actor=w.p.handler, case_id=case.pk, note="已补装")
+    case = actions.do_check_pass_case(actor=w.p.inspector, case_id=case.pk)
+    case = actions.do_rate_case(actor=w.p.other_resident, case_id=case.pk, rating="basic")
+    _n, body = _page_queries(client, w.p.resident, reverse("web:my_reports"))
+    # The card as `my_reports.html` wrote it before (issue 16).
+    card = Template(
+        '{% load i18n %}  <li class="card" data-testid="my-report" data-number="{{ r.case.number }}">\n'
+        '    <a href="{{ r.url }}" class="title">{{ r.case.description|truncatechars:40 }}</a>\n'
+        '    <p class="state-words">{{ r.words }}</p>\n'
+        '    <p class="muted">{{ r.case.number }} · {{ r.case.reported_at|date:"Y-m-d H:i" }}{% if not r.mine %}'
+        ' · {% translate "我关注的" %}{% endif %}{% if r.case.rating %} · {% translate "已评价" %}'
+        '{% translate "：" %}{{ r.case.get_rating_display }}{% endif %}</p>\n'
+    )
+    for one, words in ((case, "已办结"), (mine, "已收到，等待现场核实")):
+        url = reverse("web:case_detail", args=[one.number])
+        row = {"case": one, "url": url, "words": words, "mine": one.reporter_id == w.p.resident.pk}
+        assert card.render(Context({"r": row})) in body
+    assert "&lt;没了&gt; &amp; &quot;危险&quot;，很危险" in body and "我关注的 · 已评价：基本满意" in body
 
 
 def test_workbench_shows_counts_keyboard_hints_and_map_points(client, w):
