@@ -51,14 +51,42 @@ def grants(user) -> list[Grant]:
         return []
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        rows = (
-            RoleAssignment.objects.filter(user_id=user.pk, is_active=True)
-            .exclude(department__is_active=False)
-            .values_list("role", "scope_kind", "scope_code", "department_id", "department__district_code")
-        )
+        from django.db import connections, router
+
+        # The primary or, inside a request whose reads may go there, the replica (config.replica).
+        connection = connections[router.db_for_read(RoleAssignment)]
+        sql, params, at = _grants_sql(connection)
+        params = list(params)
+        params[at] = user.pk
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
         cached = [Grant(r, k, c or "", d, dc or "") for r, k, c, d, dc in rows]
         setattr(user, _CACHE_ATTR, cached)
     return cached
+
+
+_SENTINEL_USER = -424242
+_grants_compiled: dict[str, tuple[str, tuple, int]] = {}
+
+
+def _grants_sql(connection) -> tuple[str, tuple, int]:
+    """The grants statement, compiled by the ORM once per process and kind of database (read on every
+    request that asks who someone is; compiling it cost more than running it): (SQL, parameters, the
+    position of the user's id among them)."""
+    found = _grants_compiled.get(connection.vendor)
+    if found is None:
+        query = (
+            RoleAssignment.objects.filter(user_id=_SENTINEL_USER, is_active=True)
+            .exclude(department__is_active=False)
+            .values_list("role", "scope_kind", "scope_code", "department_id", "department__district_code")
+            .query
+        )
+        sql, params = query.get_compiler(connection=connection).as_sql()
+        if list(params).count(_SENTINEL_USER) != 1:
+            raise RuntimeError("grants: the user id is not exactly one of the statement's parameters")
+        found = _grants_compiled[connection.vendor] = (sql, tuple(params), list(params).index(_SENTINEL_USER))
+    return found
 
 
 def forget(user) -> None:
