@@ -291,7 +291,9 @@ def do_open_case(
                 category = suggested[0].category if suggested else None
             condition = None
             if filing_condition is not None and category is not None:
-                condition = access_filing_condition(category, getattr(filing_condition, "pk", filing_condition))
+                condition = access_filing_condition(
+                    category, getattr(filing_condition, "pk", filing_condition)
+                )
             case = Case(
                 number=number,
                 source=source,

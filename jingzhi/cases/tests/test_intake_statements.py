@@ -68,7 +68,10 @@ def test_a_report_is_five_writes_no_reads_and_four_round_trips(world, frozen):
     from jingzhi.core.audit import check
     from jingzhi.core.models import AuditEvent
 
-    assert AuditEvent.objects.filter(target_type="cases.case", target_id=str(case.pk)).get().new_values["event"] == event.pk
+    assert (
+        AuditEvent.objects.filter(target_type="cases.case", target_id=str(case.pk)).get().new_values["event"]
+        == event.pk
+    )
     findings, _walked, _anchor = check()
     assert findings == []
 
