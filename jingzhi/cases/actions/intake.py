@@ -4,6 +4,8 @@ duplicates and following a case.
 
 from __future__ import annotations
 
+import contextlib
+
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -344,8 +346,9 @@ def do_open_case(
                 case.taker_known = (case.state, bool(found["taker"]))
             duplicates = [pk for pk, _m in duplicates_from(found.get("duplicates"), category, x, y)]
             chain = {"head": found["head"], "event_id": found["event_id"]} if "head" in found else None
-            # The timeline event, its audit row and the notices job: one round trip on PostgreSQL.
-            with rows.together():
+            # The timeline event, its audit row and the notices job: one round trip on PostgreSQL. With
+            # photos the event's key is needed at once (the photos belong to it): one by one, as before.
+            with rows.together() if chain is not None else contextlib.nullcontext():
                 opened = _record(
                     case,
                     actor=actor,
