@@ -981,25 +981,75 @@ def find_duplicate_ids(
 ) -> list[tuple[int, float]]:
     """As `find_duplicates`, but (case id, metres) only: one query, for intake, which records the ids.
     A bounding box in SQL narrows the rows; the exact distance is in Python."""
+    search = _duplicate_search(category, lon, lat, at)
+    if search is None:
+        return []
+    sql, params, radius = search
+    if exclude_id is not None:
+        sql += " AND id <> %s"
+        params.append(exclude_id)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " LIMIT 500", params)
+        rows = cursor.fetchall()
+    return _nearest(rows, lon, lat, radius, limit)
+
+
+def duplicates_returning(category, lon: float, lat: float, at: datetime, *, number: str):
+    """For the INSERT of a new case (numbered `number`): an expression (SQL, parameters) for its RETURNING
+    list holding what `find_duplicate_ids` reads — the same candidates, as text — so intake's duplicate
+    search costs no round trip of its own; `duplicates_from(value, …)` turns the returned value into the
+    same answer. None when the category has no duplicate search."""
+    search = _duplicate_search(category, lon, lat, at)
+    if search is None:
+        return None
+    sql, params, _radius = search
+    # The new row itself is left out by its number (PostgreSQL's subquery does not see it; SQLite's may).
+    # string_agg and group_concat are the same aggregate in the two databases.
+    aggregate = "string_agg" if connection.vendor == "postgresql" else "group_concat"
+    text = (
+        f"(SELECT {aggregate}(CAST(d.id AS TEXT) || ' ' || CAST(d.lon AS TEXT) || ' ' || "
+        f"CAST(d.lat AS TEXT), ',') FROM ({sql} AND number <> %s LIMIT 500) d)"
+    )
+    return text, [*params, number]
+
+
+def duplicates_from(value, category, lon: float, lat: float, *, limit: int = 10) -> list[tuple[int, float]]:
+    """(case id, metres) of the candidates `duplicates_returning` returned, as `find_duplicate_ids`."""
+    if not value:
+        return []
+    radius, _window = _dedup_policy(category)
+    rows = []
+    for item in value.split(","):
+        pk, case_lon, case_lat = item.split(" ")
+        rows.append((int(pk), float(case_lon), float(case_lat)))
+    return _nearest(rows, lon, lat, radius, limit)
+
+
+def _dedup_policy(category) -> tuple[int, int]:
     from jingzhi.taxonomy.queries import dedup_policy
 
+    return dedup_policy(category)
+
+
+def _duplicate_search(category, lon, lat, at) -> tuple[str, list, int] | None:
+    """The candidate query of the duplicate search, without its LIMIT: open cases of the category in the
+    window before `at` inside the radius's bounding box (cases_dedup_open: open cases of the category in a
+    band of latitude). None when there is no search."""
     if category is None or lon is None or lat is None:
-        return []
-    radius, window_hours = dedup_policy(category)
+        return None
+    radius, window_hours = _dedup_policy(category)
     if radius <= 0:
-        return []
+        return None
     at = at or clock.now()
     dlat = radius / 111_320.0
     dlon = radius / (111_320.0 * max(math.cos(math.radians(lat)), 1e-6))
     # Plain SQL, on every report: the ORM spent longer building this one statement than the database
-    # spent running it (cases_dedup_open: open cases of the category in a band of latitude).
+    # spent running it.
     states = workflow.OPEN_STATES
     table = connection.ops.quote_name(Case._meta.db_table)
     sql = (
         f"SELECT id, lon, lat FROM {table} WHERE category_id = %s AND state IN ({', '.join(['%s'] * len(states))})"
         " AND reported_at >= %s AND reported_at <= %s AND lon >= %s AND lon <= %s AND lat >= %s AND lat <= %s"
-        + (" AND id <> %s" if exclude_id is not None else "")
-        + " LIMIT 500"
     )
     stamp = connection.ops.adapt_datetimefield_value
     params = [
@@ -1011,10 +1061,11 @@ def find_duplicate_ids(
         lon + dlon,
         lat - dlat,
         lat + dlat,
-    ] + ([exclude_id] if exclude_id is not None else [])
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    ]
+    return sql, params, radius
+
+
+def _nearest(rows, lon: float, lat: float, radius: float, limit: int) -> list[tuple[int, float]]:
     # Distances from three columns (a busy spot can hold hundreds of open cases of one category).
     near = []
     for pk, case_lon, case_lat in rows:

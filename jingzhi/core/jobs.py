@@ -124,12 +124,14 @@ def submit(
     )
     rows.insert(row, using=using)
     if inline():
-        _run_inline_after_commit(row.pk, using)
+        _run_inline_after_commit(row, using)
     return row
 
 
-def _run_inline_after_commit(pk: int, using: str) -> None:
+def _run_inline_after_commit(row: OutboxJob, using: str) -> None:
     def run() -> None:
+        # The key is read when the job runs: inside `rows.together()` it arrives when that block ends.
+        pk = row.pk
         try:
             run_job(pk, using=using)
             # Crash leftovers and retries that came due: a few, so no request carries a backlog.

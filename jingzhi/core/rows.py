@@ -40,23 +40,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection, connections, models, router
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, router
 from django.db.models import FileField
 from django.db.models.fields import AutoFieldMixin
 
-_plans: dict[tuple[type, str, str], tuple[str, list, bool]] = {}
+_plans: dict[tuple, tuple[str, list, bool]] = {}
 
 
-def _plan(model: type, using: str, extra_sql: str) -> tuple[str, list, bool]:
+def _plan(model: type, using: str, extra_sql: str, with_pk: bool = False) -> tuple[str, list, bool]:
     connection = connections[using]
-    key = (model, connection.vendor, extra_sql)
+    key = (model, connection.vendor, extra_sql, with_pk)
     plan = _plans.get(key)
     if plan is None:
         opts = model._meta
-        # Every concrete column but an auto-incremented key, which the database assigns.
-        fields = [f for f in opts.concrete_fields if not (f.primary_key and isinstance(f, AutoFieldMixin))]
+        # Every concrete column but an auto-incremented key, which the database assigns (unless the caller
+        # took the key beforehand, `next_id_returning`).
+        fields = [
+            f
+            for f in opts.concrete_fields
+            if with_pk or not (f.primary_key and isinstance(f, AutoFieldMixin))
+        ]
         for field in fields:
             if isinstance(field, FileField):
                 raise TypeError(f"rows.insert does not write file fields ({opts.label}.{field.name})")
@@ -69,42 +75,122 @@ def _plan(model: type, using: str, extra_sql: str) -> tuple[str, list, bool]:
             sql += f" RETURNING {qn(opts.pk.column)}" + (f", {extra_sql}" if extra_sql else "")
         elif extra_sql:
             raise NotImplementedError("this database cannot return values from an INSERT")
+        # Per field: does it need pre_save (auto_now), and how its value reaches the driver (None: as it is).
         prepared = [
-            (f, bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))) for f in fields
+            (
+                f,
+                bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)),
+                _save_converter(f, connection),
+            )
+            for f in fields
         ]
         plan = _plans[key] = (sql, prepared, returning)
     return plan
 
 
-def insert(instance, *, using: str | None = None, returning: tuple[str, list] | None = None) -> Any:
-    """INSERT `instance` (unsaved, primary key unset) in one statement; sets its pk. Returns the value of
-    the `returning` expression when one is given, else None."""
+def _save_converter(field, connection) -> Callable | None:
+    """None when the field's Python value goes to the driver as it is (the field's `get_db_prep_save` would
+    return it unchanged: text, numbers, booleans, keys), else `get_db_prep_save` bound to the connection."""
+    target = field.target_field if field.is_relation else field
+    if target.get_internal_type() in _PLAIN and type(field).get_db_prep_save is models.Field.get_db_prep_save:
+        return None
+
+    def convert(value):
+        return field.get_db_prep_save(value, connection)
+
+    return convert
+
+
+def insert(
+    instance,
+    *,
+    using: str | None = None,
+    returning: tuple[str, list] | list[tuple[str, list]] | None = None,
+) -> Any:
+    """INSERT `instance` (unsaved) in one statement; sets its pk (written as given when the caller set it,
+    e.g. from `next_id_returning`). Returns the value of the `returning` expression when one (SQL,
+    parameters) pair is given, a list of values when a list of pairs is, else None.
+
+    Inside `together()` on PostgreSQL (and without `returning`) the statement is only queued: its key is
+    set when the block ends."""
     model = type(instance)
     using = using or router.db_for_write(model, instance=instance)
     connection = connections[using]
-    extra_sql, extra_params = returning or ("", [])
-    sql, fields, returns = _plan(model, using, extra_sql)
-    params = [
-        field.get_db_prep_save(
-            field.pre_save(instance, True) if needs_pre_save else getattr(instance, field.attname),
-            connection,
-        )
-        for field, needs_pre_save in fields
-    ]
+    single = isinstance(returning, tuple)
+    expressions = [returning] if single else list(returning or ())
+    extra_sql = ", ".join(sql for sql, _params in expressions)
+    sql, fields, returns = _plan(model, using, extra_sql, instance.pk is not None)
+    params = []
+    for field, needs_pre_save, convert in fields:
+        value = field.pre_save(instance, True) if needs_pre_save else getattr(instance, field.attname)
+        params.append(value if convert is None or value is None else convert(value))
+    for _sql, extra_params in expressions:
+        params.extend(extra_params)
+    instance._state.adding = False
+    instance._state.db = using
+    pending = getattr(connection, "_rows_pending", None)
+    if pending is not None and returns and not expressions:
+        cursor = connection.cursor()
+        cursor.execute(sql, params)
+        pending.append((cursor, instance))  # its key arrives with the block's one round trip
+        return None
     with connection.cursor() as cursor:
-        cursor.execute(sql, params + list(extra_params))
+        cursor.execute(sql, params)
         if returns:
             row = cursor.fetchone()
-            pk, extra = row[0], (row[1] if len(row) > 1 else None)
+            pk, extra = row[0], list(row[1:])
         else:
             pk, extra = (
                 connection.ops.last_insert_id(cursor, model._meta.db_table, model._meta.pk.column),
-                None,
+                [],
             )
     instance.pk = pk
-    instance._state.adding = False
-    instance._state.db = using
-    return extra
+    if single:
+        return extra[0]
+    return extra if expressions else None
+
+
+@contextmanager
+def together(using: str | None = None):
+    """Statements run inside the block reach PostgreSQL together, in one round trip when the block ends
+    (psycopg's pipeline mode; the transaction's BEGIN too when it opens inside): for a write path's rows
+    whose results nobody reads before the end. `insert` of such rows sets their keys when the block ends;
+    a statement executed by hand has its result read after the block. An error in any statement is raised
+    at the end (as Django's database errors) and fails the transaction. On SQLite, which has no round
+    trips, statements run one by one as they come: the same statements, in the same order."""
+    connection = connections[using or DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql" or getattr(connection, "_rows_pending", None) is not None:
+        yield
+        return
+    connection.ensure_connection()
+    pending: list = []
+    connection._rows_pending = pending
+    try:
+        with connection.wrap_database_errors, connection.connection.pipeline():
+            yield
+        for cursor, instance in pending:
+            instance.pk = cursor.fetchone()[0]
+    finally:
+        connection._rows_pending = None
+        for cursor, _instance in pending:
+            cursor.close()
+
+
+def next_id_returning(model: type[models.Model]) -> tuple[str, list]:
+    """An expression (SQL, parameters) for an earlier statement's RETURNING list giving a new primary key
+    of `model`'s table, never handed out again: the caller writes its row with that key later in the same
+    transaction (`insert` of an instance whose pk is set), so rows that refer to it need not wait for its
+    INSERT. PostgreSQL: the table's sequence. SQLite: one past the highest key ever given (the
+    transaction's write lock keeps other writers out until commit)."""
+    table, pk = model._meta.db_table, model._meta.pk.column
+    qn = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        return "nextval(pg_get_serial_sequence(%s, %s))", [qn(table), pk]
+    return (
+        f"(SELECT MAX(COALESCE((SELECT MAX({qn(pk)}) FROM {qn(table)}), 0), "
+        "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0)) + 1)",
+        [table],
+    )
 
 
 # Field types whose Python values reach the driver unchanged (str, int, float, bool, None).

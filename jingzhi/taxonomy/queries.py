@@ -217,6 +217,24 @@ def generation_token() -> str | None:
     return token
 
 
+def generation_token_returning() -> tuple[str, list]:
+    """An expression (SQL, parameters) reading the generation token inside another statement (a write's
+    RETURNING list): the caller hands its value to `pin_generation_token`, and the reads of the pinned
+    operation cost no round trip of their own."""
+    from django.db import connection
+
+    table = connection.ops.quote_name(Generation._meta.db_table)
+    return f"(SELECT token FROM {table} WHERE id = 1)", []
+
+
+def pin_generation_token(token: str | None) -> None:
+    """Within `pinned_generation`, take `token` (read by `generation_token_returning`) as the taxonomy's
+    generation, unless the block has read one already."""
+    pin = _PINNED.get()
+    if pin is not None and not pin:
+        pin.append(token)
+
+
 def _keyword_index(kind: str | None) -> list[tuple[Category, list[str]]]:
     token = generation_token()
     cached = _INDEX.get(kind)

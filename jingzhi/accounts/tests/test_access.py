@@ -184,6 +184,34 @@ def test_a_deactivated_department_grants_nothing(department):
 
 
 @pytest.mark.django_db
+def test_the_grants_read_compiled_once_says_what_the_orm_says(department):
+    """Issue 16: the grants statement is compiled once per process and run with each user's id; for users
+    with place roles, department roles (active and not) and none, it answers as the queryset does."""
+    from jingzhi.accounts.models import RoleAssignment
+
+    placed, handler, nobody = make_user("placed"), make_user("handler"), make_user("nobody")
+    actions.do_assign_role(actor=None, user=placed, role="inspector", scope_kind="grid", scope_code=G)
+    actions.do_assign_role(actor=None, user=placed, role="operator", scope_kind="subdistrict", scope_code=S)
+    actions.do_assign_role(
+        actor=None, user=handler, role="handler", scope_kind="department", department=department
+    )
+    for user in (placed, handler, nobody, placed):
+        access.forget(user)
+        orm = (
+            RoleAssignment.objects.filter(user_id=user.pk, is_active=True)
+            .exclude(department__is_active=False)
+            .values_list("role", "scope_kind", "scope_code", "department_id", "department__district_code")
+        )
+        expected = sorted((access.Grant(r, k, c or "", d, dc or "") for r, k, c, d, dc in orm), key=repr)
+        assert sorted(access.grants(user), key=repr) == expected
+    assert {g.role for g in access.grants(placed)} == {"inspector", "operator"}
+    department.is_active = False
+    department.save()
+    access.forget(handler)
+    assert access.grants(handler) == []
+
+
+@pytest.mark.django_db
 def test_assignments_are_read_once_per_user_object(django_assert_num_queries):
     user = make_user()
     actions.do_assign_role(actor=None, user=user, role="inspector", scope_kind="grid", scope_code=G)

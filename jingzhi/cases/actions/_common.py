@@ -146,10 +146,13 @@ def _record(
     photos=(),
     photo_kind: str = "before",
     draft_photos=(),
+    chain: dict | None = None,
 ) -> CaseEvent:
     """The timeline event, its photos, then its audit row, all targeting the case (one audit row per event).
     The audit row comes last: appending to the chain takes the chain's lock until commit, so nothing slow
-    (image checks, thumbnails) may happen after it."""
+    (image checks, thumbnails) may happen after it. `chain` ({"head": …, "event_id": …}, no photos): the
+    audit chain's head and the event's key, read by an earlier statement of the same transaction with
+    `audit.head_returning()` and `rows.next_id_returning(CaseEvent)`."""
     now = clock.now()
     event = CaseEvent(
         case=case,
@@ -164,11 +167,16 @@ def _record(
     )
     # Without photos nothing comes between the event and its audit row: the event's INSERT also locks the
     # audit chain and reads its head (one round trip fewer); storing photos may write audit rows of its own.
-    chain = {}
-    if photos or draft_photos:
+    # An intake read the head (and the event's key) with the case's INSERT already: `chain` holds them, and
+    # the event, its audit row and whatever the caller adds in its `rows.together()` block go in together.
+    if chain is not None:
+        event.pk = chain.pop("event_id")
+        rows.insert(event)
+    elif photos or draft_photos:
+        chain = {}
         rows.insert(event)
     else:
-        chain["head"] = rows.insert(event, returning=audit.head_returning())
+        chain = {"head": rows.insert(event, returning=audit.head_returning())}
     attachment_ids = _store_photos(photos, actor=actor, event=event, kind=photo_kind)
     if draft_photos:
         # Photos kept from a failed attempt (core.attachments drafts) join the event as if sent now.
@@ -190,28 +198,33 @@ def _record(
     return event
 
 
-def _next_number(day: date) -> str:
+def _next_number(day: date, *, returning: list[tuple[str, list]] | None = None):
     """The day's next number in one statement: UPDATE … RETURNING holds the row lock until the intake's
     transaction commits, so numbers stay unique and gapless under concurrency (SQLite ≥ 3.35 and PostgreSQL
-    both support RETURNING)."""
+    both support RETURNING). With `returning` (expressions, as for `rows.insert`), the same statement also
+    reads them and the answer is (number, [their values]). On PostgreSQL the transaction's BEGIN goes with
+    it (`rows.together`): one round trip."""
     table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
-    sql = f"UPDATE {table} SET last = last + 1 WHERE day = %s RETURNING last"
-    day_value = connection.ops.adapt_datefield_value(day)
+    extra_sql = "".join(f", {sql}" for sql, _params in returning or ())
+    sql = f"UPDATE {table} SET last = last + 1 WHERE day = %s RETURNING last{extra_sql}"
+    params = [connection.ops.adapt_datefield_value(day)]
+    for _sql, extra_params in returning or ():
+        params.extend(extra_params)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [day_value])
+        with rows.together():
+            cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         try:
             with transaction.atomic():
-                CaseNumberCounter.objects.create(day=day, last=1)
-            last = 1
+                CaseNumberCounter.objects.create(day=day, last=0)
         except IntegrityError:  # another intake created the day's row first
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [day_value])
-                (last,) = cursor.fetchone()
-    else:
-        (last,) = row
-    return f"JZ{day:%Y%m%d}{last:05d}"
+            pass
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    number = f"JZ{day:%Y%m%d}{row[0]:05d}"
+    return number if returning is None else (number, list(row[1:]))
 
 
 def _set_clock(case: Case, step: str, start) -> None:

@@ -4,6 +4,8 @@ duplicates and following a case.
 
 from __future__ import annotations
 
+import contextlib
+
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -13,15 +15,16 @@ from jingzhi.cases.exceptions import IdempotencyConflict, OutsideJurisdiction
 from jingzhi.cases.models import (
     Case,
     CaseAssignment,
+    CaseEvent,
     CaseFollower,
     Source,
 )
-from jingzhi.core import clock, ratelimit, rows, workcalendar
+from jingzhi.core import audit, clock, ratelimit, rows, workcalendar
 from jingzhi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from jingzhi.core.ids import parse_id
 from jingzhi.core.tasks import enqueue_after_commit
 from jingzhi.core.types import Actor, RowId
-from jingzhi.taxonomy.queries import pinned_generation
+from jingzhi.taxonomy.queries import generation_token_returning, pin_generation_token, pinned_generation
 
 from ._common import (
     _SELF_REPORTED,
@@ -252,15 +255,6 @@ def do_open_case(
     photos = _prepare_photos(photos)
     category = _as_category(category)
     chosen_category = category
-    suggestion = []
-    if category is None:
-        # The learned model when trained, keyword matches otherwise; each entry keeps the words behind it.
-        suggested = suggestions(text, 3)
-        suggestion = [s.as_dict() for s in suggested]
-        category = suggested[0].category if suggested else None
-    condition = None
-    if filing_condition is not None and category is not None:
-        condition = access_filing_condition(category, getattr(filing_condition, "pk", filing_condition))
     if request_type is not None and not hasattr(request_type, "pk"):
         from jingzhi.taxonomy.queries import request_type_by_code
 
@@ -282,10 +276,28 @@ def do_open_case(
     state = workflow.initial_state(
         source, actor_is_inspector=bool(_user(actor) and access.has_role(actor, workflow.INSPECTOR))
     )
+    day = workcalendar._local(reported_at).date()
     try:
         with transaction.atomic():
+            # The number and the taxonomy's generation token in one statement (with the BEGIN, one round
+            # trip): the suggestion and the step's deadline below read the cached tree and limits of that
+            # generation without asking the database again.
+            number, (token,) = _next_number(day, returning=[generation_token_returning()])
+            pin_generation_token(token)
+            suggestion = []
+            if category is None:
+                # The learned model when trained, keyword matches otherwise; each entry keeps the words
+                # behind it.
+                suggested = suggestions(text, 3)
+                suggestion = [s.as_dict() for s in suggested]
+                category = suggested[0].category if suggested else None
+            condition = None
+            if filing_condition is not None and category is not None:
+                condition = access_filing_condition(
+                    category, getattr(filing_condition, "pk", filing_condition)
+                )
             case = Case(
-                number=_next_number(workcalendar._local(reported_at).date()),
+                number=number,
                 source=source,
                 state=state,
                 category=category,
@@ -315,59 +327,67 @@ def do_open_case(
                 case.feedback_deadline = deadlines.deadline_for(reported_at, urgency.limit)
             # A retried submission (same idempotency key or hotline number from the same source) fails this
             # insert on the unique constraint and is answered below with the case it made the first time.
-            # One prepared INSERT … RETURNING (core.rows), not the ORM's save machinery: the hot insert. It
-            # also returns whether someone can take the new case (the answer's taker flag, no read after).
-            from jingzhi.cases.queries import place_taker_returning
+            # One prepared INSERT … RETURNING (core.rows), not the ORM's save machinery: the hot insert. Its
+            # RETURNING list also reads, in the same round trip, whether someone can take the new case (the
+            # answer's taker flag), the duplicate search's candidates and — when no photo comes between —
+            # the audit chain's head (taking its lock) and a key for the timeline event.
+            from jingzhi.cases.queries import duplicates_from, duplicates_returning, place_taker_returning
 
-            taker = place_taker_returning(case)
-            found = rows.insert(case, returning=taker)
-            if taker is not None:
-                case.taker_known = (case.state, bool(found))
-            duplicates = []
-            if category is not None:
-                from jingzhi.cases.queries import find_duplicate_ids
-
-                duplicates = [
-                    pk for pk, _m in find_duplicate_ids(category, x, y, reported_at, exclude_id=case.pk)
-                ]
-            opened = _record(
-                case,
-                actor=actor,
-                action=workflow.OPEN,
-                from_state="",
-                note=text[:200],
-                data={
-                    "source": source,
-                    "possible_duplicates": duplicates,
-                    "category": category.pk if category else None,
-                },
-                new={"number": case.number, "source": source},
-                photos=photos,
-                photo_kind="before",
-                draft_photos=draft_photos,
-            )
-            # The opened hook's payload: what subscribers look at, so they need not read the case back.
-            opened_hook = {
-                "to_state": state,
-                "actor_id": getattr(_user(actor), "pk", None),
-                "category_id": case.category_id,
-                "community_code": case.community_code,
+            asked = {
+                "taker": place_taker_returning(case),
+                "duplicates": duplicates_returning(category, x, y, reported_at, number=case.number),
             }
+            if not photos and not draft_photos:
+                asked["head"] = audit.head_returning()
+                asked["event_id"] = rows.next_id_returning(CaseEvent)
+            asked = {name: expression for name, expression in asked.items() if expression is not None}
+            found = dict(zip(asked, rows.insert(case, returning=list(asked.values())), strict=True))
+            if "taker" in found:
+                case.taker_known = (case.state, bool(found["taker"]))
+            duplicates = [pk for pk, _m in duplicates_from(found.get("duplicates"), category, x, y)]
+            chain = {"head": found["head"], "event_id": found["event_id"]} if "head" in found else None
+            # The timeline event, its audit row and the notices job: one round trip on PostgreSQL. With
+            # photos the event's key is needed at once (the photos belong to it): one by one, as before.
+            with rows.together() if chain is not None else contextlib.nullcontext():
+                opened = _record(
+                    case,
+                    actor=actor,
+                    action=workflow.OPEN,
+                    from_state="",
+                    note=text[:200],
+                    data={
+                        "source": source,
+                        "possible_duplicates": duplicates,
+                        "category": category.pk if category else None,
+                    },
+                    new={"number": case.number, "source": source},
+                    photos=photos,
+                    photo_kind="before",
+                    draft_photos=draft_photos,
+                    chain=chain,
+                )
+                # The opened hook's payload: what subscribers look at, so they need not read the case back.
+                opened_hook = {
+                    "to_state": state,
+                    "actor_id": getattr(_user(actor), "pk", None),
+                    "category_id": case.category_id,
+                    "community_code": case.community_code,
+                }
+                if duplicate_of is None:
+                    if not photos and not draft_photos:
+                        # The whole timeline of the new case, in hand: an interface answering with the case
+                        # need not read it back (`api.casesapi.present.detail`).
+                        opened.attachments_list = []
+                        case.intake_timeline = [opened]
+                    # Who to tell (reporter, the operators or shift leads over the place) is worked out by a
+                    # background job after commit, not inside the resident's request; the same job fires the
+                    # opened hook (projects' pile-up rules), so its reads leave the request too.
+                    from jingzhi.cases.tasks import notify_case_opened
+
+                    enqueue_after_commit(notify_case_opened, case.pk, opened=opened_hook)
             if duplicate_of is not None:
                 hooks.case_changed(case_id=case.pk, action=workflow.OPEN, from_state="", **opened_hook)
                 _merge_new_report(case, duplicate_of, actor=actor)
-            else:
-                if not photos and not draft_photos:
-                    # The whole timeline of the new case, in hand: an interface answering with the case
-                    # need not read it back (`api.casesapi.present.detail`).
-                    opened.attachments_list = []
-                    case.intake_timeline = [opened]
-                # Who to tell (reporter, the operators or shift leads over the place) is worked out by a
-                # background job after commit, not inside the resident's request; the same job fires the
-                # opened hook (projects' pile-up rules), so its reads leave the request too.
-                from jingzhi.cases.tasks import notify_case_opened
-
-                enqueue_after_commit(notify_case_opened, case.pk, opened=opened_hook)
     except IntegrityError:
         # A retry of the same submission (earlier, or concurrent and committed first) holds the unique key:
         # answer with its case.

@@ -324,7 +324,9 @@ def test_photos_are_checked_and_cleaned_before_the_intake_touches_a_row(world, f
     monkeypatch.setattr(
         attachments, "clean_image", lambda *a, **k: order.append("clean") or real_clean(*a, **k)
     )
-    monkeypatch.setattr(intake, "_next_number", lambda day: order.append("number") or real_number(day))
+    monkeypatch.setattr(
+        intake, "_next_number", lambda day, **kw: order.append("number") or real_number(day, **kw)
+    )
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), "blue").save(buffer, "PNG")
     case = open_case(world, photos=[buffer.getvalue(), buffer.getvalue()])
