@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -276,12 +276,12 @@ class _NoTakerBatch:
 
     def __contains__(self, pk) -> bool:
         if self.stuck is None:
-            rows = _run_compiled(("no_taker", len(self.waiting)), _stuck_among, self.waiting)
+            rows = prepared.fetch(("no_taker",), _stuck_among, self.waiting)
             self.stuck = {row[0] for row in rows}
         return pk in self.stuck
 
 
-def _stuck_among(ids, _now) -> QuerySet[Case]:
+def _stuck_among(ids) -> QuerySet[Case]:
     return Case.objects.filter(pk__in=ids).filter(no_taker_q()).values_list("pk")
 
 
@@ -513,8 +513,9 @@ def _count_department_queue(departments, queue_name: str, now: datetime, cap: in
             qs = build(deps, moment).values("pk")
             return qs[:limit] if limit is not None else qs
 
-        key = ("count", queue_name, part, len(departments), limit)
-        return _run_compiled(key, capped, departments, now, count=True)[0][0]
+        # Compiled once per shape (`core.prepared`): a workbench makes twenty of these small index reads,
+        # and building each through the ORM (filters, EXISTS, the count around them) cost more than the read.
+        return prepared.count(("count", queue_name, part, limit), capped, departments, now)
 
     total = 0
     for state in states:
@@ -522,62 +523,6 @@ def _count_department_queue(departments, queue_name: str, now: datetime, cap: in
         if cap and total >= cap:
             return cap
     return total + counted("", shared, total)
-
-
-# Statements compiled once per shape and run again with each request's ids and moment: the stand-ins mark
-# where those go among the compiled parameters.
-_ID_STAND_IN = -987_654_000
-_NOW_STAND_IN = datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=UTC)
-_COMPILED: dict[tuple, tuple[str, str, tuple] | None] = {}
-_COMPILED_MAX = 512
-
-
-def _run_compiled(key: tuple, build, ids: list[int], now: datetime | None = None, *, count=False) -> list:
-    """The rows of `build(ids, now)` (a queryset of `values()`; with `count`, its count), its statement
-    compiled by the ORM once per shape `key` — which must name whatever else shapes it, the number of ids
-    among them — and then run with this call's ids and moment. A tab count or a page's no-taker flags are
-    small index reads; building their queries through the ORM (filters, EXISTS, unions, the count around
-    them) cost several times the read, and a workbench makes twenty of them."""
-    entry = _COMPILED.get(key)
-    if key not in _COMPILED:
-        entry = _compile(build, len(ids), count)
-        if len(_COMPILED) >= _COMPILED_MAX:
-            _COMPILED.clear()
-        _COMPILED[key] = entry
-    if entry is None:  # parameters that could not be mapped: compiled for these values, each time
-        alias, sql, params = _as_sql(build(ids, now), count)
-    else:
-        alias, sql, template = entry
-        moment = connections[alias].ops.adapt_datetimefield_value(now) if now is not None else None
-        params = tuple(ids[v] if k == "i" else moment if k == "n" else v for k, v in template)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _as_sql(qs: QuerySet, count: bool) -> tuple[str, str, tuple]:
-    alias = qs.db
-    sql, params = qs.query.get_compiler(using=alias).as_sql()
-    return alias, f"SELECT COUNT(*) FROM ({sql}) subquery" if count else sql, tuple(params)
-
-
-def _compile(build, n_ids: int, count: bool):
-    stand_ins = [_ID_STAND_IN - i for i in range(n_ids)]
-    alias, sql, params = _as_sql(build(stand_ins, _NOW_STAND_IN), count)
-    index = {d: i for i, d in enumerate(stand_ins)}
-    now_value = connections[alias].ops.adapt_datetimefield_value(_NOW_STAND_IN)
-    template, seen = [], set()
-    for value in params:
-        if type(value) is int and value in index:
-            template.append(("i", index[value]))
-            seen.add(index[value])
-        elif type(value) is type(now_value) and value == now_value:
-            template.append(("n", None))
-        else:
-            template.append(("c", value))
-    if seen != set(range(n_ids)):
-        return None
-    return alias, sql, tuple(template)
 
 
 def queue_names_for(user: Reader) -> tuple[str, ...]:
@@ -846,13 +791,7 @@ class ReportList:
     def count(self) -> int:
         if self.user_pk is None:
             return 0
-        rows = _run_compiled(
-            ("my_reports",),
-            lambda ids, _now: _mine(ids[0]).order_by().values("pk"),
-            [self.user_pk],
-            count=True,
-        )
-        return rows[0][0]
+        return prepared.count(("my_reports",), lambda pk: _mine(pk).order_by().values("pk"), self.user_pk)
 
     def __getitem__(self, part: slice) -> list[Case]:
         if self.user_pk is None:

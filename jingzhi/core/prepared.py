@@ -7,10 +7,16 @@ compiled parameters are the stand-ins, and afterwards runs the same SQL with thi
 Django's own iterables, so the rows come back as the queryset would give them (model instances with their
 select_related objects, or `values()` rows) and its `prefetch_related` lookups still run.
 
+`count(key, build, *values)` is the same for `build(*values)`'s row count (`SELECT COUNT(*)` around the
+compiled statement: the number `count()` gives): a workbench's tab counts are small index reads that
+cost several times the read to build.
+
 The key must name everything that shapes the statement besides the values (the number of items of a list
-value is added to it here). Values are ints and strings, or lists of them. A statement whose compiled
-parameters do not contain every stand-in as itself (a value the ORM transforms, e.g. `startswith`), or that
-compiles to nothing (an empty `IN`), is built and compiled for each call instead: the answer is the same.
+value, the kind of any other value, are added to it here). Values are ints, strings and datetimes, or lists of
+them, or None (not a stand-in: None shapes the statement, so it is part of the shape). A statement whose
+compiled parameters do not contain every stand-in as the database receives it (a value the ORM transforms,
+e.g. `startswith`, or a datetime compared with a date), or that compiles to nothing (an empty `IN`), is built
+and compiled for each call instead: the answer is the same.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import copy
 import weakref
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -25,28 +32,22 @@ from django.db.models import QuerySet
 
 _INT_STAND_IN = -918_273_000
 _STR_STAND_IN = "\u2063stand-in {}\u2063"
+_DATETIME_STAND_IN = datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=UTC)
 _CACHE: dict[tuple, _Prepared | None] = {}
 _CACHE_MAX = 512
 
 
 def fetch(key: tuple, build: Callable[..., QuerySet], *values) -> list:
     """The rows of `build(*values)`, its statement compiled once per `key` and the shape of `values`."""
-    shape = tuple(len(v) if isinstance(v, list | tuple) else type(v).__name__ for v in values)
-    full_key = (*key, shape)
-    entry = _CACHE.get(full_key)
-    if entry is None and full_key not in _CACHE:
-        entry = _prepare(build, values)
-        if len(_CACHE) >= _CACHE_MAX:
-            _CACHE.clear()
-        _CACHE[full_key] = entry
+    entry = _entry(key, build, values, count=False)
     if entry is None:
         return list(build(*values))
-    flat = _flatten(values)
-    params = tuple(flat[v] if k else v for k, v in entry.slots)
     qs = entry.template._chain()
     alias = qs.db
-    if connections[alias].vendor != entry.vendor:
+    connection = connections[alias]
+    if connection.vendor != entry.vendor:
         return list(build(*values))
+    params = entry.params(connection, values)
     # Only this evaluated clone carries the compiled statement; nothing chains from it.
     qs.query.get_compiler = lambda using=None, connection=None, elide_empty=True: entry.bound(
         connection or connections[using or alias], params
@@ -54,15 +55,50 @@ def fetch(key: tuple, build: Callable[..., QuerySet], *values) -> list:
     return list(qs)
 
 
+def count(key: tuple, build: Callable[..., QuerySet], *values) -> int:
+    """`build(*values).count()`, its statement compiled once per `key` and the shape of `values`."""
+    entry = _entry(key, build, values, count=True)
+    if entry is None:
+        return build(*values).count()
+    connection = connections[entry.template.db]
+    if connection.vendor != entry.vendor:
+        return build(*values).count()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({entry.sql}) subquery", entry.params(connection, values))
+        return cursor.fetchone()[0]
+
+
+def _entry(key: tuple, build, values: tuple, *, count: bool) -> _Prepared | None:
+    shape = tuple(len(v) if isinstance(v, list | tuple) else type(v).__name__ for v in values)
+    full_key = (*key, count, shape)
+    entry = _CACHE.get(full_key)
+    if entry is None and full_key not in _CACHE:
+        entry = _prepare(build, values)
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        _CACHE[full_key] = entry
+    return entry
+
+
 class _Prepared:
     """One compiled statement: the stand-in queryset it came from, its compiler (the columns, the objects
     they populate), the SQL and where each parameter comes from; the rows' converters per connection."""
 
-    def __init__(self, template: QuerySet, compiler, sql: str, slots: tuple):
+    def __init__(self, template: QuerySet, compiler, sql: str, slots: tuple, with_datetimes: bool):
         self.template, self.compiler, self.sql, self.slots = template, compiler, sql, slots
+        self.with_datetimes = with_datetimes
         self.vendor = compiler.connection.vendor
         self.composite = None
         self.converters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def params(self, connection, values: tuple) -> tuple:
+        """The compiled parameters with this call's values where the stand-ins were, as the database
+        receives them (a datetime as the connection adapts it)."""
+        flat = _flatten(values)
+        if self.with_datetimes:
+            adapt = connection.ops.adapt_datetimefield_value
+            flat = [adapt(v) if isinstance(v, datetime) else v for v in flat]
+        return tuple(flat[v] if k else v for k, v in self.slots)
 
     def bound(self, connection, params: tuple):
         """A copy of the compiler that runs the SQL with `params` on `connection`."""
@@ -100,11 +136,17 @@ def _stand_ins(values) -> tuple[tuple, list]:
 
     def one(value):
         i = next(counter)
+        if value is None:
+            return None
         if type(value) is int:
             return _INT_STAND_IN - i
         if type(value) is str:
             return _STR_STAND_IN.format(i)
-        raise TypeError(f"prepared reads take ints and strings, not {type(value).__name__}")
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return _DATETIME_STAND_IN + timedelta(seconds=i)
+        raise TypeError(
+            f"prepared reads take ints, strings, aware datetimes and None, not {type(value).__name__}"
+        )
 
     shaped = tuple(
         [one(v) for v in value] if isinstance(value, list | tuple) else one(value) for value in values
@@ -120,7 +162,9 @@ def _prepare(build, values):
         sql, params = compiler.as_sql()
     except EmptyResultSet:
         return None
-    index = {(type(v), v): i for i, v in enumerate(flat)}
+    adapt = compiler.connection.ops.adapt_datetimefield_value
+    received = [adapt(v) if isinstance(v, datetime) else v for v in flat]
+    index = {(type(v), v): i for i, v in enumerate(received) if v is not None}
     slots, seen = [], set()
     for value in params:
         i = index.get((type(value), value))
@@ -129,6 +173,7 @@ def _prepare(build, values):
         else:
             slots.append((True, i))
             seen.add(i)
-    if not sql or seen != set(range(len(flat))):
+    if not sql or seen != {i for i, v in enumerate(flat) if v is not None}:
         return None
-    return _Prepared(template, compiler, sql, tuple(slots))
+    with_datetimes = any(isinstance(v, datetime) for v in flat)
+    return _Prepared(template, compiler, sql, tuple(slots), with_datetimes)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from datetime import datetime, timedelta
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -98,7 +101,7 @@ def test_values_the_orm_transforms_or_empty_lists_are_compiled_each_time_with_th
 
     for prefix in ("o", "m", "x"):
         assert prepared.fetch(("t", "startswith"), starting, prefix) == list(starting(prefix))
-    assert prepared._CACHE[("t", "startswith", ("str",))] is None
+    assert prepared._CACHE[("t", "startswith", False, ("str",))] is None
     got, statements = _statements(
         prepared.fetch, ("t", "empty"), lambda ids: AuditEvent.objects.filter(pk__in=ids), []
     )
@@ -108,3 +111,57 @@ def test_values_the_orm_transforms_or_empty_lists_are_compiled_each_time_with_th
 def test_only_ints_and_strings_are_stand_ins():
     with pytest.raises(TypeError):
         prepared.fetch(("t", "float"), lambda x: AuditEvent.objects.filter(pk=x), 1.5)
+
+
+def test_datetimes_and_none_are_values_and_counts_are_the_querysets(events, monkeypatch):
+    users, rows = events
+    compiled = []
+    real = prepared._prepare
+    monkeypatch.setattr(prepared, "_prepare", lambda *a: compiled.append(a) or real(*a))
+
+    def build(actor, since, verb, limit=None):
+        qs = AuditEvent.objects.filter(actor_id__in=actor, created_at__gte=since).values("pk").order_by("id")
+        qs = qs.filter(verb=verb) if verb is not None else qs
+        return qs[:limit] if limit is not None else qs
+
+    moment = rows[0].created_at
+    cases = [
+        ([users[0].pk, users[1].pk], moment, None, None),
+        ([users[0].pk, users[2].pk], moment, None, None),
+        ([users[1].pk, users[2].pk], moment + timedelta(seconds=1), None, None),
+        ([users[0].pk, users[1].pk], moment - timedelta(days=1), "open", None),
+        ([users[0].pk, users[2].pk], moment, "open", None),
+        ([users[0].pk, users[1].pk], moment, None, 1),
+    ]
+    for actor, since, verb, limit in cases:
+        expected = build(actor, since, verb, limit).count()
+        limited = functools.partial(build, limit=limit)
+        got, statements = _statements(prepared.count, ("t", "count", limit), limited, actor, since, verb)
+        assert got == expected and len(statements) == 1
+        listed = prepared.fetch(("t", "rows", limit), limited, actor, since, verb)
+        assert listed == list(build(actor, since, verb, limit))
+    assert [build(*c).count() for c in cases] == [4, 3, 0, 2, 2, 1]
+    # Counts and rows are compiled apart; a verb or None, a limit or none, are other shapes: 2 × 3.
+    assert len(compiled) == 6
+
+
+def test_a_datetime_the_orm_transforms_is_compiled_each_time(events):
+    _users, rows = events
+
+    def on_day(moment):
+        return AuditEvent.objects.filter(created_at__date=moment.date()).values("pk")
+
+    def by_date(moment):
+        return AuditEvent.objects.filter(created_at__date__gte=moment).values("pk")
+
+    moment = rows[0].created_at
+    for at in (moment, moment + timedelta(days=1)):
+        assert prepared.count(("t", "by_date"), by_date, at) == by_date(at).count()
+    assert prepared._CACHE[("t", "by_date", True, ("datetime",))] is None
+
+
+def test_naive_datetimes_are_refused():
+    with pytest.raises(TypeError):
+        prepared.count(
+            ("t", "naive"), lambda x: AuditEvent.objects.filter(created_at=x), datetime(2026, 1, 1)
+        )
