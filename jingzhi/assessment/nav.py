@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from jingzhi.core.urls import fixed_url
 
 
 def entries(user) -> list[dict]:
@@ -12,19 +13,24 @@ def entries(user) -> list[dict]:
     # One header link for the scoreboard; 每月一题 and 治理类街乡 are tabs on its pages (the header is full).
     out = []
     if can_view_assessment(user):
-        out.append({"key": "assessment", "label": _("考核"), "url": reverse("web:assessment"), "order": 60})
+        out.append({"key": "assessment", "label": _("考核"), "url": fixed_url("web:assessment"), "order": 60})
     elif headed_department_ids(user):  # a department head: the department's people (and its own report)
         out.append(
             {
                 "key": "assessment_people",
                 "label": _("人员考核"),
-                "url": reverse("web:assessment_people"),
+                "url": fixed_url("web:assessment_people"),
                 "order": 60,
             }
         )
     if has_person_role(user):
         out.append(
-            {"key": "assessment_me", "label": _("我的考核"), "url": reverse("web:assessment_me"), "order": 61}
+            {
+                "key": "assessment_me",
+                "label": _("我的考核"),
+                "url": fixed_url("web:assessment_me"),
+                "order": 61,
+            }
         )
     return out
 

@@ -9,12 +9,12 @@ administrators' month. Every figure comes from `cases.queries` (scoped there, in
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jingzhi.accounts import access
 from jingzhi.cases import permissions, queries, workflow
 from jingzhi.core import clock
+from jingzhi.core.urls import fixed_url
 
 # Per desk role: the queues whose first cases the block lists, then the tabs it counts. Queue names and
 # their order follow the loop (cases.queries.QUEUES); a department user counts its department's queues.
@@ -57,7 +57,7 @@ def entries(user) -> list[dict]:
             {
                 "key": "cases_workbench",
                 "label": _("案件工作台"),
-                "url": reverse("web:cases_workbench"),
+                "url": fixed_url("web:cases_workbench"),
                 "order": 10,
             }
         ]
@@ -66,14 +66,14 @@ def entries(user) -> list[dict]:
                 {
                     "key": "hotline_import",
                     "label": _("导入热线工单"),
-                    "url": reverse("web:hotline_import"),
+                    "url": fixed_url("web:hotline_import"),
                     "order": 11,
                 }
             )
         return items
     return [
-        {"key": "case_report", "label": _("反映问题"), "url": reverse("web:case_report"), "order": 5},
-        {"key": "my_reports", "label": _("我的上报"), "url": reverse("web:my_reports"), "order": 8},
+        {"key": "case_report", "label": _("反映问题"), "url": fixed_url("web:case_report"), "order": 5},
+        {"key": "my_reports", "label": _("我的上报"), "url": fixed_url("web:my_reports"), "order": 8},
     ]
 
 
@@ -136,7 +136,7 @@ def _desk(user, role, counts, allowed, now) -> dict:
             "name": n,
             "label": queries.queue_label(n),
             "count": counts.get(n, 0),
-            "url": f"{reverse('web:cases_workbench')}?queue={n}",
+            "url": f"{fixed_url('web:cases_workbench')}?queue={n}",
         }
         for n in counted
         if n in allowed
@@ -161,6 +161,6 @@ def _summary(user) -> dict:
         "role": next((r for r in SUMMARY_ROLES if r in access.roles_of(user)), "district_admin"),
         "title": _("本月概况"),
         "template": "web/home/month.html",
-        "context": {"m": queries.month_summary(user), "workbench": reverse("web:cases_workbench")},
+        "context": {"m": queries.month_summary(user), "workbench": fixed_url("web:cases_workbench")},
         "order": 30,
     }

@@ -3,10 +3,10 @@ the user can actually use."""
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jingzhi.accounts import access
+from jingzhi.core.urls import fixed_url
 from jingzhi.councils import permissions
 
 
@@ -21,9 +21,9 @@ def entries(user) -> list[dict]:
     held = access.memberships(user)  # one statement for every app's memberships, cached on the user
     is_member = "council_member" in held
     if is_member or access.has_role(user, *permissions.STAFF):
-        out.append({"key": "councils", "label": _("理事会"), "url": reverse("web:councils"), "order": 40})
+        out.append({"key": "councils", "label": _("理事会"), "url": fixed_url("web:councils"), "order": 40})
     if access.has_role(user, *permissions.STAFF) or access.department_ids(user, roles=["handler"]):
-        out.append({"key": "meetings", "label": _("联席会议"), "url": reverse("web:meetings"), "order": 41})
+        out.append({"key": "meetings", "label": _("联席会议"), "url": fixed_url("web:meetings"), "order": 41})
     # Party members register with their home community from the task board: offered to those registered, to
     # administrators (who publish tasks) and to staff (in-service party members); a resident-only account
     # keeps its short menu and can open /councils/tasks/ directly.
@@ -33,7 +33,7 @@ def entries(user) -> list[dict]:
         or access.department_ids(user, roles=["handler"])
     ):
         out.append(
-            {"key": "tasks", "label": _("党员报到"), "url": reverse("web:community_tasks"), "order": 42}
+            {"key": "tasks", "label": _("党员报到"), "url": fixed_url("web:community_tasks"), "order": 42}
         )
     return out
 

@@ -4,10 +4,10 @@ council members), whose place is their street: a short header on their phones.""
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jingzhi.accounts import access
+from jingzhi.core.urls import fixed_url
 
 NOT_PLACE_WORK = {"resident", "steward", "council_member"}
 
@@ -20,6 +20,6 @@ def entries(user) -> list[dict]:
     if not works_places(user):
         return []
     return [
-        {"key": "places", "label": _("辖区"), "url": reverse("web:places"), "order": 60},
-        {"key": "map", "label": _("网格地图"), "url": reverse("web:map"), "order": 70},
+        {"key": "places", "label": _("辖区"), "url": fixed_url("web:places"), "order": 60},
+        {"key": "map", "label": _("网格地图"), "url": fixed_url("web:map"), "order": 70},
     ]

@@ -3,8 +3,9 @@ the user can actually use."""
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from jingzhi.core.urls import fixed_url
 
 
 def _live(user) -> bool:
@@ -16,7 +17,7 @@ def entries(user) -> list[dict]:
     there; the office runs its projects from the same list; anyone may read the public projects."""
     if not _live(user):
         return []
-    return [{"key": "projects", "label": _("民意立项"), "url": reverse("web:projects"), "order": 60}]
+    return [{"key": "projects", "label": _("民意立项"), "url": fixed_url("web:projects"), "order": 60}]
 
 
 def home_blocks(user) -> list[dict]:

@@ -9,10 +9,10 @@ checked this month. Reads come from `rectification.queries`, scoped there.
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jingzhi.accounts import access
+from jingzhi.core.urls import fixed_url
 from jingzhi.rectification import permissions, queries
 
 IDLE = 50
@@ -33,10 +33,10 @@ def entries(user) -> list[dict]:
     items = []
     if keeps_streets(user):
         items.append(
-            {"key": "streets_mine", "label": _("我的街巷"), "url": reverse("web:streets_mine"), "order": 25}
+            {"key": "streets_mine", "label": _("我的街巷"), "url": fixed_url("web:streets_mine"), "order": 25}
         )
     if works_streets(user):
-        items.append({"key": "streets", "label": _("街巷整治"), "url": reverse("web:streets"), "order": 30})
+        items.append({"key": "streets", "label": _("街巷整治"), "url": fixed_url("web:streets"), "order": 30})
     return items
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from jingzhi.core.urls import fixed_url
 from jingzhi.spaces import permissions
 
 
@@ -12,11 +12,11 @@ def entries(user) -> list[dict]:
     if not permissions.can_view_spaces(user):
         return []
     return [
-        {"key": "spaces", "label": _("腾退空间"), "url": reverse("web:spaces"), "order": 60},
+        {"key": "spaces", "label": _("腾退空间"), "url": fixed_url("web:spaces"), "order": 60},
         {
             "key": "spaces_coverage",
             "label": _("便民生活圈"),
-            "url": reverse("web:spaces_coverage"),
+            "url": fixed_url("web:spaces_coverage"),
             "order": 61,
         },
     ]

@@ -90,6 +90,31 @@ def test_only_the_api_viewers_get_inline_script(client, path):
     assert "'unsafe-inline'" not in policy(client.get("/api/schema/"))["script-src"]
 
 
+def test_the_kept_policy_headers_are_the_ones_built_afresh(client, settings):
+    """Issue 16: the headers are built once per kind of path and copied after that (`csp.PolicyMiddleware`);
+    each response carries exactly what building them afresh gives, the viewers theirs and the rest the strict
+    one, and a changed setting is seen at once."""
+    from jingzhi.web import csp
+
+    paths = ["/login/", "/api/docs/", "/no/such/page/", "/api/v1/me/", "/login/", "/api/redoc/", "/api/docs/"]
+    names = ("Content-Security-Policy", "Content-Security-Policy-Report-Only")
+
+    def headers(path):
+        response = client.get(path)
+        return tuple(response.get(name) for name in names)
+
+    kept = [headers(path) for path in paths]
+    fresh = []
+    for path in paths:
+        csp._headers.clear()
+        fresh.append(headers(path))
+    assert kept == fresh
+    assert "'unsafe-inline'" in kept[1][0] and "'unsafe-inline'" not in kept[0][0] and kept[0] == kept[4]
+    settings.JINGZHI_MAP_TILES = "osm"
+    settings.JINGZHI_MAP_TILE_URL = ""
+    assert "https://tile.openstreetmap.org" in policy(client.get("/login/"))["img-src"]
+
+
 def test_https_switch_adds_upgrade_insecure_requests(client, settings):
     settings.CONTENT_SECURITY_POLICY = {
         "DIRECTIVES": {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "upgrade-insecure-requests": True}
