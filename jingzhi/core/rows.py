@@ -88,7 +88,11 @@ def _columns_of(model: type, using: str, with_pk: bool) -> tuple[list, str, bool
             needs_pre_save = bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
             columns.append((f, needs_pre_save, convert, omissible, constant))
         qn = connection.ops.quote_name
-        found = _columns[key] = (columns, qn(opts.db_table), connection.features.can_return_columns_from_insert)
+        found = _columns[key] = (
+            columns,
+            qn(opts.db_table),
+            connection.features.can_return_columns_from_insert,
+        )
     return found
 
 

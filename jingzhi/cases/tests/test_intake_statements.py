@@ -207,3 +207,28 @@ def test_the_case_insert_sends_at_most_fifty_parameters_and_one_text_per_kind_of
         read = Case.objects.get(pk=case.pk)
         assert read.closed_at is None and read.return_count == 0 and read.is_escalated is False
         assert read.rating == "" and read.version == 1 and read.number == case.number
+
+
+def test_place_rows_are_built_once_per_place_each_report_its_own_and_a_renamed_grid_is_seen(world, frozen):
+    """Issue 16: the place rows of a report are copied from rows built once per place (keyed by everything
+    they are built from), each report getting its own instances; when a grid is renamed and the locator's
+    index rebuilt (an activation, or another process noticing one), the next report carries the new name."""
+    from jingzhi.geo import locate
+    from jingzhi.geo.models import Grid
+
+    first = open_case(world, idempotency_key="p-1")
+    second = open_case(world, idempotency_key="p-2")
+    assert first.grid.pk == second.grid.pk and first.grid is not second.grid
+    assert first.grid._state is not second.grid._state and not second.grid._state.adding
+    for level in ("grid", "community", "subdistrict", "district"):
+        ours, stored = getattr(second, level), getattr(Case.objects.get(pk=second.pk), level)
+        assert (ours.pk, ours.code, ours.name) == (stored.pk, stored.code, stored.name), level
+    first.grid.name = "changed in hand"  # one report's row is its own
+    assert second.grid.name != "changed in hand"
+    Grid.objects.filter(pk=second.grid.pk).update(name="改名后的网格")
+    locate.rebuild()
+    try:
+        third = open_case(world, idempotency_key="p-3")
+        assert third.grid.pk == second.grid.pk and third.grid.name == "改名后的网格"
+    finally:
+        locate.invalidate()

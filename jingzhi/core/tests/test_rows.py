@@ -70,7 +70,7 @@ def test_nulls_are_left_out_and_constant_defaults_written_as_literals_reading_ba
         rows.insert(ours)
     theirs = OutboxJob.objects.create(task="t", args=[1], run_after=now, created_at=now, last_error="")
     assert _fields(OutboxJob.objects.get(pk=ours.pk)) == _fields(OutboxJob.objects.get(pk=theirs.pk))
-    (sql, params), = seen
+    ((sql, params),) = seen
     assert "last_attempt_at" not in sql and "finished_at" not in sql  # NULL: left out
     assert '"attempts"' in sql and "max_attempts" in sql and "last_error" in sql  # literals
     assert '"queue"' in sql and '"state"' in sql  # text defaults ("default", "pending"): literals too
