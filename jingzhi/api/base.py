@@ -5,7 +5,9 @@ Token authentication comes first so that an unauthenticated request is answered 
 has none, which would turn every 401 into a 403). Every endpoint requires a signed-in user.
 """
 
-from rest_framework import generics
+import copy
+
+from rest_framework import generics, serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
@@ -33,6 +35,26 @@ class ApiDetailView(generics.RetrieveAPIView):
 def flag(value) -> bool:
     """A boolean query parameter: 1/true/yes/on (any case) are true."""
     return str(value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+class InputSerializer(serializers.Serializer):
+    """An input serializer whose fields are copied, not rebuilt, for each instance. DRF deep-copies every
+    declared field per instance — each copy runs the field's `__init__` again, building its validators and
+    messages — which cost an API intake about as much as its statements (issue 16). A field without
+    children (no `child`, not a nested serializer) holds nothing that validation changes, so a shallow copy,
+    bound to this instance as DRF binds its deep copy, validates alike; fields with children are still
+    deep-copied."""
+
+    def get_fields(self):
+        fields = {}
+        for name, declared in self._declared_fields.items():
+            if isinstance(declared, serializers.BaseSerializer) or hasattr(declared, "child"):
+                fields[name] = copy.deepcopy(declared)
+            else:
+                field = object.__new__(type(declared))
+                field.__dict__.update(declared.__dict__)
+                fields[name] = field
+        return fields
 
 
 def valid(serializer_class, data):

@@ -36,6 +36,7 @@ from jingzhi.cases.models import (
 from jingzhi.core import clock, prepared
 from jingzhi.core.errors import InvalidInput
 from jingzhi.core.ids import is_code
+from jingzhi.core.rows import literal
 from jingzhi.core.text import listing
 from jingzhi.core.types import Reader
 
@@ -187,13 +188,15 @@ def place_taker_returning(case) -> tuple[str, list] | None:
     if not roles or roles == (workflow.HANDLER,) or not codes:
         return None
     qn = connection.ops.quote_name
+    # The roles and flags are the code's constants, written into the text (one text per state and number
+    # of codes); the place's codes are parameters.
     sql = (
         f"EXISTS (SELECT 1 FROM {qn(RoleAssignment._meta.db_table)} ra "
         f"INNER JOIN {qn(User._meta.db_table)} u ON u.id = ra.user_id "
-        f"WHERE ra.role IN ({', '.join(['%s'] * len(roles))}) AND ra.is_active = %s AND u.is_active = %s "
-        f"AND ra.scope_code IN ({', '.join(['%s'] * len(codes))}))"
+        f"WHERE ra.role IN ({', '.join(literal(str(role)) for role in roles)}) AND ra.is_active = {literal(True)} "
+        f"AND u.is_active = {literal(True)} AND ra.scope_code IN ({', '.join(['%s'] * len(codes))}))"
     )
-    return sql, [*roles, True, True, *codes]
+    return sql, codes
 
 
 def has_no_taker(case) -> bool:
@@ -984,16 +987,16 @@ def _duplicate_search(category, lon, lat, at) -> tuple[str, list, int] | None:
     dlon = radius / (111_320.0 * max(math.cos(math.radians(lat)), 1e-6))
     # Plain SQL, on every report: the ORM spent longer building this one statement than the database
     # spent running it.
-    states = workflow.OPEN_STATES
+    # The open states are the code's constants, written into the text (as the partial index names them).
+    states = ", ".join(literal(str(state)) for state in workflow.OPEN_STATES)
     table = connection.ops.quote_name(Case._meta.db_table)
     sql = (
-        f"SELECT id, lon, lat FROM {table} WHERE category_id = %s AND state IN ({', '.join(['%s'] * len(states))})"
+        f"SELECT id, lon, lat FROM {table} WHERE category_id = %s AND state IN ({states})"
         " AND reported_at >= %s AND reported_at <= %s AND lon >= %s AND lon <= %s AND lat >= %s AND lat <= %s"
     )
     stamp = connection.ops.adapt_datetimefield_value
     params = [
         getattr(category, "pk", category),
-        *states,
         stamp(at - timedelta(hours=window_hours)),
         stamp(at),
         lon - dlon,

@@ -304,7 +304,7 @@ def head_returning() -> tuple[str, list]:
     append then costs no round trip of its own (the case timeline's event, issue 16). Nothing may append
     to the chain between that statement and `record`."""
     if connection.vendor == "postgresql":
-        return "core_audit_chain_head(%s)", [_LOCK_KEY]
+        return f"core_audit_chain_head({rows.literal(_LOCK_KEY)})", []
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
     return f"(SELECT hash FROM {table} ORDER BY id DESC LIMIT 1)", []
 

@@ -47,14 +47,22 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models, router
 from django.db.models import FileField
 from django.db.models.fields import AutoFieldMixin
 
-_plans: dict[tuple, tuple[str, list, bool]] = {}
+_columns: dict[tuple, tuple[list, str, bool]] = {}
+_plans: dict[tuple, str] = {}
+
+# How a column appears in a statement: a parameter, left out (its value is NULL, which the database writes
+# when the column is not named), or written as a literal (its value is the field's constant default).
+_PARAM, _OMIT, _INLINE = 0, 1, 2
 
 
-def _plan(model: type, using: str, extra_sql: str, with_pk: bool = False) -> tuple[str, list, bool]:
+def _columns_of(model: type, using: str, with_pk: bool) -> tuple[list, str, bool]:
+    """Per model and database: for each column that `insert` may write, (field, whether it needs
+    pre_save, how its value reaches the driver, whether a NULL may be left out, its constant default as
+    (type, value, SQL literal) or None); the quoted table name; whether INSERT can RETURN."""
     connection = connections[using]
-    key = (model, connection.vendor, extra_sql, with_pk)
-    plan = _plans.get(key)
-    if plan is None:
+    key = (model, connection.vendor, with_pk)
+    found = _columns.get(key)
+    if found is None:
         opts = model._meta
         # Every concrete column but an auto-incremented key, which the database assigns (unless the caller
         # took the key beforehand, `next_id_returning`).
@@ -66,26 +74,71 @@ def _plan(model: type, using: str, extra_sql: str, with_pk: bool = False) -> tup
         for field in fields:
             if isinstance(field, FileField):
                 raise TypeError(f"rows.insert does not write file fields ({opts.label}.{field.name})")
+        columns = []
+        for f in fields:
+            convert = _save_converter(f, connection)
+            # Django gives columns no database default (unless `db_default`): a column left out is NULL.
+            omissible = f.db_default is models.NOT_PROVIDED and not f.primary_key
+            constant = None
+            # A text column without a default holds "" (`get_default`).
+            default = (None if callable(f.default) else f.default) if f.has_default() else f.get_default()
+            if convert is None and omissible and type(default) in (bool, int, str):
+                text = literal(default, strict=False)
+                constant = (type(default), default, text) if text is not None else None
+            needs_pre_save = bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
+            columns.append((f, needs_pre_save, convert, omissible, constant))
         qn = connection.ops.quote_name
-        sql = "INSERT INTO {} ({}) VALUES ({})".format(
-            qn(opts.db_table), ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+        found = _columns[key] = (
+            columns,
+            qn(opts.db_table),
+            connection.features.can_return_columns_from_insert,
         )
-        returning = connection.features.can_return_columns_from_insert
+    return found
+
+
+def _plan(model: type, using: str, extra_sql: str, with_pk: bool, shape: tuple) -> str:
+    """The statement text for one shape (per column: parameter, left out, or its literal), built once."""
+    connection = connections[using]
+    key = (model, connection.vendor, extra_sql, with_pk, shape)
+    sql = _plans.get(key)
+    if sql is None:
+        columns, table, returning = _columns_of(model, using, with_pk)
+        qn = connection.ops.quote_name
+        names, values = [], []
+        for (field, _p, _c, _o, constant), how in zip(columns, shape, strict=True):
+            if how == _OMIT:
+                continue
+            names.append(qn(field.column))
+            values.append("%s" if how == _PARAM else constant[2])
+        sql = (
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(values)})"
+            if names
+            else f"INSERT INTO {table} DEFAULT VALUES"
+        )
         if returning:
-            sql += f" RETURNING {qn(opts.pk.column)}" + (f", {extra_sql}" if extra_sql else "")
+            sql += f" RETURNING {qn(model._meta.pk.column)}" + (f", {extra_sql}" if extra_sql else "")
         elif extra_sql:
             raise NotImplementedError("this database cannot return values from an INSERT")
-        # Per field: does it need pre_save (auto_now), and how its value reaches the driver (None: as it is).
-        prepared = [
-            (
-                f,
-                bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)),
-                _save_converter(f, connection),
-            )
-            for f in fields
-        ]
-        plan = _plans[key] = (sql, prepared, returning)
-    return plan
+        _plans[key] = sql
+    return sql
+
+
+def literal(value, *, strict: bool = True) -> str | None:
+    """`value` as SQL text both databases read alike: for constants of the code (a role, a state, a lock's
+    number, a table's name) written into a statement rather than sent as parameters — psycopg quotes every
+    parameter on every execution and re-parses a statement of more than 50 parameters each time. Whole
+    numbers, booleans, and text without quotes, backslashes, percent signs or NUL. Anything else raises
+    ValueError (`strict=False`: returns None)."""
+    kind = type(value)
+    if kind is bool:
+        return "TRUE" if value else "FALSE"  # SQLite reads them as 1 and 0, as it stores booleans
+    if kind is int:
+        return str(value)
+    if kind is str and not any(c in value for c in "'\\%\0"):
+        return f"'{value}'"
+    if strict:
+        raise ValueError(f"not a constant to write into SQL: {value!r}")
+    return None
 
 
 def _save_converter(field, connection) -> Callable | None:
@@ -111,6 +164,11 @@ def insert(
     e.g. from `next_id_returning`). Returns the value of the `returning` expression when one (SQL,
     parameters) pair is given, a list of values when a list of pairs is, else None.
 
+    Columns whose value is NULL are left out of the statement and columns holding their field's constant
+    default (0, False, "") are written as literals: the statement names what the row holds, with fewer
+    parameters, and keeps one text per kind of row (which columns are empty), which psycopg then parses
+    once.
+
     Inside `together()` on PostgreSQL (and without `returning`) the statement is only queued: its key is
     set when the block ends."""
     model = type(instance)
@@ -119,11 +177,20 @@ def insert(
     single = isinstance(returning, tuple)
     expressions = [returning] if single else list(returning or ())
     extra_sql = ", ".join(sql for sql, _params in expressions)
-    sql, fields, returns = _plan(model, using, extra_sql, instance.pk is not None)
+    with_pk = instance.pk is not None
+    columns, _table, returns = _columns_of(model, using, with_pk)
     params = []
-    for field, needs_pre_save, convert in fields:
+    shape = []
+    for field, needs_pre_save, convert, omissible, constant in columns:
         value = field.pre_save(instance, True) if needs_pre_save else getattr(instance, field.attname)
-        params.append(value if convert is None or value is None else convert(value))
+        if value is None and omissible:
+            shape.append(_OMIT)
+        elif constant is not None and type(value) is constant[0] and value == constant[1]:
+            shape.append(_INLINE)
+        else:
+            shape.append(_PARAM)
+            params.append(value if convert is None or value is None else convert(value))
+    sql = _plan(model, using, extra_sql, with_pk, tuple(shape))
     for _sql, extra_params in expressions:
         params.extend(extra_params)
     instance._state.adding = False
@@ -184,12 +251,13 @@ def next_id_returning(model: type[models.Model]) -> tuple[str, list]:
     transaction's write lock keeps other writers out until commit)."""
     table, pk = model._meta.db_table, model._meta.pk.column
     qn = connection.ops.quote_name
+    # The table's names are constants: written into the text, not sent as parameters.
     if connection.vendor == "postgresql":
-        return "nextval(pg_get_serial_sequence(%s, %s))", [qn(table), pk]
+        return f"nextval(pg_get_serial_sequence({literal(qn(table))}, {literal(pk)}))", []
     return (
         f"(SELECT MAX(COALESCE((SELECT MAX({qn(pk)}) FROM {qn(table)}), 0), "
-        "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0)) + 1)",
-        [table],
+        f"COALESCE((SELECT seq FROM sqlite_sequence WHERE name = {literal(table)}), 0)) + 1)",
+        [],
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from jingzhi.api.base import InputSerializer
 from jingzhi.api.locate import CRS_CHOICES, lat_field, lon_field
 from jingzhi.cases import workflow
 from jingzhi.cases.models import Rating, Source
@@ -342,7 +343,7 @@ class QueueCountSerializer(serializers.Serializer):
 # --- writes ---------------------------------------------------------------------------------------------
 
 
-class IntakeInputSerializer(serializers.Serializer):
+class IntakeInputSerializer(InputSerializer):
     description = serializers.CharField(
         max_length=100_000, help_text=_("问题描述（上限见 JINGZHI_CASE_DESCRIPTION_MAX，默认 2000 字）")
     )

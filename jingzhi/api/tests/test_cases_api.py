@@ -854,3 +854,59 @@ def test_the_schema_documents_the_capped_count(world, api):
         props["count_capped"]["type"] == "boolean"
         and "count_capped" in schema["components"]["schemas"][ref]["required"]
     )
+
+
+def test_the_intake_input_serializer_copying_its_fields_validates_as_drf_deep_copying_them():
+    """Issue 16: `IntakeInputSerializer` copies its declared fields instead of deep-copying them (DRF rebuilds
+    each field per instance). For good and bad input, one after another and in both orders, it gives the
+    validated data and errors that DRF's own field building gives."""
+    import types
+
+    from rest_framework import serializers as drf
+
+    from jingzhi.api.casesapi import serializers as s
+
+    payloads = [
+        {"description": "井盖没了", "lon": 116.4, "lat": 39.9},
+        {
+            "description": "路灯",
+            "lon": "116.4",
+            "lat": "39.9",
+            "crs": "gcj02",
+            "address": "一号院",
+            "category": 3,
+        },
+        {"description": "x", "lon": "abc", "lat": 91, "crs": "mars", "category": 0, "duplicate_of": -1},
+        {"lon": 116.4, "lat": 39.9, "address": "长" * 201, "reporter_phone": "1" * 33},
+        {
+            "description": "",
+            "lon": None,
+            "lat": "nan",
+            "category": None,
+            "urgency": "",
+            "photos": ["not a file"],
+        },
+        {
+            "description": "井盖没了",
+            "lon": 116.4,
+            "lat": 39.9,
+            "source": "hotline",
+            "request_type": "complain",
+        },
+        {},
+    ]
+
+    def plain(data):
+        serializer = s.IntakeInputSerializer(data=data)
+        serializer.get_fields = types.MethodType(drf.Serializer.get_fields, serializer)
+        return serializer
+
+    for order in (payloads, payloads[::-1]):
+        for data in order:
+            ours, theirs = s.IntakeInputSerializer(data=data), plain(data)
+            assert ours.is_valid() == theirs.is_valid(), data
+            assert ours.errors == theirs.errors, data
+            if not ours.errors:
+                assert ours.validated_data == theirs.validated_data, data
+            assert list(ours.fields) == list(theirs.fields)
+            assert all(ours.fields[n].parent is ours for n in ours.fields)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 
 from django.db import IntegrityError, transaction
+from django.db.models.base import ModelState
 from django.utils.translation import gettext as _
 
 from jingzhi.accounts import access
@@ -80,27 +81,54 @@ def _locate(lon, lat, crs: str):
 
 def _place_of(location) -> dict:
     """The place rows (grid … street) of a point the locator found inside the jurisdiction."""
+    place = {"grid": None, "community": None, "subdistrict": None, "district": None, "street": None}
+    for level, model in _place_models().items():
+        found = getattr(location, level)
+        if found and found.get("id"):
+            place[level] = _place_row(model, found, location.generation_id)
+    return place
+
+
+def _place_models() -> dict:
     from jingzhi.geo.models import Community, District, Grid, Street, Subdistrict
 
-    place = {"grid": None, "community": None, "subdistrict": None, "district": None, "street": None}
-    models = {
+    return {
         "grid": Grid,
         "community": Community,
         "subdistrict": Subdistrict,
         "district": District,
         "street": Street,
     }
-    for level, model in models.items():
-        found = getattr(location, level)
-        if found and found.get("id"):
-            # The locator's index already holds id, code and name: build the row from them rather than
-            # read each level back (four or five queries per report); other fields load on first use.
-            known = {"id": found["id"], "code": found["code"], "name": found["name"]}
-            if location.generation_id:
-                known["generation_id"] = location.generation_id
-            names = [f.attname for f in model._meta.concrete_fields if f.attname in known]
-            place[level] = model.from_db(None, names, [known[n] for n in names])
-    return place
+
+
+# Place rows as the locator describes them, built once: keyed by everything a row is built from (its level,
+# id, code, name and generation), so a renamed or recoded place, or another generation, is another key —
+# nothing here can go stale, in this process or any other. Bounded: cleared when it grows past the limit.
+_PLACE_ROWS: dict[tuple, object] = {}
+_PLACE_ROWS_LIMIT = 100_000
+
+
+def _place_row(model, found: dict, generation_id):
+    """A new row of `model` holding the locator's id, code and name (and generation): the index already
+    holds them, so the row is built rather than read back (four or five queries per report); other fields
+    load on first use. Each call returns its own instance, copied from one built the first time."""
+    key = (model, found["id"], found["code"], found["name"], generation_id)
+    template = _PLACE_ROWS.get(key)
+    if template is None:
+        known = {"id": found["id"], "code": found["code"], "name": found["name"]}
+        if generation_id:
+            known["generation_id"] = generation_id
+        names = [f.attname for f in model._meta.concrete_fields if f.attname in known]
+        template = model.from_db(None, names, [known[n] for n in names])
+        if len(_PLACE_ROWS) >= _PLACE_ROWS_LIMIT:
+            _PLACE_ROWS.clear()
+        _PLACE_ROWS[key] = template
+    # What `from_db` would give again: the same loaded values, a state of its own.
+    row = model.__new__(model)
+    row.__dict__.update(template.__dict__)
+    row._state = ModelState()
+    row._state.adding = False
+    return row
 
 
 def _apply_place(case: Case, place: dict) -> None:

@@ -182,3 +182,53 @@ def test_the_new_cases_taker_flag_comes_back_from_its_insert_and_agrees_with_sql
         flag = queries.has_no_taker(case)
     assert len(q.captured_queries) == 0
     assert flag is (not staffed) is queries.with_taker_flag(Case.objects.filter(pk=case.pk)).get().no_taker
+
+
+def test_the_case_insert_sends_at_most_fifty_parameters_and_one_text_per_kind_of_report(world, frozen):
+    """Issue 16: psycopg re-parses a statement of more than 50 parameters on every execution and quotes each
+    parameter; the case's INSERT leaves out its empty columns and writes the code's constants (open states,
+    roles, the audit lock) into the text, so two reports of the same kind send the same text."""
+    open_case(world, idempotency_key="warm")
+    sent = []
+
+    def note(execute, sql, params, many, context):
+        if sql.startswith('INSERT INTO "cases_case"'):
+            sent.append((sql, len(params)))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note):
+        first = open_case(world, idempotency_key="k-1")
+        second = open_case(world, idempotency_key="k-2")
+    (text_1, count_1), (text_2, count_2) = sent
+    assert count_1 <= 50 and count_2 <= 50, (count_1, count_2)
+    assert text_1 == text_2
+    assert "filing_condition_id" not in text_1 and "closed_at" not in text_1  # NULL: left out
+    for case in (first, second):
+        read = Case.objects.get(pk=case.pk)
+        assert read.closed_at is None and read.return_count == 0 and read.is_escalated is False
+        assert read.rating == "" and read.version == 1 and read.number == case.number
+
+
+def test_place_rows_are_built_once_per_place_each_report_its_own_and_a_renamed_grid_is_seen(world, frozen):
+    """Issue 16: the place rows of a report are copied from rows built once per place (keyed by everything
+    they are built from), each report getting its own instances; when a grid is renamed and the locator's
+    index rebuilt (an activation, or another process noticing one), the next report carries the new name."""
+    from jingzhi.geo import locate
+    from jingzhi.geo.models import Grid
+
+    first = open_case(world, idempotency_key="p-1")
+    second = open_case(world, idempotency_key="p-2")
+    assert first.grid.pk == second.grid.pk and first.grid is not second.grid
+    assert first.grid._state is not second.grid._state and not second.grid._state.adding
+    for level in ("grid", "community", "subdistrict", "district"):
+        ours, stored = getattr(second, level), getattr(Case.objects.get(pk=second.pk), level)
+        assert (ours.pk, ours.code, ours.name) == (stored.pk, stored.code, stored.name), level
+    first.grid.name = "changed in hand"  # one report's row is its own
+    assert second.grid.name != "changed in hand"
+    Grid.objects.filter(pk=second.grid.pk).update(name="改名后的网格")
+    locate.rebuild()
+    try:
+        third = open_case(world, idempotency_key="p-3")
+        assert third.grid.pk == second.grid.pk and third.grid.name == "改名后的网格"
+    finally:
+        locate.invalidate()
