@@ -130,9 +130,9 @@ def _flatten(values) -> list:
     return out
 
 
-def _stand_ins(values) -> tuple[tuple, list]:
-    """Stand-ins in the shape of `values`, and the flat list of them."""
-    counter = iter(range(10**6))
+def _stand_ins(values, first: int = 0) -> tuple[tuple, list]:
+    """Stand-ins in the shape of `values`, numbered from `first`, and the flat list of them."""
+    counter = iter(range(first, first + 10**5))
 
     def one(value):
         i = next(counter)
@@ -155,25 +155,47 @@ def _stand_ins(values) -> tuple[tuple, list]:
 
 
 def _prepare(build, values):
+    """The statement of `build` over stand-ins, with where each stand-in goes among its parameters — or None
+    when that cannot be known. It is compiled twice, over two different sets of stand-ins: a parameter that
+    differs between the two must be a stand-in as itself (else the ORM transformed a value, and the compiled
+    text would keep the first call's); a value that appears nowhere and changes nothing (a moment a queue
+    without deadlines ignores) is simply unused."""
     shaped, flat = _stand_ins(values)
     template = build(*shaped)
     compiler = template.query.get_compiler(using=template.db)
+    other_shaped, other_flat = _stand_ins(values, first=10**5)
+    other = build(*other_shaped)
     try:
         sql, params = compiler.as_sql()
+        other_sql, other_params = other.query.get_compiler(using=other.db).as_sql()
     except EmptyResultSet:
         return None
+    if not sql or sql != other_sql or len(params) != len(other_params):
+        return None
     adapt = compiler.connection.ops.adapt_datetimefield_value
-    received = [adapt(v) if isinstance(v, datetime) else v for v in flat]
-    index = {(type(v), v): i for i, v in enumerate(received) if v is not None}
-    slots, seen = [], set()
-    for value in params:
-        i = index.get((type(value), value))
-        if i is None:
+
+    def index_of(stand_ins):
+        received = [adapt(v) if isinstance(v, datetime) else v for v in stand_ins]
+        return {(type(v), v): i for i, v in enumerate(received) if v is not None}
+
+    index, other_index = index_of(flat), index_of(other_flat)
+    slots = []
+    for value, other_value in zip(params, other_params, strict=True):
+        i = index.get(_hashed(value))
+        if i is not None and other_index.get(_hashed(other_value)) == i:
+            slots.append((True, i))
+        elif i is None and type(value) is type(other_value) and value == other_value:
             slots.append((False, value))
         else:
-            slots.append((True, i))
-            seen.add(i)
-    if not sql or seen != {i for i, v in enumerate(flat) if v is not None}:
-        return None
+            return None
     with_datetimes = any(isinstance(v, datetime) for v in flat)
     return _Prepared(template, compiler, sql, tuple(slots), with_datetimes)
+
+
+def _hashed(value) -> tuple | None:
+    """A parameter as a key among the stand-ins; None for one that cannot be (a list, a JSON value)."""
+    try:
+        hash(value)
+    except TypeError:
+        return None
+    return (type(value), value)

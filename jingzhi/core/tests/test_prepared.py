@@ -165,3 +165,35 @@ def test_naive_datetimes_are_refused():
         prepared.count(
             ("t", "naive"), lambda x: AuditEvent.objects.filter(created_at=x), datetime(2026, 1, 1)
         )
+
+
+def test_a_value_the_statement_does_not_use_is_no_reason_to_compile_each_time(events, monkeypatch):
+    """A queue without deadlines is given the moment and ignores it: still compiled once, and right."""
+    users, _rows = events
+    compiled = []
+    real = prepared._prepare
+    monkeypatch.setattr(prepared, "_prepare", lambda *a: compiled.append(a) or real(*a))
+
+    def build(actor, _moment):
+        return AuditEvent.objects.filter(actor_id=actor).values("pk")
+
+    for user in users:
+        got = prepared.count(("t", "unused"), build, user.pk, clock.now())
+        assert got == build(user.pk, None).count()
+    assert [build(u.pk, None).count() for u in users] == [2, 2, 1]
+    assert len(compiled) == 1 and prepared._CACHE[("t", "unused", True, ("int", "datetime"))] is not None
+
+
+def test_list_parameters_are_compared_not_looked_up(events):
+    from django.db.models import Value
+    from django.db.models.fields.json import JSONField
+
+    users, _rows = events
+
+    def build(actor):
+        return (
+            AuditEvent.objects.filter(actor_id=actor).annotate(j=Value([1, 2], JSONField())).values("pk", "j")
+        )
+
+    for user in users:
+        assert prepared.fetch(("t", "json"), build, user.pk) == list(build(user.pk))
